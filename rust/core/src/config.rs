@@ -1,0 +1,289 @@
+//! `GameTracker.init({...})` options: names, defaults (each with its reason)
+//! and validation. Bad input becomes a `ConfigError` naming the key; the
+//! tracker then stays inert and the game runs on.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::value::{Fields, Value};
+
+/// Alloy's `loki.source.api` and Loki itself serve the push API here.
+pub const LOGS_PATH: &str = "/loki/api/v1/push";
+/// Alloy's `prometheus.receive_http` serves only this path (Prometheus itself
+/// uses `/api/v1/write`, Mimir `/api/v1/push`: set `metrics_url` for those).
+pub const METRICS_PATH: &str = "/api/v1/metrics/write";
+/// OTLP/HTTP's standard path (Alloy `otelcol.receiver.otlp`, Tempo, collectors).
+pub const TRACES_PATH: &str = "/v1/traces";
+
+/// Matches the reference design: small enough that a crash loses little,
+/// large enough that requests stay rare.
+pub const DEFAULT_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
+/// Below this a flush timer would cost more than the batching saves.
+pub const MIN_FLUSH_INTERVAL: Duration = Duration::from_millis(50);
+/// A batch this large is sent at once instead of waiting for the timer: keeps
+/// request bodies well under receivers' limits (Loki's default 4 MiB gRPC cap
+/// behind Alloy) even with big log lines.
+pub const DEFAULT_BATCH_SIZE: usize = 1_000;
+/// 10k queued events is two seconds at 5k events/s and at most a few MB, so a
+/// stalled worker neither loses a burst nor grows memory without bound.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 10_000;
+/// Receivers answer in milliseconds; 10 s only bounds a black-holed connection.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Encoded batches waiting for their turn per signal; beyond this the oldest
+/// batch is dropped and counted, so a dead receiver cannot grow memory forever.
+pub const DEFAULT_MAX_BACKLOG_BYTES: usize = 8 * 1024 * 1024;
+/// Series one session may create; each is a row in the receiver's index.
+pub const DEFAULT_MAX_SERIES: usize = 2_000;
+/// Labels a single metric call may carry beyond the automatic ones.
+pub const MAX_METRIC_LABELS: usize = 16;
+/// The label that keeps two sessions' series apart (ERRATA 3). `instance` is
+/// Prometheus' own name for "which producer wrote this".
+pub const DEFAULT_SESSION_LABEL: &str = "instance";
+/// Milliseconds-scale buckets: game timings (frame, load, request) are
+/// usually measured in ms, where Prometheus' seconds defaults would put every
+/// observation into `+Inf`.
+pub const DEFAULT_HISTOGRAM_BUCKETS: [f64; 12] =
+    [1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub logs_url: Option<String>,
+    pub metrics_url: Option<String>,
+    pub traces_url: Option<String>,
+    /// When set and a signal has no URL, its request bodies are written here.
+    pub output_dir: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub game: String,
+    pub version: String,
+    pub environment: String,
+    pub flush_interval: Duration,
+    pub batch_size: usize,
+    pub queue_capacity: usize,
+    pub request_timeout: Duration,
+    pub max_backlog_bytes: usize,
+    pub max_series: usize,
+    pub session_label: String,
+    pub histogram_buckets: Vec<f64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            logs_url: None,
+            metrics_url: None,
+            traces_url: None,
+            output_dir: None,
+            headers: Vec::new(),
+            game: "unknown".into(),
+            version: "0.0.0".into(),
+            environment: "development".into(),
+            flush_interval: DEFAULT_FLUSH_INTERVAL,
+            batch_size: DEFAULT_BATCH_SIZE,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_backlog_bytes: DEFAULT_MAX_BACKLOG_BYTES,
+            max_series: DEFAULT_MAX_SERIES,
+            session_label: DEFAULT_SESSION_LABEL.into(),
+            histogram_buckets: DEFAULT_HISTOGRAM_BUCKETS.to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    pub problems: Vec<(String, String)>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "GameTracker.init: invalid configuration, tracker stays disabled: ")?;
+        let parts: Vec<String> = self.problems.iter().map(|(k, m)| format!("'{k}' {m}")).collect();
+        write!(f, "{}", parts.join("; "))
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Every key `init` accepts, for the unknown-key message.
+pub const KNOWN_KEYS: [&str; 18] = [
+    "endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "headers", "game",
+    "version", "environment", "flush_interval", "batch_size", "queue_capacity",
+    "request_timeout", "max_backlog_bytes", "max_series", "session_label",
+    "histogram_buckets", "enabled",
+];
+
+impl Config {
+    /// Parses the dictionary given to `init`. Collects every problem so one
+    /// message tells the developer all that is wrong.
+    pub fn from_fields(fields: &Fields) -> Result<Config, ConfigError> {
+        let mut c = Config::default();
+        let mut problems: Vec<(String, String)> = Vec::new();
+        let mut endpoint: Option<String> = None;
+        for (key, value) in fields {
+            let mut bad = |m: String| problems.push((key.clone(), m));
+            match key.as_str() {
+                "endpoint" => match url(value) {
+                    Ok(u) => endpoint = u,
+                    Err(m) => bad(m),
+                },
+                "logs_url" => url(value).map(|u| c.logs_url = u).unwrap_or_else(bad),
+                "metrics_url" => url(value).map(|u| c.metrics_url = u).unwrap_or_else(bad),
+                "traces_url" => url(value).map(|u| c.traces_url = u).unwrap_or_else(bad),
+                "output_dir" => match value {
+                    Value::Str(s) if !s.is_empty() => c.output_dir = Some(s.clone()),
+                    Value::Str(_) | Value::Null => c.output_dir = None,
+                    v => bad(format!("must be a folder path String, got {}", v.type_name())),
+                },
+                "headers" => match headers(value) {
+                    Ok(h) => c.headers = h,
+                    Err(m) => bad(m),
+                },
+                "game" => text(value, &mut c.game).unwrap_or_else(bad),
+                "version" => text(value, &mut c.version).unwrap_or_else(bad),
+                "environment" => text(value, &mut c.environment).unwrap_or_else(bad),
+                "flush_interval" => match seconds(value) {
+                    Ok(d) if d >= MIN_FLUSH_INTERVAL => c.flush_interval = d,
+                    Ok(_) => bad(format!("must be at least {} s", MIN_FLUSH_INTERVAL.as_secs_f64())),
+                    Err(m) => bad(m),
+                },
+                "request_timeout" => match seconds(value) {
+                    Ok(d) if d > Duration::ZERO => c.request_timeout = d,
+                    Ok(_) => bad("must be > 0 seconds".into()),
+                    Err(m) => bad(m),
+                },
+                "batch_size" => count(value, 1, 100_000).map(|n| c.batch_size = n).unwrap_or_else(bad),
+                "queue_capacity" => {
+                    count(value, 1, 10_000_000).map(|n| c.queue_capacity = n).unwrap_or_else(bad)
+                }
+                "max_backlog_bytes" => count(value, 1024, usize::MAX)
+                    .map(|n| c.max_backlog_bytes = n)
+                    .unwrap_or_else(bad),
+                "max_series" => count(value, 1, 1_000_000).map(|n| c.max_series = n).unwrap_or_else(bad),
+                "session_label" => match value {
+                    Value::Str(s) if s.is_empty() || crate::metrics::is_valid_label_name(s) => {
+                        c.session_label = s.clone()
+                    }
+                    Value::Str(s) => bad(format!("'{s}' is not a valid Prometheus label name")),
+                    v => bad(format!("must be a String, got {}", v.type_name())),
+                },
+                "histogram_buckets" => match buckets(value) {
+                    Ok(b) => c.histogram_buckets = b,
+                    Err(m) => bad(m),
+                },
+                // Read by the engine layer (`enabled: false` keeps the tracker inert).
+                "enabled" => {
+                    if !matches!(value, Value::Bool(_)) {
+                        bad(format!("must be a bool, got {}", value.type_name()))
+                    }
+                }
+                _ => bad(format!("is not a known key (known: {})", KNOWN_KEYS.join(", "))),
+            }
+        }
+        if let Some(base) = endpoint {
+            let base = base.trim_end_matches('/');
+            c.logs_url.get_or_insert_with(|| format!("{base}{LOGS_PATH}"));
+            c.metrics_url.get_or_insert_with(|| format!("{base}{METRICS_PATH}"));
+            c.traces_url.get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
+        }
+        if problems.is_empty() {
+            Ok(c)
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+
+    pub fn url_for(&self, signal: crate::stats::Signal) -> Option<&str> {
+        use crate::stats::Signal::*;
+        match signal {
+            Logs => self.logs_url.as_deref(),
+            Metrics => self.metrics_url.as_deref(),
+            Traces => self.traces_url.as_deref(),
+        }
+    }
+}
+
+fn url(v: &Value) -> Result<Option<String>, String> {
+    let s = match v {
+        Value::Null => return Ok(None),
+        Value::Str(s) if s.trim().is_empty() => return Ok(None),
+        Value::Str(s) => s.trim(),
+        v => return Err(format!("must be a URL String, got {}", v.type_name())),
+    };
+    let uri: ureq::http::Uri = s.parse().map_err(|e| format!("is not a valid URL ({e}): {s}"))?;
+    match uri.scheme_str() {
+        Some("http") | Some("https") => {}
+        _ => return Err(format!("must start with http:// or https://, got {s}")),
+    }
+    if uri.host().map_or(true, str::is_empty) {
+        return Err(format!("has no host: {s}"));
+    }
+    Ok(Some(s.to_string()))
+}
+
+fn text(v: &Value, out: &mut String) -> Result<(), String> {
+    match v {
+        Value::Str(s) if !s.trim().is_empty() => {
+            *out = s.trim().to_string();
+            Ok(())
+        }
+        Value::Str(_) => Err("must not be empty".into()),
+        v => Err(format!("must be a String, got {}", v.type_name())),
+    }
+}
+
+fn seconds(v: &Value) -> Result<Duration, String> {
+    match v.as_f64() {
+        Some(f) if f.is_finite() && f >= 0.0 && f < 86_400.0 => Ok(Duration::from_secs_f64(f)),
+        Some(f) => Err(format!("must be a number of seconds between 0 and 86400, got {f}")),
+        None => Err(format!("must be a number of seconds, got {}", v.type_name())),
+    }
+}
+
+fn count(v: &Value, min: usize, max: usize) -> Result<usize, String> {
+    match v {
+        Value::Int(i) if *i >= min as i64 && (*i as u64) <= max as u64 => Ok(*i as usize),
+        Value::Int(i) => Err(format!("must be between {min} and {max}, got {i}")),
+        v => Err(format!("must be an int, got {}", v.type_name())),
+    }
+}
+
+fn headers(v: &Value) -> Result<Vec<(String, String)>, String> {
+    let Value::Map(entries) = v else {
+        return Err(format!("must be a Dictionary of String to String, got {}", v.type_name()));
+    };
+    let mut out = Vec::new();
+    for (k, val) in entries {
+        let Value::Str(s) = val else {
+            return Err(format!("value of header '{k}' must be a String, got {}", val.type_name()));
+        };
+        if ureq::http::HeaderName::from_bytes(k.as_bytes()).is_err() {
+            return Err(format!("'{k}' is not a valid HTTP header name"));
+        }
+        // The value is never echoed: it is usually a token.
+        if ureq::http::HeaderValue::from_str(s).is_err() {
+            return Err(format!("value of header '{k}' contains characters HTTP does not allow"));
+        }
+        out.push((k.clone(), s.clone()));
+    }
+    Ok(out)
+}
+
+fn buckets(v: &Value) -> Result<Vec<f64>, String> {
+    let Value::List(items) = v else {
+        return Err(format!("must be an Array of numbers, got {}", v.type_name()));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item.as_f64() {
+            Some(f) if f.is_finite() => out.push(f),
+            _ => return Err(format!("must hold only finite numbers, got {}", item.type_name())),
+        }
+    }
+    if out.is_empty() {
+        return Err("must hold at least one bucket bound".into());
+    }
+    if out.windows(2).any(|w| w[0] >= w[1]) {
+        return Err("bounds must be strictly increasing".into());
+    }
+    Ok(out)
+}

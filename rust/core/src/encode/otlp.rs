@@ -1,0 +1,128 @@
+//! Traces → OTLP/HTTP JSON (`POST /v1/traces`), built from
+//! `opentelemetry-proto`'s generated types, whose serde mapping follows the
+//! OTLP JSON rules: lowercase hex ids, integer enums, 64-bit ints as strings.
+
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::{
+    any_value, AnyValue, ArrayValue, InstrumentationScope, KeyValue, KeyValueList,
+};
+use opentelemetry_proto::tonic::resource::v1::Resource;
+use opentelemetry_proto::tonic::trace::v1::{span, status, ResourceSpans, ScopeSpans, Span, Status};
+
+use crate::encode::Payload;
+use crate::event::{SpanRecord, SpanStatus};
+use crate::session::Session;
+use crate::value::Value;
+
+pub const SDK_NAME: &str = "game_tracker";
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub fn any_value(v: &Value) -> Option<AnyValue> {
+    let value = match v {
+        Value::Null => return None,
+        Value::Bool(b) => any_value::Value::BoolValue(*b),
+        Value::Int(i) => any_value::Value::IntValue(*i),
+        // JSON cannot carry NaN/Inf as numbers: keep them readable as text.
+        Value::Float(f) if !f.is_finite() => any_value::Value::StringValue(crate::value::format_float(*f)),
+        Value::Float(f) => any_value::Value::DoubleValue(*f),
+        Value::Str(s) => any_value::Value::StringValue(s.clone()),
+        Value::List(items) => any_value::Value::ArrayValue(ArrayValue {
+            values: items.iter().filter_map(any_value).collect(),
+        }),
+        Value::Map(entries) => any_value::Value::KvlistValue(KeyValueList {
+            values: entries.iter().filter_map(|(k, v)| kv(k, v)).collect(),
+        }),
+    };
+    Some(AnyValue { value: Some(value) })
+}
+
+fn kv(key: &str, v: &Value) -> Option<KeyValue> {
+    any_value(v).map(|value| KeyValue { key: key.to_string(), value: Some(value), ..Default::default() })
+}
+
+fn string_kv(key: &str, v: &str) -> KeyValue {
+    KeyValue {
+        key: key.into(),
+        value: Some(AnyValue { value: Some(any_value::Value::StringValue(v.into())) }),
+        ..Default::default()
+    }
+}
+
+/// Resource attributes by OpenTelemetry semantic conventions.
+pub fn resource(session: &Session) -> Resource {
+    let d = &session.device;
+    let mut attributes = vec![
+        string_kv("service.name", &session.game),
+        string_kv("service.version", &session.version),
+        string_kv("deployment.environment.name", &session.environment),
+        string_kv("session.id", &session.session_id),
+        string_kv("os.name", &d.os),
+        string_kv("os.version", &d.os_version),
+        string_kv("telemetry.sdk.name", SDK_NAME),
+        string_kv("telemetry.sdk.language", "rust"),
+        string_kv("telemetry.sdk.version", SDK_VERSION),
+    ];
+    // No semantic convention exists for these; namespaced to avoid clashes.
+    for (k, v) in [
+        ("godot.version", &d.godot_version),
+        ("device.locale", &d.locale),
+        ("device.gpu", &d.gpu),
+        ("device.screen", &d.screen),
+    ] {
+        if !v.is_empty() {
+            attributes.push(string_kv(k, v));
+        }
+    }
+    Resource { attributes, ..Default::default() }
+}
+
+fn span(record: &SpanRecord) -> Span {
+    let mut attributes: Vec<KeyValue> = record.attributes.iter().filter_map(|(k, v)| kv(k, v)).collect();
+    // `user.*` follows the semantic conventions (`user.id`); tags are namespaced.
+    for (k, v) in &record.scope.user {
+        attributes.extend(kv(&format!("user.{k}"), v));
+    }
+    for (k, v) in &record.scope.tags {
+        attributes.push(string_kv(&format!("tag.{k}"), v));
+    }
+    let (code, message) = match record.status {
+        SpanStatus::Unset => (status::StatusCode::Unset, String::new()),
+        SpanStatus::Ok => (status::StatusCode::Ok, String::new()),
+        SpanStatus::Error => (status::StatusCode::Error, record.status_message.clone()),
+    };
+    Span {
+        trace_id: record.trace_id.0.to_vec(),
+        span_id: record.span_id.0.to_vec(),
+        parent_span_id: record.parent_span_id.map(|p| p.0.to_vec()).unwrap_or_default(),
+        name: record.name.clone(),
+        kind: span::SpanKind::Internal as i32,
+        start_time_unix_nano: record.start_time_unix_nano,
+        end_time_unix_nano: record.end_time_unix_nano,
+        attributes,
+        status: Some(Status { message, code: code as i32 }),
+        ..Default::default()
+    }
+}
+
+pub fn request(spans: &[SpanRecord], session: &Session) -> ExportTraceServiceRequest {
+    ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans {
+            resource: Some(resource(session)),
+            scope_spans: vec![ScopeSpans {
+                scope: Some(InstrumentationScope {
+                    name: SDK_NAME.into(),
+                    version: SDK_VERSION.into(),
+                    ..Default::default()
+                }),
+                spans: spans.iter().map(span).collect(),
+                schema_url: String::new(),
+            }],
+            schema_url: String::new(),
+        }],
+    }
+}
+
+pub fn encode(spans: &[SpanRecord], session: &Session) -> Payload {
+    let body = serde_json::to_vec(&request(spans, session)).unwrap_or_default();
+    Payload { content_type: "application/json", content_encoding: None, protocol_headers: &[], body }
+}

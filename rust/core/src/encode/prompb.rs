@@ -1,0 +1,36 @@
+//! Prometheus remote write 1.0 messages (`prometheus/prompb/remote.proto` and
+//! `types.proto`), declared for `prost` to encode. Only the fields remote
+//! write 1.0 senders use; field numbers match upstream.
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct WriteRequest {
+    #[prost(message, repeated, tag = "1")]
+    pub timeseries: Vec<TimeSeries>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct TimeSeries {
+    /// Sorted by name, `__name__` included.
+    #[prost(message, repeated, tag = "1")]
+    pub labels: Vec<Label>,
+    /// Oldest first.
+    #[prost(message, repeated, tag = "2")]
+    pub samples: Vec<Sample>,
+}
+
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, prost::Message)]
+pub struct Label {
+    #[prost(string, tag = "1")]
+    pub name: String,
+    #[prost(string, tag = "2")]
+    pub value: String,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Sample {
+    #[prost(double, tag = "1")]
+    pub value: f64,
+    /// Milliseconds since the Unix epoch.
+    #[prost(int64, tag = "2")]
+    pub timestamp: i64,
+}

@@ -1,0 +1,155 @@
+//! What the main thread hands to the worker: one `Event` per API call.
+
+use std::sync::Arc;
+
+use crate::value::{Fields, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// The user-set context (`set_user`, `set_context`, `set_tag`) as it was when
+/// an event was produced. Shared by reference count: setting context replaces
+/// the snapshot, events already queued keep the one they were made with.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scope {
+    pub user: Fields,
+    pub contexts: Vec<(String, Fields)>,
+    pub tags: Vec<(String, String)>,
+}
+
+pub type ScopeRef = Arc<Scope>;
+
+#[derive(Debug, Clone)]
+pub struct LogRecord {
+    pub time_unix_nano: u64,
+    pub level: Level,
+    pub message: String,
+    pub data: Fields,
+    pub scope: ScopeRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MetricKind {
+    /// Adds `amount` to a cumulative total.
+    Counter,
+    /// Replaces the last value.
+    Gauge,
+    /// Observes one value into the histogram's buckets.
+    Histogram,
+}
+
+#[derive(Debug, Clone)]
+pub struct MetricUpdate {
+    pub time_unix_nano: u64,
+    pub kind: MetricKind,
+    pub name: String,
+    pub value: f64,
+    pub labels: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TraceId(pub [u8; 16]);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SpanId(pub [u8; 8]);
+
+impl TraceId {
+    pub fn random() -> Self {
+        loop {
+            let id: [u8; 16] = rand::random();
+            // The all-zero id is invalid in W3C trace context and OTLP.
+            if id != [0; 16] {
+                return TraceId(id);
+            }
+        }
+    }
+    pub fn to_hex(self) -> String {
+        hex(&self.0)
+    }
+}
+
+impl SpanId {
+    pub fn random() -> Self {
+        loop {
+            let id: [u8; 8] = rand::random();
+            if id != [0; 8] {
+                return SpanId(id);
+            }
+        }
+    }
+    pub fn to_hex(self) -> String {
+        hex(&self.0)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanStatus {
+    Unset,
+    Ok,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct SpanRecord {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub parent_span_id: Option<SpanId>,
+    pub name: String,
+    pub start_time_unix_nano: u64,
+    pub end_time_unix_nano: u64,
+    pub attributes: Fields,
+    pub status: SpanStatus,
+    pub status_message: String,
+    pub scope: ScopeRef,
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Log(LogRecord),
+    Metric(MetricUpdate),
+    Span(SpanRecord),
+}
+
+impl Event {
+    pub fn signal(&self) -> crate::stats::Signal {
+        use crate::stats::Signal;
+        match self {
+            Event::Log(_) => Signal::Logs,
+            Event::Metric(_) => Signal::Metrics,
+            Event::Span(_) => Signal::Traces,
+        }
+    }
+}
+
+/// Wall-clock time in Unix nanoseconds; 0 if the clock is before 1970.
+pub fn now_unix_nano() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+/// Convenience for building attribute lists in tests and the demo.
+pub fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Fields {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}

@@ -1,0 +1,26 @@
+//! GameTracker core: everything but the engine.
+//!
+//! Follow one `log_info` call: [`tracker::Tracker::log`] stamps a
+//! [`event::LogRecord`] and `try_send`s it → [`worker`] batches it per signal
+//! → [`encode::loki`] builds the push body → [`transport`] POSTs it.
+//! Metrics go through [`metrics::Aggregator`] and [`encode::remote_write`],
+//! spans through [`encode::otlp`].
+
+pub mod config;
+pub mod encode;
+pub mod event;
+pub mod metrics;
+pub mod session;
+pub mod stats;
+pub mod tracker;
+pub mod transport;
+pub mod value;
+mod worker;
+
+pub use config::{Config, ConfigError};
+pub use event::{Level, MetricKind, SpanStatus};
+pub use session::DeviceInfo;
+pub use stats::{DropReason, Signal, SignalStats};
+pub use tracker::{Emitter, OpenSpan, Tracker};
+pub use value::{Fields, Value};
+pub use worker::{MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL};

@@ -1,0 +1,332 @@
+//! Client-side metric aggregation (ERRATA 2): one running state per
+//! (name, label set); each flush sends the current cumulative values.
+//!
+//! - counters: `<name>_total`, monotonically increasing; a series' first
+//!   flush also carries a 0 sample just before its creation so PromQL's
+//!   `increase()` counts the first increments;
+//! - gauges: the last value;
+//! - histograms: classic `_bucket{le}` (cumulative, with `+Inf`), `_sum`, `_count`.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
+use crate::event::{MetricKind, MetricUpdate};
+use crate::stats::DropReason;
+use crate::value::format_float;
+
+pub fn is_valid_metric_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+pub fn is_valid_label_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.starts_with("__")
+}
+
+/// Replaces every character Prometheus does not allow with `_` and prefixes
+/// a leading digit. Returns `None` when nothing usable is left.
+pub fn sanitize_name(s: &str, allow_colon: bool) -> Option<String> {
+    let mut out: String = s
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || (allow_colon && c == ':') { c } else { '_' })
+        .collect();
+    if out.chars().all(|c| c == '_') {
+        return None;
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    if !allow_colon {
+        // `__` prefixes are reserved for Prometheus' internal labels.
+        while out.starts_with("__") {
+            out.remove(0);
+        }
+    }
+    Some(out)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct SeriesKey {
+    /// Sanitised family name (without `_total`/`_bucket` suffixes).
+    name: String,
+    kind: KindKey,
+    /// Sorted by name, automatic labels included.
+    labels: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum KindKey {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+#[derive(Debug)]
+enum State {
+    Counter(f64),
+    Gauge(f64),
+    Histogram { counts: Vec<u64>, sum: f64, count: u64 },
+}
+
+#[derive(Debug)]
+struct Series {
+    key: SeriesKey,
+    state: State,
+    created_ms: i64,
+    /// The 0 sample that starts a counter/histogram has reached the receiver.
+    announced: bool,
+    /// Timestamp of the last sample put into a request, so the next is later.
+    last_ts_ms: i64,
+}
+
+/// One encoded-ready snapshot and what it accounts for.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub request: WriteRequest,
+    /// Metric API calls whose effect this snapshot carries for the first time.
+    pub updates: u64,
+    /// Series whose 0 sample is in this request.
+    pub announcing: Vec<usize>,
+}
+
+pub struct Aggregator {
+    index: HashMap<SeriesKey, usize>,
+    series: Vec<Series>,
+    buckets: Vec<f64>,
+    max_series: usize,
+    /// `game`, `env`, `version` and the session label, added to every series.
+    automatic_labels: Vec<(String, String)>,
+    /// Updates applied since the last snapshot.
+    pending_updates: u64,
+    warned: HashSet<String>,
+    warnings: Vec<String>,
+}
+
+impl Aggregator {
+    pub fn new(buckets: Vec<f64>, max_series: usize, automatic_labels: Vec<(String, String)>) -> Self {
+        Aggregator {
+            index: HashMap::new(),
+            series: Vec::new(),
+            buckets,
+            max_series,
+            automatic_labels,
+            pending_updates: 0,
+            warned: HashSet::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn series_count(&self) -> usize {
+        self.series.len()
+    }
+
+    pub fn pending_updates(&self) -> u64 {
+        self.pending_updates
+    }
+
+    /// Warnings produced since the last call (each distinct one once per session).
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    fn warn_once(&mut self, key: String, message: String) {
+        if self.warned.insert(key) {
+            self.warnings.push(message);
+        }
+    }
+
+    pub fn apply(&mut self, update: &MetricUpdate) -> Result<(), DropReason> {
+        if !update.value.is_finite() {
+            self.warn_once(
+                format!("nonfinite:{}", update.name),
+                format!("metric '{}': value {} is not a finite number; update dropped", update.name, update.value),
+            );
+            return Err(DropReason::Invalid);
+        }
+        if update.kind == MetricKind::Counter && update.value < 0.0 {
+            self.warn_once(
+                format!("negative:{}", update.name),
+                format!("counter '{}': increment by {} is negative, counters only go up; update dropped", update.name, update.value),
+            );
+            return Err(DropReason::Invalid);
+        }
+        let key = self.series_key(update)?;
+        let idx = match self.index.get(&key) {
+            Some(i) => *i,
+            None => {
+                if self.series.len() >= self.max_series {
+                    self.warn_once(
+                        "max_series".into(),
+                        format!("metric series limit ({}) reached; updates creating new series are dropped (raise 'max_series' or use fewer label values)", self.max_series),
+                    );
+                    return Err(DropReason::SeriesLimit);
+                }
+                let state = match key.kind {
+                    KindKey::Counter => State::Counter(0.0),
+                    KindKey::Gauge => State::Gauge(0.0),
+                    KindKey::Histogram => State::Histogram { counts: vec![0; self.buckets.len()], sum: 0.0, count: 0 },
+                };
+                let created_ms = (update.time_unix_nano / 1_000_000) as i64;
+                self.series.push(Series { key: key.clone(), state, created_ms, announced: false, last_ts_ms: created_ms - 1 });
+                self.index.insert(key, self.series.len() - 1);
+                self.series.len() - 1
+            }
+        };
+        let buckets = &self.buckets;
+        match &mut self.series[idx].state {
+            State::Counter(total) => *total += update.value,
+            State::Gauge(v) => *v = update.value,
+            State::Histogram { counts, sum, count } => {
+                // Non-cumulative per bucket here; made cumulative when encoded.
+                if let Some(i) = buckets.iter().position(|b| update.value <= *b) {
+                    counts[i] += 1;
+                }
+                *sum += update.value;
+                *count += 1;
+            }
+        }
+        self.pending_updates += 1;
+        Ok(())
+    }
+
+    fn series_key(&mut self, update: &MetricUpdate) -> Result<SeriesKey, DropReason> {
+        let kind = match update.kind {
+            MetricKind::Counter => KindKey::Counter,
+            MetricKind::Gauge => KindKey::Gauge,
+            MetricKind::Histogram => KindKey::Histogram,
+        };
+        let mut name = match sanitize_name(&update.name, true) {
+            Some(n) => n,
+            None => {
+                self.warn_once(format!("badname:{}", update.name), format!("metric name '{}' has no usable characters; update dropped", update.name));
+                return Err(DropReason::Invalid);
+            }
+        };
+        if name != update.name {
+            self.warn_once(
+                format!("name:{}", update.name),
+                format!("metric name '{}' is not a valid Prometheus name; sent as '{}'", update.name, name),
+            );
+        }
+        if kind == KindKey::Counter {
+            // `increment("x_total")` and `increment("x")` are the same counter.
+            if let Some(stripped) = name.strip_suffix("_total") {
+                if !stripped.is_empty() {
+                    name = stripped.to_string();
+                }
+            }
+        }
+        let mut labels = self.automatic_labels.clone();
+        let mut user_labels = update.labels.iter();
+        let mut taken = 0;
+        for (raw_name, value) in &mut user_labels {
+            if taken == crate::config::MAX_METRIC_LABELS {
+                self.warn_once(
+                    format!("toomany:{}", update.name),
+                    format!("metric '{}': more than {} labels; the rest are ignored", update.name, crate::config::MAX_METRIC_LABELS),
+                );
+                break;
+            }
+            // An empty value is the same as no label in Prometheus.
+            if value.is_empty() {
+                continue;
+            }
+            let Some(mut label) = sanitize_name(raw_name, false) else {
+                self.warn_once(format!("badlabel:{raw_name}"), format!("label name '{raw_name}' has no usable characters; label ignored"));
+                continue;
+            };
+            if label != *raw_name {
+                self.warn_once(format!("label:{raw_name}"), format!("label name '{raw_name}' is not a valid Prometheus label name; sent as '{label}'"));
+            }
+            if label == "le" || labels.iter().any(|(n, _)| *n == label) {
+                // Same rule as Prometheus' honor_labels=false: keep both.
+                let renamed = format!("exported_{label}");
+                self.warn_once(format!("clash:{raw_name}"), format!("label '{raw_name}' clashes with an automatic label; sent as '{renamed}'"));
+                label = renamed;
+            }
+            if let Some(existing) = labels.iter_mut().find(|(n, _)| *n == label) {
+                existing.1 = value.clone();
+            } else {
+                labels.push((label, value.clone()));
+            }
+            taken += 1;
+        }
+        labels.sort();
+        Ok(SeriesKey { name, kind, labels })
+    }
+
+    /// Builds the request carrying every series' current value at `now_ms`.
+    /// Returns `None` when there is nothing to send.
+    pub fn snapshot(&mut self, now_ms: i64) -> Option<Snapshot> {
+        if self.series.is_empty() {
+            return None;
+        }
+        let mut timeseries = Vec::new();
+        let mut announcing = Vec::new();
+        for (idx, s) in self.series.iter_mut().enumerate() {
+            let ts = now_ms.max(s.last_ts_ms + 1);
+            s.last_ts_ms = ts;
+            let needs_zero = !s.announced && !matches!(s.state, State::Gauge(_));
+            if needs_zero {
+                announcing.push(idx);
+            }
+            let zero_ts = s.created_ms - 1;
+            let mut push = |name: String, extra: Option<(&str, String)>, value: f64| {
+                let mut labels: Vec<Label> = s
+                    .key
+                    .labels
+                    .iter()
+                    .map(|(n, v)| Label { name: n.clone(), value: v.clone() })
+                    .collect();
+                labels.push(Label { name: "__name__".into(), value: name });
+                if let Some((n, v)) = extra {
+                    labels.push(Label { name: n.into(), value: v });
+                }
+                labels.sort();
+                let mut samples = Vec::with_capacity(2);
+                if needs_zero && zero_ts < ts {
+                    samples.push(Sample { value: 0.0, timestamp: zero_ts });
+                }
+                samples.push(Sample { value, timestamp: ts });
+                timeseries.push(TimeSeries { labels, samples });
+            };
+            let base = &s.key.name;
+            match &s.state {
+                State::Counter(total) => push(format!("{base}_total"), None, *total),
+                State::Gauge(v) => push(base.clone(), None, *v),
+                State::Histogram { counts, sum, count } => {
+                    let mut cumulative = 0u64;
+                    for (bound, n) in self.buckets.iter().zip(counts) {
+                        cumulative += n;
+                        push(format!("{base}_bucket"), Some(("le", format_float(*bound))), cumulative as f64);
+                    }
+                    push(format!("{base}_bucket"), Some(("le", "+Inf".into())), *count as f64);
+                    push(format!("{base}_sum"), None, *sum);
+                    push(format!("{base}_count"), None, *count as f64);
+                }
+            }
+        }
+        let updates = std::mem::take(&mut self.pending_updates);
+        Some(Snapshot { request: WriteRequest { timeseries }, updates, announcing })
+    }
+
+    /// The receiver accepted a snapshot: its 0 samples need not be sent again.
+    pub fn acknowledge(&mut self, announcing: &[usize]) {
+        for &i in announcing {
+            if let Some(s) = self.series.get_mut(i) {
+                s.announced = true;
+            }
+        }
+    }
+
+    /// A snapshot did not arrive: its updates are still in the running state
+    /// and go out with the next snapshot, so they count as pending again.
+    pub fn requeue(&mut self, updates: u64) {
+        self.pending_updates += updates;
+    }
+}

@@ -1,0 +1,151 @@
+//! Per-signal counters shared between the API, the worker and `get_stats()`.
+//! Atomics only, so the main thread never waits on the worker to count.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Signal {
+    Logs,
+    Metrics,
+    Traces,
+}
+
+impl Signal {
+    pub const ALL: [Signal; 3] = [Signal::Logs, Signal::Metrics, Signal::Traces];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::Logs => "logs",
+            Signal::Metrics => "metrics",
+            Signal::Traces => "traces",
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Why an event did not reach its receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DropReason {
+    /// The channel between the game and the worker was full.
+    QueueFull,
+    /// Batches waiting for their turn exceeded the backlog bound.
+    BacklogFull,
+    /// The receiver answered with a 4xx (other than 429): retrying cannot help.
+    Rejected,
+    /// Connection error, timeout, 429 or 5xx.
+    SendFailed,
+    /// The event itself was unusable (e.g. a metric with no valid name).
+    Invalid,
+    /// A metric would have created more series than `max_series` allows.
+    SeriesLimit,
+    /// The signal has no URL (and no `output_dir`) configured.
+    NoDestination,
+    /// The tracker was shut down (or its worker was gone) before sending.
+    Shutdown,
+}
+
+impl DropReason {
+    pub const ALL: [DropReason; 8] = [
+        DropReason::QueueFull,
+        DropReason::BacklogFull,
+        DropReason::Rejected,
+        DropReason::SendFailed,
+        DropReason::Invalid,
+        DropReason::SeriesLimit,
+        DropReason::NoDestination,
+        DropReason::Shutdown,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::QueueFull => "queue_full",
+            DropReason::BacklogFull => "backlog_full",
+            DropReason::Rejected => "rejected",
+            DropReason::SendFailed => "send_failed",
+            DropReason::Invalid => "invalid",
+            DropReason::SeriesLimit => "series_limit",
+            DropReason::NoDestination => "no_destination",
+            DropReason::Shutdown => "shutdown",
+        }
+    }
+}
+
+#[derive(Default)]
+struct SignalCounters {
+    produced: AtomicU64,
+    sent: AtomicU64,
+    requests: AtomicU64,
+    bytes_sent: AtomicU64,
+    dropped: [AtomicU64; DropReason::ALL.len()],
+    last_error: Mutex<String>,
+}
+
+#[derive(Default)]
+pub struct Stats {
+    signals: [SignalCounters; 3],
+}
+
+/// A consistent-enough copy of the counters for reporting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignalStats {
+    /// Events accepted by the API (including those later dropped).
+    pub produced: u64,
+    /// Events whose request the receiver acknowledged with 2xx.
+    pub sent: u64,
+    pub requests: u64,
+    pub bytes_sent: u64,
+    pub dropped: Vec<(DropReason, u64)>,
+    pub last_error: String,
+}
+
+impl SignalStats {
+    pub fn dropped_total(&self) -> u64 {
+        self.dropped.iter().map(|(_, n)| n).sum()
+    }
+    pub fn dropped(&self, reason: DropReason) -> u64 {
+        self.dropped.iter().find(|(r, _)| *r == reason).map_or(0, |(_, n)| *n)
+    }
+    /// Produced but neither sent nor dropped yet: in the queue, a batch or in flight.
+    pub fn pending(&self) -> u64 {
+        self.produced.saturating_sub(self.sent + self.dropped_total())
+    }
+}
+
+impl Stats {
+    pub fn produced(&self, signal: Signal) {
+        self.signals[signal.index()].produced.fetch_add(1, Relaxed);
+    }
+    pub fn sent(&self, signal: Signal, events: u64, bytes: u64) {
+        let s = &self.signals[signal.index()];
+        s.sent.fetch_add(events, Relaxed);
+        s.requests.fetch_add(1, Relaxed);
+        s.bytes_sent.fetch_add(bytes, Relaxed);
+    }
+    pub fn dropped(&self, signal: Signal, reason: DropReason, events: u64) {
+        self.signals[signal.index()].dropped[reason as usize].fetch_add(events, Relaxed);
+    }
+    pub fn set_last_error(&self, signal: Signal, message: impl Into<String>) {
+        if let Ok(mut e) = self.signals[signal.index()].last_error.lock() {
+            *e = message.into();
+        }
+    }
+    pub fn snapshot(&self, signal: Signal) -> SignalStats {
+        let s = &self.signals[signal.index()];
+        // Read `sent`/`dropped` before `produced` so `pending` never underflows
+        // while the worker is counting concurrently.
+        let sent = s.sent.load(Relaxed);
+        let dropped = DropReason::ALL
+            .iter()
+            .map(|r| (*r, s.dropped[*r as usize].load(Relaxed)))
+            .collect();
+        SignalStats {
+            produced: s.produced.load(Relaxed),
+            sent,
+            requests: s.requests.load(Relaxed),
+            bytes_sent: s.bytes_sent.load(Relaxed),
+            dropped,
+            last_error: s.last_error.lock().map(|e| e.clone()).unwrap_or_default(),
+        }
+    }
+}

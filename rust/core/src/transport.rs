@@ -1,0 +1,117 @@
+//! Moves one encoded payload to its destination: an HTTP receiver (ureq, with
+//! timeouts on every request) or, with no endpoint, a folder of files.
+//! Header values never appear in errors: they are usually tokens.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::encode::Payload;
+use crate::stats::Signal;
+
+/// How much of a rejection's body is kept for `get_stats()`.
+const ERROR_BODY_CHARS: usize = 200;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// 2xx.
+    Delivered,
+    /// 4xx other than 429: the receiver will never take this payload.
+    Rejected(String),
+    /// Connection error, timeout, 429 or 5xx: worth retrying later.
+    Failed(String),
+}
+
+pub trait Transport: Send {
+    fn send(&mut self, signal: Signal, payload: &Payload) -> Outcome;
+}
+
+pub struct HttpTransport {
+    agent: ureq::Agent,
+    url: String,
+    headers: Vec<(String, String)>,
+}
+
+impl HttpTransport {
+    pub fn new(url: String, headers: Vec<(String, String)>, timeout: Duration) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .user_agent(format!("game_tracker/{}", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        HttpTransport { agent, url, headers }
+    }
+}
+
+impl Transport for HttpTransport {
+    fn send(&mut self, _signal: Signal, payload: &Payload) -> Outcome {
+        let mut req = self.agent.post(&self.url).header("Content-Type", payload.content_type);
+        if let Some(enc) = payload.content_encoding {
+            req = req.header("Content-Encoding", enc);
+        }
+        for (k, v) in payload.protocol_headers {
+            req = req.header(*k, *v);
+        }
+        for (k, v) in &self.headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        match req.send(payload.body.as_slice()) {
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                if (200..300).contains(&status) {
+                    // Drain so the connection can be reused.
+                    let _ = response.body_mut().as_reader().read_to_end(&mut Vec::new());
+                    return Outcome::Delivered;
+                }
+                let mut text = String::new();
+                let _ = response
+                    .body_mut()
+                    .as_reader()
+                    .take(4096)
+                    .read_to_string(&mut text);
+                let first_line: String = text.lines().next().unwrap_or("").chars().take(ERROR_BODY_CHARS).collect();
+                let message = format!("HTTP {status} from {}: {first_line}", self.url);
+                if status == 429 || status >= 500 {
+                    Outcome::Failed(message)
+                } else {
+                    Outcome::Rejected(message)
+                }
+            }
+            Err(e) => Outcome::Failed(format!("{} : {e}", self.url)),
+        }
+    }
+}
+
+/// Writes each payload to `<dir>/<seq>-<signal>.<ext>`, byte for byte what
+/// would have gone on the wire.
+pub struct FileTransport {
+    dir: PathBuf,
+    seq: u64,
+}
+
+impl FileTransport {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        FileTransport { dir: dir.into(), seq: 0 }
+    }
+
+    pub fn extension(payload: &Payload) -> &'static str {
+        match (payload.content_type, payload.content_encoding) {
+            ("application/x-protobuf", Some("snappy")) => "pb.snappy",
+            ("application/x-protobuf", _) => "pb",
+            _ => "json",
+        }
+    }
+}
+
+impl Transport for FileTransport {
+    fn send(&mut self, signal: Signal, payload: &Payload) -> Outcome {
+        self.seq += 1;
+        let name = format!("{:04}-{}.{}", self.seq, signal.as_str(), Self::extension(payload));
+        let path = self.dir.join(name);
+        match std::fs::create_dir_all(&self.dir).and_then(|_| std::fs::write(&path, &payload.body)) {
+            Ok(()) => Outcome::Delivered,
+            Err(e) => Outcome::Failed(format!("cannot write {}: {e}", path.display())),
+        }
+    }
+}

@@ -1,0 +1,427 @@
+//! The worker thread: batches events per signal, aggregates metrics, encodes,
+//! and hands one payload at a time per signal to that signal's sender thread.
+//! It never does I/O itself, so a slow receiver fills a bounded backlog
+//! (counted when it overflows) instead of stalling the game's queue.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, select, unbounded, Receiver, Sender};
+
+use crate::config::Config;
+use crate::encode::{self, Payload};
+use crate::event::{Event, LogRecord, SpanRecord};
+use crate::metrics::Aggregator;
+use crate::session::Session;
+use crate::stats::{DropReason, Signal, Stats};
+use crate::transport::{FileTransport, HttpTransport, Outcome, Transport};
+
+/// A batch also closes at this many bytes of log text, so a few huge lines
+/// cannot build a request that receivers refuse for its size.
+pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
+/// Unchanged metrics are re-sent this often so Prometheus (5 min lookback)
+/// never marks a live session's series stale.
+pub const METRICS_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
+/// Warnings waiting for the engine layer to print them; more are dropped.
+pub const DIAGNOSTICS_CAPACITY: usize = 64;
+
+pub(crate) enum Control {
+    /// Close every batch now; `done` is signalled when all were answered.
+    Flush { done: Option<Sender<()>> },
+    /// Flush, wait for answers until `deadline`, count the rest, and exit.
+    Shutdown { deadline: Instant, done: Sender<()> },
+}
+
+struct JobResult {
+    signal: Signal,
+    outcome: Outcome,
+}
+
+struct Batch {
+    payload: Payload,
+    events: u64,
+}
+
+struct InFlight {
+    events: u64,
+    bytes: u64,
+    /// Metrics only: series whose 0 sample is in this request.
+    announcing: Vec<usize>,
+}
+
+struct Lane {
+    signal: Signal,
+    /// `None` when the signal has no destination configured.
+    jobs: Option<Sender<Payload>>,
+    in_flight: Option<InFlight>,
+    backlog: VecDeque<Batch>,
+    backlog_bytes: usize,
+    last_warned: String,
+}
+
+pub(crate) struct Worker {
+    config: Config,
+    session: Session,
+    stats: Arc<Stats>,
+    events: Receiver<Event>,
+    control: Receiver<Control>,
+    results: Receiver<JobResult>,
+    /// Kept so `results` never disconnects when no sender thread exists.
+    _results_tx: Sender<JobResult>,
+    diagnostics: Sender<String>,
+    logs: Vec<LogRecord>,
+    log_bytes: usize,
+    spans: Vec<SpanRecord>,
+    metrics: Aggregator,
+    metrics_due: bool,
+    metrics_last_sent: Instant,
+    lanes: Vec<Lane>,
+    waiters: Vec<Sender<()>>,
+}
+
+impl Worker {
+    pub(crate) fn spawn(
+        config: Config,
+        session: Session,
+        stats: Arc<Stats>,
+        events: Receiver<Event>,
+        control: Receiver<Control>,
+        diagnostics: Sender<String>,
+    ) -> std::io::Result<thread::JoinHandle<()>> {
+        let (results_tx, results) = unbounded();
+        let mut lanes = Vec::new();
+        for signal in Signal::ALL {
+            let transport: Option<Box<dyn Transport>> = match (config.url_for(signal), &config.output_dir) {
+                (Some(url), _) => Some(Box::new(HttpTransport::new(
+                    url.to_string(),
+                    config.headers.clone(),
+                    config.request_timeout,
+                ))),
+                (None, Some(dir)) => Some(Box::new(FileTransport::new(dir))),
+                (None, None) => None,
+            };
+            let jobs = match transport {
+                Some(t) => Some(spawn_sender(signal, t, results_tx.clone())?),
+                None => None,
+            };
+            lanes.push(Lane {
+                signal,
+                jobs,
+                in_flight: None,
+                backlog: VecDeque::new(),
+                backlog_bytes: 0,
+                last_warned: String::new(),
+            });
+        }
+        let mut automatic = vec![
+            ("game".to_string(), session.game.clone()),
+            ("env".to_string(), session.environment.clone()),
+            ("version".to_string(), session.version.clone()),
+        ];
+        if !config.session_label.is_empty() {
+            automatic.push((config.session_label.clone(), session.session_id.clone()));
+        }
+        let metrics = Aggregator::new(config.histogram_buckets.clone(), config.max_series, automatic);
+        let worker = Worker {
+            config,
+            session,
+            stats,
+            events,
+            control,
+            results,
+            _results_tx: results_tx,
+            diagnostics,
+            logs: Vec::new(),
+            log_bytes: 0,
+            spans: Vec::new(),
+            metrics,
+            metrics_due: false,
+            metrics_last_sent: Instant::now(),
+            lanes,
+            waiters: Vec::new(),
+        };
+        thread::Builder::new().name("game_tracker_worker".into()).spawn(move || worker.run())
+    }
+
+    fn run(mut self) {
+        let interval = self.config.flush_interval;
+        let mut next_flush = Instant::now() + interval;
+        loop {
+            let timeout = next_flush.saturating_duration_since(Instant::now());
+            select! {
+                recv(self.events) -> msg => match msg {
+                    Ok(event) => self.accept(event),
+                    // Unreachable while the Tracker lives (it owns a sender).
+                    Err(_) => return self.shutdown(Instant::now()),
+                },
+                recv(self.control) -> msg => match msg {
+                    Ok(Control::Flush { done }) => {
+                        self.drain_events();
+                        self.close_batches();
+                        self.waiters.extend(done);
+                        next_flush = Instant::now() + interval;
+                    }
+                    Ok(Control::Shutdown { deadline, done }) => {
+                        self.shutdown(deadline);
+                        let _ = done.send(());
+                        return;
+                    }
+                    Err(_) => return self.shutdown(Instant::now()),
+                },
+                recv(self.results) -> msg => {
+                    if let Ok(result) = msg {
+                        self.on_result(result);
+                    }
+                },
+                default(timeout) => {},
+            }
+            if Instant::now() >= next_flush {
+                self.close_batches();
+                next_flush = Instant::now() + interval;
+            }
+            self.dispatch();
+            self.notify_waiters();
+            self.forward_metric_warnings();
+        }
+    }
+
+    fn accept(&mut self, event: Event) {
+        match event {
+            Event::Log(record) => {
+                self.log_bytes += record.message.len() + 64;
+                self.logs.push(record);
+                if self.logs.len() >= self.config.batch_size || self.log_bytes >= MAX_BATCH_BYTES {
+                    self.close_logs();
+                }
+            }
+            Event::Span(span) => {
+                self.spans.push(span);
+                if self.spans.len() >= self.config.batch_size {
+                    self.close_spans();
+                }
+            }
+            Event::Metric(update) => {
+                if let Err(reason) = self.metrics.apply(&update) {
+                    self.stats.dropped(Signal::Metrics, reason, 1);
+                }
+            }
+        }
+    }
+
+    fn drain_events(&mut self) {
+        while let Ok(event) = self.events.try_recv() {
+            self.accept(event);
+        }
+    }
+
+    fn close_batches(&mut self) {
+        self.close_logs();
+        self.close_spans();
+        let changed = self.metrics.pending_updates() > 0;
+        let refresh = self.metrics.series_count() > 0 && self.metrics_last_sent.elapsed() >= METRICS_REFRESH_INTERVAL;
+        if changed || refresh {
+            // Built when the lane is free (see `dispatch`), so each snapshot
+            // follows the previous one's answer.
+            self.metrics_due = true;
+        }
+    }
+
+    fn close_logs(&mut self) {
+        if self.logs.is_empty() {
+            return;
+        }
+        let logs = std::mem::take(&mut self.logs);
+        self.log_bytes = 0;
+        let payload = encode::loki::encode(&logs, &self.session);
+        self.enqueue(Signal::Logs, payload, logs.len() as u64);
+    }
+
+    fn close_spans(&mut self) {
+        if self.spans.is_empty() {
+            return;
+        }
+        let spans = std::mem::take(&mut self.spans);
+        let payload = encode::otlp::encode(&spans, &self.session);
+        self.enqueue(Signal::Traces, payload, spans.len() as u64);
+    }
+
+    fn enqueue(&mut self, signal: Signal, payload: Payload, events: u64) {
+        let lane = &mut self.lanes[signal.index()];
+        if lane.jobs.is_none() {
+            self.stats.dropped(signal, DropReason::NoDestination, events);
+            return;
+        }
+        lane.backlog_bytes += payload.body.len();
+        lane.backlog.push_back(Batch { payload, events });
+        // Oldest first: the newest data is the most useful when catching up.
+        while lane.backlog_bytes > self.config.max_backlog_bytes && lane.backlog.len() > 1 {
+            if let Some(old) = lane.backlog.pop_front() {
+                lane.backlog_bytes -= old.payload.body.len();
+                self.stats.dropped(signal, DropReason::BacklogFull, old.events);
+            }
+        }
+    }
+
+    /// Starts the next request on every idle lane.
+    fn dispatch(&mut self) {
+        let metrics_lane = Signal::Metrics.index();
+        if self.metrics_due && self.lanes[metrics_lane].in_flight.is_none() {
+            self.metrics_due = false;
+            let now_ms = (crate::event::now_unix_nano() / 1_000_000) as i64;
+            if let Some(snapshot) = self.metrics.snapshot(now_ms) {
+                self.metrics_last_sent = Instant::now();
+                if self.lanes[metrics_lane].jobs.is_none() {
+                    self.stats.dropped(Signal::Metrics, DropReason::NoDestination, snapshot.updates);
+                } else {
+                    let payload = encode::remote_write::encode(&snapshot.request);
+                    self.start(Signal::Metrics, payload, snapshot.updates, snapshot.announcing);
+                }
+            }
+        }
+        for i in [Signal::Logs.index(), Signal::Traces.index()] {
+            let lane = &mut self.lanes[i];
+            if lane.in_flight.is_none() {
+                if let Some(batch) = lane.backlog.pop_front() {
+                    lane.backlog_bytes -= batch.payload.body.len();
+                    let signal = lane.signal;
+                    self.start(signal, batch.payload, batch.events, Vec::new());
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, signal: Signal, payload: Payload, events: u64, announcing: Vec<usize>) {
+        let lane = &mut self.lanes[signal.index()];
+        let bytes = payload.body.len() as u64;
+        let sent = lane.jobs.as_ref().map(|jobs| jobs.send(payload).is_ok()).unwrap_or(false);
+        if sent {
+            lane.in_flight = Some(InFlight { events, bytes, announcing });
+        } else {
+            self.stats.dropped(signal, DropReason::SendFailed, events);
+            self.stats.set_last_error(signal, "sender thread is gone");
+        }
+    }
+
+    fn on_result(&mut self, result: JobResult) {
+        let signal = result.signal;
+        let Some(done) = self.lanes[signal.index()].in_flight.take() else { return };
+        match result.outcome {
+            Outcome::Delivered => {
+                self.stats.sent(signal, done.events, done.bytes);
+                if signal == Signal::Metrics {
+                    self.metrics.acknowledge(&done.announcing);
+                }
+                self.lanes[signal.index()].last_warned.clear();
+            }
+            Outcome::Rejected(message) => {
+                self.stats.dropped(signal, DropReason::Rejected, done.events);
+                if signal == Signal::Metrics {
+                    // A 4xx on a resent 0 sample means it was stored before
+                    // (out of order now); never send it again.
+                    self.metrics.acknowledge(&done.announcing);
+                }
+                self.report(signal, message);
+            }
+            Outcome::Failed(message) => {
+                if signal == Signal::Metrics {
+                    // Cumulative state is still here: the next snapshot carries it.
+                    self.metrics.requeue(done.events);
+                } else {
+                    self.stats.dropped(signal, DropReason::SendFailed, done.events);
+                }
+                self.report(signal, message);
+            }
+        }
+    }
+
+    /// Records the error for `get_stats()` and warns once per distinct message.
+    fn report(&mut self, signal: Signal, message: String) {
+        self.stats.set_last_error(signal, message.clone());
+        let lane = &mut self.lanes[signal.index()];
+        if lane.last_warned != message {
+            lane.last_warned = message.clone();
+            let _ = self.diagnostics.try_send(format!("GameTracker: {} not delivered: {message}", signal.as_str()));
+        }
+    }
+
+    fn forward_metric_warnings(&mut self) {
+        for w in self.metrics.take_warnings() {
+            let _ = self.diagnostics.try_send(format!("GameTracker: {w}"));
+        }
+    }
+
+    fn idle(&self) -> bool {
+        self.logs.is_empty()
+            && self.spans.is_empty()
+            && !self.metrics_due
+            && self.lanes.iter().all(|l| l.in_flight.is_none() && l.backlog.is_empty())
+    }
+
+    fn notify_waiters(&mut self) {
+        if !self.waiters.is_empty() && self.idle() {
+            for w in self.waiters.drain(..) {
+                let _ = w.send(());
+            }
+        }
+    }
+
+    /// Sends what is left, waits for answers until `deadline`, then counts
+    /// everything still unsent as dropped at shutdown.
+    fn shutdown(&mut self, deadline: Instant) {
+        self.drain_events();
+        self.close_batches();
+        loop {
+            self.dispatch();
+            if self.idle() {
+                break;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.results.recv_timeout(left) {
+                Ok(result) => self.on_result(result),
+                Err(_) => break,
+            }
+        }
+        self.drain_events();
+        self.close_logs();
+        self.close_spans();
+        for lane in &mut self.lanes {
+            let mut lost: u64 = lane.backlog.drain(..).map(|b| b.events).sum();
+            if let Some(f) = lane.in_flight.take() {
+                lost += f.events;
+            }
+            if lost > 0 {
+                self.stats.dropped(lane.signal, DropReason::Shutdown, lost);
+            }
+            // Closing the job channel ends the sender thread after its request.
+            lane.jobs = None;
+        }
+        let unsent_metrics = self.metrics.pending_updates();
+        if unsent_metrics > 0 {
+            self.stats.dropped(Signal::Metrics, DropReason::Shutdown, unsent_metrics);
+        }
+        self.forward_metric_warnings();
+        for w in self.waiters.drain(..) {
+            let _ = w.send(());
+        }
+    }
+}
+
+fn spawn_sender(
+    signal: Signal,
+    mut transport: Box<dyn Transport>,
+    results: Sender<JobResult>,
+) -> std::io::Result<Sender<Payload>> {
+    // One slot: the worker only hands over a payload when the last was answered.
+    let (jobs_tx, jobs_rx) = bounded::<Payload>(1);
+    thread::Builder::new().name(format!("game_tracker_{}", signal.as_str())).spawn(move || {
+        for payload in jobs_rx {
+            let outcome = transport.send(signal, &payload);
+            if results.send(JobResult { signal, outcome }).is_err() {
+                break;
+            }
+        }
+    })?;
+    Ok(jobs_tx)
+}
