@@ -202,6 +202,12 @@ impl Tracker {
         // Otherwise the worker is left to finish on its own: exit never hangs.
     }
 
+    /// Counts a metric call the engine layer refused (bad name or value).
+    pub fn reject_metric(&self) {
+        self.emitter.stats.produced(Signal::Metrics);
+        self.emitter.stats.dropped(Signal::Metrics, DropReason::Invalid, 1);
+    }
+
     pub fn stats(&self, signal: Signal) -> SignalStats {
         self.emitter.stats.snapshot(signal)
     }

@@ -1,1 +1,15 @@
+//! GameTracker GDExtension: the thin engine layer. Each `#[func]` converts
+//! its Variant arguments into core types and hands one event to
+//! `game_tracker_core::Tracker`, which only `try_send`s it to the worker.
 
+mod client;
+mod convert;
+mod span;
+mod warn;
+
+use godot::prelude::*;
+
+struct GameTrackerExtension;
+
+#[gdextension]
+unsafe impl ExtensionLibrary for GameTrackerExtension {}

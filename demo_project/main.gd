@@ -1,0 +1,145 @@
+extends Node
+## A short scripted play session that uses every GameTracker call the way the
+## README's example does, then flushes, prints what was sent and exits.
+##
+## Where the data goes: `--endpoint=URL` after `--` on the command line, or the
+## environment variables GAMETRACKER_ENDPOINT / GAMETRACKER_LOGS_URL /
+## GAMETRACKER_METRICS_URL / GAMETRACKER_TRACES_URL. With none, the exact
+## request bodies are written to demo_project/telemetry_out/.
+
+const LEVELS := ["forest", "caves", "missing_level"]
+const SHOP := [["sword", 100], ["potion", 25], ["sword", 100], ["dragon_egg", 5000], ["potion", 25]]
+const LOAD_TIMES_MS := [120.0, 480.0, 950.0, 3100.0]
+
+var health := 100
+var gold := 300
+var last_damage_source := ""
+
+
+func _ready() -> void:
+	var config := _config()
+	if not GameTracker.init(config):
+		printerr("demo: GameTracker.init failed")
+		get_tree().quit(2)
+		return
+	print("demo: session %s -> %s" % [GameTracker.get_session_id(), _destination(config)])
+	await _play()
+	var answered: bool = GameTracker.flush_and_wait(10.0)
+	_print_summary(answered)
+	get_tree().quit(0)
+
+
+func _play() -> void:
+	GameTracker.set_user({"id": "player_123", "tier": "premium"})
+	GameTracker.set_tag("build", "demo")
+	GameTracker.set_context("player", {"health": health, "level": 1})
+	GameTracker.log_info("player_spawned", {"level": "forest"})
+
+	var session := GameTracker.start_span("game_session", {"mode": "story"})
+	for level_name in LEVELS:
+		load_level(level_name, session)
+		await get_tree().process_frame
+
+	for hit in [["spikes", 30], ["goblin", 45], ["spikes", 40]]:
+		take_damage(hit[1], hit[0])
+	health = 100
+	for hit in [["spikes", 60], ["spikes", 60]]:
+		take_damage(hit[1], hit[0])
+
+	for item in SHOP:
+		purchase_item(item[0], item[1])
+	for ms in LOAD_TIMES_MS:
+		GameTracker.histogram("load_time_ms", ms, {"scene": "level"})
+	GameTracker.log_debug("state_change", {"from": "game", "to": "menu"})
+	GameTracker.log_warn("low_memory", {"available_mb": 128})
+	session.end()
+
+
+func take_damage(amount: int, source: String) -> void:
+	health -= amount
+	last_damage_source = source
+	GameTracker.gauge("player_health", health)
+	if health <= 0:
+		GameTracker.increment("player_deaths", {"cause": last_damage_source})
+
+
+func load_level(level_name: String, parent: GameTrackerSpan) -> void:
+	var span := GameTracker.start_span("level_load", {"level": level_name}, parent)
+	var assets := GameTracker.start_span("load_assets", {"count": 42}, span)
+	var textures := GameTracker.start_span("decode_textures", {"gpu": false}, assets)
+	textures.end()
+	assets.end()
+	if level_name == "missing_level":
+		GameTracker.log_error("level_load_failed", {"level": level_name})
+		span.set_error("scene not found: res://levels/%s.tscn" % level_name)
+		span.end()
+		return
+	var nav := GameTracker.start_span("build_navmesh", {"cells": 1024, "ratio": 0.5}, span)
+	nav.end()
+	GameTracker.log_info("level_loaded", {"level": level_name})
+	GameTracker.increment("levels_started", {"level": level_name})
+	span.end()
+
+
+func purchase_item(item_id: String, price: int) -> void:
+	GameTracker.log_info("purchase_attempt", {"item": item_id, "price": price})
+	if gold >= price:
+		gold -= price
+		GameTracker.increment("purchases", {"item": item_id})
+		GameTracker.increment("revenue_gold", {"item": item_id}, price)
+	else:
+		GameTracker.log_info("purchase_failed_funds", {"item": item_id})
+	GameTracker.gauge("player_gold", gold)
+
+
+func _config() -> Dictionary:
+	var config := {
+		"game": "gametracker-demo",
+		"version": "1.0.0",
+		"environment": "development",
+	}
+	var env_keys := {
+		"GAMETRACKER_ENDPOINT": "endpoint",
+		"GAMETRACKER_LOGS_URL": "logs_url",
+		"GAMETRACKER_METRICS_URL": "metrics_url",
+		"GAMETRACKER_TRACES_URL": "traces_url",
+	}
+	for env_name in env_keys:
+		var value := OS.get_environment(env_name)
+		if value != "":
+			config[env_keys[env_name]] = value
+	for arg in OS.get_cmdline_user_args():
+		if arg.begins_with("--endpoint="):
+			config["endpoint"] = arg.trim_prefix("--endpoint=")
+	if not (config.has("endpoint") or config.has("logs_url") or config.has("metrics_url") or config.has("traces_url")):
+		var out := ProjectSettings.globalize_path("res://telemetry_out")
+		DirAccess.make_dir_recursive_absolute(out)
+		# Keep Godot's importer out of the folder.
+		FileAccess.open(out.path_join(".gdignore"), FileAccess.WRITE)
+		config["output_dir"] = out
+	return config
+
+
+func _destination(config: Dictionary) -> String:
+	if config.has("output_dir"):
+		return "no endpoint set: writing request bodies to %s" % config["output_dir"]
+	var parts := []
+	for key in ["endpoint", "logs_url", "metrics_url", "traces_url"]:
+		if config.has(key):
+			parts.append("%s=%s" % [key, config[key]])
+	return ", ".join(parts)
+
+
+func _print_summary(answered: bool) -> void:
+	var stats: Dictionary = GameTracker.get_stats()
+	print("demo: summary (all requests answered: %s)" % answered)
+	for signal_name in ["logs", "metrics", "traces"]:
+		var s: Dictionary = stats[signal_name]
+		var dropped := []
+		for reason in s["dropped"]:
+			if s["dropped"][reason] > 0:
+				dropped.append("%s=%d" % [reason, s["dropped"][reason]])
+		print("demo:   %-7s produced=%d sent=%d pending=%d requests=%d bytes=%d dropped=%d %s%s" % [
+			signal_name, s["produced"], s["sent"], s["pending"], s["requests"], s["bytes_sent"],
+			s["dropped_total"], ", ".join(dropped),
+			("" if s["last_error"] == "" else " last_error=" + s["last_error"])])

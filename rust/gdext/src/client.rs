@@ -1,0 +1,329 @@
+//! `GameTrackerClient`: the node behind the `GameTracker` autoload
+//! (`addons/game_tracker/game_tracker.gd` extends it; the autoload cannot
+//! share the class's name, ERRATA 9).
+
+use game_tracker_core::tracker::{labels_from_fields, DEFAULT_SHUTDOWN_TIMEOUT};
+use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, Signal, Tracker, Value};
+use godot::classes::{Engine, INode, Node, Os, RenderingServer};
+use godot::prelude::*;
+
+use crate::convert::{self, FieldsArg};
+use crate::span::GameTrackerSpan;
+use crate::warn::warn_once;
+
+/// Worker warnings printed per frame at most; the rest wait for later frames.
+const DIAGNOSTICS_PER_FRAME: usize = 4;
+
+/// Sends logs to Loki, metrics to Prometheus remote write and traces to OTLP
+/// from a background thread. Use it through the `GameTracker` autoload.
+#[derive(GodotClass)]
+#[class(base = Node, init)]
+pub struct GameTrackerClient {
+    tracker: Option<Tracker>,
+    /// Calls made before `init` (or after a failed one), per signal.
+    not_initialized: [u64; 3],
+    base: Base<Node>,
+}
+
+#[godot_api]
+impl INode for GameTrackerClient {
+    fn process(&mut self, _delta: f64) {
+        if let Some(t) = &self.tracker {
+            for message in t.take_diagnostics(DIAGNOSTICS_PER_FRAME) {
+                godot_warn!("{message}");
+            }
+        }
+    }
+
+    fn exit_tree(&mut self) {
+        if let Some(mut t) = self.tracker.take() {
+            t.shutdown(DEFAULT_SHUTDOWN_TIMEOUT);
+        }
+    }
+}
+
+#[godot_api]
+impl GameTrackerClient {
+    /// Starts the tracker from a Dictionary of options (see the README's
+    /// configuration table). Returns false, after one push_error naming each
+    /// bad key, if the configuration is invalid; the game runs on untracked.
+    /// The `GameTracker` autoload exposes this as `init(config)`.
+    #[func]
+    fn configure(&mut self, config: Variant) -> bool {
+        if self.tracker.is_some() {
+            warn_once("init_twice", "init() called again; the running tracker keeps its configuration (call shutdown() first to change it)");
+            return false;
+        }
+        let fields = match convert::fields(&config) {
+            FieldsArg::Ok(f) => f,
+            FieldsArg::NotADictionary(_, got) => {
+                godot_error!("GameTracker.init: expected a Dictionary of options, got {got}; tracker stays disabled");
+                return false;
+            }
+        };
+        let config = match Config::from_fields(&fields) {
+            Ok(c) => c,
+            Err(e) => {
+                godot_error!("{e}");
+                return false;
+            }
+        };
+        if fields.iter().any(|(k, v)| k == "enabled" && *v == Value::Bool(false)) {
+            return false;
+        }
+        match Tracker::start(config, device_info()) {
+            Ok(t) => {
+                self.tracker = Some(t);
+                true
+            }
+            Err(e) => {
+                godot_error!("GameTracker.init: cannot start the worker thread: {e}");
+                false
+            }
+        }
+    }
+
+    /// True between a successful `init` and `shutdown`.
+    #[func]
+    fn is_active(&self) -> bool {
+        self.tracker.is_some()
+    }
+
+    /// One log record. `level`: 0 debug, 1 info, 2 warn, 3 error. The
+    /// autoload's `log_info(message, data = {})` and siblings call this.
+    #[func]
+    fn emit_log(&mut self, level: i64, message: Variant, data: Variant) {
+        let (level, method) = match level {
+            0 => (Level::Debug, "log_debug"),
+            2 => (Level::Warn, "log_warn"),
+            3 => (Level::Error, "log_error"),
+            _ => (Level::Info, "log_info"),
+        };
+        self.log(level, method, &message, &data);
+    }
+
+    /// One metric update. `kind`: 0 counter (adds `value`), 1 gauge (sets
+    /// it), 2 histogram (observes it). The autoload's `increment`, `gauge`
+    /// and `histogram` call this.
+    #[func]
+    fn emit_metric(&mut self, kind: i64, name: Variant, value: Variant, labels: Variant) {
+        let (kind, method) = match kind {
+            1 => (MetricKind::Gauge, "gauge"),
+            2 => (MetricKind::Histogram, "histogram"),
+            _ => (MetricKind::Counter, "increment"),
+        };
+        self.metric(kind, method, &name, &value, &labels);
+    }
+
+    /// Starts a span; pass another span as `parent` to nest it. Always
+    /// returns a span, so `end()` is safe even when the tracker is off.
+    /// The autoload's `start_span(name, attributes = {}, parent = null)` calls this.
+    #[func]
+    fn begin_span(&mut self, name: Variant, attributes: Variant, parent: Variant) -> Gd<GameTrackerSpan> {
+        let Some(tracker) = &self.tracker else {
+            self.before_init(Signal::Traces, "start_span");
+            return GameTrackerSpan::inert();
+        };
+        let name = match convert::text(&name) {
+            Some((n, _)) if !n.is_empty() => n,
+            _ => {
+                warn_once("span_name", "start_span(): name must be a non-empty String; span named \"unnamed\"");
+                "unnamed".to_string()
+            }
+        };
+        let attributes = fields_or_warn(&attributes, "start_span", "attributes");
+        let parent_ids = if parent.is_nil() {
+            None
+        } else {
+            match parent.try_to::<Gd<GameTrackerSpan>>() {
+                Ok(p) => p.bind().ids(),
+                Err(_) => {
+                    warn_once("span_parent", "start_span(): parent must be a span returned by start_span() (or null); starting a new trace");
+                    None
+                }
+            }
+        };
+        let open = tracker.start_span(name, attributes, parent_ids);
+        GameTrackerSpan::started(open, tracker.emitter())
+    }
+
+    /// Identity of the player, attached to every following event.
+    #[func]
+    fn set_user(&mut self, user: Variant) {
+        let user = fields_or_warn(&user, "set_user", "user");
+        if let Some(t) = &mut self.tracker {
+            t.set_user(user);
+        }
+    }
+
+    /// A named section of context attached to following logs; `{}` removes it.
+    #[func]
+    fn set_context(&mut self, name: Variant, context: Variant) {
+        let Some((name, _)) = convert::text(&name) else {
+            warn_once("context_name", "set_context(): name is null; ignored");
+            return;
+        };
+        let context = fields_or_warn(&context, "set_context", "context");
+        if let Some(t) = &mut self.tracker {
+            t.set_context(name, context);
+        }
+    }
+
+    /// A tag attached to following logs and spans; "" removes it.
+    #[func]
+    fn set_tag(&mut self, key: Variant, value: Variant) {
+        let Some((key, _)) = convert::text(&key) else {
+            warn_once("tag_key", "set_tag(): key is null; ignored");
+            return;
+        };
+        let value = convert::value(&value).to_label_string();
+        if let Some(t) = &mut self.tracker {
+            t.set_tag(key, value);
+        }
+    }
+
+    /// Asks the worker to send everything now. Returns immediately.
+    #[func]
+    fn flush(&mut self) {
+        if let Some(t) = &self.tracker {
+            t.flush();
+        }
+    }
+
+    /// Sends everything and waits (blocking!) until answered or `timeout_sec`
+    /// passed. For loading screens and quitting. True if everything was answered.
+    #[func]
+    fn flush_and_wait(&mut self, #[opt(default = 2.0)] timeout_sec: f64) -> bool {
+        let timeout = std::time::Duration::from_secs_f64(timeout_sec.clamp(0.0, 60.0));
+        self.tracker.as_ref().is_some_and(|t| t.flush_and_wait(timeout))
+    }
+
+    /// Flushes (waiting at most `timeout_sec`) and stops the tracker. Also
+    /// happens automatically when the node leaves the tree (game quit).
+    #[func]
+    fn shutdown(&mut self, #[opt(default = 2.0)] timeout_sec: f64) {
+        if let Some(mut t) = self.tracker.take() {
+            t.shutdown(std::time::Duration::from_secs_f64(timeout_sec.clamp(0.0, 60.0)));
+        }
+    }
+
+    /// The UUID v4 of this session ("" before `init`).
+    #[func]
+    fn get_session_id(&self) -> GString {
+        GString::from(self.tracker.as_ref().map(|t| t.session().session_id.as_str()).unwrap_or(""))
+    }
+
+    /// Per signal ("logs", "metrics", "traces"): produced, sent, pending,
+    /// requests, bytes_sent, dropped (by reason), dropped_total, last_error.
+    #[func]
+    fn get_stats(&self) -> VarDictionary {
+        let mut out = VarDictionary::new();
+        out.set("active", self.tracker.is_some());
+        out.set("session_id", &self.get_session_id());
+        for signal in Signal::ALL {
+            let mut s = self.tracker.as_ref().map(|t| t.stats(signal)).unwrap_or_default();
+            let early = self.not_initialized[signal.index()];
+            let mut d = VarDictionary::new();
+            let mut dropped = VarDictionary::new();
+            for (reason, n) in &s.dropped {
+                dropped.set(reason.as_str(), *n as i64);
+            }
+            dropped.set("not_initialized", early as i64);
+            s.produced += early;
+            d.set("produced", s.produced as i64);
+            d.set("sent", s.sent as i64);
+            d.set("pending", s.pending().saturating_sub(early) as i64);
+            d.set("requests", s.requests as i64);
+            d.set("bytes_sent", s.bytes_sent as i64);
+            d.set("dropped", &dropped);
+            d.set("dropped_total", (s.dropped_total() + early) as i64);
+            d.set("last_error", &GString::from(s.last_error.as_str()));
+            out.set(signal.as_str(), &d);
+        }
+        out
+    }
+}
+
+impl GameTrackerClient {
+    fn log(&mut self, level: Level, method: &'static str, message: &Variant, data: &Variant) {
+        if self.tracker.is_none() {
+            return self.before_init(Signal::Logs, method);
+        }
+        let message = match convert::text(message) {
+            Some((m, true)) => m,
+            Some((m, false)) => {
+                warn_once(&format!("{method}_msg_type"), &format!("{method}(): message should be a String; sent as its text"));
+                m
+            }
+            None => {
+                warn_once(&format!("{method}_msg_null"), &format!("{method}(): message is null; sent as \"<null>\""));
+                "<null>".to_string()
+            }
+        };
+        let data = fields_or_warn(data, method, "data");
+        if let Some(t) = &self.tracker {
+            t.log(level, message, data);
+        }
+    }
+
+    fn metric(&mut self, kind: MetricKind, method: &'static str, name: &Variant, value: &Variant, labels: &Variant) {
+        let Some(tracker) = &self.tracker else {
+            return self.before_init(Signal::Metrics, method);
+        };
+        let name = match convert::text(name) {
+            Some((n, _)) if !n.is_empty() => n,
+            _ => {
+                warn_once(&format!("{method}_name"), &format!("{method}(): name must be a non-empty String; update dropped"));
+                return tracker.reject_metric();
+            }
+        };
+        let Some(value) = convert::number(value) else {
+            warn_once(&format!("{method}_value"), &format!("{method}(\"{name}\"): value must be an int or float; update dropped"));
+            return tracker.reject_metric();
+        };
+        let labels = labels_from_fields(fields_or_warn(labels, method, "labels"));
+        tracker.metric(kind, name, value, labels);
+    }
+
+    fn before_init(&mut self, signal: Signal, method: &str) {
+        self.not_initialized[signal.index()] += 1;
+        warn_once("before_init", &format!("{method}() called before a successful init(); event dropped (counted in get_stats() as not_initialized)"));
+    }
+}
+
+fn fields_or_warn(v: &Variant, method: &str, arg: &str) -> game_tracker_core::Fields {
+    match convert::fields(v) {
+        FieldsArg::Ok(f) => f,
+        FieldsArg::NotADictionary(f, got) => {
+            warn_once(&format!("{method}_{arg}_type"), &format!("{method}(): {arg} should be a Dictionary, got {got}; sent as {{\"value\": …}}"));
+            f
+        }
+    }
+}
+
+/// The automatic context, read once at `init`.
+fn device_info() -> DeviceInfo {
+    let os = Os::singleton();
+    let version_info = Engine::singleton().get_version_info();
+    let godot_version = version_info
+        .get("string")
+        .map(|v| v.stringify().to_string())
+        .unwrap_or_default();
+    let gpu = RenderingServer::singleton().get_video_adapter_name().to_string();
+    // DisplayServer is looked up dynamically to keep the bindings minimal.
+    let screen = Engine::singleton()
+        .get_singleton("DisplayServer")
+        .map(|mut ds| {
+            let size = ds.call("screen_get_size", &[]);
+            size.try_to::<Vector2i>().map(|s| format!("{}x{}", s.x, s.y)).unwrap_or_default()
+        })
+        .unwrap_or_default();
+    DeviceInfo {
+        os: os.get_name().to_string(),
+        os_version: os.get_version().to_string(),
+        locale: os.get_locale().to_string(),
+        godot_version,
+        gpu,
+        screen,
+    }
+}

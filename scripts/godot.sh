@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs Godot 4 (>= 4.5) with the given arguments.
+# Uses $GODOT, else a `godot` on PATH, when either is Godot >= 4.5. Otherwise,
+# on Debian-like systems, provisions Debian unstable's `godot` package with its
+# dependency closure into .cache/godot (see debfetch.sh: private apt config, no
+# change to the system) and starts it through that closure's own dynamic loader.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+is_godot45() {
+  local v
+  v=$("$@" --headless --version 2>/dev/null | tail -n1) || return 1
+  [[ $v =~ ^([0-9]+)\.([0-9]+) ]] || return 1
+  (( BASH_REMATCH[1] > 4 || (BASH_REMATCH[1] == 4 && BASH_REMATCH[2] >= 5) ))
+}
+
+if [[ -n ${GODOT:-} ]] && is_godot45 "$GODOT"; then exec "$GODOT" "$@"; fi
+if command -v godot >/dev/null && is_godot45 godot; then exec godot "$@"; fi
+
+cache="$root/.cache/godot"
+if [[ ! -x $cache/root/usr/bin/godot ]]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "godot.sh: no Godot >= 4.5 found; set GODOT=/path/to/godot (Godot 4.5 or newer)" >&2
+    exit 127
+  fi
+  "$root/scripts/debfetch.sh" unstable "$cache" --closure godot
+fi
+r="$cache/root"
+libs="$r/usr/lib/x86_64-linux-gnu:$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu/pulseaudio:$r/usr/lib"
+loader="$r/usr/lib64/ld-linux-x86-64.so.2"
+[[ -e $loader ]] || loader="$r/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+exec "$loader" --library-path "$libs" "$r/usr/bin/godot" "$@"
