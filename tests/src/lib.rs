@@ -1,1 +1,12 @@
-pub fn placeholder(){}
+//! Shared test harness: a loopback HTTP receiver that records every request,
+//! and launchers for the project-provisioned Godot and Prometheus.
+
+pub mod processes;
+pub mod receiver;
+
+use std::path::PathBuf;
+
+/// The repository root (this crate lives in `<root>/tests`).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}

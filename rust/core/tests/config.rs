@@ -1,0 +1,105 @@
+use std::time::Duration;
+
+use game_tracker_core::config::{Config, DEFAULT_FLUSH_INTERVAL};
+use game_tracker_core::value::Value;
+use game_tracker_core::Signal;
+
+fn s(v: &str) -> Value {
+    Value::Str(v.into())
+}
+
+fn parse(pairs: Vec<(&str, Value)>) -> Result<Config, game_tracker_core::ConfigError> {
+    Config::from_fields(&pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+#[test]
+fn endpoint_expands_to_the_three_standard_paths() {
+    let c = parse(vec![("endpoint", s("https://alloy.example.com/"))]).unwrap();
+    assert_eq!(c.url_for(Signal::Logs), Some("https://alloy.example.com/loki/api/v1/push"));
+    assert_eq!(c.url_for(Signal::Metrics), Some("https://alloy.example.com/api/v1/metrics/write"));
+    assert_eq!(c.url_for(Signal::Traces), Some("https://alloy.example.com/v1/traces"));
+}
+
+#[test]
+fn per_signal_urls_override_the_endpoint_in_any_key_order() {
+    let c = parse(vec![
+        ("metrics_url", s("http://alloy:9999/api/v1/metrics/write")),
+        ("endpoint", s("http://alloy:8080")),
+        ("traces_url", s("http://alloy:4318/v1/traces")),
+    ])
+    .unwrap();
+    assert_eq!(c.url_for(Signal::Logs), Some("http://alloy:8080/loki/api/v1/push"));
+    assert_eq!(c.url_for(Signal::Metrics), Some("http://alloy:9999/api/v1/metrics/write"));
+    assert_eq!(c.url_for(Signal::Traces), Some("http://alloy:4318/v1/traces"));
+}
+
+#[test]
+fn defaults_match_the_documented_values() {
+    let c = parse(vec![]).unwrap();
+    assert_eq!(c.game, "unknown");
+    assert_eq!(c.version, "0.0.0");
+    assert_eq!(c.environment, "development");
+    assert_eq!(c.flush_interval, DEFAULT_FLUSH_INTERVAL);
+    assert_eq!(c.session_label, "instance");
+    assert_eq!(c.url_for(Signal::Logs), None);
+}
+
+#[test]
+fn numbers_and_headers_are_read() {
+    let c = parse(vec![
+        ("flush_interval", Value::Float(0.5)),
+        ("request_timeout", Value::Int(3)),
+        ("batch_size", Value::Int(10)),
+        ("queue_capacity", Value::Int(50)),
+        ("headers", Value::Map(vec![("X-Scope-OrgID".into(), s("tenant-1")), ("Authorization".into(), s("Bearer abc"))])),
+        ("histogram_buckets", Value::List(vec![Value::Int(1), Value::Float(2.5), Value::Int(10)])),
+        ("session_label", s("")),
+    ])
+    .unwrap();
+    assert_eq!(c.flush_interval, Duration::from_millis(500));
+    assert_eq!(c.request_timeout, Duration::from_secs(3));
+    assert_eq!((c.batch_size, c.queue_capacity), (10, 50));
+    assert_eq!(c.headers[0], ("X-Scope-OrgID".to_string(), "tenant-1".to_string()));
+    assert_eq!(c.histogram_buckets, vec![1.0, 2.5, 10.0]);
+    assert_eq!(c.session_label, "");
+}
+
+#[test]
+fn every_bad_key_is_named_in_one_error() {
+    let err = parse(vec![
+        ("endpoint", Value::Int(5)),
+        ("flush_interval", s("soon")),
+        ("bogus_key", Value::Bool(true)),
+        ("game", s("")),
+    ])
+    .unwrap_err();
+    let keys: Vec<&str> = err.problems.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, vec!["endpoint", "flush_interval", "bogus_key", "game"]);
+    let text = err.to_string();
+    assert!(text.contains("'bogus_key' is not a known key"), "{text}");
+    assert!(text.contains("'endpoint' must be a URL String, got int"), "{text}");
+}
+
+#[test]
+fn urls_must_be_http_with_a_host() {
+    for bad in ["alloy.example.com", "ftp://x/y", "http://", "http://exa mple.com", "::"] {
+        let err = parse(vec![("endpoint", s(bad))]).expect_err(bad);
+        assert_eq!(err.problems[0].0, "endpoint", "{bad}");
+    }
+}
+
+#[test]
+fn header_values_never_appear_in_errors() {
+    let err = parse(vec![("headers", Value::Map(vec![("Authorization".into(), s("Bearer secret\nvalue"))]))]).unwrap_err();
+    assert!(!err.to_string().contains("secret"), "{err}");
+}
+
+#[test]
+fn out_of_range_numbers_are_rejected() {
+    assert!(parse(vec![("flush_interval", Value::Float(0.001))]).is_err());
+    assert!(parse(vec![("flush_interval", Value::Float(f64::NAN))]).is_err());
+    assert!(parse(vec![("queue_capacity", Value::Int(0))]).is_err());
+    assert!(parse(vec![("batch_size", Value::Int(-4))]).is_err());
+    assert!(parse(vec![("histogram_buckets", Value::List(vec![Value::Int(5), Value::Int(1)]))]).is_err());
+    assert!(parse(vec![("session_label", s("9lives"))]).is_err());
+}

@@ -1,0 +1,255 @@
+//! The whole pipeline (Tracker → worker → sender threads → HTTP) against a
+//! loopback receiver: batching, headers, one request in flight per signal,
+//! nothing lost while the receiver is slow, and every drop counted.
+
+use std::time::{Duration, Instant};
+
+use game_tracker_core::encode::remote_write;
+use game_tracker_core::value::Value;
+use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker};
+use game_tracker_testkit::receiver::Receiver;
+use serde_json::Value as Json;
+
+const LOGS: &str = "/loki/api/v1/push";
+const METRICS: &str = "/api/v1/metrics/write";
+const TRACES: &str = "/v1/traces";
+
+fn config(receiver: &Receiver, extra: Vec<(&str, Value)>) -> Config {
+    let mut fields = vec![
+        ("endpoint".to_string(), Value::Str(receiver.base_url())),
+        ("game".to_string(), Value::Str("pipeline-test".into())),
+        // Long enough that only explicit flushes and size triggers send.
+        ("flush_interval".to_string(), Value::Int(3600)),
+    ];
+    fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
+    Config::from_fields(&fields).unwrap()
+}
+
+fn start(receiver: &Receiver, extra: Vec<(&str, Value)>) -> Tracker {
+    Tracker::start(config(receiver, extra), DeviceInfo::default()).unwrap()
+}
+
+fn log_lines(requests: &[game_tracker_testkit::receiver::Request]) -> Vec<Json> {
+    let mut lines = Vec::new();
+    for r in requests {
+        let body: Json = serde_json::from_slice(&r.body).unwrap();
+        for stream in body["streams"].as_array().unwrap() {
+            for v in stream["values"].as_array().unwrap() {
+                lines.push(serde_json::from_str(v[1].as_str().unwrap()).unwrap());
+            }
+        }
+    }
+    lines
+}
+
+fn assert_identity(t: &Tracker) {
+    for signal in Signal::ALL {
+        let s = t.stats(signal);
+        assert_eq!(s.produced, s.sent + s.dropped_total() + s.pending(), "{signal:?}: {s:?}");
+    }
+}
+
+#[test]
+fn batches_close_at_batch_size_and_on_flush() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![("batch_size", Value::Int(10))]);
+    for i in 0..25 {
+        t.log(Level::Info, format!("event {i}"), vec![("i".into(), Value::Int(i))]);
+    }
+    assert!(rx.wait_for(Duration::from_secs(5), |r| r.len() >= 2), "two full batches go out without a flush");
+    assert!(t.flush_and_wait(Duration::from_secs(5)));
+    let requests = rx.requests_to(LOGS);
+    assert_eq!(requests.len(), 3);
+    let lines = log_lines(&requests);
+    let ids: Vec<i64> = lines.iter().map(|l| l["data"]["i"].as_i64().unwrap()).collect();
+    assert_eq!(ids, (0..25).collect::<Vec<_>>(), "every event once, in order");
+    let s = t.stats(Signal::Logs);
+    assert_eq!((s.produced, s.sent, s.requests, s.dropped_total()), (25, 25, 3, 0));
+}
+
+#[test]
+fn the_flush_interval_sends_without_being_asked() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![("flush_interval", Value::Float(0.2))]);
+    t.log(Level::Warn, "tick".into(), vec![]);
+    assert!(rx.wait_for(Duration::from_secs(3), |r| r.iter().any(|q| q.path == LOGS)));
+    assert_eq!(t.stats(Signal::Logs).sent, 1);
+}
+
+#[test]
+fn configured_and_protocol_headers_are_sent() {
+    let rx = Receiver::start();
+    let headers = Value::Map(vec![
+        ("X-Scope-OrgID".into(), Value::Str("tenant-7".into())),
+        ("Authorization".into(), Value::Str("Bearer t0ken".into())),
+    ]);
+    let t = start(&rx, vec![("headers", headers)]);
+    t.log(Level::Info, "hello".into(), vec![]);
+    t.metric(MetricKind::Counter, "hits".into(), 1.0, vec![]);
+    let span = t.start_span("op".into(), vec![], None);
+    t.emitter().emit(game_tracker_core::event::Event::Span(span.finish(SpanStatus::Ok, String::new())));
+    assert!(t.flush_and_wait(Duration::from_secs(5)));
+    for path in [LOGS, METRICS, TRACES] {
+        let r = &rx.requests_to(path)[0];
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.header("x-scope-orgid"), Some("tenant-7"), "{path}");
+        assert_eq!(r.header("authorization"), Some("Bearer t0ken"), "{path}");
+    }
+    let m = &rx.requests_to(METRICS)[0];
+    assert_eq!(m.header("content-type"), Some("application/x-protobuf"));
+    assert_eq!(m.header("content-encoding"), Some("snappy"));
+    assert_eq!(m.header("x-prometheus-remote-write-version"), Some("0.1.0"));
+    let decoded = remote_write::decode(&m.body).unwrap();
+    assert_eq!(decoded.timeseries.len(), 1);
+    assert_eq!(rx.requests_to(LOGS)[0].header("content-type"), Some("application/json"));
+    assert_eq!(rx.requests_to(TRACES)[0].header("content-type"), Some("application/json"));
+}
+
+#[test]
+fn a_slow_receiver_gets_one_request_at_a_time_and_loses_nothing() {
+    let rx = Receiver::start();
+    rx.delay(Duration::from_millis(150));
+    let t = start(&rx, vec![("batch_size", Value::Int(20))]);
+    let started = Instant::now();
+    for i in 0..200 {
+        t.log(Level::Info, format!("e{i}"), vec![("i".into(), Value::Int(i))]);
+    }
+    // 200 calls against a receiver that takes 150 ms a request: the calls
+    // themselves never wait on it.
+    assert!(started.elapsed() < Duration::from_millis(150), "API calls waited on the network: {:?}", started.elapsed());
+    assert!(t.flush_and_wait(Duration::from_secs(10)));
+    assert_eq!(rx.max_concurrent(LOGS), 1, "one request in flight per signal");
+    let lines = log_lines(&rx.requests_to(LOGS));
+    assert_eq!(lines.len(), 200);
+    let s = t.stats(Signal::Logs);
+    assert_eq!((s.sent, s.dropped_total(), s.requests), (200, 0, 10));
+}
+
+#[test]
+fn a_full_queue_drops_and_counts_instead_of_blocking() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![("queue_capacity", Value::Int(5))]);
+    let started = Instant::now();
+    for i in 0..100_000 {
+        t.log(Level::Debug, format!("burst {i}"), vec![]);
+    }
+    assert!(started.elapsed() < Duration::from_secs(2));
+    t.flush_and_wait(Duration::from_secs(5));
+    let s = t.stats(Signal::Logs);
+    assert_eq!(s.produced, 100_000);
+    assert!(s.dropped(DropReason::QueueFull) > 0, "{s:?}");
+    assert_eq!(s.sent + s.dropped(DropReason::QueueFull), 100_000, "{s:?}");
+    assert_eq!(log_lines(&rx.requests_to(LOGS)).len() as u64, s.sent);
+}
+
+#[test]
+fn a_4xx_is_counted_as_rejected_with_the_first_line_of_the_answer() {
+    let rx = Receiver::start();
+    rx.respond_with(400);
+    let t = start(&rx, vec![("headers", Value::Map(vec![("Authorization".into(), Value::Str("Bearer hush".into()))]))]);
+    for _ in 0..3 {
+        t.log(Level::Error, "bad".into(), vec![]);
+    }
+    t.flush_and_wait(Duration::from_secs(5));
+    let s = t.stats(Signal::Logs);
+    assert_eq!(s.dropped(DropReason::Rejected), 3);
+    assert!(s.last_error.contains("HTTP 400"), "{}", s.last_error);
+    assert!(s.last_error.ends_with("receiver says no"), "first line only: {}", s.last_error);
+    assert!(!s.last_error.contains("hush"), "tokens never reach errors");
+    let warnings = t.take_diagnostics(10);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_identity(&t);
+}
+
+#[test]
+fn failed_metrics_stay_pending_and_arrive_when_the_receiver_recovers() {
+    let rx = Receiver::start();
+    rx.respond_with(503);
+    let t = start(&rx, vec![]);
+    for _ in 0..4 {
+        t.metric(MetricKind::Counter, "retries".into(), 1.0, vec![]);
+    }
+    t.flush_and_wait(Duration::from_secs(5));
+    let s = t.stats(Signal::Metrics);
+    assert_eq!((s.sent, s.pending(), s.dropped_total()), (0, 4, 0), "{s:?}");
+    rx.respond_with(200);
+    t.metric(MetricKind::Counter, "retries".into(), 1.0, vec![]);
+    t.flush_and_wait(Duration::from_secs(5));
+    let s = t.stats(Signal::Metrics);
+    assert_eq!((s.sent, s.pending()), (5, 0), "{s:?}");
+    let last = rx.requests_to(METRICS).pop().unwrap();
+    let ts = &remote_write::decode(&last.body).unwrap().timeseries[0];
+    assert_eq!(ts.samples.first().unwrap().value, 0.0, "the unacknowledged zero is sent again");
+    assert_eq!(ts.samples.last().unwrap().value, 5.0);
+}
+
+#[test]
+fn failed_logs_are_counted_as_send_failed() {
+    let rx = Receiver::start();
+    let url = rx.url(LOGS);
+    drop(rx);
+    std::thread::sleep(Duration::from_millis(50));
+    let cfg = Config::from_fields(&vec![
+        ("logs_url".into(), Value::Str(url)),
+        ("request_timeout".into(), Value::Int(2)),
+    ])
+    .unwrap();
+    let t = Tracker::start(cfg, DeviceInfo::default()).unwrap();
+    t.log(Level::Info, "lost".into(), vec![]);
+    t.flush_and_wait(Duration::from_secs(5));
+    let s = t.stats(Signal::Logs);
+    assert_eq!(s.dropped(DropReason::SendFailed), 1, "{s:?}");
+    assert!(!s.last_error.is_empty());
+    // Metrics and traces have no URL here.
+    t.metric(MetricKind::Gauge, "g".into(), 1.0, vec![]);
+    t.flush_and_wait(Duration::from_secs(5));
+    assert_eq!(t.stats(Signal::Metrics).dropped(DropReason::NoDestination), 1);
+}
+
+#[test]
+fn shutdown_sends_what_is_queued_and_later_calls_are_counted() {
+    let rx = Receiver::start();
+    let mut t = start(&rx, vec![]);
+    for i in 0..10 {
+        t.log(Level::Info, format!("{i}"), vec![]);
+    }
+    t.shutdown(Duration::from_secs(5));
+    assert_eq!(log_lines(&rx.requests_to(LOGS)).len(), 10);
+    t.log(Level::Info, "after".into(), vec![]);
+    let s = t.stats(Signal::Logs);
+    assert_eq!((s.produced, s.sent, s.dropped(DropReason::Shutdown)), (11, 10, 1));
+}
+
+#[test]
+fn shutdown_never_waits_past_its_deadline() {
+    let rx = Receiver::start();
+    rx.delay(Duration::from_secs(3));
+    let mut t = start(&rx, vec![]);
+    t.log(Level::Info, "slow".into(), vec![]);
+    let started = Instant::now();
+    t.shutdown(Duration::from_millis(300));
+    assert!(started.elapsed() < Duration::from_millis(1000), "{:?}", started.elapsed());
+    let s = t.stats(Signal::Logs);
+    assert_eq!(s.dropped(DropReason::Shutdown), 1, "{s:?}");
+    assert_identity(&t);
+}
+
+#[test]
+fn context_is_captured_when_the_event_is_made() {
+    let rx = Receiver::start();
+    let mut t = start(&rx, vec![]);
+    t.set_user(vec![("id".into(), Value::Str("p1".into()))]);
+    t.set_tag("build".into(), "demo".into());
+    t.log(Level::Info, "first".into(), vec![]);
+    t.set_user(vec![("id".into(), Value::Str("p2".into()))]);
+    t.set_tag("build".into(), String::new());
+    t.set_context("device".into(), vec![("ram_gb".into(), Value::Int(16))]);
+    t.log(Level::Info, "second".into(), vec![]);
+    t.flush_and_wait(Duration::from_secs(5));
+    let lines = log_lines(&rx.requests_to(LOGS));
+    assert_eq!(lines[0]["user"]["id"], "p1");
+    assert_eq!(lines[0]["tags"]["build"], "demo");
+    assert_eq!(lines[1]["user"]["id"], "p2");
+    assert!(lines[1].get("tags").is_none(), "an empty tag value removes the tag");
+    assert_eq!(lines[1]["context"]["device"]["ram_gb"], 16);
+}

@@ -1,0 +1,191 @@
+//! Starting the project-provisioned Godot and Prometheus from tests. Both
+//! come from the project's own scripts (`scripts/godot.sh`,
+//! `scripts/debfetch.sh`), never from a hand install.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::repo_root;
+
+/// Output of one headless Godot run.
+pub struct GodotRun {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl GodotRun {
+    pub fn all_output(&self) -> String {
+        format!("--- stdout ---\n{}\n--- stderr ---\n{}", self.stdout, self.stderr)
+    }
+
+    /// Lines that mean the engine or the extension misbehaved, whatever the
+    /// exit code says: script errors and Rust panics.
+    pub fn engine_failures(&self) -> Vec<String> {
+        self.stdout
+            .lines()
+            .chain(self.stderr.lines())
+            .filter(|l| l.contains("SCRIPT ERROR") || l.contains("panicked") || l.contains("[panic"))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// Builds the GDExtension into `addons/game_tracker/bin` (once per process).
+pub fn build_addon() {
+    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let status = Command::new("bash")
+            .arg(repo_root().join("scripts/build.sh"))
+            .status()
+            .expect("run scripts/build.sh");
+        assert!(status.success(), "scripts/build.sh failed");
+    });
+}
+
+/// Runs `scripts/godot.sh <args>` in `project`, killing it after `timeout`.
+pub fn run_godot(project: &Path, args: &[&str], env: &[(&str, String)], timeout: Duration) -> GodotRun {
+    build_addon();
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo_root().join("scripts/godot.sh"))
+        .arg("--headless")
+        .arg("--path")
+        .arg(project)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("start scripts/godot.sh");
+    let output = wait_with_timeout(child, timeout);
+    GodotRun {
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Imports a project once so Godot knows its GDExtension (writes `.godot/`).
+pub fn import_project(project: &Path) {
+    static IMPORTED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut done = IMPORTED.lock().unwrap();
+    if done.iter().any(|p| p == project) {
+        return;
+    }
+    let run = run_godot(project, &["--import"], &[], Duration::from_secs(300));
+    assert!(run.status.success(), "godot --import failed:\n{}", run.all_output());
+    done.push(project.to_path_buf());
+}
+
+fn wait_with_timeout(mut child: Child, timeout: Duration) -> Output {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            _ => {
+                let _ = child.kill();
+                break;
+            }
+        }
+    }
+    child.wait_with_output().expect("collect child output")
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A Prometheus server (Debian's package, fetched by `scripts/debfetch.sh`)
+/// on 127.0.0.1 with the remote-write receiver on; killed on drop.
+pub struct Prometheus {
+    child: Child,
+    pub port: u16,
+    _data: TempDir,
+}
+
+impl Prometheus {
+    pub fn start() -> Prometheus {
+        let binary = prometheus_binary();
+        let port = free_port();
+        let data = TempDir::new("prometheus");
+        let config = data.0.join("prometheus.yml");
+        std::fs::write(&config, "global:\n  scrape_interval: 1h\n").unwrap();
+        let child = Command::new(binary)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", data.0.join("tsdb").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--web.enable-remote-write-receiver")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start prometheus");
+        let p = Prometheus { child, port, _data: data };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(r) = ureq::get(&format!("http://127.0.0.1:{port}/-/ready")).call() {
+                if r.status() == 200 {
+                    return p;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("prometheus did not become ready on port {port}");
+    }
+
+    pub fn write_url(&self) -> String {
+        format!("http://127.0.0.1:{}/api/v1/write", self.port)
+    }
+
+    /// Instant PromQL query; returns `data.result`.
+    pub fn query(&self, promql: &str) -> Vec<serde_json::Value> {
+        let url = format!("http://127.0.0.1:{}/api/v1/query", self.port);
+        let mut resp = ureq::get(&url).query("query", promql).call().expect("query prometheus");
+        let body: serde_json::Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        assert_eq!(body["status"], "success", "query {promql} failed: {body}");
+        body["data"]["result"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn prometheus_binary() -> PathBuf {
+    if let Ok(p) = std::env::var("PROMETHEUS") {
+        return PathBuf::from(p);
+    }
+    let cache = repo_root().join(".cache/prometheus");
+    let status = Command::new("bash")
+        .arg(repo_root().join("scripts/debfetch.sh"))
+        .args(["bookworm"])
+        .arg(&cache)
+        .arg("prometheus")
+        .status()
+        .expect("run scripts/debfetch.sh");
+    assert!(status.success(), "fetching Debian's prometheus package failed");
+    cache.join("root/usr/bin/prometheus")
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("game_tracker_{tag}_{}_{}", std::process::id(), free_port()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,184 @@
+//! A minimal HTTP/1.1 server on 127.0.0.1 that records each request and
+//! answers with a configurable status after a configurable delay. Enough
+//! HTTP for ureq: Content-Length bodies and keep-alive connections.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// Lower-cased names.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub received_at: Instant,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    requests: Mutex<Vec<Request>>,
+    status: AtomicUsize,
+    delay_ms: AtomicUsize,
+    in_flight: Mutex<Vec<(String, usize)>>,
+    max_in_flight: Mutex<Vec<(String, usize)>>,
+    stop: AtomicBool,
+}
+
+pub struct Receiver {
+    pub port: u16,
+    shared: Arc<Shared>,
+}
+
+impl Receiver {
+    pub fn start() -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Shared::default());
+        shared.status.store(204, Ordering::SeqCst);
+        let s = shared.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                if s.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let s = s.clone();
+                    thread::spawn(move || serve(stream, s));
+                }
+            }
+        });
+        Receiver { port, shared }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Status code for the following requests (default 204).
+    pub fn respond_with(&self, status: u16) {
+        self.shared.status.store(status as usize, Ordering::SeqCst);
+    }
+
+    /// Delay before answering the following requests.
+    pub fn delay(&self, d: Duration) {
+        self.shared.delay_ms.store(d.as_millis() as usize, Ordering::SeqCst);
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.shared.requests.lock().unwrap().clone()
+    }
+
+    pub fn requests_to(&self, path: &str) -> Vec<Request> {
+        self.requests().into_iter().filter(|r| r.path == path).collect()
+    }
+
+    /// Most requests to `path` that were being answered at the same time.
+    pub fn max_concurrent(&self, path: &str) -> usize {
+        self.shared.max_in_flight.lock().unwrap().iter().find(|(p, _)| p == path).map_or(0, |(_, n)| *n)
+    }
+
+    /// Waits until `pred` holds for the recorded requests, at most `timeout`.
+    pub fn wait_for(&self, timeout: Duration, pred: impl Fn(&[Request]) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if pred(&self.shared.requests.lock().unwrap()) {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        pred(&self.shared.requests.lock().unwrap())
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees `stop`.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn adjust(list: &Mutex<Vec<(String, usize)>>, path: &str, f: impl Fn(usize) -> usize) -> usize {
+    let mut l = list.lock().unwrap();
+    if let Some(e) = l.iter_mut().find(|(p, _)| p == path) {
+        e.1 = f(e.1);
+        e.1
+    } else {
+        let v = f(0);
+        l.push((path.to_string(), v));
+        v
+    }
+}
+
+fn serve(stream: TcpStream, shared: Arc<Shared>) {
+    let mut writer = match stream.try_clone() {
+        Ok(w) => w,
+        Err(_) => return,
+    };
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let path = parts.next().unwrap_or("").to_string();
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((n, v)) = h.split_once(':') {
+                headers.push((n.trim().to_ascii_lowercase(), v.trim().to_string()));
+            }
+        }
+        let len: usize = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; len];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let now = adjust(&shared.in_flight, &path, |n| n + 1);
+        adjust(&shared.max_in_flight, &path, |m| m.max(now));
+        let delay = shared.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            thread::sleep(Duration::from_millis(delay as u64));
+        }
+        let status = shared.status.load(Ordering::SeqCst);
+        shared.requests.lock().unwrap().push(Request { method, path: path.clone(), headers, body, received_at: Instant::now() });
+        adjust(&shared.in_flight, &path, |n| n - 1);
+        let body = if status >= 400 { "receiver says no\nsecond line" } else { "" };
+        let response = format!(
+            "HTTP/1.1 {status} Status\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
+            body.len()
+        );
+        if writer.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
