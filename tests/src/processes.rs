@@ -71,7 +71,7 @@ pub fn run_godot(project: &Path, args: &[&str], env: &[(&str, String)], timeout:
 /// Imports a project once so Godot knows its GDExtension (writes `.godot/`).
 pub fn import_project(project: &Path) {
     static IMPORTED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
-    let mut done = IMPORTED.lock().unwrap();
+    let mut done = IMPORTED.lock().unwrap_or_else(|e| e.into_inner());
     if done.iter().any(|p| p == project) {
         return;
     }

@@ -1,0 +1,154 @@
+//! GDScript tests run headless by the project-provisioned Godot, one process
+//! per script (engine state would leak between them). Each script fails its
+//! process on a failed check; here we also decode what reached the receiver.
+//!
+//! Ignored by a plain `cargo test` (they fetch Godot on first use); the
+//! README's test command runs them.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use game_tracker_core::encode::remote_write;
+use game_tracker_testkit::processes::{import_project, run_godot, GodotRun};
+use game_tracker_testkit::receiver::Receiver;
+use game_tracker_testkit::repo_root;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use serde_json::Value as Json;
+
+fn run_test(name: &str, receiver: &Receiver) -> GodotRun {
+    let project = repo_root().join("tests/godot");
+    import_project(&project);
+    let run = run_godot(
+        &project,
+        &["--", &format!("--test={name}")],
+        &[("GAMETRACKER_TEST_ENDPOINT", receiver.base_url())],
+        Duration::from_secs(120),
+    );
+    assert!(run.status.success(), "{name} failed ({}):\n{}", run.status, run.all_output());
+    assert!(run.engine_failures().is_empty(), "{name}: engine errors:\n{}", run.all_output());
+    run
+}
+
+/// Every GameTracker warning appears at most once (rate-limited, no flood).
+fn assert_no_repeated_warnings(run: &GodotRun) -> usize {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for line in run.stdout.lines().chain(run.stderr.lines()) {
+        if line.contains("GameTracker") && line.starts_with("WARNING") {
+            *seen.entry(line).or_default() += 1;
+        }
+    }
+    let repeated: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(repeated.is_empty(), "repeated warnings: {repeated:?}");
+    seen.len()
+}
+
+fn loki_lines(receiver: &Receiver) -> Vec<(Json, Json)> {
+    let mut out = Vec::new();
+    for r in receiver.requests_to("/loki/api/v1/push") {
+        let body: Json = serde_json::from_slice(&r.body).expect("Loki JSON");
+        for stream in body["streams"].as_array().unwrap() {
+            for v in stream["values"].as_array().unwrap() {
+                assert!(v[0].as_str().unwrap().parse::<u64>().is_ok(), "timestamp is a decimal string");
+                out.push((stream["stream"].clone(), serde_json::from_str(v[1].as_str().unwrap()).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn gdscript_api_surface_reaches_the_receiver() {
+    let rx = Receiver::start();
+    let run = run_test("test_api", &rx);
+    assert!(run.stdout.contains("runner: test_api:"), "{}", run.all_output());
+
+    let lines = loki_lines(&rx);
+    let messages: Vec<&str> = lines.iter().map(|(_, l)| l["msg"].as_str().unwrap()).collect();
+    for m in ["Player joined", "Low memory", "Failed to load", "State change", "no data"] {
+        assert!(messages.contains(&m), "{m} missing from {messages:?}");
+    }
+    assert_eq!(lines.len(), 5, "the call made before init was not sent");
+    let (labels, joined) = lines.iter().find(|(_, l)| l["msg"] == "Player joined").unwrap();
+    assert_eq!(labels["game"], "api-test");
+    assert_eq!(labels["env"], "test");
+    assert_eq!(labels["version"], "2.0.0");
+    assert_eq!(labels["level"], "info");
+    assert_eq!(joined["data"]["player_id"], "123");
+    assert_eq!(joined["user"]["tier"], "premium");
+    assert_eq!(joined["tags"]["region"], "us-west");
+    assert_eq!(joined["context"]["player"]["level"], 5);
+    assert_eq!(joined["device"]["os"], "Linux");
+    assert!(joined["device"]["godot_version"].as_str().unwrap().starts_with("4."));
+    assert!(run.stdout.contains(joined["session_id"].as_str().unwrap()));
+
+    let metrics = rx.requests_to("/api/v1/metrics/write");
+    let last = remote_write::decode(&metrics.last().expect("metrics sent").body).unwrap();
+    let value = |name: &str, label: (&str, &str)| -> f64 {
+        last.timeseries
+            .iter()
+            .find(|ts| {
+                ts.labels.iter().any(|l| l.name == "__name__" && l.value == name)
+                    && (label.0.is_empty() || ts.labels.iter().any(|l| l.name == label.0 && l.value == label.1))
+            })
+            .unwrap_or_else(|| panic!("{name} {label:?} missing"))
+            .samples
+            .last()
+            .unwrap()
+            .value
+    };
+    assert_eq!(value("enemies_killed_total", ("level", "forest")), 2.0);
+    assert_eq!(value("gold_earned_total", ("", "")), 50.0);
+    assert_eq!(value("plain_total", ("", "")), 1.0);
+    assert_eq!(value("player_health", ("player_id", "123")), 85.0);
+    assert_eq!(value("fps", ("", "")), 59.5);
+    assert_eq!(value("load_time_ms_count", ("scene", "level_3")), 2.0);
+    assert_eq!(value("load_time_ms_bucket", ("le", "50")), 1.0);
+    assert_eq!(value("load_time_ms_sum", ("", "")), 1290.0);
+    assert!(metrics.iter().all(|r| r.header("x-scope-orgid") == Some("tenant-api")));
+
+    let mut spans = Vec::new();
+    for r in rx.requests_to("/v1/traces") {
+        let req: ExportTraceServiceRequest = serde_json::from_slice(&r.body).expect("OTLP JSON");
+        for rs in req.resource_spans {
+            for ss in rs.scope_spans {
+                spans.extend(ss.spans);
+            }
+        }
+    }
+    assert_eq!(spans.len(), 4);
+    let by_name = |n: &str| spans.iter().find(|s| s.name == n).unwrap();
+    let (session, tutorial, step) = (by_name("game_session"), by_name("tutorial"), by_name("step"));
+    assert_eq!(tutorial.parent_span_id, session.span_id);
+    assert_eq!(step.parent_span_id, tutorial.span_id);
+    assert_eq!(step.trace_id, session.trace_id);
+    assert_eq!(step.status.as_ref().unwrap().code, 2);
+    assert_eq!(step.status.as_ref().unwrap().message, "step failed");
+    assert!(session.end_time_unix_nano >= step.end_time_unix_nano);
+    let year_2020_ns = 1_577_836_800u64 * 1_000_000_000;
+    assert!(session.start_time_unix_nano > year_2020_ns, "wall-clock times, not engine ticks");
+
+    assert_eq!(assert_no_repeated_warnings(&run) > 0, true, "end() twice and the second init warn");
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn gdscript_bad_input_never_crashes_and_is_accounted() {
+    let rx = Receiver::start();
+    let run = run_test("test_bad_input", &rx);
+    let warnings = assert_no_repeated_warnings(&run);
+    assert!(warnings >= 10, "bad calls warn (once each kind): {warnings}\n{}", run.all_output());
+    let errors: Vec<&str> = run.stderr.lines().filter(|l| l.contains("GameTracker.init")).collect();
+    assert_eq!(errors.len(), 4, "one error per bad init: {errors:?}");
+    assert!(errors.iter().any(|e| e.contains("'unknown_key' is not a known key")), "{errors:?}");
+
+    let lines = loki_lines(&rx);
+    assert_eq!(lines.len(), 13);
+    let huge = lines.iter().find(|(_, l)| l["msg"].as_str().unwrap().len() == 1024 * 1024);
+    assert!(huge.is_some(), "a 1 MB message arrives whole");
+    let recursive = lines.iter().find(|(_, l)| l["msg"] == "recursive").unwrap();
+    assert_eq!(recursive.1["data"]["name"], "loop");
+    let non_finite = lines.iter().find(|(_, l)| l["msg"] == "non-finite").unwrap();
+    assert_eq!(non_finite.1["data"]["nan"], "NaN");
+    assert_eq!(non_finite.1["data"]["ninf"], "-Inf");
+}
