@@ -1,0 +1,117 @@
+//! The demo project, run headless by the provisioned Godot, sends its metrics
+//! to a real Prometheus (Debian's package, remote-write receiver on) and its
+//! logs and traces to a loopback receiver. PromQL over Prometheus' HTTP API
+//! must return exactly the values the demo's scripted session produced.
+//!
+//! The expected values follow from `demo_project/main.gd`: two deaths by
+//! spikes, gold 300 spent on sword+potion+sword+potion (the dragon egg is too
+//! expensive), load times 120/480/950/3100 ms, health ending at -20.
+
+use std::time::Duration;
+
+use game_tracker_testkit::processes::{import_project, run_godot, Prometheus};
+use game_tracker_testkit::receiver::Receiver;
+use game_tracker_testkit::repo_root;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use serde_json::Value as Json;
+
+fn scalar(results: &[Json]) -> f64 {
+    assert_eq!(results.len(), 1, "expected one series, got {results:?}");
+    results[0]["value"][1].as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+#[ignore = "runs Godot and Prometheus; use the README's test command"]
+fn demo_session_round_trips_through_a_real_prometheus() {
+    let prometheus = Prometheus::start();
+    let rx = Receiver::start();
+    let project = repo_root().join("demo_project");
+    import_project(&project);
+    let run = run_godot(
+        &project,
+        &[],
+        &[
+            ("GAMETRACKER_METRICS_URL", prometheus.write_url()),
+            ("GAMETRACKER_LOGS_URL", rx.url("/loki/api/v1/push")),
+            ("GAMETRACKER_TRACES_URL", rx.url("/v1/traces")),
+        ],
+        Duration::from_secs(120),
+    );
+    assert!(run.status.success(), "demo failed:\n{}", run.all_output());
+    assert!(run.engine_failures().is_empty(), "{}", run.all_output());
+    let session = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("demo: session "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("demo prints its session id")
+        .to_string();
+    for signal in ["logs", "metrics", "traces"] {
+        let line = run.stdout.lines().find(|l| l.contains(&format!("demo:   {signal}"))).expect("summary line");
+        assert!(line.contains(" dropped=0"), "{line}");
+        assert!(line.contains(" pending=0"), "{line}");
+    }
+
+    let q = |promql: &str| prometheus.query(promql);
+    let sel = format!("game=\"gametracker-demo\",env=\"development\",version=\"1.0.0\",instance=\"{session}\"");
+    assert_eq!(scalar(&q(&format!("player_deaths_total{{{sel},cause=\"spikes\"}}"))), 2.0);
+    assert!(q("player_deaths_total{cause=\"goblin\"}").is_empty(), "the goblin never killed");
+    assert_eq!(scalar(&q(&format!("player_health{{{sel}}}"))), -20.0);
+    assert_eq!(scalar(&q(&format!("player_gold{{{sel}}}"))), 50.0);
+    assert_eq!(scalar(&q(&format!("levels_started_total{{{sel},level=\"forest\"}}"))), 1.0);
+    assert_eq!(scalar(&q(&format!("levels_started_total{{{sel},level=\"caves\"}}"))), 1.0);
+    assert!(q("levels_started_total{level=\"missing_level\"}").is_empty());
+    assert_eq!(scalar(&q(&format!("purchases_total{{{sel},item=\"sword\"}}"))), 2.0);
+    assert_eq!(scalar(&q(&format!("purchases_total{{{sel},item=\"potion\"}}"))), 2.0);
+    assert!(q("purchases_total{item=\"dragon_egg\"}").is_empty());
+    assert_eq!(scalar(&q(&format!("revenue_gold_total{{{sel},item=\"sword\"}}"))), 200.0);
+    assert_eq!(scalar(&q(&format!("revenue_gold_total{{{sel},item=\"potion\"}}"))), 50.0);
+
+    // Classic histogram: cumulative buckets, +Inf, sum and count.
+    let bucket = |le: &str| scalar(&q(&format!("load_time_ms_bucket{{{sel},scene=\"level\",le=\"{le}\"}}")));
+    let buckets: Vec<f64> = ["100", "250", "500", "1000", "2500", "5000", "+Inf"].iter().map(|le| bucket(le)).collect();
+    assert_eq!(buckets, vec![0.0, 1.0, 2.0, 3.0, 3.0, 4.0, 4.0]);
+    assert_eq!(scalar(&q(&format!("load_time_ms_sum{{{sel}}}"))), 4650.0);
+    assert_eq!(scalar(&q(&format!("load_time_ms_count{{{sel}}}"))), 4.0);
+    let median = scalar(&q(&format!("histogram_quantile(0.5, load_time_ms_bucket{{{sel}}})")));
+    assert!((250.0..=500.0).contains(&median), "median {median}");
+
+    // The 0 sample before the first increment lets increase() count it.
+    assert_eq!(scalar(&q(&format!("min_over_time(player_deaths_total{{{sel}}}[10m])"))), 0.0);
+    assert!(scalar(&q(&format!("increase(player_deaths_total{{{sel}}}[10m])"))) >= 2.0);
+
+    // Logs: the Loki push body, with the session in the line, not the labels.
+    let mut lines = Vec::new();
+    for r in rx.requests_to("/loki/api/v1/push") {
+        let body: Json = serde_json::from_slice(&r.body).unwrap();
+        for stream in body["streams"].as_array().unwrap() {
+            assert!(stream["stream"].get("session_id").is_none());
+            for v in stream["values"].as_array().unwrap() {
+                lines.push(serde_json::from_str::<Json>(v[1].as_str().unwrap()).unwrap());
+            }
+        }
+    }
+    assert_eq!(lines.len(), 12);
+    assert!(lines.iter().all(|l| l["session_id"] == Json::String(session.clone())));
+    assert_eq!(lines.iter().filter(|l| l["msg"] == "purchase_attempt").count(), 5);
+    assert_eq!(lines.iter().filter(|l| l["msg"] == "level_load_failed").count(), 1);
+
+    // Traces: one trace, nested three deep, the failed level marked as error.
+    let mut spans = Vec::new();
+    for r in rx.requests_to("/v1/traces") {
+        let req: ExportTraceServiceRequest = serde_json::from_slice(&r.body).unwrap();
+        spans.extend(req.resource_spans.into_iter().flat_map(|rs| rs.scope_spans).flat_map(|ss| ss.spans));
+    }
+    assert_eq!(spans.len(), 12);
+    let root = spans.iter().find(|s| s.name == "game_session").unwrap();
+    assert!(spans.iter().all(|s| s.trace_id == root.trace_id));
+    let loads: Vec<_> = spans.iter().filter(|s| s.name == "level_load").collect();
+    assert_eq!(loads.len(), 3);
+    assert!(loads.iter().all(|s| s.parent_span_id == root.span_id));
+    let failed: Vec<_> = loads.iter().filter(|s| s.status.as_ref().unwrap().code == 2).collect();
+    assert_eq!(failed.len(), 1);
+    for texture in spans.iter().filter(|s| s.name == "decode_textures") {
+        let assets = spans.iter().find(|s| s.span_id == texture.parent_span_id).unwrap();
+        assert_eq!(assets.name, "load_assets");
+    }
+}
