@@ -68,15 +68,26 @@ pub fn run_godot(project: &Path, args: &[&str], env: &[(&str, String)], timeout:
     }
 }
 
-/// Imports a project once so Godot knows its GDExtension (writes `.godot/`).
+/// Imports a project once per test process (`scripts/import_project.sh`).
 pub fn import_project(project: &Path) {
     static IMPORTED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
     let mut done = IMPORTED.lock().unwrap_or_else(|e| e.into_inner());
     if done.iter().any(|p| p == project) {
         return;
     }
-    let run = run_godot(project, &["--import"], &[], Duration::from_secs(300));
-    assert!(run.status.success(), "godot --import failed:\n{}", run.all_output());
+    build_addon();
+    let output = Command::new("bash")
+        .arg(repo_root().join("scripts/import_project.sh"))
+        .arg(project)
+        .output()
+        .expect("run scripts/import_project.sh");
+    assert!(
+        output.status.success(),
+        "importing {} failed:\n{}{}",
+        project.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     done.push(project.to_path_buf());
 }
 
