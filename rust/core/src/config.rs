@@ -214,7 +214,7 @@ fn url(v: &Value) -> Result<Option<String>, String> {
         Some("http") | Some("https") => {}
         _ => return Err(format!("must start with http:// or https://, got {s}")),
     }
-    if uri.host().map_or(true, str::is_empty) {
+    if uri.host().is_none_or(str::is_empty) {
         return Err(format!("has no host: {s}"));
     }
     Ok(Some(s.to_string()))
@@ -233,7 +233,7 @@ fn text(v: &Value, out: &mut String) -> Result<(), String> {
 
 fn seconds(v: &Value) -> Result<Duration, String> {
     match v.as_f64() {
-        Some(f) if f.is_finite() && f >= 0.0 && f < 86_400.0 => Ok(Duration::from_secs_f64(f)),
+        Some(f) if (0.0..86_400.0).contains(&f) => Ok(Duration::from_secs_f64(f)),
         Some(f) => Err(format!("must be a number of seconds between 0 and 86400, got {f}")),
         None => Err(format!("must be a number of seconds, got {}", v.type_name())),
     }

@@ -4,25 +4,26 @@
 //! the session id, data and context go into the JSON line, where LogQL's
 //! `| json` reaches them. Timestamps are nanosecond strings.
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::encode::Payload;
 use crate::event::{Level, LogRecord};
 use crate::session::Session;
-use crate::value::Value;
+use crate::value::{Fields, Value};
 
-#[derive(Serialize)]
+#[derive(serde::Serialize)]
 struct PushRequest<'a> {
     streams: Vec<Stream<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(serde::Serialize)]
 struct Stream<'a> {
     stream: StreamLabels<'a>,
+    /// `[timestamp_ns_string, line]` pairs, oldest first.
     values: Vec<(String, String)>,
 }
 
-#[derive(Serialize)]
+#[derive(serde::Serialize)]
 struct StreamLabels<'a> {
     game: &'a str,
     env: &'a str,
@@ -30,70 +31,86 @@ struct StreamLabels<'a> {
     level: &'static str,
 }
 
-/// Serialises `[(k, v)]` as a JSON object (GDScript dictionaries keep order).
-mod as_map {
-    use serde::ser::{Serialize, SerializeMap, Serializer};
-    pub struct Map<'a, V>(pub &'a [(String, V)]);
-    impl<V: Serialize> Serialize for Map<'_, V> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut m = s.serialize_map(Some(self.0.len()))?;
-            for (k, v) in self.0 {
-                m.serialize_entry(k, v)?;
-            }
-            m.end()
-        }
+/// The JSON object stored as one log entry.
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    msg: &'a str,
+    level: &'static str,
+    session_id: &'a str,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    data: Map<'a, Value>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    user: Map<'a, Value>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    tags: Map<'a, String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    context: Map<'a, Fields>,
+    device: Map<'a, Value>,
+}
+
+/// `[(key, value)]` serialised as a JSON object, keeping the GDScript
+/// dictionary's order. A nested `Fields` becomes a nested object.
+struct Map<'a, V>(&'a [(String, V)]);
+
+impl<V> Map<'_, V> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
-/// Formats one record's line; public so tests and the file sink share it.
-pub fn line(record: &LogRecord, session: &Session, device: &crate::value::Fields) -> String {
-    use as_map::Map;
-    #[derive(Serialize)]
-    struct L<'a> {
-        msg: &'a str,
-        level: &'static str,
-        session_id: &'a str,
-        #[serde(skip_serializing_if = "is_empty_map")]
-        data: Map<'a, Value>,
-        #[serde(skip_serializing_if = "is_empty_map")]
-        user: Map<'a, Value>,
-        #[serde(skip_serializing_if = "is_empty_map")]
-        tags: Map<'a, String>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        context: Option<Contexts<'a>>,
-        device: Map<'a, Value>,
-    }
-    struct Contexts<'a>(&'a [(String, crate::value::Fields)]);
-    impl Serialize for Contexts<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            use serde::ser::SerializeMap;
-            let mut m = s.serialize_map(Some(self.0.len()))?;
-            for (k, v) in self.0 {
-                m.serialize_entry(k, &Map(v))?;
-            }
-            m.end()
+impl<V: AsJson> Serialize for Map<'_, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            v.entry(&mut m, k)?;
         }
+        m.end()
     }
-    fn is_empty_map<V>(m: &Map<'_, V>) -> bool {
-        m.0.is_empty()
+}
+
+/// What a `Map` value may be: a plain value, or a whole section of fields.
+trait AsJson {
+    fn entry<M: SerializeMap>(&self, m: &mut M, key: &str) -> Result<(), M::Error>;
+}
+
+impl AsJson for Value {
+    fn entry<M: SerializeMap>(&self, m: &mut M, key: &str) -> Result<(), M::Error> {
+        m.serialize_entry(key, self)
     }
+}
+
+impl AsJson for String {
+    fn entry<M: SerializeMap>(&self, m: &mut M, key: &str) -> Result<(), M::Error> {
+        m.serialize_entry(key, self)
+    }
+}
+
+impl AsJson for Fields {
+    fn entry<M: SerializeMap>(&self, m: &mut M, key: &str) -> Result<(), M::Error> {
+        m.serialize_entry(key, &Map(self))
+    }
+}
+
+/// Formats one record's log line.
+pub fn line(record: &LogRecord, session: &Session, device: &Fields) -> String {
     let scope = &record.scope;
-    let l = L {
+    let line = Line {
         msg: &record.message,
         level: record.level.as_str(),
         session_id: &session.session_id,
         data: Map(&record.data),
         user: Map(&scope.user),
         tags: Map(&scope.tags),
-        context: (!scope.contexts.is_empty()).then_some(Contexts(&scope.contexts)),
+        context: Map(&scope.contexts),
         device: Map(device),
     };
-    // Serialising owned, finite-checked values cannot fail.
-    serde_json::to_string(&l).unwrap_or_default()
+    // Values are plain data (non-finite floats become strings): cannot fail.
+    serde_json::to_string(&line).unwrap_or_default()
 }
 
 pub fn encode(records: &[LogRecord], session: &Session) -> Payload {
-    let device: crate::value::Fields = session
+    // The session's own fields are already labels or `session_id`.
+    let device: Fields = session
         .context_fields()
         .into_iter()
         .filter(|(k, _)| !matches!(k.as_str(), "session_id" | "game" | "version" | "environment"))
@@ -124,4 +141,3 @@ pub fn encode(records: &[LogRecord], session: &Session) -> Payload {
     let body = serde_json::to_vec(&PushRequest { streams }).unwrap_or_default();
     Payload { content_type: "application/json", content_encoding: None, protocol_headers: &[], body }
 }
-
