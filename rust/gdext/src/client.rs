@@ -51,7 +51,7 @@ impl GameTrackerClient {
     #[func]
     fn configure(&mut self, config: Variant) -> bool {
         if self.tracker.is_some() {
-            warn_once("init_twice", "init() called again; the running tracker keeps its configuration (call shutdown() first to change it)");
+            warn_once("init", "twice", || "init() called again; the running tracker keeps its configuration (call shutdown() first to change it)".into());
             return false;
         }
         let fields = match convert::fields(&config) {
@@ -127,7 +127,7 @@ impl GameTrackerClient {
         let name = match convert::text(&name) {
             Some((n, _)) if !n.is_empty() => n,
             _ => {
-                warn_once("span_name", "start_span(): name must be a non-empty String; span named \"unnamed\"");
+                warn_once("start_span", "name", || "start_span(): name must be a non-empty String; span named \"unnamed\"".into());
                 "unnamed".to_string()
             }
         };
@@ -138,7 +138,7 @@ impl GameTrackerClient {
             match parent.try_to::<Gd<GameTrackerSpan>>() {
                 Ok(p) => p.bind().ids(),
                 Err(_) => {
-                    warn_once("span_parent", "start_span(): parent must be a span returned by start_span() (or null); starting a new trace");
+                    warn_once("start_span", "parent", || "start_span(): parent must be a span returned by start_span() (or null); starting a new trace".into());
                     None
                 }
             }
@@ -160,7 +160,7 @@ impl GameTrackerClient {
     #[func]
     fn set_context(&mut self, name: Variant, context: Variant) {
         let Some((name, _)) = convert::text(&name) else {
-            warn_once("context_name", "set_context(): name is null; ignored");
+            warn_once("set_context", "name", || "set_context(): name is null; ignored".into());
             return;
         };
         let context = fields_or_warn(&context, "set_context", "context");
@@ -173,7 +173,7 @@ impl GameTrackerClient {
     #[func]
     fn set_tag(&mut self, key: Variant, value: Variant) {
         let Some((key, _)) = convert::text(&key) else {
-            warn_once("tag_key", "set_tag(): key is null; ignored");
+            warn_once("set_tag", "key", || "set_tag(): key is null; ignored".into());
             return;
         };
         let value = convert::value(&value).to_label_string();
@@ -252,11 +252,11 @@ impl GameTrackerClient {
         let message = match convert::text(message) {
             Some((m, true)) => m,
             Some((m, false)) => {
-                warn_once(&format!("{method}_msg_type"), &format!("{method}(): message should be a String; sent as its text"));
+                warn_once(method, "message_type", || format!("{method}(): message should be a String; sent as its text"));
                 m
             }
             None => {
-                warn_once(&format!("{method}_msg_null"), &format!("{method}(): message is null; sent as \"<null>\""));
+                warn_once(method, "message_null", || format!("{method}(): message is null; sent as \"<null>\""));
                 "<null>".to_string()
             }
         };
@@ -273,29 +273,29 @@ impl GameTrackerClient {
         let name = match convert::text(name) {
             Some((n, _)) if !n.is_empty() => n,
             _ => {
-                warn_once(&format!("{method}_name"), &format!("{method}(): name must be a non-empty String; update dropped"));
+                warn_once(method, "name", || format!("{method}(): name must be a non-empty String; update dropped"));
                 return tracker.reject_metric();
             }
         };
         let Some(value) = convert::number(value) else {
-            warn_once(&format!("{method}_value"), &format!("{method}(\"{name}\"): value must be an int or float; update dropped"));
+            warn_once(method, "value", || format!("{method}(\"{name}\"): value must be an int or float; update dropped"));
             return tracker.reject_metric();
         };
         let labels = labels_from_fields(fields_or_warn(labels, method, "labels"));
         tracker.metric(kind, name, value, labels);
     }
 
-    fn before_init(&mut self, signal: Signal, method: &str) {
+    fn before_init(&mut self, signal: Signal, method: &'static str) {
         self.not_initialized[signal.index()] += 1;
-        warn_once("before_init", &format!("{method}() called before a successful init(); event dropped (counted in get_stats() as not_initialized)"));
+        warn_once("any", "before_init", || format!("{method}() called before a successful init(); event dropped (counted in get_stats() as not_initialized)"));
     }
 }
 
-fn fields_or_warn(v: &Variant, method: &str, arg: &str) -> game_tracker_core::Fields {
+fn fields_or_warn(v: &Variant, method: &'static str, arg: &'static str) -> game_tracker_core::Fields {
     match convert::fields(v) {
         FieldsArg::Ok(f) => f,
         FieldsArg::NotADictionary(f, got) => {
-            warn_once(&format!("{method}_{arg}_type"), &format!("{method}(): {arg} should be a Dictionary, got {got}; sent as {{\"value\": …}}"));
+            warn_once(method, arg, || format!("{method}(): {arg} should be a Dictionary, got {got}; sent as {{\"value\": …}}"));
             f
         }
     }

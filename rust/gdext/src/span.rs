@@ -63,7 +63,7 @@ impl GameTrackerSpan {
                 let record = open.finish(self.status, std::mem::take(&mut self.status_message));
                 emitter.emit(game_tracker_core::event::Event::Span(record));
             }
-            _ if self.emitter.is_some() => warn_once("span_end_twice", "GameTrackerSpan.end() called on a span that already ended; ignored"),
+            _ if self.emitter.is_some() => warn_once("end", "twice", || "GameTrackerSpan.end() called on a span that already ended; ignored".into()),
             _ => {}
         }
     }
@@ -73,7 +73,7 @@ impl GameTrackerSpan {
     fn set_attribute(&mut self, key: Variant, value: Variant) {
         let Some(open) = self.open.as_mut() else { return };
         let Some((key, _)) = convert::text(&key) else {
-            warn_once("span_attr_null_key", "GameTrackerSpan.set_attribute(): key is null; ignored");
+            warn_once("set_attribute", "key", || "GameTrackerSpan.set_attribute(): key is null; ignored".into());
             return;
         };
         open.attributes.retain(|(k, _)| *k != key);
