@@ -120,15 +120,15 @@ fn configured_and_protocol_headers_are_sent() {
 #[test]
 fn a_slow_receiver_gets_one_request_at_a_time_and_loses_nothing() {
     let rx = Receiver::start();
-    rx.delay(Duration::from_millis(150));
+    rx.delay(Duration::from_millis(300));
     let t = start(&rx, vec![("batch_size", Value::Int(20))]);
     let started = Instant::now();
     for i in 0..200 {
         t.log(Level::Info, format!("e{i}"), vec![("i".into(), Value::Int(i))]);
     }
-    // 200 calls against a receiver that takes 150 ms a request: the calls
-    // themselves never wait on it.
-    assert!(started.elapsed() < Duration::from_millis(150), "API calls waited on the network: {:?}", started.elapsed());
+    // Sending these 10 batches takes the receiver 3 s; if the calls waited on
+    // it even once per batch they would take over a second.
+    assert!(started.elapsed() < Duration::from_secs(1), "API calls waited on the network: {:?}", started.elapsed());
     assert!(t.flush_and_wait(Duration::from_secs(10)));
     assert_eq!(rx.max_concurrent(LOGS), 1, "one request in flight per signal");
     let lines = log_lines(&rx.requests_to(LOGS));
@@ -145,7 +145,8 @@ fn a_full_queue_drops_and_counts_instead_of_blocking() {
     for i in 0..100_000 {
         t.log(Level::Debug, format!("burst {i}"), vec![]);
     }
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // Only a guard against blocking (a blocked call would never return).
+    assert!(started.elapsed() < Duration::from_secs(20));
     t.flush_and_wait(Duration::from_secs(5));
     let s = t.stats(Signal::Logs);
     assert_eq!(s.produced, 100_000);
