@@ -81,6 +81,9 @@ func run(t) -> void:
 	GameTracker.set_tag("dict tag", {"a": 1})
 	GameTracker.log_info("after bad context")
 
+	GameTracker.flush_and_wait(NAN)
+	GameTracker.flush_and_wait(-1)
+	GameTracker.flush_and_wait(INF)
 	t.eq(GameTracker.flush_and_wait(10.0), true, "flush_and_wait answers")
 	var stats: Dictionary = GameTracker.get_stats()
 	t.eq(GameTracker.is_active(), true, "still active")

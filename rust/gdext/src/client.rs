@@ -194,8 +194,7 @@ impl GameTrackerClient {
     /// passed. For loading screens and quitting. True if everything was answered.
     #[func]
     fn flush_and_wait(&mut self, #[opt(default = 2.0)] timeout_sec: f64) -> bool {
-        let timeout = std::time::Duration::from_secs_f64(timeout_sec.clamp(0.0, 60.0));
-        self.tracker.as_ref().is_some_and(|t| t.flush_and_wait(timeout))
+        self.tracker.as_ref().is_some_and(|t| t.flush_and_wait(wait_limit(timeout_sec)))
     }
 
     /// Flushes (waiting at most `timeout_sec`) and stops the tracker. Also
@@ -203,7 +202,7 @@ impl GameTrackerClient {
     #[func]
     fn shutdown(&mut self, #[opt(default = 2.0)] timeout_sec: f64) {
         if let Some(mut t) = self.tracker.take() {
-            t.shutdown(std::time::Duration::from_secs_f64(timeout_sec.clamp(0.0, 60.0)));
+            t.shutdown(wait_limit(timeout_sec));
         }
     }
 
@@ -301,6 +300,18 @@ fn fields_or_warn(v: &Variant, method: &'static str, arg: &'static str) -> game_
     }
 }
 
+/// Longest a blocking call may wait, whatever it is asked for.
+const MAX_WAIT_SECONDS: f64 = 60.0;
+
+/// NaN, zero or negative: don't wait; INF: the longest allowed wait.
+fn wait_limit(seconds: f64) -> std::time::Duration {
+    if seconds > 0.0 {
+        std::time::Duration::from_secs_f64(seconds.min(MAX_WAIT_SECONDS))
+    } else {
+        std::time::Duration::ZERO
+    }
+}
+
 /// The automatic context, read once at `init`.
 fn device_info() -> DeviceInfo {
     let os = Os::singleton();
@@ -313,10 +324,9 @@ fn device_info() -> DeviceInfo {
     // DisplayServer is looked up dynamically to keep the bindings minimal.
     let screen = Engine::singleton()
         .get_singleton("DisplayServer")
-        .map(|mut ds| {
-            let size = ds.call("screen_get_size", &[]);
-            size.try_to::<Vector2i>().map(|s| format!("{}x{}", s.x, s.y)).unwrap_or_default()
-        })
+        .and_then(|mut ds| ds.try_call("screen_get_size", &[]).ok())
+        .and_then(|size| size.try_to::<Vector2i>().ok())
+        .map(|s| format!("{}x{}", s.x, s.y))
         .unwrap_or_default();
     DeviceInfo {
         os: os.get_name().to_string(),
