@@ -29,7 +29,8 @@ impl Level {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scope {
     pub user: Fields,
-    pub contexts: Vec<(String, Fields)>,
+    /// Named sections, each a `Value::Map`.
+    pub contexts: Fields,
     pub tags: Vec<(String, String)>,
 }
 

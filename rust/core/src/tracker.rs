@@ -155,7 +155,7 @@ impl Tracker {
         let contexts = &mut Arc::make_mut(&mut self.scope).contexts;
         contexts.retain(|(n, _)| *n != name);
         if !fields.is_empty() {
-            contexts.push((name, fields));
+            contexts.push((name, Value::Map(fields)));
         }
     }
 

@@ -33,7 +33,7 @@ fn session() -> Session {
 fn scope() -> Arc<Scope> {
     Arc::new(Scope {
         user: fields([("id", Value::Str("player_123".into()))]),
-        contexts: vec![("player".into(), fields([("health", Value::Int(100))]))],
+        contexts: vec![("player".into(), Value::Map(fields([("health", Value::Int(100))])))],
         tags: vec![("build".into(), "demo".into())],
     })
 }

@@ -44,12 +44,12 @@ struct Line<'a> {
     #[serde(skip_serializing_if = "Map::is_empty")]
     tags: Map<'a, String>,
     #[serde(skip_serializing_if = "Map::is_empty")]
-    context: Map<'a, Fields>,
+    context: Map<'a, Value>,
     device: Map<'a, Value>,
 }
 
 /// `[(key, value)]` serialised as a JSON object, keeping the GDScript
-/// dictionary's order. A nested `Fields` becomes a nested object.
+/// dictionary's order.
 struct Map<'a, V>(&'a [(String, V)]);
 
 impl<V> Map<'_, V> {
@@ -58,36 +58,13 @@ impl<V> Map<'_, V> {
     }
 }
 
-impl<V: AsJson> Serialize for Map<'_, V> {
+impl<V: Serialize> Serialize for Map<'_, V> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in self.0 {
-            v.entry(&mut m, k)?;
+            m.serialize_entry(k, v)?;
         }
         m.end()
-    }
-}
-
-/// What a `Map` value may be: a plain value, or a whole section of fields.
-trait AsJson {
-    fn entry<M: SerializeMap>(&self, m: &mut M, key: &str) -> Result<(), M::Error>;
-}
-
-impl AsJson for Value {
-    fn entry<M: SerializeMap>(&self, m: &mut M, key: &str) -> Result<(), M::Error> {
-        m.serialize_entry(key, self)
-    }
-}
-
-impl AsJson for String {
-    fn entry<M: SerializeMap>(&self, m: &mut M, key: &str) -> Result<(), M::Error> {
-        m.serialize_entry(key, self)
-    }
-}
-
-impl AsJson for Fields {
-    fn entry<M: SerializeMap>(&self, m: &mut M, key: &str) -> Result<(), M::Error> {
-        m.serialize_entry(key, &Map(self))
     }
 }
 
