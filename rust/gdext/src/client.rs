@@ -220,7 +220,8 @@ impl GameTrackerClient {
         out.set("active", self.tracker.is_some());
         out.set("session_id", &self.get_session_id());
         for signal in Signal::ALL {
-            let mut s = self.tracker.as_ref().map(|t| t.stats(signal)).unwrap_or_default();
+            let s = self.tracker.as_ref().map(|t| t.stats(signal)).unwrap_or_default();
+            // Calls refused before `init` count as produced and dropped.
             let early = self.not_initialized[signal.index()];
             let mut d = VarDictionary::new();
             let mut dropped = VarDictionary::new();
@@ -228,10 +229,9 @@ impl GameTrackerClient {
                 dropped.set(reason.as_str(), *n as i64);
             }
             dropped.set("not_initialized", early as i64);
-            s.produced += early;
-            d.set("produced", s.produced as i64);
+            d.set("produced", (s.produced + early) as i64);
             d.set("sent", s.sent as i64);
-            d.set("pending", s.pending().saturating_sub(early) as i64);
+            d.set("pending", s.pending() as i64);
             d.set("requests", s.requests as i64);
             d.set("bytes_sent", s.bytes_sent as i64);
             d.set("dropped", &dropped);
