@@ -1,6 +1,7 @@
 //! Shared test harness: a loopback HTTP receiver that records every request,
-//! and launchers for the project-provisioned Godot and Prometheus.
+//! decoders for what it received, and launchers for the project-provisioned Godot and Prometheus.
 
+pub mod decode;
 pub mod processes;
 pub mod receiver;
 

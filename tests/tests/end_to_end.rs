@@ -12,7 +12,7 @@ use std::time::Duration;
 use game_tracker_testkit::processes::{import_project, run_godot, Prometheus};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use game_tracker_testkit::decode::{loki_entries, otlp_spans};
 use serde_json::Value as Json;
 
 fn scalar(results: &[Json]) -> f64 {
@@ -81,27 +81,16 @@ fn demo_session_round_trips_through_a_real_prometheus() {
     assert!(scalar(&q(&format!("increase(player_deaths_total{{{sel}}}[10m])"))) >= 2.0);
 
     // Logs: the Loki push body, with the session in the line, not the labels.
-    let mut lines = Vec::new();
-    for r in rx.requests_to("/loki/api/v1/push") {
-        let body: Json = serde_json::from_slice(&r.body).unwrap();
-        for stream in body["streams"].as_array().unwrap() {
-            assert!(stream["stream"].get("session_id").is_none());
-            for v in stream["values"].as_array().unwrap() {
-                lines.push(serde_json::from_str::<Json>(v[1].as_str().unwrap()).unwrap());
-            }
-        }
-    }
+    let entries = loki_entries(&rx.requests_to("/loki/api/v1/push"));
+    assert!(entries.iter().all(|(labels, _)| labels.get("session_id").is_none()));
+    let lines: Vec<Json> = entries.into_iter().map(|(_, line)| line).collect();
     assert_eq!(lines.len(), 12);
     assert!(lines.iter().all(|l| l["session_id"] == Json::String(session.clone())));
     assert_eq!(lines.iter().filter(|l| l["msg"] == "purchase_attempt").count(), 5);
     assert_eq!(lines.iter().filter(|l| l["msg"] == "level_load_failed").count(), 1);
 
     // Traces: one trace, nested three deep, the failed level marked as error.
-    let mut spans = Vec::new();
-    for r in rx.requests_to("/v1/traces") {
-        let req: ExportTraceServiceRequest = serde_json::from_slice(&r.body).unwrap();
-        spans.extend(req.resource_spans.into_iter().flat_map(|rs| rs.scope_spans).flat_map(|ss| ss.spans));
-    }
+    let spans = otlp_spans(&rx.requests_to("/v1/traces"));
     assert_eq!(spans.len(), 12);
     let root = spans.iter().find(|s| s.name == "game_session").unwrap();
     assert!(spans.iter().all(|s| s.trace_id == root.trace_id));

@@ -12,7 +12,7 @@ use game_tracker_core::encode::remote_write;
 use game_tracker_testkit::processes::{import_project, run_godot, GodotRun};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use game_tracker_testkit::decode::{loki_entries, otlp_spans};
 use serde_json::Value as Json;
 
 fn run_test(name: &str, receiver: &Receiver) -> GodotRun {
@@ -43,17 +43,7 @@ fn assert_no_repeated_warnings(run: &GodotRun) -> usize {
 }
 
 fn loki_lines(receiver: &Receiver) -> Vec<(Json, Json)> {
-    let mut out = Vec::new();
-    for r in receiver.requests_to("/loki/api/v1/push") {
-        let body: Json = serde_json::from_slice(&r.body).expect("Loki JSON");
-        for stream in body["streams"].as_array().unwrap() {
-            for v in stream["values"].as_array().unwrap() {
-                assert!(v[0].as_str().unwrap().parse::<u64>().is_ok(), "timestamp is a decimal string");
-                out.push((stream["stream"].clone(), serde_json::from_str(v[1].as_str().unwrap()).unwrap()));
-            }
-        }
-    }
-    out
+    loki_entries(&receiver.requests_to("/loki/api/v1/push"))
 }
 
 #[test]
@@ -107,15 +97,7 @@ fn gdscript_api_surface_reaches_the_receiver() {
     assert_eq!(value("load_time_ms_sum", ("", "")), 1290.0);
     assert!(metrics.iter().all(|r| r.header("x-scope-orgid") == Some("tenant-api")));
 
-    let mut spans = Vec::new();
-    for r in rx.requests_to("/v1/traces") {
-        let req: ExportTraceServiceRequest = serde_json::from_slice(&r.body).expect("OTLP JSON");
-        for rs in req.resource_spans {
-            for ss in rs.scope_spans {
-                spans.extend(ss.spans);
-            }
-        }
-    }
+    let spans = otlp_spans(&rx.requests_to("/v1/traces"));
     assert_eq!(spans.len(), 4);
     let by_name = |n: &str| spans.iter().find(|s| s.name == n).unwrap();
     let (session, tutorial, step) = (by_name("game_session"), by_name("tutorial"), by_name("step"));

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use game_tracker_core::encode::remote_write;
 use game_tracker_core::value::Value;
 use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker};
+use game_tracker_testkit::decode::loki_lines as log_lines;
 use game_tracker_testkit::receiver::Receiver;
-use serde_json::Value as Json;
 
 const LOGS: &str = "/loki/api/v1/push";
 const METRICS: &str = "/api/v1/metrics/write";
@@ -27,19 +27,6 @@ fn config(receiver: &Receiver, extra: Vec<(&str, Value)>) -> Config {
 
 fn start(receiver: &Receiver, extra: Vec<(&str, Value)>) -> Tracker {
     Tracker::start(config(receiver, extra), DeviceInfo::default()).unwrap()
-}
-
-fn log_lines(requests: &[game_tracker_testkit::receiver::Request]) -> Vec<Json> {
-    let mut lines = Vec::new();
-    for r in requests {
-        let body: Json = serde_json::from_slice(&r.body).unwrap();
-        for stream in body["streams"].as_array().unwrap() {
-            for v in stream["values"].as_array().unwrap() {
-                lines.push(serde_json::from_str(v[1].as_str().unwrap()).unwrap());
-            }
-        }
-    }
-    lines
 }
 
 fn eventually(cond: impl Fn() -> bool) -> bool {

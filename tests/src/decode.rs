@@ -1,0 +1,43 @@
+//! Decoding what reached the receiver, shared by every test that reads it:
+//! Loki push bodies with serde_json, OTLP trace bodies with
+//! `opentelemetry-proto`'s own serde mapping.
+
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::trace::v1::Span;
+use serde_json::Value as Json;
+
+use crate::receiver::Request;
+
+/// Every Loki entry as (stream labels, parsed JSON line), in request, stream
+/// and entry order. Panics unless each timestamp is a decimal string.
+pub fn loki_entries(requests: &[Request]) -> Vec<(Json, Json)> {
+    let mut out = Vec::new();
+    for r in requests {
+        let body: Json = serde_json::from_slice(&r.body).expect("Loki push JSON");
+        for stream in body["streams"].as_array().expect("streams array") {
+            for v in stream["values"].as_array().expect("values array") {
+                let ts = v[0].as_str().expect("timestamp is a string");
+                assert!(ts.parse::<u64>().is_ok(), "timestamp {ts} is not decimal nanoseconds");
+                let line = serde_json::from_str(v[1].as_str().expect("line is a string")).expect("line is JSON");
+                out.push((stream["stream"].clone(), line));
+            }
+        }
+    }
+    out
+}
+
+/// Only the parsed lines of `loki_entries`.
+pub fn loki_lines(requests: &[Request]) -> Vec<Json> {
+    loki_entries(requests).into_iter().map(|(_, line)| line).collect()
+}
+
+/// Every span of every OTLP/JSON export request, in order.
+pub fn otlp_spans(requests: &[Request]) -> Vec<Span> {
+    requests
+        .iter()
+        .map(|r| serde_json::from_slice::<ExportTraceServiceRequest>(&r.body).expect("OTLP JSON"))
+        .flat_map(|req| req.resource_spans)
+        .flat_map(|rs| rs.scope_spans)
+        .flat_map(|ss| ss.spans)
+        .collect()
+}
