@@ -8,12 +8,24 @@ use serde_json::Value as Json;
 
 use crate::receiver::Request;
 
+/// The request body, gunzipped when it was sent with `Content-Encoding: gzip`.
+pub fn body(r: &Request) -> Vec<u8> {
+    match r.header("content-encoding") {
+        Some("gzip") => {
+            let mut out = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(r.body.as_slice()), &mut out).expect("valid gzip body");
+            out
+        }
+        _ => r.body.clone(),
+    }
+}
+
 /// Every Loki entry as (stream labels, parsed JSON line), in request, stream
 /// and entry order. Panics unless each timestamp is a decimal string.
 pub fn loki_entries(requests: &[Request]) -> Vec<(Json, Json)> {
     let mut out = Vec::new();
     for r in requests {
-        let body: Json = serde_json::from_slice(&r.body).expect("Loki push JSON");
+        let body: Json = serde_json::from_slice(&body(r)).expect("Loki push JSON");
         for stream in body["streams"].as_array().expect("streams array") {
             for v in stream["values"].as_array().expect("values array") {
                 let ts = v[0].as_str().expect("timestamp is a string");
@@ -35,7 +47,7 @@ pub fn loki_lines(requests: &[Request]) -> Vec<Json> {
 pub fn otlp_spans(requests: &[Request]) -> Vec<Span> {
     requests
         .iter()
-        .map(|r| serde_json::from_slice::<ExportTraceServiceRequest>(&r.body).expect("OTLP JSON"))
+        .map(|r| serde_json::from_slice::<ExportTraceServiceRequest>(&body(r)).expect("OTLP JSON"))
         .flat_map(|req| req.resource_spans)
         .flat_map(|rs| rs.scope_spans)
         .flat_map(|ss| ss.spans)

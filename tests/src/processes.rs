@@ -35,7 +35,6 @@ impl GodotRun {
 
 /// Builds the GDExtension into `addons/game_tracker/bin` (once per process).
 pub fn build_addon() {
-    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
     BUILT.get_or_init(|| {
         let status = Command::new("bash")
             .arg(repo_root().join("scripts/build.sh"))
@@ -45,8 +44,27 @@ pub fn build_addon() {
     });
 }
 
+static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+
+/// Keeps the library already in `addons/game_tracker/bin` (the benchmarks
+/// build their own release library) instead of building the debug one.
+pub fn use_prebuilt_addon() {
+    let _ = BUILT.set(());
+}
+
 /// Runs `scripts/godot.sh <args>` in `project`, killing it after `timeout`.
 pub fn run_godot(project: &Path, args: &[&str], env: &[(&str, String)], timeout: Duration) -> GodotRun {
+    let output = wait_with_timeout(spawn_godot(project, args, env), timeout);
+    GodotRun {
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Starts `scripts/godot.sh --headless --path <project> <args>` with piped
+/// output. `godot.sh` execs Godot, so the child's pid is Godot's.
+pub fn spawn_godot(project: &Path, args: &[&str], env: &[(&str, String)]) -> Child {
     build_addon();
     let mut cmd = Command::new("bash");
     cmd.arg(repo_root().join("scripts/godot.sh"))
@@ -59,13 +77,7 @@ pub fn run_godot(project: &Path, args: &[&str], env: &[(&str, String)], timeout:
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let child = cmd.spawn().expect("start scripts/godot.sh");
-    let output = wait_with_timeout(child, timeout);
-    GodotRun {
-        status: output.status,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    cmd.spawn().expect("start scripts/godot.sh")
 }
 
 /// Imports a project once per test process (`scripts/import_project.sh`).
@@ -91,7 +103,7 @@ pub fn import_project(project: &Path) {
     done.push(project.to_path_buf());
 }
 
-fn wait_with_timeout(mut child: Child, timeout: Duration) -> Output {
+pub fn wait_with_timeout(mut child: Child, timeout: Duration) -> Output {
     let deadline = Instant::now() + timeout;
     loop {
         match child.try_wait() {

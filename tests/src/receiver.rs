@@ -29,6 +29,10 @@ impl Request {
 #[derive(Default)]
 struct Shared {
     requests: Mutex<Vec<Request>>,
+    /// Benchmarks: count requests and bytes per path, keep no bodies.
+    discard: AtomicBool,
+    totals: Mutex<Vec<(String, usize)>>,
+    total_bytes: Mutex<Vec<(String, usize)>>,
     status: AtomicUsize,
     delay_ms: AtomicUsize,
     in_flight: Mutex<Vec<(String, usize)>>,
@@ -42,6 +46,20 @@ pub struct Receiver {
 }
 
 impl Receiver {
+    /// A receiver that keeps only counts (see [`Receiver::received`]), for
+    /// benchmarks that send more than memory should hold.
+    pub fn start_discarding() -> Receiver {
+        let r = Receiver::start();
+        r.shared.discard.store(true, Ordering::SeqCst);
+        r
+    }
+
+    /// Requests and body bytes received on `path` so far.
+    pub fn received(&self, path: &str) -> (usize, usize) {
+        let get = |l: &Mutex<Vec<(String, usize)>>| l.lock().unwrap().iter().find(|(p, _)| p == path).map_or(0, |(_, n)| *n);
+        (get(&self.shared.totals), get(&self.shared.total_bytes))
+    }
+
     pub fn start() -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().unwrap().port();
@@ -170,7 +188,11 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             thread::sleep(Duration::from_millis(delay as u64));
         }
         let status = shared.status.load(Ordering::SeqCst);
-        shared.requests.lock().unwrap().push(Request { method, path: path.clone(), headers, body, received_at: Instant::now() });
+        adjust(&shared.totals, &path, |n| n + 1);
+        adjust(&shared.total_bytes, &path, |n| n + body.len());
+        if !shared.discard.load(Ordering::Relaxed) {
+            shared.requests.lock().unwrap().push(Request { method, path: path.clone(), headers, body, received_at: Instant::now() });
+        }
         adjust(&shared.in_flight, &path, |n| n - 1);
         let body = if status >= 400 { "receiver says no\nsecond line" } else { "" };
         let response = format!(
@@ -180,5 +202,43 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         if writer.write_all(response.as_bytes()).is_err() {
             return;
         }
+    }
+}
+
+/// A server that accepts connections and never answers: what a receiver
+/// behind a dead network looks like to the sender (every request times out).
+pub struct BlackHole {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl BlackHole {
+    pub fn start() -> BlackHole {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    break;
+                }
+                // Kept open and never read: the client's request hangs.
+                held.extend(stream.ok());
+            }
+        });
+        BlackHole { port, stop }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for BlackHole {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
     }
 }

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::encode::Compression;
 use crate::value::{Fields, Value};
 
 /// Alloy's `loki.source.api` and Loki itself serve the push API here.
@@ -29,6 +30,15 @@ pub const DEFAULT_BATCH_SIZE: usize = 1_000;
 pub const DEFAULT_QUEUE_CAPACITY: usize = 10_000;
 /// Receivers answer in milliseconds; 10 s only bounds a black-holed connection.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Uncompressed by default: every receiver reads it, and it is what a
+/// developer sees in `output_dir`. `gzip` makes log and trace bodies several
+/// times smaller for the worker's CPU (see BENCHMARKS.md).
+pub const DEFAULT_COMPRESSION: Compression = Compression::None;
+/// Bytes of events handed to the worker and not yet read by it: with
+/// `queue_capacity` this bounds the queue even when every event carries a
+/// megabyte of text (the worker reads far faster than a game logs, so the
+/// queue is near empty unless the worker is starved of CPU).
+pub const DEFAULT_MAX_QUEUE_BYTES: usize = 16 * 1024 * 1024;
 /// Encoded batches waiting for their turn per signal; beyond this the oldest
 /// batch is dropped and counted, so a dead receiver cannot grow memory forever.
 pub const DEFAULT_MAX_BACKLOG_BYTES: usize = 8 * 1024 * 1024;
@@ -61,9 +71,11 @@ pub struct Config {
     pub queue_capacity: usize,
     pub request_timeout: Duration,
     pub max_backlog_bytes: usize,
+    pub max_queue_bytes: usize,
     pub max_series: usize,
     pub session_label: String,
     pub histogram_buckets: Vec<f64>,
+    pub compression: Compression,
 }
 
 impl Default for Config {
@@ -82,9 +94,11 @@ impl Default for Config {
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_backlog_bytes: DEFAULT_MAX_BACKLOG_BYTES,
+            max_queue_bytes: DEFAULT_MAX_QUEUE_BYTES,
             max_series: DEFAULT_MAX_SERIES,
             session_label: DEFAULT_SESSION_LABEL.into(),
             histogram_buckets: DEFAULT_HISTOGRAM_BUCKETS.to_vec(),
+            compression: DEFAULT_COMPRESSION,
         }
     }
 }
@@ -105,11 +119,11 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Every key `init` accepts, for the unknown-key message.
-pub const KNOWN_KEYS: [&str; 18] = [
+pub const KNOWN_KEYS: [&str; 20] = [
     "endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "headers", "game",
     "version", "environment", "flush_interval", "batch_size", "queue_capacity",
-    "request_timeout", "max_backlog_bytes", "max_series", "session_label",
-    "histogram_buckets", "enabled",
+    "request_timeout", "max_backlog_bytes", "max_queue_bytes", "max_series", "session_label",
+    "histogram_buckets", "compression", "enabled",
 ];
 
 impl Config {
@@ -158,6 +172,9 @@ impl Config {
                 "max_backlog_bytes" => count(value, 1024, usize::MAX)
                     .map(|n| c.max_backlog_bytes = n)
                     .unwrap_or_else(bad),
+                "max_queue_bytes" => count(value, 64 * 1024, usize::MAX)
+                    .map(|n| c.max_queue_bytes = n)
+                    .unwrap_or_else(bad),
                 "max_series" => count(value, 1, 1_000_000).map(|n| c.max_series = n).unwrap_or_else(bad),
                 "session_label" => match value {
                     Value::Str(s) if s.is_empty() || crate::metrics::is_valid_label_name(s) => {
@@ -165,6 +182,11 @@ impl Config {
                     }
                     Value::Str(s) => bad(format!("'{s}' is not a valid Prometheus label name")),
                     v => bad(format!("must be a String, got {}", v.type_name())),
+                },
+                "compression" => match value {
+                    Value::Str(s) if s == "none" => c.compression = Compression::None,
+                    Value::Str(s) if s == "gzip" => c.compression = Compression::Gzip,
+                    v => bad(format!("must be \"none\" or \"gzip\", got {}", v.to_label_string())),
                 },
                 "histogram_buckets" => match buckets(value) {
                     Ok(b) => c.histogram_buckets = b,

@@ -72,8 +72,11 @@ pub struct SpanId(pub [u8; 8]);
 
 impl TraceId {
     pub fn random() -> Self {
+        Self::random_from(&mut rand::rng())
+    }
+    pub fn random_from(rng: &mut impl rand::Rng) -> Self {
         loop {
-            let id: [u8; 16] = rand::random();
+            let id: [u8; 16] = rng.random();
             // The all-zero id is invalid in W3C trace context and OTLP.
             if id != [0; 16] {
                 return TraceId(id);
@@ -87,8 +90,11 @@ impl TraceId {
 
 impl SpanId {
     pub fn random() -> Self {
+        Self::random_from(&mut rand::rng())
+    }
+    pub fn random_from(rng: &mut impl rand::Rng) -> Self {
         loop {
-            let id: [u8; 8] = rand::random();
+            let id: [u8; 8] = rng.random();
             if id != [0; 8] {
                 return SpanId(id);
             }

@@ -1,8 +1,10 @@
 //! GameTracker core: everything but the engine.
 //!
-//! Follow one `log_info` call: [`tracker::Tracker::log`] stamps a
-//! [`event::LogRecord`] and `try_send`s it → [`worker`] batches it per signal
-//! → [`encode::loki`] builds the push body → [`transport`] POSTs it.
+//! Follow one `log_info` call: [`tracker::Tracker::log_with`] appends a log
+//! record ([`record`]) to the main thread's staging buffer, which
+//! [`tracker::Tracker::handover`] `try_send`s once per frame → [`worker`]
+//! reads it back into an [`event::LogRecord`] and batches it per signal →
+//! [`encode::loki`] builds the push body → [`transport`] POSTs it.
 //! Metrics go through [`metrics::Aggregator`] and [`encode::remote_write`],
 //! spans through [`encode::otlp`].
 
@@ -10,6 +12,7 @@ pub mod config;
 pub mod encode;
 pub mod event;
 pub mod metrics;
+pub mod record;
 pub mod session;
 pub mod stats;
 pub mod tracker;
@@ -21,6 +24,7 @@ pub use config::{Config, ConfigError};
 pub use event::{Level, MetricKind, SpanStatus};
 pub use session::DeviceInfo;
 pub use stats::{DropReason, Signal, SignalStats};
-pub use tracker::{Emitter, OpenSpan, Tracker};
+pub use record::{ValueWriter, WriteText, WriteValue};
+pub use tracker::{OpenSpan, Tracker};
 pub use value::{Fields, Value};
 pub use worker::{MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL};

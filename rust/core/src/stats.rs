@@ -113,8 +113,8 @@ impl SignalStats {
 }
 
 impl Stats {
-    pub fn produced(&self, signal: Signal) {
-        self.signals[signal.index()].produced.fetch_add(1, Relaxed);
+    pub fn produced(&self, signal: Signal, events: u64) {
+        self.signals[signal.index()].produced.fetch_add(events, Relaxed);
     }
     pub fn sent(&self, signal: Signal, events: u64, bytes: u64) {
         let s = &self.signals[signal.index()];

@@ -1,18 +1,23 @@
-//! The API the game calls, on its main thread. Every call builds one event,
-//! stamps it, and `try_send`s it on a bounded channel: no lock, no I/O, no
-//! encoding. A full channel drops the event and counts it.
+//! The API the game calls, on its main thread. A call appends one record to
+//! a staging buffer ([`crate::record`]): no allocation in the steady state,
+//! no lock, no atomic, no I/O. The engine layer calls [`Tracker::handover`]
+//! once per frame; that, a full buffer, or a flush `try_send`s the buffer to
+//! the worker on a bounded channel. A full queue drops the buffer's events
+//! and counts them.
 
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, Receiver, Sender, TrySendError};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
 
 use crate::config::Config;
-use crate::event::{
-    now_unix_nano, Event, Level, LogRecord, MetricKind, MetricUpdate, Scope, ScopeRef, SpanId,
-    SpanRecord, SpanStatus, TraceId,
-};
+use crate::event::{now_unix_nano, Level, MetricKind, Scope, SpanId, SpanStatus, TraceId};
+use crate::record::{self, SpanHeader, ValueWriter, WriteText, WriteValue};
 use crate::session::{DeviceInfo, Session};
 use crate::stats::{DropReason, Signal, SignalStats, Stats};
 use crate::value::{Fields, Value};
@@ -22,67 +27,98 @@ use crate::worker::{Control, Worker, DIAGNOSTICS_CAPACITY};
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(2);
 /// Pending `flush()` requests beyond this are redundant and ignored.
 const CONTROL_CAPACITY: usize = 16;
+/// A staging buffer is handed over once it holds this much, even mid-frame:
+/// large enough that a frame's events travel together, small enough to stay
+/// in cache and to reach the worker promptly during a burst.
+pub const CHUNK_BYTES: usize = 64 * 1024;
+/// Room a staging buffer is allocated with: the record that crosses
+/// `CHUNK_BYTES` must fit without a reallocation (which would copy the buffer
+/// and, past the allocator's mmap threshold, fault in fresh pages each time).
+pub(crate) const CHUNK_CAPACITY: usize = 2 * CHUNK_BYTES;
+/// A span's name and start attributes usually fit in this many bytes: one
+/// allocation instead of a few growing ones.
+const SPAN_BODY_CAPACITY: usize = 64;
+/// Emptied buffers the worker keeps ready for the main thread to reuse, so
+/// steady-state calls never allocate.
+pub(crate) const RECYCLED_CHUNKS: usize = 8;
 
-/// Cheap, clonable handle that enqueues events; spans keep one so `end()`
-/// works without the tracker node.
-#[derive(Clone)]
-pub struct Emitter {
-    tx: Sender<Event>,
-    stats: Arc<Stats>,
+/// Events and bytes handed to the worker and not yet read by it.
+#[derive(Default)]
+pub(crate) struct Queued {
+    events: AtomicUsize,
+    bytes: AtomicUsize,
 }
 
-impl Emitter {
-    pub fn emit(&self, event: Event) {
-        let signal = event.signal();
-        self.stats.produced(signal);
-        match self.tx.try_send(event) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => self.stats.dropped(signal, DropReason::QueueFull, 1),
-            Err(TrySendError::Disconnected(_)) => self.stats.dropped(signal, DropReason::Shutdown, 1),
-        }
+impl Queued {
+    fn add(&self, events: usize, bytes: usize) {
+        self.events.fetch_add(events, Ordering::AcqRel);
+        self.bytes.fetch_add(bytes, Ordering::AcqRel);
+    }
+    pub(crate) fn sub(&self, events: usize, bytes: usize) {
+        self.events.fetch_sub(events, Ordering::AcqRel);
+        self.bytes.fetch_sub(bytes, Ordering::AcqRel);
     }
 }
 
-/// A started span: ids, start times and attributes. Becomes a `SpanRecord`
-/// (and is enqueued) when finished.
+/// One handed-over staging buffer and how many events of each signal it holds.
+pub(crate) struct Chunk {
+    pub bytes: Vec<u8>,
+    pub events: [u64; 3],
+}
+
+/// The main thread's side of the queue.
+struct Staging {
+    buf: Vec<u8>,
+    events: [u64; 3],
+    /// The user context as set so far; written into the buffer as a record
+    /// each time it changes.
+    scope: Scope,
+}
+
+pub struct Tracker {
+    staging: RefCell<Staging>,
+    chunks: Sender<Chunk>,
+    recycled: Receiver<Vec<u8>>,
+    /// What was handed to the worker and not yet read by it.
+    queued: Arc<Queued>,
+    queue_capacity: usize,
+    max_queue_bytes: usize,
+    stats: Arc<Stats>,
+    control: Sender<Control>,
+    diagnostics: Receiver<String>,
+    session: Session,
+    worker: RefCell<Option<JoinHandle<()>>>,
+    closed: Cell<bool>,
+    /// Span ids: unique, not secret, so a fast generator seeded from the OS
+    /// (the thread-local CSPRNG cost more than the rest of `start_span`).
+    ids: RefCell<SmallRng>,
+}
+
+/// A started span: ids, start time, and its name and attributes already in
+/// record form. [`Tracker::end_span`] finishes and enqueues it.
 #[derive(Debug, Clone)]
 pub struct OpenSpan {
     pub trace_id: TraceId,
     pub span_id: SpanId,
     pub parent_span_id: Option<SpanId>,
-    pub name: String,
-    pub attributes: Fields,
     /// Wall clock at start (ERRATA 4); the duration comes from `started`.
-    pub start_time_unix_nano: u64,
-    pub started: Instant,
-    pub scope: ScopeRef,
+    start_time_unix_nano: u64,
+    started: Instant,
+    /// Name and attributes given at start.
+    body: Vec<u8>,
+    /// `(key, value)` pairs from `set_attribute`, and how many.
+    later: Vec<u8>,
+    later_count: u32,
 }
 
 impl OpenSpan {
-    pub fn finish(self, status: SpanStatus, status_message: String) -> SpanRecord {
-        let duration = self.started.elapsed().as_nanos() as u64;
-        SpanRecord {
-            trace_id: self.trace_id,
-            span_id: self.span_id,
-            parent_span_id: self.parent_span_id,
-            name: self.name,
-            start_time_unix_nano: self.start_time_unix_nano,
-            end_time_unix_nano: self.start_time_unix_nano + duration,
-            attributes: self.attributes,
-            status,
-            status_message,
-            scope: self.scope,
-        }
+    /// Adds or replaces an attribute.
+    pub fn set_attribute(&mut self, key: &str, value: impl WriteValue) {
+        let mut w = ValueWriter::new(&mut self.later);
+        w.key(key);
+        value.write_value(&mut w);
+        self.later_count += 1;
     }
-}
-
-pub struct Tracker {
-    emitter: Emitter,
-    control: Sender<Control>,
-    diagnostics: Receiver<String>,
-    scope: ScopeRef,
-    session: Session,
-    worker: Option<JoinHandle<()>>,
 }
 
 impl Tracker {
@@ -90,17 +126,35 @@ impl Tracker {
     pub fn start(config: Config, device: DeviceInfo) -> std::io::Result<Tracker> {
         let session = Session::new(&config.game, &config.version, &config.environment, device);
         let stats = Arc::new(Stats::default());
-        let (tx, events) = bounded(config.queue_capacity);
+        let queued = Arc::new(Queued::default());
+        let (queue_capacity, max_queue_bytes) = (config.queue_capacity, config.max_queue_bytes);
+        // Bounded by `queued` (events and bytes), checked before each send.
+        let (chunks, chunks_rx) = unbounded();
+        let (recycle_tx, recycled) = bounded(RECYCLED_CHUNKS);
         let (control, control_rx) = bounded(CONTROL_CAPACITY);
         let (diag_tx, diagnostics) = bounded(DIAGNOSTICS_CAPACITY);
-        let worker = Worker::spawn(config, session.clone(), stats.clone(), events, control_rx, diag_tx)?;
+        let worker = Worker::spawn(
+            config,
+            session.clone(),
+            stats.clone(),
+            (chunks_rx, recycle_tx, queued.clone()),
+            control_rx,
+            diag_tx,
+        )?;
         Ok(Tracker {
-            emitter: Emitter { tx, stats },
+            staging: RefCell::new(Staging { buf: Vec::with_capacity(CHUNK_CAPACITY), events: [0; 3], scope: Scope::default() }),
+            chunks,
+            recycled,
+            queued,
+            queue_capacity,
+            max_queue_bytes,
+            stats,
             control,
             diagnostics,
-            scope: Arc::new(Scope::default()),
             session,
-            worker: Some(worker),
+            worker: RefCell::new(Some(worker)),
+            closed: Cell::new(false),
+            ids: RefCell::new(SmallRng::from_rng(&mut rand::rng())),
         })
     }
 
@@ -108,78 +162,147 @@ impl Tracker {
         &self.session
     }
 
-    pub fn emitter(&self) -> Emitter {
-        self.emitter.clone()
+    /// One log record; `message` and `data` are written straight into the
+    /// staging buffer (the engine layer passes its own value types).
+    pub fn log_with(&self, level: Level, message: impl WriteText, data: impl WriteValue) {
+        self.append(Signal::Logs, |buf| record::write_log(buf, level, now_unix_nano(), message, data));
     }
 
     pub fn log(&self, level: Level, message: String, data: Fields) {
-        self.emitter.emit(Event::Log(LogRecord {
-            time_unix_nano: now_unix_nano(),
-            level,
-            message,
-            data,
-            scope: self.scope.clone(),
-        }));
+        self.log_with(level, message, data);
+    }
+
+    /// One metric update; names and labels are checked by the worker.
+    pub fn metric_with(&self, kind: MetricKind, name: impl WriteText, value: f64, labels: impl WriteValue) {
+        self.append(Signal::Metrics, |buf| record::write_metric(buf, kind, now_unix_nano(), name, value, labels));
     }
 
     pub fn metric(&self, kind: MetricKind, name: String, value: f64, labels: Vec<(String, String)>) {
-        self.emitter.emit(Event::Metric(MetricUpdate {
-            time_unix_nano: now_unix_nano(),
-            kind,
-            name,
-            value,
-            labels,
-        }));
+        self.metric_with(kind, name, value, labels.as_slice());
     }
 
     /// `parent` is the parent's (trace id, span id); a root span starts a trace.
-    pub fn start_span(&self, name: String, attributes: Fields, parent: Option<(TraceId, SpanId)>) -> OpenSpan {
+    pub fn start_span(
+        &self,
+        name: impl WriteText,
+        attributes: impl WriteValue,
+        parent: Option<(TraceId, SpanId)>,
+    ) -> OpenSpan {
+        let mut body = Vec::with_capacity(SPAN_BODY_CAPACITY);
+        let mut w = ValueWriter::new(&mut body);
+        name.write_text(&mut w);
+        attributes.write_value(&mut w);
+        let mut rng = self.ids.borrow_mut();
         OpenSpan {
-            trace_id: parent.map(|p| p.0).unwrap_or_else(TraceId::random),
-            span_id: SpanId::random(),
+            trace_id: parent.map(|p| p.0).unwrap_or_else(|| TraceId::random_from(&mut *rng)),
+            span_id: SpanId::random_from(&mut *rng),
             parent_span_id: parent.map(|p| p.1),
-            name,
-            attributes,
             start_time_unix_nano: now_unix_nano(),
             started: Instant::now(),
-            scope: self.scope.clone(),
+            body,
+            later: Vec::new(),
+            later_count: 0,
         }
     }
 
-    pub fn set_user(&mut self, user: Fields) {
-        Arc::make_mut(&mut self.scope).user = user;
+    /// Finishes a span and enqueues it. Spans carry the user context as it
+    /// is when they end.
+    pub fn end_span(&self, span: &OpenSpan, status: SpanStatus, status_message: &str) {
+        let duration = span.started.elapsed().as_nanos() as u64;
+        let header = SpanHeader {
+            trace_id: span.trace_id,
+            span_id: span.span_id,
+            parent: span.parent_span_id,
+            start_time_unix_nano: span.start_time_unix_nano,
+            end_time_unix_nano: span.start_time_unix_nano + duration,
+            status,
+            status_message,
+        };
+        self.append(Signal::Traces, |buf| record::write_span(buf, &header, &span.body, span.later_count, &span.later));
+    }
+
+    pub fn set_user(&self, user: Fields) {
+        self.change_scope(|scope| scope.user = user);
     }
 
     /// Replaces one named context section; an empty section removes it.
-    pub fn set_context(&mut self, name: String, fields: Fields) {
-        let contexts = &mut Arc::make_mut(&mut self.scope).contexts;
-        contexts.retain(|(n, _)| *n != name);
-        if !fields.is_empty() {
-            contexts.push((name, Value::Map(fields)));
-        }
+    pub fn set_context(&self, name: String, fields: Fields) {
+        self.change_scope(|scope| {
+            scope.contexts.retain(|(n, _)| *n != name);
+            if !fields.is_empty() {
+                scope.contexts.push((name, Value::Map(fields)));
+            }
+        });
     }
 
     /// Sets one tag; an empty value removes it.
-    pub fn set_tag(&mut self, key: String, value: String) {
-        let tags = &mut Arc::make_mut(&mut self.scope).tags;
-        tags.retain(|(k, _)| *k != key);
-        if !value.is_empty() {
-            tags.push((key, value));
+    pub fn set_tag(&self, key: String, value: String) {
+        let current = self.staging.borrow().scope.tags.iter().find(|(k, _)| *k == key).map(|(_, v)| v == &value);
+        if current.unwrap_or(value.is_empty()) {
+            return; // unchanged: nothing to tell the worker
         }
+        self.change_scope(|scope| {
+            scope.tags.retain(|(k, _)| *k != key);
+            if !value.is_empty() {
+                scope.tags.push((key, value));
+            }
+        });
     }
 
-    pub fn scope(&self) -> &Scope {
-        &self.scope
+    pub fn scope(&self) -> Scope {
+        self.staging.borrow().scope.clone()
+    }
+
+    /// Hands what the main thread staged to the worker. The engine layer
+    /// calls this once per frame; flushes and a full buffer call it too.
+    pub fn handover(&self) {
+        let mut staging = self.staging.borrow_mut();
+        if staging.buf.is_empty() {
+            return;
+        }
+        let events = std::mem::take(&mut staging.events);
+        let total: u64 = events.iter().sum();
+        for signal in Signal::ALL {
+            self.stats.produced(signal, events[signal.index()]);
+        }
+        let fresh = self.recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_CAPACITY));
+        let bytes = std::mem::replace(&mut staging.buf, fresh);
+        let size = bytes.len();
+        let refused = if self.queued.events.load(Ordering::Acquire) + total as usize > self.queue_capacity
+            || self.queued.bytes.load(Ordering::Acquire) + size > self.max_queue_bytes
+        {
+            Some(DropReason::QueueFull)
+        } else {
+            // Counted before sending so the worker's decrement never underflows.
+            self.queued.add(total as usize, size);
+            match self.chunks.send(Chunk { bytes, events }) {
+                Ok(()) => None,
+                Err(_) => {
+                    self.queued.sub(total as usize, size);
+                    Some(DropReason::Shutdown)
+                }
+            }
+        };
+        if let Some(reason) = refused {
+            for signal in Signal::ALL {
+                self.stats.dropped(signal, reason, events[signal.index()]);
+            }
+            // The lost buffer may have held context changes: restate the context.
+            let Staging { buf, scope, .. } = &mut *staging;
+            record::write_scope(buf, scope);
+        }
     }
 
     /// Asks the worker to send everything now; returns at once.
     pub fn flush(&self) {
+        self.handover();
         let _ = self.control.try_send(Control::Flush { done: None });
     }
 
     /// Sends everything and waits until each request was answered, at most
     /// `timeout`. Blocks: for loading screens and quitting, not gameplay.
     pub fn flush_and_wait(&self, timeout: Duration) -> bool {
+        self.handover();
         let deadline = Instant::now() + timeout;
         let (done, answered) = bounded(1);
         if self.control.send_deadline(Control::Flush { done: Some(done) }, deadline).is_err() {
@@ -190,8 +313,10 @@ impl Tracker {
 
     /// Flushes, waits at most `timeout`, counts what is left as dropped at
     /// shutdown and stops the worker. Later calls are counted as dropped.
-    pub fn shutdown(&mut self, timeout: Duration) {
-        let Some(worker) = self.worker.take() else { return };
+    pub fn shutdown(&self, timeout: Duration) {
+        let Some(worker) = self.worker.borrow_mut().take() else { return };
+        self.handover();
+        self.closed.set(true);
         let deadline = Instant::now() + timeout;
         let (done, finished) = bounded(1);
         if self.control.send_deadline(Control::Shutdown { deadline, done }, deadline).is_ok()
@@ -204,17 +329,46 @@ impl Tracker {
 
     /// Counts a metric call the engine layer refused (bad name or value).
     pub fn reject_metric(&self) {
-        self.emitter.stats.produced(Signal::Metrics);
-        self.emitter.stats.dropped(Signal::Metrics, DropReason::Invalid, 1);
+        self.stats.produced(Signal::Metrics, 1);
+        self.stats.dropped(Signal::Metrics, DropReason::Invalid, 1);
     }
 
+    /// Counters for one signal; events still staged count as produced and pending.
     pub fn stats(&self, signal: Signal) -> SignalStats {
-        self.emitter.stats.snapshot(signal)
+        let mut s = self.stats.snapshot(signal);
+        s.produced += self.staging.borrow().events[signal.index()];
+        s
     }
 
     /// Warnings from the worker, for the engine layer to print.
     pub fn take_diagnostics(&self, max: usize) -> Vec<String> {
         self.diagnostics.try_iter().take(max).collect()
+    }
+
+    /// Appends one event's record, handing the buffer over when it is full.
+    fn append(&self, signal: Signal, write: impl FnOnce(&mut Vec<u8>)) {
+        if self.closed.get() {
+            self.stats.produced(signal, 1);
+            self.stats.dropped(signal, DropReason::Shutdown, 1);
+            return;
+        }
+        let full = {
+            let mut staging = self.staging.borrow_mut();
+            write(&mut staging.buf);
+            staging.events[signal.index()] += 1;
+            let staged: u64 = staging.events.iter().sum();
+            staging.buf.len() >= CHUNK_BYTES || staged as usize >= self.queue_capacity
+        };
+        if full {
+            self.handover();
+        }
+    }
+
+    fn change_scope(&self, change: impl FnOnce(&mut Scope)) {
+        let mut staging = self.staging.borrow_mut();
+        let Staging { buf, scope, .. } = &mut *staging;
+        change(scope);
+        record::write_scope(buf, scope);
     }
 }
 
@@ -222,9 +376,4 @@ impl Drop for Tracker {
     fn drop(&mut self) {
         self.shutdown(DEFAULT_SHUTDOWN_TIMEOUT);
     }
-}
-
-/// Used by the engine layer to turn label dictionaries into strings.
-pub fn labels_from_fields(fields: Fields) -> Vec<(String, String)> {
-    fields.into_iter().map(|(k, v)| (k, Value::to_label_string(&v))).collect()
 }

@@ -99,6 +99,7 @@ impl FileTransport {
         match (payload.content_type, payload.content_encoding) {
             ("application/x-protobuf", Some("snappy")) => "pb.snappy",
             ("application/x-protobuf", _) => "pb",
+            (_, Some("gzip")) => "json.gz",
             _ => "json",
         }
     }

@@ -12,10 +12,12 @@ use crossbeam_channel::{bounded, select, unbounded, Receiver, Sender};
 
 use crate::config::Config;
 use crate::encode::{self, Payload};
-use crate::event::{Event, LogRecord, SpanRecord};
+use crate::event::{Event, LogRecord, ScopeRef, SpanRecord};
 use crate::metrics::Aggregator;
+use crate::record::Reader;
 use crate::session::Session;
 use crate::stats::{DropReason, Signal, Stats};
+use crate::tracker::{Chunk, Queued, CHUNK_CAPACITY};
 use crate::transport::{FileTransport, HttpTransport, Outcome, Transport};
 
 /// A batch also closes at this many bytes of log text, so a few huge lines
@@ -65,7 +67,13 @@ pub(crate) struct Worker {
     config: Config,
     session: Session,
     stats: Arc<Stats>,
-    events: Receiver<Event>,
+    chunks: Receiver<Chunk>,
+    /// Emptied buffers go back to the main thread for reuse.
+    recycle: Sender<Vec<u8>>,
+    /// Events handed over by the main thread and not yet read here.
+    queued: Arc<Queued>,
+    /// The user context as of the last record read.
+    scope: ScopeRef,
     control: Receiver<Control>,
     results: Receiver<JobResult>,
     /// Kept so `results` never disconnects when no sender thread exists.
@@ -86,7 +94,7 @@ impl Worker {
         config: Config,
         session: Session,
         stats: Arc<Stats>,
-        events: Receiver<Event>,
+        (chunks, recycle, queued): (Receiver<Chunk>, Sender<Vec<u8>>, Arc<Queued>),
         control: Receiver<Control>,
         diagnostics: Sender<String>,
     ) -> std::io::Result<thread::JoinHandle<()>> {
@@ -128,7 +136,10 @@ impl Worker {
             config,
             session,
             stats,
-            events,
+            chunks,
+            recycle,
+            queued,
+            scope: ScopeRef::default(),
             control,
             results,
             _results_tx: results_tx,
@@ -151,8 +162,8 @@ impl Worker {
         loop {
             let timeout = next_flush.saturating_duration_since(Instant::now());
             select! {
-                recv(self.events) -> msg => match msg {
-                    Ok(event) => self.accept(event),
+                recv(self.chunks) -> msg => match msg {
+                    Ok(chunk) => self.accept_chunk(chunk),
                     // Unreachable while the Tracker lives (it owns a sender).
                     Err(_) => return self.shutdown(Instant::now()),
                 },
@@ -187,6 +198,31 @@ impl Worker {
         }
     }
 
+    /// Reads one handed-over buffer's records and returns the buffer for reuse.
+    fn accept_chunk(&mut self, chunk: Chunk) {
+        self.queued.sub(chunk.events.iter().sum::<u64>() as usize, chunk.bytes.len());
+        let mut read = [0u64; 3];
+        let mut reader = Reader::new(&chunk.bytes);
+        while let Some(Ok(event)) = reader.next_event(&mut self.scope) {
+            read[event.signal().index()] += 1;
+            self.accept(event);
+        }
+        // Only a bug can leave records unread; they are counted, never hidden.
+        for signal in Signal::ALL {
+            let lost = chunk.events[signal.index()].saturating_sub(read[signal.index()]);
+            if lost > 0 {
+                self.stats.dropped(signal, DropReason::Invalid, lost);
+                let _ = self.diagnostics.try_send(format!("GameTracker: {lost} {} records could not be read (bug)", signal.as_str()));
+            }
+        }
+        let mut bytes = chunk.bytes;
+        // An oversized buffer (a huge log line) is freed rather than kept.
+        if bytes.capacity() <= CHUNK_CAPACITY {
+            bytes.clear();
+            let _ = self.recycle.try_send(bytes);
+        }
+    }
+
     fn accept(&mut self, event: Event) {
         match event {
             Event::Log(record) => {
@@ -211,8 +247,8 @@ impl Worker {
     }
 
     fn drain_events(&mut self) {
-        while let Ok(event) = self.events.try_recv() {
-            self.accept(event);
+        while let Ok(chunk) = self.chunks.try_recv() {
+            self.accept_chunk(chunk);
         }
     }
 
@@ -234,7 +270,7 @@ impl Worker {
         }
         let logs = std::mem::take(&mut self.logs);
         self.log_bytes = 0;
-        let payload = encode::loki::encode(&logs, &self.session);
+        let payload = encode::compress(encode::loki::encode(&logs, &self.session), self.config.compression);
         self.enqueue(Signal::Logs, payload, logs.len() as u64);
     }
 
@@ -243,7 +279,7 @@ impl Worker {
             return;
         }
         let spans = std::mem::take(&mut self.spans);
-        let payload = encode::otlp::encode(&spans, &self.session);
+        let payload = encode::compress(encode::otlp::encode(&spans, &self.session), self.config.compression);
         self.enqueue(Signal::Traces, payload, spans.len() as u64);
     }
 

@@ -54,6 +54,8 @@ fn batches_close_at_batch_size_and_on_flush() {
     for i in 0..25 {
         t.log(Level::Info, format!("event {i}"), vec![("i".into(), Value::Int(i))]);
     }
+    // What the engine layer does once per frame.
+    t.handover();
     assert!(rx.wait_for(Duration::from_secs(5), |r| r.len() >= 2), "two full batches go out without a flush");
     assert!(t.flush_and_wait(Duration::from_secs(5)));
     let requests = rx.requests_to(LOGS);
@@ -70,6 +72,7 @@ fn the_flush_interval_sends_without_being_asked() {
     let rx = Receiver::start();
     let t = start(&rx, vec![("flush_interval", Value::Float(0.2))]);
     t.log(Level::Warn, "tick".into(), vec![]);
+    t.handover();
     assert!(rx.wait_for(Duration::from_secs(3), |r| r.iter().any(|q| q.path == LOGS)));
     // The receiver records a request just before answering it.
     assert!(eventually(|| t.stats(Signal::Logs).sent == 1), "{:?}", t.stats(Signal::Logs));
@@ -85,8 +88,8 @@ fn configured_and_protocol_headers_are_sent() {
     let t = start(&rx, vec![("headers", headers)]);
     t.log(Level::Info, "hello".into(), vec![]);
     t.metric(MetricKind::Counter, "hits".into(), 1.0, vec![]);
-    let span = t.start_span("op".into(), vec![], None);
-    t.emitter().emit(game_tracker_core::event::Event::Span(span.finish(SpanStatus::Ok, String::new())));
+    let span = t.start_span("op", Vec::new(), None);
+    t.end_span(&span, SpanStatus::Ok, "");
     assert!(t.flush_and_wait(Duration::from_secs(5)));
     for path in [LOGS, METRICS, TRACES] {
         let r = &rx.requests_to(path)[0];
@@ -209,7 +212,7 @@ fn failed_logs_are_counted_as_send_failed() {
 #[test]
 fn shutdown_sends_what_is_queued_and_later_calls_are_counted() {
     let rx = Receiver::start();
-    let mut t = start(&rx, vec![]);
+    let t = start(&rx, vec![]);
     for i in 0..10 {
         t.log(Level::Info, format!("{i}"), vec![]);
     }
@@ -224,7 +227,7 @@ fn shutdown_sends_what_is_queued_and_later_calls_are_counted() {
 fn shutdown_never_waits_past_its_deadline() {
     let rx = Receiver::start();
     rx.delay(Duration::from_secs(3));
-    let mut t = start(&rx, vec![]);
+    let t = start(&rx, vec![]);
     t.log(Level::Info, "slow".into(), vec![]);
     let started = Instant::now();
     t.shutdown(Duration::from_millis(300));
@@ -237,7 +240,7 @@ fn shutdown_never_waits_past_its_deadline() {
 #[test]
 fn context_is_captured_when_the_event_is_made() {
     let rx = Receiver::start();
-    let mut t = start(&rx, vec![]);
+    let t = start(&rx, vec![]);
     t.set_user(vec![("id".into(), Value::Str("p1".into()))]);
     t.set_tag("build".into(), "demo".into());
     t.log(Level::Info, "first".into(), vec![]);
@@ -252,4 +255,85 @@ fn context_is_captured_when_the_event_is_made() {
     assert_eq!(lines[1]["user"]["id"], "p2");
     assert!(lines[1].get("tags").is_none(), "an empty tag value removes the tag");
     assert_eq!(lines[1]["context"]["device"]["ram_gb"], 16);
+}
+
+#[test]
+fn events_wait_in_the_staging_buffer_until_handed_over() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![("flush_interval", Value::Float(0.05))]);
+    t.log(Level::Info, "staged".into(), vec![]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(rx.requests_to(LOGS).is_empty(), "nothing reaches the worker before the frame ends");
+    let s = t.stats(Signal::Logs);
+    assert_eq!((s.produced, s.pending()), (1, 1), "a staged event counts as produced and pending");
+    t.handover();
+    assert!(rx.wait_for(Duration::from_secs(3), |r| r.iter().any(|q| q.path == LOGS)));
+}
+
+#[test]
+fn a_full_staging_buffer_is_handed_over_without_waiting_for_the_frame() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![("batch_size", Value::Int(100))]);
+    // ~200 bytes a record: 2,000 records fill the 64 KiB buffer several times.
+    let text = "x".repeat(150);
+    for i in 0..2_000 {
+        t.log(Level::Info, format!("{i} {text}"), vec![]);
+    }
+    assert!(
+        rx.wait_for(Duration::from_secs(5), |r| r.iter().filter(|q| q.path == LOGS).count() >= 10),
+        "full buffers reach the worker, which sends full batches, with no handover call"
+    );
+    assert!(t.flush_and_wait(Duration::from_secs(5)));
+    assert_eq!(t.stats(Signal::Logs).sent, 2_000);
+}
+
+#[test]
+fn spans_keep_their_attributes_and_the_last_set_attribute_wins() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![]);
+    let parent = t.start_span("load_level", vec![("level".into(), Value::Str("forest".into()))], None);
+    let mut child = t.start_span("step", Vec::new(), Some((parent.trace_id, parent.span_id)));
+    child.set_attribute("attempt", Value::Int(1));
+    child.set_attribute("attempt", Value::Int(2));
+    child.set_attribute("ünïcode ✓", Value::Str("ok ✓".into()));
+    t.end_span(&child, SpanStatus::Error, "boom");
+    t.end_span(&parent, SpanStatus::Unset, "");
+    assert!(t.flush_and_wait(Duration::from_secs(5)));
+    let spans = game_tracker_testkit::decode::otlp_spans(&rx.requests_to(TRACES));
+    let by_name = |n: &str| spans.iter().find(|s| s.name == n).unwrap();
+    let (parent, child) = (by_name("load_level"), by_name("step"));
+    assert_eq!(child.parent_span_id, parent.span_id);
+    assert_eq!(child.trace_id, parent.trace_id);
+    let attr = |s: &opentelemetry_proto::tonic::trace::v1::Span, k: &str| {
+        s.attributes.iter().find(|a| a.key == k).and_then(|a| a.value.clone()).and_then(|v| v.value)
+    };
+    use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
+    assert_eq!(attr(parent, "level"), Some(Any::StringValue("forest".into())));
+    assert_eq!(attr(child, "attempt"), Some(Any::IntValue(2)));
+    assert_eq!(child.attributes.iter().filter(|a| a.key == "attempt").count(), 1);
+    assert_eq!(attr(child, "ünïcode ✓"), Some(Any::StringValue("ok ✓".into())));
+    assert_eq!(child.status.as_ref().unwrap().message, "boom");
+}
+
+#[test]
+fn gzip_compresses_log_and_trace_bodies_and_they_decode_to_the_same_events() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![("compression", Value::Str("gzip".into()))]);
+    for i in 0..200 {
+        t.log(Level::Info, format!("compressed {i}"), vec![("i".into(), Value::Int(i))]);
+    }
+    let span = t.start_span("op", Vec::new(), None);
+    t.end_span(&span, SpanStatus::Ok, "");
+    t.metric(MetricKind::Counter, "hits".into(), 1.0, vec![]);
+    assert!(t.flush_and_wait(Duration::from_secs(5)));
+    let logs = rx.requests_to(LOGS);
+    assert_eq!(logs[0].header("content-encoding"), Some("gzip"));
+    assert!(logs[0].body.len() * 4 < game_tracker_testkit::decode::body(&logs[0]).len(), "repetitive JSON shrinks");
+    let ids: Vec<i64> = log_lines(&logs).iter().map(|l| l["data"]["i"].as_i64().unwrap()).collect();
+    assert_eq!(ids, (0..200).collect::<Vec<_>>());
+    let traces = rx.requests_to(TRACES);
+    assert_eq!(traces[0].header("content-encoding"), Some("gzip"));
+    assert_eq!(game_tracker_testkit::decode::otlp_spans(&traces)[0].name, "op");
+    let metrics = rx.requests_to(METRICS);
+    assert_eq!(metrics[0].header("content-encoding"), Some("snappy"), "remote write stays snappy");
 }

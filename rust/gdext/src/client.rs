@@ -2,24 +2,31 @@
 //! (`addons/game_tracker/game_tracker.gd` extends it; the autoload cannot
 //! share the class's name, ERRATA 9).
 
-use game_tracker_core::tracker::{labels_from_fields, DEFAULT_SHUTDOWN_TIMEOUT};
+use std::rc::Rc;
+
+use game_tracker_core::tracker::DEFAULT_SHUTDOWN_TIMEOUT;
 use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, Signal, Tracker, Value};
+use godot::classes::node::ProcessMode;
 use godot::classes::{Engine, INode, Node, Os, RenderingServer};
 use godot::prelude::*;
 
-use crate::convert::{self, FieldsArg};
+use crate::convert::{self, AsFields, AsText, FieldsArg, Optional};
 use crate::span::GameTrackerSpan;
 use crate::warn::warn_once;
 
 /// Worker warnings printed per frame at most; the rest wait for later frames.
 const DIAGNOSTICS_PER_FRAME: usize = 4;
+/// The tracker's `_process` runs after the game's nodes, so the events a
+/// frame produced reach the worker at the end of that same frame.
+const PROCESS_PRIORITY: i32 = 1 << 30;
 
 /// Sends logs to Loki, metrics to Prometheus remote write and traces to OTLP
 /// from a background thread. Use it through the `GameTracker` autoload.
 #[derive(GodotClass)]
 #[class(base = Node, init)]
 pub struct GameTrackerClient {
-    tracker: Option<Tracker>,
+    /// Spans hold a weak reference, so they can end after the node is gone.
+    tracker: Option<Rc<Tracker>>,
     /// Calls made before `init` (or after a failed one), per signal.
     not_initialized: [u64; 3],
     base: Base<Node>,
@@ -29,6 +36,7 @@ pub struct GameTrackerClient {
 impl INode for GameTrackerClient {
     fn process(&mut self, _delta: f64) {
         if let Some(t) = &self.tracker {
+            t.handover();
             for message in t.take_diagnostics(DIAGNOSTICS_PER_FRAME) {
                 godot_warn!("{message}");
             }
@@ -36,7 +44,7 @@ impl INode for GameTrackerClient {
     }
 
     fn exit_tree(&mut self) {
-        if let Some(mut t) = self.tracker.take() {
+        if let Some(t) = self.tracker.take() {
             t.shutdown(DEFAULT_SHUTDOWN_TIMEOUT);
         }
     }
@@ -73,7 +81,11 @@ impl GameTrackerClient {
         }
         match Tracker::start(config, device_info()) {
             Ok(t) => {
-                self.tracker = Some(t);
+                self.tracker = Some(Rc::new(t));
+                // Events are handed to the worker in `process`: keep it
+                // running while the game is paused.
+                self.base_mut().set_process_mode(ProcessMode::ALWAYS);
+                self.base_mut().set_process_priority(PROCESS_PRIORITY);
                 true
             }
             Err(e) => {
@@ -89,47 +101,67 @@ impl GameTrackerClient {
         self.tracker.is_some()
     }
 
-    /// One log record. `level`: 0 debug, 1 info, 2 warn, 3 error. The
-    /// autoload's `log_info(message, data = {})` and siblings call this.
+    /// A debug log line; `data` (a Dictionary) goes into the JSON line.
     #[func]
-    fn emit_log(&mut self, level: i64, message: Variant, data: Variant) {
-        let (level, method) = match level {
-            0 => (Level::Debug, "log_debug"),
-            2 => (Level::Warn, "log_warn"),
-            3 => (Level::Error, "log_error"),
-            _ => (Level::Info, "log_info"),
-        };
-        self.log(level, method, &message, &data);
+    fn log_debug(&mut self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
+        self.log(Level::Debug, "log_debug", &message, &data.0);
     }
 
-    /// One metric update. `kind`: 0 counter (adds `value`), 1 gauge (sets
-    /// it), 2 histogram (observes it). The autoload's `increment`, `gauge`
-    /// and `histogram` call this.
+    /// An info log line; `data` (a Dictionary) goes into the JSON line.
     #[func]
-    fn emit_metric(&mut self, kind: i64, name: Variant, value: Variant, labels: Variant) {
-        let (kind, method) = match kind {
-            1 => (MetricKind::Gauge, "gauge"),
-            2 => (MetricKind::Histogram, "histogram"),
-            _ => (MetricKind::Counter, "increment"),
-        };
-        self.metric(kind, method, &name, &value, &labels);
+    fn log_info(&mut self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
+        self.log(Level::Info, "log_info", &message, &data.0);
     }
 
-    /// Starts a span; pass another span as `parent` to nest it. Always
-    /// returns a span, so `end()` is safe even when the tracker is off.
-    /// The autoload's `start_span(name, attributes = {}, parent = null)` calls this.
+    /// A warning log line; `data` (a Dictionary) goes into the JSON line.
     #[func]
-    fn begin_span(&mut self, name: Variant, attributes: Variant, parent: Variant) -> Gd<GameTrackerSpan> {
+    fn log_warn(&mut self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
+        self.log(Level::Warn, "log_warn", &message, &data.0);
+    }
+
+    /// An error log line; `data` (a Dictionary) goes into the JSON line.
+    #[func]
+    fn log_error(&mut self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
+        self.log(Level::Error, "log_error", &message, &data.0);
+    }
+
+    /// Adds `amount` to the counter `<name>_total`.
+    #[func]
+    fn increment(
+        &mut self,
+        name: Variant,
+        #[opt(default = Optional::null())] labels: Optional,
+        #[opt(default = Optional::int(1))] amount: Optional,
+    ) {
+        self.metric(MetricKind::Counter, "increment", &name, &amount.0, &labels.0);
+    }
+
+    /// Sets the gauge `name` to `value`.
+    #[func]
+    fn gauge(&mut self, name: Variant, value: Variant, #[opt(default = Optional::null())] labels: Optional) {
+        self.metric(MetricKind::Gauge, "gauge", &name, &value, &labels.0);
+    }
+
+    /// Observes `value` into the histogram `name`.
+    #[func]
+    fn histogram(&mut self, name: Variant, value: Variant, #[opt(default = Optional::null())] labels: Optional) {
+        self.metric(MetricKind::Histogram, "histogram", &name, &value, &labels.0);
+    }
+
+    /// Starts a span; call `end()` on it when done. Pass another span as
+    /// `parent` to nest it. Always returns a span, so `end()` is safe even
+    /// when the tracker is off.
+    #[func]
+    fn start_span(
+        &mut self,
+        name: Variant,
+        #[opt(default = Optional::null())] attributes: Optional,
+        #[opt(default = Optional::null())] parent: Optional,
+    ) -> Gd<GameTrackerSpan> {
+        let (attributes, parent) = (attributes.0, parent.0);
         let Some(tracker) = &self.tracker else {
             self.before_init(Signal::Traces, "start_span");
             return GameTrackerSpan::inert();
-        };
-        let name = match convert::text(&name) {
-            Some((n, _)) if !n.is_empty() => n,
-            _ => {
-                warn_once("start_span", "name", || "start_span(): name must be a non-empty String; span named \"unnamed\"".into());
-                "unnamed".to_string()
-            }
         };
         let attributes = fields_or_warn(&attributes, "start_span", "attributes");
         let parent_ids = if parent.is_nil() {
@@ -143,15 +175,20 @@ impl GameTrackerClient {
                 }
             }
         };
-        let open = tracker.start_span(name, attributes, parent_ids);
-        GameTrackerSpan::started(open, tracker.emitter())
+        let open = if is_empty_text(&name) {
+            warn_once("start_span", "name", || "start_span(): name must be a non-empty String; span named \"unnamed\"".into());
+            tracker.start_span("unnamed", attributes, parent_ids)
+        } else {
+            tracker.start_span(AsText::new(&name), attributes, parent_ids)
+        };
+        GameTrackerSpan::started(open, Rc::downgrade(tracker))
     }
 
     /// Identity of the player, attached to every following event.
     #[func]
     fn set_user(&mut self, user: Variant) {
-        let user = fields_or_warn(&user, "set_user", "user");
-        if let Some(t) = &mut self.tracker {
+        let user = scope_fields_or_warn(&user, "set_user", "user");
+        if let Some(t) = &self.tracker {
             t.set_user(user);
         }
     }
@@ -163,8 +200,8 @@ impl GameTrackerClient {
             warn_once("set_context", "name", || "set_context(): name is null; ignored".into());
             return;
         };
-        let context = fields_or_warn(&context, "set_context", "context");
-        if let Some(t) = &mut self.tracker {
+        let context = scope_fields_or_warn(&context, "set_context", "context");
+        if let Some(t) = &self.tracker {
             t.set_context(name, context);
         }
     }
@@ -177,7 +214,7 @@ impl GameTrackerClient {
             return;
         };
         let value = convert::value(&value).to_label_string();
-        if let Some(t) = &mut self.tracker {
+        if let Some(t) = &self.tracker {
             t.set_tag(key, value);
         }
     }
@@ -201,7 +238,7 @@ impl GameTrackerClient {
     /// happens automatically when the node leaves the tree (game quit).
     #[func]
     fn shutdown(&mut self, #[opt(default = 2.0)] timeout_sec: f64) {
-        if let Some(mut t) = self.tracker.take() {
+        if let Some(t) = self.tracker.take() {
             t.shutdown(wait_limit(timeout_sec));
         }
     }
@@ -245,43 +282,36 @@ impl GameTrackerClient {
 
 impl GameTrackerClient {
     fn log(&mut self, level: Level, method: &'static str, message: &Variant, data: &Variant) {
-        if self.tracker.is_none() {
+        let Some(tracker) = &self.tracker else {
             return self.before_init(Signal::Logs, method);
-        }
-        let message = match convert::text(message) {
-            Some((m, true)) => m,
-            Some((m, false)) => {
-                warn_once(method, "message_type", || format!("{method}(): message should be a String; sent as its text"));
-                m
-            }
-            None => {
-                warn_once(method, "message_null", || format!("{method}(): message is null; sent as \"<null>\""));
-                "<null>".to_string()
-            }
         };
         let data = fields_or_warn(data, method, "data");
-        if let Some(t) = &self.tracker {
-            t.log(level, message, data);
+        let message = AsText::new(message);
+        match message.variant_type() {
+            VariantType::STRING | VariantType::STRING_NAME => {}
+            VariantType::NIL => {
+                warn_once(method, "message_null", || format!("{method}(): message is null; sent as \"<null>\""));
+                return tracker.log_with(level, "<null>", data);
+            }
+            _ => warn_once(method, "message_type", || format!("{method}(): message should be a String; sent as its text")),
         }
+        tracker.log_with(level, message, data);
     }
 
     fn metric(&mut self, kind: MetricKind, method: &'static str, name: &Variant, value: &Variant, labels: &Variant) {
         let Some(tracker) = &self.tracker else {
             return self.before_init(Signal::Metrics, method);
         };
-        let name = match convert::text(name) {
-            Some((n, _)) if !n.is_empty() => n,
-            _ => {
-                warn_once(method, "name", || format!("{method}(): name must be a non-empty String; update dropped"));
-                return tracker.reject_metric();
-            }
-        };
+        if is_empty_text(name) {
+            warn_once(method, "name", || format!("{method}(): name must be a non-empty String; update dropped"));
+            return tracker.reject_metric();
+        }
         let Some(value) = convert::number(value) else {
-            warn_once(method, "value", || format!("{method}(\"{name}\"): value must be an int or float; update dropped"));
+            warn_once(method, "value", || format!("{method}(\"{}\"): value must be an int or float; update dropped", name.stringify()));
             return tracker.reject_metric();
         };
-        let labels = labels_from_fields(fields_or_warn(labels, method, "labels"));
-        tracker.metric(kind, name, value, labels);
+        let labels = fields_or_warn(labels, method, "labels");
+        tracker.metric_with(kind, AsText::new(name), value, labels);
     }
 
     fn before_init(&mut self, signal: Signal, method: &'static str) {
@@ -290,7 +320,25 @@ impl GameTrackerClient {
     }
 }
 
-fn fields_or_warn(v: &Variant, method: &'static str, arg: &'static str) -> game_tracker_core::Fields {
+/// Null, or a String that is empty (one engine call, no copy).
+fn is_empty_text(v: &Variant) -> bool {
+    match v.get_type() {
+        VariantType::NIL => true,
+        VariantType::STRING | VariantType::STRING_NAME => !v.booleanize(),
+        _ => false,
+    }
+}
+
+/// A `data`-like argument, warned about once if it is not a Dictionary (nor null).
+fn fields_or_warn<'a>(v: &'a Variant, method: &'static str, arg: &'static str) -> AsFields<'a> {
+    let fields = AsFields::new(v);
+    if let Some(got) = fields.unexpected_type() {
+        warn_once(method, arg, || format!("{method}(): {arg} should be a Dictionary, got {got}; sent as {{\"value\": …}}"));
+    }
+    fields
+}
+
+fn scope_fields_or_warn(v: &Variant, method: &'static str, arg: &'static str) -> game_tracker_core::Fields {
     match convert::fields(v) {
         FieldsArg::Ok(f) => f,
         FieldsArg::NotADictionary(f, got) => {

@@ -1,9 +1,284 @@
-//! Variant → core `Value`, on the main thread. Never panics: anything that is
-//! not a plain value becomes its text form; nesting is cut at
+//! Variants → core values, on the main thread. Never panics: anything that
+//! is not a plain value becomes its text form; nesting is cut at
 //! `MAX_VALUE_DEPTH` (which also stops recursive containers).
+//!
+//! Hot calls (logs, metrics, spans) write Variants straight into the
+//! tracker's record buffer through [`AsValue`], [`AsFields`] and [`AsText`]:
+//! strings go from Godot's UTF-32 storage to UTF-8 bytes with no Rust
+//! `String` in between. Rare calls (init, set_user, …) build `Value`s.
 
 use game_tracker_core::value::{Fields, Value, MAX_VALUE_DEPTH};
-use godot::builtin::{AnyArray, AnyDictionary, Variant, VariantType};
+use game_tracker_core::{ValueWriter, WriteText, WriteValue};
+use godot::builtin::{AnyArray, AnyDictionary, GString, StringName, Variant, VariantType};
+use godot::meta::error::ConvertError;
+use godot::meta::{FromGodot, GodotConvert, ToGodot};
+
+/// A parameter GDScript may leave out. gdext's `#[opt(default = …)]` takes
+/// only types it knows are immutable, and `Variant` is not one of them, so
+/// optional `data`/`labels`/`parent` arguments arrive as this wrapper. Being
+/// native, the API needs no GDScript wrapper function (one call, not two).
+#[derive(Clone, Debug)]
+pub struct Optional(pub Variant);
+
+impl Optional {
+    pub fn null() -> Self {
+        Optional(Variant::nil())
+    }
+    pub fn int(i: i64) -> Self {
+        Optional(Variant::from(i))
+    }
+}
+
+impl GodotConvert for Optional {
+    type Via = Variant;
+    fn godot_shape() -> godot::meta::shape::GodotShape {
+        godot::meta::shape::GodotShape::Variant
+    }
+}
+
+impl FromGodot for Optional {
+    fn try_from_godot(via: Variant) -> Result<Self, ConvertError> {
+        Ok(Optional(via))
+    }
+}
+
+impl ToGodot for Optional {
+    type Pass = godot::meta::conv::ByValue;
+    fn to_godot(&self) -> Variant {
+        self.0.clone()
+    }
+}
+
+// SAFETY: gdext builds each default anew on every call (never shares it),
+// and the defaults used here are null and an int, which nothing can mutate.
+unsafe impl godot::meta::GodotImmutable for Optional {}
+
+/// A Variant written as one record value.
+pub struct AsValue<'a>(pub &'a Variant);
+
+impl WriteValue for AsValue<'_> {
+    fn write_value(&self, w: &mut ValueWriter) {
+        write_variant(w, self.0, self.0.get_type(), 0);
+    }
+}
+
+/// A `data`/`labels`/`attributes` argument written as a map: a Dictionary's
+/// entries, nothing for null, `{"value": …}` for anything else (the caller
+/// warns about that case, see [`AsFields::unexpected_type`]).
+pub struct AsFields<'a> {
+    v: &'a Variant,
+    ty: VariantType,
+}
+
+impl<'a> AsFields<'a> {
+    pub fn new(v: &'a Variant) -> Self {
+        AsFields { v, ty: v.get_type() }
+    }
+
+    /// `None` for null or a Dictionary; otherwise the type name to warn about.
+    pub fn unexpected_type(&self) -> Option<&'static str> {
+        match self.ty {
+            VariantType::NIL | VariantType::DICTIONARY => None,
+            _ => Some(value(self.v).type_name()),
+        }
+    }
+}
+
+impl WriteValue for AsFields<'_> {
+    fn write_value(&self, w: &mut ValueWriter) {
+        match self.ty {
+            VariantType::NIL => w.map(0),
+            VariantType::DICTIONARY => write_variant(w, self.v, self.ty, 0),
+            _ => {
+                w.map(1);
+                w.key("value");
+                write_variant(w, self.v, self.ty, 1);
+            }
+        }
+    }
+}
+
+/// A message or name: a String as it is, anything else as its text.
+pub struct AsText<'a> {
+    v: &'a Variant,
+    ty: VariantType,
+}
+
+impl<'a> AsText<'a> {
+    pub fn new(v: &'a Variant) -> Self {
+        AsText { v, ty: v.get_type() }
+    }
+    pub fn variant_type(&self) -> VariantType {
+        self.ty
+    }
+}
+
+impl WriteText for AsText<'_> {
+    fn write_text(&self, w: &mut ValueWriter) {
+        match self.ty {
+            VariantType::STRING => w.str_chars(raw::string_chars(self.v)),
+            _ => w.str_chars(text_of(self.v).chars()),
+        }
+    }
+}
+
+/// Writes `v`, whose type the caller already read as `ty`.
+fn write_variant(w: &mut ValueWriter, v: &Variant, ty: VariantType, depth: usize) {
+    match ty {
+        VariantType::NIL => w.null(),
+        VariantType::BOOL => w.bool(raw::bool(v)),
+        VariantType::INT => w.int(raw::int(v)),
+        VariantType::FLOAT => w.float(raw::float(v)),
+        VariantType::STRING => w.str_chars(raw::string_chars(v)),
+        VariantType::DICTIONARY | VariantType::ARRAY if depth >= MAX_VALUE_DEPTH => w.str("<max depth>"),
+        VariantType::DICTIONARY => {
+            let map = w.begin_map();
+            let len = raw::for_each_entry(v, |key, value| {
+                match key.get_type() {
+                    VariantType::STRING => w.key_chars(raw::string_chars(key)),
+                    _ => w.key_chars(text_of(key).chars()),
+                }
+                write_variant(w, value, value.get_type(), depth + 1);
+            });
+            w.end_map(map, len);
+        }
+        VariantType::ARRAY => match v.try_to::<AnyArray>() {
+            Ok(a) => {
+                let len = a.len();
+                w.list(len);
+                for i in 0..len {
+                    match raw::array_at(&a, i) {
+                        Some(item) => write_variant(w, item, item.get_type(), depth + 1),
+                        None => w.null(),
+                    }
+                }
+            }
+            Err(_) => w.str_chars(v.stringify().chars()),
+        },
+        _ => w.str_chars(text_of(v).chars()),
+    }
+}
+
+/// In-place reads of Variants through GDExtension's internal-pointer getters
+/// (`variant_get_ptr_internal_getter`): no copy, no reference count touched,
+/// two engine calls for a string instead of five. Each function must only be
+/// given a Variant of the type it names; callers check `get_type()` first.
+mod raw {
+    use std::sync::OnceLock;
+
+    use godot::builtin::{AnyArray, Variant};
+    use godot::sys::{self, GodotFfi, SysPtr};
+
+    type Getter = unsafe extern "C" fn(sys::GDExtensionVariantPtr) -> *mut std::ffi::c_void;
+
+    struct Getters {
+        string: Getter,
+        int: Getter,
+        float: Getter,
+        bool: Getter,
+        dictionary: Getter,
+    }
+
+    fn getters() -> &'static Getters {
+        static GETTERS: OnceLock<Getters> = OnceLock::new();
+        GETTERS.get_or_init(|| {
+            // Called from a #[func], so the binding is initialised.
+            let get = sys::interface_fn!(variant_get_ptr_internal_getter);
+            let getter = |t| unsafe { get(t) }.expect("Godot has an internal getter for every builtin type");
+            Getters {
+                string: getter(sys::GDEXTENSION_VARIANT_TYPE_STRING),
+                int: getter(sys::GDEXTENSION_VARIANT_TYPE_INT),
+                float: getter(sys::GDEXTENSION_VARIANT_TYPE_FLOAT),
+                bool: getter(sys::GDEXTENSION_VARIANT_TYPE_BOOL),
+                dictionary: getter(sys::GDEXTENSION_VARIANT_TYPE_DICTIONARY),
+            }
+        })
+    }
+
+    fn internal(getter: Getter, v: &Variant) -> *const std::ffi::c_void {
+        // SAFETY: the getter only reads; callers pass a Variant of its type.
+        unsafe { getter(v.var_sys().cast_mut()) }
+    }
+
+    /// The characters of a STRING Variant, borrowed from it.
+    pub fn string_chars(v: &Variant) -> &[char] {
+        let s = internal(getters().string, v) as sys::GDExtensionConstStringPtr;
+        // SAFETY: `s` points at the Variant's String, alive as long as `v`;
+        // Godot (since 4.1) keeps Strings valid UTF-32, so its code points
+        // are valid `char`s (the same reasoning as gdext's `GString::chars`).
+        unsafe {
+            let len = sys::interface_fn!(string_to_utf32_chars)(s, std::ptr::null_mut(), 0);
+            let ptr = sys::interface_fn!(string_operator_index_const)(s, 0);
+            if ptr.is_null() || len <= 0 {
+                return &[];
+            }
+            std::slice::from_raw_parts(ptr.cast::<char>(), len as usize)
+        }
+    }
+
+    pub fn int(v: &Variant) -> i64 {
+        // SAFETY: an INT Variant holds an int64_t.
+        unsafe { *internal(getters().int, v).cast::<i64>() }
+    }
+
+    pub fn float(v: &Variant) -> f64 {
+        // SAFETY: a FLOAT Variant holds a double.
+        unsafe { *internal(getters().float, v).cast::<f64>() }
+    }
+
+    pub fn bool(v: &Variant) -> bool {
+        // SAFETY: a BOOL Variant holds a C++ bool (one byte, 0 or 1).
+        unsafe { *internal(getters().bool, v).cast::<u8>() != 0 }
+    }
+
+    /// Calls `f(key, value)` for each entry of a DICTIONARY Variant, both
+    /// borrowed, in the dictionary's order; returns how many there were.
+    /// Godot's own iteration: the iterator is the current key, and the value
+    /// is read in place, so nothing is copied but the key.
+    pub fn for_each_entry(v: &Variant, mut f: impl FnMut(&Variant, &Variant)) -> usize {
+        let dict = internal(getters().dictionary, v) as sys::GDExtensionConstTypePtr;
+        let mut key = Variant::nil();
+        let mut valid: sys::GDExtensionBool = 0;
+        let mut n = 0;
+        // SAFETY: `v` is a Dictionary that nothing mutates during the loop
+        // (main thread, no script runs). `iter_init` constructs the key in
+        // place over a nil Variant (nothing to leak); each key comes from the
+        // dictionary, so the index lookup finds it; the value pointer lives
+        // as long as the dictionary.
+        unsafe {
+            let mut more = sys::interface_fn!(variant_iter_init)(v.var_sys(), key.var_sys_mut().as_uninit(), &mut valid) != 0;
+            while more && valid != 0 {
+                let value = sys::interface_fn!(dictionary_operator_index_const)(dict, key.var_sys());
+                let Some(value) = value.cast::<Variant>().as_ref() else { break };
+                f(&key, value);
+                n += 1;
+                more = sys::interface_fn!(variant_iter_next)(v.var_sys(), key.var_sys_mut(), &mut valid) != 0;
+            }
+        }
+        n
+    }
+
+    /// Item `i` of an array, borrowed from it (`None` out of range).
+    pub fn array_at(a: &AnyArray, i: usize) -> Option<&Variant> {
+        // SAFETY: Godot returns null for an index out of range, else a
+        // pointer to the item, alive while `a` is and not mutated (we hold
+        // the only reference on this thread). `Variant` is `repr(transparent)`
+        // over Godot's Variant.
+        unsafe {
+            let p = sys::interface_fn!(array_operator_index_const)(a.sys(), i as i64);
+            p.cast::<Variant>().as_ref()
+        }
+    }
+}
+
+/// The text of any Variant; for a String, the same buffer (no copy).
+fn text_of(v: &Variant) -> GString {
+    match v.get_type() {
+        VariantType::STRING => v.try_to::<GString>().unwrap_or_else(|_| v.stringify()),
+        VariantType::STRING_NAME => v.try_to::<StringName>().map(|s| GString::from(&s)).unwrap_or_else(|_| v.stringify()),
+        _ => v.stringify(),
+    }
+}
 
 pub fn value(v: &Variant) -> Value {
     value_at(v, 0)

@@ -2,6 +2,8 @@
 //! its Variant arguments into core types and hands one event to
 //! `game_tracker_core::Tracker`, which only `try_send`s it to the worker.
 
+#[cfg(feature = "bench")]
+mod bench_floor;
 mod client;
 mod convert;
 mod span;

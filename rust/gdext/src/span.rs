@@ -1,11 +1,14 @@
 //! `GameTrackerSpan`: what `start_span` returns. Holds the started span and
-//! an emitter, so `end()` enqueues the finished span from anywhere.
+//! a weak reference to the tracker, so `end()` enqueues the finished span
+//! while the tracker runs and does nothing once it was shut down.
+
+use std::rc::Weak;
 
 use game_tracker_core::event::{SpanId, TraceId};
-use game_tracker_core::{Emitter, OpenSpan, SpanStatus};
+use game_tracker_core::{OpenSpan, SpanStatus, Tracker};
 use godot::prelude::*;
 
-use crate::convert;
+use crate::convert::{self, AsValue};
 use crate::warn::warn_once;
 
 /// A span started by `GameTracker.start_span()`. Call `end()` once when the
@@ -14,7 +17,9 @@ use crate::warn::warn_once;
 #[class(base = RefCounted, no_init)]
 pub struct GameTrackerSpan {
     open: Option<OpenSpan>,
-    emitter: Option<Emitter>,
+    tracker: Weak<Tracker>,
+    /// Started by a running tracker (an inert span never warns).
+    live: bool,
     ids: Option<(TraceId, SpanId)>,
     status: SpanStatus,
     status_message: String,
@@ -22,11 +27,12 @@ pub struct GameTrackerSpan {
 }
 
 impl GameTrackerSpan {
-    pub fn started(open: OpenSpan, emitter: Emitter) -> Gd<Self> {
+    pub fn started(open: OpenSpan, tracker: Weak<Tracker>) -> Gd<Self> {
         let ids = Some((open.trace_id, open.span_id));
         Gd::from_init_fn(|base| GameTrackerSpan {
             open: Some(open),
-            emitter: Some(emitter),
+            tracker,
+            live: true,
             ids,
             status: SpanStatus::Unset,
             status_message: String::new(),
@@ -39,7 +45,8 @@ impl GameTrackerSpan {
     pub fn inert() -> Gd<Self> {
         Gd::from_init_fn(|base| GameTrackerSpan {
             open: None,
-            emitter: None,
+            tracker: Weak::new(),
+            live: false,
             ids: None,
             status: SpanStatus::Unset,
             status_message: String::new(),
@@ -58,12 +65,13 @@ impl GameTrackerSpan {
     /// (and warns once).
     #[func]
     fn end(&mut self) {
-        match (self.open.take(), &self.emitter) {
-            (Some(open), Some(emitter)) => {
-                let record = open.finish(self.status, std::mem::take(&mut self.status_message));
-                emitter.emit(game_tracker_core::event::Event::Span(record));
+        match self.open.take() {
+            Some(open) => {
+                if let Some(tracker) = self.tracker.upgrade() {
+                    tracker.end_span(&open, self.status, &self.status_message);
+                }
             }
-            _ if self.emitter.is_some() => warn_once("end", "twice", || "GameTrackerSpan.end() called on a span that already ended; ignored".into()),
+            None if self.live => warn_once("end", "twice", || "GameTrackerSpan.end() called on a span that already ended; ignored".into()),
             _ => {}
         }
     }
@@ -76,8 +84,7 @@ impl GameTrackerSpan {
             warn_once("set_attribute", "key", || "GameTrackerSpan.set_attribute(): key is null; ignored".into());
             return;
         };
-        open.attributes.retain(|(k, _)| *k != key);
-        open.attributes.push((key, convert::value(&value)));
+        open.set_attribute(&key, AsValue(&value));
     }
 
     /// Marks the span as failed (OTLP status ERROR) with a message.

@@ -1,0 +1,550 @@
+//! How an API call travels from the game's main thread to the worker: as a
+//! record appended to a byte buffer, not as a Rust value.
+//!
+//! Building `String`s and `Vec`s for every call cost more than everything
+//! else on the main thread together (allocation, and the worker freeing
+//! memory the main thread allocated). So the main thread only appends bytes
+//! to a reused buffer ([`crate::tracker`] hands full buffers over), and the
+//! worker turns them back into [`Event`]s here. The format never leaves the
+//! process, so it has no version and no compatibility rules; writer and
+//! reader live side by side in this file.
+//!
+//! Layout (little-endian):
+//! - value: tag byte, then `null` | `bool` u8 | `int` i64 | `float` f64 |
+//!   `str` u32 length + UTF-8 | `list` u32 count + values | `map` u32 count +
+//!   (str key, value) pairs;
+//! - log: level u8, time u64, message str, data value;
+//! - metric: kind u8, time u64, name str, value f64, labels value;
+//! - span: ids, parent, times, status u8, status message str, name str,
+//!   attributes value, u32 count + later (key, value) attributes;
+//! - scope: the whole user context as a map value (sent when it changes, so
+//!   each event gets the context as it was when the game made it).
+
+use std::sync::Arc;
+
+use crate::event::{
+    Event, Level, LogRecord, MetricKind, MetricUpdate, Scope, ScopeRef, SpanId, SpanRecord, SpanStatus,
+    TraceId,
+};
+use crate::value::{Fields, Value};
+
+const LOG: u8 = 1;
+const METRIC: u8 = 2;
+const SPAN: u8 = 3;
+const SCOPE: u8 = 4;
+
+const NULL: u8 = 0;
+const BOOL: u8 = 1;
+const INT: u8 = 2;
+const FLOAT: u8 = 3;
+const STR: u8 = 4;
+const LIST: u8 = 5;
+const MAP: u8 = 6;
+
+/// Appends values to a record buffer. The engine layer writes its own
+/// values (Variants) through this without building Rust values first.
+pub struct ValueWriter<'a> {
+    buf: &'a mut Vec<u8>,
+}
+
+impl<'a> ValueWriter<'a> {
+    pub fn new(buf: &'a mut Vec<u8>) -> Self {
+        ValueWriter { buf }
+    }
+    pub fn null(&mut self) {
+        self.buf.push(NULL);
+    }
+    pub fn bool(&mut self, b: bool) {
+        self.buf.extend_from_slice(&[BOOL, b as u8]);
+    }
+    pub fn int(&mut self, i: i64) {
+        self.buf.push(INT);
+        self.buf.extend_from_slice(&i.to_le_bytes());
+    }
+    pub fn float(&mut self, f: f64) {
+        self.buf.push(FLOAT);
+        self.buf.extend_from_slice(&f.to_le_bytes());
+    }
+    pub fn str(&mut self, s: &str) {
+        self.buf.push(STR);
+        self.raw_str(s);
+    }
+    /// A string given as Unicode scalar values (Godot's UTF-32 `String`
+    /// storage), encoded to UTF-8 in place.
+    pub fn str_chars(&mut self, chars: &[char]) {
+        self.buf.push(STR);
+        self.raw_chars(chars);
+    }
+    /// Starts a list: exactly `len` values must follow.
+    pub fn list(&mut self, len: usize) {
+        self.buf.push(LIST);
+        self.count(len);
+    }
+    /// Starts a map: exactly `len` (key, value) pairs must follow, each key
+    /// written with `key` or `key_chars`.
+    pub fn map(&mut self, len: usize) {
+        self.buf.push(MAP);
+        self.count(len);
+    }
+    /// Starts a map whose length is known only after its entries are
+    /// written; [`Self::end_map`] fills it in.
+    pub fn begin_map(&mut self) -> MapStart {
+        self.buf.push(MAP);
+        let at = self.buf.len();
+        self.count(0);
+        MapStart(at)
+    }
+    pub fn end_map(&mut self, start: MapStart, len: usize) {
+        let len = len.min(u32::MAX as usize) as u32;
+        self.buf[start.0..start.0 + 4].copy_from_slice(&len.to_le_bytes());
+    }
+    pub fn key(&mut self, k: &str) {
+        self.raw_str(k);
+    }
+    pub fn key_chars(&mut self, chars: &[char]) {
+        self.raw_chars(chars);
+    }
+    pub fn value(&mut self, v: &Value) {
+        match v {
+            Value::Null => self.null(),
+            Value::Bool(b) => self.bool(*b),
+            Value::Int(i) => self.int(*i),
+            Value::Float(f) => self.float(*f),
+            Value::Str(s) => self.str(s),
+            Value::List(items) => {
+                self.list(items.len());
+                items.iter().for_each(|i| self.value(i));
+            }
+            Value::Map(entries) => self.fields(entries),
+        }
+    }
+    pub fn fields(&mut self, entries: &[(String, Value)]) {
+        self.map(entries.len());
+        for (k, v) in entries {
+            self.key(k);
+            self.value(v);
+        }
+    }
+
+    fn count(&mut self, n: usize) {
+        self.buf.extend_from_slice(&(n.min(u32::MAX as usize) as u32).to_le_bytes());
+    }
+    fn raw_str(&mut self, s: &str) {
+        self.count(s.len());
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+    fn raw_chars(&mut self, chars: &[char]) {
+        let at = self.buf.len();
+        self.count(0);
+        if chars.iter().all(char::is_ascii) {
+            self.buf.extend(chars.iter().map(|c| *c as u8));
+        } else {
+            let mut tmp = [0u8; 4];
+            for c in chars {
+                self.buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+            }
+        }
+        let len = (self.buf.len() - at - 4) as u32;
+        self.buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    }
+}
+
+/// Where a map's length goes (see [`ValueWriter::begin_map`]).
+pub struct MapStart(usize);
+
+/// Something the engine layer can write as one value (a Variant, say).
+pub trait WriteValue {
+    fn write_value(&self, w: &mut ValueWriter);
+}
+
+impl WriteValue for Value {
+    fn write_value(&self, w: &mut ValueWriter) {
+        w.value(self);
+    }
+}
+
+impl WriteValue for Fields {
+    fn write_value(&self, w: &mut ValueWriter) {
+        w.fields(self);
+    }
+}
+
+impl WriteValue for [(String, String)] {
+    fn write_value(&self, w: &mut ValueWriter) {
+        w.map(self.len());
+        for (k, v) in self {
+            w.key(k);
+            w.str(v);
+        }
+    }
+}
+
+impl<T: WriteValue + ?Sized> WriteValue for &T {
+    fn write_value(&self, w: &mut ValueWriter) {
+        (**self).write_value(w);
+    }
+}
+
+/// Something the engine layer can write as one string (a message or name).
+pub trait WriteText {
+    fn write_text(&self, w: &mut ValueWriter);
+}
+
+impl WriteText for str {
+    fn write_text(&self, w: &mut ValueWriter) {
+        w.str(self);
+    }
+}
+
+impl WriteText for String {
+    fn write_text(&self, w: &mut ValueWriter) {
+        w.str(self);
+    }
+}
+
+impl<T: WriteText + ?Sized> WriteText for &T {
+    fn write_text(&self, w: &mut ValueWriter) {
+        (**self).write_text(w);
+    }
+}
+
+pub(crate) fn write_log(buf: &mut Vec<u8>, level: Level, time: u64, message: impl WriteText, data: impl WriteValue) {
+    buf.extend_from_slice(&[LOG, level as u8]);
+    buf.extend_from_slice(&time.to_le_bytes());
+    let mut w = ValueWriter::new(buf);
+    message.write_text(&mut w);
+    data.write_value(&mut w);
+}
+
+pub(crate) fn write_metric(
+    buf: &mut Vec<u8>,
+    kind: MetricKind,
+    time: u64,
+    name: impl WriteText,
+    value: f64,
+    labels: impl WriteValue,
+) {
+    buf.extend_from_slice(&[METRIC, kind as u8]);
+    buf.extend_from_slice(&time.to_le_bytes());
+    let mut w = ValueWriter::new(buf);
+    name.write_text(&mut w);
+    w.buf.extend_from_slice(&value.to_le_bytes());
+    labels.write_value(&mut w);
+}
+
+/// The fixed part of a finished span; name and attributes follow as the
+/// bytes the span collected while it was open (see [`crate::OpenSpan`]).
+pub(crate) struct SpanHeader<'a> {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub parent: Option<SpanId>,
+    pub start_time_unix_nano: u64,
+    pub end_time_unix_nano: u64,
+    pub status: SpanStatus,
+    pub status_message: &'a str,
+}
+
+pub(crate) fn write_span(buf: &mut Vec<u8>, h: &SpanHeader, body: &[u8], later_attributes: u32, later: &[u8]) {
+    buf.push(SPAN);
+    buf.extend_from_slice(&h.trace_id.0);
+    buf.extend_from_slice(&h.span_id.0);
+    match h.parent {
+        Some(p) => {
+            buf.push(1);
+            buf.extend_from_slice(&p.0);
+        }
+        None => buf.push(0),
+    }
+    buf.extend_from_slice(&h.start_time_unix_nano.to_le_bytes());
+    buf.extend_from_slice(&h.end_time_unix_nano.to_le_bytes());
+    buf.push(h.status as u8);
+    ValueWriter::new(buf).str(h.status_message);
+    buf.extend_from_slice(body);
+    buf.extend_from_slice(&later_attributes.to_le_bytes());
+    buf.extend_from_slice(later);
+}
+
+pub(crate) fn write_scope(buf: &mut Vec<u8>, scope: &Scope) {
+    buf.push(SCOPE);
+    let mut w = ValueWriter::new(buf);
+    w.map(3);
+    w.key("user");
+    w.fields(&scope.user);
+    w.key("contexts");
+    w.fields(&scope.contexts);
+    w.key("tags");
+    scope.tags[..].write_value(&mut w);
+}
+
+/// Reads the records of one buffer back into events, tracking the scope
+/// records between them.
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+
+    /// The next event, updating `scope` on the way. `None` at the end, or
+    /// `Some(Err(()))` if the buffer is malformed (a bug: the rest is skipped).
+    pub fn next_event(&mut self, scope: &mut ScopeRef) -> Option<Result<Event, ()>> {
+        loop {
+            if self.at >= self.bytes.len() {
+                return None;
+            }
+            let tag = self.bytes[self.at];
+            self.at += 1;
+            let event = match tag {
+                LOG => self.log(scope),
+                METRIC => self.metric(),
+                SPAN => self.span(scope),
+                SCOPE => match self.value().and_then(scope_from_value) {
+                    Some(s) => {
+                        *scope = Arc::new(s);
+                        continue;
+                    }
+                    None => None,
+                },
+                _ => None,
+            };
+            if event.is_none() {
+                self.at = self.bytes.len();
+            }
+            return Some(event.ok_or(()));
+        }
+    }
+
+    fn log(&mut self, scope: &ScopeRef) -> Option<Event> {
+        let level = match self.u8()? {
+            0 => Level::Debug,
+            1 => Level::Info,
+            2 => Level::Warn,
+            _ => Level::Error,
+        };
+        let time_unix_nano = self.u64()?;
+        let message = self.text()?;
+        let data = into_fields(self.value()?);
+        Some(Event::Log(LogRecord { time_unix_nano, level, message, data, scope: scope.clone() }))
+    }
+
+    fn metric(&mut self) -> Option<Event> {
+        let kind = match self.u8()? {
+            0 => MetricKind::Counter,
+            1 => MetricKind::Gauge,
+            _ => MetricKind::Histogram,
+        };
+        let time_unix_nano = self.u64()?;
+        let name = self.text()?;
+        let value = f64::from_le_bytes(self.array()?);
+        let labels = into_fields(self.value()?)
+            .into_iter()
+            .map(|(k, v)| (k, v.to_label_string()))
+            .collect();
+        Some(Event::Metric(MetricUpdate { time_unix_nano, kind, name, value, labels }))
+    }
+
+    fn span(&mut self, scope: &ScopeRef) -> Option<Event> {
+        let trace_id = TraceId(self.array()?);
+        let span_id = SpanId(self.array()?);
+        let parent_span_id = match self.u8()? {
+            0 => None,
+            _ => Some(SpanId(self.array()?)),
+        };
+        let start_time_unix_nano = self.u64()?;
+        let end_time_unix_nano = self.u64()?;
+        let status = match self.u8()? {
+            0 => SpanStatus::Unset,
+            1 => SpanStatus::Ok,
+            _ => SpanStatus::Error,
+        };
+        let status_message = self.text()?;
+        let name = self.text()?;
+        let mut attributes = into_fields(self.value()?);
+        for _ in 0..self.u32()? {
+            let key = self.raw_str()?;
+            let value = self.value()?;
+            // A later `set_attribute` replaces the value given at start.
+            attributes.retain(|(k, _)| *k != key);
+            attributes.push((key, value));
+        }
+        Some(Event::Span(SpanRecord {
+            trace_id,
+            span_id,
+            parent_span_id,
+            name,
+            start_time_unix_nano,
+            end_time_unix_nano,
+            attributes,
+            status,
+            status_message,
+            scope: scope.clone(),
+        }))
+    }
+
+    fn value(&mut self) -> Option<Value> {
+        Some(match self.u8()? {
+            NULL => Value::Null,
+            BOOL => Value::Bool(self.u8()? != 0),
+            INT => Value::Int(i64::from_le_bytes(self.array()?)),
+            FLOAT => Value::Float(f64::from_le_bytes(self.array()?)),
+            STR => Value::Str(self.raw_str()?),
+            LIST => {
+                let n = self.u32()? as usize;
+                let mut items = Vec::with_capacity(n.min(1024));
+                for _ in 0..n {
+                    items.push(self.value()?);
+                }
+                Value::List(items)
+            }
+            MAP => {
+                let n = self.u32()? as usize;
+                let mut entries = Vec::with_capacity(n.min(1024));
+                for _ in 0..n {
+                    let k = self.raw_str()?;
+                    entries.push((k, self.value()?));
+                }
+                Value::Map(entries)
+            }
+            _ => return None,
+        })
+    }
+
+    /// A string value (message, name); other values as their text.
+    fn text(&mut self) -> Option<String> {
+        Some(match self.value()? {
+            Value::Str(s) => s,
+            other => other.to_label_string(),
+        })
+    }
+
+    fn raw_str(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        let bytes = self.bytes.get(self.at..self.at + n)?;
+        self.at += n;
+        // Writers only write valid UTF-8; lossy keeps a bug from losing data.
+        Some(String::from_utf8_lossy(bytes).into_owned())
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.array()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.array()?))
+    }
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let a = self.bytes.get(self.at..self.at + N)?.try_into().ok()?;
+        self.at += N;
+        Some(a)
+    }
+}
+
+/// `data`/`labels`/`attributes` as fields: a map as it is, null as empty.
+fn into_fields(v: Value) -> Fields {
+    match v {
+        Value::Map(entries) => entries,
+        Value::Null => Vec::new(),
+        other => vec![("value".into(), other)],
+    }
+}
+
+fn scope_from_value(v: Value) -> Option<Scope> {
+    let Value::Map(mut parts) = v else { return None };
+    let mut take = |name: &str| parts.iter().position(|(k, _)| k == name).map(|i| into_fields(parts.swap_remove(i).1));
+    let user = take("user")?;
+    let contexts = take("contexts")?;
+    let tags = take("tags")?.into_iter().map(|(k, v)| (k, v.to_label_string())).collect();
+    Some(Scope { user, contexts, tags })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(buf: &[u8]) -> Vec<Event> {
+        let mut scope = ScopeRef::default();
+        let mut reader = Reader::new(buf);
+        std::iter::from_fn(|| reader.next_event(&mut scope)).map(|e| e.expect("well-formed")).collect()
+    }
+
+    #[test]
+    fn values_round_trip_including_nesting_and_non_ascii() {
+        let data = vec![
+            ("s".to_string(), Value::Str("héllo ✓ 🎮".into())),
+            ("i".into(), Value::Int(-42)),
+            ("f".into(), Value::Float(1.5)),
+            ("b".into(), Value::Bool(true)),
+            ("n".into(), Value::Null),
+            ("l".into(), Value::List(vec![Value::Int(1), Value::Map(vec![("k".into(), Value::Str("v".into()))])])),
+        ];
+        let mut buf = Vec::new();
+        write_log(&mut buf, Level::Warn, 123, "msg ✓", &data);
+        // A name given as UTF-32 code points, as the engine layer writes it.
+        let chars: Vec<char> = "ünï 🎮".chars().collect();
+        write_metric(&mut buf, MetricKind::Histogram, 456, CharsText(&chars), 2.5, [("a".to_string(), "b".to_string())].as_slice());
+        let events = read_all(&buf);
+        let Event::Log(log) = &events[0] else { panic!("{events:?}") };
+        assert_eq!((log.level, log.time_unix_nano, log.message.as_str()), (Level::Warn, 123, "msg ✓"));
+        assert_eq!(log.data, data);
+        let Event::Metric(m) = &events[1] else { panic!("{events:?}") };
+        assert_eq!((m.kind, m.time_unix_nano, m.name.as_str(), m.value), (MetricKind::Histogram, 456, "ünï 🎮", 2.5));
+        assert_eq!(m.labels, vec![("a".to_string(), "b".to_string())]);
+    }
+
+    struct CharsText<'a>(&'a [char]);
+    impl WriteText for CharsText<'_> {
+        fn write_text(&self, w: &mut ValueWriter) {
+            w.str_chars(self.0);
+        }
+    }
+
+    #[test]
+    fn maps_whose_length_comes_last_read_back_whole() {
+        let mut buf = Vec::new();
+        buf.extend_from_slice(&[LOG, Level::Info as u8]);
+        buf.extend_from_slice(&7u64.to_le_bytes());
+        let mut w = ValueWriter::new(&mut buf);
+        w.str("m");
+        let start = w.begin_map();
+        w.key("x");
+        w.int(1);
+        w.key("y");
+        w.null();
+        w.end_map(start, 2);
+        let events = read_all(&buf);
+        let Event::Log(log) = &events[0] else { panic!() };
+        assert_eq!(log.data, vec![("x".to_string(), Value::Int(1)), ("y".to_string(), Value::Null)]);
+    }
+
+    #[test]
+    fn scope_records_apply_to_the_events_after_them() {
+        let mut buf = Vec::new();
+        write_log(&mut buf, Level::Info, 1, "before", Fields::new());
+        let scope = Scope { user: vec![("id".into(), Value::Str("p1".into()))], contexts: vec![], tags: vec![("build".into(), "demo".into())] };
+        write_scope(&mut buf, &scope);
+        write_log(&mut buf, Level::Info, 2, "after", Fields::new());
+        let events = read_all(&buf);
+        let scopes: Vec<Scope> = events.iter().map(|e| match e { Event::Log(l) => (*l.scope).clone(), _ => panic!() }).collect();
+        assert_eq!(scopes, vec![Scope::default(), scope]);
+    }
+
+    #[test]
+    fn a_truncated_buffer_is_reported_not_misread() {
+        let mut buf = Vec::new();
+        write_log(&mut buf, Level::Info, 1, "whole", Fields::new());
+        write_log(&mut buf, Level::Info, 2, "cut short", Fields::new());
+        buf.truncate(buf.len() - 3);
+        let mut scope = ScopeRef::default();
+        let mut reader = Reader::new(&buf);
+        assert!(matches!(reader.next_event(&mut scope), Some(Ok(Event::Log(_)))));
+        assert!(matches!(reader.next_event(&mut scope), Some(Err(()))));
+        assert!(reader.next_event(&mut scope).is_none());
+    }
+}

@@ -1,0 +1,81 @@
+extends RefCounted
+## The event mix the frame-time and memory benchmarks emit, in blocks of 20
+## events: 8 logs (each with a 3-key data dictionary), 8 metric updates (4
+## counters with a label, 2 gauges, 2 histograms) and 4 spans (2 roots, 2
+## children of a long-lived span; a span is one event: start + end).
+## Straight-line calls, so the benchmark's own dispatch costs next to nothing.
+
+const BLOCK := 20
+
+var message := "enemy_killed"
+var data := {"enemy": "goblin", "weapon": "sword", "damage": 42}
+var labels := {"level": "forest"}
+var no_fields := {}
+var t
+var parent
+## Events owed from earlier frames that did not fill a block.
+var carry := 0
+
+
+## `target`: GameTracker, GDTracker, or null (tracking off: no calls).
+func _init(target) -> void:
+	t = target
+	if t != null:
+		parent = t.start_span("session")
+
+
+## Emits `count` events (rounded to whole blocks; the rest is carried over).
+## Returns how many were emitted.
+func emit(count: int) -> int:
+	carry += count
+	var blocks := carry / BLOCK
+	carry -= blocks * BLOCK
+	if t == null:
+		return blocks * BLOCK
+	# Called by name as a game would (`GameTracker.log_info(...)`), so each
+	# tracker gets the engine's fastest dispatch for it.
+	if t == GameTracker:
+		for b in blocks:
+			GameTracker.log_info(message, data)
+			GameTracker.increment("enemies_killed", labels)
+			GameTracker.log_info(message, data)
+			GameTracker.gauge("fps", 59.5)
+			GameTracker.start_span("load_chunk").end()
+			GameTracker.log_info(message, data)
+			GameTracker.increment("enemies_killed", labels)
+			GameTracker.log_info(message, data)
+			GameTracker.histogram("frame_ms", 16.6)
+			GameTracker.start_span("step", no_fields, parent).end()
+			GameTracker.log_info(message, data)
+			GameTracker.increment("enemies_killed", labels)
+			GameTracker.log_info(message, data)
+			GameTracker.gauge("fps", 59.5)
+			GameTracker.start_span("load_chunk").end()
+			GameTracker.log_info(message, data)
+			GameTracker.increment("enemies_killed", labels)
+			GameTracker.log_info(message, data)
+			GameTracker.histogram("frame_ms", 16.6)
+			GameTracker.start_span("step", no_fields, parent).end()
+	else:
+		for b in blocks:
+			GDTracker.log_info(message, data)
+			GDTracker.increment("enemies_killed", labels)
+			GDTracker.log_info(message, data)
+			GDTracker.gauge("fps", 59.5)
+			GDTracker.start_span("load_chunk").end()
+			GDTracker.log_info(message, data)
+			GDTracker.increment("enemies_killed", labels)
+			GDTracker.log_info(message, data)
+			GDTracker.histogram("frame_ms", 16.6)
+			GDTracker.start_span("step", no_fields, parent).end()
+			GDTracker.log_info(message, data)
+			GDTracker.increment("enemies_killed", labels)
+			GDTracker.log_info(message, data)
+			GDTracker.gauge("fps", 59.5)
+			GDTracker.start_span("load_chunk").end()
+			GDTracker.log_info(message, data)
+			GDTracker.increment("enemies_killed", labels)
+			GDTracker.log_info(message, data)
+			GDTracker.histogram("frame_ms", 16.6)
+			GDTracker.start_span("step", no_fields, parent).end()
+	return blocks * BLOCK
