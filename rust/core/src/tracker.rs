@@ -249,6 +249,11 @@ impl Tracker {
         });
     }
 
+    /// Reads the current tags without copying them.
+    pub fn with_tags<R>(&self, f: impl FnOnce(&[(String, String)]) -> R) -> R {
+        f(&self.staging.borrow().scope.tags)
+    }
+
     pub fn scope(&self) -> Scope {
         self.staging.borrow().scope.clone()
     }

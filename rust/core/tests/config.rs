@@ -42,6 +42,8 @@ fn defaults_match_the_documented_values() {
     assert_eq!(c.flush_interval, DEFAULT_FLUSH_INTERVAL);
     assert_eq!(c.session_label, "instance");
     assert_eq!(c.url_for(Signal::Logs), None);
+    assert_eq!(c.compression, game_tracker_core::encode::Compression::None);
+    assert_eq!(c.max_queue_bytes, 16 * 1024 * 1024);
 }
 
 #[test]
@@ -54,8 +56,12 @@ fn numbers_and_headers_are_read() {
         ("headers", Value::Map(vec![("X-Scope-OrgID".into(), s("tenant-1")), ("Authorization".into(), s("Bearer abc"))])),
         ("histogram_buckets", Value::List(vec![Value::Int(1), Value::Float(2.5), Value::Int(10)])),
         ("session_label", s("")),
+        ("compression", s("gzip")),
+        ("max_queue_bytes", Value::Int(1 << 20)),
     ])
     .unwrap();
+    assert_eq!(c.compression, game_tracker_core::encode::Compression::Gzip);
+    assert_eq!(c.max_queue_bytes, 1 << 20);
     assert_eq!(c.flush_interval, Duration::from_millis(500));
     assert_eq!(c.request_timeout, Duration::from_secs(3));
     assert_eq!((c.batch_size, c.queue_capacity), (10, 50));
@@ -71,10 +77,12 @@ fn every_bad_key_is_named_in_one_error() {
         ("flush_interval", s("soon")),
         ("bogus_key", Value::Bool(true)),
         ("game", s("")),
+        ("compression", s("brotli")),
     ])
     .unwrap_err();
     let keys: Vec<&str> = err.problems.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(keys, vec!["endpoint", "flush_interval", "bogus_key", "game"]);
+    assert_eq!(keys, vec!["endpoint", "flush_interval", "bogus_key", "game", "compression"]);
+    assert!(err.to_string().contains("'compression' must be \"none\" or \"gzip\", got brotli"), "{err}");
     let text = err.to_string();
     assert!(text.contains("'bogus_key' is not a known key"), "{text}");
     assert!(text.contains("'endpoint' must be a URL String, got int"), "{text}");

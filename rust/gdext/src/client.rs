@@ -11,6 +11,7 @@ use godot::classes::{Engine, INode, Node, Os, RenderingServer};
 use godot::prelude::*;
 
 use crate::convert::{self, AsFields, AsText, FieldsArg, Optional};
+use crate::main_thread;
 use crate::span::GameTrackerSpan;
 use crate::warn::warn_once;
 
@@ -58,6 +59,9 @@ impl GameTrackerClient {
     /// The `GameTracker` autoload exposes this as `init(config)`.
     #[func]
     fn configure(&mut self, config: Variant) -> bool {
+        if !main_thread::check("init", None) {
+            return false;
+        }
         if self.tracker.is_some() {
             warn_once("init", "twice", || "init() called again; the running tracker keeps its configuration (call shutdown() first to change it)".into());
             return false;
@@ -159,6 +163,9 @@ impl GameTrackerClient {
         #[opt(default = Optional::null())] parent: Optional,
     ) -> Gd<GameTrackerSpan> {
         let (attributes, parent) = (attributes.0, parent.0);
+        if !main_thread::check("start_span", Some(Signal::Traces)) {
+            return GameTrackerSpan::inert();
+        }
         let Some(tracker) = &self.tracker else {
             self.before_init(Signal::Traces, "start_span");
             return GameTrackerSpan::inert();
@@ -187,6 +194,9 @@ impl GameTrackerClient {
     /// Identity of the player, attached to every following event.
     #[func]
     fn set_user(&mut self, user: Variant) {
+        if !main_thread::check("set_user", None) {
+            return;
+        }
         let user = scope_fields_or_warn(&user, "set_user", "user");
         if let Some(t) = &self.tracker {
             t.set_user(user);
@@ -196,6 +206,9 @@ impl GameTrackerClient {
     /// A named section of context attached to following logs; `{}` removes it.
     #[func]
     fn set_context(&mut self, name: Variant, context: Variant) {
+        if !main_thread::check("set_context", None) {
+            return;
+        }
         let Some((name, _)) = convert::text(&name) else {
             warn_once("set_context", "name", || "set_context(): name is null; ignored".into());
             return;
@@ -209,6 +222,17 @@ impl GameTrackerClient {
     /// A tag attached to following logs and spans; "" removes it.
     #[func]
     fn set_tag(&mut self, key: Variant, value: Variant) {
+        if !main_thread::check("set_tag", None) {
+            return;
+        }
+        // The same tag set again (a call in `_process`) changes nothing:
+        // compared in place, without copying either string.
+        if let (Some(t), Some(k), Some(v)) = (&self.tracker, convert::string_chars(&key), convert::string_chars(&value)) {
+            let same = |s: &str, chars: &[char]| s.chars().eq(chars.iter().copied());
+            if t.with_tags(|tags| tags.iter().any(|(tk, tv)| same(tk, k) && same(tv, v))) {
+                return;
+            }
+        }
         let Some((key, _)) = convert::text(&key) else {
             warn_once("set_tag", "key", || "set_tag(): key is null; ignored".into());
             return;
@@ -222,6 +246,9 @@ impl GameTrackerClient {
     /// Asks the worker to send everything now. Returns immediately.
     #[func]
     fn flush(&mut self) {
+        if !main_thread::check("flush", None) {
+            return;
+        }
         if let Some(t) = &self.tracker {
             t.flush();
         }
@@ -231,6 +258,9 @@ impl GameTrackerClient {
     /// passed. For loading screens and quitting. True if everything was answered.
     #[func]
     fn flush_and_wait(&mut self, #[opt(default = 2.0)] timeout_sec: f64) -> bool {
+        if !main_thread::check("flush_and_wait", None) {
+            return false;
+        }
         self.tracker.as_ref().is_some_and(|t| t.flush_and_wait(wait_limit(timeout_sec)))
     }
 
@@ -238,6 +268,9 @@ impl GameTrackerClient {
     /// happens automatically when the node leaves the tree (game quit).
     #[func]
     fn shutdown(&mut self, #[opt(default = 2.0)] timeout_sec: f64) {
+        if !main_thread::check("shutdown", None) {
+            return;
+        }
         if let Some(t) = self.tracker.take() {
             t.shutdown(wait_limit(timeout_sec));
         }
@@ -258,14 +291,18 @@ impl GameTrackerClient {
         out.set("session_id", &self.get_session_id());
         for signal in Signal::ALL {
             let s = self.tracker.as_ref().map(|t| t.stats(signal)).unwrap_or_default();
-            // Calls refused before `init` count as produced and dropped.
+            // Calls refused before `init` or from another thread count as
+            // produced and dropped.
             let early = self.not_initialized[signal.index()];
+            let off_thread = main_thread::refused(signal);
             let mut d = VarDictionary::new();
             let mut dropped = VarDictionary::new();
             for (reason, n) in &s.dropped {
                 dropped.set(reason.as_str(), *n as i64);
             }
             dropped.set("not_initialized", early as i64);
+            dropped.set("wrong_thread", off_thread as i64);
+            let early = early + off_thread;
             d.set("produced", (s.produced + early) as i64);
             d.set("sent", s.sent as i64);
             d.set("pending", s.pending() as i64);
@@ -282,6 +319,9 @@ impl GameTrackerClient {
 
 impl GameTrackerClient {
     fn log(&mut self, level: Level, method: &'static str, message: &Variant, data: &Variant) {
+        if !main_thread::check(method, Some(Signal::Logs)) {
+            return;
+        }
         let Some(tracker) = &self.tracker else {
             return self.before_init(Signal::Logs, method);
         };
@@ -299,6 +339,9 @@ impl GameTrackerClient {
     }
 
     fn metric(&mut self, kind: MetricKind, method: &'static str, name: &Variant, value: &Variant, labels: &Variant) {
+        if !main_thread::check(method, Some(Signal::Metrics)) {
+            return;
+        }
         let Some(tracker) = &self.tracker else {
             return self.before_init(Signal::Metrics, method);
         };

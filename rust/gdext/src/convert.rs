@@ -122,6 +122,11 @@ impl WriteText for AsText<'_> {
     }
 }
 
+/// The characters of a String Variant, borrowed; `None` for other types.
+pub fn string_chars(v: &Variant) -> Option<&[char]> {
+    (v.get_type() == VariantType::STRING).then(|| raw::string_chars(v))
+}
+
 /// Writes `v`, whose type the caller already read as `ty`.
 fn write_variant(w: &mut ValueWriter, v: &Variant, ty: VariantType, depth: usize) {
     match ty {

@@ -6,6 +6,7 @@
 mod bench_floor;
 mod client;
 mod convert;
+mod main_thread;
 mod span;
 mod warn;
 
@@ -14,4 +15,11 @@ use godot::prelude::*;
 struct GameTrackerExtension;
 
 #[gdextension]
-unsafe impl ExtensionLibrary for GameTrackerExtension {}
+unsafe impl ExtensionLibrary for GameTrackerExtension {
+    fn on_stage_init(stage: InitStage) {
+        // Godot loads extensions on its main thread.
+        if stage == InitStage::Scene {
+            main_thread::mark();
+        }
+    }
+}

@@ -9,6 +9,7 @@ use game_tracker_core::{OpenSpan, SpanStatus, Tracker};
 use godot::prelude::*;
 
 use crate::convert::{self, AsValue};
+use crate::main_thread;
 use crate::warn::warn_once;
 
 /// A span started by `GameTracker.start_span()`. Call `end()` once when the
@@ -65,6 +66,9 @@ impl GameTrackerSpan {
     /// (and warns once).
     #[func]
     fn end(&mut self) {
+        if !main_thread::check("end", Some(game_tracker_core::Signal::Traces)) {
+            return;
+        }
         match self.open.take() {
             Some(open) => {
                 if let Some(tracker) = self.tracker.upgrade() {
@@ -79,6 +83,9 @@ impl GameTrackerSpan {
     /// Adds or replaces an attribute before `end()`.
     #[func]
     fn set_attribute(&mut self, key: Variant, value: Variant) {
+        if !main_thread::check("set_attribute", None) {
+            return;
+        }
         let Some(open) = self.open.as_mut() else { return };
         let Some((key, _)) = convert::text(&key) else {
             warn_once("set_attribute", "key", || "GameTrackerSpan.set_attribute(): key is null; ignored".into());
@@ -90,6 +97,9 @@ impl GameTrackerSpan {
     /// Marks the span as failed (OTLP status ERROR) with a message.
     #[func]
     fn set_error(&mut self, #[opt(default = "")] message: GString) {
+        if !main_thread::check("set_error", None) {
+            return;
+        }
         self.status = SpanStatus::Error;
         self.status_message = message.to_string();
     }
@@ -97,6 +107,9 @@ impl GameTrackerSpan {
     /// Marks the span as explicitly successful (OTLP status OK).
     #[func]
     fn set_ok(&mut self) {
+        if !main_thread::check("set_ok", None) {
+            return;
+        }
         self.status = SpanStatus::Ok;
         self.status_message.clear();
     }

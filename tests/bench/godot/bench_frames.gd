@@ -1,7 +1,9 @@
 extends RefCounted
 ## Frame time under load: a headless scene at a fixed 60 fps emits `rate`
 ## events per second (bench_load.gd's mix) for `seconds`, with tracking off,
-## with the addon, or with the pure-GDScript tracker (`--mode=`).
+## with the addon, or with the pure-GDScript tracker (`--mode=`). Mode
+## `floor` makes the same calls on native methods that do nothing: what the
+## calls alone cost in a frame, before any tracker work.
 ##
 ## A frame's time is the main thread's busy time from the first node
 ## processed in the frame to the last: every node's _process and internal
@@ -49,6 +51,8 @@ func run(r) -> void:
 		"gdscript":
 			GDTracker.init({"endpoint": endpoint, "game": "bench"})
 			target = GDTracker
+		"floor":
+			target = GameTrackerBenchFloor.new()
 	var first := Marker.new()
 	first.process_priority = -2147483648
 	var last := Marker.new()

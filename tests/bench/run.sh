@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The benchmark command: builds the release library (with the no-op floor
+# class the call benchmark compares against), runs every benchmark and
+# writes BENCHMARKS.md at the repository root. About 8 minutes.
+#   bash tests/bench/run.sh            full run (the numbers in BENCHMARKS.md)
+#   bash tests/bench/run.sh --quick    short runs: checks the harness works
+# Afterwards addons/game_tracker/bin holds that release build; run
+# scripts/build.sh (or --release) to put the normal library back.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+cargo build --release -p game_tracker --features bench >&2
+mkdir -p addons/game_tracker/bin
+cp target/release/libgame_tracker.so addons/game_tracker/bin/libgame_tracker.so
+cargo run --release -q -p game_tracker_testkit --bin bench -- "$@"
