@@ -12,7 +12,7 @@ use godot::prelude::*;
 
 use crate::convert::{self, AsFields, AsText, FieldsArg, Optional};
 use crate::main_thread;
-use crate::span::GameTrackerSpan;
+use crate::span::{GameTrackerSpan, SpanPool};
 use crate::warn::warn_once;
 
 /// Worker warnings printed per frame at most; the rest wait for later frames.
@@ -28,6 +28,7 @@ const PROCESS_PRIORITY: i32 = 1 << 30;
 pub struct GameTrackerClient {
     /// Spans hold a weak reference, so they can end after the node is gone.
     tracker: Option<Rc<Tracker>>,
+    spans: SpanPool,
     /// Calls made before `init` (or after a failed one), per signal.
     not_initialized: [u64; 3],
     base: Base<Node>,
@@ -188,7 +189,8 @@ impl GameTrackerClient {
         } else {
             tracker.start_span(AsText::new(&name), attributes, parent_ids)
         };
-        GameTrackerSpan::started(open, Rc::downgrade(tracker))
+        let tracker = Rc::downgrade(tracker);
+        self.spans.start(open, tracker)
     }
 
     /// Identity of the player, attached to every following event.

@@ -55,6 +55,17 @@ impl GameTrackerSpan {
         })
     }
 
+    /// Makes a span object that nobody else references a new, started span
+    /// (see `SpanPool`): the same state `started` gives a fresh one.
+    pub fn restart(&mut self, open: OpenSpan, tracker: Weak<Tracker>) {
+        self.ids = Some((open.trace_id, open.span_id));
+        self.open = Some(open);
+        self.tracker = tracker;
+        self.live = true;
+        self.status = SpanStatus::Unset;
+        self.status_message.clear();
+    }
+
     pub fn ids(&self) -> Option<(TraceId, SpanId)> {
         self.ids
     }
@@ -130,5 +141,41 @@ impl GameTrackerSpan {
     #[func]
     fn get_span_id(&self) -> GString {
         GString::from(self.ids.map(|(_, s)| s.to_hex()).unwrap_or_default().as_str())
+    }
+}
+
+/// Span objects handed out recently. Creating and freeing a Godot object is
+/// most of what a span costs, and most spans are ended and dropped at once
+/// (`start_span("x").end()`), so a pooled span that only the pool still
+/// references is handed out again instead. Nothing can observe the reuse:
+/// a reference count of one means no script holds it.
+#[derive(Default)]
+pub struct SpanPool {
+    spans: Vec<Gd<GameTrackerSpan>>,
+    next: usize,
+}
+
+/// Spans kept for reuse. Checked round-robin, so a span is looked at again
+/// only after this many others were started: by then a script has usually
+/// let go of it (even a temporary in the calling function).
+const SPAN_POOL_SIZE: usize = 32;
+
+impl SpanPool {
+    pub fn start(&mut self, open: OpenSpan, tracker: Weak<Tracker>) -> Gd<GameTrackerSpan> {
+        let slot = self.next;
+        self.next = (self.next + 1) % SPAN_POOL_SIZE;
+        if let Some(span) = self.spans.get_mut(slot) {
+            if span.upcast_ref::<RefCounted>().get_reference_count() == 1 {
+                span.bind_mut().restart(open, tracker);
+                return span.clone();
+            }
+        }
+        let span = GameTrackerSpan::started(open, tracker);
+        if slot < self.spans.len() {
+            self.spans[slot] = span.clone();
+        } else {
+            self.spans.push(span.clone());
+        }
+        span
     }
 }
