@@ -446,6 +446,12 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Reads one value written by a [`ValueWriter`] (the engine layer builds
+/// `Value`s for its rare calls this way, so one traversal serves both).
+pub fn read_value(bytes: &[u8]) -> Option<Value> {
+    Reader::new(bytes).value()
+}
+
 /// `data`/`labels`/`attributes` as fields: a map as it is, null as empty.
 fn into_fields(v: Value) -> Fields {
     match v {

@@ -9,7 +9,9 @@
 
 use game_tracker_core::value::{Fields, Value, MAX_VALUE_DEPTH};
 use game_tracker_core::{ValueWriter, WriteText, WriteValue};
-use godot::builtin::{AnyArray, AnyDictionary, GString, StringName, Variant, VariantType};
+use godot::builtin::{AnyArray, GString, StringName, Variant, VariantType};
+use godot::classes::Object;
+use godot::obj::Gd;
 use godot::meta::error::ConvertError;
 use godot::meta::{FromGodot, GodotConvert, ToGodot};
 
@@ -160,7 +162,18 @@ fn write_variant(w: &mut ValueWriter, v: &Variant, ty: VariantType, depth: usize
             }
             Err(_) => w.str_chars(v.stringify().chars()),
         },
+        // Vectors, colors, objects, packed arrays: their text form, which
+        // is what a developer would print and never holds engine references.
         _ => w.str_chars(text_of(v).chars()),
+    }
+}
+
+/// `<Class#id>` for an object: its `_to_string()` is script code, which
+/// must not run while a container is read in place (it could change it).
+fn object_text(v: &Variant) -> String {
+    match v.try_to::<Gd<Object>>() {
+        Ok(o) => format!("<{}#{}>", o.get_class(), o.instance_id()),
+        Err(_) => "<Freed Object>".into(),
     }
 }
 
@@ -279,48 +292,19 @@ mod raw {
 /// The text of any Variant; for a String, the same buffer (no copy).
 fn text_of(v: &Variant) -> GString {
     match v.get_type() {
+        VariantType::OBJECT => GString::from(object_text(v).as_str()),
         VariantType::STRING => v.try_to::<GString>().unwrap_or_else(|_| v.stringify()),
         VariantType::STRING_NAME => v.try_to::<StringName>().map(|s| GString::from(&s)).unwrap_or_else(|_| v.stringify()),
         _ => v.stringify(),
     }
 }
 
+/// A Variant as a core `Value` (for rare calls: init, set_user, …),
+/// through the same traversal the hot calls use.
 pub fn value(v: &Variant) -> Value {
-    value_at(v, 0)
-}
-
-fn value_at(v: &Variant, depth: usize) -> Value {
-    match v.get_type() {
-        VariantType::NIL => Value::Null,
-        VariantType::BOOL => v.try_to::<bool>().map(Value::Bool).unwrap_or(Value::Null),
-        VariantType::INT => v.try_to::<i64>().map(Value::Int).unwrap_or(Value::Null),
-        VariantType::FLOAT => v.try_to::<f64>().map(Value::Float).unwrap_or(Value::Null),
-        VariantType::STRING | VariantType::STRING_NAME => Value::Str(v.stringify().to_string()),
-        VariantType::DICTIONARY | VariantType::ARRAY if depth >= MAX_VALUE_DEPTH => {
-            Value::Str("<max depth>".into())
-        }
-        VariantType::DICTIONARY => match v.try_to::<AnyDictionary>() {
-            Ok(d) => Value::Map(map_entries(&d, depth + 1)),
-            Err(_) => Value::Str(v.stringify().to_string()),
-        },
-        VariantType::ARRAY => match v.try_to::<AnyArray>() {
-            Ok(a) => Value::List(a.iter_shared().map(|item| value_at(&item, depth + 1)).collect()),
-            Err(_) => Value::Str(v.stringify().to_string()),
-        },
-        // Vectors, colors, objects, packed arrays: their text form is what a
-        // developer would print, and it never holds engine references.
-        _ => Value::Str(v.stringify().to_string()),
-    }
-}
-
-fn map_entries(d: &AnyDictionary, depth: usize) -> Fields {
-    d.iter_shared()
-        .map(|(k, v)| (key_text(&k), value_at(&v, depth)))
-        .collect()
-}
-
-fn key_text(k: &Variant) -> String {
-    k.stringify().to_string()
+    let mut buf = Vec::new();
+    AsValue(v).write_value(&mut ValueWriter::new(&mut buf));
+    game_tracker_core::record::read_value(&buf).unwrap_or(Value::Null)
 }
 
 /// What a `data`/`labels`/`attributes` argument turned out to be.
@@ -333,9 +317,9 @@ pub enum FieldsArg {
 pub fn fields(v: &Variant) -> FieldsArg {
     match v.get_type() {
         VariantType::NIL => FieldsArg::Ok(Vec::new()),
-        VariantType::DICTIONARY => match v.try_to::<AnyDictionary>() {
-            Ok(d) => FieldsArg::Ok(map_entries(&d, 1)),
-            Err(_) => FieldsArg::NotADictionary(vec![("value".into(), value(v))], "Dictionary"),
+        VariantType::DICTIONARY => match value(v) {
+            Value::Map(entries) => FieldsArg::Ok(entries),
+            other => FieldsArg::NotADictionary(vec![("value".into(), other)], "Dictionary"),
         },
         _ => {
             let got = value(v);
