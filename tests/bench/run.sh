@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark command: builds the release library (with the no-op floor
 # class the call benchmark compares against), runs every benchmark and
-# writes BENCHMARKS.md at the repository root. About 8 minutes.
+# writes BENCHMARKS.md at the repository root. About 10 minutes.
 #   bash tests/bench/run.sh            full run (the numbers in BENCHMARKS.md)
 #   bash tests/bench/run.sh --quick    short runs: checks the harness works
 # Afterwards addons/game_tracker/bin holds that release build; run

@@ -185,7 +185,7 @@ fn bench_memory(project: &Path, s: &Settings) -> Json {
 fn render(s: &Settings, quick: bool, calls: &[Json], frames: &[Json], throughput: &[Json], memory: &Json) -> String {
     let mut md = String::new();
     md.push_str("# GameTracker benchmarks\n\n");
-    md.push_str("Written by `bash tests/bench/run.sh` (about 8 minutes); every number below comes from one run of it.\n");
+    md.push_str("Written by `bash tests/bench/run.sh` (about 10 minutes); every number below comes from one run of it.\n");
     md.push_str("Benchmarks report and never fail: the ✓/✗ column checks issue 3's must-reach lines on this machine.\n\n");
     if quick {
         md.push_str("**Quick run (`--quick`): shortened runs, a smoke test of the harness — not numbers to quote.**\n\n");
