@@ -130,6 +130,14 @@ fn gdscript_bad_input_never_crashes_and_is_accounted() {
     assert!(huge.is_some(), "a 1 MB message arrives whole");
     let recursive = lines.iter().find(|(_, l)| l["msg"] == "recursive").unwrap();
     assert_eq!(recursive.1["data"]["name"], "loop");
+    let objects = &lines.iter().find(|(_, l)| l["msg"] == "objects").unwrap().1["data"];
+    let node = objects["node"].as_str().unwrap();
+    assert!(node.starts_with("<Node#") && node.ends_with('>'), "an object is sent as <Class#id>: {node}");
+    assert_eq!(objects["freed"], "<Freed Object>");
+    assert_eq!(objects["vec"], "(1.0, 2.0)");
+    let typed = &lines.iter().find(|(_, l)| l["msg"] == "typed").unwrap().1["data"];
+    assert_eq!(typed["1"], "int key", "non-String keys become their text");
+    assert_eq!(typed["(1, 1)"], "vector key");
     let non_finite = lines.iter().find(|(_, l)| l["msg"] == "non-finite").unwrap();
     assert_eq!(non_finite.1["data"]["nan"], "NaN");
     assert_eq!(non_finite.1["data"]["ninf"], "-Inf");
