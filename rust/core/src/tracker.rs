@@ -1,9 +1,10 @@
 //! The API the game calls, on its main thread. A call appends one record to
 //! a staging buffer ([`crate::record`]): no allocation in the steady state,
 //! no lock, no atomic, no I/O. The engine layer calls [`Tracker::handover`]
-//! once per frame; that, a full buffer, or a flush `try_send`s the buffer to
-//! the worker on a bounded channel. A full queue drops the buffer's events
-//! and counts them.
+//! once per frame; that, a full buffer, or a flush sends the buffer to the
+//! worker on a lock-free channel, whose contents are bounded by
+//! `queue_capacity` events and `max_queue_bytes`. A buffer that would pass
+//! either bound is dropped and its events counted as `queue_full`.
 
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,7 +41,7 @@ pub(crate) const CHUNK_CAPACITY: usize = 2 * CHUNK_BYTES;
 const SPAN_BODY_CAPACITY: usize = 64;
 /// Emptied buffers the worker keeps ready for the main thread to reuse, so
 /// steady-state calls never allocate.
-pub(crate) const RECYCLED_CHUNKS: usize = 8;
+const RECYCLED_CHUNKS: usize = 8;
 
 /// Events and bytes handed to the worker and not yet read by it.
 #[derive(Default)]
