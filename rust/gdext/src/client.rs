@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use game_tracker_core::tracker::DEFAULT_SHUTDOWN_TIMEOUT;
-use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, Signal, Tracker, Value};
+use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, Tracker, Value};
 use godot::classes::node::ProcessMode;
 use godot::classes::{Engine, INode, Node, Os, RenderingServer};
 use godot::prelude::*;
@@ -299,8 +299,9 @@ impl GameTrackerClient {
             let off_thread = main_thread::refused(signal);
             let mut d = VarDictionary::new();
             let mut dropped = VarDictionary::new();
-            for (reason, n) in &s.dropped {
-                dropped.set(reason.as_str(), *n as i64);
+            // Every reason, zeros included, before `init` too.
+            for reason in DropReason::ALL {
+                dropped.set(reason.as_str(), s.dropped(reason) as i64);
             }
             dropped.set("not_initialized", early as i64);
             dropped.set("wrong_thread", off_thread as i64);
