@@ -32,6 +32,7 @@ struct Shared {
     /// Benchmarks: count requests and bytes per path, keep no bodies.
     discard: AtomicBool,
     totals: Mutex<Vec<(String, usize)>>,
+    retry_after: Mutex<Option<String>>,
     total_bytes: Mutex<Vec<(String, usize)>>,
     status: AtomicUsize,
     delay_ms: AtomicUsize,
@@ -91,6 +92,11 @@ impl Receiver {
     /// Status code for the following requests (default 204).
     pub fn respond_with(&self, status: u16) {
         self.shared.status.store(status as usize, Ordering::SeqCst);
+    }
+
+    /// A `Retry-After` header on the following error answers.
+    pub fn retry_after(&self, value: Option<&str>) {
+        *self.shared.retry_after.lock().unwrap() = value.map(str::to_string);
     }
 
     /// Delay before answering the following requests.
@@ -195,8 +201,12 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         }
         adjust(&shared.in_flight, &path, |n| n - 1);
         let body = if status >= 400 { "receiver says no\nsecond line" } else { "" };
+        let retry_after = match (status >= 400, shared.retry_after.lock().unwrap().as_deref()) {
+            (true, Some(v)) => format!("Retry-After: {v}\r\n"),
+            _ => String::new(),
+        };
         let response = format!(
-            "HTTP/1.1 {status} Status\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",
+            "HTTP/1.1 {status} Status\r\nContent-Length: {}\r\n{retry_after}Connection: keep-alive\r\n\r\n{body}",
             body.len()
         );
         if writer.write_all(response.as_bytes()).is_err() {

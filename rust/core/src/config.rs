@@ -30,6 +30,11 @@ pub const DEFAULT_BATCH_SIZE: usize = 1_000;
 pub const DEFAULT_QUEUE_CAPACITY: usize = 10_000;
 /// Receivers answer in milliseconds; 10 s only bounds a black-holed connection.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// A batch the receiver has not taken after this long (retried with backoff
+/// meanwhile) is dropped as `retry_exhausted`: ten minutes rides out a
+/// restart or a dropped Wi-Fi, and data much older is rarely worth the
+/// player's bandwidth. Within Loki's and Prometheus' acceptance windows.
+pub const DEFAULT_MAX_RETRY_AGE: Duration = Duration::from_secs(600);
 /// Uncompressed by default: every receiver reads it, and it is what a
 /// developer sees in `output_dir`. `gzip` makes log and trace bodies several
 /// times smaller for the worker's CPU (see BENCHMARKS.md).
@@ -76,6 +81,7 @@ pub struct Config {
     pub session_label: String,
     pub histogram_buckets: Vec<f64>,
     pub compression: Compression,
+    pub max_retry_age: Duration,
 }
 
 impl Default for Config {
@@ -99,6 +105,7 @@ impl Default for Config {
             session_label: DEFAULT_SESSION_LABEL.into(),
             histogram_buckets: DEFAULT_HISTOGRAM_BUCKETS.to_vec(),
             compression: DEFAULT_COMPRESSION,
+            max_retry_age: DEFAULT_MAX_RETRY_AGE,
         }
     }
 }
@@ -119,11 +126,11 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Every key `init` accepts, for the unknown-key message.
-pub const KNOWN_KEYS: [&str; 20] = [
+pub const KNOWN_KEYS: [&str; 21] = [
     "endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "headers", "game",
     "version", "environment", "flush_interval", "batch_size", "queue_capacity",
     "request_timeout", "max_backlog_bytes", "max_queue_bytes", "max_series", "session_label",
-    "histogram_buckets", "compression", "enabled",
+    "histogram_buckets", "compression", "max_retry_age", "enabled",
 ];
 
 impl Config {
@@ -158,6 +165,10 @@ impl Config {
                 "flush_interval" => match seconds(value) {
                     Ok(d) if d >= MIN_FLUSH_INTERVAL => c.flush_interval = d,
                     Ok(_) => bad(format!("must be at least {} s", MIN_FLUSH_INTERVAL.as_secs_f64())),
+                    Err(m) => bad(m),
+                },
+                "max_retry_age" => match seconds(value) {
+                    Ok(d) => c.max_retry_age = d,
                     Err(m) => bad(m),
                 },
                 "request_timeout" => match seconds(value) {

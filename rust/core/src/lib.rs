@@ -13,6 +13,7 @@ pub mod encode;
 pub mod event;
 pub mod metrics;
 pub mod record;
+pub mod retry;
 pub mod session;
 pub mod stats;
 pub mod tracker;

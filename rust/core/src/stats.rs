@@ -34,8 +34,11 @@ pub enum DropReason {
     BacklogFull,
     /// The receiver answered with a 4xx (other than 429): retrying cannot help.
     Rejected,
-    /// Connection error, timeout, 429 or 5xx.
+    /// The sender thread was gone (a bug); failed requests are retried, see
+    /// `RetryExhausted`.
     SendFailed,
+    /// Retried until `max_retry_age` without success.
+    RetryExhausted,
     /// The event itself was unusable (e.g. a metric with no valid name).
     Invalid,
     /// A metric would have created more series than `max_series` allows.
@@ -47,11 +50,12 @@ pub enum DropReason {
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 8] = [
+    pub const ALL: [DropReason; 9] = [
         DropReason::QueueFull,
         DropReason::BacklogFull,
         DropReason::Rejected,
         DropReason::SendFailed,
+        DropReason::RetryExhausted,
         DropReason::Invalid,
         DropReason::SeriesLimit,
         DropReason::NoDestination,
@@ -63,6 +67,7 @@ impl DropReason {
             DropReason::BacklogFull => "backlog_full",
             DropReason::Rejected => "rejected",
             DropReason::SendFailed => "send_failed",
+            DropReason::RetryExhausted => "retry_exhausted",
             DropReason::Invalid => "invalid",
             DropReason::SeriesLimit => "series_limit",
             DropReason::NoDestination => "no_destination",

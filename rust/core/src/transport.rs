@@ -16,10 +16,12 @@ const ERROR_BODY_CHARS: usize = 200;
 pub enum Outcome {
     /// 2xx.
     Delivered,
-    /// 4xx other than 429: the receiver will never take this payload.
+    /// An answer that sending again cannot change (most 4xx; see
+    /// [`crate::retry::retryable_status`]).
     Rejected(String),
-    /// Connection error, timeout, 429 or 5xx: worth retrying later.
-    Failed(String),
+    /// Connection error, timeout, 429 or a retryable 5xx: worth sending
+    /// again, after `retry_after` if the receiver named a time.
+    Failed { message: String, retry_after: Option<Duration> },
 }
 
 pub trait Transport: Send {
@@ -45,7 +47,7 @@ impl HttpTransport {
 }
 
 impl Transport for HttpTransport {
-    fn send(&mut self, _signal: Signal, payload: &Payload) -> Outcome {
+    fn send(&mut self, signal: Signal, payload: &Payload) -> Outcome {
         let mut req = self.agent.post(&self.url).header("Content-Type", payload.content_type);
         if let Some(enc) = payload.content_encoding {
             req = req.header("Content-Encoding", enc);
@@ -64,6 +66,11 @@ impl Transport for HttpTransport {
                     let _ = response.body_mut().as_reader().read_to_end(&mut Vec::new());
                     return Outcome::Delivered;
                 }
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
                 let mut text = String::new();
                 let _ = response
                     .body_mut()
@@ -72,13 +79,13 @@ impl Transport for HttpTransport {
                     .read_to_string(&mut text);
                 let first_line: String = text.lines().next().unwrap_or("").chars().take(ERROR_BODY_CHARS).collect();
                 let message = format!("HTTP {status} from {}: {first_line}", self.url);
-                if status == 429 || status >= 500 {
-                    Outcome::Failed(message)
+                if crate::retry::retryable_status(signal, status) {
+                    Outcome::Failed { message, retry_after }
                 } else {
                     Outcome::Rejected(message)
                 }
             }
-            Err(e) => Outcome::Failed(format!("{} : {e}", self.url)),
+            Err(e) => Outcome::Failed { message: format!("{} : {e}", self.url), retry_after: None },
         }
     }
 }
@@ -112,7 +119,7 @@ impl Transport for FileTransport {
         let path = self.dir.join(name);
         match std::fs::create_dir_all(&self.dir).and_then(|_| std::fs::write(&path, &payload.body)) {
             Ok(()) => Outcome::Delivered,
-            Err(e) => Outcome::Failed(format!("cannot write {}: {e}", path.display())),
+            Err(e) => Outcome::Failed { message: format!("cannot write {}: {e}", path.display()), retry_after: None },
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::encode::{self, Payload};
 use crate::event::{Event, LogRecord, ScopeRef, SpanRecord};
 use crate::metrics::Aggregator;
 use crate::record::Reader;
+use crate::retry;
 use crate::session::Session;
 use crate::stats::{DropReason, Signal, Stats};
 use crate::tracker::{Chunk, Queued, CHUNK_CAPACITY};
@@ -39,16 +40,21 @@ pub(crate) enum Control {
 struct JobResult {
     signal: Signal,
     outcome: Outcome,
+    /// Handed back so a failed request can be sent again without a copy.
+    payload: Payload,
 }
 
 struct Batch {
     payload: Payload,
     events: u64,
+    /// When the batch was closed; retries stop at `max_retry_age`.
+    created: Instant,
 }
 
 struct InFlight {
     events: u64,
     bytes: u64,
+    created: Instant,
     /// Metrics only: series whose 0 sample is in this request.
     announcing: Vec<usize>,
 }
@@ -61,6 +67,17 @@ struct Lane {
     backlog: VecDeque<Batch>,
     backlog_bytes: usize,
     last_warned: String,
+    /// Failed attempts in a row; the next waits `retry::backoff(failures)`.
+    failures: u32,
+    /// No request before this (backoff or Retry-After).
+    not_before: Option<Instant>,
+}
+
+impl Lane {
+    /// Idle and not waiting out a backoff (which shutdown skips).
+    fn may_send(&self, now: Instant, shutting_down: bool) -> bool {
+        self.in_flight.is_none() && (shutting_down || self.not_before.is_none_or(|t| now >= t))
+    }
 }
 
 pub(crate) struct Worker {
@@ -87,6 +104,8 @@ pub(crate) struct Worker {
     metrics_last_sent: Instant,
     lanes: Vec<Lane>,
     waiters: Vec<Sender<()>>,
+    /// Set by shutdown: one last attempt each, no backoff, no retries.
+    shutting_down: bool,
 }
 
 impl Worker {
@@ -121,6 +140,8 @@ impl Worker {
                 backlog: VecDeque::new(),
                 backlog_bytes: 0,
                 last_warned: String::new(),
+                failures: 0,
+                not_before: None,
             });
         }
         let mut automatic = vec![
@@ -152,6 +173,7 @@ impl Worker {
             metrics_last_sent: Instant::now(),
             lanes,
             waiters: Vec::new(),
+            shutting_down: false,
         };
         thread::Builder::new().name("game_tracker_worker".into()).spawn(move || worker.run())
     }
@@ -160,7 +182,8 @@ impl Worker {
         let interval = self.config.flush_interval;
         let mut next_flush = Instant::now() + interval;
         loop {
-            let timeout = next_flush.saturating_duration_since(Instant::now());
+            let wake = self.lanes.iter().filter_map(|l| l.not_before).fold(next_flush, Instant::min);
+            let timeout = wake.saturating_duration_since(Instant::now());
             select! {
                 recv(self.chunks) -> msg => match msg {
                     Ok(chunk) => self.accept_chunk(chunk),
@@ -290,8 +313,14 @@ impl Worker {
             return;
         }
         lane.backlog_bytes += payload.body.len();
-        lane.backlog.push_back(Batch { payload, events });
-        // Oldest first: the newest data is the most useful when catching up.
+        lane.backlog.push_back(Batch { payload, events, created: Instant::now() });
+        self.trim_backlog(signal);
+    }
+
+    /// Drops the oldest batches past `max_backlog_bytes`: the newest data is
+    /// the most useful when catching up.
+    fn trim_backlog(&mut self, signal: Signal) {
+        let lane = &mut self.lanes[signal.index()];
         while lane.backlog_bytes > self.config.max_backlog_bytes && lane.backlog.len() > 1 {
             if let Some(old) = lane.backlog.pop_front() {
                 lane.backlog_bytes -= old.payload.body.len();
@@ -302,8 +331,9 @@ impl Worker {
 
     /// Starts the next request on every idle lane.
     fn dispatch(&mut self) {
+        let now = Instant::now();
         let metrics_lane = Signal::Metrics.index();
-        if self.metrics_due && self.lanes[metrics_lane].in_flight.is_none() {
+        if self.metrics_due && self.lanes[metrics_lane].may_send(now, self.shutting_down) {
             self.metrics_due = false;
             let now_ms = (crate::event::now_unix_nano() / 1_000_000) as i64;
             if let Some(snapshot) = self.metrics.snapshot(now_ms) {
@@ -312,28 +342,34 @@ impl Worker {
                     self.stats.dropped(Signal::Metrics, DropReason::NoDestination, snapshot.updates);
                 } else {
                     let payload = encode::remote_write::encode(&snapshot.request);
-                    self.start(Signal::Metrics, payload, snapshot.updates, snapshot.announcing);
+                    self.start(Signal::Metrics, payload, snapshot.updates, Instant::now(), snapshot.announcing);
                 }
             }
         }
-        for i in [Signal::Logs.index(), Signal::Traces.index()] {
-            let lane = &mut self.lanes[i];
-            if lane.in_flight.is_none() {
-                if let Some(batch) = lane.backlog.pop_front() {
-                    lane.backlog_bytes -= batch.payload.body.len();
-                    let signal = lane.signal;
-                    self.start(signal, batch.payload, batch.events, Vec::new());
+        for signal in [Signal::Logs, Signal::Traces] {
+            let lane = &mut self.lanes[signal.index()];
+            if !lane.may_send(now, self.shutting_down) {
+                continue;
+            }
+            // Batches that waited past `max_retry_age` are given up on.
+            while let Some(batch) = lane.backlog.pop_front() {
+                lane.backlog_bytes -= batch.payload.body.len();
+                if batch.created.elapsed() >= self.config.max_retry_age && !self.shutting_down {
+                    self.stats.dropped(signal, DropReason::RetryExhausted, batch.events);
+                    continue;
                 }
+                self.start(signal, batch.payload, batch.events, batch.created, Vec::new());
+                break;
             }
         }
     }
 
-    fn start(&mut self, signal: Signal, payload: Payload, events: u64, announcing: Vec<usize>) {
+    fn start(&mut self, signal: Signal, payload: Payload, events: u64, created: Instant, announcing: Vec<usize>) {
         let lane = &mut self.lanes[signal.index()];
         let bytes = payload.body.len() as u64;
         let sent = lane.jobs.as_ref().map(|jobs| jobs.send(payload).is_ok()).unwrap_or(false);
         if sent {
-            lane.in_flight = Some(InFlight { events, bytes, announcing });
+            lane.in_flight = Some(InFlight { events, bytes, created, announcing });
         } else {
             self.stats.dropped(signal, DropReason::SendFailed, events);
             self.stats.set_last_error(signal, "sender thread is gone");
@@ -342,7 +378,13 @@ impl Worker {
 
     fn on_result(&mut self, result: JobResult) {
         let signal = result.signal;
-        let Some(done) = self.lanes[signal.index()].in_flight.take() else { return };
+        let lane = &mut self.lanes[signal.index()];
+        let Some(done) = lane.in_flight.take() else { return };
+        if !matches!(result.outcome, Outcome::Failed { .. }) {
+            // The receiver answered: whatever was wrong with the network is over.
+            lane.failures = 0;
+            lane.not_before = None;
+        }
         match result.outcome {
             Outcome::Delivered => {
                 self.stats.sent(signal, done.events, done.bytes);
@@ -360,12 +402,24 @@ impl Worker {
                 }
                 self.report(signal, message);
             }
-            Outcome::Failed(message) => {
+            Outcome::Failed { message, retry_after } => {
+                let lane = &mut self.lanes[signal.index()];
+                lane.failures += 1;
+                let wait = retry_after.unwrap_or_else(|| retry::backoff(lane.failures, &mut rand::rng()));
+                lane.not_before = Some(Instant::now() + wait);
                 if signal == Signal::Metrics {
                     // Cumulative state is still here: the next snapshot carries it.
                     self.metrics.requeue(done.events);
+                    self.metrics_due = true;
+                } else if self.shutting_down {
+                    self.stats.dropped(signal, DropReason::Shutdown, done.events);
+                } else if done.created.elapsed() >= self.config.max_retry_age {
+                    self.stats.dropped(signal, DropReason::RetryExhausted, done.events);
                 } else {
-                    self.stats.dropped(signal, DropReason::SendFailed, done.events);
+                    // First in line again: batches go out in the order they were made.
+                    lane.backlog_bytes += result.payload.body.len();
+                    lane.backlog.push_front(Batch { payload: result.payload, events: done.events, created: done.created });
+                    self.trim_backlog(signal);
                 }
                 self.report(signal, message);
             }
@@ -406,6 +460,7 @@ impl Worker {
     /// Sends what is left, waits for answers until `deadline`, then counts
     /// everything still unsent as dropped at shutdown.
     fn shutdown(&mut self, deadline: Instant) {
+        self.shutting_down = true;
         self.drain_events();
         self.close_batches();
         loop {
@@ -454,7 +509,7 @@ fn spawn_sender(
     thread::Builder::new().name(format!("game_tracker_{}", signal.as_str())).spawn(move || {
         for payload in jobs_rx {
             let outcome = transport.send(signal, &payload);
-            if results.send(JobResult { signal, outcome }).is_err() {
+            if results.send(JobResult { signal, outcome, payload }).is_err() {
                 break;
             }
         }

@@ -187,7 +187,7 @@ fn failed_metrics_stay_pending_and_arrive_when_the_receiver_recovers() {
 }
 
 #[test]
-fn failed_logs_are_counted_as_send_failed() {
+fn logs_that_cannot_be_delivered_are_retried_until_max_retry_age_then_counted() {
     let rx = Receiver::start();
     let url = rx.url(LOGS);
     drop(rx);
@@ -195,18 +195,88 @@ fn failed_logs_are_counted_as_send_failed() {
     let cfg = Config::from_fields(&vec![
         ("logs_url".into(), Value::Str(url)),
         ("request_timeout".into(), Value::Int(2)),
+        ("max_retry_age".into(), Value::Float(1.5)),
     ])
     .unwrap();
     let t = Tracker::start(cfg, DeviceInfo::default()).unwrap();
     t.log(Level::Info, "lost".into(), vec![]);
-    t.flush_and_wait(Duration::from_secs(5));
+    t.flush();
+    std::thread::sleep(Duration::from_millis(500));
     let s = t.stats(Signal::Logs);
-    assert_eq!(s.dropped(DropReason::SendFailed), 1, "{s:?}");
-    assert!(!s.last_error.is_empty());
+    assert_eq!((s.pending(), s.dropped_total()), (1, 0), "still retrying: {s:?}");
+    assert!(t.flush_and_wait(Duration::from_secs(10)));
+    let s = t.stats(Signal::Logs);
+    assert_eq!(s.dropped(DropReason::RetryExhausted), 1, "{s:?}");
+    assert!(s.last_error.contains("Connection refused") || !s.last_error.is_empty(), "{s:?}");
+    assert_identity(&t);
     // Metrics and traces have no URL here.
     t.metric(MetricKind::Gauge, "g".into(), 1.0, vec![]);
     t.flush_and_wait(Duration::from_secs(5));
     assert_eq!(t.stats(Signal::Metrics).dropped(DropReason::NoDestination), 1);
+}
+
+/// Logs one event and returns when the receiver has seen `n` requests for logs.
+fn wait_for_log_requests(rx: &Receiver, n: usize) {
+    assert!(rx.wait_for(Duration::from_secs(10), |r| r.iter().filter(|q| q.path == LOGS).count() >= n), "{n} requests");
+}
+
+#[test]
+fn a_server_error_is_retried_with_backoff_and_nothing_is_lost() {
+    let rx = Receiver::start();
+    rx.respond_with(503);
+    let t = start(&rx, vec![]);
+    for i in 0..10 {
+        t.log(Level::Info, format!("{i}"), vec![("i".into(), Value::Int(i))]);
+    }
+    t.flush();
+    wait_for_log_requests(&rx, 1);
+    rx.respond_with(204);
+    assert!(t.flush_and_wait(Duration::from_secs(10)));
+    let requests = rx.requests_to(LOGS);
+    assert_eq!(requests.len(), 2, "one failure, one retry");
+    let gap = requests[1].received_at - requests[0].received_at;
+    assert!(gap >= Duration::from_millis(450), "backoff before the retry: {gap:?}");
+    let s = t.stats(Signal::Logs);
+    assert_eq!((s.sent, s.dropped_total()), (10, 0), "{s:?}");
+    assert_eq!(log_lines(&requests[1..]).len(), 10);
+}
+
+#[test]
+fn retry_after_in_seconds_is_honoured() {
+    let rx = Receiver::start();
+    rx.respond_with(429);
+    rx.retry_after(Some("2"));
+    let t = start(&rx, vec![]);
+    t.log(Level::Info, "throttled".into(), vec![]);
+    t.flush();
+    wait_for_log_requests(&rx, 1);
+    rx.respond_with(204);
+    assert!(t.flush_and_wait(Duration::from_secs(10)));
+    let requests = rx.requests_to(LOGS);
+    let gap = requests[1].received_at - requests[0].received_at;
+    assert!(gap >= Duration::from_millis(1900) && gap < Duration::from_secs(4), "Retry-After: 2 → {gap:?}");
+    assert_eq!(t.stats(Signal::Logs).sent, 1);
+}
+
+#[test]
+fn otlp_retries_only_its_retryable_codes_and_other_errors_are_rejected_at_once() {
+    let rx = Receiver::start();
+    rx.respond_with(500);
+    let t = start(&rx, vec![("max_retry_age", Value::Int(60))]);
+    let span = t.start_span("op", Vec::new(), None);
+    t.end_span(&span, SpanStatus::Ok, "");
+    t.log(Level::Info, "retried".into(), vec![]);
+    t.flush();
+    wait_for_log_requests(&rx, 1);
+    assert!(rx.wait_for(Duration::from_secs(5), |r| r.iter().any(|q| q.path == TRACES)));
+    rx.respond_with(204);
+    assert!(t.flush_and_wait(Duration::from_secs(10)));
+    // OTLP/HTTP: 500 is not retryable; Loki: every 5xx is.
+    assert_eq!(rx.requests_to(TRACES).len(), 1);
+    assert_eq!(t.stats(Signal::Traces).dropped(DropReason::Rejected), 1);
+    assert_eq!(rx.requests_to(LOGS).len(), 2);
+    assert_eq!(t.stats(Signal::Logs).sent, 1);
+    assert_identity(&t);
 }
 
 #[test]
