@@ -10,20 +10,21 @@ use std::time::Duration;
 
 use game_tracker_core::encode::remote_write;
 use game_tracker_testkit::processes::{import_project, run_godot, GodotRun};
-use game_tracker_testkit::receiver::Receiver;
+use game_tracker_testkit::receiver::{BlackHole, Receiver};
 use game_tracker_testkit::repo_root;
 use game_tracker_testkit::decode::{loki_entries, otlp_spans};
 use serde_json::Value as Json;
 
 fn run_test(name: &str, receiver: &Receiver) -> GodotRun {
+    run_test_with(name, receiver, &[])
+}
+
+fn run_test_with(name: &str, receiver: &Receiver, env: &[(&str, String)]) -> GodotRun {
     let project = repo_root().join("tests/godot");
     import_project(&project);
-    let run = run_godot(
-        &project,
-        &["--", &format!("--test={name}")],
-        &[("GAMETRACKER_TEST_ENDPOINT", receiver.base_url())],
-        Duration::from_secs(120),
-    );
+    let mut env = env.to_vec();
+    env.push(("GAMETRACKER_TEST_ENDPOINT", receiver.base_url()));
+    let run = run_godot(&project, &["--", &format!("--test={name}")], &env, Duration::from_secs(120));
     assert!(run.status.success(), "{name} failed ({}):\n{}", run.status, run.all_output());
     assert!(run.engine_failures().is_empty(), "{name}: engine errors:\n{}", run.all_output());
     run
@@ -141,4 +142,20 @@ fn gdscript_bad_input_never_crashes_and_is_accounted() {
     let non_finite = lines.iter().find(|(_, l)| l["msg"] == "non-finite").unwrap();
     assert_eq!(non_finite.1["data"]["nan"], "NaN");
     assert_eq!(non_finite.1["data"]["ninf"], "-Inf");
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn pausing_and_quitting_wait_at_most_quit_timeout_for_a_dead_receiver() {
+    let rx = Receiver::start();
+    let hole = BlackHole::start();
+    import_project(&repo_root().join("tests/godot")); // not part of the timing
+    let started = std::time::Instant::now();
+    let run = run_test_with("test_quit", &rx, &[("GAMETRACKER_TEST_BLACKHOLE", hole.base_url())]);
+    let elapsed = started.elapsed();
+    assert!(run.stdout.contains("quit-test: quitting"), "{}", run.all_output());
+    // Start-up takes a few seconds, the pause and the quit one second each.
+    // Without the deadline the 60 s request timeout would show.
+    assert!(elapsed < Duration::from_secs(20), "quit took too long: {elapsed:?}\n{}", run.all_output());
+    assert_eq!(rx.requests_to("/api/v1/metrics/write").len(), 1, "the pause sent the metrics");
 }

@@ -30,6 +30,9 @@ pub const DEFAULT_BATCH_SIZE: usize = 1_000;
 pub const DEFAULT_QUEUE_CAPACITY: usize = 10_000;
 /// Receivers answer in milliseconds; 10 s only bounds a black-holed connection.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a game may be kept from quitting (or pausing) while the last
+/// events are sent: past this, players notice.
+pub const MAX_QUIT_TIMEOUT: Duration = Duration::from_secs(30);
 /// A batch the receiver has not taken after this long (retried with backoff
 /// meanwhile) is dropped as `retry_exhausted`: ten minutes rides out a
 /// restart or a dropped Wi-Fi, and data much older is rarely worth the
@@ -82,6 +85,7 @@ pub struct Config {
     pub histogram_buckets: Vec<f64>,
     pub compression: Compression,
     pub max_retry_age: Duration,
+    pub quit_timeout: Duration,
 }
 
 impl Default for Config {
@@ -106,6 +110,7 @@ impl Default for Config {
             histogram_buckets: DEFAULT_HISTOGRAM_BUCKETS.to_vec(),
             compression: DEFAULT_COMPRESSION,
             max_retry_age: DEFAULT_MAX_RETRY_AGE,
+            quit_timeout: crate::tracker::DEFAULT_SHUTDOWN_TIMEOUT,
         }
     }
 }
@@ -126,11 +131,11 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Every key `init` accepts, for the unknown-key message.
-pub const KNOWN_KEYS: [&str; 21] = [
+pub const KNOWN_KEYS: [&str; 22] = [
     "endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "headers", "game",
     "version", "environment", "flush_interval", "batch_size", "queue_capacity",
     "request_timeout", "max_backlog_bytes", "max_queue_bytes", "max_series", "session_label",
-    "histogram_buckets", "compression", "max_retry_age", "enabled",
+    "histogram_buckets", "compression", "max_retry_age", "quit_timeout", "enabled",
 ];
 
 impl Config {
@@ -165,6 +170,11 @@ impl Config {
                 "flush_interval" => match seconds(value) {
                     Ok(d) if d >= MIN_FLUSH_INTERVAL => c.flush_interval = d,
                     Ok(_) => bad(format!("must be at least {} s", MIN_FLUSH_INTERVAL.as_secs_f64())),
+                    Err(m) => bad(m),
+                },
+                "quit_timeout" => match seconds(value) {
+                    Ok(d) if d <= MAX_QUIT_TIMEOUT => c.quit_timeout = d,
+                    Ok(_) => bad(format!("must be at most {} s", MAX_QUIT_TIMEOUT.as_secs())),
                     Err(m) => bad(m),
                 },
                 "max_retry_age" => match seconds(value) {

@@ -24,7 +24,9 @@ use crate::stats::{DropReason, Signal, SignalStats, Stats};
 use crate::value::{Fields, Value};
 use crate::worker::{Control, Worker, DIAGNOSTICS_CAPACITY};
 
-/// How long dropping a `Tracker` waits for the last batches at most.
+/// How long quitting (or dropping a `Tracker`) waits for the last batches
+/// at most, unless `quit_timeout` says otherwise: enough for a healthy
+/// receiver to answer, short enough that a dead network never holds up exit.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(2);
 /// Pending `flush()` requests beyond this are redundant and ignored.
 const CONTROL_CAPACITY: usize = 16;

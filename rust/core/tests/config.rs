@@ -58,8 +58,11 @@ fn numbers_and_headers_are_read() {
         ("session_label", s("")),
         ("compression", s("gzip")),
         ("max_queue_bytes", Value::Int(1 << 20)),
+        ("quit_timeout", Value::Float(0.5)),
+        ("max_retry_age", Value::Int(30)),
     ])
     .unwrap();
+    assert_eq!((c.quit_timeout, c.max_retry_age), (Duration::from_millis(500), Duration::from_secs(30)));
     assert_eq!(c.compression, game_tracker_core::encode::Compression::Gzip);
     assert_eq!(c.max_queue_bytes, 1 << 20);
     assert_eq!(c.flush_interval, Duration::from_millis(500));

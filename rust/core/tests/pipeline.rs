@@ -172,12 +172,14 @@ fn failed_metrics_stay_pending_and_arrive_when_the_receiver_recovers() {
     for _ in 0..4 {
         t.metric(MetricKind::Counter, "retries".into(), 1.0, vec![]);
     }
-    t.flush_and_wait(Duration::from_secs(5));
+    t.flush();
+    assert!(rx.wait_for(Duration::from_secs(5), |r| r.iter().any(|q| q.path == METRICS)));
     let s = t.stats(Signal::Metrics);
     assert_eq!((s.sent, s.pending(), s.dropped_total()), (0, 4, 0), "{s:?}");
     rx.respond_with(200);
     t.metric(MetricKind::Counter, "retries".into(), 1.0, vec![]);
-    t.flush_and_wait(Duration::from_secs(5));
+    // The retry waits out its backoff (a few seconds at most after one or two failures).
+    assert!(t.flush_and_wait(Duration::from_secs(20)));
     let s = t.stats(Signal::Metrics);
     assert_eq!((s.sent, s.pending()), (5, 0), "{s:?}");
     let last = rx.requests_to(METRICS).pop().unwrap();
@@ -233,12 +235,12 @@ fn a_server_error_is_retried_with_backoff_and_nothing_is_lost() {
     rx.respond_with(204);
     assert!(t.flush_and_wait(Duration::from_secs(10)));
     let requests = rx.requests_to(LOGS);
-    assert_eq!(requests.len(), 2, "one failure, one retry");
+    assert!(requests.len() >= 2, "a failure, then a retry");
     let gap = requests[1].received_at - requests[0].received_at;
     assert!(gap >= Duration::from_millis(450), "backoff before the retry: {gap:?}");
     let s = t.stats(Signal::Logs);
     assert_eq!((s.sent, s.dropped_total()), (10, 0), "{s:?}");
-    assert_eq!(log_lines(&requests[1..]).len(), 10);
+    assert_eq!(log_lines(&requests[requests.len() - 1..]).len(), 10, "the same batch, whole");
 }
 
 #[test]
@@ -274,7 +276,7 @@ fn otlp_retries_only_its_retryable_codes_and_other_errors_are_rejected_at_once()
     // OTLP/HTTP: 500 is not retryable; Loki: every 5xx is.
     assert_eq!(rx.requests_to(TRACES).len(), 1);
     assert_eq!(t.stats(Signal::Traces).dropped(DropReason::Rejected), 1);
-    assert_eq!(rx.requests_to(LOGS).len(), 2);
+    assert!(rx.requests_to(LOGS).len() >= 2);
     assert_eq!(t.stats(Signal::Logs).sent, 1);
     assert_identity(&t);
 }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use game_tracker_core::tracker::DEFAULT_SHUTDOWN_TIMEOUT;
 use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, Tracker, Value};
+use godot::classes::notify::NodeNotification;
 use godot::classes::node::ProcessMode;
 use godot::classes::{Engine, INode, Node, Os, RenderingServer};
 use godot::prelude::*;
@@ -31,6 +32,9 @@ pub struct GameTrackerClient {
     spans: SpanPool,
     /// Calls made before `init` (or after a failed one), per signal.
     not_initialized: [u64; 3],
+    /// `quit_timeout` of the running tracker.
+    #[init(val = DEFAULT_SHUTDOWN_TIMEOUT)]
+    quit_timeout: std::time::Duration,
     base: Base<Node>,
 }
 
@@ -45,9 +49,26 @@ impl INode for GameTrackerClient {
         }
     }
 
+    /// Quitting (`get_tree().quit()`, the window's close button) takes the
+    /// autoload out of the tree: the last events go out, waiting at most
+    /// `quit_timeout`.
     fn exit_tree(&mut self) {
         if let Some(t) = self.tracker.take() {
-            t.shutdown(DEFAULT_SHUTDOWN_TIMEOUT);
+            t.shutdown(self.quit_timeout);
+        }
+    }
+
+    fn on_notification(&mut self, what: NodeNotification) {
+        let Some(t) = &self.tracker else { return };
+        match what {
+            // The game may still cancel these, and quitting runs
+            // `exit_tree`: send now, without waiting.
+            NodeNotification::WM_CLOSE_REQUEST | NodeNotification::WM_GO_BACK_REQUEST => t.flush(),
+            // A paused mobile app may be killed without another frame.
+            NodeNotification::APPLICATION_PAUSED => {
+                t.flush_and_wait(self.quit_timeout);
+            }
+            _ => {}
         }
     }
 }
@@ -84,8 +105,10 @@ impl GameTrackerClient {
         if fields.iter().any(|(k, v)| k == "enabled" && *v == Value::Bool(false)) {
             return false;
         }
+        let quit_timeout = config.quit_timeout;
         match Tracker::start(config, device_info()) {
             Ok(t) => {
+                self.quit_timeout = quit_timeout;
                 self.tracker = Some(Rc::new(t));
                 // Events are handed to the worker in `process`: keep it
                 // running while the game is paused.
