@@ -159,3 +159,13 @@ fn pausing_and_quitting_wait_at_most_quit_timeout_for_a_dead_receiver() {
     assert!(elapsed < Duration::from_secs(20), "quit took too long: {elapsed:?}\n{}", run.all_output());
     assert_eq!(rx.requests_to("/api/v1/metrics/write").len(), 1, "the pause sent the metrics");
 }
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn withdrawn_consent_sends_nothing_and_given_consent_starts_a_new_session() {
+    let rx = Receiver::start();
+    run_test("test_consent", &rx);
+    let messages: Vec<String> = loki_lines(&rx).iter().map(|(_, l)| l["msg"].as_str().unwrap().to_string()).collect();
+    assert_eq!(messages, vec!["after consent was given again"], "only what was logged with consent arrives");
+    assert!(rx.requests_to("/api/v1/metrics/write").is_empty(), "the metric made before withdrawal is never sent");
+}

@@ -47,10 +47,13 @@ pub enum DropReason {
     NoDestination,
     /// The tracker was shut down (or its worker was gone) before sending.
     Shutdown,
+    /// Tracking was turned off (`set_enabled(false)`, player consent): what
+    /// was not sent yet is dropped unsent, and so are later calls.
+    Disabled,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 9] = [
+    pub const ALL: [DropReason; 10] = [
         DropReason::QueueFull,
         DropReason::BacklogFull,
         DropReason::Rejected,
@@ -60,6 +63,7 @@ impl DropReason {
         DropReason::SeriesLimit,
         DropReason::NoDestination,
         DropReason::Shutdown,
+        DropReason::Disabled,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +76,7 @@ impl DropReason {
             DropReason::SeriesLimit => "series_limit",
             DropReason::NoDestination => "no_destination",
             DropReason::Shutdown => "shutdown",
+            DropReason::Disabled => "disabled",
         }
     }
 }

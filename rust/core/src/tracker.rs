@@ -28,6 +28,9 @@ use crate::worker::{Control, Worker, DIAGNOSTICS_CAPACITY};
 /// at most, unless `quit_timeout` says otherwise: enough for a healthy
 /// receiver to answer, short enough that a dead network never holds up exit.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(2);
+/// Longest `disable` waits for the worker to stop; it sends nothing, so it
+/// stops at once unless something is badly wrong.
+const DISABLE_WAIT: Duration = Duration::from_secs(1);
 /// Pending `flush()` requests beyond this are redundant and ignored.
 const CONTROL_CAPACITY: usize = 16;
 /// A staging buffer is handed over once it holds this much, even mid-frame:
@@ -91,7 +94,8 @@ pub struct Tracker {
     diagnostics: Receiver<String>,
     session: Session,
     worker: RefCell<Option<JoinHandle<()>>>,
-    closed: Cell<bool>,
+    /// Set once stopped: later calls are counted as dropped for this reason.
+    closed: Cell<Option<DropReason>>,
     /// Span ids: unique, not secret, so a fast generator seeded from the OS
     /// (the thread-local CSPRNG cost more than the rest of `start_span`).
     ids: RefCell<SmallRng>,
@@ -156,7 +160,7 @@ impl Tracker {
             diagnostics,
             session,
             worker: RefCell::new(Some(worker)),
-            closed: Cell::new(false),
+            closed: Cell::new(None),
             ids: RefCell::new(SmallRng::from_rng(&mut rand::rng())),
         })
     }
@@ -322,12 +326,43 @@ impl Tracker {
     /// Flushes, waits at most `timeout`, counts what is left as dropped at
     /// shutdown and stops the worker. Later calls are counted as dropped.
     pub fn shutdown(&self, timeout: Duration) {
-        let Some(worker) = self.worker.borrow_mut().take() else { return };
+        if self.worker.borrow().is_none() {
+            return;
+        }
         self.handover();
-        self.closed.set(true);
+        self.stop(timeout, DropReason::Shutdown);
+    }
+
+    /// Player consent withdrawn: nothing more is sent. Staged, queued and
+    /// batched events are dropped and counted as `disabled`, the worker
+    /// stops, and later calls are counted the same way. (A request already
+    /// on the wire may still arrive.)
+    pub fn disable(&self) {
+        if self.worker.borrow().is_none() {
+            return;
+        }
+        let mut staging = self.staging.borrow_mut();
+        let staged = std::mem::take(&mut staging.events);
+        staging.buf.clear();
+        drop(staging);
+        for signal in Signal::ALL {
+            self.stats.produced(signal, staged[signal.index()]);
+            self.stats.dropped(signal, DropReason::Disabled, staged[signal.index()]);
+        }
+        self.stop(DISABLE_WAIT, DropReason::Disabled);
+    }
+
+    /// True after `disable`.
+    pub fn is_disabled(&self) -> bool {
+        self.closed.get() == Some(DropReason::Disabled)
+    }
+
+    fn stop(&self, timeout: Duration, reason: DropReason) {
+        let Some(worker) = self.worker.borrow_mut().take() else { return };
+        self.closed.set(Some(reason));
         let deadline = Instant::now() + timeout;
         let (done, finished) = bounded(1);
-        if self.control.send_deadline(Control::Shutdown { deadline, done }, deadline).is_ok()
+        if self.control.send_deadline(Control::Shutdown { deadline, done, reason }, deadline).is_ok()
             && finished.recv_deadline(deadline + Duration::from_millis(100)).is_ok()
         {
             let _ = worker.join();
@@ -355,9 +390,9 @@ impl Tracker {
 
     /// Appends one event's record, handing the buffer over when it is full.
     fn append(&self, signal: Signal, write: impl FnOnce(&mut Vec<u8>)) {
-        if self.closed.get() {
+        if let Some(reason) = self.closed.get() {
             self.stats.produced(signal, 1);
-            self.stats.dropped(signal, DropReason::Shutdown, 1);
+            self.stats.dropped(signal, reason, 1);
             return;
         }
         let full = {

@@ -33,8 +33,9 @@ pub const DIAGNOSTICS_CAPACITY: usize = 64;
 pub(crate) enum Control {
     /// Close every batch now; `done` is signalled when all were answered.
     Flush { done: Option<Sender<()>> },
-    /// Flush, wait for answers until `deadline`, count the rest, and exit.
-    Shutdown { deadline: Instant, done: Sender<()> },
+    /// Flush, wait for answers until `deadline`, count the rest as
+    /// `reason`, and exit. With `DropReason::Disabled` nothing more is sent.
+    Shutdown { deadline: Instant, done: Sender<()>, reason: DropReason },
 }
 
 struct JobResult {
@@ -188,7 +189,7 @@ impl Worker {
                 recv(self.chunks) -> msg => match msg {
                     Ok(chunk) => self.accept_chunk(chunk),
                     // Unreachable while the Tracker lives (it owns a sender).
-                    Err(_) => return self.shutdown(Instant::now()),
+                    Err(_) => return self.shutdown(Instant::now(), DropReason::Shutdown),
                 },
                 recv(self.control) -> msg => match msg {
                     Ok(Control::Flush { done }) => {
@@ -197,12 +198,12 @@ impl Worker {
                         self.waiters.extend(done);
                         next_flush = Instant::now() + interval;
                     }
-                    Ok(Control::Shutdown { deadline, done }) => {
-                        self.shutdown(deadline);
+                    Ok(Control::Shutdown { deadline, done, reason }) => {
+                        self.shutdown(deadline, reason);
                         let _ = done.send(());
                         return;
                     }
-                    Err(_) => return self.shutdown(Instant::now()),
+                    Err(_) => return self.shutdown(Instant::now(), DropReason::Shutdown),
                 },
                 recv(self.results) -> msg => {
                     if let Ok(result) = msg {
@@ -458,20 +459,23 @@ impl Worker {
     }
 
     /// Sends what is left, waits for answers until `deadline`, then counts
-    /// everything still unsent as dropped at shutdown.
-    fn shutdown(&mut self, deadline: Instant) {
+    /// everything still unsent as dropped for `reason`. When tracking was
+    /// disabled nothing is sent: everything is counted at once.
+    fn shutdown(&mut self, deadline: Instant, reason: DropReason) {
         self.shutting_down = true;
         self.drain_events();
         self.close_batches();
-        loop {
-            self.dispatch();
-            if self.idle() {
-                break;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.results.recv_timeout(left) {
-                Ok(result) => self.on_result(result),
-                Err(_) => break,
+        if reason == DropReason::Shutdown {
+            loop {
+                self.dispatch();
+                if self.idle() {
+                    break;
+                }
+                let left = deadline.saturating_duration_since(Instant::now());
+                match self.results.recv_timeout(left) {
+                    Ok(result) => self.on_result(result),
+                    Err(_) => break,
+                }
             }
         }
         self.drain_events();
@@ -483,14 +487,14 @@ impl Worker {
                 lost += f.events;
             }
             if lost > 0 {
-                self.stats.dropped(lane.signal, DropReason::Shutdown, lost);
+                self.stats.dropped(lane.signal, reason, lost);
             }
             // Closing the job channel ends the sender thread after its request.
             lane.jobs = None;
         }
         let unsent_metrics = self.metrics.pending_updates();
         if unsent_metrics > 0 {
-            self.stats.dropped(Signal::Metrics, DropReason::Shutdown, unsent_metrics);
+            self.stats.dropped(Signal::Metrics, reason, unsent_metrics);
         }
         self.forward_metric_warnings();
         for w in self.waiters.drain(..) {

@@ -409,3 +409,25 @@ fn gzip_compresses_log_and_trace_bodies_and_they_decode_to_the_same_events() {
     let metrics = rx.requests_to(METRICS);
     assert_eq!(metrics[0].header("content-encoding"), Some("snappy"), "remote write stays snappy");
 }
+
+#[test]
+fn disable_drops_what_the_worker_holds_sends_nothing_and_counts_later_calls() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![]);
+    for i in 0..5 {
+        t.log(Level::Info, format!("{i}"), vec![]);
+    }
+    t.metric(MetricKind::Counter, "consented".into(), 1.0, vec![]);
+    t.handover();
+    std::thread::sleep(Duration::from_millis(200)); // the worker has batched them
+    t.log(Level::Info, "staged".into(), vec![]);
+    t.disable();
+    t.log(Level::Info, "after".into(), vec![]);
+    assert!(t.is_disabled());
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(rx.requests().is_empty(), "nothing is sent once consent is withdrawn");
+    let s = t.stats(Signal::Logs);
+    assert_eq!((s.produced, s.dropped(DropReason::Disabled), s.pending()), (7, 7, 0), "{s:?}");
+    assert_eq!(t.stats(Signal::Metrics).dropped(DropReason::Disabled), 1);
+    assert_identity(&t);
+}

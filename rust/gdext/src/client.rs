@@ -35,6 +35,12 @@ pub struct GameTrackerClient {
     /// `quit_timeout` of the running tracker.
     #[init(val = DEFAULT_SHUTDOWN_TIMEOUT)]
     quit_timeout: std::time::Duration,
+    /// Player consent (`set_enabled`, or `"enabled"` in `init`).
+    #[init(val = true)]
+    enabled: bool,
+    /// The configuration `init` accepted, kept so `set_enabled(true)` can
+    /// start tracking again.
+    config: Option<Config>,
     base: Base<Node>,
 }
 
@@ -103,30 +109,40 @@ impl GameTrackerClient {
             }
         };
         if fields.iter().any(|(k, v)| k == "enabled" && *v == Value::Bool(false)) {
-            return false;
+            self.enabled = false;
         }
-        let quit_timeout = config.quit_timeout;
-        match Tracker::start(config, device_info()) {
-            Ok(t) => {
-                self.quit_timeout = quit_timeout;
-                self.tracker = Some(Rc::new(t));
-                // Events are handed to the worker in `process`: keep it
-                // running while the game is paused.
-                self.base_mut().set_process_mode(ProcessMode::ALWAYS);
-                self.base_mut().set_process_priority(PROCESS_PRIORITY);
-                true
+        self.config = Some(config);
+        self.enabled && self.start_tracker()
+    }
+
+    /// Player consent. `false` stops collection at once: nothing more is
+    /// sent, what was not sent yet is dropped (counted as `disabled`, like
+    /// every later call). `true` starts tracking again with `init`'s
+    /// configuration, as a new session.
+    #[func]
+    fn set_enabled(&mut self, enabled: bool) {
+        if !main_thread::check("set_enabled", None) {
+            return;
+        }
+        self.enabled = enabled;
+        match (enabled, &self.tracker) {
+            // Kept, so its counts stay readable in get_stats().
+            (false, Some(t)) => t.disable(),
+            (true, Some(t)) if t.is_disabled() => {
+                self.tracker = None;
+                self.start_tracker();
             }
-            Err(e) => {
-                godot_error!("GameTracker.init: cannot start the worker thread: {e}");
-                false
+            (true, None) if self.config.is_some() => {
+                self.start_tracker();
             }
+            _ => {}
         }
     }
 
-    /// True between a successful `init` and `shutdown`.
+    /// True between a successful `init` and `shutdown`, while enabled.
     #[func]
     fn is_active(&self) -> bool {
-        self.tracker.is_some()
+        self.tracker.as_ref().is_some_and(|t| !t.is_disabled())
     }
 
     /// A debug log line; `data` (a Dictionary) goes into the JSON line.
@@ -296,6 +312,8 @@ impl GameTrackerClient {
         if !main_thread::check("shutdown", None) {
             return;
         }
+        // An explicit shutdown is final: set_enabled(true) does not restart.
+        self.config = None;
         if let Some(t) = self.tracker.take() {
             t.shutdown(wait_limit(timeout_sec));
         }
@@ -312,7 +330,7 @@ impl GameTrackerClient {
     #[func]
     fn get_stats(&self) -> VarDictionary {
         let mut out = VarDictionary::new();
-        out.set("active", self.tracker.is_some());
+        out.set("active", self.is_active());
         out.set("session_id", &self.get_session_id());
         for signal in Signal::ALL {
             let s = self.tracker.as_ref().map(|t| t.stats(signal)).unwrap_or_default();
@@ -344,6 +362,27 @@ impl GameTrackerClient {
 }
 
 impl GameTrackerClient {
+    /// Starts a tracker from the saved configuration.
+    fn start_tracker(&mut self) -> bool {
+        let Some(config) = self.config.clone() else { return false };
+        let quit_timeout = config.quit_timeout;
+        match Tracker::start(config, device_info()) {
+            Ok(t) => {
+                self.quit_timeout = quit_timeout;
+                self.tracker = Some(Rc::new(t));
+                // Events are handed to the worker in `process`: keep it
+                // running while the game is paused.
+                self.base_mut().set_process_mode(ProcessMode::ALWAYS);
+                self.base_mut().set_process_priority(PROCESS_PRIORITY);
+                true
+            }
+            Err(e) => {
+                godot_error!("GameTracker.init: cannot start the worker thread: {e}");
+                false
+            }
+        }
+    }
+
     fn log(&mut self, level: Level, method: &'static str, message: &Variant, data: &Variant) {
         if !main_thread::check(method, Some(Signal::Logs)) {
             return;
