@@ -261,10 +261,6 @@ impl Tracker {
         f(&self.staging.borrow().scope.tags)
     }
 
-    pub fn scope(&self) -> Scope {
-        self.staging.borrow().scope.clone()
-    }
-
     /// Hands what the main thread staged to the worker. The engine layer
     /// calls this once per frame; flushes and a full buffer call it too.
     pub fn handover(&self) {

@@ -11,7 +11,7 @@ use godot::classes::node::ProcessMode;
 use godot::classes::{Engine, INode, Node, Os, RenderingServer};
 use godot::prelude::*;
 
-use crate::convert::{self, AsFields, AsText, FieldsArg, Optional};
+use crate::convert::{self, AsFields, AsText, Optional};
 use crate::main_thread;
 use crate::span::{GameTrackerSpan, SpanPool};
 use crate::warn::warn_once;
@@ -94,13 +94,12 @@ impl GameTrackerClient {
             warn_once("init", "twice", || "init() called again; the running tracker keeps its configuration (call shutdown() first to change it)".into());
             return false;
         }
-        let fields = match convert::fields(&config) {
-            FieldsArg::Ok(f) => f,
-            FieldsArg::NotADictionary(_, got) => {
-                godot_error!("GameTracker.init: expected a Dictionary of options, got {got}; tracker stays disabled");
-                return false;
-            }
-        };
+        let config = AsFields::new(&config);
+        if let Some(got) = config.unexpected_type() {
+            godot_error!("GameTracker.init: expected a Dictionary of options, got {got}; tracker stays disabled");
+            return false;
+        }
+        let fields = config.to_fields();
         let config = match Config::from_fields(&fields) {
             Ok(c) => c,
             Err(e) => {
@@ -238,7 +237,7 @@ impl GameTrackerClient {
         if !main_thread::check("set_user", None) {
             return;
         }
-        let user = scope_fields_or_warn(&user, "set_user", "user");
+        let user = fields_or_warn(&user, "set_user", "user").to_fields();
         if let Some(t) = &self.tracker {
             t.set_user(user);
         }
@@ -250,11 +249,11 @@ impl GameTrackerClient {
         if !main_thread::check("set_context", None) {
             return;
         }
-        let Some((name, _)) = convert::text(&name) else {
+        let Some(name) = convert::text(&name) else {
             warn_once("set_context", "name", || "set_context(): name is null; ignored".into());
             return;
         };
-        let context = scope_fields_or_warn(&context, "set_context", "context");
+        let context = fields_or_warn(&context, "set_context", "context").to_fields();
         if let Some(t) = &self.tracker {
             t.set_context(name, context);
         }
@@ -274,7 +273,7 @@ impl GameTrackerClient {
                 return;
             }
         }
-        let Some((key, _)) = convert::text(&key) else {
+        let Some(key) = convert::text(&key) else {
             warn_once("set_tag", "key", || "set_tag(): key is null; ignored".into());
             return;
         };
@@ -444,16 +443,6 @@ fn fields_or_warn<'a>(v: &'a Variant, method: &'static str, arg: &'static str) -
         warn_once(method, arg, || format!("{method}(): {arg} should be a Dictionary, got {got}; sent as {{\"value\": …}}"));
     }
     fields
-}
-
-fn scope_fields_or_warn(v: &Variant, method: &'static str, arg: &'static str) -> game_tracker_core::Fields {
-    match convert::fields(v) {
-        FieldsArg::Ok(f) => f,
-        FieldsArg::NotADictionary(f, got) => {
-            warn_once(method, arg, || format!("{method}(): {arg} should be a Dictionary, got {got}; sent as {{\"value\": …}}"));
-            f
-        }
-    }
 }
 
 /// Longest a blocking call may wait, whatever it is asked for.

@@ -77,6 +77,17 @@ impl<'a> AsFields<'a> {
         AsFields { v, ty: v.get_type() }
     }
 
+    /// As core fields (for rare calls: init, set_user, set_context), through
+    /// the same traversal and the same rule as the hot path.
+    pub fn to_fields(&self) -> Fields {
+        let mut buf = Vec::new();
+        self.write_value(&mut ValueWriter::new(&mut buf));
+        match game_tracker_core::record::read_value(&buf) {
+            Some(Value::Map(entries)) => entries,
+            _ => Vec::new(),
+        }
+    }
+
     /// `None` for null or a Dictionary; otherwise the type name to warn about.
     pub fn unexpected_type(&self) -> Option<&'static str> {
         match self.ty {
@@ -307,34 +318,11 @@ pub fn value(v: &Variant) -> Value {
     game_tracker_core::record::read_value(&buf).unwrap_or(Value::Null)
 }
 
-/// What a `data`/`labels`/`attributes` argument turned out to be.
-pub enum FieldsArg {
-    Ok(Fields),
-    /// Not a Dictionary (nor null): carried as `{"value": …}` and warned about.
-    NotADictionary(Fields, &'static str),
-}
-
-pub fn fields(v: &Variant) -> FieldsArg {
-    match v.get_type() {
-        VariantType::NIL => FieldsArg::Ok(Vec::new()),
-        VariantType::DICTIONARY => match value(v) {
-            Value::Map(entries) => FieldsArg::Ok(entries),
-            other => FieldsArg::NotADictionary(vec![("value".into(), other)], "Dictionary"),
-        },
-        _ => {
-            let got = value(v);
-            let type_name = got.type_name();
-            FieldsArg::NotADictionary(vec![("value".into(), got)], type_name)
-        }
-    }
-}
-
-/// Text of a name/message argument; `None` for null.
-pub fn text(v: &Variant) -> Option<(String, bool)> {
+/// Text of a name/key argument; `None` for null.
+pub fn text(v: &Variant) -> Option<String> {
     match v.get_type() {
         VariantType::NIL => None,
-        VariantType::STRING | VariantType::STRING_NAME => Some((v.stringify().to_string(), true)),
-        _ => Some((v.stringify().to_string(), false)),
+        _ => Some(text_of(v).to_string()),
     }
 }
 

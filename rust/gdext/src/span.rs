@@ -98,7 +98,7 @@ impl GameTrackerSpan {
             return;
         }
         let Some(open) = self.open.as_mut() else { return };
-        let Some((key, _)) = convert::text(&key) else {
+        let Some(key) = convert::text(&key) else {
             warn_once("set_attribute", "key", || "GameTrackerSpan.set_attribute(): key is null; ignored".into());
             return;
         };
