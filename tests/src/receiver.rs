@@ -1,6 +1,7 @@
 //! A minimal HTTP/1.1 server on 127.0.0.1 that records each request and
-//! answers with a configurable status after a configurable delay. Enough
-//! HTTP for ureq: Content-Length bodies and keep-alive connections.
+//! answers with a configurable status after a configurable delay, or
+//! misbehaves on purpose (see [`Fault`]). Enough HTTP for ureq:
+//! Content-Length bodies and keep-alive connections.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -26,8 +27,23 @@ impl Request {
     }
 }
 
+/// How the receiver misbehaves, beyond its status code and delay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fault {
+    /// Answers every request properly.
+    #[default]
+    None,
+    /// Reads the headers and half the body, then closes the connection with
+    /// the rest unread (the kernel answers with a reset). Nothing is recorded.
+    ResetMidBody,
+    /// Reads the whole request, answers bytes that are not HTTP and closes.
+    /// Nothing is recorded: the client cannot know whether it was stored.
+    Garbage,
+}
+
 #[derive(Default)]
 struct Shared {
+    fault: Mutex<Fault>,
     requests: Mutex<Vec<Request>>,
     /// Benchmarks: count requests and bytes per path, keep no bodies.
     discard: AtomicBool,
@@ -44,6 +60,8 @@ struct Shared {
 pub struct Receiver {
     pub port: u16,
     shared: Arc<Shared>,
+    /// The accept loop; `None` while the receiver is down.
+    acceptor: Mutex<Option<thread::JoinHandle<()>>>,
 }
 
 impl Receiver {
@@ -66,19 +84,33 @@ impl Receiver {
         let port = listener.local_addr().unwrap().port();
         let shared = Arc::new(Shared::default());
         shared.status.store(204, Ordering::SeqCst);
-        let s = shared.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                if s.stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Ok(stream) = stream {
-                    let s = s.clone();
-                    thread::spawn(move || serve(stream, s));
-                }
-            }
-        });
-        Receiver { port, shared }
+        let acceptor = Mutex::new(Some(accept_loop(listener, shared.clone())));
+        Receiver { port, shared, acceptor }
+    }
+
+    /// Closes the listening socket: connections are refused until [`Receiver::come_up`].
+    pub fn go_down(&self) {
+        if let Some(handle) = self.acceptor.lock().unwrap().take() {
+            self.shared.stop.store(true, Ordering::SeqCst);
+            // Wake the accept loop so it sees `stop` and drops the listener.
+            let _ = TcpStream::connect(("127.0.0.1", self.port));
+            let _ = handle.join();
+        }
+    }
+
+    /// Listens again on the same port.
+    pub fn come_up(&self) {
+        let mut acceptor = self.acceptor.lock().unwrap();
+        if acceptor.is_none() {
+            self.shared.stop.store(false, Ordering::SeqCst);
+            let listener = TcpListener::bind(("127.0.0.1", self.port)).expect("rebind the same port");
+            *acceptor = Some(accept_loop(listener, self.shared.clone()));
+        }
+    }
+
+    /// Misbehave as `fault` on the following requests.
+    pub fn fault(&self, fault: Fault) {
+        *self.shared.fault.lock().unwrap() = fault;
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -132,10 +164,22 @@ impl Receiver {
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees `stop`.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        self.go_down();
     }
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            if shared.stop.load(Ordering::SeqCst) {
+                break;
+            }
+            if let Ok(stream) = stream {
+                let s = shared.clone();
+                thread::spawn(move || serve(stream, s));
+            }
+        }
+    })
 }
 
 fn adjust(list: &Mutex<Vec<(String, usize)>>, path: &str, f: impl Fn(usize) -> usize) -> usize {
@@ -161,6 +205,10 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
             return;
         }
+        if shared.stop.load(Ordering::SeqCst) {
+            // Down: kept-alive connections die with the listener.
+            return;
+        }
         let mut parts = line.split_whitespace();
         let method = parts.next().unwrap_or("").to_string();
         let path = parts.next().unwrap_or("").to_string();
@@ -183,8 +231,19 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             .find(|(n, _)| n == "content-length")
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(0);
+        let fault = *shared.fault.lock().unwrap();
+        if fault == Fault::ResetMidBody {
+            let mut half = vec![0; len / 2];
+            let _ = reader.read_exact(&mut half);
+            // Dropping the socket with unread bytes makes the kernel send RST.
+            return;
+        }
         let mut body = vec![0; len];
         if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        if fault == Fault::Garbage {
+            let _ = writer.write_all(b"\x00\x13garbage, not HTTP at all\r\n\r\n");
             return;
         }
         let now = adjust(&shared.in_flight, &path, |n| n + 1);

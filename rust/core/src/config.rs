@@ -50,6 +50,9 @@ pub const DEFAULT_MAX_QUEUE_BYTES: usize = 16 * 1024 * 1024;
 /// Encoded batches waiting for their turn per signal; beyond this the oldest
 /// batch is dropped and counted, so a dead receiver cannot grow memory forever.
 pub const DEFAULT_MAX_BACKLOG_BYTES: usize = 8 * 1024 * 1024;
+/// Disk the offline spool may use: at a typical 10 events/s with 200-byte
+/// lines this holds days of play, and it is a small share of any device.
+pub const DEFAULT_MAX_SPOOL_BYTES: usize = 32 * 1024 * 1024;
 /// Series one session may create; each is a row in the receiver's index.
 pub const DEFAULT_MAX_SERIES: usize = 2_000;
 /// Labels a single metric call may carry beyond the automatic ones.
@@ -86,6 +89,12 @@ pub struct Config {
     pub compression: Compression,
     pub max_retry_age: Duration,
     pub quit_timeout: Duration,
+    /// Keep batches that could not be sent (retry budget spent, backlog
+    /// overflow, pending at quit) in `spool_dir` and send them next launch.
+    pub spool: bool,
+    /// The engine layer points this into `user://` when `spool` is on.
+    pub spool_dir: Option<String>,
+    pub max_spool_bytes: usize,
 }
 
 impl Default for Config {
@@ -111,6 +120,9 @@ impl Default for Config {
             compression: DEFAULT_COMPRESSION,
             max_retry_age: DEFAULT_MAX_RETRY_AGE,
             quit_timeout: crate::tracker::DEFAULT_SHUTDOWN_TIMEOUT,
+            spool: false,
+            spool_dir: None,
+            max_spool_bytes: DEFAULT_MAX_SPOOL_BYTES,
         }
     }
 }
@@ -131,11 +143,12 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Every key `init` accepts, for the unknown-key message.
-pub const KNOWN_KEYS: [&str; 22] = [
+pub const KNOWN_KEYS: [&str; 25] = [
     "endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "headers", "game",
     "version", "environment", "flush_interval", "batch_size", "queue_capacity",
     "request_timeout", "max_backlog_bytes", "max_queue_bytes", "max_series", "session_label",
     "histogram_buckets", "compression", "max_retry_age", "quit_timeout", "enabled",
+    "spool", "spool_dir", "max_spool_bytes",
 ];
 
 impl Config {
@@ -160,6 +173,18 @@ impl Config {
                     Value::Str(_) | Value::Null => c.output_dir = None,
                     v => bad(format!("must be a folder path String, got {}", v.type_name())),
                 },
+                "spool_dir" => match value {
+                    Value::Str(s) if !s.is_empty() => c.spool_dir = Some(s.clone()),
+                    Value::Str(_) | Value::Null => c.spool_dir = None,
+                    v => bad(format!("must be a folder path String, got {}", v.type_name())),
+                },
+                "spool" => match value {
+                    Value::Bool(b) => c.spool = *b,
+                    v => bad(format!("must be a bool, got {}", v.type_name())),
+                },
+                "max_spool_bytes" => count(value, 64 * 1024, usize::MAX)
+                    .map(|n| c.max_spool_bytes = n)
+                    .unwrap_or_else(bad),
                 "headers" => match headers(value) {
                     Ok(h) => c.headers = h,
                     Err(m) => bad(m),
@@ -228,11 +253,19 @@ impl Config {
             c.metrics_url.get_or_insert_with(|| format!("{base}{METRICS_PATH}"));
             c.traces_url.get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
         }
+        if c.spool && c.spool_dir.is_none() {
+            problems.push(("spool".into(), "is on but no 'spool_dir' is set".into()));
+        }
         if problems.is_empty() {
             Ok(c)
         } else {
             Err(ConfigError { problems })
         }
+    }
+
+    /// The spool folder when spooling is on.
+    pub fn spool_dir(&self) -> Option<&str> {
+        self.spool_dir.as_deref().filter(|_| self.spool)
     }
 
     pub fn url_for(&self, signal: crate::stats::Signal) -> Option<&str> {

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod record;
 pub mod retry;
 pub mod session;
+pub mod spool;
 pub mod stats;
 pub mod tracker;
 pub mod transport;

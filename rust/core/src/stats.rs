@@ -50,10 +50,15 @@ pub enum DropReason {
     /// Tracking was turned off (`set_enabled(false)`, player consent): what
     /// was not sent yet is dropped unsent, and so are later calls.
     Disabled,
+    /// The spool folder was at `max_spool_bytes`: the batch was not kept.
+    SpoolFull,
+    /// A spooled batch older than its receiver accepts (see
+    /// `spool::max_replay_age`) was deleted at replay instead of sent.
+    TooOld,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 10] = [
+    pub const ALL: [DropReason; 12] = [
         DropReason::QueueFull,
         DropReason::BacklogFull,
         DropReason::Rejected,
@@ -64,6 +69,8 @@ impl DropReason {
         DropReason::NoDestination,
         DropReason::Shutdown,
         DropReason::Disabled,
+        DropReason::SpoolFull,
+        DropReason::TooOld,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -77,6 +84,8 @@ impl DropReason {
             DropReason::NoDestination => "no_destination",
             DropReason::Shutdown => "shutdown",
             DropReason::Disabled => "disabled",
+            DropReason::SpoolFull => "spool_full",
+            DropReason::TooOld => "too_old",
         }
     }
 }
@@ -88,6 +97,9 @@ struct SignalCounters {
     requests: AtomicU64,
     bytes_sent: AtomicU64,
     dropped: [AtomicU64; DropReason::ALL.len()],
+    spooled: AtomicU64,
+    replayed: AtomicU64,
+    buffered_bytes: AtomicU64,
     last_error: Mutex<String>,
 }
 
@@ -96,16 +108,25 @@ pub struct Stats {
     signals: [SignalCounters; 3],
 }
 
-/// A consistent-enough copy of the counters for reporting.
+/// A consistent-enough copy of the counters for reporting. At all times
+/// `produced == sent + dropped_total() + spooled + pending()`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SignalStats {
-    /// Events accepted by the API (including those later dropped).
+    /// Events accepted by the API, plus those replayed from the spool
+    /// (including those later dropped).
     pub produced: u64,
     /// Events whose request the receiver acknowledged with 2xx.
     pub sent: u64,
     pub requests: u64,
     pub bytes_sent: u64,
     pub dropped: Vec<(DropReason, u64)>,
+    /// Events written to the spool, to be sent by a later launch.
+    pub spooled: u64,
+    /// Events read back from an earlier launch's spool (part of `produced`).
+    pub replayed: u64,
+    /// Encoded bytes the worker holds for this signal: batches waiting for
+    /// their turn or a retry, and the one in flight.
+    pub buffered_bytes: u64,
     pub last_error: String,
 }
 
@@ -116,9 +137,10 @@ impl SignalStats {
     pub fn dropped(&self, reason: DropReason) -> u64 {
         self.dropped.iter().find(|(r, _)| *r == reason).map_or(0, |(_, n)| *n)
     }
-    /// Produced but neither sent nor dropped yet: in the queue, a batch or in flight.
+    /// Produced but neither sent, dropped nor spooled yet: in the queue, a
+    /// batch or in flight.
     pub fn pending(&self) -> u64 {
-        self.produced.saturating_sub(self.sent + self.dropped_total())
+        self.produced.saturating_sub(self.sent + self.dropped_total() + self.spooled)
     }
 }
 
@@ -135,6 +157,18 @@ impl Stats {
     pub fn dropped(&self, signal: Signal, reason: DropReason, events: u64) {
         self.signals[signal.index()].dropped[reason as usize].fetch_add(events, Relaxed);
     }
+    pub fn spooled(&self, signal: Signal, events: u64) {
+        self.signals[signal.index()].spooled.fetch_add(events, Relaxed);
+    }
+    /// Replayed events enter the identity as produced.
+    pub fn replayed(&self, signal: Signal, events: u64) {
+        let s = &self.signals[signal.index()];
+        s.replayed.fetch_add(events, Relaxed);
+        s.produced.fetch_add(events, Relaxed);
+    }
+    pub fn set_buffered_bytes(&self, signal: Signal, bytes: u64) {
+        self.signals[signal.index()].buffered_bytes.store(bytes, Relaxed);
+    }
     pub fn set_last_error(&self, signal: Signal, message: impl Into<String>) {
         if let Ok(mut e) = self.signals[signal.index()].last_error.lock() {
             *e = message.into();
@@ -145,6 +179,7 @@ impl Stats {
         // Read `sent`/`dropped` before `produced` so `pending` never underflows
         // while the worker is counting concurrently.
         let sent = s.sent.load(Relaxed);
+        let spooled = s.spooled.load(Relaxed);
         let dropped = DropReason::ALL
             .iter()
             .map(|r| (*r, s.dropped[*r as usize].load(Relaxed)))
@@ -155,6 +190,9 @@ impl Stats {
             requests: s.requests.load(Relaxed),
             bytes_sent: s.bytes_sent.load(Relaxed),
             dropped,
+            spooled,
+            replayed: s.replayed.load(Relaxed),
+            buffered_bytes: s.buffered_bytes.load(Relaxed),
             last_error: s.last_error.lock().map(|e| e.clone()).unwrap_or_default(),
         }
     }

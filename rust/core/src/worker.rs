@@ -17,6 +17,7 @@ use crate::metrics::Aggregator;
 use crate::record::Reader;
 use crate::retry;
 use crate::session::Session;
+use crate::spool::{self, Spool, SpoolError};
 use crate::stats::{DropReason, Signal, Stats};
 use crate::tracker::{Chunk, Queued, CHUNK_CAPACITY};
 use crate::transport::{FileTransport, HttpTransport, Outcome, Transport};
@@ -48,8 +49,12 @@ struct JobResult {
 struct Batch {
     payload: Payload,
     events: u64,
-    /// When the batch was closed; retries stop at `max_retry_age`.
+    /// When the batch was closed (or read back from the spool); retries
+    /// stop at `max_retry_age`.
     created: Instant,
+    /// Set when the batch came from the spool: its file is deleted once the
+    /// receiver answered, and kept when this launch gives up on it.
+    spooled: Option<spool::Entry>,
 }
 
 struct InFlight {
@@ -58,6 +63,10 @@ struct InFlight {
     created: Instant,
     /// Metrics only: series whose 0 sample is in this request.
     announcing: Vec<usize>,
+    spooled: Option<spool::Entry>,
+    /// With a spool, a copy of the body, so a request still unanswered at
+    /// quit can be spooled (the sender thread holds the original).
+    copy: Option<Payload>,
 }
 
 struct Lane {
@@ -72,6 +81,8 @@ struct Lane {
     failures: u32,
     /// No request before this (backoff or Retry-After).
     not_before: Option<Instant>,
+    /// Batches an earlier launch spooled, oldest first, not yet read.
+    replay: VecDeque<spool::Entry>,
 }
 
 impl Lane {
@@ -107,6 +118,7 @@ pub(crate) struct Worker {
     waiters: Vec<Sender<()>>,
     /// Set by shutdown: one last attempt each, no backoff, no retries.
     shutting_down: bool,
+    spool: Option<Spool>,
 }
 
 impl Worker {
@@ -143,8 +155,24 @@ impl Worker {
                 last_warned: String::new(),
                 failures: 0,
                 not_before: None,
+                replay: VecDeque::new(),
             });
         }
+        let spool = match config.spool_dir() {
+            Some(dir) => match Spool::open(dir, config.max_spool_bytes) {
+                Ok((spool, entries)) => {
+                    for entry in entries {
+                        lanes[entry.signal.index()].replay.push_back(entry);
+                    }
+                    Some(spool)
+                }
+                Err(e) => {
+                    let _ = diagnostics.try_send(format!("GameTracker: spool disabled, cannot use {dir}: {e}"));
+                    None
+                }
+            },
+            None => None,
+        };
         let mut automatic = vec![
             ("game".to_string(), session.game.clone()),
             ("env".to_string(), session.environment.clone()),
@@ -175,6 +203,7 @@ impl Worker {
             lanes,
             waiters: Vec::new(),
             shutting_down: false,
+            spool,
         };
         thread::Builder::new().name("game_tracker_worker".into()).spawn(move || worker.run())
     }
@@ -182,6 +211,8 @@ impl Worker {
     fn run(mut self) {
         let interval = self.config.flush_interval;
         let mut next_flush = Instant::now() + interval;
+        // Batches spooled by an earlier launch start out at once.
+        self.dispatch();
         loop {
             let wake = self.lanes.iter().filter_map(|l| l.not_before).fold(next_flush, Instant::min);
             let timeout = wake.saturating_duration_since(Instant::now());
@@ -219,6 +250,14 @@ impl Worker {
             self.dispatch();
             self.notify_waiters();
             self.forward_metric_warnings();
+            self.publish_buffered_bytes();
+        }
+    }
+
+    fn publish_buffered_bytes(&self) {
+        for lane in &self.lanes {
+            let in_flight = lane.in_flight.as_ref().map_or(0, |f| f.bytes);
+            self.stats.set_buffered_bytes(lane.signal, lane.backlog_bytes as u64 + in_flight);
         }
     }
 
@@ -314,65 +353,139 @@ impl Worker {
             return;
         }
         lane.backlog_bytes += payload.body.len();
-        lane.backlog.push_back(Batch { payload, events, created: Instant::now() });
+        lane.backlog.push_back(Batch { payload, events, created: Instant::now(), spooled: None });
         self.trim_backlog(signal);
     }
 
-    /// Drops the oldest batches past `max_backlog_bytes`: the newest data is
-    /// the most useful when catching up.
+    /// Gives up on the oldest batches past `max_backlog_bytes` (spooling
+    /// them when there is a spool): the newest data is the most useful when
+    /// catching up.
     fn trim_backlog(&mut self, signal: Signal) {
-        let lane = &mut self.lanes[signal.index()];
-        while lane.backlog_bytes > self.config.max_backlog_bytes && lane.backlog.len() > 1 {
+        loop {
+            let lane = &mut self.lanes[signal.index()];
+            if lane.backlog_bytes <= self.config.max_backlog_bytes || lane.backlog.len() <= 1 {
+                return;
+            }
             if let Some(old) = lane.backlog.pop_front() {
                 lane.backlog_bytes -= old.payload.body.len();
-                self.stats.dropped(signal, DropReason::BacklogFull, old.events);
+                self.give_up(signal, old, DropReason::BacklogFull);
             }
         }
+    }
+
+    /// A batch this launch stops trying to send: written to the spool when
+    /// there is one (left there if it came from it), else dropped for `reason`.
+    fn give_up(&mut self, signal: Signal, batch: Batch, reason: DropReason) {
+        let spool = match self.spool.as_mut() {
+            Some(spool) if reason != DropReason::Disabled => spool,
+            _ => return self.stats.dropped(signal, reason, batch.events),
+        };
+        if batch.spooled.is_some() {
+            // Its file is still there for the next launch.
+            return self.stats.spooled(signal, batch.events);
+        }
+        let created_unix_ms = now_unix_ms().saturating_sub(batch.created.elapsed().as_millis() as u64);
+        match spool.write(signal, batch.events, created_unix_ms, &batch.payload) {
+            Ok(()) => self.stats.spooled(signal, batch.events),
+            Err(SpoolError::Full) => {
+                self.stats.dropped(signal, DropReason::SpoolFull, batch.events);
+                let message = format!("spool is full ({} bytes, max_spool_bytes)", spool.used_bytes());
+                self.report(signal, message);
+            }
+            Err(SpoolError::Io(e)) => {
+                self.stats.dropped(signal, reason, batch.events);
+                let message = format!("cannot write to the spool {}: {e}", spool.dir().display());
+                self.report(signal, message);
+            }
+        }
+    }
+
+    /// The next batch to send on a lane: a spooled batch waiting for a retry,
+    /// then the spool (oldest first), then this launch's batches. Metrics
+    /// have no batches of their own: their snapshots are built in `dispatch`.
+    fn next_batch(&mut self, signal: Signal) -> Option<Batch> {
+        let lane = &mut self.lanes[signal.index()];
+        let retrying_spooled = lane.backlog.front().is_some_and(|b| b.spooled.is_some());
+        // Quitting is no time to start on older launches' batches.
+        if !retrying_spooled && !self.shutting_down {
+            while let Some(entry) = lane.replay.pop_front() {
+                let Some(spool) = self.spool.as_mut() else { break };
+                self.stats.replayed(signal, entry.events);
+                if entry.age(now_unix_ms()) > spool::max_replay_age(signal) {
+                    spool.remove(&entry);
+                    self.stats.dropped(signal, DropReason::TooOld, entry.events);
+                    continue;
+                }
+                match spool.load(&entry) {
+                    Ok(payload) => {
+                        return Some(Batch { payload, events: entry.events, created: Instant::now(), spooled: Some(entry) })
+                    }
+                    Err(e) => {
+                        spool.remove(&entry);
+                        self.stats.dropped(signal, DropReason::Invalid, entry.events);
+                        let _ = self.diagnostics.try_send(format!("GameTracker: unreadable spool file {}: {e}", entry.path.display()));
+                    }
+                }
+            }
+        }
+        if signal == Signal::Metrics && !retrying_spooled {
+            return None;
+        }
+        let batch = lane.backlog.pop_front()?;
+        lane.backlog_bytes -= batch.payload.body.len();
+        Some(batch)
     }
 
     /// Starts the next request on every idle lane.
     fn dispatch(&mut self) {
         let now = Instant::now();
         let metrics_lane = Signal::Metrics.index();
+        if self.lanes[metrics_lane].jobs.is_some() && self.lanes[metrics_lane].may_send(now, self.shutting_down) {
+            // Spooled snapshots go before this launch's.
+            if let Some(batch) = self.next_batch(Signal::Metrics) {
+                self.start(Signal::Metrics, batch, Vec::new());
+            }
+        }
         if self.metrics_due && self.lanes[metrics_lane].may_send(now, self.shutting_down) {
             self.metrics_due = false;
-            let now_ms = (crate::event::now_unix_nano() / 1_000_000) as i64;
-            if let Some(snapshot) = self.metrics.snapshot(now_ms) {
+            if let Some(snapshot) = self.metrics.snapshot(now_unix_ms() as i64) {
                 self.metrics_last_sent = Instant::now();
                 if self.lanes[metrics_lane].jobs.is_none() {
                     self.stats.dropped(Signal::Metrics, DropReason::NoDestination, snapshot.updates);
                 } else {
                     let payload = encode::remote_write::encode(&snapshot.request);
-                    self.start(Signal::Metrics, payload, snapshot.updates, Instant::now(), snapshot.announcing);
+                    let batch = Batch { payload, events: snapshot.updates, created: Instant::now(), spooled: None };
+                    self.start(Signal::Metrics, batch, snapshot.announcing);
                 }
             }
         }
         for signal in [Signal::Logs, Signal::Traces] {
-            let lane = &mut self.lanes[signal.index()];
-            if !lane.may_send(now, self.shutting_down) {
+            let lane = &self.lanes[signal.index()];
+            if lane.jobs.is_none() || !lane.may_send(now, self.shutting_down) {
                 continue;
             }
             // Batches that waited past `max_retry_age` are given up on.
-            while let Some(batch) = lane.backlog.pop_front() {
-                lane.backlog_bytes -= batch.payload.body.len();
+            while let Some(batch) = self.next_batch(signal) {
                 if batch.created.elapsed() >= self.config.max_retry_age && !self.shutting_down {
-                    self.stats.dropped(signal, DropReason::RetryExhausted, batch.events);
+                    self.give_up(signal, batch, DropReason::RetryExhausted);
                     continue;
                 }
-                self.start(signal, batch.payload, batch.events, batch.created, Vec::new());
+                self.start(signal, batch, Vec::new());
                 break;
             }
         }
     }
 
-    fn start(&mut self, signal: Signal, payload: Payload, events: u64, created: Instant, announcing: Vec<usize>) {
+    fn start(&mut self, signal: Signal, batch: Batch, announcing: Vec<usize>) {
+        let copy = (self.spool.is_some() && batch.spooled.is_none()).then(|| batch.payload.clone());
         let lane = &mut self.lanes[signal.index()];
-        let bytes = payload.body.len() as u64;
-        let sent = lane.jobs.as_ref().map(|jobs| jobs.send(payload).is_ok()).unwrap_or(false);
+        let bytes = batch.payload.body.len() as u64;
+        let sent = lane.jobs.as_ref().map(|jobs| jobs.send(batch.payload).is_ok()).unwrap_or(false);
         if sent {
-            lane.in_flight = Some(InFlight { events, bytes, created, announcing });
+            let Batch { events, created, spooled, .. } = batch;
+            lane.in_flight = Some(InFlight { events, bytes, created, announcing, spooled, copy });
         } else {
-            self.stats.dropped(signal, DropReason::SendFailed, events);
+            self.stats.dropped(signal, DropReason::SendFailed, batch.events);
             self.stats.set_last_error(signal, "sender thread is gone");
         }
     }
@@ -385,6 +498,12 @@ impl Worker {
             // The receiver answered: whatever was wrong with the network is over.
             lane.failures = 0;
             lane.not_before = None;
+        }
+        if let (Some(entry), false) = (&done.spooled, matches!(result.outcome, Outcome::Failed { .. })) {
+            // Answered: sent or refused, it is never sent again.
+            if let Some(spool) = self.spool.as_mut() {
+                spool.remove(entry);
+            }
         }
         match result.outcome {
             Outcome::Delivered => {
@@ -408,18 +527,19 @@ impl Worker {
                 lane.failures += 1;
                 let wait = retry_after.unwrap_or_else(|| retry::backoff(lane.failures, &mut rand::rng()));
                 lane.not_before = Some(Instant::now() + wait);
-                if signal == Signal::Metrics {
+                let batch = Batch { payload: result.payload, events: done.events, created: done.created, spooled: done.spooled };
+                if signal == Signal::Metrics && batch.spooled.is_none() {
                     // Cumulative state is still here: the next snapshot carries it.
                     self.metrics.requeue(done.events);
                     self.metrics_due = true;
                 } else if self.shutting_down {
-                    self.stats.dropped(signal, DropReason::Shutdown, done.events);
+                    self.give_up(signal, batch, DropReason::Shutdown);
                 } else if done.created.elapsed() >= self.config.max_retry_age {
-                    self.stats.dropped(signal, DropReason::RetryExhausted, done.events);
+                    self.give_up(signal, batch, DropReason::RetryExhausted);
                 } else {
                     // First in line again: batches go out in the order they were made.
-                    lane.backlog_bytes += result.payload.body.len();
-                    lane.backlog.push_front(Batch { payload: result.payload, events: done.events, created: done.created });
+                    lane.backlog_bytes += batch.payload.body.len();
+                    lane.backlog.push_front(batch);
                     self.trim_backlog(signal);
                 }
                 self.report(signal, message);
@@ -443,11 +563,16 @@ impl Worker {
         }
     }
 
+    /// Nothing left to send (spooled batches of earlier launches included,
+    /// except at shutdown, which leaves them for the next launch).
     fn idle(&self) -> bool {
         self.logs.is_empty()
             && self.spans.is_empty()
             && !self.metrics_due
-            && self.lanes.iter().all(|l| l.in_flight.is_none() && l.backlog.is_empty())
+            && self.lanes.iter().all(|l| {
+                let replay_done = l.replay.is_empty() || l.jobs.is_none() || self.shutting_down;
+                l.in_flight.is_none() && l.backlog.is_empty() && replay_done
+            })
     }
 
     fn notify_waiters(&mut self) {
@@ -481,26 +606,53 @@ impl Worker {
         self.drain_events();
         self.close_logs();
         self.close_spans();
-        for lane in &mut self.lanes {
-            let mut lost: u64 = lane.backlog.drain(..).map(|b| b.events).sum();
-            if let Some(f) = lane.in_flight.take() {
-                lost += f.events;
-            }
-            if lost > 0 {
-                self.stats.dropped(lane.signal, reason, lost);
-            }
+        for signal in Signal::ALL {
+            let lane = &mut self.lanes[signal.index()];
             // Closing the job channel ends the sender thread after its request.
             lane.jobs = None;
+            lane.backlog_bytes = 0;
+            let mut unsent: Vec<Batch> = lane.backlog.drain(..).collect();
+            if let Some(f) = lane.in_flight.take() {
+                match (f.copy, f.spooled) {
+                    (Some(payload), _) => unsent.push(Batch { payload, events: f.events, created: f.created, spooled: None }),
+                    // Its file stays for the next launch (deleted below if disabled).
+                    (None, Some(_)) if reason != DropReason::Disabled => self.stats.spooled(signal, f.events),
+                    (None, _) => self.stats.dropped(signal, reason, f.events),
+                }
+            }
+            for batch in unsent {
+                self.give_up(signal, batch, reason);
+            }
         }
         let unsent_metrics = self.metrics.pending_updates();
         if unsent_metrics > 0 {
-            self.stats.dropped(Signal::Metrics, reason, unsent_metrics);
+            let spooling = self.spool.is_some() && reason != DropReason::Disabled;
+            // With a spool, the running totals go there as one last snapshot.
+            match self.metrics.snapshot(now_unix_ms() as i64).filter(|_| spooling) {
+                Some(snapshot) => {
+                    let payload = encode::remote_write::encode(&snapshot.request);
+                    let batch = Batch { payload, events: snapshot.updates, created: Instant::now(), spooled: None };
+                    self.give_up(Signal::Metrics, batch, reason);
+                }
+                None => self.stats.dropped(Signal::Metrics, reason, unsent_metrics),
+            }
         }
+        if reason == DropReason::Disabled {
+            // Consent withdrawn: nothing of this player's is kept on disk.
+            if let Some(spool) = self.spool.as_mut() {
+                spool.clear();
+            }
+        }
+        self.publish_buffered_bytes();
         self.forward_metric_warnings();
         for w in self.waiters.drain(..) {
             let _ = w.send(());
         }
     }
+}
+
+fn now_unix_ms() -> u64 {
+    crate::event::now_unix_nano() / 1_000_000
 }
 
 fn spawn_sender(

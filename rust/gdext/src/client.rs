@@ -18,6 +18,9 @@ use crate::warn::warn_once;
 
 /// Worker warnings printed per frame at most; the rest wait for later frames.
 const DIAGNOSTICS_PER_FRAME: usize = 4;
+/// Where `spool: true` keeps batches: the player's own data folder, which
+/// every platform lets the game write.
+const DEFAULT_SPOOL_DIR: &str = "user://game_tracker/spool";
 /// The tracker's `_process` runs after the game's nodes, so the events a
 /// frame produced reach the worker at the end of that same frame.
 const PROCESS_PRIORITY: i32 = 1 << 30;
@@ -99,7 +102,7 @@ impl GameTrackerClient {
             godot_error!("GameTracker.init: expected a Dictionary of options, got {got}; tracker stays disabled");
             return false;
         }
-        let fields = config.to_fields();
+        let fields = with_engine_paths(config.to_fields());
         let config = match Config::from_fields(&fields) {
             Ok(c) => c,
             Err(e) => {
@@ -111,6 +114,9 @@ impl GameTrackerClient {
             self.enabled = false;
         }
         self.config = Some(config);
+        if !self.enabled {
+            self.set_enabled(false);
+        }
         self.enabled && self.start_tracker()
     }
 
@@ -125,8 +131,16 @@ impl GameTrackerClient {
         }
         self.enabled = enabled;
         match (enabled, &self.tracker) {
-            // Kept, so its counts stay readable in get_stats().
+            // Kept, so its counts stay readable in get_stats(). Its worker
+            // deletes the spool.
             (false, Some(t)) => t.disable(),
+            (false, None) => {
+                // Consent withdrawn before tracking started: no earlier
+                // launch's batches stay on disk either.
+                if let Some(dir) = self.config.as_ref().and_then(|c| c.spool_dir.as_deref()) {
+                    game_tracker_core::spool::clear_dir(dir);
+                }
+            }
             (true, Some(t)) if t.is_disabled() => {
                 self.tracker = None;
                 self.start_tracker();
@@ -353,11 +367,32 @@ impl GameTrackerClient {
             d.set("bytes_sent", s.bytes_sent as i64);
             d.set("dropped", &dropped);
             d.set("dropped_total", (s.dropped_total() + early) as i64);
+            d.set("spooled", s.spooled as i64);
+            d.set("replayed", s.replayed as i64);
+            d.set("buffered_bytes", s.buffered_bytes as i64);
             d.set("last_error", &GString::from(s.last_error.as_str()));
             out.set(signal.as_str(), &d);
         }
         out
     }
+}
+
+/// Folder options may be `user://` paths; the core wants file-system paths.
+/// `spool: true` without a folder means `DEFAULT_SPOOL_DIR`.
+fn with_engine_paths(mut fields: Vec<(String, Value)>) -> Vec<(String, Value)> {
+    let spool_on = fields.iter().any(|(k, v)| k == "spool" && *v == Value::Bool(true));
+    if spool_on && !fields.iter().any(|(k, _)| k == "spool_dir") {
+        fields.push(("spool_dir".into(), Value::Str(DEFAULT_SPOOL_DIR.into())));
+    }
+    for (key, value) in &mut fields {
+        if let (true, Value::Str(path)) = (key == "output_dir" || key == "spool_dir", &*value) {
+            if let Some(rest) = path.strip_prefix("user://") {
+                let user_dir = Os::singleton().get_user_data_dir();
+                *value = Value::Str(format!("{user_dir}/{rest}"));
+            }
+        }
+    }
+    fields
 }
 
 impl GameTrackerClient {
