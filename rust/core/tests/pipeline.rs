@@ -10,6 +10,9 @@ use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signa
 use game_tracker_testkit::decode::loki_lines as log_lines;
 use game_tracker_testkit::receiver::Receiver;
 
+mod common;
+use common::assert_identity;
+
 const LOGS: &str = "/loki/api/v1/push";
 const METRICS: &str = "/api/v1/metrics/write";
 const TRACES: &str = "/v1/traces";
@@ -38,13 +41,6 @@ fn eventually(cond: impl Fn() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(10));
     }
     cond()
-}
-
-fn assert_identity(t: &Tracker) {
-    for signal in Signal::ALL {
-        let s = t.stats(signal);
-        assert_eq!(s.produced, s.sent + s.dropped_total() + s.pending(), "{signal:?}: {s:?}");
-    }
 }
 
 #[test]

@@ -12,6 +12,9 @@ use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signa
 use game_tracker_testkit::decode::{loki_lines, otlp_spans};
 use game_tracker_testkit::receiver::{BlackHole, Receiver};
 
+mod common;
+use common::assert_identity;
+
 const LOGS: &str = "/loki/api/v1/push";
 const METRICS: &str = "/api/v1/metrics/write";
 const TRACES: &str = "/v1/traces";
@@ -37,13 +40,6 @@ fn launch(endpoint: &str, dir: &Path, extra: Vec<(&str, Value)>) -> Tracker {
 
 fn files_in(dir: &Path) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
-}
-
-fn assert_identity(t: &Tracker) {
-    for signal in Signal::ALL {
-        let s = t.stats(signal);
-        assert_eq!(s.produced, s.sent + s.dropped_total() + s.spooled + s.pending(), "{signal:?}: {s:?}");
-    }
 }
 
 fn produce(t: &Tracker, n: i64) {
