@@ -49,6 +49,7 @@ struct Shared {
     discard: AtomicBool,
     totals: Mutex<Vec<(String, usize)>>,
     retry_after: Mutex<Option<String>>,
+    error_body: Mutex<Option<String>>,
     total_bytes: Mutex<Vec<(String, usize)>>,
     status: AtomicUsize,
     delay_ms: AtomicUsize,
@@ -129,6 +130,11 @@ impl Receiver {
     /// A `Retry-After` header on the following error answers.
     pub fn retry_after(&self, value: Option<&str>) {
         *self.shared.retry_after.lock().unwrap() = value.map(str::to_string);
+    }
+
+    /// The body of the following error answers (default: two short lines).
+    pub fn error_body(&self, body: &str) {
+        *self.shared.error_body.lock().unwrap() = Some(body.to_string());
     }
 
     /// Delay before answering the following requests.
@@ -259,7 +265,11 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             shared.requests.lock().unwrap().push(Request { method, path: path.clone(), headers, body, received_at: Instant::now() });
         }
         adjust(&shared.in_flight, &path, |n| n - 1);
-        let body = if status >= 400 { "receiver says no\nsecond line" } else { "" };
+        let error_body = shared.error_body.lock().unwrap().clone();
+        let body = match status {
+            400.. => error_body.unwrap_or_else(|| "receiver says no\nsecond line".into()),
+            _ => String::new(),
+        };
         let retry_after = match (status >= 400, shared.retry_after.lock().unwrap().as_deref()) {
             (true, Some(v)) => format!("Retry-After: {v}\r\n"),
             _ => String::new(),

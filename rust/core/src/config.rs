@@ -285,13 +285,14 @@ fn url(v: &Value) -> Result<Option<String>, String> {
         Value::Str(s) => s.trim(),
         v => return Err(format!("must be a URL String, got {}", v.type_name())),
     };
-    let uri: ureq::http::Uri = s.parse().map_err(|e| format!("is not a valid URL ({e}): {s}"))?;
+    let shown = crate::transport::without_userinfo(s);
+    let uri: ureq::http::Uri = s.parse().map_err(|e| format!("is not a valid URL ({e}): {shown}"))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
-        _ => return Err(format!("must start with http:// or https://, got {s}")),
+        _ => return Err(format!("must start with http:// or https://, got {shown}")),
     }
     if uri.host().is_none_or(str::is_empty) {
-        return Err(format!("has no host: {s}"));
+        return Err(format!("has no host: {shown}"));
     }
     Ok(Some(s.to_string()))
 }

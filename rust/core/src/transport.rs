@@ -1,6 +1,7 @@
 //! Moves one encoded payload to its destination: an HTTP receiver (ureq, with
 //! timeouts on every request) or, with no endpoint, a folder of files.
-//! Header values never appear in errors: they are usually tokens.
+//! Header values and URL passwords never appear in errors: they are usually
+//! tokens, and errors end up in `get_stats()`, the Godot output and logs.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -31,7 +32,31 @@ pub trait Transport: Send {
 pub struct HttpTransport {
     agent: ureq::Agent,
     url: String,
+    /// `url` as errors show it: without `user:password@`.
+    shown_url: String,
     headers: Vec<(String, String)>,
+}
+
+/// `url` without the `user:password@` part.
+pub fn without_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let authority_end = url[scheme_end..].find(['/', '?', '#']).map_or(url.len(), |i| scheme_end + i);
+    match url[scheme_end..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..scheme_end], &url[scheme_end + at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// `text` with every configured header value replaced: a receiver may echo
+/// the token it refused in its answer.
+fn redact(mut text: String, headers: &[(String, String)]) -> String {
+    for (_, value) in headers {
+        // Short values ("1", "json") are not secrets and would mangle text.
+        if value.len() >= 6 && text.contains(value.as_str()) {
+            text = text.replace(value.as_str(), "<redacted>");
+        }
+    }
+    text
 }
 
 impl HttpTransport {
@@ -42,12 +67,22 @@ impl HttpTransport {
             .user_agent(format!("game_tracker/{}", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        HttpTransport { agent, url, headers }
+        HttpTransport { agent, shown_url: without_userinfo(&url), url, headers }
     }
 }
 
 impl Transport for HttpTransport {
     fn send(&mut self, signal: Signal, payload: &Payload) -> Outcome {
+        match self.attempt(signal, payload) {
+            Outcome::Rejected(message) => Outcome::Rejected(redact(message, &self.headers)),
+            Outcome::Failed { message, retry_after } => Outcome::Failed { message: redact(message, &self.headers), retry_after },
+            Outcome::Delivered => Outcome::Delivered,
+        }
+    }
+}
+
+impl HttpTransport {
+    fn attempt(&mut self, signal: Signal, payload: &Payload) -> Outcome {
         let mut req = self.agent.post(&self.url).header("Content-Type", payload.content_type);
         if let Some(enc) = payload.content_encoding {
             req = req.header("Content-Encoding", enc);
@@ -78,14 +113,14 @@ impl Transport for HttpTransport {
                     .take(4096)
                     .read_to_string(&mut text);
                 let first_line: String = text.lines().next().unwrap_or("").chars().take(ERROR_BODY_CHARS).collect();
-                let message = format!("HTTP {status} from {}: {first_line}", self.url);
+                let message = format!("HTTP {status} from {}: {first_line}", self.shown_url);
                 if crate::retry::retryable_status(signal, status) {
                     Outcome::Failed { message, retry_after }
                 } else {
                     Outcome::Rejected(message)
                 }
             }
-            Err(e) => Outcome::Failed { message: format!("{} : {e}", self.url), retry_after: None },
+            Err(e) => Outcome::Failed { message: format!("{} : {e}", self.shown_url), retry_after: None },
         }
     }
 }

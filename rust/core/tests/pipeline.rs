@@ -161,6 +161,37 @@ fn a_4xx_is_counted_as_rejected_with_the_first_line_of_the_answer() {
 }
 
 #[test]
+fn tokens_and_url_passwords_never_reach_errors_even_when_the_receiver_echoes_them() {
+    let token = "Bearer glc_s3cr3t-t0ken";
+    let rx = Receiver::start();
+    rx.respond_with(401);
+    rx.error_body(&format!("invalid credentials: {token}"));
+    let headers = Value::Map(vec![("Authorization".into(), Value::Str(token.into()))]);
+    let with_password = rx.base_url().replace("http://", "http://player:hunter2-pw@");
+    let t = start(&rx, vec![("headers", headers.clone()), ("endpoint", Value::Str(with_password))]);
+    t.log(Level::Error, "refused".into(), vec![]);
+    t.flush_and_wait(Duration::from_secs(5));
+    let s = t.stats(Signal::Logs);
+    assert_eq!(s.dropped(DropReason::Rejected), 1, "{s:?}");
+    assert!(s.last_error.contains("invalid credentials: <redacted>"), "{}", s.last_error);
+    let warnings = t.take_diagnostics(10).join("\n");
+    for text in [&s.last_error, &warnings] {
+        assert!(!text.contains("s3cr3t") && !text.contains("hunter2"), "secret leaked: {text}");
+    }
+    // A connection error names the URL, without its password.
+    drop(rx);
+    t.log(Level::Error, "unreachable".into(), vec![]);
+    t.flush();
+    assert!(eventually(|| t.stats(Signal::Logs).last_error.contains("refused")));
+    let error = t.stats(Signal::Logs).last_error;
+    assert!(error.contains("http://127.0.0.1:") && !error.contains("hunter2"), "{error}");
+    // Nor do configuration errors echo them.
+    let bad = Config::from_fields(&vec![("endpoint".into(), Value::Str("ftp://player:hunter2-pw@host".into()))]);
+    let message = bad.unwrap_err().to_string();
+    assert!(message.contains("ftp://host") && !message.contains("hunter2"), "{message}");
+}
+
+#[test]
 fn failed_metrics_stay_pending_and_arrive_when_the_receiver_recovers() {
     let rx = Receiver::start();
     rx.respond_with(503);
