@@ -385,6 +385,16 @@ impl<'a> Reader<'a> {
     }
 
     fn value(&mut self) -> Option<Value> {
+        self.value_at(0)
+    }
+
+    /// Writers nest user values at most `MAX_VALUE_DEPTH` deep, inside a few
+    /// levels of record structure; a far deeper buffer is malformed and must
+    /// not exhaust the worker's stack.
+    fn value_at(&mut self, depth: usize) -> Option<Value> {
+        if depth > 4 * crate::value::MAX_VALUE_DEPTH {
+            return None;
+        }
         Some(match self.u8()? {
             NULL => Value::Null,
             BOOL => Value::Bool(self.u8()? != 0),
@@ -395,7 +405,7 @@ impl<'a> Reader<'a> {
                 let n = self.u32()? as usize;
                 let mut items = Vec::with_capacity(n.min(1024));
                 for _ in 0..n {
-                    items.push(self.value()?);
+                    items.push(self.value_at(depth + 1)?);
                 }
                 Value::List(items)
             }
@@ -404,7 +414,7 @@ impl<'a> Reader<'a> {
                 let mut entries = Vec::with_capacity(n.min(1024));
                 for _ in 0..n {
                     let k = self.raw_str()?;
-                    entries.push((k, self.value()?));
+                    entries.push((k, self.value_at(depth + 1)?));
                 }
                 Value::Map(entries)
             }
