@@ -94,3 +94,17 @@ func run(t) -> void:
 	t.eq(stats["traces"]["sent"], 4, "4 spans sent")
 	t.check_accounting(stats, "after bad input")
 	node.free()
+
+	# A span outliving its tracker: ending it does nothing, and as a parent
+	# it still links the next tracker's span into its trace.
+	var orphan := GameTracker.start_span("orphan")
+	var orphan_ids := [orphan.get_trace_id(), orphan.get_span_id()]
+	GameTracker.shutdown(1.0)
+	orphan.end()
+	t.eq(GameTracker.init({"endpoint": t.endpoint(), "game": "bad-input", "flush_interval": 60.0}), true, "init after shutdown")
+	var adopted := GameTracker.start_span("adopted", {}, orphan)
+	t.eq(adopted.get_trace_id(), orphan_ids[0], "the old span's trace goes on")
+	adopted.end()
+	print("bad-input orphan %s %s" % orphan_ids)
+	t.eq(GameTracker.flush_and_wait(10.0), true, "the new tracker sends")
+	t.eq(GameTracker.get_stats()["traces"]["sent"], 1, "only the adopted span is sent")

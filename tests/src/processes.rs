@@ -52,6 +52,44 @@ pub fn use_prebuilt_addon() {
     let _ = BUILT.set(());
 }
 
+/// A copy of `project` (its scripts and scenes) whose addon holds the
+/// release library, the build players run: release builds have no gdext
+/// safeguards, so what they do with misuse (calls from other threads, say)
+/// is the addon's own handling. Built and imported once per test process.
+pub fn release_copy_of(project: &Path) -> PathBuf {
+    static COPIES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let root = repo_root();
+    let copy = root.join("target/godot-release").join(project.file_name().expect("a project folder"));
+    let mut done = COPIES.lock().unwrap_or_else(|e| e.into_inner());
+    if done.contains(&copy) {
+        return copy;
+    }
+    let status = Command::new("cargo")
+        .args(["build", "--release", "-p", "game_tracker", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .status()
+        .expect("run cargo build --release");
+    assert!(status.success(), "release build failed");
+    let _ = std::fs::remove_dir_all(&copy);
+    let addon = copy.join("addons/game_tracker");
+    std::fs::create_dir_all(addon.join("bin")).expect("create the copy");
+    let copy_files = |from: &Path, to: &Path| {
+        for entry in std::fs::read_dir(from).expect("read folder").flatten() {
+            let name = entry.file_name();
+            if entry.file_type().is_ok_and(|t| t.is_file()) && !name.to_string_lossy().starts_with('.') {
+                std::fs::copy(entry.path(), to.join(&name)).expect("copy a file");
+            }
+        }
+    };
+    copy_files(project, &copy);
+    copy_files(&root.join("addons/game_tracker"), &addon);
+    std::fs::copy(root.join("target/release/libgame_tracker.so"), addon.join("bin/libgame_tracker.so")).expect("copy the library");
+    drop(done);
+    import_project(&copy);
+    COPIES.lock().unwrap_or_else(|e| e.into_inner()).push(copy.clone());
+    copy
+}
+
 /// Runs `scripts/godot.sh <args>` in `project`, killing it after `timeout`.
 pub fn run_godot(project: &Path, args: &[&str], env: &[(&str, String)], timeout: Duration) -> GodotRun {
     let output = wait_with_timeout(spawn_godot(project, args, env), timeout);

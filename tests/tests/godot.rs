@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use game_tracker_core::encode::remote_write;
-use game_tracker_testkit::processes::{import_project, run_godot, GodotRun};
+use game_tracker_testkit::processes::{import_project, release_copy_of, run_godot, GodotRun};
 use game_tracker_testkit::receiver::{BlackHole, Receiver};
 use game_tracker_testkit::repo_root;
 use game_tracker_testkit::decode::{loki_entries, otlp_spans};
@@ -142,6 +142,18 @@ fn gdscript_bad_input_never_crashes_and_is_accounted() {
     let non_finite = lines.iter().find(|(_, l)| l["msg"] == "non-finite").unwrap();
     assert_eq!(non_finite.1["data"]["nan"], "NaN");
     assert_eq!(non_finite.1["data"]["ninf"], "-Inf");
+
+    let orphan_line = run.stdout.lines().find_map(|l| l.strip_prefix("bad-input orphan ")).expect("orphan ids printed");
+    let (trace, span) = orphan_line.split_once(' ').unwrap();
+    let spans = otlp_spans(&rx.requests_to("/v1/traces"));
+    assert!(spans.iter().all(|s| s.name != "orphan"), "a span ended after its tracker shut down is not sent");
+    let adopted = spans.iter().find(|s| s.name == "adopted").expect("adopted span sent");
+    assert_eq!(hex(&adopted.trace_id), trace);
+    assert_eq!(hex(&adopted.parent_span_id), span, "parented to the span of the shut-down tracker");
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[test]
@@ -168,4 +180,22 @@ fn withdrawn_consent_sends_nothing_and_given_consent_starts_a_new_session() {
     let messages: Vec<String> = loki_lines(&rx).iter().map(|(_, l)| l["msg"].as_str().unwrap().to_string()).collect();
     assert_eq!(messages, vec!["after consent was given again"], "only what was logged with consent arrives");
     assert!(rx.requests_to("/api/v1/metrics/write").is_empty(), "the metric made before withdrawal is never sent");
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn calls_from_other_threads_are_refused_warned_about_once_and_counted() {
+    let rx = Receiver::start();
+    // Debug builds keep gdext's own thread check, which panics (caught) on
+    // every such call before the addon sees it; players run release builds.
+    let project = release_copy_of(&repo_root().join("tests/godot"));
+    let env = [("GAMETRACKER_TEST_ENDPOINT", rx.base_url())];
+    let run = run_godot(&project, &["--", "--test=test_threads"], &env, Duration::from_secs(120));
+    assert!(run.status.success(), "test_threads failed ({}):\n{}", run.status, run.all_output());
+    assert!(run.engine_failures().is_empty(), "engine errors:\n{}", run.all_output());
+    assert_no_repeated_warnings(&run);
+    let thread_warnings = run.all_output().lines().filter(|l| l.contains("thread other than the main thread")).count();
+    assert_eq!(thread_warnings, 4, "one warning per method (log_info, increment, start_span, end):\n{}", run.all_output());
+    let messages: Vec<String> = loki_lines(&rx).iter().map(|(_, l)| l["msg"].as_str().unwrap().to_string()).collect();
+    assert_eq!(messages, vec!["main thread before", "main thread after"]);
 }

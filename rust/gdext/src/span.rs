@@ -77,7 +77,10 @@ impl GameTrackerSpan {
     /// (and warns once).
     #[func]
     fn end(&mut self) {
-        if !main_thread::check("end", Some(game_tracker_core::Signal::Traces)) {
+        // Only a span that would have been sent is an event lost (an inert
+        // span's refusal was counted when it was started).
+        let lost = self.open.is_some().then_some(game_tracker_core::Signal::Traces);
+        if !main_thread::check("end", lost) {
             return;
         }
         match self.open.take() {
