@@ -60,7 +60,7 @@ pub fn release_copy_of(project: &Path) -> PathBuf {
     static COPIES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
     let root = repo_root();
     let copy = root.join("target/godot-release").join(project.file_name().expect("a project folder"));
-    let mut done = COPIES.lock().unwrap_or_else(|e| e.into_inner());
+    let done = COPIES.lock().unwrap_or_else(|e| e.into_inner());
     if done.contains(&copy) {
         return copy;
     }
