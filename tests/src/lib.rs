@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod processes;
 pub mod receiver;
+pub mod tls;
 
 use std::path::PathBuf;
 

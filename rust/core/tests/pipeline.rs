@@ -9,6 +9,7 @@ use game_tracker_core::value::Value;
 use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker};
 use game_tracker_testkit::decode::loki_lines as log_lines;
 use game_tracker_testkit::receiver::Receiver;
+use game_tracker_testkit::tls::TlsReceiver;
 
 mod common;
 use common::assert_identity;
@@ -158,6 +159,22 @@ fn a_4xx_is_counted_as_rejected_with_the_first_line_of_the_answer() {
     let warnings = t.take_diagnostics(10);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_identity(&t);
+}
+
+#[test]
+fn https_endpoints_speak_tls_and_refuse_a_certificate_no_public_root_vouches_for() {
+    let server = TlsReceiver::start();
+    let cfg = Config::from_fields(&vec![("logs_url".into(), Value::Str(server.url(LOGS)))]).unwrap();
+    let t = Tracker::start(cfg, DeviceInfo::default()).unwrap();
+    t.log(Level::Info, "over TLS".into(), vec![]);
+    t.flush();
+    assert!(eventually(|| !t.stats(Signal::Logs).last_error.is_empty()));
+    let error = t.stats(Signal::Logs).last_error;
+    assert!(error.contains("UnknownIssuer") || error.contains("certificate"), "{error}");
+    assert!(eventually(|| !server.outcomes().is_empty()));
+    assert_ne!(server.outcomes()[0], "handshake completed", "the client hung up during the handshake");
+    let s = t.stats(Signal::Logs);
+    assert_eq!((s.sent, s.pending()), (0, 1), "nothing sent in the clear; the batch waits for a retry: {s:?}");
 }
 
 #[test]
