@@ -40,8 +40,8 @@ func endpoint() -> String:
 	return OS.get_environment("GAMETRACKER_TEST_ENDPOINT")
 
 
-## produced == sent + dropped + pending, for every signal.
+## produced == sent + dropped + spooled + pending, for every signal.
 func check_accounting(stats: Dictionary, what: String) -> void:
 	for signal_name in ["logs", "metrics", "traces"]:
 		var s: Dictionary = stats[signal_name]
-		eq(s["produced"], s["sent"] + s["dropped_total"] + s["pending"], "%s: %s accounting" % [what, signal_name])
+		eq(s["produced"], s["sent"] + s["dropped_total"] + s["spooled"] + s["pending"], "%s: %s accounting" % [what, signal_name])

@@ -199,3 +199,23 @@ fn calls_from_other_threads_are_refused_warned_about_once_and_counted() {
     let messages: Vec<String> = loki_lines(&rx).iter().map(|(_, l)| l["msg"].as_str().unwrap().to_string()).collect();
     assert_eq!(messages, vec!["main thread before", "main thread after"]);
 }
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn the_spool_keeps_what_a_launch_could_not_send_in_user_data_and_the_next_launch_sends_it() {
+    let rx = Receiver::start();
+    let dead = {
+        let gone = Receiver::start();
+        gone.base_url()
+    };
+    let offline = [("GAMETRACKER_TEST_PHASE", "offline".to_string()), ("GAMETRACKER_TEST_DEAD", dead)];
+    run_test_with("test_spool", &rx, &offline);
+    assert!(rx.requests().is_empty());
+    run_test_with("test_spool", &rx, &[("GAMETRACKER_TEST_PHASE", "online".to_string())]);
+    let messages: Vec<String> = loki_lines(&rx).iter().map(|(_, l)| l["msg"].as_str().unwrap().to_string()).collect();
+    assert_eq!(messages, vec!["written while offline"]);
+    let metrics = rx.requests_to("/api/v1/metrics/write");
+    let request = remote_write::decode(&metrics[0].body).unwrap();
+    let offline_total = request.timeseries.iter().find(|ts| ts.labels.iter().any(|l| l.value == "offline_total")).expect("the offline counter");
+    assert_eq!(offline_total.samples.last().unwrap().value, 1.0);
+}
