@@ -270,6 +270,7 @@ fn a_long_outage_stays_within_memory_and_spills_to_the_spool() {
         }
     }
     // The backlog keeps at least its newest batch, and one more is in flight.
+    eprintln!("long outage: at most {most_buffered} bytes held for one signal (max_backlog_bytes {MAX_BACKLOG})");
     let batch_bound = 2 * 64 * 1024;
     assert!(most_buffered as usize <= MAX_BACKLOG + batch_bound, "{most_buffered} bytes held for one signal");
     let logs = t.stats(Signal::Logs);
