@@ -105,6 +105,13 @@ impl SpanId {
     }
 }
 
+/// The W3C Trace Context `traceparent` header value for a span: version
+/// 00, the ids in lowercase hex, flags 01 (sampled: the span is recorded).
+/// An outgoing request carrying it joins the trace in the game's backend.
+pub fn traceparent(trace: TraceId, span: SpanId) -> String {
+    format!("00-{}-{}-01", trace.to_hex(), span.to_hex())
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -214,3 +214,11 @@ fn session_ids_are_uuid_v4() {
     assert_eq!(parsed.get_version_num(), 4);
     assert_ne!(id, session().session_id);
 }
+
+#[test]
+fn traceparent_is_w3c_trace_context_version_00_sampled() {
+    let trace = TraceId([0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36]);
+    let span = SpanId([0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7]);
+    // The example from the W3C Trace Context recommendation, section 3.2.
+    assert_eq!(game_tracker_core::event::traceparent(trace, span), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+}

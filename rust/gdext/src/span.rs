@@ -145,6 +145,15 @@ impl GameTrackerSpan {
     fn get_span_id(&self) -> GString {
         GString::from(self.ids.map(|(_, s)| s.to_hex()).unwrap_or_default().as_str())
     }
+
+    /// The W3C `traceparent` header value (`00-<trace id>-<span id>-01`)
+    /// for an `HTTPRequest` made inside this span, so the game's backend
+    /// continues the trace; "" when the tracker was not running.
+    #[func]
+    fn traceparent(&self) -> GString {
+        let value = self.ids.map(|(t, s)| game_tracker_core::event::traceparent(t, s));
+        GString::from(value.unwrap_or_default().as_str())
+    }
 }
 
 /// Span objects handed out recently. Creating and freeing a Godot object is
