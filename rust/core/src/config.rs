@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::encode::Compression;
+use crate::event::Level;
 use crate::value::{Fields, Value};
 
 /// Alloy's `loki.source.api` and Loki itself serve the push API here.
@@ -95,6 +96,13 @@ pub struct Config {
     /// The engine layer points this into `user://` when `spool` is on.
     pub spool_dir: Option<String>,
     pub max_spool_bytes: usize,
+    /// Share of sessions that send anything (0..=1), drawn once per session.
+    pub sample_rate: f64,
+    /// Log lines below this level are dropped as `filtered`.
+    pub min_level: Level,
+    /// Log messages, metric names and span names to drop as `filtered`; a
+    /// trailing `*` matches a prefix.
+    pub drop_names: Vec<String>,
 }
 
 impl Default for Config {
@@ -123,6 +131,9 @@ impl Default for Config {
             spool: false,
             spool_dir: None,
             max_spool_bytes: DEFAULT_MAX_SPOOL_BYTES,
+            sample_rate: 1.0,
+            min_level: Level::Debug,
+            drop_names: Vec::new(),
         }
     }
 }
@@ -143,12 +154,12 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Every key `init` accepts, for the unknown-key message.
-pub const KNOWN_KEYS: [&str; 25] = [
+pub const KNOWN_KEYS: [&str; 28] = [
     "endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "headers", "game",
     "version", "environment", "flush_interval", "batch_size", "queue_capacity",
     "request_timeout", "max_backlog_bytes", "max_queue_bytes", "max_series", "session_label",
     "histogram_buckets", "compression", "max_retry_age", "quit_timeout", "enabled",
-    "spool", "spool_dir", "max_spool_bytes",
+    "spool", "spool_dir", "max_spool_bytes", "sample_rate", "min_level", "drop_names",
 ];
 
 impl Config {
@@ -185,6 +196,23 @@ impl Config {
                 "max_spool_bytes" => count(value, 64 * 1024, usize::MAX)
                     .map(|n| c.max_spool_bytes = n)
                     .unwrap_or_else(bad),
+                "sample_rate" => match value.as_f64() {
+                    Some(r) if (0.0..=1.0).contains(&r) => c.sample_rate = r,
+                    _ => bad(format!("must be a number from 0 to 1, got {}", value.to_label_string())),
+                },
+                "min_level" => match value.as_str() {
+                    Some("debug") => c.min_level = Level::Debug,
+                    Some("info") => c.min_level = Level::Info,
+                    Some("warn") => c.min_level = Level::Warn,
+                    Some("error") => c.min_level = Level::Error,
+                    _ => bad(format!("must be \"debug\", \"info\", \"warn\" or \"error\", got {}", value.to_label_string())),
+                },
+                "drop_names" => match value {
+                    Value::List(items) if items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) => {
+                        c.drop_names = items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()
+                    }
+                    v => bad(format!("must be an Array of non-empty Strings, got {}", v.type_name())),
+                },
                 "headers" => match headers(value) {
                     Ok(h) => c.headers = h,
                     Err(m) => bad(m),
@@ -261,6 +289,14 @@ impl Config {
         } else {
             Err(ConfigError { problems })
         }
+    }
+
+    /// True when `drop_names` names this log message, metric or span.
+    pub fn drops_name(&self, name: &str) -> bool {
+        self.drop_names.iter().any(|pattern| match pattern.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => name == pattern,
+        })
     }
 
     /// The spool folder when spooling is on.

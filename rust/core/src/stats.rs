@@ -55,10 +55,14 @@ pub enum DropReason {
     /// A spooled batch older than its receiver accepts (see
     /// `spool::max_replay_age`) was deleted at replay instead of sent.
     TooOld,
+    /// The session was not picked by `sample_rate`: it sends nothing.
+    Unsampled,
+    /// Below `min_level`, or named in `drop_names`.
+    Filtered,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 12] = [
+    pub const ALL: [DropReason; 14] = [
         DropReason::QueueFull,
         DropReason::BacklogFull,
         DropReason::Rejected,
@@ -71,6 +75,8 @@ impl DropReason {
         DropReason::Disabled,
         DropReason::SpoolFull,
         DropReason::TooOld,
+        DropReason::Unsampled,
+        DropReason::Filtered,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -86,6 +92,8 @@ impl DropReason {
             DropReason::Disabled => "disabled",
             DropReason::SpoolFull => "spool_full",
             DropReason::TooOld => "too_old",
+            DropReason::Unsampled => "unsampled",
+            DropReason::Filtered => "filtered",
         }
     }
 }

@@ -135,6 +135,8 @@ impl Tracker {
         let stats = Arc::new(Stats::default());
         let queued = Arc::new(Queued::default());
         let (queue_capacity, max_queue_bytes) = (config.queue_capacity, config.max_queue_bytes);
+        // Drawn once: a session is sampled whole or not at all.
+        let sampled = config.sample_rate >= 1.0 || rand::random::<f64>() < config.sample_rate;
         // Bounded by `queued` (events and bytes), checked before each send.
         let (chunks, chunks_rx) = unbounded();
         let (recycle_tx, recycled) = bounded(RECYCLED_CHUNKS);
@@ -160,7 +162,8 @@ impl Tracker {
             diagnostics,
             session,
             worker: RefCell::new(Some(worker)),
-            closed: Cell::new(None),
+            // An unsampled session counts its calls and sends nothing.
+            closed: Cell::new((!sampled).then_some(DropReason::Unsampled)),
             ids: RefCell::new(SmallRng::from_rng(&mut rand::rng())),
         })
     }
@@ -346,6 +349,11 @@ impl Tracker {
             self.stats.dropped(signal, DropReason::Disabled, staged[signal.index()]);
         }
         self.stop(DISABLE_WAIT, DropReason::Disabled);
+    }
+
+    /// False when `sample_rate` left this session out.
+    pub fn is_sampled(&self) -> bool {
+        self.closed.get() != Some(DropReason::Unsampled)
     }
 
     /// True after `disable`.

@@ -286,7 +286,23 @@ impl Worker {
         }
     }
 
+    /// Dropped by `min_level` or `drop_names`?
+    fn filtered(&self, event: &Event) -> bool {
+        let c = &self.config;
+        if c.min_level == crate::event::Level::Debug && c.drop_names.is_empty() {
+            return false;
+        }
+        match event {
+            Event::Log(r) => r.level < c.min_level || c.drops_name(&r.message),
+            Event::Span(s) => c.drops_name(&s.name),
+            Event::Metric(m) => c.drops_name(&m.name),
+        }
+    }
+
     fn accept(&mut self, event: Event) {
+        if self.filtered(&event) {
+            return self.stats.dropped(event.signal(), DropReason::Filtered, 1);
+        }
         match event {
             Event::Log(record) => {
                 self.log_bytes += record.message.len() + 64;

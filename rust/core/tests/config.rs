@@ -114,3 +114,16 @@ fn out_of_range_numbers_are_rejected() {
     assert!(parse(vec![("histogram_buckets", Value::List(vec![Value::Int(5), Value::Int(1)]))]).is_err());
     assert!(parse(vec![("session_label", s("9lives"))]).is_err());
 }
+
+#[test]
+fn sampling_and_filter_keys_are_checked() {
+    for bad in [Value::Float(1.5), Value::Float(-0.1), Value::Float(f64::NAN), s("half")] {
+        assert!(parse(vec![("sample_rate", bad.clone())]).is_err(), "sample_rate {bad:?}");
+    }
+    assert!(parse(vec![("min_level", s("verbose"))]).is_err());
+    assert!(parse(vec![("drop_names", Value::List(vec![Value::Int(1)]))]).is_err());
+    assert!(parse(vec![("drop_names", Value::List(vec![s("")]))]).is_err(), "an empty name would match nothing");
+    let c = parse(vec![("sample_rate", Value::Int(1)), ("min_level", s("info")), ("drop_names", Value::List(vec![s("debug_*")]))]).unwrap();
+    assert_eq!(c.sample_rate, 1.0);
+    assert!(c.drops_name("debug_overlay") && !c.drops_name("overlay_debug"));
+}

@@ -475,3 +475,56 @@ fn disable_drops_what_the_worker_holds_sends_nothing_and_counts_later_calls() {
     assert_eq!(t.stats(Signal::Metrics).dropped(DropReason::Disabled), 1);
     assert_identity(&t);
 }
+
+#[test]
+fn an_unsampled_session_counts_its_calls_and_sends_nothing() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![("sample_rate", Value::Float(0.0))]);
+    assert!(!t.is_sampled());
+    t.log(Level::Error, "never sent".into(), vec![]);
+    t.metric(MetricKind::Counter, "c".into(), 1.0, vec![]);
+    assert!(t.flush_and_wait(Duration::from_secs(5)), "nothing to wait for");
+    assert!(rx.requests().is_empty());
+    for signal in [Signal::Logs, Signal::Metrics] {
+        let s = t.stats(signal);
+        assert_eq!((s.produced, s.dropped(DropReason::Unsampled)), (1, 1), "{signal:?}: {s:?}");
+    }
+    assert_identity(&t);
+}
+
+#[test]
+fn sample_rate_picks_about_that_share_of_sessions() {
+    let cfg = Config::from_fields(&vec![("sample_rate".into(), Value::Float(0.25))]).unwrap();
+    let sampled = (0..400).filter(|_| Tracker::start(cfg.clone(), DeviceInfo::default()).unwrap().is_sampled()).count();
+    // Binomial(400, 0.25): mean 100, sd 8.7; this window is ±5 sd.
+    assert!((57..=143).contains(&sampled), "{sampled} of 400 sessions sampled at 0.25");
+}
+
+#[test]
+fn min_level_and_drop_names_filter_events_without_code_changes() {
+    let rx = Receiver::start();
+    let names = Value::List(vec![Value::Str("noisy*".into()), Value::Str("fps".into())]);
+    let t = start(&rx, vec![("min_level", Value::Str("warn".into())), ("drop_names", names)]);
+    t.log(Level::Debug, "debug detail".into(), vec![]);
+    t.log(Level::Info, "info detail".into(), vec![]);
+    t.log(Level::Warn, "kept warning".into(), vec![]);
+    t.log(Level::Error, "noisy error in a loop".into(), vec![]);
+    t.metric(MetricKind::Gauge, "fps".into(), 60.0, vec![]);
+    t.metric(MetricKind::Gauge, "fps_target".into(), 60.0, vec![]);
+    let noisy = t.start_span("noisy_span", Vec::new(), None);
+    t.end_span(&noisy, SpanStatus::Ok, "");
+    let kept = t.start_span("kept_span", Vec::new(), None);
+    t.end_span(&kept, SpanStatus::Ok, "");
+    assert!(t.flush_and_wait(Duration::from_secs(5)));
+    let messages: Vec<String> = log_lines(&rx.requests_to(LOGS)).iter().map(|l| l["msg"].as_str().unwrap().to_string()).collect();
+    assert_eq!(messages, vec!["kept warning"]);
+    let metrics = remote_write::decode(&rx.requests_to(METRICS)[0].body).unwrap();
+    let names: Vec<&str> = metrics.timeseries.iter().flat_map(|ts| &ts.labels).filter(|l| l.name == "__name__").map(|l| l.value.as_str()).collect();
+    assert_eq!(names, vec!["fps_target"], "only an exact name or a prefix with * matches");
+    let spans = game_tracker_testkit::decode::otlp_spans(&rx.requests_to(TRACES));
+    assert_eq!(spans.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), vec!["kept_span"]);
+    assert_eq!(t.stats(Signal::Logs).dropped(DropReason::Filtered), 3);
+    assert_eq!(t.stats(Signal::Metrics).dropped(DropReason::Filtered), 1);
+    assert_eq!(t.stats(Signal::Traces).dropped(DropReason::Filtered), 1);
+    assert_identity(&t);
+}

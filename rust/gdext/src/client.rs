@@ -345,6 +345,7 @@ impl GameTrackerClient {
         let mut out = VarDictionary::new();
         out.set("active", self.is_active());
         out.set("session_id", &self.get_session_id());
+        out.set("sampled", self.tracker.as_ref().is_none_or(|t| t.is_sampled()));
         for signal in Signal::ALL {
             let s = self.tracker.as_ref().map(|t| t.stats(signal)).unwrap_or_default();
             // Calls refused before `init` or from another thread count as
