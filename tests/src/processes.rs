@@ -52,24 +52,45 @@ pub fn use_prebuilt_addon() {
     let _ = BUILT.set(());
 }
 
-/// A copy of `project` (its scripts and scenes) whose addon holds the
-/// release library, the build players run: release builds have no gdext
-/// safeguards, so what they do with misuse (calls from other threads, say)
-/// is the addon's own handling. Built and imported once per test process.
-pub fn release_copy_of(project: &Path) -> PathBuf {
+/// Which build of the library a project copy gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Library {
+    /// The one `scripts/build.sh` put in `addons/` (debug: gdext's strict
+    /// safeguards on).
+    Debug,
+    /// The build players run: release builds have no gdext safeguards, so
+    /// what they do with misuse (calls from other threads, say) is the
+    /// addon's own handling.
+    Release,
+}
+
+/// A copy of `project` (its scripts, scenes and `project.godot`) under
+/// `target/godot-copies/<label>`, with its own copy of the addon holding
+/// `library`, and `extra` files (name, text) added, e.g. an `override.cfg`
+/// with Project Settings. Made and imported once per test process.
+pub fn copy_of(project: &Path, label: &str, library: Library, extra: &[(&str, String)]) -> PathBuf {
     static COPIES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
     let root = repo_root();
-    let copy = root.join("target/godot-release").join(project.file_name().expect("a project folder"));
+    let copy = root.join("target/godot-copies").join(label);
     let done = COPIES.lock().unwrap_or_else(|e| e.into_inner());
     if done.contains(&copy) {
         return copy;
     }
-    let status = Command::new("cargo")
-        .args(["build", "--release", "-p", "game_tracker", "--manifest-path"])
-        .arg(root.join("Cargo.toml"))
-        .status()
-        .expect("run cargo build --release");
-    assert!(status.success(), "release build failed");
+    let built = match library {
+        Library::Debug => {
+            build_addon();
+            root.join("addons/game_tracker/bin/libgame_tracker.so")
+        }
+        Library::Release => {
+            let status = Command::new("cargo")
+                .args(["build", "--release", "-p", "game_tracker", "--manifest-path"])
+                .arg(root.join("Cargo.toml"))
+                .status()
+                .expect("run cargo build --release");
+            assert!(status.success(), "release build failed");
+            root.join("target/release/libgame_tracker.so")
+        }
+    };
     let _ = std::fs::remove_dir_all(&copy);
     let addon = copy.join("addons/game_tracker");
     std::fs::create_dir_all(addon.join("bin")).expect("create the copy");
@@ -83,7 +104,12 @@ pub fn release_copy_of(project: &Path) -> PathBuf {
     };
     copy_files(project, &copy);
     copy_files(&root.join("addons/game_tracker"), &addon);
-    std::fs::copy(root.join("target/release/libgame_tracker.so"), addon.join("bin/libgame_tracker.so")).expect("copy the library");
+    std::fs::copy(built, addon.join("bin/libgame_tracker.so")).expect("copy the library");
+    for (name, text) in extra {
+        let path = copy.join(name);
+        std::fs::create_dir_all(path.parent().expect("a file in the copy")).expect("create its folder");
+        std::fs::write(path, text).expect("write an extra file");
+    }
     drop(done);
     import_project(&copy);
     COPIES.lock().unwrap_or_else(|e| e.into_inner()).push(copy.clone());

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use game_tracker_core::encode::remote_write;
-use game_tracker_testkit::processes::{import_project, release_copy_of, run_godot, GodotRun};
+use game_tracker_testkit::processes::{copy_of, import_project, run_godot, GodotRun, Library};
 use game_tracker_testkit::receiver::{BlackHole, Receiver};
 use game_tracker_testkit::repo_root;
 use game_tracker_testkit::decode::{loki_entries, otlp_spans};
@@ -188,7 +188,7 @@ fn calls_from_other_threads_are_refused_warned_about_once_and_counted() {
     let rx = Receiver::start();
     // Debug builds keep gdext's own thread check, which panics (caught) on
     // every such call before the addon sees it; players run release builds.
-    let project = release_copy_of(&repo_root().join("tests/godot"));
+    let project = copy_of(&repo_root().join("tests/godot"), "tests-release", Library::Release, &[]);
     let env = [("GAMETRACKER_TEST_ENDPOINT", rx.base_url())];
     let run = run_godot(&project, &["--", "--test=test_threads"], &env, Duration::from_secs(120));
     assert!(run.status.success(), "test_threads failed ({}):\n{}", run.status, run.all_output());
@@ -218,4 +218,52 @@ fn the_spool_keeps_what_a_launch_could_not_send_in_user_data_and_the_next_launch
     let request = remote_write::decode(&metrics[0].body).unwrap();
     let offline_total = request.timeseries.iter().find(|ts| ts.labels.iter().any(|l| l.value == "offline_total")).expect("the offline counter");
     assert_eq!(offline_total.samples.last().unwrap().value, 1.0);
+}
+
+/// Project Settings for a copy of the test project, as `override.cfg`.
+fn settings_for(rx: &Receiver) -> String {
+    format!(
+        "[application]\nconfig/version=\"3.1.4\"\n\n[game_tracker]\nconfig/endpoint=\"{}\"\nconfig/game=\"from-settings\"\n\
+         config/environment=\"staging\"\nconfig/min_level=\"info\"\nconfig/flush_interval=60.0\n",
+        rx.base_url()
+    )
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn project_settings_start_the_tracker_with_no_code_and_init_overrides_them() {
+    for (phase, environment, message) in [("auto", "staging", "from settings"), ("override", "override", "overridden")] {
+        let rx = Receiver::start();
+        let extra = [("override.cfg", settings_for(&rx))];
+        let project = copy_of(&repo_root().join("tests/godot"), &format!("tests-settings-{phase}"), Library::Debug, &extra);
+        let env = [("GAMETRACKER_TEST_ENDPOINT", rx.base_url()), ("GAMETRACKER_TEST_PHASE", phase.to_string())];
+        let run = run_godot(&project, &["--", "--test=test_settings"], &env, Duration::from_secs(120));
+        assert!(run.status.success(), "{phase} failed ({}):\n{}", run.status, run.all_output());
+        assert!(run.engine_failures().is_empty(), "{phase}: engine errors:\n{}", run.all_output());
+        let lines = loki_lines(&rx);
+        let messages: Vec<&str> = lines.iter().map(|(_, l)| l["msg"].as_str().unwrap()).collect();
+        assert_eq!(messages, vec![message], "{phase}");
+        let labels = &lines[0].0;
+        assert_eq!(labels["game"], "from-settings", "{phase}");
+        assert_eq!(labels["version"], "3.1.4", "{phase}: application/config/version by default");
+        assert_eq!(labels["env"], environment, "{phase}");
+    }
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn enabling_the_plugin_registers_the_autoload_and_settings_and_disabling_removes_it() {
+    let dir = repo_root().join("tests/plugin_check");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let extra = [("addons/plugin_check/plugin.cfg", read("plugin_check.cfg")), ("addons/plugin_check/plugin.gd", read("plugin_check.gd"))];
+    let project = copy_of(&dir, "plugin-check", Library::Debug, &extra);
+    let env = [("GAMETRACKER_PLUGIN_CHECK", "1".to_string())];
+    let run = run_godot(&project, &["--editor"], &env, Duration::from_secs(120));
+    assert!(
+        run.stdout.contains("plugin-check: before=false autoload_on=true settings_on=true autoload_off=true"),
+        "{}",
+        run.all_output()
+    );
+    let saved = std::fs::read_to_string(project.join("project.godot")).unwrap();
+    assert!(!saved.contains("GameTracker="), "disabling removed the autoload from project.godot:\n{saved}");
 }
