@@ -267,3 +267,13 @@ fn enabling_the_plugin_registers_the_autoload_and_settings_and_disabling_removes
     let saved = std::fs::read_to_string(project.join("project.godot")).unwrap();
     assert!(!saved.contains("GameTracker="), "disabling removed the autoload from project.godot:\n{saved}");
 }
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn with_no_endpoint_events_go_to_json_lines_in_user_data_and_the_path_is_printed() {
+    let rx = Receiver::start();
+    let run = run_test("test_jsonl", &rx);
+    let printed = run.stdout.lines().find(|l| l.contains("events are written as JSON lines to")).unwrap_or_else(|| panic!("{}", run.all_output()));
+    assert!(printed.ends_with("game_tracker/events.jsonl") && !printed.contains("user://"), "a real path: {printed}");
+    assert!(rx.requests().is_empty(), "nothing goes on the network");
+}

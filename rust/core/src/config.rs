@@ -103,6 +103,10 @@ pub struct Config {
     /// Log messages, metric names and span names to drop as `filtered`; a
     /// trailing `*` matches a prefix.
     pub drop_names: Vec<String>,
+    /// Signals with no URL (and no `output_dir`) are written here as JSON
+    /// lines; the engine layer sets it to `user://…` when no endpoint is set.
+    pub jsonl_dir: Option<String>,
+    pub max_jsonl_bytes: usize,
 }
 
 impl Default for Config {
@@ -134,6 +138,8 @@ impl Default for Config {
             sample_rate: 1.0,
             min_level: Level::Debug,
             drop_names: Vec::new(),
+            jsonl_dir: None,
+            max_jsonl_bytes: crate::jsonl::DEFAULT_MAX_JSONL_BYTES,
         }
     }
 }
@@ -154,12 +160,13 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Every key `init` accepts, for the unknown-key message.
-pub const KNOWN_KEYS: [&str; 28] = [
+pub const KNOWN_KEYS: [&str; 30] = [
     "endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "headers", "game",
     "version", "environment", "flush_interval", "batch_size", "queue_capacity",
     "request_timeout", "max_backlog_bytes", "max_queue_bytes", "max_series", "session_label",
     "histogram_buckets", "compression", "max_retry_age", "quit_timeout", "enabled",
     "spool", "spool_dir", "max_spool_bytes", "sample_rate", "min_level", "drop_names",
+    "jsonl_dir", "max_jsonl_bytes",
 ];
 
 impl Config {
@@ -189,6 +196,14 @@ impl Config {
                     Value::Str(_) | Value::Null => c.spool_dir = None,
                     v => bad(format!("must be a folder path String, got {}", v.type_name())),
                 },
+                "jsonl_dir" => match value {
+                    Value::Str(s) if !s.is_empty() => c.jsonl_dir = Some(s.clone()),
+                    Value::Str(_) | Value::Null => c.jsonl_dir = None,
+                    v => bad(format!("must be a folder path String, got {}", v.type_name())),
+                },
+                "max_jsonl_bytes" => count(value, 4 * 1024, usize::MAX)
+                    .map(|n| c.max_jsonl_bytes = n)
+                    .unwrap_or_else(bad),
                 "spool" => match value {
                     Value::Bool(b) => c.spool = *b,
                     v => bad(format!("must be a bool, got {}", v.type_name())),

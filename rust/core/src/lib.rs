@@ -11,6 +11,7 @@
 pub mod config;
 pub mod encode;
 pub mod event;
+pub mod jsonl;
 pub mod metrics;
 pub mod record;
 pub mod retry;

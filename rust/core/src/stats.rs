@@ -34,8 +34,9 @@ pub enum DropReason {
     BacklogFull,
     /// The receiver answered with a 4xx (other than 429): retrying cannot help.
     Rejected,
-    /// The sender thread was gone (a bug); failed requests are retried, see
-    /// `RetryExhausted`.
+    /// Could not be handed to its destination: the sender thread was gone
+    /// (a bug) or the JSON-lines file could not be written. Failed requests
+    /// are retried, see `RetryExhausted`.
     SendFailed,
     /// Retried until `max_retry_age` without success.
     RetryExhausted,

@@ -13,6 +13,7 @@ use crossbeam_channel::{bounded, select, unbounded, Receiver, Sender};
 use crate::config::Config;
 use crate::encode::{self, Payload};
 use crate::event::{Event, LogRecord, ScopeRef, SpanRecord};
+use crate::jsonl::JsonlSink;
 use crate::metrics::Aggregator;
 use crate::record::Reader;
 use crate::retry;
@@ -119,6 +120,8 @@ pub(crate) struct Worker {
     /// Set by shutdown: one last attempt each, no backoff, no retries.
     shutting_down: bool,
     spool: Option<Spool>,
+    /// Where signals with no destination go, when configured.
+    jsonl: Option<JsonlSink>,
 }
 
 impl Worker {
@@ -173,6 +176,16 @@ impl Worker {
             },
             None => None,
         };
+        let jsonl = match config.jsonl_dir.as_deref() {
+            Some(dir) => match JsonlSink::open(dir, config.max_jsonl_bytes) {
+                Ok(sink) => Some(sink),
+                Err(e) => {
+                    let _ = diagnostics.try_send(format!("GameTracker: cannot write JSON lines to {dir}: {e}"));
+                    None
+                }
+            },
+            None => None,
+        };
         let mut automatic = vec![
             ("game".to_string(), session.game.clone()),
             ("env".to_string(), session.environment.clone()),
@@ -204,6 +217,7 @@ impl Worker {
             waiters: Vec::new(),
             shutting_down: false,
             spool,
+            jsonl,
         };
         thread::Builder::new().name("game_tracker_worker".into()).spawn(move || worker.run())
     }
@@ -300,8 +314,22 @@ impl Worker {
     }
 
     fn accept(&mut self, event: Event) {
+        let signal = event.signal();
         if self.filtered(&event) {
-            return self.stats.dropped(event.signal(), DropReason::Filtered, 1);
+            return self.stats.dropped(signal, DropReason::Filtered, 1);
+        }
+        if self.lanes[signal.index()].jobs.is_none() {
+            if let Some(sink) = self.jsonl.as_mut() {
+                match sink.write(&event, &self.session) {
+                    Ok(bytes) => self.stats.sent(signal, 1, bytes),
+                    Err(e) => {
+                        self.stats.dropped(signal, DropReason::SendFailed, 1);
+                        let message = format!("cannot write {}: {e}", sink.path().display());
+                        self.report(signal, message);
+                    }
+                }
+                return;
+            }
         }
         match event {
             Event::Log(record) => {
@@ -332,6 +360,9 @@ impl Worker {
     }
 
     fn close_batches(&mut self) {
+        if let Some(sink) = self.jsonl.as_mut() {
+            let _ = sink.flush();
+        }
         self.close_logs();
         self.close_spans();
         let changed = self.metrics.pending_updates() > 0;

@@ -21,6 +21,8 @@ const DIAGNOSTICS_PER_FRAME: usize = 4;
 /// Where `spool: true` keeps batches: the player's own data folder, which
 /// every platform lets the game write.
 const DEFAULT_SPOOL_DIR: &str = "user://game_tracker/spool";
+/// Where events go as JSON lines when no endpoint is configured at all.
+const DEFAULT_JSONL_DIR: &str = "user://game_tracker";
 /// The tracker's `_process` runs after the game's nodes, so the events a
 /// frame produced reach the worker at the end of that same frame.
 const PROCESS_PRIORITY: i32 = 1 << 30;
@@ -379,14 +381,21 @@ impl GameTrackerClient {
 }
 
 /// Folder options may be `user://` paths; the core wants file-system paths.
-/// `spool: true` without a folder means `DEFAULT_SPOOL_DIR`.
+/// `spool: true` without a folder means `DEFAULT_SPOOL_DIR`; no destination
+/// at all means JSON lines in `DEFAULT_JSONL_DIR`.
 fn with_engine_paths(mut fields: Vec<(String, Value)>) -> Vec<(String, Value)> {
+    let destinations = ["endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "jsonl_dir"];
+    let has_destination =
+        fields.iter().any(|(k, v)| destinations.contains(&k.as_str()) && !matches!(v, Value::Null) && v.as_str() != Some(""));
+    if !has_destination {
+        fields.push(("jsonl_dir".into(), Value::Str(DEFAULT_JSONL_DIR.into())));
+    }
     let spool_on = fields.iter().any(|(k, v)| k == "spool" && *v == Value::Bool(true));
     if spool_on && !fields.iter().any(|(k, _)| k == "spool_dir") {
         fields.push(("spool_dir".into(), Value::Str(DEFAULT_SPOOL_DIR.into())));
     }
     for (key, value) in &mut fields {
-        if let (true, Value::Str(path)) = (key == "output_dir" || key == "spool_dir", &*value) {
+        if let (true, Value::Str(path)) = (matches!(key.as_str(), "output_dir" | "spool_dir" | "jsonl_dir"), &*value) {
             if let Some(rest) = path.strip_prefix("user://") {
                 let user_dir = Os::singleton().get_user_data_dir();
                 *value = Value::Str(format!("{user_dir}/{rest}"));
@@ -401,8 +410,14 @@ impl GameTrackerClient {
     fn start_tracker(&mut self) -> bool {
         let Some(config) = self.config.clone() else { return false };
         let quit_timeout = config.quit_timeout;
+        let local_only = Signal::ALL.iter().all(|s| config.url_for(*s).is_none()) && config.output_dir.is_none();
+        let jsonl = config.jsonl_dir.clone().filter(|_| local_only);
         match Tracker::start(config, device_info()) {
             Ok(t) => {
+                if let Some(dir) = jsonl {
+                    let file = std::path::Path::new(&dir).join(game_tracker_core::jsonl::FILE_NAME);
+                    godot_print!("GameTracker: no endpoint configured; events are written as JSON lines to {}", file.display());
+                }
                 self.quit_timeout = quit_timeout;
                 self.tracker = Some(Rc::new(t));
                 // Events are handed to the worker in `process`: keep it

@@ -49,11 +49,11 @@ struct Line<'a> {
 }
 
 /// `[(key, value)]` serialised as a JSON object, keeping the GDScript
-/// dictionary's order.
-struct Map<'a, V>(&'a [(String, V)]);
+/// dictionary's order. Also used by the JSON-lines sink.
+pub(crate) struct Map<'a, V>(pub(crate) &'a [(String, V)]);
 
 impl<V> Map<'_, V> {
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }

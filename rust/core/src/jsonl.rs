@@ -1,0 +1,170 @@
+//! The local-first sink: with no endpoint at all, every event is written as
+//! one JSON line to `<dir>/events.jsonl` (the engine layer puts `dir` under
+//! `user://`), rotated at a size cap. For development, and for a player's
+//! bug report: the file is the session as it happened.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::encode::loki::Map;
+use crate::event::{Event, MetricKind, SpanStatus};
+use crate::session::Session;
+use crate::value::Value;
+
+/// Small enough to attach to a bug report, large enough for a long session
+/// of ordinary logging (about 20k lines of 200 bytes).
+pub const DEFAULT_MAX_JSONL_BYTES: usize = 4 * 1024 * 1024;
+/// Rotated files kept besides the current one (`events.1.jsonl` is the
+/// newest): the disk used stays under `(1 + this) × max_jsonl_bytes`.
+pub const ROTATED_FILES: usize = 2;
+pub const FILE_NAME: &str = "events.jsonl";
+
+pub struct JsonlSink {
+    dir: PathBuf,
+    file: BufWriter<File>,
+    /// Bytes in the current file.
+    size: u64,
+    max_bytes: u64,
+}
+
+impl JsonlSink {
+    /// Opens (creating) `<dir>/events.jsonl`, appending to what is there.
+    pub fn open(dir: impl Into<PathBuf>, max_bytes: usize) -> io::Result<JsonlSink> {
+        let dir = dir.into();
+        fs::create_dir_all(&dir)?;
+        let file = OpenOptions::new().create(true).append(true).open(dir.join(FILE_NAME))?;
+        let size = file.metadata()?.len();
+        Ok(JsonlSink { dir, file: BufWriter::new(file), size, max_bytes: max_bytes as u64 })
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    /// Writes one event as a line; returns the bytes written.
+    pub fn write(&mut self, event: &Event, session: &Session) -> io::Result<u64> {
+        let mut line = serde_json::to_vec(&Line::of(event, &session.session_id)).map_err(io::Error::other)?;
+        line.push(b'\n');
+        if self.size > 0 && self.size + line.len() as u64 > self.max_bytes {
+            self.rotate()?;
+        }
+        self.file.write_all(&line)?;
+        self.size += line.len() as u64;
+        Ok(line.len() as u64)
+    }
+
+    /// Makes what was written visible to readers of the file.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+
+    /// events.jsonl → events.1.jsonl → … → events.N.jsonl (dropped).
+    fn rotate(&mut self) -> io::Result<()> {
+        self.file.flush()?;
+        for n in (1..ROTATED_FILES).rev() {
+            let _ = fs::rename(rotated(&self.dir, n), rotated(&self.dir, n + 1));
+        }
+        fs::rename(self.path(), rotated(&self.dir, 1))?;
+        let file = OpenOptions::new().create(true).append(true).open(self.path())?;
+        self.file = BufWriter::new(file);
+        self.size = 0;
+        Ok(())
+    }
+}
+
+/// `events.<n>.jsonl`.
+pub fn rotated(dir: &Path, n: usize) -> PathBuf {
+    dir.join(format!("events.{n}.jsonl"))
+}
+
+/// One line: what the event was, in the names the README uses.
+#[derive(Serialize)]
+#[serde(tag = "signal", rename_all = "snake_case")]
+enum Line<'a> {
+    Log {
+        time_unix_nano: u64,
+        session_id: &'a str,
+        level: &'static str,
+        msg: &'a str,
+        #[serde(skip_serializing_if = "Map::is_empty")]
+        data: Map<'a, Value>,
+        #[serde(skip_serializing_if = "Map::is_empty")]
+        user: Map<'a, Value>,
+        #[serde(skip_serializing_if = "Map::is_empty")]
+        tags: Map<'a, String>,
+        #[serde(skip_serializing_if = "Map::is_empty")]
+        context: Map<'a, Value>,
+    },
+    Metric {
+        time_unix_nano: u64,
+        session_id: &'a str,
+        kind: &'static str,
+        name: &'a str,
+        value: f64,
+        #[serde(skip_serializing_if = "Map::is_empty")]
+        labels: Map<'a, String>,
+    },
+    Span {
+        start_time_unix_nano: u64,
+        end_time_unix_nano: u64,
+        session_id: &'a str,
+        name: &'a str,
+        trace_id: String,
+        span_id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        parent_span_id: Option<String>,
+        status: &'static str,
+        #[serde(skip_serializing_if = "str::is_empty")]
+        status_message: &'a str,
+        #[serde(skip_serializing_if = "Map::is_empty")]
+        attributes: Map<'a, Value>,
+    },
+}
+
+impl<'a> Line<'a> {
+    fn of(event: &'a Event, session_id: &'a str) -> Line<'a> {
+        match event {
+            Event::Log(r) => Line::Log {
+                time_unix_nano: r.time_unix_nano,
+                session_id,
+                level: r.level.as_str(),
+                msg: &r.message,
+                data: Map(&r.data),
+                user: Map(&r.scope.user),
+                tags: Map(&r.scope.tags),
+                context: Map(&r.scope.contexts),
+            },
+            Event::Metric(m) => Line::Metric {
+                time_unix_nano: m.time_unix_nano,
+                session_id,
+                kind: match m.kind {
+                    MetricKind::Counter => "counter",
+                    MetricKind::Gauge => "gauge",
+                    MetricKind::Histogram => "histogram",
+                },
+                name: &m.name,
+                value: m.value,
+                labels: Map(&m.labels),
+            },
+            Event::Span(s) => Line::Span {
+                start_time_unix_nano: s.start_time_unix_nano,
+                end_time_unix_nano: s.end_time_unix_nano,
+                session_id,
+                name: &s.name,
+                trace_id: s.trace_id.to_hex(),
+                span_id: s.span_id.to_hex(),
+                parent_span_id: s.parent_span_id.map(|p| p.to_hex()),
+                status: match s.status {
+                    SpanStatus::Unset => "unset",
+                    SpanStatus::Ok => "ok",
+                    SpanStatus::Error => "error",
+                },
+                status_message: &s.status_message,
+                attributes: Map(&s.attributes),
+            },
+        }
+    }
+}
