@@ -80,6 +80,21 @@ fn demo_session_round_trips_through_a_real_prometheus() {
     assert_eq!(scalar(&q(&format!("min_over_time(player_deaths_total{{{sel}}}[10m])"))), 0.0);
     assert!(scalar(&q(&format!("increase(player_deaths_total{{{sel}}}[10m])"))) >= 2.0);
 
+    // Every Prometheus panel of the Grafana dashboard returns data for the demo.
+    let dashboard: Json = serde_json::from_str(&std::fs::read_to_string(repo_root().join("grafana/dashboard.json")).unwrap()).unwrap();
+    let mut checked = 0;
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            if target["datasource"]["uid"] != "${prometheus}" {
+                continue;
+            }
+            let expr = target["expr"].as_str().unwrap().replace("$game", "gametracker-demo").replace("$env", ".*");
+            assert!(!q(&expr).is_empty(), "panel '{}' returns nothing: {expr}", panel["title"]);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "{checked} dashboard queries checked");
+
     // Logs: the Loki push body, with the session in the line, not the labels.
     let entries = loki_entries(&rx.requests_to("/loki/api/v1/push"));
     assert!(entries.iter().all(|(labels, _)| labels.get("session_id").is_none()));
