@@ -12,8 +12,10 @@ extends GameTrackerClient
 ## reserved for the constructor on the native side.
 
 const Settings := preload("res://addons/game_tracker/settings.gd")
+const ErrorCapture := preload("res://addons/game_tracker/error_capture.gd")
 
 var _init_called := false
+var _error_capture: ErrorCapture
 
 
 func _ready() -> void:
@@ -21,11 +23,13 @@ func _ready() -> void:
 	# (the main scene's, typically) comes first and overrides the settings.
 	if Settings.has_destination(Settings.read()):
 		_start_from_settings.call_deferred()
+	# Not `_exit_tree`/`_process`: those are the native class's own.
+	tree_exiting.connect(_stop_error_capture)
 
 
 func _start_from_settings() -> void:
 	if not _init_called:
-		configure(Settings.read())
+		_configure(Settings.read())
 
 
 ## Starts the tracker with the `game_tracker/config/…` Project Settings,
@@ -38,4 +42,30 @@ func init(config = {}) -> bool:
 		return configure(config)
 	var merged := Settings.read()
 	merged.merge(config, true)
-	return configure(merged)
+	return _configure(merged)
+
+
+func _configure(config: Dictionary) -> bool:
+	var started := configure(config)
+	# Engine and script errors become logs: on by default in debug builds.
+	if started and config.get("capture_errors", OS.is_debug_build()) == true and _error_capture == null:
+		_error_capture = ErrorCapture.new()
+		OS.add_logger(_error_capture)
+		get_tree().process_frame.connect(_send_captured_errors)
+	return started
+
+
+func _send_captured_errors() -> void:
+	_error_capture.drain(self)
+
+
+## How many engine errors were not sent because of a rate limit.
+func get_errors_not_sent() -> int:
+	return _error_capture.overflowed if _error_capture != null else 0
+
+
+func _stop_error_capture() -> void:
+	if _error_capture != null:
+		OS.remove_logger(_error_capture)
+		get_tree().process_frame.disconnect(_send_captured_errors)
+		_error_capture = null

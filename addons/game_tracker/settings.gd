@@ -23,6 +23,7 @@ static var SETTINGS := [
 	["min_level", "debug", TYPE_STRING, PROPERTY_HINT_ENUM, "debug,info,warn,error", false],
 	["drop_names", PackedStringArray(), TYPE_PACKED_STRING_ARRAY, PROPERTY_HINT_NONE, "", false],
 	["spool", false, TYPE_BOOL, PROPERTY_HINT_NONE, "", false],
+	["capture_errors", "debug builds", TYPE_STRING, PROPERTY_HINT_ENUM, "debug builds,always,never", true],
 ]
 
 
@@ -45,6 +46,8 @@ static func read() -> Dictionary:
 		var name: String = PREFIX + s[0]
 		if ProjectSettings.has_setting(name) and ProjectSettings.get_setting(name) != s[1]:
 			config[s[0]] = ProjectSettings.get_setting(name)
+	if config.has("capture_errors"):
+		config["capture_errors"] = config["capture_errors"] == "always"
 	if config.has("drop_names"):
 		config["drop_names"] = Array(config["drop_names"])
 	if not config.has("game"):

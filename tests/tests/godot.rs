@@ -277,3 +277,32 @@ fn with_no_endpoint_events_go_to_json_lines_in_user_data_and_the_path_is_printed
     assert!(printed.ends_with("game_tracker/events.jsonl") && !printed.contains("user://"), "a real path: {printed}");
     assert!(rx.requests().is_empty(), "nothing goes on the network");
 }
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn engine_and_script_errors_become_rate_limited_logs_with_their_source() {
+    let rx = Receiver::start();
+    let run = run_test("test_errors", &rx);
+    let lines = loki_lines(&rx);
+    let find = |msg: &str| lines.iter().filter(|(_, l)| l["msg"] == msg).collect::<Vec<_>>();
+    let boom = find("boom in a loop");
+    assert_eq!(boom.len(), 2, "one a second from the same line:\n{}", run.all_output());
+    let (labels, first) = boom[0];
+    assert_eq!(labels["level"], "error");
+    assert_eq!(first["data"]["source"], "engine");
+    assert!(first["data"]["file"].as_str().unwrap().ends_with("test_errors.gd"), "{first}");
+    assert_eq!(first["data"]["line"], 10);
+    assert_eq!(first["data"]["function"], "_fail_repeatedly");
+    assert!(first["data"]["backtrace"].as_str().unwrap().contains("_fail_repeatedly"), "{first}");
+    assert_eq!(boom[1].1["data"]["repeated"], 49, "the repeats held back are counted");
+    let careful = find("careful");
+    assert_eq!((careful.len(), &careful[0].0["level"]), (1, &Json::from("warn")));
+    let engine = lines.iter().find(|(_, l)| l["data"]["engine_source"].as_str().is_some_and(|f| f.contains(".cpp:"))).expect("an engine error");
+    assert_eq!(engine.0["level"], "error");
+    assert_eq!(engine.1["data"]["function"], "run", "the script line that caused it: {}", engine.1);
+    assert!(first["data"].get("engine_source").is_none(), "push_error's own C++ location is left out");
+    let bursts = lines.iter().filter(|(_, l)| l["msg"].as_str().unwrap().starts_with("burst ")).count();
+    assert_eq!(bursts, 10, "at most 10 a frame");
+    assert!(lines.iter().all(|(_, l)| !l["msg"].as_str().unwrap().starts_with("GameTracker")), "the tracker's own warnings are not captured");
+    assert!(run.all_output().contains("GameTracker: log_info"), "the tracker did warn about the bad data");
+}

@@ -160,13 +160,13 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Every key `init` accepts, for the unknown-key message.
-pub const KNOWN_KEYS: [&str; 30] = [
+pub const KNOWN_KEYS: [&str; 31] = [
     "endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "headers", "game",
     "version", "environment", "flush_interval", "batch_size", "queue_capacity",
     "request_timeout", "max_backlog_bytes", "max_queue_bytes", "max_series", "session_label",
     "histogram_buckets", "compression", "max_retry_age", "quit_timeout", "enabled",
     "spool", "spool_dir", "max_spool_bytes", "sample_rate", "min_level", "drop_names",
-    "jsonl_dir", "max_jsonl_bytes",
+    "jsonl_dir", "max_jsonl_bytes", "capture_errors",
 ];
 
 impl Config {
@@ -281,8 +281,9 @@ impl Config {
                     Ok(b) => c.histogram_buckets = b,
                     Err(m) => bad(m),
                 },
-                // Read by the engine layer (`enabled: false` keeps the tracker inert).
-                "enabled" => {
+                // Read by the engine layer (`enabled: false` keeps the tracker
+                // inert; `capture_errors` installs the engine's Logger).
+                "enabled" | "capture_errors" => {
                     if !matches!(value, Value::Bool(_)) {
                         bad(format!("must be a bool, got {}", value.type_name()))
                     }
