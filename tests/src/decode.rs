@@ -1,8 +1,12 @@
 //! Decoding what reached the receiver, shared by every test that reads it:
-//! Loki push bodies with serde_json, OTLP trace bodies with
-//! `opentelemetry-proto`'s own serde mapping.
+//! Loki push bodies with serde_json, OTLP bodies with `opentelemetry-proto`'s
+//! own serde mapping (JSON) or prost (protobuf).
 
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::logs::v1::LogRecord as OtlpLogRecord;
+use opentelemetry_proto::tonic::metrics::v1::Metric;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use serde_json::Value as Json;
 
@@ -43,13 +47,45 @@ pub fn loki_lines(requests: &[Request]) -> Vec<Json> {
     loki_entries(requests).into_iter().map(|(_, line)| line).collect()
 }
 
-/// Every span of every OTLP/JSON export request, in order.
+/// An OTLP export request, JSON or protobuf as its Content-Type says.
+pub fn otlp<M: prost::Message + Default + serde::de::DeserializeOwned>(r: &Request) -> M {
+    let body = body(r);
+    match r.header("content-type") {
+        Some("application/x-protobuf") => M::decode(body.as_slice()).expect("OTLP protobuf"),
+        _ => serde_json::from_slice(&body).expect("OTLP JSON"),
+    }
+}
+
+/// Every span of every OTLP export request, in order.
 pub fn otlp_spans(requests: &[Request]) -> Vec<Span> {
     requests
         .iter()
-        .map(|r| serde_json::from_slice::<ExportTraceServiceRequest>(&body(r)).expect("OTLP JSON"))
+        .map(otlp::<ExportTraceServiceRequest>)
         .flat_map(|req| req.resource_spans)
         .flat_map(|rs| rs.scope_spans)
         .flat_map(|ss| ss.spans)
+        .collect()
+}
+
+/// Every log record of every OTLP logs export request, in order.
+pub fn otlp_logs(requests: &[Request]) -> Vec<OtlpLogRecord> {
+    requests
+        .iter()
+        .map(otlp::<ExportLogsServiceRequest>)
+        .flat_map(|req| req.resource_logs)
+        .flat_map(|rl| rl.scope_logs)
+        .flat_map(|sl| sl.log_records)
+        .collect()
+}
+
+/// The metrics of the last OTLP metrics export request (each carries the
+/// running state of every series).
+pub fn otlp_last_metrics(requests: &[Request]) -> Vec<Metric> {
+    let last = requests.last().expect("a metrics request");
+    otlp::<ExportMetricsServiceRequest>(last)
+        .resource_metrics
+        .into_iter()
+        .flat_map(|rm| rm.scope_metrics)
+        .flat_map(|sm| sm.metrics)
         .collect()
 }

@@ -16,6 +16,29 @@ pub const LOGS_PATH: &str = "/loki/api/v1/push";
 pub const METRICS_PATH: &str = "/api/v1/metrics/write";
 /// OTLP/HTTP's standard path (Alloy `otelcol.receiver.otlp`, Tempo, collectors).
 pub const TRACES_PATH: &str = "/v1/traces";
+/// With `protocol = "otlp"`, logs and metrics go to OTLP/HTTP's paths too.
+pub const OTLP_LOGS_PATH: &str = "/v1/logs";
+pub const OTLP_METRICS_PATH: &str = "/v1/metrics";
+
+/// How logs and metrics travel (traces are always OTLP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// Loki push API and Prometheus remote write: what Loki, Prometheus,
+    /// Mimir and Alloy's `loki.source.api`/`prometheus.receive_http` take.
+    Native,
+    /// OTLP/HTTP for all three signals: one endpoint (Alloy's
+    /// `otelcol.receiver.otlp`, an OpenTelemetry Collector, a cloud gateway).
+    Otlp,
+}
+
+/// How OTLP bodies are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtlpEncoding {
+    /// OTLP/JSON: readable, and what every OTLP/HTTP receiver accepts.
+    Json,
+    /// Binary protobuf: smaller and cheaper to encode.
+    Protobuf,
+}
 
 /// Matches the reference design: small enough that a crash loses little,
 /// large enough that requests stay rare.
@@ -107,6 +130,8 @@ pub struct Config {
     /// lines; the engine layer sets it to `user://…` when no endpoint is set.
     pub jsonl_dir: Option<String>,
     pub max_jsonl_bytes: usize,
+    pub protocol: Protocol,
+    pub otlp_encoding: OtlpEncoding,
 }
 
 impl Default for Config {
@@ -140,6 +165,8 @@ impl Default for Config {
             drop_names: Vec::new(),
             jsonl_dir: None,
             max_jsonl_bytes: crate::jsonl::DEFAULT_MAX_JSONL_BYTES,
+            protocol: Protocol::Native,
+            otlp_encoding: OtlpEncoding::Json,
         }
     }
 }
@@ -160,13 +187,13 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Every key `init` accepts, for the unknown-key message.
-pub const KNOWN_KEYS: [&str; 31] = [
+pub const KNOWN_KEYS: [&str; 33] = [
     "endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "headers", "game",
     "version", "environment", "flush_interval", "batch_size", "queue_capacity",
     "request_timeout", "max_backlog_bytes", "max_queue_bytes", "max_series", "session_label",
     "histogram_buckets", "compression", "max_retry_age", "quit_timeout", "enabled",
     "spool", "spool_dir", "max_spool_bytes", "sample_rate", "min_level", "drop_names",
-    "jsonl_dir", "max_jsonl_bytes", "capture_errors",
+    "jsonl_dir", "max_jsonl_bytes", "capture_errors", "protocol", "otlp_encoding",
 ];
 
 impl Config {
@@ -272,6 +299,16 @@ impl Config {
                     Value::Str(s) => bad(format!("'{s}' is not a valid Prometheus label name")),
                     v => bad(format!("must be a String, got {}", v.type_name())),
                 },
+                "protocol" => match value.as_str() {
+                    Some("native") => c.protocol = Protocol::Native,
+                    Some("otlp") => c.protocol = Protocol::Otlp,
+                    _ => bad(format!("must be \"native\" or \"otlp\", got {}", value.to_label_string())),
+                },
+                "otlp_encoding" => match value.as_str() {
+                    Some("json") => c.otlp_encoding = OtlpEncoding::Json,
+                    Some("protobuf") => c.otlp_encoding = OtlpEncoding::Protobuf,
+                    _ => bad(format!("must be \"json\" or \"protobuf\", got {}", value.to_label_string())),
+                },
                 "compression" => match value {
                     Value::Str(s) if s == "none" => c.compression = Compression::None,
                     Value::Str(s) if s == "gzip" => c.compression = Compression::Gzip,
@@ -293,8 +330,12 @@ impl Config {
         }
         if let Some(base) = endpoint {
             let base = base.trim_end_matches('/');
-            c.logs_url.get_or_insert_with(|| format!("{base}{LOGS_PATH}"));
-            c.metrics_url.get_or_insert_with(|| format!("{base}{METRICS_PATH}"));
+            let (logs, metrics) = match c.protocol {
+                Protocol::Native => (LOGS_PATH, METRICS_PATH),
+                Protocol::Otlp => (OTLP_LOGS_PATH, OTLP_METRICS_PATH),
+            };
+            c.logs_url.get_or_insert_with(|| format!("{base}{logs}"));
+            c.metrics_url.get_or_insert_with(|| format!("{base}{metrics}"));
             c.traces_url.get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
         }
         if c.spool && c.spool_dir.is_none() {
@@ -305,6 +346,11 @@ impl Config {
         } else {
             Err(ConfigError { problems })
         }
+    }
+
+    /// True when this signal travels as OTLP (and follows OTLP's retry rules).
+    pub fn speaks_otlp(&self, signal: crate::stats::Signal) -> bool {
+        signal == crate::stats::Signal::Traces || self.protocol == Protocol::Otlp
     }
 
     /// True when `drop_names` names this log message, metric or span.

@@ -94,6 +94,25 @@ pub struct Snapshot {
     pub announcing: Vec<usize>,
 }
 
+/// One series as it stands, for encoders other than remote write (OTLP).
+pub struct SeriesView<'a> {
+    /// Sanitised family name, without `_total`.
+    pub name: &'a str,
+    pub kind: MetricKind,
+    /// The game's labels, without the automatic ones (`game`, `env`,
+    /// `version`, the session label): OTLP carries those in the resource.
+    pub labels: Vec<(&'a str, &'a str)>,
+    pub created_ms: i64,
+    pub value: SeriesValue<'a>,
+}
+
+pub enum SeriesValue<'a> {
+    Counter(f64),
+    Gauge(f64),
+    /// `counts` per bucket (not cumulative), one per bound.
+    Histogram { bounds: &'a [f64], counts: &'a [u64], sum: f64, count: u64 },
+}
+
 pub struct Aggregator {
     index: HashMap<SeriesKey, usize>,
     series: Vec<Series>,
@@ -313,6 +332,40 @@ impl Aggregator {
         }
         let updates = std::mem::take(&mut self.pending_updates);
         Some(Snapshot { request: WriteRequest { timeseries }, updates, announcing })
+    }
+
+    /// Every series as it stands now.
+    pub fn series(&self) -> impl Iterator<Item = SeriesView<'_>> {
+        let automatic = &self.automatic_labels;
+        self.series.iter().map(move |s| SeriesView {
+            name: &s.key.name,
+            kind: match s.key.kind {
+                KindKey::Counter => MetricKind::Counter,
+                KindKey::Gauge => MetricKind::Gauge,
+                KindKey::Histogram => MetricKind::Histogram,
+            },
+            labels: s
+                .key
+                .labels
+                .iter()
+                .filter(|(n, _)| !automatic.iter().any(|(a, _)| a == n))
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            created_ms: s.created_ms,
+            value: match &s.state {
+                State::Counter(v) => SeriesValue::Counter(*v),
+                State::Gauge(v) => SeriesValue::Gauge(*v),
+                State::Histogram { counts, sum, count } => {
+                    SeriesValue::Histogram { bounds: &self.buckets, counts, sum: *sum, count: *count }
+                }
+            },
+        })
+    }
+
+    /// What a snapshot does to the update count, for encoders that read
+    /// [`Aggregator::series`]: the updates applied since the last call.
+    pub fn take_updates(&mut self) -> u64 {
+        std::mem::take(&mut self.pending_updates)
     }
 
     /// The receiver accepted a snapshot: its 0 samples need not be sent again.

@@ -7,8 +7,6 @@ use std::time::{Duration, SystemTime};
 
 use rand::Rng;
 
-use crate::stats::Signal;
-
 /// First wait after a failure: long enough not to hammer a receiver that
 /// just fell over, short enough that a blip costs a second of delay.
 pub const INITIAL_BACKOFF: Duration = Duration::from_secs(1);
@@ -20,12 +18,13 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 /// Whether a request answered with `status` may succeed if sent again.
-pub fn retryable_status(signal: Signal, status: u16) -> bool {
-    match signal {
+pub fn retryable_status(otlp: bool, status: u16) -> bool {
+    if otlp {
         // OTLP/HTTP spec: "retryable" responses are exactly these.
-        Signal::Traces => matches!(status, 429 | 502 | 503 | 504),
+        matches!(status, 429 | 502 | 503 | 504)
+    } else {
         // Loki and remote write: throttling and server errors.
-        Signal::Logs | Signal::Metrics => status == 429 || (500..600).contains(&status),
+        status == 429 || (500..600).contains(&status)
     }
 }
 
@@ -55,19 +54,20 @@ mod tests {
 
     #[test]
     fn statuses_are_retried_by_each_protocol_rules() {
+        const LOKI_OR_REMOTE_WRITE: bool = false;
+        const OTLP: bool = true;
         for s in [429, 500, 502, 503, 504, 599] {
-            assert!(retryable_status(Signal::Logs, s), "{s}");
-            assert!(retryable_status(Signal::Metrics, s), "{s}");
+            assert!(retryable_status(LOKI_OR_REMOTE_WRITE, s), "{s}");
         }
         for s in [429, 502, 503, 504] {
-            assert!(retryable_status(Signal::Traces, s), "{s}");
+            assert!(retryable_status(OTLP, s), "{s}");
         }
         for s in [500, 501, 505] {
-            assert!(!retryable_status(Signal::Traces, s), "OTLP does not retry {s}");
+            assert!(!retryable_status(OTLP, s), "OTLP does not retry {s}");
         }
         for s in [400, 401, 403, 404, 413, 422] {
-            for signal in Signal::ALL {
-                assert!(!retryable_status(signal, s), "{signal:?} {s}");
+            for protocol in [LOKI_OR_REMOTE_WRITE, OTLP] {
+                assert!(!retryable_status(protocol, s), "{protocol} {s}");
             }
         }
     }

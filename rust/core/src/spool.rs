@@ -4,7 +4,7 @@
 //!
 //! One file per batch, holding exactly the request body. Everything else a
 //! batch needs is in its name, so no file format can go stale:
-//! `<created unix ms>-<random>-<signal>-<events>.<json|json.gz|pb.snappy>`.
+//! `<created unix ms>-<random>-<signal>-<events>.<json|json.gz|pb|pb.gz|pb.snappy>`.
 //! Files are written to `*.tmp` and renamed, so a crash mid-write never
 //! leaves a half batch to replay.
 
@@ -133,23 +133,25 @@ impl Spool {
         Ok(())
     }
 
-    /// The request a spooled batch was: same body, same headers.
+    /// The request a spooled batch was: same body, same headers (known from
+    /// the file's extension, see `FileTransport::extension`).
     pub fn load(&self, entry: &Entry) -> io::Result<Payload> {
         let body = fs::read(&entry.path)?;
         let name = entry.path.to_string_lossy();
-        Ok(match entry.signal {
-            Signal::Metrics => Payload {
+        if name.ends_with(".pb.snappy") {
+            return Ok(Payload {
                 content_type: "application/x-protobuf",
                 content_encoding: Some("snappy"),
                 protocol_headers: remote_write::PROTOCOL_HEADERS,
                 body,
-            },
-            Signal::Logs | Signal::Traces => Payload {
-                content_type: "application/json",
-                content_encoding: name.ends_with(".gz").then_some("gzip"),
-                protocol_headers: &[],
-                body,
-            },
+            });
+        }
+        let protobuf = name.ends_with(".pb") || name.ends_with(".pb.gz");
+        Ok(Payload {
+            content_type: if protobuf { "application/x-protobuf" } else { "application/json" },
+            content_encoding: name.ends_with(".gz").then_some("gzip"),
+            protocol_headers: &[],
+            body,
         })
     }
 

@@ -35,6 +35,8 @@ pub struct HttpTransport {
     /// `url` as errors show it: without `user:password@`.
     shown_url: String,
     headers: Vec<(String, String)>,
+    /// OTLP/HTTP's retry rules rather than Loki's and remote write's.
+    otlp: bool,
 }
 
 /// `url` without the `user:password@` part.
@@ -60,20 +62,20 @@ fn redact(mut text: String, headers: &[(String, String)]) -> String {
 }
 
 impl HttpTransport {
-    pub fn new(url: String, headers: Vec<(String, String)>, timeout: Duration) -> Self {
+    pub fn new(url: String, headers: Vec<(String, String)>, timeout: Duration, otlp: bool) -> Self {
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
             .user_agent(format!("game_tracker/{}", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        HttpTransport { agent, shown_url: without_userinfo(&url), url, headers }
+        HttpTransport { agent, shown_url: without_userinfo(&url), url, headers, otlp }
     }
 }
 
 impl Transport for HttpTransport {
-    fn send(&mut self, signal: Signal, payload: &Payload) -> Outcome {
-        match self.attempt(signal, payload) {
+    fn send(&mut self, _signal: Signal, payload: &Payload) -> Outcome {
+        match self.attempt(payload) {
             Outcome::Rejected(message) => Outcome::Rejected(redact(message, &self.headers)),
             Outcome::Failed { message, retry_after } => Outcome::Failed { message: redact(message, &self.headers), retry_after },
             Outcome::Delivered => Outcome::Delivered,
@@ -82,7 +84,7 @@ impl Transport for HttpTransport {
 }
 
 impl HttpTransport {
-    fn attempt(&mut self, signal: Signal, payload: &Payload) -> Outcome {
+    fn attempt(&mut self, payload: &Payload) -> Outcome {
         let mut req = self.agent.post(&self.url).header("Content-Type", payload.content_type);
         if let Some(enc) = payload.content_encoding {
             req = req.header("Content-Encoding", enc);
@@ -114,7 +116,7 @@ impl HttpTransport {
                     .read_to_string(&mut text);
                 let first_line: String = text.lines().next().unwrap_or("").chars().take(ERROR_BODY_CHARS).collect();
                 let message = format!("HTTP {status} from {}: {first_line}", self.shown_url);
-                if crate::retry::retryable_status(signal, status) {
+                if crate::retry::retryable_status(self.otlp, status) {
                     Outcome::Failed { message, retry_after }
                 } else {
                     Outcome::Rejected(message)
@@ -140,6 +142,7 @@ impl FileTransport {
     pub fn extension(payload: &Payload) -> &'static str {
         match (payload.content_type, payload.content_encoding) {
             ("application/x-protobuf", Some("snappy")) => "pb.snappy",
+            ("application/x-protobuf", Some("gzip")) => "pb.gz",
             ("application/x-protobuf", _) => "pb",
             (_, Some("gzip")) => "json.gz",
             _ => "json",

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, select, unbounded, Receiver, Sender};
 
-use crate::config::Config;
+use crate::config::{Config, Protocol};
 use crate::encode::{self, Payload};
 use crate::event::{Event, LogRecord, ScopeRef, SpanRecord};
 use crate::jsonl::JsonlSink;
@@ -141,6 +141,7 @@ impl Worker {
                     url.to_string(),
                     config.headers.clone(),
                     config.request_timeout,
+                    config.speaks_otlp(signal),
                 ))),
                 (None, Some(dir)) => Some(Box::new(FileTransport::new(dir))),
                 (None, None) => None,
@@ -380,7 +381,11 @@ impl Worker {
         }
         let logs = std::mem::take(&mut self.logs);
         self.log_bytes = 0;
-        let payload = encode::compress(encode::loki::encode(&logs, &self.session), self.config.compression);
+        let payload = match self.config.protocol {
+            Protocol::Native => encode::loki::encode(&logs, &self.session),
+            Protocol::Otlp => encode::otlp_logs::encode(&logs, &self.session, self.config.otlp_encoding),
+        };
+        let payload = encode::compress(payload, self.config.compression);
         self.enqueue(Signal::Logs, payload, logs.len() as u64);
     }
 
@@ -389,8 +394,30 @@ impl Worker {
             return;
         }
         let spans = std::mem::take(&mut self.spans);
-        let payload = encode::compress(encode::otlp::encode(&spans, &self.session), self.config.compression);
+        let payload = encode::otlp::encode(&spans, &self.session, self.config.otlp_encoding);
+        let payload = encode::compress(payload, self.config.compression);
         self.enqueue(Signal::Traces, payload, spans.len() as u64);
+    }
+
+    /// The metrics' running state as one request, with the updates it
+    /// carries for the first time and (remote write only) the series whose
+    /// 0 sample it announces. `None` when there are no series yet.
+    fn metrics_batch(&mut self) -> Option<(Batch, Vec<usize>)> {
+        let (payload, updates, announcing) = match self.config.protocol {
+            Protocol::Native => {
+                let snapshot = self.metrics.snapshot(now_unix_ms() as i64)?;
+                (encode::remote_write::encode(&snapshot.request), snapshot.updates, snapshot.announcing)
+            }
+            Protocol::Otlp => {
+                if self.metrics.series_count() == 0 {
+                    return None;
+                }
+                let now = crate::event::now_unix_nano();
+                let payload = encode::otlp_metrics::encode(&self.metrics, &self.session, now, self.config.otlp_encoding);
+                (encode::compress(payload, self.config.compression), self.metrics.take_updates(), Vec::new())
+            }
+        };
+        Some((Batch { payload, events: updates, created: Instant::now(), spooled: None }, announcing))
     }
 
     fn enqueue(&mut self, signal: Signal, payload: Payload, events: u64) {
@@ -495,14 +522,12 @@ impl Worker {
         }
         if self.metrics_due && self.lanes[metrics_lane].may_send(now, self.shutting_down) {
             self.metrics_due = false;
-            if let Some(snapshot) = self.metrics.snapshot(now_unix_ms() as i64) {
+            if let Some((batch, announcing)) = self.metrics_batch() {
                 self.metrics_last_sent = Instant::now();
                 if self.lanes[metrics_lane].jobs.is_none() {
-                    self.stats.dropped(Signal::Metrics, DropReason::NoDestination, snapshot.updates);
+                    self.stats.dropped(Signal::Metrics, DropReason::NoDestination, batch.events);
                 } else {
-                    let payload = encode::remote_write::encode(&snapshot.request);
-                    let batch = Batch { payload, events: snapshot.updates, created: Instant::now(), spooled: None };
-                    self.start(Signal::Metrics, batch, snapshot.announcing);
+                    self.start(Signal::Metrics, batch, announcing);
                 }
             }
         }
@@ -675,12 +700,8 @@ impl Worker {
         if unsent_metrics > 0 {
             let spooling = self.spool.is_some() && reason != DropReason::Disabled;
             // With a spool, the running totals go there as one last snapshot.
-            match self.metrics.snapshot(now_unix_ms() as i64).filter(|_| spooling) {
-                Some(snapshot) => {
-                    let payload = encode::remote_write::encode(&snapshot.request);
-                    let batch = Batch { payload, events: snapshot.updates, created: Instant::now(), spooled: None };
-                    self.give_up(Signal::Metrics, batch, reason);
-                }
+            match self.metrics_batch().filter(|_| spooling) {
+                Some((batch, _)) => self.give_up(Signal::Metrics, batch, reason),
                 None => self.stats.dropped(Signal::Metrics, reason, unsent_metrics),
             }
         }

@@ -127,3 +127,13 @@ fn sampling_and_filter_keys_are_checked() {
     assert_eq!(c.sample_rate, 1.0);
     assert!(c.drops_name("debug_overlay") && !c.drops_name("overlay_debug"));
 }
+
+#[test]
+fn protocol_otlp_points_the_endpoint_at_the_three_otlp_paths() {
+    let c = parse(vec![("endpoint", s("http://collector:4318/")), ("protocol", s("otlp"))]).unwrap();
+    assert_eq!(c.logs_url.as_deref(), Some("http://collector:4318/v1/logs"));
+    assert_eq!(c.metrics_url.as_deref(), Some("http://collector:4318/v1/metrics"));
+    assert_eq!(c.traces_url.as_deref(), Some("http://collector:4318/v1/traces"));
+    assert!(parse(vec![("protocol", s("grpc"))]).is_err(), "OTLP/HTTP only");
+    assert!(parse(vec![("otlp_encoding", s("xml"))]).is_err());
+}

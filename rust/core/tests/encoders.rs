@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use game_tracker_core::config::OtlpEncoding;
 use game_tracker_core::encode::{loki, otlp, remote_write};
 use game_tracker_core::event::{fields, Level, LogRecord, Scope, SpanId, SpanRecord, SpanStatus, TraceId};
 use game_tracker_core::event::{MetricKind, MetricUpdate};
@@ -142,7 +143,7 @@ fn otlp_json_parses_with_opentelemetry_proto_and_keeps_types_ids_and_times() {
         span("level_load", trace, root, None, SpanStatus::Unset),
         span("load_assets", trace, child, Some(root), SpanStatus::Error),
     ];
-    let payload = otlp::encode(&spans, &s);
+    let payload = otlp::encode(&spans, &s, OtlpEncoding::Json);
     assert_eq!(payload.content_type, "application/json");
 
     // Raw JSON shape: lowercase hex ids, integer enums, string nanoseconds.

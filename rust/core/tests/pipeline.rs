@@ -528,3 +528,60 @@ fn min_level_and_drop_names_filter_events_without_code_changes() {
     assert_eq!(t.stats(Signal::Traces).dropped(DropReason::Filtered), 1);
     assert_identity(&t);
 }
+
+#[test]
+fn protocol_otlp_sends_all_three_signals_to_one_otlp_endpoint_in_json_or_protobuf() {
+    use game_tracker_testkit::decode::{otlp_last_metrics, otlp_logs};
+    use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
+    use opentelemetry_proto::tonic::metrics::v1::{metric::Data, number_data_point::Value as Number, AggregationTemporality};
+    for (encoding, content_type) in [("json", "application/json"), ("protobuf", "application/x-protobuf")] {
+        let rx = Receiver::start();
+        let t = start(&rx, vec![("protocol", Value::Str("otlp".into())), ("otlp_encoding", Value::Str(encoding.into()))]);
+        t.set_user(vec![("id".into(), Value::Str("p1".into()))]);
+        t.log(Level::Warn, "low health".into(), vec![("hp".into(), Value::Int(5))]);
+        t.log(Level::Debug, "detail".into(), vec![]);
+        t.metric(MetricKind::Counter, "deaths".into(), 1.0, vec![("cause".into(), "spikes".into())]);
+        t.metric(MetricKind::Counter, "deaths".into(), 1.0, vec![("cause".into(), "spikes".into())]);
+        t.metric(MetricKind::Gauge, "fps".into(), 59.5, vec![]);
+        t.metric(MetricKind::Histogram, "load_ms".into(), 30.0, vec![]);
+        t.metric(MetricKind::Histogram, "load_ms".into(), 3000.0, vec![]);
+        let span = t.start_span("level_load", Vec::new(), None);
+        t.end_span(&span, SpanStatus::Ok, "");
+        assert!(t.flush_and_wait(Duration::from_secs(5)));
+        for path in ["/v1/logs", "/v1/metrics", "/v1/traces"] {
+            let requests = rx.requests_to(path);
+            assert_eq!(requests.len(), 1, "{encoding}: {path}");
+            assert_eq!(requests[0].header("content-type"), Some(content_type), "{encoding}: {path}");
+        }
+        assert!(rx.requests_to(LOGS).is_empty() && rx.requests_to(METRICS).is_empty(), "nothing in the native formats");
+
+        let logs = otlp_logs(&rx.requests_to("/v1/logs"));
+        let severities: Vec<i32> = logs.iter().map(|l| l.severity_number).collect();
+        assert_eq!(severities, vec![13, 5], "{encoding}: WARN and DEBUG by the log data model");
+        assert_eq!(logs[0].body.as_ref().unwrap().value, Some(Any::StringValue("low health".into())));
+        let attribute = |key: &str| logs[0].attributes.iter().find(|a| a.key == key).and_then(|a| a.value.clone()).and_then(|v| v.value);
+        assert_eq!(attribute("hp"), Some(Any::IntValue(5)));
+        assert_eq!(attribute("user.id"), Some(Any::StringValue("p1".into())));
+
+        let metrics = otlp_last_metrics(&rx.requests_to("/v1/metrics"));
+        let by_name = |n: &str| metrics.iter().find(|m| m.name == n).unwrap_or_else(|| panic!("{n} in {metrics:?}"));
+        let Some(Data::Sum(deaths)) = &by_name("deaths").data else { panic!("deaths is a sum") };
+        assert!(deaths.is_monotonic && deaths.aggregation_temporality == AggregationTemporality::Cumulative as i32);
+        assert_eq!(deaths.data_points[0].value, Some(Number::AsDouble(2.0)));
+        let keys: Vec<&str> = deaths.data_points[0].attributes.iter().map(|a| a.key.as_str()).collect();
+        assert_eq!(keys, vec!["cause"], "session labels are in the resource, not on each point");
+        assert!(deaths.data_points[0].start_time_unix_nano > 0, "cumulative points say when they started");
+        let Some(Data::Gauge(fps)) = &by_name("fps").data else { panic!("fps is a gauge") };
+        assert_eq!(fps.data_points[0].value, Some(Number::AsDouble(59.5)));
+        let Some(Data::Histogram(load)) = &by_name("load_ms").data else { panic!("load_ms is a histogram") };
+        let point = &load.data_points[0];
+        assert_eq!((point.count, point.sum), (2, Some(3030.0)));
+        assert_eq!(point.bucket_counts.len(), point.explicit_bounds.len() + 1, "one overflow bucket");
+        assert_eq!(point.bucket_counts.iter().sum::<u64>(), 2);
+        assert_eq!(game_tracker_testkit::decode::otlp_spans(&rx.requests_to(TRACES)).len(), 1);
+        for signal in Signal::ALL {
+            let s = t.stats(signal);
+            assert_eq!((s.sent, s.pending()), (s.produced, 0), "{encoding}: {signal:?}: {s:?}");
+        }
+    }
+}

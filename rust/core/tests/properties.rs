@@ -7,7 +7,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use game_tracker_core::encode::{loki, otlp, remote_write};
+use game_tracker_core::config::OtlpEncoding;
+use game_tracker_core::encode::{loki, otlp, otlp_logs, remote_write};
 use game_tracker_core::event::{Level, LogRecord, MetricKind, MetricUpdate, Scope, SpanId, SpanRecord, SpanStatus, TraceId};
 use game_tracker_core::metrics::{is_valid_label_name, is_valid_metric_name, Aggregator};
 use game_tracker_core::record::read_value;
@@ -157,8 +158,27 @@ proptest! {
     }
 
     #[test]
+    fn any_logs_make_otlp_log_records_in_json_and_protobuf(records in prop::collection::vec(log_record(), 1..6)) {
+        use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+        use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
+        let json = otlp_logs::encode(&records, &session(), OtlpEncoding::Json);
+        let protobuf = otlp_logs::encode(&records, &session(), OtlpEncoding::Protobuf);
+        let from_json: ExportLogsServiceRequest = serde_json::from_slice(&json.body).expect("OTLP JSON");
+        let from_protobuf = <ExportLogsServiceRequest as prost::Message>::decode(protobuf.body.as_slice()).expect("OTLP protobuf");
+        for request in [from_json, from_protobuf] {
+            let decoded: Vec<_> = request.resource_logs.iter().flat_map(|r| &r.scope_logs).flat_map(|s| &s.log_records).collect();
+            prop_assert_eq!(decoded.len(), records.len());
+            for (d, r) in decoded.iter().zip(&records) {
+                prop_assert_eq!(d.body.as_ref().and_then(|b| b.value.clone()), Some(Any::StringValue(r.message.clone())));
+                prop_assert_eq!(d.time_unix_nano, r.time_unix_nano);
+                prop_assert!([5, 9, 13, 17].contains(&d.severity_number));
+            }
+        }
+    }
+
+    #[test]
     fn any_spans_make_an_otlp_request_opentelemetry_proto_reads(spans in prop::collection::vec(span_record(), 1..8)) {
-        let payload = otlp::encode(&spans, &session());
+        let payload = otlp::encode(&spans, &session(), OtlpEncoding::Json);
         let request: ExportTraceServiceRequest = serde_json::from_slice(&payload.body).expect("OTLP JSON");
         let decoded: Vec<_> = request.resource_spans.iter().flat_map(|r| &r.scope_spans).flat_map(|s| &s.spans).collect();
         prop_assert_eq!(decoded.len(), spans.len());

@@ -3,6 +3,8 @@
 
 pub mod loki;
 pub mod otlp;
+pub mod otlp_logs;
+pub mod otlp_metrics;
 pub mod prompb;
 pub mod remote_write;
 

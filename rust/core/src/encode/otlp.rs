@@ -1,6 +1,8 @@
-//! Traces → OTLP/HTTP JSON (`POST /v1/traces`), built from
-//! `opentelemetry-proto`'s generated types, whose serde mapping follows the
-//! OTLP JSON rules: lowercase hex ids, integer enums, 64-bit ints as strings.
+//! Traces → OTLP/HTTP (`POST /v1/traces`), built from `opentelemetry-proto`'s
+//! generated types, whose serde mapping follows the OTLP JSON rules
+//! (lowercase hex ids, integer enums, 64-bit ints as strings) and whose
+//! prost encoding is OTLP's protobuf. Also what the OTLP logs and metrics
+//! encoders share: attribute values, the resource, the scope, the body.
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{
@@ -9,6 +11,7 @@ use opentelemetry_proto::tonic::common::v1::{
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{span, status, ResourceSpans, ScopeSpans, Span, Status};
 
+use crate::config::OtlpEncoding;
 use crate::encode::Payload;
 use crate::event::{SpanRecord, SpanStatus};
 use crate::session::Session;
@@ -36,11 +39,11 @@ pub fn any_value(v: &Value) -> Option<AnyValue> {
     Some(AnyValue { value: Some(value) })
 }
 
-fn kv(key: &str, v: &Value) -> Option<KeyValue> {
+pub fn kv(key: &str, v: &Value) -> Option<KeyValue> {
     any_value(v).map(|value| KeyValue { key: key.to_string(), value: Some(value), ..Default::default() })
 }
 
-fn string_kv(key: &str, v: &str) -> KeyValue {
+pub fn string_kv(key: &str, v: &str) -> KeyValue {
     KeyValue {
         key: key.into(),
         value: Some(AnyValue { value: Some(any_value::Value::StringValue(v.into())) }),
@@ -76,15 +79,33 @@ pub fn resource(session: &Session) -> Resource {
     Resource { attributes, ..Default::default() }
 }
 
+/// This SDK as the OTLP instrumentation scope.
+pub fn scope() -> InstrumentationScope {
+    InstrumentationScope { name: SDK_NAME.into(), version: SDK_VERSION.into(), ..Default::default() }
+}
+
+/// `user.*` (semantic conventions: `user.id`) and `tag.*` attributes.
+pub fn scope_attributes(scope: &crate::event::Scope, out: &mut Vec<KeyValue>) {
+    for (k, v) in &scope.user {
+        out.extend(kv(&format!("user.{k}"), v));
+    }
+    for (k, v) in &scope.tags {
+        out.push(string_kv(&format!("tag.{k}"), v));
+    }
+}
+
+/// The request body in the configured encoding.
+pub fn payload<M: prost::Message + serde::Serialize>(message: &M, encoding: OtlpEncoding) -> Payload {
+    let (content_type, body) = match encoding {
+        OtlpEncoding::Json => ("application/json", serde_json::to_vec(message).unwrap_or_default()),
+        OtlpEncoding::Protobuf => ("application/x-protobuf", message.encode_to_vec()),
+    };
+    Payload { content_type, content_encoding: None, protocol_headers: &[], body }
+}
+
 fn span(record: &SpanRecord) -> Span {
     let mut attributes: Vec<KeyValue> = record.attributes.iter().filter_map(|(k, v)| kv(k, v)).collect();
-    // `user.*` follows the semantic conventions (`user.id`); tags are namespaced.
-    for (k, v) in &record.scope.user {
-        attributes.extend(kv(&format!("user.{k}"), v));
-    }
-    for (k, v) in &record.scope.tags {
-        attributes.push(string_kv(&format!("tag.{k}"), v));
-    }
+    scope_attributes(&record.scope, &mut attributes);
     let (code, message) = match record.status {
         SpanStatus::Unset => (status::StatusCode::Unset, String::new()),
         SpanStatus::Ok => (status::StatusCode::Ok, String::new()),
@@ -109,11 +130,7 @@ pub fn request(spans: &[SpanRecord], session: &Session) -> ExportTraceServiceReq
         resource_spans: vec![ResourceSpans {
             resource: Some(resource(session)),
             scope_spans: vec![ScopeSpans {
-                scope: Some(InstrumentationScope {
-                    name: SDK_NAME.into(),
-                    version: SDK_VERSION.into(),
-                    ..Default::default()
-                }),
+                scope: Some(scope()),
                 spans: spans.iter().map(span).collect(),
                 schema_url: String::new(),
             }],
@@ -122,7 +139,6 @@ pub fn request(spans: &[SpanRecord], session: &Session) -> ExportTraceServiceReq
     }
 }
 
-pub fn encode(spans: &[SpanRecord], session: &Session) -> Payload {
-    let body = serde_json::to_vec(&request(spans, session)).unwrap_or_default();
-    Payload { content_type: "application/json", content_encoding: None, protocol_headers: &[], body }
+pub fn encode(spans: &[SpanRecord], session: &Session, encoding: OtlpEncoding) -> Payload {
+    payload(&request(spans, session), encoding)
 }

@@ -1,0 +1,91 @@
+//! Metrics → OTLP/HTTP (`POST /v1/metrics`) with `protocol = "otlp"`: the
+//! aggregator's running state as cumulative sums (counters), gauges and
+//! explicit-bucket histograms. Cumulative points carry their series' start
+//! time, so no 0 sample is needed (remote write needs one; see metrics.rs).
+
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::common::v1::KeyValue;
+use opentelemetry_proto::tonic::metrics::v1::{
+    metric, number_data_point, AggregationTemporality, Gauge, Histogram, HistogramDataPoint, Metric, NumberDataPoint,
+    ResourceMetrics, ScopeMetrics, Sum,
+};
+
+use crate::config::OtlpEncoding;
+use crate::encode::otlp::{payload, resource, scope, string_kv};
+use crate::encode::Payload;
+use crate::event::MetricKind;
+use crate::metrics::{Aggregator, SeriesValue};
+use crate::session::Session;
+
+pub fn request(aggregator: &Aggregator, session: &Session, now_unix_nano: u64) -> ExportMetricsServiceRequest {
+    let cumulative = AggregationTemporality::Cumulative as i32;
+    let mut metrics: Vec<Metric> = Vec::new();
+    for series in aggregator.series() {
+        let attributes: Vec<KeyValue> = series.labels.iter().map(|(k, v)| string_kv(k, v)).collect();
+        let start = (series.created_ms.max(0) as u64) * 1_000_000;
+        let number = |v: f64| NumberDataPoint {
+            attributes: attributes.clone(),
+            start_time_unix_nano: start,
+            time_unix_nano: now_unix_nano,
+            value: Some(number_data_point::Value::AsDouble(v)),
+            ..Default::default()
+        };
+        // One Metric per name and kind, one data point per label set.
+        let at = match metrics.iter().position(|m| m.name == series.name && kind_of(m) == Some(series.kind)) {
+            Some(i) => i,
+            None => {
+                let data = match series.kind {
+                    MetricKind::Counter => {
+                        metric::Data::Sum(Sum { data_points: Vec::new(), aggregation_temporality: cumulative, is_monotonic: true })
+                    }
+                    MetricKind::Gauge => metric::Data::Gauge(Gauge { data_points: Vec::new() }),
+                    MetricKind::Histogram => {
+                        metric::Data::Histogram(Histogram { data_points: Vec::new(), aggregation_temporality: cumulative })
+                    }
+                };
+                metrics.push(Metric { name: series.name.to_string(), data: Some(data), ..Default::default() });
+                metrics.len() - 1
+            }
+        };
+        match (&mut metrics[at].data, series.value) {
+            (Some(metric::Data::Sum(sum)), SeriesValue::Counter(v)) => sum.data_points.push(number(v)),
+            (Some(metric::Data::Gauge(gauge)), SeriesValue::Gauge(v)) => gauge.data_points.push(number(v)),
+            (Some(metric::Data::Histogram(h)), SeriesValue::Histogram { bounds, counts, sum, count }) => {
+                // OTLP wants one more bucket than bounds: the overflow above the last.
+                let mut bucket_counts = counts.to_vec();
+                bucket_counts.push(count - counts.iter().sum::<u64>());
+                h.data_points.push(HistogramDataPoint {
+                    attributes: attributes.clone(),
+                    start_time_unix_nano: start,
+                    time_unix_nano: now_unix_nano,
+                    count,
+                    sum: Some(sum),
+                    bucket_counts,
+                    explicit_bounds: bounds.to_vec(),
+                    ..Default::default()
+                });
+            }
+            _ => unreachable!("a metric's data matches its kind"),
+        }
+    }
+    ExportMetricsServiceRequest {
+        resource_metrics: vec![ResourceMetrics {
+            resource: Some(resource(session)),
+            scope_metrics: vec![ScopeMetrics { scope: Some(scope()), metrics, schema_url: String::new() }],
+            schema_url: String::new(),
+        }],
+    }
+}
+
+fn kind_of(m: &Metric) -> Option<MetricKind> {
+    match m.data.as_ref()? {
+        metric::Data::Sum(_) => Some(MetricKind::Counter),
+        metric::Data::Gauge(_) => Some(MetricKind::Gauge),
+        metric::Data::Histogram(_) => Some(MetricKind::Histogram),
+        _ => None,
+    }
+}
+
+pub fn encode(aggregator: &Aggregator, session: &Session, now_unix_nano: u64, encoding: OtlpEncoding) -> Payload {
+    payload(&request(aggregator, session, now_unix_nano), encoding)
+}
