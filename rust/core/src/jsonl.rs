@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::encode::loki::Map;
+use crate::encode::loki::{self, Map};
 use crate::event::{Event, MetricKind, SpanStatus};
 use crate::session::Session;
 use crate::value::Value;
@@ -24,6 +24,8 @@ pub const FILE_NAME: &str = "events.jsonl";
 
 pub struct JsonlSink {
     dir: PathBuf,
+    /// The session's device facts, on every log line as in Loki.
+    device: Option<crate::value::Fields>,
     file: BufWriter<File>,
     /// Bytes in the current file.
     size: u64,
@@ -37,7 +39,7 @@ impl JsonlSink {
         fs::create_dir_all(&dir)?;
         let file = OpenOptions::new().create(true).append(true).open(dir.join(FILE_NAME))?;
         let size = file.metadata()?.len();
-        Ok(JsonlSink { dir, file: BufWriter::new(file), size, max_bytes: max_bytes as u64 })
+        Ok(JsonlSink { dir, device: None, file: BufWriter::new(file), size, max_bytes: max_bytes as u64 })
     }
 
     pub fn path(&self) -> PathBuf {
@@ -46,7 +48,8 @@ impl JsonlSink {
 
     /// Writes one event as a line; returns the bytes written.
     pub fn write(&mut self, event: &Event, session: &Session) -> io::Result<u64> {
-        let mut line = serde_json::to_vec(&Line::of(event, &session.session_id)).map_err(io::Error::other)?;
+        let device = self.device.get_or_insert_with(|| loki::device_fields(session));
+        let mut line = serde_json::to_vec(&Line::of(event, &session.session_id, device)).map_err(io::Error::other)?;
         line.push(b'\n');
         if self.size > 0 && self.size + line.len() as u64 > self.max_bytes {
             self.rotate()?;
@@ -84,19 +87,11 @@ pub fn rotated(dir: &Path, n: usize) -> PathBuf {
 #[derive(Serialize)]
 #[serde(tag = "signal", rename_all = "snake_case")]
 enum Line<'a> {
+    /// The same object Loki stores, with its time.
     Log {
         time_unix_nano: u64,
-        session_id: &'a str,
-        level: &'static str,
-        msg: &'a str,
-        #[serde(skip_serializing_if = "Map::is_empty")]
-        data: Map<'a, Value>,
-        #[serde(skip_serializing_if = "Map::is_empty")]
-        user: Map<'a, Value>,
-        #[serde(skip_serializing_if = "Map::is_empty")]
-        tags: Map<'a, String>,
-        #[serde(skip_serializing_if = "Map::is_empty")]
-        context: Map<'a, Value>,
+        #[serde(flatten)]
+        line: loki::Line<'a>,
     },
     Metric {
         time_unix_nano: u64,
@@ -125,18 +120,9 @@ enum Line<'a> {
 }
 
 impl<'a> Line<'a> {
-    fn of(event: &'a Event, session_id: &'a str) -> Line<'a> {
+    fn of(event: &'a Event, session_id: &'a str, device: &'a crate::value::Fields) -> Line<'a> {
         match event {
-            Event::Log(r) => Line::Log {
-                time_unix_nano: r.time_unix_nano,
-                session_id,
-                level: r.level.as_str(),
-                msg: &r.message,
-                data: Map(&r.data),
-                user: Map(&r.scope.user),
-                tags: Map(&r.scope.tags),
-                context: Map(&r.scope.contexts),
-            },
+            Event::Log(r) => Line::Log { time_unix_nano: r.time_unix_nano, line: loki::Line::new(r, session_id, device) },
             Event::Metric(m) => Line::Metric {
                 time_unix_nano: m.time_unix_nano,
                 session_id,

@@ -31,9 +31,10 @@ struct StreamLabels<'a> {
     level: &'static str,
 }
 
-/// The JSON object stored as one log entry.
+/// The JSON object stored as one log entry (also the body of a log line
+/// in the JSON-lines sink).
 #[derive(serde::Serialize)]
-struct Line<'a> {
+pub(crate) struct Line<'a> {
     msg: &'a str,
     level: &'static str,
     session_id: &'a str,
@@ -68,30 +69,40 @@ impl<V: Serialize> Serialize for Map<'_, V> {
     }
 }
 
-/// Formats one record's log line.
-pub fn line(record: &LogRecord, session: &Session, device: &Fields) -> String {
-    let scope = &record.scope;
-    let line = Line {
-        msg: &record.message,
-        level: record.level.as_str(),
-        session_id: &session.session_id,
-        data: Map(&record.data),
-        user: Map(&scope.user),
-        tags: Map(&scope.tags),
-        context: Map(&scope.contexts),
-        device: Map(device),
-    };
-    // Values are plain data (non-finite floats become strings): cannot fail.
-    serde_json::to_string(&line).unwrap_or_default()
+impl<'a> Line<'a> {
+    pub(crate) fn new(record: &'a LogRecord, session_id: &'a str, device: &'a Fields) -> Self {
+        let scope = &record.scope;
+        Line {
+            msg: &record.message,
+            level: record.level.as_str(),
+            session_id,
+            data: Map(&record.data),
+            user: Map(&scope.user),
+            tags: Map(&scope.tags),
+            context: Map(&scope.contexts),
+            device: Map(device),
+        }
+    }
 }
 
-pub fn encode(records: &[LogRecord], session: &Session) -> Payload {
-    // The session's own fields are already labels or `session_id`.
-    let device: Fields = session
+/// Formats one record's log line.
+pub fn line(record: &LogRecord, session: &Session, device: &Fields) -> String {
+    // Values are plain data (non-finite floats become strings): cannot fail.
+    serde_json::to_string(&Line::new(record, &session.session_id, device)).unwrap_or_default()
+}
+
+/// The device facts of a log line: the session's context without what is
+/// already a label or `session_id`.
+pub(crate) fn device_fields(session: &Session) -> Fields {
+    session
         .context_fields()
         .into_iter()
         .filter(|(k, _)| !matches!(k.as_str(), "session_id" | "game" | "version" | "environment"))
-        .collect();
+        .collect()
+}
+
+pub fn encode(records: &[LogRecord], session: &Session) -> Payload {
+    let device = device_fields(session);
     let mut streams: Vec<Stream> = Vec::new();
     for level in [Level::Debug, Level::Info, Level::Warn, Level::Error] {
         let mut entries: Vec<(u64, String)> = records
