@@ -30,4 +30,4 @@ pub use stats::{DropReason, Signal, SignalStats};
 pub use record::{ValueWriter, WriteText, WriteValue};
 pub use tracker::{OpenSpan, Tracker};
 pub use value::{Fields, Value};
-pub use worker::{MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL};
+pub use worker::{CHUNK_POLL_INTERVAL, MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL, POLL_IDLE_AFTER};

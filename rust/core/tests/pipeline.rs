@@ -585,3 +585,26 @@ fn protocol_otlp_sends_all_three_signals_to_one_otlp_endpoint_in_json_or_protobu
         }
     }
 }
+
+#[test]
+fn handed_over_events_reach_the_worker_while_it_polls_and_after_it_went_idle() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![("batch_size", Value::Int(2))]);
+    // First hand-over wakes the waiting worker; the second arrives while it
+    // polls (nobody is woken) and must still be read: the batch of 2 goes out.
+    t.log(Level::Info, "first".into(), vec![]);
+    t.handover();
+    std::thread::sleep(Duration::from_millis(30));
+    t.log(Level::Info, "second".into(), vec![]);
+    t.handover();
+    assert!(rx.wait_for(Duration::from_millis(500), |r| r.len() == 1), "read while polling (well before POLL_IDLE_AFTER), without a flush");
+    // Idle past POLL_IDLE_AFTER: the worker waits on the queue again, and a
+    // hand-over wakes it.
+    std::thread::sleep(game_tracker_core::POLL_IDLE_AFTER + Duration::from_millis(300));
+    t.log(Level::Info, "third".into(), vec![]);
+    t.log(Level::Info, "fourth".into(), vec![]);
+    t.handover();
+    assert!(rx.wait_for(Duration::from_secs(2), |r| r.len() == 2), "read after idling, without a flush");
+    let messages: Vec<String> = log_lines(&rx.requests_to(LOGS)).iter().map(|l| l["msg"].as_str().unwrap().to_string()).collect();
+    assert_eq!(messages, vec!["first", "second", "third", "fourth"]);
+}

@@ -16,9 +16,15 @@ const WARMUP_USEC := 2_000_000
 
 class Marker extends Node:
 	var times: Array[int] = []
+	## When set (the last marker, addon mode): requests sent so far, read
+	## after the frame's end was stamped, so it is not in the frame's time.
+	var requests: Callable
+	var sent: Array[int] = []
 
 	func _process(_delta: float) -> void:
 		times.append(Time.get_ticks_usec())
+		if requests.is_valid():
+			sent.append(requests.call())
 
 
 class Emitter extends Node:
@@ -57,10 +63,19 @@ func run(r) -> void:
 	first.process_priority = -2147483648
 	var last := Marker.new()
 	last.process_priority = 2147483647
+	# Just before GameTracker's own _process (priority 1 << 30): from here to
+	# `last` is its once-per-frame hand-over, the only flush work on the
+	# main thread.
+	var before_handover := Marker.new()
+	before_handover.process_priority = (1 << 30) - 1
+	if mode == "addon":
+		last.requests = func() -> int:
+			var st: Dictionary = GameTracker.get_stats()
+			return st["logs"]["requests"] + st["metrics"]["requests"] + st["traces"]["requests"]
 	var emitter := Emitter.new()
 	emitter.load = load("res://bench_load.gd").new(target)
 	emitter.rate = rate
-	for node in [first, emitter, last]:
+	for node in [first, emitter, before_handover, last]:
 		r.add_child(node)
 	var tree: SceneTree = r.get_tree()
 	var began := Time.get_ticks_usec()
@@ -68,9 +83,23 @@ func run(r) -> void:
 		await tree.process_frame
 	emitter.set_process(false)
 	var frames: Array[float] = []
+	var handovers: Array[float] = []
+	# Frames in which the worker got an answer to a request (it was sending
+	# while the frame ran), and the others.
+	var max_sending := 0.0
+	var max_quiet := 0.0
+	var sending_frames := 0
 	for i in mini(first.times.size(), last.times.size()):
 		if first.times[i] - began >= WARMUP_USEC:
-			frames.append(float(last.times[i] - first.times[i]))
+			var frame := float(last.times[i] - first.times[i])
+			frames.append(frame)
+			handovers.append(float(last.times[i] - before_handover.times[i]))
+			if mode == "addon" and i > 0:
+				if last.sent[i] > last.sent[i - 1]:
+					sending_frames += 1
+					max_sending = maxf(max_sending, frame)
+				else:
+					max_quiet = maxf(max_quiet, frame)
 	if r.option("dump", false):
 		var slow := []
 		for i in mini(first.times.size(), last.times.size()):
@@ -82,7 +111,10 @@ func run(r) -> void:
 	var n := frames.size()
 	var mean: float = frames.reduce(func(a, b): return a + b, 0.0) / n
 	frames.sort()
+	handovers.sort()
 	r.report({"kind": "frames", "mode": mode, "rate": rate, "seconds": seconds, "frames": n,
 		"events": emitter.emitted, "fps": n / seconds, "p50_us": frames[n / 2], "p99_us": frames[int(n * 0.99)],
 		"max_us": frames[n - 1], "mean_us": mean, "flushed": flushed,
+		"handover_p99_us": handovers[int(n * 0.99)], "handover_max_us": handovers[n - 1],
+		"sending_frames": sending_frames, "max_sending_us": max_sending, "max_quiet_us": max_quiet,
 		"stats": GameTracker.get_stats() if mode == "addon" else {}})
