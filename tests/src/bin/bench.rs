@@ -292,8 +292,8 @@ fn render_frames(s: &Settings, frames: &[Json]) -> String {
     let mut out = format!(
         "## Frame time under load\n\n\
          Headless scene at 60 fps emitting {} events/s for {} s (after 2 s warm-up) against a loopback receiver: \
-         per 20 events, 8 `log_info` with a 3-key Dictionary, 4 `increment`, 2 `gauge`, 2 `histogram`, 2 root spans, \
-         2 child spans. Frame time = main-thread busy time from the first node processed to the last \
+         per 10 events, 4 `log_info` with a 3-key Dictionary, 2 `increment`, 1 `gauge`, 1 `histogram`, 1 root span, \
+         1 child span. Frame time = main-thread busy time from the first node processed to the last \
          (every `_process`, Timers, `HTTPRequest` polling, GameTracker's hand-over to its worker). \
          *off* runs the same scene without the calls; *floor* makes the same calls on native methods that do \
          nothing (what calling costs before any tracker work).\n\n\
