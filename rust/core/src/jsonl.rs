@@ -24,8 +24,9 @@ pub const FILE_NAME: &str = "events.jsonl";
 
 pub struct JsonlSink {
     dir: PathBuf,
+    session_id: String,
     /// The session's device facts, on every log line as in Loki.
-    device: Option<crate::value::Fields>,
+    device: crate::value::Fields,
     file: BufWriter<File>,
     /// Bytes in the current file.
     size: u64,
@@ -34,12 +35,19 @@ pub struct JsonlSink {
 
 impl JsonlSink {
     /// Opens (creating) `<dir>/events.jsonl`, appending to what is there.
-    pub fn open(dir: impl Into<PathBuf>, max_bytes: usize) -> io::Result<JsonlSink> {
+    pub fn open(dir: impl Into<PathBuf>, max_bytes: usize, session: &Session) -> io::Result<JsonlSink> {
         let dir = dir.into();
         fs::create_dir_all(&dir)?;
         let file = OpenOptions::new().create(true).append(true).open(dir.join(FILE_NAME))?;
         let size = file.metadata()?.len();
-        Ok(JsonlSink { dir, device: None, file: BufWriter::new(file), size, max_bytes: max_bytes as u64 })
+        Ok(JsonlSink {
+            dir,
+            session_id: session.session_id.clone(),
+            device: loki::device_fields(session),
+            file: BufWriter::new(file),
+            size,
+            max_bytes: max_bytes as u64,
+        })
     }
 
     pub fn path(&self) -> PathBuf {
@@ -47,9 +55,8 @@ impl JsonlSink {
     }
 
     /// Writes one event as a line; returns the bytes written.
-    pub fn write(&mut self, event: &Event, session: &Session) -> io::Result<u64> {
-        let device = self.device.get_or_insert_with(|| loki::device_fields(session));
-        let mut line = serde_json::to_vec(&Line::of(event, &session.session_id, device)).map_err(io::Error::other)?;
+    pub fn write(&mut self, event: &Event) -> io::Result<u64> {
+        let mut line = serde_json::to_vec(&Line::of(event, &self.session_id, &self.device)).map_err(io::Error::other)?;
         line.push(b'\n');
         if self.size > 0 && self.size + line.len() as u64 > self.max_bytes {
             self.rotate()?;

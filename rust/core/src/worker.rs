@@ -189,7 +189,7 @@ impl Worker {
             None => None,
         };
         let jsonl = match config.jsonl_dir.as_deref() {
-            Some(dir) => match JsonlSink::open(dir, config.max_jsonl_bytes) {
+            Some(dir) => match JsonlSink::open(dir, config.max_jsonl_bytes, &session) {
                 Ok(sink) => Some(sink),
                 Err(e) => {
                     let _ = diagnostics.try_send(format!("GameTracker: cannot write JSON lines to {dir}: {e}"));
@@ -346,7 +346,7 @@ impl Worker {
         }
         if self.lanes[signal.index()].jobs.is_none() {
             if let Some(sink) = self.jsonl.as_mut() {
-                match sink.write(&event, &self.session) {
+                match sink.write(&event) {
                     Ok(bytes) => self.stats.sent(signal, 1, bytes),
                     Err(e) => {
                         self.stats.dropped(signal, DropReason::SendFailed, 1);
