@@ -21,15 +21,16 @@ var _error_capture: ErrorCapture
 func _ready() -> void:
 	# Deferred to the end of the first frame, so an `init` in any `_ready`
 	# (the main scene's, typically) comes first and overrides the settings.
-	if Settings.has_destination(Settings.read()):
-		_start_from_settings.call_deferred()
+	var settings := Settings.read()
+	if Settings.has_destination(settings):
+		_start_from_settings.call_deferred(settings)
 	# Not `_exit_tree`/`_process`: those are the native class's own.
 	tree_exiting.connect(_stop_error_capture)
 
 
-func _start_from_settings() -> void:
+func _start_from_settings(settings: Dictionary) -> void:
 	if not _init_called:
-		_configure(Settings.read())
+		_configure(settings)
 
 
 ## Starts the tracker with the `game_tracker/config/…` Project Settings,
