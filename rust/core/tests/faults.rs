@@ -11,7 +11,6 @@
 //! - quitting during the fault keeps its deadline.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use game_tracker_core::encode::remote_write;
@@ -21,7 +20,7 @@ use game_tracker_testkit::decode::{loki_lines, otlp_spans};
 use game_tracker_testkit::receiver::{Fault, Receiver};
 
 mod common;
-use common::assert_identity;
+use common::{assert_identity, fresh_dir};
 
 const LOGS: &str = "/loki/api/v1/push";
 const METRICS: &str = "/api/v1/metrics/write";
@@ -266,8 +265,7 @@ fn receiver_refuses_with_400() {
 #[test]
 fn a_long_outage_stays_within_memory_and_spills_to_the_spool() {
     const MAX_BACKLOG: usize = 64 * 1024;
-    let dir: PathBuf = std::env::temp_dir().join(format!("game_tracker_faults_spool_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = fresh_dir("faults_spool");
     let rx = Receiver::start();
     let t = start(
         &rx,

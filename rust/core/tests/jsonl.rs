@@ -10,12 +10,10 @@ use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, Signal, SpanStatu
 use serde_json::Value as Json;
 
 mod common;
-use common::assert_identity;
+use common::{assert_identity, fresh_dir};
 
 fn folder(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("game_tracker_jsonl_{test}_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    fresh_dir(&format!("jsonl_{test}"))
 }
 
 fn start(dir: &Path, extra: Vec<(&str, Value)>) -> Tracker {

@@ -13,17 +13,14 @@ use game_tracker_testkit::decode::{loki_lines, otlp_spans};
 use game_tracker_testkit::receiver::{BlackHole, Receiver};
 
 mod common;
-use common::assert_identity;
+use common::{assert_identity, fresh_dir};
 
 const LOGS: &str = "/loki/api/v1/push";
 const METRICS: &str = "/api/v1/metrics/write";
 const TRACES: &str = "/v1/traces";
 
-/// A fresh, empty folder for one test.
 fn spool_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("game_tracker_spool_{test}_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    fresh_dir(&format!("spool_{test}"))
 }
 
 fn launch(endpoint: &str, dir: &Path, extra: Vec<(&str, Value)>) -> Tracker {

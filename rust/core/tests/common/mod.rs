@@ -1,5 +1,7 @@
 //! Helpers shared by the pipeline, spool and fault tests.
 
+use std::path::PathBuf;
+
 use game_tracker_core::{Signal, Tracker};
 
 /// `produced == sent + dropped + spooled + pending` for every signal, where
@@ -11,4 +13,13 @@ pub fn assert_identity(t: &Tracker) {
         assert!(s.sent + s.dropped_total() + s.spooled <= s.produced, "{signal:?} counted twice: {s:?}");
         assert_eq!(s.produced, s.sent + s.dropped_total() + s.spooled + s.pending(), "{signal:?}: {s:?}");
     }
+}
+
+/// A fresh, empty folder for one test (spool, JSON lines), unique per test
+/// process. Not every test file needs one.
+#[allow(dead_code)]
+pub fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("game_tracker_{name}_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
 }
