@@ -8,7 +8,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -48,6 +48,8 @@ struct Shared {
     /// Benchmarks: count requests and bytes per path, keep no bodies.
     discard: AtomicBool,
     totals: Mutex<Vec<(String, usize)>>,
+    /// Each answered request's first and last moment (see [`Receiver::busy_windows`]).
+    windows: Mutex<Vec<(u64, u64)>>,
     retry_after: Mutex<Option<String>>,
     error_body: Mutex<Option<String>>,
     total_bytes: Mutex<Vec<(String, usize)>>,
@@ -78,6 +80,14 @@ impl Receiver {
     pub fn received(&self, path: &str) -> (usize, usize) {
         let get = |l: &Mutex<Vec<(String, usize)>>| l.lock().unwrap().iter().find(|(p, _)| p == path).map_or(0, |(_, n)| *n);
         (get(&self.shared.totals), get(&self.shared.total_bytes))
+    }
+
+    /// When the receiver was busy with each request, in Unix microseconds:
+    /// from reading its first line to writing the answer. Benchmarks match
+    /// these with frame times to find the frames during which the tracker
+    /// was sending.
+    pub fn busy_windows(&self) -> Vec<(u64, u64)> {
+        self.shared.windows.lock().unwrap().clone()
     }
 
     pub fn start() -> Receiver {
@@ -211,6 +221,7 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
             return;
         }
+        let first_line_at = unix_micros();
         if shared.stop.load(Ordering::SeqCst) {
             // Down: kept-alive connections die with the listener.
             return;
@@ -281,7 +292,12 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         if writer.write_all(response.as_bytes()).is_err() {
             return;
         }
+        shared.windows.lock().unwrap().push((first_line_at, unix_micros()));
     }
+}
+
+fn unix_micros() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
 }
 
 /// A server that accepts connections and never answers: what a receiver

@@ -1,64 +1,92 @@
 extends RefCounted
 ## Frame time under load: a headless scene at a fixed 60 fps emits `rate`
-## events per second (bench_load.gd's mix) for `seconds`, with tracking off,
-## with the addon, or with the pure-GDScript tracker (`--mode=`). Mode
-## `floor` makes the same calls on native methods that do nothing: what the
-## calls alone cost in a frame, before any tracker work.
+## events per second (bench_load.gd's mix) with tracking off, through
+## no-op native methods (floor), with the addon, or with the pure-GDScript
+## tracker (`--modes=`, comma-separated).
+##
+## The modes of one run take turns in blocks of BLOCK_USEC until each has
+## `seconds` of measured frames, so whatever else the machine does meanwhile
+## (a busy neighbour on the host, another process) falls on each mode alike:
+## on the 2-vCPU VM, separate runs a minute apart differed more than the
+## modes did. The first SETTLE_USEC of each block are left out: the previous
+## mode's work (the addon's last send) settles there.
 ##
 ## A frame's time is the main thread's busy time from the first node
 ## processed in the frame to the last: every node's _process and internal
 ## process, so the GDScript tracker's Timer flush and HTTPRequest polling and
 ## GameTracker's hand-over to its worker all count. (Performance.TIME_PROCESS
-## cannot be used: it is the maximum over the last second.)
+## cannot be used: it is the maximum over the last second.) Nothing else runs
+## on the main thread per frame: when the addon's worker sent requests is
+## worked out afterwards from the receiver's clock and each frame's wall-clock
+## window (`windows`).
 
 const WARMUP_USEC := 2_000_000
+const BLOCK_USEC := 1_000_000
+const SETTLE_USEC := 200_000
 
 
 class Marker extends Node:
 	var times: Array[int] = []
-	## When set (the last marker, addon mode): requests sent so far, read
-	## after the frame's end was stamped, so it is not in the frame's time.
-	var requests: Callable
-	var sent: Array[int] = []
 
 	func _process(_delta: float) -> void:
 		times.append(Time.get_ticks_usec())
-		if requests.is_valid():
-			sent.append(requests.call())
 
 
 class Emitter extends Node:
-	var load
+	var loads := {}
+	var modes: Array = []
 	var rate: float
-	var start := 0
-	var emitted := 0
+	var began := 0
+	## Per frame: the mode it ran (-1 during warm-up and settling).
+	var frame_modes: Array[int] = []
+	## Events emitted in measured frames, per mode.
+	var emitted := {}
+	var block := -1
+	var block_start := 0
 	var requested := 0
 
 	func _process(_delta: float) -> void:
 		var now := Time.get_ticks_usec()
-		if start == 0:
-			start = now
-		var due := int(float(now - start) * rate / 1e6)
-		emitted += load.emit(due - requested)
+		var since := now - began - WARMUP_USEC
+		# Warm-up cycles through the modes too, so each is warm when measured.
+		var b := int(floor(float(since) / (BLOCK_USEC / 2 if since < 0 else BLOCK_USEC)))
+		if b != block:
+			if block >= 0 and modes[posmod(block, modes.size())] == "addon":
+				GameTracker.flush()  # its last events go out while the next block settles
+			block = b
+			block_start = now
+			requested = 0
+		var mode: String = modes[posmod(block, modes.size())]
+		var measured := since >= 0 and now - block_start >= SETTLE_USEC
+		frame_modes.append(modes.find(mode) if measured else -1)
+		var due := int(float(now - block_start) * rate / 1e6)
+		var events: int = loads[mode].emit(due - requested)
 		requested = due
+		if measured:
+			emitted[mode] = emitted.get(mode, 0) + events
 
 
 func run(r) -> void:
-	var mode: String = r.option("mode", "addon")
+	var modes: Array = Array(r.option("modes", "off,floor,addon").split(","))
 	var rate: float = r.option("rate", 10000.0)
 	var seconds: float = r.option("seconds", 10.0)
 	var endpoint: String = r.option("endpoint", "")
 	Engine.max_fps = 60
-	var target = null
-	match mode:
-		"addon":
-			GameTracker.init({"endpoint": endpoint, "game": "bench", "flush_interval": 1.0})
-			target = GameTracker
-		"gdscript":
-			GDTracker.init({"endpoint": endpoint, "game": "bench"})
-			target = GDTracker
-		"floor":
-			target = GameTrackerBenchFloor.new()
+	var emitter := Emitter.new()
+	emitter.modes = modes
+	emitter.rate = rate
+	for mode in modes:
+		var target = null
+		match mode:
+			"addon":
+				GameTracker.init({"endpoint": endpoint, "game": "bench", "flush_interval": 1.0})
+				target = GameTracker
+			"gdscript":
+				GDTracker.init({"endpoint": endpoint, "game": "bench"})
+				target = GDTracker
+			"floor":
+				target = GameTrackerBenchFloor.new()
+		emitter.loads[mode] = load("res://bench_load.gd").new(target)
 	var first := Marker.new()
 	first.process_priority = -2147483648
 	var last := Marker.new()
@@ -68,53 +96,41 @@ func run(r) -> void:
 	# main thread.
 	var before_handover := Marker.new()
 	before_handover.process_priority = (1 << 30) - 1
-	if mode == "addon":
-		last.requests = func() -> int:
-			var st: Dictionary = GameTracker.get_stats()
-			return st["logs"]["requests"] + st["metrics"]["requests"] + st["traces"]["requests"]
-	var emitter := Emitter.new()
-	emitter.load = load("res://bench_load.gd").new(target)
-	emitter.rate = rate
 	for node in [first, emitter, before_handover, last]:
 		r.add_child(node)
 	var tree: SceneTree = r.get_tree()
-	var began := Time.get_ticks_usec()
-	while Time.get_ticks_usec() - began < WARMUP_USEC + int(seconds * 1e6):
+	emitter.began = Time.get_ticks_usec()
+	# Wall clock of tick 0, to place frames on the receiver's clock.
+	var unix_at_tick0 := int(Time.get_unix_time_from_system() * 1e6) - Time.get_ticks_usec()
+	# Enough blocks that each mode has `seconds` of measured (settled) frames.
+	var blocks := int(ceil(seconds * 1e6 / (BLOCK_USEC - SETTLE_USEC)))
+	var total_usec := WARMUP_USEC + blocks * BLOCK_USEC * modes.size()
+	while Time.get_ticks_usec() - emitter.began < total_usec:
 		await tree.process_frame
 	emitter.set_process(false)
-	var frames: Array[float] = []
-	var handovers: Array[float] = []
-	# Frames in which the worker got an answer to a request (it was sending
-	# while the frame ran), and the others.
-	var max_sending := 0.0
-	var max_quiet := 0.0
-	var sending_frames := 0
-	for i in mini(first.times.size(), last.times.size()):
-		if first.times[i] - began >= WARMUP_USEC:
-			var frame := float(last.times[i] - first.times[i])
-			frames.append(frame)
+	var flushed := GameTracker.flush_and_wait(10.0) if modes.has("addon") else true
+	var elapsed := float(Time.get_ticks_usec() - emitter.began) / 1e6
+	var count := mini(mini(first.times.size(), last.times.size()), emitter.frame_modes.size())
+	for m in modes.size():
+		var mode: String = modes[m]
+		var frames: Array[float] = []
+		var handovers: Array[float] = []
+		var windows := []
+		for i in count:
+			if emitter.frame_modes[i] != m:
+				continue
+			frames.append(float(last.times[i] - first.times[i]))
 			handovers.append(float(last.times[i] - before_handover.times[i]))
-			if mode == "addon" and i > 0:
-				if last.sent[i] > last.sent[i - 1]:
-					sending_frames += 1
-					max_sending = maxf(max_sending, frame)
-				else:
-					max_quiet = maxf(max_quiet, frame)
-	if r.option("dump", false):
-		var slow := []
-		for i in mini(first.times.size(), last.times.size()):
-			var d: int = last.times[i] - first.times[i]
-			if d > 250 and first.times[i] - began >= WARMUP_USEC:
-				slow.append([(first.times[i] - began) / 1000, d])
-		print("SLOW ", slow)
-	var flushed := GameTracker.flush_and_wait(10.0) if mode == "addon" else true
-	var n := frames.size()
-	var mean: float = frames.reduce(func(a, b): return a + b, 0.0) / n
-	frames.sort()
-	handovers.sort()
-	r.report({"kind": "frames", "mode": mode, "rate": rate, "seconds": seconds, "frames": n,
-		"events": emitter.emitted, "fps": n / seconds, "p50_us": frames[n / 2], "p99_us": frames[int(n * 0.99)],
-		"max_us": frames[n - 1], "mean_us": mean, "flushed": flushed,
-		"handover_p99_us": handovers[int(n * 0.99)], "handover_max_us": handovers[n - 1],
-		"sending_frames": sending_frames, "max_sending_us": max_sending, "max_quiet_us": max_quiet,
-		"stats": GameTracker.get_stats() if mode == "addon" else {}})
+			if mode == "addon":
+				windows.append([unix_at_tick0 + first.times[i], unix_at_tick0 + last.times[i]])
+		var n := frames.size()
+		var mean: float = frames.reduce(func(a, b): return a + b, 0.0) / n
+		frames.sort()
+		handovers.sort()
+		var result := {"kind": "frames", "mode": mode, "rate": rate, "seconds": seconds, "frames": n,
+			"events": emitter.emitted.get(mode, 0), "fps": float(count) / elapsed,
+			"p50_us": frames[n / 2], "p99_us": frames[int(n * 0.99)], "max_us": frames[n - 1], "mean_us": mean}
+		if mode == "addon":
+			result.merge({"flushed": flushed, "handover_p99_us": handovers[int(n * 0.99)],
+				"handover_max_us": handovers[n - 1], "windows": windows, "stats": GameTracker.get_stats()})
+		r.report(result)
