@@ -4,6 +4,7 @@
 # writes BENCHMARKS.md at the repository root. About 10 minutes.
 #   bash tests/bench/run.sh            full run (the numbers in BENCHMARKS.md)
 #   bash tests/bench/run.sh --quick    short runs: checks the harness works
+#   bash tests/bench/run.sh --frames-only   the frame benchmark alone, printed
 # Afterwards addons/game_tracker/bin holds that release build; run
 # scripts/build.sh (or --release) to put the normal library back.
 set -euo pipefail
