@@ -8,8 +8,10 @@ extends RefCounted
 ## `seconds` of measured frames, so whatever else the machine does meanwhile
 ## (a busy neighbour on the host, another process) falls on each mode alike:
 ## on the 2-vCPU VM, separate runs a minute apart differed more than the
-## modes did. The first SETTLE_USEC of each block are left out: the previous
-## mode's work (the addon's last send) settles there.
+## modes did. With more than one mode, the first SETTLE_USEC of each block
+## are left out: the previous mode's work (the addon's last send) settles
+## there. A single mode runs without such gaps, so no periodic work of its own
+## (the GDScript tracker's flush timer) can hide in them.
 ##
 ## A frame's time is the main thread's busy time from the first node
 ## processed in the frame to the last: every node's _process and internal
@@ -37,6 +39,7 @@ class Emitter extends Node:
 	var modes: Array = []
 	var rate: float
 	var began := 0
+	var settle_usec := SETTLE_USEC
 	## Per frame: the mode it ran (-1 during warm-up and settling).
 	var frame_modes: Array[int] = []
 	## Events emitted in measured frames, per mode.
@@ -57,7 +60,7 @@ class Emitter extends Node:
 			block_start = now
 			requested = 0
 		var mode: String = modes[posmod(block, modes.size())]
-		var measured := since >= 0 and now - block_start >= SETTLE_USEC
+		var measured := since >= 0 and now - block_start >= settle_usec
 		frame_modes.append(modes.find(mode) if measured else -1)
 		var due := int(float(now - block_start) * rate / 1e6)
 		var events: int = loads[mode].emit(due - requested)
@@ -75,6 +78,7 @@ func run(r) -> void:
 	var emitter := Emitter.new()
 	emitter.modes = modes
 	emitter.rate = rate
+	emitter.settle_usec = SETTLE_USEC if modes.size() > 1 else 0
 	for mode in modes:
 		var target = null
 		match mode:
@@ -103,7 +107,7 @@ func run(r) -> void:
 	# Wall clock of tick 0, to place frames on the receiver's clock.
 	var unix_at_tick0 := int(Time.get_unix_time_from_system() * 1e6) - Time.get_ticks_usec()
 	# Enough blocks that each mode has `seconds` of measured (settled) frames.
-	var blocks := int(ceil(seconds * 1e6 / (BLOCK_USEC - SETTLE_USEC)))
+	var blocks := int(ceil(seconds * 1e6 / (BLOCK_USEC - emitter.settle_usec)))
 	var total_usec := WARMUP_USEC + blocks * BLOCK_USEC * modes.size()
 	while Time.get_ticks_usec() - emitter.began < total_usec:
 		await tree.process_frame
@@ -116,9 +120,14 @@ func run(r) -> void:
 		var frames: Array[float] = []
 		var handovers: Array[float] = []
 		var windows := []
+		# Start to start of consecutive frames of this mode: the frame pacing
+		# the player sees (16.7 ms at 60 fps unless a frame ran long).
+		var intervals: Array[float] = []
 		for i in count:
 			if emitter.frame_modes[i] != m:
 				continue
+			if i > 0 and emitter.frame_modes[i - 1] == m:
+				intervals.append(float(first.times[i] - first.times[i - 1]))
 			frames.append(float(last.times[i] - first.times[i]))
 			handovers.append(float(last.times[i] - before_handover.times[i]))
 			if mode == "addon":
@@ -127,9 +136,12 @@ func run(r) -> void:
 		var mean: float = frames.reduce(func(a, b): return a + b, 0.0) / n
 		frames.sort()
 		handovers.sort()
+		intervals.sort()
+		var k := intervals.size()
 		var result := {"kind": "frames", "mode": mode, "rate": rate, "seconds": seconds, "frames": n,
 			"events": emitter.emitted.get(mode, 0), "fps": float(count) / elapsed,
-			"p50_us": frames[n / 2], "p99_us": frames[int(n * 0.99)], "max_us": frames[n - 1], "mean_us": mean}
+			"p50_us": frames[n / 2], "p99_us": frames[int(n * 0.99)], "max_us": frames[n - 1], "mean_us": mean,
+			"interval_p99_us": intervals[int(k * 0.99)], "interval_max_us": intervals[k - 1]}
 		if mode == "addon":
 			result.merge({"flushed": flushed, "handover_p99_us": handovers[int(n * 0.99)],
 				"handover_max_us": handovers[n - 1], "windows": windows, "stats": GameTracker.get_stats()})

@@ -347,20 +347,23 @@ fn render_frames(s: &Settings, frames: &[Json]) -> String {
          nothing (what calling costs before any tracker work). \
          off, floor and addon run in one process, taking turns in 1 s blocks until each has {} s of frames \
          (the first 0.2 s of each block left out while the previous mode settles), so the VM's noisy moments fall on \
-         each alike; gdscript runs alone (its Timer and `HTTPRequest` nodes would outlive their blocks).\n\n\
-         | mode | p50 µs | p99 µs | max µs | mean µs | fps | events | requests received |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+         each alike; gdscript runs alone (its Timer and `HTTPRequest` nodes would outlive their blocks), without gaps. \
+         The frame interval (start to start of consecutive frames) is the pacing the player sees.\n\n\
+         | mode | p50 µs | p99 µs | max µs | mean µs | fps | frame interval p99 / max ms | events | requests received |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         s.rate, s.frame_seconds
     );
     for fr in frames {
         out.push_str(&format!(
-            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.1} | {} | {} |\n",
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.1} | {:.1} / {:.1} | {} | {} |\n",
             fr["mode"].as_str().unwrap_or("?"),
             f(&fr["p50_us"]),
             f(&fr["p99_us"]),
             f(&fr["max_us"]),
             f(&fr["mean_us"]),
             f(&fr["fps"]),
+            f(&fr["interval_p99_us"]) / 1000.0,
+            f(&fr["interval_max_us"]) / 1000.0,
             fr["events"],
             fr["requests_received"]
         ));
