@@ -36,7 +36,7 @@ pub struct GameTrackerClient {
     tracker: Option<Rc<Tracker>>,
     spans: SpanPool,
     /// Calls made before `init` (or after a failed one), per signal.
-    not_initialized: [u64; 3],
+    not_initialized: [std::cell::Cell<u64>; 3],
     /// `quit_timeout` of the running tracker.
     #[init(val = DEFAULT_SHUTDOWN_TIMEOUT)]
     quit_timeout: std::time::Duration,
@@ -162,32 +162,32 @@ impl GameTrackerClient {
 
     /// A debug log line; `data` (a Dictionary) goes into the JSON line.
     #[func]
-    fn log_debug(&mut self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
+    fn log_debug(&self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
         self.log(Level::Debug, "log_debug", &message, &data.0);
     }
 
     /// An info log line; `data` (a Dictionary) goes into the JSON line.
     #[func]
-    fn log_info(&mut self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
+    fn log_info(&self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
         self.log(Level::Info, "log_info", &message, &data.0);
     }
 
     /// A warning log line; `data` (a Dictionary) goes into the JSON line.
     #[func]
-    fn log_warn(&mut self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
+    fn log_warn(&self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
         self.log(Level::Warn, "log_warn", &message, &data.0);
     }
 
     /// An error log line; `data` (a Dictionary) goes into the JSON line.
     #[func]
-    fn log_error(&mut self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
+    fn log_error(&self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
         self.log(Level::Error, "log_error", &message, &data.0);
     }
 
     /// Adds `amount` to the counter `<name>_total`.
     #[func]
     fn increment(
-        &mut self,
+        &self,
         name: Variant,
         #[opt(default = Optional::null())] labels: Optional,
         #[opt(default = Optional::int(1))] amount: Optional,
@@ -197,13 +197,13 @@ impl GameTrackerClient {
 
     /// Sets the gauge `name` to `value`.
     #[func]
-    fn gauge(&mut self, name: Variant, value: Variant, #[opt(default = Optional::null())] labels: Optional) {
+    fn gauge(&self, name: Variant, value: Variant, #[opt(default = Optional::null())] labels: Optional) {
         self.metric(MetricKind::Gauge, "gauge", &name, &value, &labels.0);
     }
 
     /// Observes `value` into the histogram `name`.
     #[func]
-    fn histogram(&mut self, name: Variant, value: Variant, #[opt(default = Optional::null())] labels: Optional) {
+    fn histogram(&self, name: Variant, value: Variant, #[opt(default = Optional::null())] labels: Optional) {
         self.metric(MetricKind::Histogram, "histogram", &name, &value, &labels.0);
     }
 
@@ -277,15 +277,14 @@ impl GameTrackerClient {
 
     /// A tag attached to following logs and spans; "" removes it.
     #[func]
-    fn set_tag(&mut self, key: Variant, value: Variant) {
+    fn set_tag(&self, key: Variant, value: Variant) {
         if !main_thread::check("set_tag", None) {
             return;
         }
         // The same tag set again (a call in `_process`) changes nothing:
         // compared in place, without copying either string.
         if let (Some(t), Some(k), Some(v)) = (&self.tracker, convert::string_chars(&key), convert::string_chars(&value)) {
-            let same = |s: &str, chars: &[char]| s.chars().eq(chars.iter().copied());
-            if t.with_tags(|tags| tags.iter().any(|(tk, tv)| same(tk, k) && same(tv, v))) {
+            if t.with_tags(|tags| tags.iter().any(|(tk, tv)| same_text(tk, k) && same_text(tv, v))) {
                 return;
             }
         }
@@ -352,7 +351,7 @@ impl GameTrackerClient {
             let s = self.tracker.as_ref().map(|t| t.stats(signal)).unwrap_or_default();
             // Calls refused before `init` or from another thread count as
             // produced and dropped.
-            let early = self.not_initialized[signal.index()];
+            let early = self.not_initialized[signal.index()].get();
             let off_thread = main_thread::refused(signal);
             let mut d = VarDictionary::new();
             let mut dropped = VarDictionary::new();
@@ -433,7 +432,7 @@ impl GameTrackerClient {
         }
     }
 
-    fn log(&mut self, level: Level, method: &'static str, message: &Variant, data: &Variant) {
+    fn log(&self, level: Level, method: &'static str, message: &Variant, data: &Variant) {
         if !main_thread::check(method, Some(Signal::Logs)) {
             return;
         }
@@ -453,7 +452,7 @@ impl GameTrackerClient {
         tracker.log_with(level, message, data);
     }
 
-    fn metric(&mut self, kind: MetricKind, method: &'static str, name: &Variant, value: &Variant, labels: &Variant) {
+    fn metric(&self, kind: MetricKind, method: &'static str, name: &Variant, value: &Variant, labels: &Variant) {
         if !main_thread::check(method, Some(Signal::Metrics)) {
             return;
         }
@@ -472,10 +471,20 @@ impl GameTrackerClient {
         tracker.metric_with(kind, AsText::new(name), value, labels);
     }
 
-    fn before_init(&mut self, signal: Signal, method: &'static str) {
-        self.not_initialized[signal.index()] += 1;
+    fn before_init(&self, signal: Signal, method: &'static str) {
+        let count = &self.not_initialized[signal.index()];
+        count.set(count.get() + 1);
         warn_once("any", "before_init", || format!("{method}() called before a successful init(); event dropped (counted in get_stats() as not_initialized)"));
     }
+}
+
+/// `text` (UTF-8) holds exactly `chars`. Tags are usually ASCII: then equal
+/// lengths and equal bytes decide, without decoding.
+fn same_text(text: &str, chars: &[char]) -> bool {
+    if text.is_ascii() {
+        return text.len() == chars.len() && text.bytes().zip(chars).all(|(b, &c)| u32::from(b) == u32::from(c));
+    }
+    text.chars().eq(chars.iter().copied())
 }
 
 /// Null, or a String that is empty (one engine call, no copy).
