@@ -34,7 +34,7 @@ const PROCESS_PRIORITY: i32 = 1 << 30;
 pub struct GameTrackerClient {
     /// Spans hold a weak reference, so they can end after the node is gone.
     tracker: Option<Rc<Tracker>>,
-    spans: SpanPool,
+    spans: std::cell::RefCell<SpanPool>,
     /// Calls made before `init` (or after a failed one), per signal.
     not_initialized: [std::cell::Cell<u64>; 3],
     /// `quit_timeout` of the running tracker.
@@ -212,7 +212,7 @@ impl GameTrackerClient {
     /// when the tracker is off.
     #[func]
     fn start_span(
-        &mut self,
+        &self,
         name: Variant,
         #[opt(default = Optional::null())] attributes: Optional,
         #[opt(default = Optional::null())] parent: Optional,
@@ -244,7 +244,7 @@ impl GameTrackerClient {
             tracker.start_span(AsText::new(&name), attributes, parent_ids)
         };
         let tracker = Rc::downgrade(tracker);
-        self.spans.start(open, tracker)
+        self.spans.borrow_mut().start(open, tracker)
     }
 
     /// Identity of the player, attached to every following event.
