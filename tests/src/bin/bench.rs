@@ -56,17 +56,14 @@ fn main() {
     import_project(&project);
     if std::env::args().any(|a| a == "--frames-only") {
         // For work on the frame benchmark: its section on stdout, BENCHMARKS.md untouched.
-        let mut frames = bench_frames(&project, &settings, "off,floor,addon");
-        frames.extend(bench_frames(&project, &settings, "gdscript"));
-        print!("{}", render_frames(&settings, &frames));
+        print!("{}", render_frames(&settings, &bench_all_frames(&project, &settings)));
         return;
     }
 
     eprintln!("bench: per-call cost ({} calls x {} runs)", settings.calls, settings.runs);
     let calls = bench_calls(&project, &settings);
     eprintln!("bench: frame time ({} s per mode)", settings.frame_seconds);
-    let mut frames = bench_frames(&project, &settings, "off,floor,addon");
-    frames.extend(bench_frames(&project, &settings, "gdscript"));
+    let frames = bench_all_frames(&project, &settings);
     eprintln!("bench: worker throughput (cargo bench)");
     let throughput = bench_throughput(quick);
     eprintln!("bench: memory with the receiver unreachable ({} s)", settings.memory_seconds);
@@ -100,6 +97,14 @@ fn bench_calls(project: &Path, s: &Settings) -> Vec<Json> {
         format!("--endpoint={}", rx.base_url()),
     ];
     godot_bench(project, &args, Duration::from_secs(1800)).into_iter().filter(|j| j["kind"] == "call").collect()
+}
+
+/// Every frame-benchmark mode: off, floor and addon taking turns in one run,
+/// then gdscript alone (see bench_frames.gd for why).
+fn bench_all_frames(project: &Path, s: &Settings) -> Vec<Json> {
+    let mut frames = bench_frames(project, s, "off,floor,addon");
+    frames.extend(bench_frames(project, s, "gdscript"));
+    frames
 }
 
 /// One Godot run with `modes` taking turns (see bench_frames.gd); a result
