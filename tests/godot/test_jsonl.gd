@@ -12,6 +12,9 @@ func run(t) -> void:
 	t.eq(GameTracker.init({"game": "jsonl", "max_jsonl_bytes": 4096}), true, "init with no endpoint")
 	for i in 100:
 		GameTracker.log_info("line %03d" % i, {"i": i})
+	# Refused here exactly as with an endpoint: dropped as invalid, not written.
+	GameTracker.increment("bad name!", {"x": 1}, -5)
+	GameTracker.gauge("fps", INF)
 	GameTracker.increment("lines_written", {}, 100)
 	t.eq(GameTracker.flush_and_wait(5.0), true, "written")
 	var current := FileAccess.get_file_as_string(DIR.path_join("events.jsonl"))
@@ -23,4 +26,7 @@ func run(t) -> void:
 	t.eq(last["name"], "lines_written", "metric name")
 	var stats: Dictionary = GameTracker.get_stats()
 	t.eq(stats["logs"]["sent"], 100, "every line counts as sent")
+	t.eq(stats["metrics"]["sent"], 1, "only the valid metric update is written")
+	t.eq(stats["metrics"]["dropped"].get("invalid", 0), 2, "a negative counter and INF are invalid")
+	t.check(not current.contains("bad name") and not rotated.contains("bad name"), "the refused counter is not in the file")
 	t.check_accounting(stats, "jsonl")

@@ -79,8 +79,6 @@ pub const DEFAULT_MAX_BACKLOG_BYTES: usize = 8 * 1024 * 1024;
 pub const DEFAULT_MAX_SPOOL_BYTES: usize = 32 * 1024 * 1024;
 /// Series one session may create; each is a row in the receiver's index.
 pub const DEFAULT_MAX_SERIES: usize = 2_000;
-/// Labels a single metric call may carry beyond the automatic ones.
-pub const MAX_METRIC_LABELS: usize = 16;
 /// The label that keeps two sessions' series apart (ERRATA 3). `instance` is
 /// Prometheus' own name for "which producer wrote this".
 pub const DEFAULT_SESSION_LABEL: &str = "instance";
@@ -293,7 +291,7 @@ impl Config {
                     .unwrap_or_else(bad),
                 "max_series" => count(value, 1, 1_000_000).map(|n| c.max_series = n).unwrap_or_else(bad),
                 "session_label" => match value {
-                    Value::Str(s) if s.is_empty() || crate::metrics::is_valid_label_name(s) => {
+                    Value::Str(s) if s.is_empty() || crate::metric_check::is_valid_label_name(s) => {
                         c.session_label = s.clone()
                     }
                     Value::Str(s) => bad(format!("'{s}' is not a valid Prometheus label name")),

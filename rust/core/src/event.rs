@@ -45,7 +45,7 @@ pub struct LogRecord {
     pub scope: ScopeRef,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MetricKind {
     /// Adds `amount` to a cumulative total.
     Counter,

@@ -12,6 +12,7 @@ pub mod config;
 pub mod encode;
 pub mod event;
 pub mod jsonl;
+pub mod metric_check;
 pub mod metrics;
 pub mod record;
 pub mod retry;

@@ -7,63 +7,21 @@
 //! - gauges: the last value;
 //! - histograms: classic `_bucket{le}` (cumulative, with `+Inf`), `_sum`, `_count`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
 use crate::event::{MetricKind, MetricUpdate};
+use crate::metric_check::MetricCheck;
 use crate::stats::DropReason;
 use crate::value::format_float;
-
-pub fn is_valid_metric_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-}
-
-pub fn is_valid_label_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !s.starts_with("__")
-}
-
-/// Replaces every character Prometheus does not allow with `_` and prefixes
-/// a leading digit. Returns `None` when nothing usable is left.
-pub fn sanitize_name(s: &str, allow_colon: bool) -> Option<String> {
-    let mut out: String = s
-        .trim()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || (allow_colon && c == ':') { c } else { '_' })
-        .collect();
-    if out.chars().all(|c| c == '_') {
-        return None;
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    if !allow_colon {
-        // `__` prefixes are reserved for Prometheus' internal labels.
-        while out.starts_with("__") {
-            out.remove(0);
-        }
-    }
-    Some(out)
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct SeriesKey {
     /// Sanitised family name (without `_total`/`_bucket` suffixes).
     name: String,
-    kind: KindKey,
+    kind: MetricKind,
     /// Sorted by name, automatic labels included.
     labels: Vec<(String, String)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum KindKey {
-    Counter,
-    Gauge,
-    Histogram,
 }
 
 #[derive(Debug)]
@@ -122,7 +80,11 @@ pub struct Aggregator {
     automatic_labels: Vec<(String, String)>,
     /// Updates applied since the last snapshot.
     pending_updates: u64,
-    warned: HashSet<String>,
+    /// For [`Aggregator::apply`]; the worker checks updates itself, before
+    /// choosing their destination, and calls [`Aggregator::record`].
+    check: MetricCheck,
+    /// The series limit was warned about (once per session).
+    warned_series_limit: bool,
     warnings: Vec<String>,
 }
 
@@ -133,9 +95,10 @@ impl Aggregator {
             series: Vec::new(),
             buckets,
             max_series,
+            check: MetricCheck::new(automatic_labels.iter().map(|(n, _)| n.as_str())),
             automatic_labels,
             pending_updates: 0,
-            warned: HashSet::new(),
+            warned_series_limit: false,
             warnings: Vec::new(),
         }
     }
@@ -150,45 +113,38 @@ impl Aggregator {
 
     /// Warnings produced since the last call (each distinct one once per session).
     pub fn take_warnings(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.warnings)
+        let mut warnings = self.check.take_warnings();
+        warnings.append(&mut self.warnings);
+        warnings
     }
 
-    fn warn_once(&mut self, key: String, message: String) {
-        if self.warned.insert(key) {
-            self.warnings.push(message);
-        }
-    }
-
+    /// Checks the update (see [`crate::metric_check`]) and records it.
     pub fn apply(&mut self, update: &MetricUpdate) -> Result<(), DropReason> {
-        if !update.value.is_finite() {
-            self.warn_once(
-                format!("nonfinite:{}", update.name),
-                format!("metric '{}': value {} is not a finite number; update dropped", update.name, update.value),
-            );
-            return Err(DropReason::Invalid);
-        }
-        if update.kind == MetricKind::Counter && update.value < 0.0 {
-            self.warn_once(
-                format!("negative:{}", update.name),
-                format!("counter '{}': increment by {} is negative, counters only go up; update dropped", update.name, update.value),
-            );
-            return Err(DropReason::Invalid);
-        }
-        let key = self.series_key(update)?;
+        let checked = self.check.check(update.clone())?;
+        self.record(&checked)
+    }
+
+    /// Adds an update that passed [`MetricCheck::check`] to its series,
+    /// creating the series unless that would pass `max_series`.
+    pub fn record(&mut self, update: &MetricUpdate) -> Result<(), DropReason> {
+        let key = self.series_key(update);
         let idx = match self.index.get(&key) {
             Some(i) => *i,
             None => {
                 if self.series.len() >= self.max_series {
-                    self.warn_once(
-                        "max_series".into(),
-                        format!("metric series limit ({}) reached; updates creating new series are dropped (raise 'max_series' or use fewer label values)", self.max_series),
-                    );
+                    if !self.warned_series_limit {
+                        self.warned_series_limit = true;
+                        self.warnings.push(format!(
+                            "metric series limit ({}) reached; updates creating new series are dropped (raise 'max_series' or use fewer label values)",
+                            self.max_series
+                        ));
+                    }
                     return Err(DropReason::SeriesLimit);
                 }
                 let state = match key.kind {
-                    KindKey::Counter => State::Counter(0.0),
-                    KindKey::Gauge => State::Gauge(0.0),
-                    KindKey::Histogram => State::Histogram { counts: vec![0; self.buckets.len()], sum: 0.0, count: 0 },
+                    MetricKind::Counter => State::Counter(0.0),
+                    MetricKind::Gauge => State::Gauge(0.0),
+                    MetricKind::Histogram => State::Histogram { counts: vec![0; self.buckets.len()], sum: 0.0, count: 0 },
                 };
                 let created_ms = (update.time_unix_nano / 1_000_000) as i64;
                 self.series.push(Series { key: key.clone(), state, created_ms, announced: false, last_ts_ms: created_ms - 1 });
@@ -213,26 +169,9 @@ impl Aggregator {
         Ok(())
     }
 
-    fn series_key(&mut self, update: &MetricUpdate) -> Result<SeriesKey, DropReason> {
-        let kind = match update.kind {
-            MetricKind::Counter => KindKey::Counter,
-            MetricKind::Gauge => KindKey::Gauge,
-            MetricKind::Histogram => KindKey::Histogram,
-        };
-        let mut name = match sanitize_name(&update.name, true) {
-            Some(n) => n,
-            None => {
-                self.warn_once(format!("badname:{}", update.name), format!("metric name '{}' has no usable characters; update dropped", update.name));
-                return Err(DropReason::Invalid);
-            }
-        };
-        if name != update.name {
-            self.warn_once(
-                format!("name:{}", update.name),
-                format!("metric name '{}' is not a valid Prometheus name; sent as '{}'", update.name, name),
-            );
-        }
-        if kind == KindKey::Counter {
+    fn series_key(&self, update: &MetricUpdate) -> SeriesKey {
+        let mut name = update.name.clone();
+        if update.kind == MetricKind::Counter {
             // `increment("x_total")` and `increment("x")` are the same counter.
             if let Some(stripped) = name.strip_suffix("_total") {
                 if !stripped.is_empty() {
@@ -241,42 +180,9 @@ impl Aggregator {
             }
         }
         let mut labels = self.automatic_labels.clone();
-        let mut user_labels = update.labels.iter();
-        let mut taken = 0;
-        for (raw_name, value) in &mut user_labels {
-            if taken == crate::config::MAX_METRIC_LABELS {
-                self.warn_once(
-                    format!("toomany:{}", update.name),
-                    format!("metric '{}': more than {} labels; the rest are ignored", update.name, crate::config::MAX_METRIC_LABELS),
-                );
-                break;
-            }
-            // An empty value is the same as no label in Prometheus.
-            if value.is_empty() {
-                continue;
-            }
-            let Some(mut label) = sanitize_name(raw_name, false) else {
-                self.warn_once(format!("badlabel:{raw_name}"), format!("label name '{raw_name}' has no usable characters; label ignored"));
-                continue;
-            };
-            if label != *raw_name {
-                self.warn_once(format!("label:{raw_name}"), format!("label name '{raw_name}' is not a valid Prometheus label name; sent as '{label}'"));
-            }
-            if label == "le" || labels.iter().any(|(n, _)| *n == label) {
-                // Same rule as Prometheus' honor_labels=false: keep both.
-                let renamed = format!("exported_{label}");
-                self.warn_once(format!("clash:{raw_name}"), format!("label '{raw_name}' clashes with an automatic label; sent as '{renamed}'"));
-                label = renamed;
-            }
-            if let Some(existing) = labels.iter_mut().find(|(n, _)| *n == label) {
-                existing.1 = value.clone();
-            } else {
-                labels.push((label, value.clone()));
-            }
-            taken += 1;
-        }
+        labels.extend(update.labels.iter().cloned());
         labels.sort();
-        Ok(SeriesKey { name, kind, labels })
+        SeriesKey { name, kind: update.kind, labels }
     }
 
     /// Builds the request carrying every series' current value at `now_ms`.
@@ -339,11 +245,7 @@ impl Aggregator {
         let automatic = &self.automatic_labels;
         self.series.iter().map(move |s| SeriesView {
             name: &s.key.name,
-            kind: match s.key.kind {
-                KindKey::Counter => MetricKind::Counter,
-                KindKey::Gauge => MetricKind::Gauge,
-                KindKey::Histogram => MetricKind::Histogram,
-            },
+            kind: s.key.kind,
             labels: s
                 .key
                 .labels

@@ -14,6 +14,7 @@ use crate::config::{Config, Protocol};
 use crate::encode::{self, Payload};
 use crate::event::{Event, LogRecord, ScopeRef, SpanRecord};
 use crate::jsonl::JsonlSink;
+use crate::metric_check::MetricCheck;
 use crate::metrics::Aggregator;
 use crate::record::Reader;
 use crate::retry;
@@ -121,6 +122,8 @@ pub(crate) struct Worker {
     logs: Vec<LogRecord>,
     log_bytes: usize,
     spans: Vec<SpanRecord>,
+    /// Applied to every metric update before its destination is chosen.
+    metric_check: MetricCheck,
     metrics: Aggregator,
     metrics_due: bool,
     metrics_last_sent: Instant,
@@ -206,6 +209,7 @@ impl Worker {
         if !config.session_label.is_empty() {
             automatic.push((config.session_label.clone(), session.session_id.clone()));
         }
+        let metric_check = MetricCheck::new(automatic.iter().map(|(name, _)| name.as_str()));
         let metrics = Aggregator::new(config.histogram_buckets.clone(), config.max_series, automatic);
         let worker = Worker {
             config,
@@ -222,6 +226,7 @@ impl Worker {
             logs: Vec::new(),
             log_bytes: 0,
             spans: Vec::new(),
+            metric_check,
             metrics,
             metrics_due: false,
             metrics_last_sent: Instant::now(),
@@ -344,6 +349,14 @@ impl Worker {
         if self.filtered(&event) {
             return self.stats.dropped(signal, DropReason::Filtered, 1);
         }
+        // The same rules whichever destination the update goes to.
+        let event = match event {
+            Event::Metric(update) => match self.metric_check.check(update) {
+                Ok(update) => Event::Metric(update),
+                Err(reason) => return self.stats.dropped(signal, reason, 1),
+            },
+            other => other,
+        };
         if self.lanes[signal.index()].jobs.is_none() {
             if let Some(sink) = self.jsonl.as_mut() {
                 match sink.write(&event) {
@@ -372,7 +385,7 @@ impl Worker {
                 }
             }
             Event::Metric(update) => {
-                if let Err(reason) = self.metrics.apply(&update) {
+                if let Err(reason) = self.metrics.record(&update) {
                     self.stats.dropped(Signal::Metrics, reason, 1);
                 }
             }
@@ -655,7 +668,7 @@ impl Worker {
     }
 
     fn forward_metric_warnings(&mut self) {
-        for w in self.metrics.take_warnings() {
+        for w in self.metric_check.take_warnings().into_iter().chain(self.metrics.take_warnings()) {
             let _ = self.diagnostics.try_send(format!("GameTracker: {w}"));
         }
     }

@@ -1,6 +1,7 @@
 use game_tracker_core::encode::prompb::TimeSeries;
 use game_tracker_core::event::{MetricKind, MetricUpdate};
-use game_tracker_core::metrics::{sanitize_name, Aggregator};
+use game_tracker_core::metric_check::sanitize_name;
+use game_tracker_core::metrics::Aggregator;
 use game_tracker_core::DropReason;
 
 const T0_MS: i64 = 1_800_000_000_000;
@@ -162,5 +163,5 @@ fn too_many_labels_are_cut_at_the_limit() {
     let refs: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     a.apply(&update(MetricKind::Gauge, "g", 1.0, &refs)).unwrap();
     let snap = a.snapshot(T0_MS + 1).unwrap();
-    assert_eq!(snap.request.timeseries[0].labels.len(), 1 + game_tracker_core::config::MAX_METRIC_LABELS);
+    assert_eq!(snap.request.timeseries[0].labels.len(), 1 + game_tracker_core::metric_check::MAX_METRIC_LABELS);
 }
