@@ -14,7 +14,12 @@ is_godot45() {
   (( BASH_REMATCH[1] > 4 || (BASH_REMATCH[1] == 4 && BASH_REMATCH[2] >= 5) ))
 }
 
-if [[ -n ${GODOT:-} ]] && is_godot45 "$GODOT"; then exec "$GODOT" "$@"; fi
+# $GODOT may name this very script (scripts/import_project.sh hands it to the
+# addon's ci/import.sh that way): that means "provision as below".
+self=$(realpath "$0")
+if [[ -n ${GODOT:-} && $(realpath "$(command -v "$GODOT" || echo "$GODOT")") != "$self" ]] && is_godot45 "$GODOT"; then
+  exec "$GODOT" "$@"
+fi
 if command -v godot >/dev/null && is_godot45 godot; then exec godot "$@"; fi
 
 cache="$root/.cache/godot"

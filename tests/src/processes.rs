@@ -76,6 +76,31 @@ pub fn copy_of(project: &Path, label: &str, library: Library, extra: &[(&str, St
     if done.contains(&copy) {
         return copy;
     }
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).expect("create the copy");
+    for entry in std::fs::read_dir(project).expect("read the project").flatten() {
+        let name = entry.file_name();
+        if entry.file_type().is_ok_and(|t| t.is_file()) && !name.to_string_lossy().starts_with('.') {
+            std::fs::copy(entry.path(), copy.join(&name)).expect("copy a file");
+        }
+    }
+    copy_addon(&copy, library);
+    for (name, text) in extra {
+        let path = copy.join(name);
+        std::fs::create_dir_all(path.parent().expect("a file in the copy")).expect("create its folder");
+        std::fs::write(path, text).expect("write an extra file");
+    }
+    drop(done);
+    import_project(&copy);
+    COPIES.lock().unwrap_or_else(|e| e.into_inner()).push(copy.clone());
+    copy
+}
+
+/// Puts a copy of `addons/game_tracker/` (its files and folders, `bin/`
+/// holding just the host's `library`) into `project`, as a game developer
+/// copies the addon into a game.
+pub fn copy_addon(project: &Path, library: Library) {
+    let root = repo_root();
     let built = match library {
         Library::Debug => {
             build_addon();
@@ -91,29 +116,30 @@ pub fn copy_of(project: &Path, label: &str, library: Library, extra: &[(&str, St
             root.join("target/release/libgame_tracker.so")
         }
     };
-    let _ = std::fs::remove_dir_all(&copy);
-    let addon = copy.join("addons/game_tracker");
-    std::fs::create_dir_all(addon.join("bin")).expect("create the copy");
-    let copy_files = |from: &Path, to: &Path| {
-        for entry in std::fs::read_dir(from).expect("read folder").flatten() {
-            let name = entry.file_name();
-            if entry.file_type().is_ok_and(|t| t.is_file()) && !name.to_string_lossy().starts_with('.') {
+    let addon = project.join("addons/game_tracker");
+    copy_tree(&root.join("addons/game_tracker"), &addon, &["bin"]);
+    std::fs::create_dir_all(addon.join("bin")).expect("create bin/");
+    std::fs::copy(built, addon.join("bin/libgame_tracker.so")).expect("copy the library");
+}
+
+/// Copies `from` into `to` recursively, leaving out hidden entries and the
+/// top-level names in `skip`.
+fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).expect("create a folder");
+    for entry in std::fs::read_dir(from).expect("read a folder").flatten() {
+        let name = entry.file_name();
+        let text = name.to_string_lossy();
+        if text.starts_with('.') || skip.contains(&text.as_ref()) {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => copy_tree(&entry.path(), &to.join(&name), &[]),
+            Ok(_) => {
                 std::fs::copy(entry.path(), to.join(&name)).expect("copy a file");
             }
+            Err(e) => panic!("{}: {e}", entry.path().display()),
         }
-    };
-    copy_files(project, &copy);
-    copy_files(&root.join("addons/game_tracker"), &addon);
-    std::fs::copy(built, addon.join("bin/libgame_tracker.so")).expect("copy the library");
-    for (name, text) in extra {
-        let path = copy.join(name);
-        std::fs::create_dir_all(path.parent().expect("a file in the copy")).expect("create its folder");
-        std::fs::write(path, text).expect("write an extra file");
     }
-    drop(done);
-    import_project(&copy);
-    COPIES.lock().unwrap_or_else(|e| e.into_inner()).push(copy.clone());
-    copy
 }
 
 /// Runs `scripts/godot.sh <args>` in `project`, killing it after `timeout`.
