@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::encode::Compression;
+use crate::encode::{Compression, OtlpEncoding, Protocol};
 use crate::event::Level;
 use crate::value::{Fields, Value};
 
@@ -19,26 +19,6 @@ pub const TRACES_PATH: &str = "/v1/traces";
 /// With `protocol = "otlp"`, logs and metrics go to OTLP/HTTP's paths too.
 pub const OTLP_LOGS_PATH: &str = "/v1/logs";
 pub const OTLP_METRICS_PATH: &str = "/v1/metrics";
-
-/// How logs and metrics travel (traces are always OTLP).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protocol {
-    /// Loki push API and Prometheus remote write: what Loki, Prometheus,
-    /// Mimir and Alloy's `loki.source.api`/`prometheus.receive_http` take.
-    Native,
-    /// OTLP/HTTP for all three signals: one endpoint (Alloy's
-    /// `otelcol.receiver.otlp`, an OpenTelemetry Collector, a cloud gateway).
-    Otlp,
-}
-
-/// How OTLP bodies are encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OtlpEncoding {
-    /// OTLP/JSON: readable, and what every OTLP/HTTP receiver accepts.
-    Json,
-    /// Binary protobuf: smaller and cheaper to encode.
-    Protobuf,
-}
 
 /// Matches the reference design: small enough that a crash loses little,
 /// large enough that requests stay rare.
@@ -54,6 +34,10 @@ pub const DEFAULT_BATCH_SIZE: usize = 1_000;
 pub const DEFAULT_QUEUE_CAPACITY: usize = 10_000;
 /// Receivers answer in milliseconds; 10 s only bounds a black-holed connection.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long quitting (or dropping a `Tracker`) waits for the last batches
+/// at most: enough for a healthy receiver to answer, short enough that a
+/// dead network never holds up exit.
+pub const DEFAULT_QUIT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Longest a game may be kept from quitting (or pausing) while the last
 /// events are sent: past this, players notice.
 pub const MAX_QUIT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -77,6 +61,9 @@ pub const DEFAULT_MAX_BACKLOG_BYTES: usize = 8 * 1024 * 1024;
 /// Disk the offline spool may use: at a typical 10 events/s with 200-byte
 /// lines this holds days of play, and it is a small share of any device.
 pub const DEFAULT_MAX_SPOOL_BYTES: usize = 32 * 1024 * 1024;
+/// Small enough to attach to a bug report, large enough for a long session
+/// of ordinary logging (about 20k lines of 200 bytes).
+pub const DEFAULT_MAX_JSONL_BYTES: usize = 4 * 1024 * 1024;
 /// Series one session may create; each is a row in the receiver's index.
 pub const DEFAULT_MAX_SERIES: usize = 2_000;
 /// The label that keeps two sessions' series apart (ERRATA 3). `instance` is
@@ -154,7 +141,7 @@ impl Default for Config {
             histogram_buckets: DEFAULT_HISTOGRAM_BUCKETS.to_vec(),
             compression: DEFAULT_COMPRESSION,
             max_retry_age: DEFAULT_MAX_RETRY_AGE,
-            quit_timeout: crate::tracker::DEFAULT_SHUTDOWN_TIMEOUT,
+            quit_timeout: DEFAULT_QUIT_TIMEOUT,
             spool: false,
             spool_dir: None,
             max_spool_bytes: DEFAULT_MAX_SPOOL_BYTES,
@@ -162,7 +149,7 @@ impl Default for Config {
             min_level: Level::Debug,
             drop_names: Vec::new(),
             jsonl_dir: None,
-            max_jsonl_bytes: crate::jsonl::DEFAULT_MAX_JSONL_BYTES,
+            max_jsonl_bytes: DEFAULT_MAX_JSONL_BYTES,
             protocol: Protocol::Native,
             otlp_encoding: OtlpEncoding::Json,
         }
@@ -381,7 +368,7 @@ fn url(v: &Value) -> Result<Option<String>, String> {
         Value::Str(s) => s.trim(),
         v => return Err(format!("must be a URL String, got {}", v.type_name())),
     };
-    let shown = crate::transport::without_userinfo(s);
+    let shown = crate::redact::without_userinfo(s);
     let uri: ureq::http::Uri = s.parse().map_err(|e| format!("is not a valid URL ({e}): {shown}"))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}

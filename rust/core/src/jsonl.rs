@@ -14,9 +14,6 @@ use crate::event::{Event, MetricKind, SpanStatus};
 use crate::session::Session;
 use crate::value::Value;
 
-/// Small enough to attach to a bug report, large enough for a long session
-/// of ordinary logging (about 20k lines of 200 bytes).
-pub const DEFAULT_MAX_JSONL_BYTES: usize = 4 * 1024 * 1024;
 /// Rotated files kept besides the current one (`events.1.jsonl` is the
 /// newest): the disk used stays under `(1 + this) × max_jsonl_bytes`.
 pub const ROTATED_FILES: usize = 2;

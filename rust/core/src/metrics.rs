@@ -1,19 +1,21 @@
-//! Client-side metric aggregation (ERRATA 2): one running state per
-//! (name, label set); each flush sends the current cumulative values.
+//! Client-side metric aggregation: one running state per (name, label set);
+//! each flush sends every series' current cumulative value, so a lost or
+//! repeated request never corrupts a total (see docs/protocols.md).
 //!
-//! - counters: `<name>_total`, monotonically increasing; a series' first
-//!   flush also carries a 0 sample just before its creation so PromQL's
+//! - counters: monotonically increasing totals; a series' first snapshot
+//!   also asks for a 0 sample just before its creation, so PromQL's
 //!   `increase()` counts the first increments;
 //! - gauges: the last value;
-//! - histograms: classic `_bucket{le}` (cumulative, with `+Inf`), `_sum`, `_count`.
+//! - histograms: per-bucket counts, `sum` and `count`.
+//!
+//! [`Aggregator::snapshot`] is what both metric encoders read
+//! (`encode::remote_write`, `encode::otlp_metrics`).
 
 use std::collections::HashMap;
 
-use crate::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
 use crate::event::{MetricKind, MetricUpdate};
 use crate::metric_check::MetricCheck;
 use crate::stats::DropReason;
-use crate::value::format_float;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct SeriesKey {
@@ -42,33 +44,45 @@ struct Series {
     last_ts_ms: i64,
 }
 
-/// One encoded-ready snapshot and what it accounts for.
-#[derive(Debug)]
+/// Every series as it stands at one moment, and what that accounts for.
+#[derive(Debug, Clone)]
 pub struct Snapshot {
-    pub request: WriteRequest,
+    pub series: Vec<SeriesPoint>,
+    /// Histogram bucket upper bounds (without `+Inf`), shared by every histogram.
+    pub bounds: Vec<f64>,
+    /// Names of the labels added to every series (`game`, `env`, `version`,
+    /// the session label): OTLP carries them in the resource instead.
+    pub automatic_labels: Vec<String>,
     /// Metric API calls whose effect this snapshot carries for the first time.
     pub updates: u64,
-    /// Series whose 0 sample is in this request.
+    /// Series whose 0 sample this snapshot carries ([`Aggregator::acknowledge`]).
     pub announcing: Vec<usize>,
 }
 
-/// One series as it stands, for encoders other than remote write (OTLP).
-pub struct SeriesView<'a> {
+/// One series' value at the snapshot.
+#[derive(Debug, Clone)]
+pub struct SeriesPoint {
     /// Sanitised family name, without `_total`.
-    pub name: &'a str,
+    pub name: String,
     pub kind: MetricKind,
-    /// The game's labels, without the automatic ones (`game`, `env`,
-    /// `version`, the session label): OTLP carries those in the resource.
-    pub labels: Vec<(&'a str, &'a str)>,
+    /// Every label, automatic ones included, sorted by name.
+    pub labels: Vec<(String, String)>,
     pub created_ms: i64,
-    pub value: SeriesValue<'a>,
+    /// This sample's time: strictly after the series' previous one.
+    pub timestamp_ms: i64,
+    /// A 0 sample at `created_ms - 1` must come first (remote write: lets
+    /// `increase()` count the first increments). Never for gauges.
+    pub zero_sample: bool,
+    pub value: PointValue,
 }
 
-pub enum SeriesValue<'a> {
+#[derive(Debug, Clone)]
+pub enum PointValue {
     Counter(f64),
     Gauge(f64),
-    /// `counts` per bucket (not cumulative), one per bound.
-    Histogram { bounds: &'a [f64], counts: &'a [u64], sum: f64, count: u64 },
+    /// `counts` per bucket (not cumulative), one per bound; observations
+    /// above the last bound are `count - sum(counts)`.
+    Histogram { counts: Vec<u64>, sum: f64, count: u64 },
 }
 
 pub struct Aggregator {
@@ -185,89 +199,43 @@ impl Aggregator {
         SeriesKey { name, kind: update.kind, labels }
     }
 
-    /// Builds the request carrying every series' current value at `now_ms`.
-    /// Returns `None` when there is nothing to send.
+    /// Every series' current value at `now_ms`; `None` when there are no
+    /// series yet. Takes the pending update count.
     pub fn snapshot(&mut self, now_ms: i64) -> Option<Snapshot> {
         if self.series.is_empty() {
             return None;
         }
-        let mut timeseries = Vec::new();
+        let mut points = Vec::with_capacity(self.series.len());
         let mut announcing = Vec::new();
         for (idx, s) in self.series.iter_mut().enumerate() {
-            let ts = now_ms.max(s.last_ts_ms + 1);
-            s.last_ts_ms = ts;
-            let needs_zero = !s.announced && !matches!(s.state, State::Gauge(_));
-            if needs_zero {
+            let timestamp_ms = now_ms.max(s.last_ts_ms + 1);
+            s.last_ts_ms = timestamp_ms;
+            let zero_sample = !s.announced && !matches!(s.state, State::Gauge(_));
+            if zero_sample {
                 announcing.push(idx);
             }
-            let zero_ts = s.created_ms - 1;
-            let mut push = |name: String, extra: Option<(&str, String)>, value: f64| {
-                let mut labels: Vec<Label> = s
-                    .key
-                    .labels
-                    .iter()
-                    .map(|(n, v)| Label { name: n.clone(), value: v.clone() })
-                    .collect();
-                labels.push(Label { name: "__name__".into(), value: name });
-                if let Some((n, v)) = extra {
-                    labels.push(Label { name: n.into(), value: v });
-                }
-                labels.sort();
-                let mut samples = Vec::with_capacity(2);
-                if needs_zero && zero_ts < ts {
-                    samples.push(Sample { value: 0.0, timestamp: zero_ts });
-                }
-                samples.push(Sample { value, timestamp: ts });
-                timeseries.push(TimeSeries { labels, samples });
+            let value = match &s.state {
+                State::Counter(v) => PointValue::Counter(*v),
+                State::Gauge(v) => PointValue::Gauge(*v),
+                State::Histogram { counts, sum, count } => PointValue::Histogram { counts: counts.clone(), sum: *sum, count: *count },
             };
-            let base = &s.key.name;
-            match &s.state {
-                State::Counter(total) => push(format!("{base}_total"), None, *total),
-                State::Gauge(v) => push(base.clone(), None, *v),
-                State::Histogram { counts, sum, count } => {
-                    let mut cumulative = 0u64;
-                    for (bound, n) in self.buckets.iter().zip(counts) {
-                        cumulative += n;
-                        push(format!("{base}_bucket"), Some(("le", format_float(*bound))), cumulative as f64);
-                    }
-                    push(format!("{base}_bucket"), Some(("le", "+Inf".into())), *count as f64);
-                    push(format!("{base}_sum"), None, *sum);
-                    push(format!("{base}_count"), None, *count as f64);
-                }
-            }
+            points.push(SeriesPoint {
+                name: s.key.name.clone(),
+                kind: s.key.kind,
+                labels: s.key.labels.clone(),
+                created_ms: s.created_ms,
+                timestamp_ms,
+                zero_sample: zero_sample && s.created_ms - 1 < timestamp_ms,
+                value,
+            });
         }
-        let updates = std::mem::take(&mut self.pending_updates);
-        Some(Snapshot { request: WriteRequest { timeseries }, updates, announcing })
-    }
-
-    /// Every series as it stands now.
-    pub fn series(&self) -> impl Iterator<Item = SeriesView<'_>> {
-        let automatic = &self.automatic_labels;
-        self.series.iter().map(move |s| SeriesView {
-            name: &s.key.name,
-            kind: s.key.kind,
-            labels: s
-                .key
-                .labels
-                .iter()
-                .filter(|(n, _)| !automatic.iter().any(|(a, _)| a == n))
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect(),
-            created_ms: s.created_ms,
-            value: match &s.state {
-                State::Counter(v) => SeriesValue::Counter(*v),
-                State::Gauge(v) => SeriesValue::Gauge(*v),
-                State::Histogram { counts, sum, count } => {
-                    SeriesValue::Histogram { bounds: &self.buckets, counts, sum: *sum, count: *count }
-                }
-            },
+        Some(Snapshot {
+            series: points,
+            bounds: self.buckets.clone(),
+            automatic_labels: self.automatic_labels.iter().map(|(n, _)| n.clone()).collect(),
+            updates: std::mem::take(&mut self.pending_updates),
+            announcing,
         })
-    }
-
-    /// What a snapshot does to the update count, for encoders that read
-    /// [`Aggregator::series`]: the updates applied since the last call.
-    pub fn take_updates(&mut self) -> u64 {
-        std::mem::take(&mut self.pending_updates)
     }
 
     /// The receiver accepted a snapshot: its 0 samples need not be sent again.

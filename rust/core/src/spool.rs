@@ -13,9 +13,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::encode::{remote_write, Payload};
+use crate::encode::{BodyFormat, Payload};
 use crate::stats::Signal;
-use crate::transport::FileTransport;
 
 /// Loki refuses entries older than `reject_old_samples_max_age` (default
 /// 168 h); Tempo has no such limit but its queries look back by time too.
@@ -119,7 +118,7 @@ impl Spool {
             "{created_unix_ms:013}-{:08x}-{}-{events}.{}",
             rand::random::<u32>(),
             signal.as_str(),
-            FileTransport::extension(payload)
+            payload.format.extension()
         );
         let path = self.dir.join(name);
         let tmp = path.with_extension("tmp");
@@ -134,25 +133,13 @@ impl Spool {
     }
 
     /// The request a spooled batch was: same body, same headers (known from
-    /// the file's extension, see `FileTransport::extension`).
+    /// the file's extension, see [`BodyFormat::extension`]).
     pub fn load(&self, entry: &Entry) -> io::Result<Payload> {
         let body = fs::read(&entry.path)?;
         let name = entry.path.to_string_lossy();
-        if name.ends_with(".pb.snappy") {
-            return Ok(Payload {
-                content_type: "application/x-protobuf",
-                content_encoding: Some("snappy"),
-                protocol_headers: remote_write::PROTOCOL_HEADERS,
-                body,
-            });
-        }
-        let protobuf = name.ends_with(".pb") || name.ends_with(".pb.gz");
-        Ok(Payload {
-            content_type: if protobuf { "application/x-protobuf" } else { "application/json" },
-            content_encoding: name.ends_with(".gz").then_some("gzip"),
-            protocol_headers: &[],
-            body,
-        })
+        let format = BodyFormat::of_file_name(&name)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not a request body's file extension"))?;
+        Ok(Payload { format, body })
     }
 
     /// Deletes a batch that was sent, refused or is too old.

@@ -7,7 +7,7 @@
 //! either bound is dropped and its events counted as `queue_full`.
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -16,7 +16,8 @@ use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
-use crate::config::Config;
+use crate::config::{Config, DEFAULT_QUIT_TIMEOUT};
+use crate::queue::{Chunk, Queued, CHUNK_BYTES, CHUNK_CAPACITY, RECYCLED_CHUNKS};
 use crate::event::{now_unix_nano, Level, MetricKind, Scope, SpanId, SpanStatus, TraceId};
 use crate::record::{self, SpanHeader, ValueWriter, WriteText, WriteValue};
 use crate::session::{DeviceInfo, Session};
@@ -24,54 +25,14 @@ use crate::stats::{DropReason, Signal, SignalStats, Stats};
 use crate::value::{Fields, Value};
 use crate::worker::{Control, Worker, DIAGNOSTICS_CAPACITY};
 
-/// How long quitting (or dropping a `Tracker`) waits for the last batches
-/// at most, unless `quit_timeout` says otherwise: enough for a healthy
-/// receiver to answer, short enough that a dead network never holds up exit.
-pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(2);
 /// Longest `disable` waits for the worker to stop; it sends nothing, so it
 /// stops at once unless something is badly wrong.
 const DISABLE_WAIT: Duration = Duration::from_secs(1);
 /// Pending `flush()` requests beyond this are redundant and ignored.
 const CONTROL_CAPACITY: usize = 16;
-/// A staging buffer is handed over once it holds this much, even mid-frame:
-/// large enough that a frame's events travel together, small enough to stay
-/// in cache and to reach the worker promptly during a burst.
-pub const CHUNK_BYTES: usize = 64 * 1024;
-/// Room a staging buffer is allocated with: the record that crosses
-/// `CHUNK_BYTES` must fit without a reallocation (which would copy the buffer
-/// and, past the allocator's mmap threshold, fault in fresh pages each time).
-pub(crate) const CHUNK_CAPACITY: usize = 2 * CHUNK_BYTES;
 /// A span's name and start attributes usually fit in this many bytes: one
 /// allocation instead of a few growing ones.
 const SPAN_BODY_CAPACITY: usize = 64;
-/// Emptied buffers the worker keeps ready for the main thread to reuse, so
-/// steady-state calls never allocate.
-const RECYCLED_CHUNKS: usize = 8;
-
-/// Events and bytes handed to the worker and not yet read by it.
-#[derive(Default)]
-pub(crate) struct Queued {
-    events: AtomicUsize,
-    bytes: AtomicUsize,
-}
-
-impl Queued {
-    fn add(&self, events: usize, bytes: usize) {
-        self.events.fetch_add(events, Ordering::AcqRel);
-        self.bytes.fetch_add(bytes, Ordering::AcqRel);
-    }
-    pub(crate) fn sub(&self, events: usize, bytes: usize) {
-        self.events.fetch_sub(events, Ordering::AcqRel);
-        self.bytes.fetch_sub(bytes, Ordering::AcqRel);
-    }
-}
-
-/// One handed-over staging buffer and how many events of each signal it holds.
-pub(crate) struct Chunk {
-    pub bytes: Vec<u8>,
-    pub events: [u64; 3],
-}
-
 /// The main thread's side of the queue.
 struct Staging {
     buf: Vec<u8>,
@@ -421,6 +382,6 @@ impl Tracker {
 
 impl Drop for Tracker {
     fn drop(&mut self) {
-        self.shutdown(DEFAULT_SHUTDOWN_TIMEOUT);
+        self.shutdown(DEFAULT_QUIT_TIMEOUT);
     }
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::encode::Payload;
+use crate::redact::{redact, without_userinfo};
 use crate::stats::Signal;
 
 /// How much of a rejection's body is kept for `get_stats()`.
@@ -39,28 +40,6 @@ pub struct HttpTransport {
     otlp: bool,
 }
 
-/// `url` without the `user:password@` part.
-pub fn without_userinfo(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
-    let authority_end = url[scheme_end..].find(['/', '?', '#']).map_or(url.len(), |i| scheme_end + i);
-    match url[scheme_end..authority_end].rfind('@') {
-        Some(at) => format!("{}{}", &url[..scheme_end], &url[scheme_end + at + 1..]),
-        None => url.to_string(),
-    }
-}
-
-/// `text` with every configured header value replaced: a receiver may echo
-/// the token it refused in its answer.
-fn redact(mut text: String, headers: &[(String, String)]) -> String {
-    for (_, value) in headers {
-        // Short values ("1", "json") are not secrets and would mangle text.
-        if value.len() >= 6 && text.contains(value.as_str()) {
-            text = text.replace(value.as_str(), "<redacted>");
-        }
-    }
-    text
-}
-
 impl HttpTransport {
     pub fn new(url: String, headers: Vec<(String, String)>, timeout: Duration, otlp: bool) -> Self {
         let agent = ureq::Agent::config_builder()
@@ -85,11 +64,11 @@ impl Transport for HttpTransport {
 
 impl HttpTransport {
     fn attempt(&mut self, payload: &Payload) -> Outcome {
-        let mut req = self.agent.post(&self.url).header("Content-Type", payload.content_type);
-        if let Some(enc) = payload.content_encoding {
+        let mut req = self.agent.post(&self.url).header("Content-Type", payload.content_type());
+        if let Some(enc) = payload.content_encoding() {
             req = req.header("Content-Encoding", enc);
         }
-        for (k, v) in payload.protocol_headers {
+        for (k, v) in payload.protocol_headers() {
             req = req.header(*k, *v);
         }
         for (k, v) in &self.headers {
@@ -138,22 +117,12 @@ impl FileTransport {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         FileTransport { dir: dir.into(), seq: 0 }
     }
-
-    pub fn extension(payload: &Payload) -> &'static str {
-        match (payload.content_type, payload.content_encoding) {
-            ("application/x-protobuf", Some("snappy")) => "pb.snappy",
-            ("application/x-protobuf", Some("gzip")) => "pb.gz",
-            ("application/x-protobuf", _) => "pb",
-            (_, Some("gzip")) => "json.gz",
-            _ => "json",
-        }
-    }
 }
 
 impl Transport for FileTransport {
     fn send(&mut self, signal: Signal, payload: &Payload) -> Outcome {
         self.seq += 1;
-        let name = format!("{:04}-{}.{}", self.seq, signal.as_str(), Self::extension(payload));
+        let name = format!("{:04}-{}.{}", self.seq, signal.as_str(), payload.format.extension());
         let path = self.dir.join(name);
         match std::fs::create_dir_all(&self.dir).and_then(|_| std::fs::write(&path, &payload.body)) {
             Ok(()) => Outcome::Delivered,

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, never, select, unbounded, Receiver, Sender};
 
-use crate::config::{Config, Protocol};
-use crate::encode::{self, Payload};
+use crate::config::Config;
+use crate::encode::{self, Payload, Protocol};
 use crate::event::{Event, LogRecord, ScopeRef, SpanRecord};
 use crate::jsonl::JsonlSink;
 use crate::metric_check::MetricCheck;
@@ -21,7 +21,7 @@ use crate::retry;
 use crate::session::Session;
 use crate::spool::{self, Spool, SpoolError};
 use crate::stats::{DropReason, Signal, Stats};
-use crate::tracker::{Chunk, Queued, CHUNK_CAPACITY};
+use crate::queue::{Chunk, Queued, CHUNK_CAPACITY};
 use crate::transport::{FileTransport, HttpTransport, Outcome, Transport};
 
 /// A batch also closes at this many bytes of log text, so a few huge lines
@@ -441,21 +441,16 @@ impl Worker {
     /// carries for the first time and (remote write only) the series whose
     /// 0 sample it announces. `None` when there are no series yet.
     fn metrics_batch(&mut self) -> Option<(Batch, Vec<usize>)> {
-        let (payload, updates, announcing) = match self.config.protocol {
-            Protocol::Native => {
-                let snapshot = self.metrics.snapshot(now_unix_ms() as i64)?;
-                (encode::remote_write::encode(&snapshot.request), snapshot.updates, snapshot.announcing)
-            }
+        let now = crate::event::now_unix_nano();
+        let snapshot = self.metrics.snapshot((now / 1_000_000) as i64)?;
+        let payload = match self.config.protocol {
+            Protocol::Native => encode::remote_write::encode_snapshot(&snapshot),
             Protocol::Otlp => {
-                if self.metrics.series_count() == 0 {
-                    return None;
-                }
-                let now = crate::event::now_unix_nano();
-                let payload = encode::otlp_metrics::encode(&self.metrics, &self.session, now, self.config.otlp_encoding);
-                (encode::compress(payload, self.config.compression), self.metrics.take_updates(), Vec::new())
+                let payload = encode::otlp_metrics::encode(&snapshot, &self.session, now, self.config.otlp_encoding);
+                encode::compress(payload, self.config.compression)
             }
         };
-        Some((Batch { payload, events: updates, created: Instant::now(), spooled: None }, announcing))
+        Some((Batch { payload, events: snapshot.updates, created: Instant::now(), spooled: None }, snapshot.announcing))
     }
 
     fn enqueue(&mut self, signal: Signal, payload: Payload, events: u64) {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use game_tracker_core::config::OtlpEncoding;
+use game_tracker_core::encode::OtlpEncoding;
 use game_tracker_core::encode::{loki, otlp, remote_write};
 use game_tracker_core::event::{fields, Level, LogRecord, Scope, SpanId, SpanRecord, SpanStatus, TraceId};
 use game_tracker_core::event::{MetricKind, MetricUpdate};
@@ -58,7 +58,7 @@ fn loki_push_has_low_cardinality_streams_and_string_nanosecond_timestamps() {
         log(1_800_000_000_000_000_200, Level::Error, "boom"),
     ];
     let payload = loki::encode(&records, &s);
-    assert_eq!(payload.content_type, "application/json");
+    assert_eq!(payload.content_type(), "application/json");
     let body: Json = serde_json::from_slice(&payload.body).unwrap();
     let streams = body["streams"].as_array().unwrap();
     assert_eq!(streams.len(), 2, "one stream per level");
@@ -97,15 +97,16 @@ fn remote_write_is_snappy_block_protobuf_with_the_required_headers() {
     })
     .unwrap();
     let snap = a.snapshot(1_800_000_001_000).unwrap();
-    let payload = remote_write::encode(&snap.request);
-    assert_eq!(payload.content_type, "application/x-protobuf");
-    assert_eq!(payload.content_encoding, Some("snappy"));
-    assert_eq!(payload.protocol_headers, &[("X-Prometheus-Remote-Write-Version", "0.1.0")]);
+    let request = remote_write::request(&snap);
+    let payload = remote_write::encode(&request);
+    assert_eq!(payload.content_type(), "application/x-protobuf");
+    assert_eq!(payload.content_encoding(), Some("snappy"));
+    assert_eq!(payload.protocol_headers(), &[("X-Prometheus-Remote-Write-Version", "0.1.0")]);
     // Block format, not the framed stream format (which starts with 0xff "sNaPpY").
     assert_ne!(payload.body[0], 0xff);
     let raw = snap::raw::Decoder::new().decompress_vec(&payload.body).expect("snappy block");
     let decoded = <game_tracker_core::encode::prompb::WriteRequest as prost::Message>::decode(raw.as_slice()).unwrap();
-    assert_eq!(decoded, snap.request);
+    assert_eq!(decoded, request);
     let ts = &decoded.timeseries[0];
     let labels: Vec<(&str, &str)> = ts.labels.iter().map(|l| (l.name.as_str(), l.value.as_str())).collect();
     assert_eq!(labels, vec![("__name__", "player_deaths_total"), ("cause", "spikes"), ("game", "g")]);
@@ -144,7 +145,7 @@ fn otlp_json_parses_with_opentelemetry_proto_and_keeps_types_ids_and_times() {
         span("load_assets", trace, child, Some(root), SpanStatus::Error),
     ];
     let payload = otlp::encode(&spans, &s, OtlpEncoding::Json);
-    assert_eq!(payload.content_type, "application/json");
+    assert_eq!(payload.content_type(), "application/json");
 
     // Raw JSON shape: lowercase hex ids, integer enums, string nanoseconds.
     let json: Json = serde_json::from_slice(&payload.body).unwrap();

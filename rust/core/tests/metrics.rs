@@ -1,4 +1,5 @@
 use game_tracker_core::encode::prompb::TimeSeries;
+use game_tracker_core::encode::remote_write;
 use game_tracker_core::event::{MetricKind, MetricUpdate};
 use game_tracker_core::metric_check::sanitize_name;
 use game_tracker_core::metrics::Aggregator;
@@ -43,17 +44,19 @@ fn counters_are_cumulative_and_start_with_a_zero_sample() {
     }
     a.apply(&update(MetricKind::Counter, "gold_earned", 50.0, &[])).unwrap();
     let snap = a.snapshot(T0_MS + 5_000).unwrap();
+    let written_snap = remote_write::request(&snap);
     assert_eq!(snap.updates, 6);
-    let kills = find(&snap.request.timeseries, "enemies_killed_total", &[("level", "forest")]);
+    let kills = find(&written_snap.timeseries, "enemies_killed_total", &[("level", "forest")]);
     let samples: Vec<(f64, i64)> = kills.samples.iter().map(|s| (s.value, s.timestamp)).collect();
     assert_eq!(samples, vec![(0.0, T0_MS - 1), (5.0, T0_MS + 5_000)]);
-    assert_eq!(find(&snap.request.timeseries, "gold_earned_total", &[]).samples.last().unwrap().value, 50.0);
+    assert_eq!(find(&written_snap.timeseries, "gold_earned_total", &[]).samples.last().unwrap().value, 50.0);
 
     // Acknowledged: the zero is not repeated; totals keep growing.
     a.acknowledge(&snap.announcing);
     a.apply(&update(MetricKind::Counter, "enemies_killed", 2.0, &[("level", "forest")])).unwrap();
     let snap = a.snapshot(T0_MS + 10_000).unwrap();
-    let kills = find(&snap.request.timeseries, "enemies_killed_total", &[("level", "forest")]);
+    let written_snap = remote_write::request(&snap);
+    let kills = find(&written_snap.timeseries, "enemies_killed_total", &[("level", "forest")]);
     assert_eq!(kills.samples.len(), 1);
     assert_eq!(kills.samples[0].value, 7.0);
 }
@@ -65,16 +68,17 @@ fn unacknowledged_zero_samples_are_sent_again() {
     let first = a.snapshot(T0_MS + 1).unwrap();
     a.requeue(first.updates);
     let second = a.snapshot(T0_MS + 2).unwrap();
+    let written_second = remote_write::request(&second);
     assert_eq!(second.updates, 1, "requeued updates are pending again");
-    assert_eq!(find(&second.request.timeseries, "x_total", &[]).samples[0].value, 0.0);
+    assert_eq!(find(&written_second.timeseries, "x_total", &[]).samples[0].value, 0.0);
 }
 
 #[test]
 fn sample_timestamps_strictly_increase_even_within_one_millisecond() {
     let mut a = aggregator();
     a.apply(&update(MetricKind::Gauge, "hp", 1.0, &[])).unwrap();
-    let t1 = a.snapshot(T0_MS).unwrap().request.timeseries[0].samples[0].timestamp;
-    let t2 = a.snapshot(T0_MS).unwrap().request.timeseries[0].samples[0].timestamp;
+    let t1 = remote_write::request(&a.snapshot(T0_MS).unwrap()).timeseries[0].samples[0].timestamp;
+    let t2 = remote_write::request(&a.snapshot(T0_MS).unwrap()).timeseries[0].samples[0].timestamp;
     assert!(t2 > t1);
 }
 
@@ -85,7 +89,8 @@ fn gauges_send_the_last_value_without_a_zero() {
         a.apply(&update(MetricKind::Gauge, "player_health", v, &[("player_id", "123")])).unwrap();
     }
     let snap = a.snapshot(T0_MS + 1000).unwrap();
-    let hp = find(&snap.request.timeseries, "player_health", &[("player_id", "123")]);
+    let written_snap = remote_write::request(&snap);
+    let hp = find(&written_snap.timeseries, "player_health", &[("player_id", "123")]);
     assert_eq!(hp.samples.len(), 1);
     assert_eq!(hp.samples[0].value, 25.0);
 }
@@ -97,7 +102,8 @@ fn histograms_are_classic_cumulative_buckets_with_sum_and_count() {
         a.apply(&update(MetricKind::Histogram, "load_time_ms", v, &[("scene", "l3")])).unwrap();
     }
     let snap = a.snapshot(T0_MS + 1000).unwrap();
-    let ts = &snap.request.timeseries;
+    let written_snap = remote_write::request(&snap);
+    let ts = &written_snap.timeseries;
     let bucket = |le: &str| find(ts, "load_time_ms_bucket", &[("le", le)]).samples.last().unwrap().value;
     assert_eq!([bucket("10"), bucket("100"), bucket("1000"), bucket("+Inf")], [1.0, 3.0, 4.0, 5.0]);
     assert_eq!(find(ts, "load_time_ms_sum", &[]).samples.last().unwrap().value, 5615.0);
@@ -111,7 +117,8 @@ fn labels_are_sorted_with_name_and_automatic_labels() {
     let mut a = aggregator();
     a.apply(&update(MetricKind::Counter, "purchases", 1.0, &[("zone", "z"), ("Item", "sword"), ("a", "1")])).unwrap();
     let snap = a.snapshot(T0_MS + 1).unwrap();
-    let names: Vec<&str> = snap.request.timeseries[0].labels.iter().map(|l| l.name.as_str()).collect();
+    let written_snap = remote_write::request(&snap);
+    let names: Vec<&str> = written_snap.timeseries[0].labels.iter().map(|l| l.name.as_str()).collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
@@ -126,7 +133,8 @@ fn invalid_names_are_sanitised_and_warned_once() {
     let warnings = a.take_warnings();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     let snap = a.snapshot(T0_MS + 1).unwrap();
-    let ts = find(&snap.request.timeseries, "enemies_killed_total", &[("weapon_type", "axe")]);
+    let written_snap = remote_write::request(&snap);
+    let ts = find(&written_snap.timeseries, "enemies_killed_total", &[("weapon_type", "axe")]);
     assert_eq!(ts.samples.last().unwrap().value, 2.0);
     assert_eq!(sanitize_name("9lives", false).as_deref(), Some("_9lives"));
     assert_eq!(sanitize_name("__reserved", false).as_deref(), Some("_reserved"));
@@ -138,7 +146,8 @@ fn a_label_named_like_an_automatic_one_is_kept_as_exported() {
     let mut a = aggregator();
     a.apply(&update(MetricKind::Gauge, "g", 1.0, &[("game", "other"), ("le", "x")])).unwrap();
     let snap = a.snapshot(T0_MS + 1).unwrap();
-    let ts = &snap.request.timeseries[0];
+    let written_snap = remote_write::request(&snap);
+    let ts = &written_snap.timeseries[0];
     assert_eq!(label(ts, "game").as_deref(), Some("g"));
     assert_eq!(label(ts, "exported_game").as_deref(), Some("other"));
     assert_eq!(label(ts, "exported_le").as_deref(), Some("x"));
@@ -163,5 +172,6 @@ fn too_many_labels_are_cut_at_the_limit() {
     let refs: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     a.apply(&update(MetricKind::Gauge, "g", 1.0, &refs)).unwrap();
     let snap = a.snapshot(T0_MS + 1).unwrap();
-    assert_eq!(snap.request.timeseries[0].labels.len(), 1 + game_tracker_core::metric_check::MAX_METRIC_LABELS);
+    let written_snap = remote_write::request(&snap);
+    assert_eq!(written_snap.timeseries[0].labels.len(), 1 + game_tracker_core::metric_check::MAX_METRIC_LABELS);
 }

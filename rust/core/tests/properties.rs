@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use game_tracker_core::config::OtlpEncoding;
+use game_tracker_core::encode::OtlpEncoding;
 use game_tracker_core::encode::{loki, otlp, otlp_logs, remote_write};
 use game_tracker_core::event::{Level, LogRecord, MetricKind, MetricUpdate, Scope, SpanId, SpanRecord, SpanStatus, TraceId};
 use game_tracker_core::metric_check::{is_valid_label_name, is_valid_metric_name};
@@ -211,7 +211,7 @@ proptest! {
             return Ok(());
         };
         prop_assert_eq!(snapshot.updates, applied);
-        let request = remote_write::decode(&remote_write::encode(&snapshot.request).body).expect("snappy protobuf");
+        let request = remote_write::decode(&remote_write::encode_snapshot(&snapshot).body).expect("snappy protobuf");
         let mut seen = BTreeSet::new();
         for ts in &request.timeseries {
             // What Prometheus checks before it stores a series.

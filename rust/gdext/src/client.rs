@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use game_tracker_core::tracker::DEFAULT_SHUTDOWN_TIMEOUT;
+use game_tracker_core::config::DEFAULT_QUIT_TIMEOUT;
 use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, Tracker, Value};
 use godot::classes::notify::NodeNotification;
 use godot::classes::node::ProcessMode;
@@ -38,7 +38,7 @@ pub struct GameTrackerClient {
     /// Calls made before `init` (or after a failed one), per signal.
     not_initialized: [std::cell::Cell<u64>; 3],
     /// `quit_timeout` of the running tracker.
-    #[init(val = DEFAULT_SHUTDOWN_TIMEOUT)]
+    #[init(val = DEFAULT_QUIT_TIMEOUT)]
     quit_timeout: std::time::Duration,
     /// Player consent (`set_enabled`, or `"enabled"` in `init`).
     #[init(val = true)]

@@ -6,7 +6,7 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::encode::Payload;
+use crate::encode::{BodyFormat, Payload};
 use crate::event::{Level, LogRecord};
 use crate::session::Session;
 use crate::value::{Fields, Value};
@@ -127,5 +127,5 @@ pub fn encode(records: &[LogRecord], session: &Session) -> Payload {
         });
     }
     let body = serde_json::to_vec(&PushRequest { streams }).unwrap_or_default();
-    Payload { content_type: "application/json", content_encoding: None, protocol_headers: &[], body }
+    Payload { format: BodyFormat::Json, body }
 }

@@ -1,5 +1,7 @@
-//! The three wire formats. Each encoder turns a batch into the exact request
-//! body and headers its receiver requires.
+//! The wire formats. Each encoder turns a batch into the exact request body
+//! its receiver requires; [`BodyFormat`] knows what each body is called on
+//! the wire (content type, encoding, protocol headers) and on disk (file
+//! extension), for the transport and the spool alike.
 
 pub mod loki;
 pub mod otlp;
@@ -10,6 +12,26 @@ pub mod remote_write;
 
 use std::io::Write;
 
+/// How logs and metrics travel (traces are always OTLP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// Loki push API and Prometheus remote write: what Loki, Prometheus,
+    /// Mimir and Alloy's `loki.source.api`/`prometheus.receive_http` take.
+    Native,
+    /// OTLP/HTTP for all three signals: one endpoint (Alloy's
+    /// `otelcol.receiver.otlp`, an OpenTelemetry Collector, a cloud gateway).
+    Otlp,
+}
+
+/// How OTLP bodies are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtlpEncoding {
+    /// OTLP/JSON: readable, and what every OTLP/HTTP receiver accepts.
+    Json,
+    /// Binary protobuf: smaller and cheaper to encode.
+    Protobuf,
+}
+
 /// How JSON bodies (logs, traces) are compressed. Remote write is always
 /// snappy, as its protocol requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,25 +41,104 @@ pub enum Compression {
     Gzip,
 }
 
-/// Compresses an uncompressed body as asked; others are left alone.
-pub fn compress(payload: Payload, compression: Compression) -> Payload {
-    if compression != Compression::Gzip || payload.content_encoding.is_some() {
-        return payload;
+/// Every request body this SDK sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// Loki push JSON, OTLP/JSON.
+    Json,
+    JsonGzip,
+    /// OTLP protobuf.
+    Protobuf,
+    ProtobufGzip,
+    /// Prometheus remote write 1.0: protobuf, snappy block format.
+    RemoteWrite,
+}
+
+impl BodyFormat {
+    pub const ALL: [BodyFormat; 5] =
+        [BodyFormat::Json, BodyFormat::JsonGzip, BodyFormat::Protobuf, BodyFormat::ProtobufGzip, BodyFormat::RemoteWrite];
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            BodyFormat::Json | BodyFormat::JsonGzip => "application/json",
+            BodyFormat::Protobuf | BodyFormat::ProtobufGzip | BodyFormat::RemoteWrite => "application/x-protobuf",
+        }
     }
-    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(payload.body.len() / 4), flate2::Compression::fast());
-    // Writing into a Vec cannot fail.
-    match gz.write_all(&payload.body).and_then(|_| gz.finish()) {
-        Ok(body) => Payload { content_encoding: Some("gzip"), body, ..payload },
-        Err(_) => payload,
+
+    pub fn content_encoding(self) -> Option<&'static str> {
+        match self {
+            BodyFormat::JsonGzip | BodyFormat::ProtobufGzip => Some("gzip"),
+            BodyFormat::RemoteWrite => Some("snappy"),
+            BodyFormat::Json | BodyFormat::Protobuf => None,
+        }
+    }
+
+    /// Headers the protocol requires beyond content type and encoding.
+    pub fn protocol_headers(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            BodyFormat::RemoteWrite => remote_write::PROTOCOL_HEADERS,
+            _ => &[],
+        }
+    }
+
+    /// The file name extension of a body kept on disk (`output_dir`, spool).
+    pub fn extension(self) -> &'static str {
+        match self {
+            BodyFormat::Json => "json",
+            BodyFormat::JsonGzip => "json.gz",
+            BodyFormat::Protobuf => "pb",
+            BodyFormat::ProtobufGzip => "pb.gz",
+            BodyFormat::RemoteWrite => "pb.snappy",
+        }
+    }
+
+    /// The format of a file named `<anything>.<extension>`.
+    pub fn of_file_name(name: &str) -> Option<BodyFormat> {
+        // Longest extension first: "x.pb.gz" is not a ".gz" of unknown kind.
+        let mut formats = Self::ALL;
+        formats.sort_by_key(|f| std::cmp::Reverse(f.extension().len()));
+        formats.into_iter().find(|f| name.ends_with(&format!(".{}", f.extension())))
+    }
+
+    fn gzipped(self) -> Option<BodyFormat> {
+        match self {
+            BodyFormat::Json => Some(BodyFormat::JsonGzip),
+            BodyFormat::Protobuf => Some(BodyFormat::ProtobufGzip),
+            _ => None,
+        }
     }
 }
 
-/// A request ready for the transport.
+/// A request body ready for the transport or the spool.
 #[derive(Debug, Clone)]
 pub struct Payload {
-    pub content_type: &'static str,
-    pub content_encoding: Option<&'static str>,
-    /// Protocol headers beyond content type/encoding.
-    pub protocol_headers: &'static [(&'static str, &'static str)],
+    pub format: BodyFormat,
     pub body: Vec<u8>,
+}
+
+impl Payload {
+    pub fn content_type(&self) -> &'static str {
+        self.format.content_type()
+    }
+
+    pub fn content_encoding(&self) -> Option<&'static str> {
+        self.format.content_encoding()
+    }
+
+    pub fn protocol_headers(&self) -> &'static [(&'static str, &'static str)] {
+        self.format.protocol_headers()
+    }
+}
+
+/// Compresses an uncompressed body as asked; others are left alone.
+pub fn compress(payload: Payload, compression: Compression) -> Payload {
+    let Some(gzipped) = payload.format.gzipped().filter(|_| compression == Compression::Gzip) else {
+        return payload;
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(payload.body.len() / 4), flate2::Compression::fast());
+    // Writing into a Vec cannot fail.
+    match gz.write_all(&payload.body).and_then(|_| gz.finish()) {
+        Ok(body) => Payload { format: gzipped, body },
+        Err(_) => payload,
+    }
 }

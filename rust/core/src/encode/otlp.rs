@@ -11,8 +11,7 @@ use opentelemetry_proto::tonic::common::v1::{
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{span, status, ResourceSpans, ScopeSpans, Span, Status};
 
-use crate::config::OtlpEncoding;
-use crate::encode::Payload;
+use crate::encode::{BodyFormat, OtlpEncoding, Payload};
 use crate::event::{SpanRecord, SpanStatus};
 use crate::session::Session;
 use crate::value::Value;
@@ -96,11 +95,10 @@ pub fn scope_attributes(scope: &crate::event::Scope, out: &mut Vec<KeyValue>) {
 
 /// The request body in the configured encoding.
 pub fn payload<M: prost::Message + serde::Serialize>(message: &M, encoding: OtlpEncoding) -> Payload {
-    let (content_type, body) = match encoding {
-        OtlpEncoding::Json => ("application/json", serde_json::to_vec(message).unwrap_or_default()),
-        OtlpEncoding::Protobuf => ("application/x-protobuf", message.encode_to_vec()),
-    };
-    Payload { content_type, content_encoding: None, protocol_headers: &[], body }
+    match encoding {
+        OtlpEncoding::Json => Payload { format: BodyFormat::Json, body: serde_json::to_vec(message).unwrap_or_default() },
+        OtlpEncoding::Protobuf => Payload { format: BodyFormat::Protobuf, body: message.encode_to_vec() },
+    }
 }
 
 fn span(record: &SpanRecord) -> Span {

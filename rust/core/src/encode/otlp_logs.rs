@@ -6,9 +6,8 @@ use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::logs::v1::{LogRecord as OtlpLogRecord, ResourceLogs, ScopeLogs, SeverityNumber};
 
-use crate::config::OtlpEncoding;
 use crate::encode::otlp::{kv, payload, resource, scope, scope_attributes};
-use crate::encode::Payload;
+use crate::encode::{OtlpEncoding, Payload};
 use crate::event::{Level, LogRecord};
 use crate::session::Session;
 

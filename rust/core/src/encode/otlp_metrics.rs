@@ -1,5 +1,5 @@
 //! Metrics → OTLP/HTTP (`POST /v1/metrics`) with `protocol = "otlp"`: the
-//! aggregator's running state as cumulative sums (counters), gauges and
+//! aggregator's snapshot as cumulative sums (counters), gauges and
 //! explicit-bucket histograms. Cumulative points carry their series' start
 //! time, so no 0 sample is needed (remote write needs one; see metrics.rs).
 
@@ -10,18 +10,23 @@ use opentelemetry_proto::tonic::metrics::v1::{
     ResourceMetrics, ScopeMetrics, Sum,
 };
 
-use crate::config::OtlpEncoding;
 use crate::encode::otlp::{payload, resource, scope, string_kv};
-use crate::encode::Payload;
+use crate::encode::{OtlpEncoding, Payload};
 use crate::event::MetricKind;
-use crate::metrics::{Aggregator, SeriesValue};
+use crate::metrics::{PointValue, Snapshot};
 use crate::session::Session;
 
-pub fn request(aggregator: &Aggregator, session: &Session, now_unix_nano: u64) -> ExportMetricsServiceRequest {
+pub fn request(snapshot: &Snapshot, session: &Session, now_unix_nano: u64) -> ExportMetricsServiceRequest {
     let cumulative = AggregationTemporality::Cumulative as i32;
     let mut metrics: Vec<Metric> = Vec::new();
-    for series in aggregator.series() {
-        let attributes: Vec<KeyValue> = series.labels.iter().map(|(k, v)| string_kv(k, v)).collect();
+    for series in &snapshot.series {
+        // The automatic labels are resource attributes here.
+        let attributes: Vec<KeyValue> = series
+            .labels
+            .iter()
+            .filter(|(k, _)| !snapshot.automatic_labels.contains(k))
+            .map(|(k, v)| string_kv(k, v))
+            .collect();
         let start = (series.created_ms.max(0) as u64) * 1_000_000;
         let number = |v: f64| NumberDataPoint {
             attributes: attributes.clone(),
@@ -47,10 +52,11 @@ pub fn request(aggregator: &Aggregator, session: &Session, now_unix_nano: u64) -
                 metrics.len() - 1
             }
         };
-        match (&mut metrics[at].data, series.value) {
-            (Some(metric::Data::Sum(sum)), SeriesValue::Counter(v)) => sum.data_points.push(number(v)),
-            (Some(metric::Data::Gauge(gauge)), SeriesValue::Gauge(v)) => gauge.data_points.push(number(v)),
-            (Some(metric::Data::Histogram(h)), SeriesValue::Histogram { bounds, counts, sum, count }) => {
+        match (&mut metrics[at].data, &series.value) {
+            (Some(metric::Data::Sum(sum)), PointValue::Counter(v)) => sum.data_points.push(number(*v)),
+            (Some(metric::Data::Gauge(gauge)), PointValue::Gauge(v)) => gauge.data_points.push(number(*v)),
+            (Some(metric::Data::Histogram(h)), PointValue::Histogram { counts, sum, count }) => {
+                let (sum, count) = (*sum, *count);
                 // OTLP wants one more bucket than bounds: the overflow above the last.
                 let mut bucket_counts = counts.to_vec();
                 bucket_counts.push(count - counts.iter().sum::<u64>());
@@ -61,7 +67,7 @@ pub fn request(aggregator: &Aggregator, session: &Session, now_unix_nano: u64) -
                     count,
                     sum: Some(sum),
                     bucket_counts,
-                    explicit_bounds: bounds.to_vec(),
+                    explicit_bounds: snapshot.bounds.clone(),
                     ..Default::default()
                 });
             }
@@ -86,6 +92,6 @@ fn kind_of(m: &Metric) -> Option<MetricKind> {
     }
 }
 
-pub fn encode(aggregator: &Aggregator, session: &Session, now_unix_nano: u64, encoding: OtlpEncoding) -> Payload {
-    payload(&request(aggregator, session, now_unix_nano), encoding)
+pub fn encode(snapshot: &Snapshot, session: &Session, now_unix_nano: u64, encoding: OtlpEncoding) -> Payload {
+    payload(&request(snapshot, session, now_unix_nano), encoding)
 }

@@ -1,24 +1,67 @@
-//! Metrics → Prometheus remote write 1.0: protobuf `WriteRequest`, snappy
-//! *block* format (not framed), and the three headers every receiver checks.
+//! Metrics → Prometheus remote write 1.0: the aggregator's snapshot as a
+//! protobuf `WriteRequest` (counters as `<name>_total`, histograms as classic
+//! `_bucket{le}`/`_sum`/`_count`), snappy *block* format (not framed), and the
+//! headers every receiver checks.
 
 use prost::Message;
 
-use crate::encode::prompb::WriteRequest;
-use crate::encode::Payload;
+use crate::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
+use crate::encode::{BodyFormat, Payload};
+use crate::metrics::{PointValue, Snapshot};
+use crate::value::format_float;
 
 pub const PROTOCOL_HEADERS: &[(&str, &str)] = &[("X-Prometheus-Remote-Write-Version", "0.1.0")];
+
+/// One time series per counter and gauge, `buckets + 3` per histogram; each
+/// sample at the snapshot's time, after a 0 sample where the point asks for one.
+pub fn request(snapshot: &Snapshot) -> WriteRequest {
+    let mut timeseries = Vec::new();
+    for point in &snapshot.series {
+        let zero_ts = point.created_ms - 1;
+        let mut push = |name: String, extra: Option<(&str, String)>, value: f64| {
+            let mut labels: Vec<Label> =
+                point.labels.iter().map(|(n, v)| Label { name: n.clone(), value: v.clone() }).collect();
+            labels.push(Label { name: "__name__".into(), value: name });
+            if let Some((n, v)) = extra {
+                labels.push(Label { name: n.into(), value: v });
+            }
+            labels.sort();
+            let mut samples = Vec::with_capacity(2);
+            if point.zero_sample {
+                samples.push(Sample { value: 0.0, timestamp: zero_ts });
+            }
+            samples.push(Sample { value, timestamp: point.timestamp_ms });
+            timeseries.push(TimeSeries { labels, samples });
+        };
+        let base = &point.name;
+        match &point.value {
+            PointValue::Counter(total) => push(format!("{base}_total"), None, *total),
+            PointValue::Gauge(v) => push(base.clone(), None, *v),
+            PointValue::Histogram { counts, sum, count } => {
+                let mut cumulative = 0u64;
+                for (bound, n) in snapshot.bounds.iter().zip(counts) {
+                    cumulative += n;
+                    push(format!("{base}_bucket"), Some(("le", format_float(*bound))), cumulative as f64);
+                }
+                push(format!("{base}_bucket"), Some(("le", "+Inf".into())), *count as f64);
+                push(format!("{base}_sum"), None, *sum);
+                push(format!("{base}_count"), None, *count as f64);
+            }
+        }
+    }
+    WriteRequest { timeseries }
+}
+
+pub fn encode_snapshot(snapshot: &Snapshot) -> Payload {
+    encode(&request(snapshot))
+}
 
 pub fn encode(request: &WriteRequest) -> Payload {
     let raw = request.encode_to_vec();
     // Block-format compression of an in-memory buffer only fails for inputs
     // over ~4 GiB, far beyond any batch this SDK builds.
     let body = snap::raw::Encoder::new().compress_vec(&raw).unwrap_or_default();
-    Payload {
-        content_type: "application/x-protobuf",
-        content_encoding: Some("snappy"),
-        protocol_headers: PROTOCOL_HEADERS,
-        body,
-    }
+    Payload { format: BodyFormat::RemoteWrite, body }
 }
 
 /// The inverse, for tests and tools: snappy-decompress and decode.
