@@ -340,10 +340,7 @@ impl Config {
 
     /// True when `drop_names` names this log message, metric or span.
     pub fn drops_name(&self, name: &str) -> bool {
-        self.drop_names.iter().any(|pattern| match pattern.strip_suffix('*') {
-            Some(prefix) => name.starts_with(prefix),
-            None => name == pattern,
-        })
+        matches_any(&self.drop_names, name)
     }
 
     /// The spool folder when spooling is on.
@@ -359,6 +356,14 @@ impl Config {
             Traces => self.traces_url.as_deref(),
         }
     }
+}
+
+/// True when one of `patterns` (exact, or a prefix ending in `*`) names `name`.
+pub fn matches_any(patterns: &[String], name: &str) -> bool {
+    patterns.iter().any(|pattern| match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == pattern,
+    })
 }
 
 fn url(v: &Value) -> Result<Option<String>, String> {

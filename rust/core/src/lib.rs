@@ -8,12 +8,17 @@
 //! Metrics go through [`metrics::Aggregator`] and [`encode::remote_write`],
 //! spans through [`encode::otlp`].
 
+mod batcher;
 pub mod config;
+mod destination;
+pub mod diagnostics;
 pub mod encode;
 pub mod event;
 pub mod jsonl;
+mod lane;
 pub mod metric_check;
 pub mod metrics;
+mod pipeline;
 mod queue;
 pub mod record;
 pub mod redact;
@@ -26,11 +31,12 @@ pub mod transport;
 pub mod value;
 mod worker;
 
+pub use batcher::{MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL};
 pub use config::{Config, ConfigError};
 pub use event::{Level, MetricKind, SpanStatus};
+pub use queue::{CHUNK_POLL_INTERVAL, POLL_IDLE_AFTER};
+pub use record::{ValueWriter, WriteText, WriteValue};
 pub use session::DeviceInfo;
 pub use stats::{DropReason, Signal, SignalStats};
-pub use record::{ValueWriter, WriteText, WriteValue};
 pub use tracker::{OpenSpan, Tracker};
 pub use value::{Fields, Value};
-pub use worker::{CHUNK_POLL_INTERVAL, MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL, POLL_IDLE_AFTER};

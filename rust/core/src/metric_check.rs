@@ -14,8 +14,7 @@
 //!
 //! Each distinct problem is warned about once per session.
 
-use std::collections::HashSet;
-
+use crate::diagnostics::Diagnostics;
 use crate::event::{MetricKind, MetricUpdate};
 use crate::stats::DropReason;
 
@@ -62,8 +61,6 @@ pub fn sanitize_name(s: &str, allow_colon: bool) -> Option<String> {
 pub struct MetricCheck {
     /// Label names the tracker sets itself, plus `le`.
     reserved_labels: Vec<String>,
-    warned: HashSet<String>,
-    warnings: Vec<String>,
 }
 
 impl MetricCheck {
@@ -71,30 +68,19 @@ impl MetricCheck {
     pub fn new<'a>(automatic_labels: impl IntoIterator<Item = &'a str>) -> Self {
         let mut reserved_labels: Vec<String> = automatic_labels.into_iter().map(str::to_string).collect();
         reserved_labels.push("le".into());
-        MetricCheck { reserved_labels, warned: HashSet::new(), warnings: Vec::new() }
-    }
-
-    /// Warnings produced since the last call (each distinct one once per session).
-    pub fn take_warnings(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.warnings)
-    }
-
-    fn warn_once(&mut self, key: String, message: impl FnOnce() -> String) {
-        if self.warned.insert(key) {
-            self.warnings.push(message());
-        }
+        MetricCheck { reserved_labels }
     }
 
     /// The update as every destination gets it, or why it is dropped.
-    pub fn check(&mut self, update: MetricUpdate) -> Result<MetricUpdate, DropReason> {
+    pub fn check(&self, update: MetricUpdate, warn: &mut Diagnostics) -> Result<MetricUpdate, DropReason> {
         if !update.value.is_finite() {
-            self.warn_once(format!("nonfinite:{}", update.name), || {
+            warn.warn_once_with(&format!("nonfinite:{}", update.name), || {
                 format!("metric '{}': value {} is not a finite number; update dropped", update.name, update.value)
             });
             return Err(DropReason::Invalid);
         }
         if update.kind == MetricKind::Counter && update.value < 0.0 {
-            self.warn_once(format!("negative:{}", update.name), || {
+            warn.warn_once_with(&format!("negative:{}", update.name), || {
                 format!("counter '{}': increment by {} is negative, counters only go up; update dropped", update.name, update.value)
             });
             return Err(DropReason::Invalid);
@@ -102,27 +88,27 @@ impl MetricCheck {
         let name = match sanitize_name(&update.name, true) {
             Some(n) => n,
             None => {
-                self.warn_once(format!("badname:{}", update.name), || {
+                warn.warn_once_with(&format!("badname:{}", update.name), || {
                     format!("metric name '{}' has no usable characters; update dropped", update.name)
                 });
                 return Err(DropReason::Invalid);
             }
         };
         if name != update.name {
-            self.warn_once(format!("name:{}", update.name), || {
+            warn.warn_once_with(&format!("name:{}", update.name), || {
                 format!("metric name '{}' is not a valid Prometheus name; sent as '{name}'", update.name)
             });
         }
-        let labels = self.check_labels(&update.name, update.labels);
+        let labels = self.check_labels(&update.name, update.labels, warn);
         Ok(MetricUpdate { name, labels, ..update })
     }
 
-    fn check_labels(&mut self, metric: &str, raw: Vec<(String, String)>) -> Vec<(String, String)> {
+    fn check_labels(&self, metric: &str, raw: Vec<(String, String)>, warn: &mut Diagnostics) -> Vec<(String, String)> {
         let mut labels: Vec<(String, String)> = Vec::with_capacity(raw.len());
         let mut taken = 0;
         for (raw_name, value) in raw {
             if taken == MAX_METRIC_LABELS {
-                self.warn_once(format!("toomany:{metric}"), || {
+                warn.warn_once_with(&format!("toomany:{metric}"), || {
                     format!("metric '{metric}': more than {MAX_METRIC_LABELS} labels; the rest are ignored")
                 });
                 break;
@@ -132,11 +118,11 @@ impl MetricCheck {
                 continue;
             }
             let Some(mut label) = sanitize_name(&raw_name, false) else {
-                self.warn_once(format!("badlabel:{raw_name}"), || format!("label name '{raw_name}' has no usable characters; label ignored"));
+                warn.warn_once_with(&format!("badlabel:{raw_name}"), || format!("label name '{raw_name}' has no usable characters; label ignored"));
                 continue;
             };
             if label != raw_name {
-                self.warn_once(format!("label:{raw_name}"), || {
+                warn.warn_once_with(&format!("label:{raw_name}"), || {
                     format!("label name '{raw_name}' is not a valid Prometheus label name; sent as '{label}'")
                 });
             }
@@ -144,7 +130,7 @@ impl MetricCheck {
             if clashes {
                 // Same rule as Prometheus' honor_labels=false: keep both.
                 let renamed = format!("exported_{label}");
-                self.warn_once(format!("clash:{raw_name}"), || {
+                warn.warn_once_with(&format!("clash:{raw_name}"), || {
                     format!("label '{raw_name}' clashes with an automatic label; sent as '{renamed}'")
                 });
                 label = renamed;

@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 
 use crate::event::{MetricKind, MetricUpdate};
+use crate::diagnostics::Diagnostics;
 use crate::metric_check::MetricCheck;
 use crate::stats::DropReason;
 
@@ -97,9 +98,8 @@ pub struct Aggregator {
     /// For [`Aggregator::apply`]; the worker checks updates itself, before
     /// choosing their destination, and calls [`Aggregator::record`].
     check: MetricCheck,
-    /// The series limit was warned about (once per session).
-    warned_series_limit: bool,
-    warnings: Vec<String>,
+    /// [`Aggregator::apply`]'s warnings, for [`Aggregator::take_warnings`].
+    warnings: Diagnostics,
 }
 
 impl Aggregator {
@@ -112,8 +112,7 @@ impl Aggregator {
             check: MetricCheck::new(automatic_labels.iter().map(|(n, _)| n.as_str())),
             automatic_labels,
             pending_updates: 0,
-            warned_series_limit: false,
-            warnings: Vec::new(),
+            warnings: Diagnostics::collecting(),
         }
     }
 
@@ -127,32 +126,29 @@ impl Aggregator {
 
     /// Warnings produced since the last call (each distinct one once per session).
     pub fn take_warnings(&mut self) -> Vec<String> {
-        let mut warnings = self.check.take_warnings();
-        warnings.append(&mut self.warnings);
-        warnings
+        self.warnings.take()
     }
 
     /// Checks the update (see [`crate::metric_check`]) and records it.
     pub fn apply(&mut self, update: &MetricUpdate) -> Result<(), DropReason> {
-        let checked = self.check.check(update.clone())?;
-        self.record(&checked)
+        let mut warnings = std::mem::replace(&mut self.warnings, Diagnostics::collecting());
+        let result = self.check.check(update.clone(), &mut warnings).and_then(|checked| self.record(&checked, &mut warnings));
+        self.warnings = warnings;
+        result
     }
 
     /// Adds an update that passed [`MetricCheck::check`] to its series,
     /// creating the series unless that would pass `max_series`.
-    pub fn record(&mut self, update: &MetricUpdate) -> Result<(), DropReason> {
+    pub fn record(&mut self, update: &MetricUpdate, warn: &mut Diagnostics) -> Result<(), DropReason> {
         let key = self.series_key(update);
         let idx = match self.index.get(&key) {
             Some(i) => *i,
             None => {
                 if self.series.len() >= self.max_series {
-                    if !self.warned_series_limit {
-                        self.warned_series_limit = true;
-                        self.warnings.push(format!(
-                            "metric series limit ({}) reached; updates creating new series are dropped (raise 'max_series' or use fewer label values)",
-                            self.max_series
-                        ));
-                    }
+                    let max = self.max_series;
+                    warn.warn_once_with("max_series", || {
+                        format!("metric series limit ({max}) reached; updates creating new series are dropped (raise 'max_series' or use fewer label values)")
+                    });
                     return Err(DropReason::SeriesLimit);
                 }
                 let state = match key.kind {

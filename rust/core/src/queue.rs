@@ -4,6 +4,13 @@
 //! can bound the queue by events and bytes without waiting on anything.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+
+use crate::event::{Event, ScopeRef};
+use crate::record::{ReadError, Reader};
 
 /// A staging buffer is handed over once it holds this much, even mid-frame:
 /// large enough that a frame's events travel together, small enough to stay
@@ -41,3 +48,95 @@ pub(crate) struct Chunk {
     pub events: [u64; 3],
 }
 
+/// While the game is handing over events, the worker looks for them this
+/// often instead of waiting on the queue. A waiting worker is woken by the
+/// game's hand-over itself, inside the frame, and on a busy machine the
+/// woken thread can take the game's core for a millisecond (measured in the
+/// frame benchmark). 10 ms of delay is nothing for telemetry.
+pub const CHUNK_POLL_INTERVAL: Duration = Duration::from_millis(10);
+/// After this long without a hand-over (a paused or idle game) the worker
+/// waits on the queue again, so an idle game costs no periodic wake-ups.
+pub const POLL_IDLE_AFTER: Duration = Duration::from_secs(1);
+
+/// The worker's end of the queue: reads chunks back into events and returns
+/// their buffers to the main thread.
+pub(crate) struct Intake {
+    chunks: Receiver<Chunk>,
+    /// Emptied buffers go back to the main thread for reuse.
+    recycle: Sender<Vec<u8>>,
+    queued: Arc<Queued>,
+    /// The user context as of the last record read.
+    scope: ScopeRef,
+    /// When the last hand-over arrived (see `CHUNK_POLL_INTERVAL`).
+    last_chunk: Option<Instant>,
+}
+
+impl Intake {
+    pub fn new(chunks: Receiver<Chunk>, recycle: Sender<Vec<u8>>, queued: Arc<Queued>) -> Intake {
+        Intake {
+            chunks,
+            recycle,
+            queued,
+            scope: ScopeRef::default(),
+            last_chunk: None,
+        }
+    }
+
+    /// Events are flowing: look for them every `CHUNK_POLL_INTERVAL`
+    /// rather than being woken by each hand-over.
+    pub fn polling(&self) -> bool {
+        self.last_chunk
+            .is_some_and(|t| t.elapsed() < POLL_IDLE_AFTER)
+    }
+
+    pub fn chunks(&self) -> &Receiver<Chunk> {
+        &self.chunks
+    }
+
+    pub fn try_next(&self) -> Option<Chunk> {
+        self.chunks.try_recv().ok()
+    }
+
+    /// Passes each event of `chunk` to `each`, returns the buffer for reuse,
+    /// and reports, per signal, records that could not be read (a bug) with
+    /// the first error.
+    pub fn read(
+        &mut self,
+        chunk: Chunk,
+        mut each: impl FnMut(Event),
+    ) -> Option<([u64; 3], ReadError)> {
+        self.last_chunk = Some(Instant::now());
+        self.queued
+            .sub(chunk.events.iter().sum::<u64>() as usize, chunk.bytes.len());
+        let mut read = [0u64; 3];
+        let mut reader = Reader::new(&chunk.bytes);
+        let mut error = None;
+        while let Some(next) = reader.next_event(&mut self.scope) {
+            match next {
+                Ok(event) => {
+                    read[event.signal().index()] += 1;
+                    each(event);
+                }
+                Err(e) => error = Some(e),
+            }
+        }
+        let unread = std::array::from_fn(|i| chunk.events[i].saturating_sub(read[i]));
+        let mut bytes = chunk.bytes;
+        // An oversized buffer (a huge log line) is freed rather than kept.
+        if bytes.capacity() <= CHUNK_CAPACITY {
+            bytes.clear();
+            let _ = self.recycle.try_send(bytes);
+        }
+        let lost = unread.iter().any(|n| *n > 0);
+        lost.then(|| {
+            (
+                unread,
+                error.unwrap_or(ReadError {
+                    offset: 0,
+                    tag: 0,
+                    record: "missing",
+                }),
+            )
+        })
+    }
+}

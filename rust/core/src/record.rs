@@ -276,6 +276,25 @@ pub(crate) fn write_scope(buf: &mut Vec<u8>, scope: &Scope) {
     scope.tags[..].write_value(&mut w);
 }
 
+/// A buffer the reader could not make sense of. Only a bug can cause one:
+/// the main thread writes every record the reader reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    /// Where the bad record starts.
+    pub offset: usize,
+    pub tag: u8,
+    /// What kind of record it claimed to be.
+    pub record: &'static str,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "malformed {} record (tag {}) at byte {}", self.record, self.tag, self.offset)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
 /// Reads the records of one buffer back into events, tracking the scope
 /// records between them.
 pub(crate) struct Reader<'a> {
@@ -288,32 +307,33 @@ impl<'a> Reader<'a> {
         Reader { bytes, at: 0 }
     }
 
-    /// The next event, updating `scope` on the way. `None` at the end, or
-    /// `Some(Err(()))` if the buffer is malformed (a bug: the rest is skipped).
-    pub fn next_event(&mut self, scope: &mut ScopeRef) -> Option<Result<Event, ()>> {
+    /// The next event, updating `scope` on the way. `None` at the end; an
+    /// error if the buffer is malformed (a bug: the rest is skipped).
+    pub fn next_event(&mut self, scope: &mut ScopeRef) -> Option<Result<Event, ReadError>> {
         loop {
             if self.at >= self.bytes.len() {
                 return None;
             }
+            let offset = self.at;
             let tag = self.bytes[self.at];
             self.at += 1;
-            let event = match tag {
-                LOG => self.log(scope),
-                METRIC => self.metric(),
-                SPAN => self.span(scope),
+            let (event, record) = match tag {
+                LOG => (self.log(scope), "log"),
+                METRIC => (self.metric(), "metric"),
+                SPAN => (self.span(scope), "span"),
                 SCOPE => match self.value().and_then(scope_from_value) {
                     Some(s) => {
                         *scope = Arc::new(s);
                         continue;
                     }
-                    None => None,
+                    None => (None, "scope"),
                 },
-                _ => None,
+                _ => (None, "unknown"),
             };
             if event.is_none() {
                 self.at = self.bytes.len();
             }
-            return Some(event.ok_or(()));
+            return Some(event.ok_or(ReadError { offset, tag, record }));
         }
     }
 
@@ -560,7 +580,14 @@ mod tests {
         let mut scope = ScopeRef::default();
         let mut reader = Reader::new(&buf);
         assert!(matches!(reader.next_event(&mut scope), Some(Ok(Event::Log(_)))));
-        assert!(matches!(reader.next_event(&mut scope), Some(Err(()))));
+        let whole = buf.len() + 3;
+        match reader.next_event(&mut scope) {
+            Some(Err(e)) => {
+                assert_eq!((e.record, e.tag), ("log", LOG), "{e}");
+                assert!(e.offset > 0 && e.offset < whole, "the second record's start: {e}");
+            }
+            other => panic!("a read error, got {other:?}"),
+        }
         assert!(reader.next_event(&mut scope).is_none());
     }
 }

@@ -1,0 +1,196 @@
+//! Events in, encoded batches out. Logs and spans collect until a batch is
+//! full or the flush timer closes it; metric updates go into the aggregator,
+//! whose snapshot becomes a batch when its lane is free (so each snapshot
+//! follows the previous one's answer).
+//!
+//! Before any of that, [`Batcher::admit`] applies what the configuration
+//! filters (`min_level`, `drop_names`) and the metric rules
+//! ([`crate::metric_check`]), the same whatever the destination.
+
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostics;
+use crate::encode::Encoder;
+use crate::event::{Event, Level, LogRecord, SpanRecord};
+use crate::lane::Batch;
+use crate::metric_check::MetricCheck;
+use crate::metrics::Aggregator;
+use crate::session::Session;
+use crate::stats::{DropReason, Signal};
+
+/// A batch also closes at this many bytes of log text, so a few huge lines
+/// cannot build a request that receivers refuse for its size.
+pub const MAX_BATCH_BYTES: usize = 1024 * 1024;
+/// Unchanged metrics are re-sent this often so Prometheus (5 min lookback)
+/// never marks a live session's series stale.
+pub const METRICS_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
+/// What a log line costs in a batch beyond its message (for `MAX_BATCH_BYTES`).
+const LOG_OVERHEAD_BYTES: usize = 64;
+
+pub(crate) struct Batcher {
+    session: Session,
+    encoder: Encoder,
+    batch_size: usize,
+    min_level: Level,
+    drop_names: Vec<String>,
+    metric_check: MetricCheck,
+    logs: Vec<LogRecord>,
+    log_bytes: usize,
+    spans: Vec<SpanRecord>,
+    metrics: Aggregator,
+    /// A snapshot should go out when the metrics lane is next free.
+    metrics_due: bool,
+    metrics_last_sent: Instant,
+}
+
+impl Batcher {
+    pub fn new(config: &Config, session: Session) -> Batcher {
+        let mut automatic = vec![
+            ("game".to_string(), session.game.clone()),
+            ("env".to_string(), session.environment.clone()),
+            ("version".to_string(), session.version.clone()),
+        ];
+        if !config.session_label.is_empty() {
+            automatic.push((config.session_label.clone(), session.session_id.clone()));
+        }
+        Batcher {
+            encoder: Encoder::new(config.protocol, config.otlp_encoding, config.compression),
+            batch_size: config.batch_size,
+            min_level: config.min_level,
+            drop_names: config.drop_names.clone(),
+            metric_check: MetricCheck::new(automatic.iter().map(|(name, _)| name.as_str())),
+            metrics: Aggregator::new(config.histogram_buckets.clone(), config.max_series, automatic),
+            session,
+            logs: Vec::new(),
+            log_bytes: 0,
+            spans: Vec::new(),
+            metrics_due: false,
+            metrics_last_sent: Instant::now(),
+        }
+    }
+
+    /// The event as every destination gets it, or why it is dropped.
+    pub fn admit(&self, event: Event, warn: &mut Diagnostics) -> Result<Event, DropReason> {
+        if self.filtered(&event) {
+            return Err(DropReason::Filtered);
+        }
+        match event {
+            Event::Metric(update) => self.metric_check.check(update, warn).map(Event::Metric),
+            other => Ok(other),
+        }
+    }
+
+    fn filtered(&self, event: &Event) -> bool {
+        if self.min_level == Level::Debug && self.drop_names.is_empty() {
+            return false;
+        }
+        let drops = |name: &str| crate::config::matches_any(&self.drop_names, name);
+        match event {
+            Event::Log(r) => r.level < self.min_level || drops(&r.message),
+            Event::Span(s) => drops(&s.name),
+            Event::Metric(m) => drops(&m.name),
+        }
+    }
+
+    /// Adds an admitted event; returns a batch when this one filled it.
+    pub fn add(&mut self, event: Event, warn: &mut Diagnostics) -> Result<Option<Batch>, DropReason> {
+        match event {
+            Event::Log(record) => {
+                self.log_bytes += record.message.len() + LOG_OVERHEAD_BYTES;
+                self.logs.push(record);
+                let full = self.logs.len() >= self.batch_size || self.log_bytes >= MAX_BATCH_BYTES;
+                Ok(if full { self.close_logs() } else { None })
+            }
+            Event::Span(span) => {
+                self.spans.push(span);
+                Ok(if self.spans.len() >= self.batch_size { self.close_spans() } else { None })
+            }
+            Event::Metric(update) => self.metrics.record(&update, warn).map(|()| None),
+        }
+    }
+
+    /// The flush timer or a flush: logs and spans close now; metrics are
+    /// due if they changed (or are due a refresh).
+    pub fn close(&mut self) -> [Option<Batch>; 2] {
+        let changed = self.metrics.pending_updates() > 0;
+        let refresh = self.metrics.series_count() > 0 && self.metrics_last_sent.elapsed() >= METRICS_REFRESH_INTERVAL;
+        if changed || refresh {
+            self.metrics_due = true;
+        }
+        [self.close_logs(), self.close_spans()]
+    }
+
+    fn close_logs(&mut self) -> Option<Batch> {
+        if self.logs.is_empty() {
+            return None;
+        }
+        let logs = std::mem::take(&mut self.logs);
+        self.log_bytes = 0;
+        Some(Batch::new(self.encoder.logs(&logs, &self.session), logs.len() as u64, Vec::new()))
+    }
+
+    fn close_spans(&mut self) -> Option<Batch> {
+        if self.spans.is_empty() {
+            return None;
+        }
+        let spans = std::mem::take(&mut self.spans);
+        Some(Batch::new(self.encoder.spans(&spans, &self.session), spans.len() as u64, Vec::new()))
+    }
+
+    /// A batch waiting here for its lane to be free: the metrics snapshot,
+    /// when one is due. Logs and spans go to their lane when they close.
+    pub fn due(&mut self, signal: Signal) -> Option<Batch> {
+        if signal != Signal::Metrics || !self.metrics_due {
+            return None;
+        }
+        self.metrics_due = false;
+        self.metrics_last_sent = Instant::now();
+        self.metrics_snapshot()
+    }
+
+    /// The metrics' running state as one batch, with the updates it carries
+    /// for the first time. `None` when there are no series yet.
+    fn metrics_snapshot(&mut self) -> Option<Batch> {
+        let now = crate::event::now_unix_nano();
+        let snapshot = self.metrics.snapshot((now / 1_000_000) as i64)?;
+        let payload = self.encoder.metrics(&snapshot, &self.session, now);
+        Some(Batch::new(payload, snapshot.updates, snapshot.announcing))
+    }
+
+    /// A failed batch this batcher can make again better than a retry: a
+    /// metrics snapshot (the next one carries the same cumulative state).
+    /// Returns the batch when the lane should retry it itself.
+    pub fn take_back(&mut self, signal: Signal, batch: Batch) -> Option<Batch> {
+        if signal != Signal::Metrics || batch.spooled.is_some() {
+            return Some(batch);
+        }
+        self.metrics.requeue(batch.events);
+        self.metrics_due = true;
+        None
+    }
+
+    /// The receiver answered a request of `signal`.
+    pub fn answered(&mut self, signal: Signal, announcing: &[usize]) {
+        if signal == Signal::Metrics {
+            // Delivered, or a 4xx on a resent 0 sample (it was stored
+            // before): never send those 0 samples again.
+            self.metrics.acknowledge(announcing);
+        }
+    }
+
+    /// Nothing collected and no snapshot due.
+    pub fn is_empty(&self) -> bool {
+        self.logs.is_empty() && self.spans.is_empty() && !self.metrics_due
+    }
+
+    /// Quitting: the metric updates no request carried yet, and (when they
+    /// are to be kept) the snapshot that carries them.
+    pub fn last_metrics(&mut self, keep: bool) -> (u64, Option<Batch>) {
+        let unsent = self.metrics.pending_updates();
+        if unsent == 0 {
+            return (0, None);
+        }
+        (unsent, if keep { self.metrics_snapshot() } else { None })
+    }
+}

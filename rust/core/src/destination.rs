@@ -1,0 +1,56 @@
+//! Where each signal goes, chosen once when the worker starts: a lane to a
+//! transport (an HTTP receiver, or `output_dir` files), the JSON-lines file,
+//! or nowhere (counted as `no_destination`).
+
+use crossbeam_channel::Sender;
+
+use crate::config::Config;
+use crate::lane::{JobResult, Lane};
+use crate::stats::Signal;
+use crate::transport::{FileTransport, HttpTransport, Transport};
+
+pub(crate) enum Route {
+    /// Boxed: a lane is large, and the other routes are empty.
+    Lane(Box<Lane>),
+    /// One JSON line per event (`jsonl_dir`), when the sink could be opened.
+    JsonLines,
+    Nowhere,
+}
+
+impl Route {
+    /// A signal's URL wins, then `output_dir`, then the JSON-lines file.
+    pub fn for_signal(
+        config: &Config,
+        signal: Signal,
+        results: &Sender<JobResult>,
+        jsonl: bool,
+    ) -> std::io::Result<Route> {
+        let transport: Box<dyn Transport> = match (config.url_for(signal), &config.output_dir) {
+            (Some(url), _) => Box::new(HttpTransport::new(
+                url.to_string(),
+                config.headers.clone(),
+                config.request_timeout,
+                config.speaks_otlp(signal),
+            )),
+            (None, Some(dir)) => Box::new(FileTransport::new(dir)),
+            (None, None) if jsonl => return Ok(Route::JsonLines),
+            (None, None) => return Ok(Route::Nowhere),
+        };
+        Lane::spawn(signal, transport, results.clone(), config.max_backlog_bytes, config.max_retry_age)
+            .map(|lane| Route::Lane(Box::new(lane)))
+    }
+
+    pub fn lane(&mut self) -> Option<&mut Lane> {
+        match self {
+            Route::Lane(lane) => Some(lane),
+            _ => None,
+        }
+    }
+
+    pub fn lane_ref(&self) -> Option<&Lane> {
+        match self {
+            Route::Lane(lane) => Some(lane),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! One signal's way to its transport: the batches waiting their turn, the one
+//! request in flight, backoff after failures, the backlog's byte bound, and
+//! the batches an earlier launch spooled.
+//!
+//! ```text
+//!  spool (earlier launches) ─┐
+//!                            ├─► next() ─► start() ─► sender thread ─► transport
+//!  this launch's batches ────┘        (one in flight)        │
+//!        ▲                                                    ▼
+//!        └──── retry(): first in line again ◄── finish(): Answered | Failed
+//! ```
+//!
+//! A lane never decides what a batch it gives up on becomes: that is
+//! [`Leftovers::give_up`] (the spool when there is one, else a counted drop).
+
+use std::collections::VecDeque;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{bounded, Sender};
+
+use crate::diagnostics::Diagnostics;
+use crate::encode::Payload;
+use crate::retry;
+use crate::spool::{self, Spool, SpoolError};
+use crate::stats::{DropReason, Signal, Stats};
+use crate::transport::{Outcome, Transport};
+
+/// An encoded request and what it accounts for.
+pub(crate) struct Batch {
+    pub payload: Payload,
+    pub events: u64,
+    /// When the batch was closed (or read back from the spool); retries
+    /// stop at `max_retry_age`.
+    pub created: Instant,
+    /// Set when the batch came from the spool: its file is deleted once the
+    /// receiver answered, and kept when this launch gives up on it.
+    pub spooled: Option<spool::Entry>,
+    /// Metrics (remote write): series whose 0 sample this request carries.
+    pub announcing: Vec<usize>,
+}
+
+impl Batch {
+    pub fn new(payload: Payload, events: u64, announcing: Vec<usize>) -> Batch {
+        Batch { payload, events, created: Instant::now(), spooled: None, announcing }
+    }
+}
+
+/// A sender thread's answer.
+pub(crate) struct JobResult {
+    pub signal: Signal,
+    pub outcome: Outcome,
+    /// Handed back so a failed request can be sent again without a copy.
+    pub payload: Payload,
+}
+
+/// What the receiver's answer means for the worker.
+pub(crate) enum Answer {
+    /// Delivered or refused: either way never sent again. Carries the
+    /// series whose 0 sample the receiver has now seen.
+    Answered { announcing: Vec<usize> },
+    /// Worth sending again: the caller decides how ([`Lane::retry`], or for
+    /// a metrics snapshot, the next snapshot), then reports the problem.
+    Failed(Batch, String),
+    /// No request was in flight (cannot happen).
+    Nothing,
+}
+
+struct InFlight {
+    events: u64,
+    bytes: u64,
+    created: Instant,
+    announcing: Vec<usize>,
+    spooled: Option<spool::Entry>,
+    /// With a spool, a copy of the body, so a request still unanswered at
+    /// quit can be spooled (the sender thread holds the original).
+    copy: Option<Payload>,
+}
+
+/// Where batches go that this launch stops trying to send, and the warnings
+/// about deliveries. Shared by every lane.
+pub(crate) struct Leftovers {
+    pub spool: Option<Spool>,
+    pub stats: std::sync::Arc<Stats>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Leftovers {
+    /// Writes the batch to the spool when there is one (it stays there if it
+    /// came from it), else counts it as dropped for `reason`.
+    pub fn give_up(&mut self, signal: Signal, batch: Batch, reason: DropReason) {
+        let spool = match self.spool.as_mut() {
+            Some(spool) if reason != DropReason::Disabled => spool,
+            _ => return self.stats.dropped(signal, reason, batch.events),
+        };
+        if batch.spooled.is_some() {
+            // Its file is still there for the next launch.
+            return self.stats.spooled(signal, batch.events);
+        }
+        let created_unix_ms = now_unix_ms().saturating_sub(batch.created.elapsed().as_millis() as u64);
+        let problem = match spool.write(signal, batch.events, created_unix_ms, &batch.payload) {
+            Ok(()) => return self.stats.spooled(signal, batch.events),
+            Err(SpoolError::Full) => {
+                self.stats.dropped(signal, DropReason::SpoolFull, batch.events);
+                format!("spool is full ({} bytes, max_spool_bytes)", spool.used_bytes())
+            }
+            Err(SpoolError::Io(e)) => {
+                self.stats.dropped(signal, reason, batch.events);
+                format!("cannot write to the spool {}: {e}", spool.dir().display())
+            }
+        };
+        self.report(signal, problem);
+    }
+
+    /// Records the error for `get_stats()` and warns once per distinct
+    /// message until the signal is delivered again.
+    pub fn report(&mut self, signal: Signal, message: String) {
+        self.stats.set_last_error(signal, message.clone());
+        let text = format!("{} not delivered: {message}", signal.as_str());
+        self.diagnostics.warn_once(&delivery_key(signal, &message), text);
+    }
+
+    /// The signal got through: its next problem is worth a warning again.
+    pub fn delivered(&mut self, signal: Signal) {
+        self.diagnostics.forget_prefix(&delivery_key(signal, ""));
+    }
+}
+
+fn delivery_key(signal: Signal, message: &str) -> String {
+    format!("delivery:{}:{message}", signal.as_str())
+}
+
+pub(crate) fn now_unix_ms() -> u64 {
+    crate::event::now_unix_nano() / 1_000_000
+}
+
+pub(crate) struct Lane {
+    signal: Signal,
+    jobs: Option<Sender<Payload>>,
+    in_flight: Option<InFlight>,
+    backlog: VecDeque<Batch>,
+    backlog_bytes: usize,
+    /// Failed attempts in a row; the next waits `retry::backoff(failures)`.
+    failures: u32,
+    /// No request before this (backoff or Retry-After).
+    not_before: Option<Instant>,
+    /// Batches an earlier launch spooled, oldest first, not yet read.
+    replay: VecDeque<spool::Entry>,
+    max_backlog_bytes: usize,
+    max_retry_age: Duration,
+}
+
+impl Lane {
+    /// Starts the signal's sender thread; answers come back on `results`.
+    pub fn spawn(
+        signal: Signal,
+        mut transport: Box<dyn Transport>,
+        results: Sender<JobResult>,
+        max_backlog_bytes: usize,
+        max_retry_age: Duration,
+    ) -> std::io::Result<Lane> {
+        // One slot: the worker only hands over a payload when the last was answered.
+        let (jobs, jobs_rx) = bounded::<Payload>(1);
+        thread::Builder::new().name(format!("game_tracker_{}", signal.as_str())).spawn(move || {
+            for payload in jobs_rx {
+                let outcome = transport.send(signal, &payload);
+                if results.send(JobResult { signal, outcome, payload }).is_err() {
+                    break;
+                }
+            }
+        })?;
+        Ok(Lane {
+            signal,
+            jobs: Some(jobs),
+            in_flight: None,
+            backlog: VecDeque::new(),
+            backlog_bytes: 0,
+            failures: 0,
+            not_before: None,
+            replay: VecDeque::new(),
+            max_backlog_bytes,
+            max_retry_age,
+        })
+    }
+
+    pub fn signal(&self) -> Signal {
+        self.signal
+    }
+
+    /// A batch an earlier launch spooled, to send before this launch's.
+    pub fn add_replay(&mut self, entry: spool::Entry) {
+        self.replay.push_back(entry);
+    }
+
+    /// When the lane's backoff ends, if it is waiting one out.
+    pub fn wake_at(&self) -> Option<Instant> {
+        self.not_before
+    }
+
+    /// Idle and not waiting out a backoff (which shutdown skips).
+    pub fn may_send(&self, now: Instant, shutting_down: bool) -> bool {
+        self.jobs.is_some() && self.in_flight.is_none() && (shutting_down || self.not_before.is_none_or(|t| now >= t))
+    }
+
+    /// Nothing in flight or waiting (earlier launches' batches count, except
+    /// at shutdown, which leaves them for the next launch).
+    pub fn idle(&self, shutting_down: bool) -> bool {
+        self.in_flight.is_none() && self.backlog.is_empty() && (self.replay.is_empty() || shutting_down)
+    }
+
+    /// Bytes held: the backlog and the request in flight.
+    pub fn buffered_bytes(&self) -> u64 {
+        self.backlog_bytes as u64 + self.in_flight.as_ref().map_or(0, |f| f.bytes)
+    }
+
+    /// A closed batch joins the end of the line.
+    pub fn push(&mut self, batch: Batch, leftovers: &mut Leftovers) {
+        self.backlog_bytes += batch.payload.body.len();
+        self.backlog.push_back(batch);
+        self.trim(leftovers);
+    }
+
+    /// A failed batch is first in line again: batches go out in the order
+    /// they were made. Past `max_retry_age` (or at quit) it is given up on.
+    pub fn retry(&mut self, batch: Batch, leftovers: &mut Leftovers, shutting_down: bool) {
+        if shutting_down {
+            leftovers.give_up(self.signal, batch, DropReason::Shutdown);
+        } else if batch.created.elapsed() >= self.max_retry_age {
+            leftovers.give_up(self.signal, batch, DropReason::RetryExhausted);
+        } else {
+            self.backlog_bytes += batch.payload.body.len();
+            self.backlog.push_front(batch);
+            self.trim(leftovers);
+        }
+    }
+
+    /// Gives up on the oldest batches past `max_backlog_bytes`: the newest
+    /// data is the most useful when catching up.
+    fn trim(&mut self, leftovers: &mut Leftovers) {
+        while self.backlog_bytes > self.max_backlog_bytes && self.backlog.len() > 1 {
+            if let Some(old) = self.backlog.pop_front() {
+                self.backlog_bytes -= old.payload.body.len();
+                leftovers.give_up(self.signal, old, DropReason::BacklogFull);
+            }
+        }
+    }
+
+    /// The next batch to send: one waiting for a retry, then the spool
+    /// (oldest first), then this launch's. Batches that waited past
+    /// `max_retry_age` are given up on here.
+    pub fn next(&mut self, leftovers: &mut Leftovers, shutting_down: bool) -> Option<Batch> {
+        let retrying_spooled = self.backlog.front().is_some_and(|b| b.spooled.is_some());
+        // Quitting is no time to start on older launches' batches.
+        if !retrying_spooled && !shutting_down {
+            if let Some(batch) = self.next_replayed(leftovers) {
+                return Some(batch);
+            }
+        }
+        while let Some(batch) = self.backlog.pop_front() {
+            self.backlog_bytes -= batch.payload.body.len();
+            if batch.created.elapsed() >= self.max_retry_age && !shutting_down {
+                leftovers.give_up(self.signal, batch, DropReason::RetryExhausted);
+                continue;
+            }
+            return Some(batch);
+        }
+        None
+    }
+
+    fn next_replayed(&mut self, leftovers: &mut Leftovers) -> Option<Batch> {
+        let signal = self.signal;
+        while let Some(entry) = self.replay.pop_front() {
+            let spool = leftovers.spool.as_mut()?;
+            leftovers.stats.replayed(signal, entry.events);
+            if entry.age(now_unix_ms()) > spool::max_replay_age(signal) {
+                spool.remove(&entry);
+                leftovers.stats.dropped(signal, DropReason::TooOld, entry.events);
+                continue;
+            }
+            match spool.load(&entry) {
+                Ok(payload) => {
+                    let events = entry.events;
+                    return Some(Batch {
+                        payload,
+                        events,
+                        created: Instant::now(),
+                        spooled: Some(entry),
+                        announcing: Vec::new(),
+                    });
+                }
+                Err(e) => {
+                    spool.remove(&entry);
+                    leftovers.stats.dropped(signal, DropReason::Invalid, entry.events);
+                    leftovers.diagnostics.warn(format!("unreadable spool file {}: {e}", entry.path.display()));
+                }
+            }
+        }
+        None
+    }
+
+    /// Hands the batch to the sender thread. With a spool, a copy is kept so
+    /// the batch can still be spooled if quitting cuts its request off.
+    pub fn start(&mut self, batch: Batch, leftovers: &mut Leftovers) {
+        let copy = (leftovers.spool.is_some() && batch.spooled.is_none()).then(|| batch.payload.clone());
+        let bytes = batch.payload.body.len() as u64;
+        let Batch { payload, events, created, spooled, announcing } = batch;
+        match self.jobs.as_ref().map(|jobs| jobs.send(payload)) {
+            Some(Ok(())) => self.in_flight = Some(InFlight { events, bytes, created, announcing, spooled, copy }),
+            _ => {
+                leftovers.stats.dropped(self.signal, DropReason::SendFailed, events);
+                leftovers.stats.set_last_error(self.signal, "sender thread is gone");
+            }
+        }
+    }
+
+    /// The receiver's answer to the request in flight.
+    pub fn finish(&mut self, outcome: Outcome, payload: Payload, leftovers: &mut Leftovers) -> Answer {
+        let Some(done) = self.in_flight.take() else {
+            return Answer::Nothing;
+        };
+        let signal = self.signal;
+        let failed = matches!(outcome, Outcome::Failed { .. });
+        if !failed {
+            // The receiver answered: whatever was wrong with the network is over.
+            self.failures = 0;
+            self.not_before = None;
+            if let (Some(entry), Some(spool)) = (&done.spooled, leftovers.spool.as_mut()) {
+                // Sent or refused, a spooled batch is never sent again.
+                spool.remove(entry);
+            }
+        }
+        match outcome {
+            Outcome::Delivered => {
+                leftovers.stats.sent(signal, done.events, done.bytes);
+                leftovers.delivered(signal);
+                Answer::Answered { announcing: done.announcing }
+            }
+            Outcome::Rejected(message) => {
+                leftovers.stats.dropped(signal, DropReason::Rejected, done.events);
+                leftovers.report(signal, message);
+                Answer::Answered { announcing: done.announcing }
+            }
+            Outcome::Failed { message, retry_after } => {
+                self.failures += 1;
+                let wait = retry_after.unwrap_or_else(|| retry::backoff(self.failures, &mut rand::rng()));
+                self.not_before = Some(Instant::now() + wait);
+                let InFlight { events, created, spooled, announcing, .. } = done;
+                Answer::Failed(Batch { payload, events, created, spooled, announcing }, message)
+            }
+        }
+    }
+
+    /// Quitting: closes the sender thread's channel (it ends after its
+    /// request) and gives up on everything left, for `reason`.
+    pub fn close(&mut self, reason: DropReason, leftovers: &mut Leftovers) {
+        self.jobs = None;
+        self.backlog_bytes = 0;
+        let mut unsent: Vec<Batch> = self.backlog.drain(..).collect();
+        if let Some(f) = self.in_flight.take() {
+            match (f.copy, f.spooled) {
+                (Some(payload), _) => unsent.push(Batch {
+                    payload,
+                    events: f.events,
+                    created: f.created,
+                    spooled: None,
+                    announcing: Vec::new(),
+                }),
+                // Its file stays for the next launch (deleted with the spool if disabled).
+                (None, Some(_)) if reason != DropReason::Disabled => leftovers.stats.spooled(self.signal, f.events),
+                (None, _) => leftovers.stats.dropped(self.signal, reason, f.events),
+            }
+        }
+        for batch in unsent {
+            leftovers.give_up(self.signal, batch, reason);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! What happens to an event after the worker read it:
+//!
+//! ```text
+//! event ─► Batcher::admit ─► route ─┬─ Lane:       Batcher::add ─► batch ─► Lane::push ─► dispatch ─► sender thread
+//!          (filters, metric rules)  ├─ JsonLines:  one line in events.jsonl
+//!                                   └─ Nowhere:    dropped as no_destination
+//! ```
+//!
+//! Every event ends counted exactly once: sent, dropped for a reason,
+//! spooled, or still pending.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossbeam_channel::Sender;
+
+use crate::batcher::Batcher;
+use crate::config::Config;
+use crate::destination::Route;
+use crate::diagnostics::Diagnostics;
+use crate::event::Event;
+use crate::jsonl::JsonlSink;
+use crate::lane::{Answer, JobResult, Leftovers};
+use crate::session::Session;
+use crate::spool::Spool;
+use crate::stats::{DropReason, Signal, Stats};
+
+pub(crate) struct Pipeline {
+    batcher: Batcher,
+    /// Indexed by `Signal::index`.
+    routes: [Route; 3],
+    jsonl: Option<JsonlSink>,
+    leftovers: Leftovers,
+    /// `flush_and_wait` callers, answered when everything was answered.
+    waiters: Vec<Sender<()>>,
+    /// Set by shutdown: one last attempt each, no backoff, no retries.
+    shutting_down: bool,
+}
+
+impl Pipeline {
+    pub fn new(
+        config: &Config,
+        session: Session,
+        stats: Arc<Stats>,
+        mut diagnostics: Diagnostics,
+        results: &Sender<JobResult>,
+    ) -> std::io::Result<Pipeline> {
+        let jsonl = match config.jsonl_dir.as_deref() {
+            Some(dir) => match JsonlSink::open(dir, config.max_jsonl_bytes, &session) {
+                Ok(sink) => Some(sink),
+                Err(e) => {
+                    diagnostics.warn(format!("cannot write JSON lines to {dir}: {e}"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut routes = [Route::Nowhere, Route::Nowhere, Route::Nowhere];
+        for signal in Signal::ALL {
+            routes[signal.index()] = Route::for_signal(config, signal, results, jsonl.is_some())?;
+        }
+        let spool = match config.spool_dir() {
+            Some(dir) => match Spool::open(dir, config.max_spool_bytes) {
+                Ok((spool, entries)) => {
+                    for entry in entries {
+                        // Batches of a signal with no lane now stay for a later launch.
+                        if let Some(lane) = routes[entry.signal.index()].lane() {
+                            lane.add_replay(entry);
+                        }
+                    }
+                    Some(spool)
+                }
+                Err(e) => {
+                    diagnostics.warn(format!("spool disabled, cannot use {dir}: {e}"));
+                    None
+                }
+            },
+            None => None,
+        };
+        Ok(Pipeline {
+            batcher: Batcher::new(config, session),
+            routes,
+            jsonl,
+            leftovers: Leftovers { spool, stats, diagnostics },
+            waiters: Vec::new(),
+            shutting_down: false,
+        })
+    }
+
+    /// One event read from the queue.
+    pub fn accept(&mut self, event: Event) {
+        let signal = event.signal();
+        let event = match self.batcher.admit(event, &mut self.leftovers.diagnostics) {
+            Ok(event) => event,
+            Err(reason) => return self.leftovers.stats.dropped(signal, reason, 1),
+        };
+        match &mut self.routes[signal.index()] {
+            Route::Lane(lane) => match self.batcher.add(event, &mut self.leftovers.diagnostics) {
+                Ok(Some(batch)) => lane.push(batch, &mut self.leftovers),
+                Ok(None) => {}
+                Err(reason) => self.leftovers.stats.dropped(signal, reason, 1),
+            },
+            Route::JsonLines => self.write_line(signal, &event),
+            Route::Nowhere => self.leftovers.stats.dropped(signal, DropReason::NoDestination, 1),
+        }
+    }
+
+    fn write_line(&mut self, signal: Signal, event: &Event) {
+        let Some(sink) = self.jsonl.as_mut() else {
+            return self.leftovers.stats.dropped(signal, DropReason::NoDestination, 1);
+        };
+        match sink.write(event) {
+            Ok(bytes) => self.leftovers.stats.sent(signal, 1, bytes),
+            Err(e) => {
+                self.leftovers.stats.dropped(signal, DropReason::SendFailed, 1);
+                let message = format!("cannot write {}: {e}", sink.path().display());
+                self.leftovers.report(signal, message);
+            }
+        }
+    }
+
+    /// A records buffer could not be read (a bug): its events are counted,
+    /// never hidden.
+    pub fn unreadable(&mut self, unread: [u64; 3], error: &crate::record::ReadError) {
+        for signal in Signal::ALL {
+            let lost = unread[signal.index()];
+            if lost > 0 {
+                self.leftovers.stats.dropped(signal, DropReason::Invalid, lost);
+                self.leftovers
+                    .diagnostics
+                    .warn(format!("{lost} {} records could not be read (bug: {error})", signal.as_str()));
+            }
+        }
+    }
+
+    /// The flush timer or a flush: close every batch now.
+    pub fn close_batches(&mut self) {
+        if let Some(sink) = self.jsonl.as_mut() {
+            let _ = sink.flush();
+        }
+        let [logs, spans] = self.batcher.close();
+        for (signal, batch) in [(Signal::Logs, logs), (Signal::Traces, spans)] {
+            if let (Some(batch), Some(lane)) = (batch, self.routes[signal.index()].lane()) {
+                lane.push(batch, &mut self.leftovers);
+            }
+        }
+    }
+
+    /// Answers `done` once everything was answered.
+    pub fn wait_for_idle(&mut self, done: Sender<()>) {
+        self.waiters.push(done);
+    }
+
+    /// When the next lane's backoff ends.
+    pub fn next_wake(&self) -> Option<Instant> {
+        self.routes.iter().filter_map(|r| r.lane_ref().and_then(|l| l.wake_at())).min()
+    }
+
+    /// Starts the next request on every lane that may send.
+    pub fn dispatch(&mut self) {
+        let now = Instant::now();
+        for route in &mut self.routes {
+            let Route::Lane(lane) = route else { continue };
+            if !lane.may_send(now, self.shutting_down) {
+                continue;
+            }
+            let signal = lane.signal();
+            let next = lane.next(&mut self.leftovers, self.shutting_down).or_else(|| self.batcher.due(signal));
+            if let Some(batch) = next {
+                lane.start(batch, &mut self.leftovers);
+            }
+        }
+    }
+
+    /// A sender thread's answer.
+    pub fn on_answer(&mut self, result: JobResult) {
+        let signal = result.signal;
+        let Some(lane) = self.routes[signal.index()].lane() else {
+            return;
+        };
+        match lane.finish(result.outcome, result.payload, &mut self.leftovers) {
+            Answer::Answered { announcing } => self.batcher.answered(signal, &announcing),
+            Answer::Failed(batch, problem) => {
+                if let Some(batch) = self.batcher.take_back(signal, batch) {
+                    lane.retry(batch, &mut self.leftovers, self.shutting_down);
+                }
+                self.leftovers.report(signal, problem);
+            }
+            Answer::Nothing => {}
+        }
+    }
+
+    /// Nothing left to send.
+    pub fn idle(&self) -> bool {
+        self.batcher.is_empty() && self.routes.iter().filter_map(Route::lane_ref).all(|l| l.idle(self.shutting_down))
+    }
+
+    /// Answers the `flush_and_wait` callers once idle; publishes what is held.
+    pub fn after_each_step(&mut self) {
+        if !self.waiters.is_empty() && self.idle() {
+            for w in self.waiters.drain(..) {
+                let _ = w.send(());
+            }
+        }
+        for lane in self.routes.iter().filter_map(Route::lane_ref) {
+            self.leftovers.stats.set_buffered_bytes(lane.signal(), lane.buffered_bytes());
+        }
+    }
+
+    /// Quitting starts: one last attempt each, no backoff, no retries, and
+    /// earlier launches' batches left for the next launch.
+    pub fn begin_shutdown(&mut self) {
+        self.shutting_down = true;
+    }
+
+    /// Counts everything still unsent as dropped for `reason` (or spools it),
+    /// and with consent withdrawn deletes the spool.
+    pub fn finish_shutdown(&mut self, reason: DropReason) {
+        self.close_batches();
+        for route in &mut self.routes {
+            if let Route::Lane(lane) = route {
+                lane.close(reason, &mut self.leftovers);
+            }
+        }
+        let keep = self.leftovers.spool.is_some() && reason != DropReason::Disabled;
+        // With a spool, the running totals go there as one last snapshot.
+        match self.batcher.last_metrics(keep) {
+            (0, _) => {}
+            (_, Some(batch)) => self.leftovers.give_up(Signal::Metrics, batch, reason),
+            (unsent, None) => self.leftovers.stats.dropped(Signal::Metrics, reason, unsent),
+        }
+        if reason == DropReason::Disabled {
+            // Consent withdrawn: nothing of this player's is kept on disk.
+            if let Some(spool) = self.leftovers.spool.as_mut() {
+                spool.clear();
+            }
+        }
+        self.after_each_step();
+        for w in self.waiters.drain(..) {
+            let _ = w.send(());
+        }
+    }
+}
