@@ -6,46 +6,36 @@ extends RefCounted
 
 const PREFIX := "game_tracker/config/"
 
-## [key, default, type, hint, hint_string, basic] (a static var: a
-## PackedStringArray default is not a constant expression).
-static var SETTINGS := [
-	["endpoint", "", TYPE_STRING, PROPERTY_HINT_NONE, "https://alloy.example.com", true],
-	["logs_url", "", TYPE_STRING, PROPERTY_HINT_NONE, "", false],
-	["metrics_url", "", TYPE_STRING, PROPERTY_HINT_NONE, "", false],
-	["traces_url", "", TYPE_STRING, PROPERTY_HINT_NONE, "", false],
-	["headers", {}, TYPE_DICTIONARY, PROPERTY_HINT_NONE, "", true],
-	["game", "", TYPE_STRING, PROPERTY_HINT_PLACEHOLDER_TEXT, "application/config/name", true],
-	["version", "", TYPE_STRING, PROPERTY_HINT_PLACEHOLDER_TEXT, "application/config/version", true],
-	["environment", "", TYPE_STRING, PROPERTY_HINT_PLACEHOLDER_TEXT, "development in debug builds, else production", true],
-	["enabled", true, TYPE_BOOL, PROPERTY_HINT_NONE, "", true],
-	["flush_interval", 5.0, TYPE_FLOAT, PROPERTY_HINT_RANGE, "0.05,60,0.05,suffix:s", false],
-	["sample_rate", 1.0, TYPE_FLOAT, PROPERTY_HINT_RANGE, "0,1,0.01", false],
-	["min_level", "debug", TYPE_STRING, PROPERTY_HINT_ENUM, "debug,info,warn,error", false],
-	["drop_names", PackedStringArray(), TYPE_PACKED_STRING_ARRAY, PROPERTY_HINT_NONE, "", false],
-	["spool", false, TYPE_BOOL, PROPERTY_HINT_NONE, "", false],
-	["capture_errors", "debug builds", TYPE_STRING, PROPERTY_HINT_ENUM, "debug builds,always,never", true],
-]
+## The settings, from the native side's one table of `init` keys: each a
+## Dictionary with name, default, type, hint, hint_string and basic.
+static var _schema: Array = []
+
+
+static func schema() -> Array:
+	if _schema.is_empty():
+		_schema = GameTrackerClient.settings_schema()
+	return _schema
 
 
 ## Adds every setting that is missing, with its editor hint and default.
 static func register() -> void:
-	for s in SETTINGS:
-		var name: String = PREFIX + s[0]
+	for s in schema():
+		var name: String = PREFIX + s["name"]
 		if not ProjectSettings.has_setting(name):
-			ProjectSettings.set_setting(name, s[1])
-		ProjectSettings.set_initial_value(name, s[1])
-		ProjectSettings.add_property_info({"name": name, "type": s[2], "hint": s[3], "hint_string": s[4]})
-		ProjectSettings.set_as_basic(name, s[5])
+			ProjectSettings.set_setting(name, s["default"])
+		ProjectSettings.set_initial_value(name, s["default"])
+		ProjectSettings.add_property_info({"name": name, "type": s["type"], "hint": s["hint"], "hint_string": s["hint_string"]})
+		ProjectSettings.set_as_basic(name, s["basic"])
 
 
 ## The settings as an `init` dictionary: only those that were changed,
 ## plus game, version and environment, which always have a value.
 static func read() -> Dictionary:
 	var config := {}
-	for s in SETTINGS:
-		var name: String = PREFIX + s[0]
-		if ProjectSettings.has_setting(name) and ProjectSettings.get_setting(name) != s[1]:
-			config[s[0]] = ProjectSettings.get_setting(name)
+	for s in schema():
+		var name: String = PREFIX + s["name"]
+		if ProjectSettings.has_setting(name) and ProjectSettings.get_setting(name) != s["default"]:
+			config[s["name"]] = ProjectSettings.get_setting(name)
 	if config.has("capture_errors"):
 		config["capture_errors"] = config["capture_errors"] == "always"
 	if config.has("drop_names"):
@@ -61,7 +51,7 @@ static func read() -> Dictionary:
 
 ## True when the settings name somewhere to send events.
 static func has_destination(config: Dictionary) -> bool:
-	for key in ["endpoint", "logs_url", "metrics_url", "traces_url"]:
+	for key in GameTrackerClient.destination_keys():
 		if config.get(key, "") != "":
 			return true
 	return false

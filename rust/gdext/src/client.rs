@@ -13,16 +13,12 @@ use godot::prelude::*;
 
 use crate::convert::{self, AsFields, AsText, Optional};
 use crate::main_thread;
+use crate::settings::{self, with_engine_paths};
 use crate::span::{GameTrackerSpan, SpanPool};
 use crate::warn::warn_once;
 
 /// Worker warnings printed per frame at most; the rest wait for later frames.
 const DIAGNOSTICS_PER_FRAME: usize = 4;
-/// Where `spool: true` keeps batches: the player's own data folder, which
-/// every platform lets the game write.
-const DEFAULT_SPOOL_DIR: &str = "user://game_tracker/spool";
-/// Where events go as JSON lines when no endpoint is configured at all.
-const DEFAULT_JSONL_DIR: &str = "user://game_tracker";
 /// The tracker's `_process` runs after the game's nodes, so the events a
 /// frame produced reach the worker at the end of that same frame.
 const PROCESS_PRIORITY: i32 = 1 << 30;
@@ -339,6 +335,20 @@ impl GameTrackerClient {
         GString::from(self.tracker.as_ref().map(|t| t.session().session_id.as_str()).unwrap_or(""))
     }
 
+    /// The `game_tracker/config/…` Project Settings, one Dictionary each:
+    /// `name` (the `init` key), `default`, `type`, `hint`, `hint_string` and
+    /// `basic`. The editor plugin registers them from this list.
+    #[func]
+    fn settings_schema() -> Array<VarDictionary> {
+        settings::schema()
+    }
+
+    /// The `init` keys that name a destination (an endpoint, a URL, a folder).
+    #[func]
+    fn destination_keys() -> PackedStringArray {
+        settings::destination_keys()
+    }
+
     /// Per signal ("logs", "metrics", "traces"): produced, sent, pending,
     /// requests, bytes_sent, dropped (by reason), dropped_total, last_error.
     #[func]
@@ -377,31 +387,6 @@ impl GameTrackerClient {
         }
         out
     }
-}
-
-/// Folder options may be `user://` paths; the core wants file-system paths.
-/// `spool: true` without a folder means `DEFAULT_SPOOL_DIR`; no destination
-/// at all means JSON lines in `DEFAULT_JSONL_DIR`.
-fn with_engine_paths(mut fields: Vec<(String, Value)>) -> Vec<(String, Value)> {
-    let destinations = ["endpoint", "logs_url", "metrics_url", "traces_url", "output_dir", "jsonl_dir"];
-    let has_destination =
-        fields.iter().any(|(k, v)| destinations.contains(&k.as_str()) && !matches!(v, Value::Null) && v.as_str() != Some(""));
-    if !has_destination {
-        fields.push(("jsonl_dir".into(), Value::Str(DEFAULT_JSONL_DIR.into())));
-    }
-    let spool_on = fields.iter().any(|(k, v)| k == "spool" && *v == Value::Bool(true));
-    if spool_on && !fields.iter().any(|(k, _)| k == "spool_dir") {
-        fields.push(("spool_dir".into(), Value::Str(DEFAULT_SPOOL_DIR.into())));
-    }
-    for (key, value) in &mut fields {
-        if let (true, Value::Str(path)) = (matches!(key.as_str(), "output_dir" | "spool_dir" | "jsonl_dir"), &*value) {
-            if let Some(rest) = path.strip_prefix("user://") {
-                let user_dir = Os::singleton().get_user_data_dir();
-                *value = Value::Str(format!("{user_dir}/{rest}"));
-            }
-        }
-    }
-    fields
 }
 
 impl GameTrackerClient {

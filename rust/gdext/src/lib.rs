@@ -7,6 +7,7 @@ mod bench_floor;
 mod client;
 mod convert;
 mod main_thread;
+mod settings;
 mod span;
 mod warn;
 

@@ -1,0 +1,256 @@
+//! `GameTracker.init({...})` options: names, defaults (each with its reason)
+//! and validation. Bad input becomes a `ConfigError` naming the key; the
+//! tracker then stays inert and the game runs on.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::encode::{Compression, OtlpEncoding, Protocol};
+use crate::event::Level;
+use crate::value::Fields;
+
+pub mod schema;
+
+use schema::Owner;
+
+/// Alloy's `loki.source.api` and Loki itself serve the push API here.
+pub const LOGS_PATH: &str = "/loki/api/v1/push";
+/// Alloy's `prometheus.receive_http` serves only this path (Prometheus itself
+/// uses `/api/v1/write`, Mimir `/api/v1/push`: set `metrics_url` for those).
+pub const METRICS_PATH: &str = "/api/v1/metrics/write";
+/// OTLP/HTTP's standard path (Alloy `otelcol.receiver.otlp`, Tempo, collectors).
+pub const TRACES_PATH: &str = "/v1/traces";
+/// With `protocol = "otlp"`, logs and metrics go to OTLP/HTTP's paths too.
+pub const OTLP_LOGS_PATH: &str = "/v1/logs";
+pub const OTLP_METRICS_PATH: &str = "/v1/metrics";
+
+/// Matches the reference design: small enough that a crash loses little,
+/// large enough that requests stay rare.
+pub const DEFAULT_FLUSH_INTERVAL: Duration = Duration::from_secs(5);
+/// Below this a flush timer would cost more than the batching saves.
+pub const MIN_FLUSH_INTERVAL: Duration = Duration::from_millis(50);
+/// A batch this large is sent at once instead of waiting for the timer: keeps
+/// request bodies well under receivers' limits (Loki's default 4 MiB gRPC cap
+/// behind Alloy) even with big log lines.
+pub const DEFAULT_BATCH_SIZE: usize = 1_000;
+/// 10k queued events is two seconds at 5k events/s and at most a few MB, so a
+/// stalled worker neither loses a burst nor grows memory without bound.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 10_000;
+/// Receivers answer in milliseconds; 10 s only bounds a black-holed connection.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long quitting (or dropping a `Tracker`) waits for the last batches
+/// at most: enough for a healthy receiver to answer, short enough that a
+/// dead network never holds up exit.
+pub const DEFAULT_QUIT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Longest a game may be kept from quitting (or pausing) while the last
+/// events are sent: past this, players notice.
+pub const MAX_QUIT_TIMEOUT: Duration = Duration::from_secs(30);
+/// A batch the receiver has not taken after this long (retried with backoff
+/// meanwhile) is dropped as `retry_exhausted`: ten minutes rides out a
+/// restart or a dropped Wi-Fi, and data much older is rarely worth the
+/// player's bandwidth. Within Loki's and Prometheus' acceptance windows.
+pub const DEFAULT_MAX_RETRY_AGE: Duration = Duration::from_secs(600);
+/// Bytes of events handed to the worker and not yet read by it: with
+/// `queue_capacity` this bounds the queue even when every event carries a
+/// megabyte of text (the worker reads far faster than a game logs, so the
+/// queue is near empty unless the worker is starved of CPU).
+pub const DEFAULT_MAX_QUEUE_BYTES: usize = 16 * 1024 * 1024;
+/// Encoded batches waiting for their turn per signal; beyond this the oldest
+/// batch is dropped and counted, so a dead receiver cannot grow memory forever.
+pub const DEFAULT_MAX_BACKLOG_BYTES: usize = 8 * 1024 * 1024;
+/// Disk the offline spool may use: at a typical 10 events/s with 200-byte
+/// lines this holds days of play, and it is a small share of any device.
+pub const DEFAULT_MAX_SPOOL_BYTES: usize = 32 * 1024 * 1024;
+/// Small enough to attach to a bug report, large enough for a long session
+/// of ordinary logging (about 20k lines of 200 bytes).
+pub const DEFAULT_MAX_JSONL_BYTES: usize = 4 * 1024 * 1024;
+/// Series one session may create; each is a row in the receiver's index.
+pub const DEFAULT_MAX_SERIES: usize = 2_000;
+/// The label that keeps two sessions' series apart (ERRATA 3). `instance` is
+/// Prometheus' own name for "which producer wrote this".
+pub const DEFAULT_SESSION_LABEL: &str = "instance";
+/// Milliseconds-scale buckets: game timings (frame, load, request) are
+/// usually measured in ms, where Prometheus' seconds defaults would put every
+/// observation into `+Inf`.
+pub const DEFAULT_HISTOGRAM_BUCKETS: [f64; 12] =
+    [1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Base URL the per-signal URLs default from.
+    pub endpoint: Option<String>,
+    pub logs_url: Option<String>,
+    pub metrics_url: Option<String>,
+    pub traces_url: Option<String>,
+    /// When set and a signal has no URL, its request bodies are written here.
+    pub output_dir: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub game: String,
+    pub version: String,
+    pub environment: String,
+    pub flush_interval: Duration,
+    pub batch_size: usize,
+    pub queue_capacity: usize,
+    pub request_timeout: Duration,
+    pub max_backlog_bytes: usize,
+    pub max_queue_bytes: usize,
+    pub max_series: usize,
+    pub session_label: String,
+    pub histogram_buckets: Vec<f64>,
+    pub compression: Compression,
+    pub max_retry_age: Duration,
+    pub quit_timeout: Duration,
+    /// Keep batches that could not be sent (retry budget spent, backlog
+    /// overflow, pending at quit) in `spool_dir` and send them next launch.
+    pub spool: bool,
+    /// The engine layer points this into `user://` when `spool` is on.
+    pub spool_dir: Option<String>,
+    pub max_spool_bytes: usize,
+    /// Share of sessions that send anything (0..=1), drawn once per session.
+    pub sample_rate: f64,
+    /// Log lines below this level are dropped as `filtered`.
+    pub min_level: Level,
+    /// Log messages, metric names and span names to drop as `filtered`; a
+    /// trailing `*` matches a prefix.
+    pub drop_names: Vec<String>,
+    /// Signals with no URL (and no `output_dir`) are written here as JSON
+    /// lines; the engine layer sets it to `user://…` when no endpoint is set.
+    pub jsonl_dir: Option<String>,
+    pub max_jsonl_bytes: usize,
+    pub protocol: Protocol,
+    pub otlp_encoding: OtlpEncoding,
+}
+
+impl Default for Config {
+    /// Every key at its default from [`schema::KEYS`].
+    fn default() -> Self {
+        let mut c = Config::blank();
+        for key in schema::KEYS.iter().filter(|k| k.owner == Owner::Core) {
+            // A default that does not parse fails the schema's own test.
+            let _ = key.apply(&mut c, &key.default.to_value());
+        }
+        c
+    }
+}
+
+impl Config {
+    /// Zeros, before the defaults are applied.
+    fn blank() -> Config {
+        Config {
+            endpoint: None,
+            logs_url: None,
+            metrics_url: None,
+            traces_url: None,
+            output_dir: None,
+            headers: Vec::new(),
+            game: String::new(),
+            version: String::new(),
+            environment: String::new(),
+            flush_interval: Duration::ZERO,
+            batch_size: 0,
+            queue_capacity: 0,
+            request_timeout: Duration::ZERO,
+            max_backlog_bytes: 0,
+            max_queue_bytes: 0,
+            max_series: 0,
+            session_label: String::new(),
+            histogram_buckets: Vec::new(),
+            compression: Compression::None,
+            max_retry_age: Duration::ZERO,
+            quit_timeout: Duration::ZERO,
+            spool: false,
+            spool_dir: None,
+            max_spool_bytes: 0,
+            sample_rate: 0.0,
+            min_level: Level::Debug,
+            drop_names: Vec::new(),
+            jsonl_dir: None,
+            max_jsonl_bytes: 0,
+            protocol: Protocol::Native,
+            otlp_encoding: OtlpEncoding::Json,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    pub problems: Vec<(String, String)>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "GameTracker.init: invalid configuration, tracker stays disabled: ")?;
+        let parts: Vec<String> = self.problems.iter().map(|(k, m)| format!("'{k}' {m}")).collect();
+        write!(f, "{}", parts.join("; "))
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Parses the dictionary given to `init`. Collects every problem so one
+    /// message tells the developer all that is wrong.
+    pub fn from_fields(fields: &Fields) -> Result<Config, ConfigError> {
+        let mut c = Config::default();
+        let mut problems: Vec<(String, String)> = Vec::new();
+        for (name, value) in fields {
+            let result = match schema::find(name) {
+                Some(key) => key.apply(&mut c, value),
+                None => Err(format!("is not a known key (known: {})", schema::names_list())),
+            };
+            if let Err(problem) = result {
+                problems.push((name.clone(), problem));
+            }
+        }
+        if let Some(base) = c.endpoint.clone() {
+            let base = base.trim_end_matches('/');
+            let (logs, metrics) = match c.protocol {
+                Protocol::Native => (LOGS_PATH, METRICS_PATH),
+                Protocol::Otlp => (OTLP_LOGS_PATH, OTLP_METRICS_PATH),
+            };
+            c.logs_url.get_or_insert_with(|| format!("{base}{logs}"));
+            c.metrics_url.get_or_insert_with(|| format!("{base}{metrics}"));
+            c.traces_url.get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
+        }
+        if c.spool && c.spool_dir.is_none() {
+            problems.push(("spool".into(), "is on but no 'spool_dir' is set".into()));
+        }
+        if problems.is_empty() {
+            Ok(c)
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+
+    /// True when this signal travels as OTLP (and follows OTLP's retry rules).
+    pub fn speaks_otlp(&self, signal: crate::stats::Signal) -> bool {
+        signal == crate::stats::Signal::Traces || self.protocol == Protocol::Otlp
+    }
+
+    /// True when `drop_names` names this log message, metric or span.
+    pub fn drops_name(&self, name: &str) -> bool {
+        matches_any(&self.drop_names, name)
+    }
+
+    /// The spool folder when spooling is on.
+    pub fn spool_dir(&self) -> Option<&str> {
+        self.spool_dir.as_deref().filter(|_| self.spool)
+    }
+
+    pub fn url_for(&self, signal: crate::stats::Signal) -> Option<&str> {
+        use crate::stats::Signal::*;
+        match signal {
+            Logs => self.logs_url.as_deref(),
+            Metrics => self.metrics_url.as_deref(),
+            Traces => self.traces_url.as_deref(),
+        }
+    }
+}
+
+/// True when one of `patterns` (exact, or a prefix ending in `*`) names `name`.
+pub fn matches_any(patterns: &[String], name: &str) -> bool {
+    patterns.iter().any(|pattern| match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == pattern,
+    })
+}

@@ -1,0 +1,535 @@
+//! Every `init` key in one table: its type, default, range, who reads it,
+//! whether it names a destination, and how it shows in Project Settings.
+//! The table drives parsing and defaults ([`super::Config`]), the
+//! unknown-key message, the engine layer's destination and path handling,
+//! and the Project Settings the editor plugin registers.
+
+use std::time::Duration;
+
+use super::*;
+use crate::encode::{Compression, OtlpEncoding, Protocol};
+use crate::event::Level;
+use crate::value::Value;
+
+/// Who reads a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// Parsed into [`Config`].
+    Core,
+    /// Checked here, read by the engine layer (`enabled`, `capture_errors`).
+    Engine,
+}
+
+/// What a value must be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// An http(s) URL, or empty for none.
+    Url,
+    Text,
+    /// A folder; the engine layer turns `user://` into a real path.
+    Folder,
+    Bool,
+    Seconds,
+    Int,
+    Number,
+    /// One of these Strings.
+    Choice(&'static [&'static str]),
+    /// A Dictionary of String to String.
+    Headers,
+    /// An Array of Strings.
+    Names,
+    /// An Array of numbers.
+    Numbers,
+}
+
+/// A default that can live in a constant table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultValue {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Seconds(Duration),
+    Str(&'static str),
+    Numbers(&'static [f64]),
+    EmptyMap,
+    EmptyList,
+}
+
+impl DefaultValue {
+    pub fn to_value(self) -> Value {
+        match self {
+            DefaultValue::None => Value::Null,
+            DefaultValue::Bool(b) => Value::Bool(b),
+            DefaultValue::Int(i) => Value::Int(i),
+            DefaultValue::Float(f) => Value::Float(f),
+            DefaultValue::Seconds(d) => Value::Float(d.as_secs_f64()),
+            DefaultValue::Str(s) => Value::Str(s.into()),
+            DefaultValue::Numbers(n) => Value::List(n.iter().map(|f| Value::Float(*f)).collect()),
+            DefaultValue::EmptyMap => Value::Map(Vec::new()),
+            DefaultValue::EmptyList => Value::List(Vec::new()),
+        }
+    }
+}
+
+/// How a key appears under `game_tracker/config/` in Project Settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Setting {
+    /// Shown without "Advanced Settings".
+    pub basic: bool,
+    pub hint: Hint,
+    /// Godot's hint string: a range "min,max,step", enum items, a placeholder.
+    pub hint_string: &'static str,
+    /// The setting's own value when it differs from the key's (a String
+    /// left empty to mean "from the project", an enum instead of a bool).
+    pub default: Option<DefaultValue>,
+    pub kind: Option<Kind>,
+}
+
+/// Godot's property hints that settings use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    None,
+    Range,
+    Enum,
+    Placeholder,
+}
+
+const fn setting(basic: bool, hint: Hint, hint_string: &'static str) -> Option<Setting> {
+    Some(Setting { basic, hint, hint_string, default: None, kind: None })
+}
+
+pub struct Key {
+    pub name: &'static str,
+    pub owner: Owner,
+    pub kind: Kind,
+    pub default: DefaultValue,
+    /// Inclusive bounds of a number or count.
+    pub range: Option<(f64, f64)>,
+    /// Names where events go: with none of these set, the engine layer
+    /// writes JSON lines, and Project Settings do not start the tracker.
+    pub destination: bool,
+    pub setting: Option<Setting>,
+    set: fn(&mut Config, &Value, &Key) -> Result<(), String>,
+}
+
+impl Key {
+    /// Parses `value` into `config`, or says what is wrong with it.
+    pub fn apply(&self, config: &mut Config, value: &Value) -> Result<(), String> {
+        (self.set)(config, value, self)
+    }
+}
+
+const fn key(
+    name: &'static str,
+    kind: Kind,
+    default: DefaultValue,
+    set: fn(&mut Config, &Value, &Key) -> Result<(), String>,
+) -> Key {
+    Key { name, owner: Owner::Core, kind, default, range: None, destination: false, setting: None, set }
+}
+
+const fn ranged(k: Key, min: f64, max: f64) -> Key {
+    Key { range: Some((min, max)), ..k }
+}
+
+const fn destination(k: Key) -> Key {
+    Key { destination: true, ..k }
+}
+
+const fn shown(k: Key, s: Option<Setting>) -> Key {
+    Key { setting: s, ..k }
+}
+
+const MAX_BYTES: f64 = usize::MAX as f64;
+
+pub const KEYS: &[Key] = &[
+    shown(
+        destination(key("endpoint", Kind::Url, DefaultValue::None, |c, v, _| url(v).map(|u| c.endpoint = u))),
+        setting(true, Hint::Placeholder, "https://alloy.example.com"),
+    ),
+    shown(
+        destination(key("logs_url", Kind::Url, DefaultValue::None, |c, v, _| url(v).map(|u| c.logs_url = u))),
+        setting(false, Hint::None, ""),
+    ),
+    shown(
+        destination(key("metrics_url", Kind::Url, DefaultValue::None, |c, v, _| url(v).map(|u| c.metrics_url = u))),
+        setting(false, Hint::None, ""),
+    ),
+    shown(
+        destination(key("traces_url", Kind::Url, DefaultValue::None, |c, v, _| url(v).map(|u| c.traces_url = u))),
+        setting(false, Hint::None, ""),
+    ),
+    destination(key("output_dir", Kind::Folder, DefaultValue::None, |c, v, _| folder(v).map(|d| c.output_dir = d))),
+    destination(key("jsonl_dir", Kind::Folder, DefaultValue::None, |c, v, _| folder(v).map(|d| c.jsonl_dir = d))),
+    ranged(
+        key("max_jsonl_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_JSONL_BYTES as i64), |c, v, k| {
+            count(v, k).map(|n| c.max_jsonl_bytes = n)
+        }),
+        4096.0,
+        MAX_BYTES,
+    ),
+    shown(
+        key("headers", Kind::Headers, DefaultValue::EmptyMap, |c, v, _| headers(v).map(|h| c.headers = h)),
+        setting(true, Hint::None, ""),
+    ),
+    shown(
+        key("game", Kind::Text, DefaultValue::Str("unknown"), |c, v, _| text(v).map(|t| c.game = t)),
+        Some(Setting {
+            basic: true,
+            hint: Hint::Placeholder,
+            hint_string: "application/config/name",
+            default: Some(DefaultValue::Str("")),
+            kind: None,
+        }),
+    ),
+    shown(
+        key("version", Kind::Text, DefaultValue::Str("0.0.0"), |c, v, _| text(v).map(|t| c.version = t)),
+        Some(Setting {
+            basic: true,
+            hint: Hint::Placeholder,
+            hint_string: "application/config/version",
+            default: Some(DefaultValue::Str("")),
+            kind: None,
+        }),
+    ),
+    shown(
+        key("environment", Kind::Text, DefaultValue::Str("development"), |c, v, _| text(v).map(|t| c.environment = t)),
+        Some(Setting {
+            basic: true,
+            hint: Hint::Placeholder,
+            hint_string: "development in debug builds, else production",
+            default: Some(DefaultValue::Str("")),
+            kind: None,
+        }),
+    ),
+    shown(
+        Key {
+            owner: Owner::Engine,
+            ..key("enabled", Kind::Bool, DefaultValue::Bool(true), |_, v, _| boolean(v).map(drop))
+        },
+        setting(true, Hint::None, ""),
+    ),
+    shown(
+        ranged(
+            key("flush_interval", Kind::Seconds, DefaultValue::Seconds(DEFAULT_FLUSH_INTERVAL), |c, v, k| {
+                seconds(v, k).map(|d| c.flush_interval = d)
+            }),
+            MIN_FLUSH_INTERVAL.as_secs_f64(),
+            86_400.0,
+        ),
+        setting(false, Hint::Range, "0.05,60,0.05,suffix:s"),
+    ),
+    ranged(
+        key("batch_size", Kind::Int, DefaultValue::Int(DEFAULT_BATCH_SIZE as i64), |c, v, k| {
+            count(v, k).map(|n| c.batch_size = n)
+        }),
+        1.0,
+        100_000.0,
+    ),
+    ranged(
+        key("queue_capacity", Kind::Int, DefaultValue::Int(DEFAULT_QUEUE_CAPACITY as i64), |c, v, k| {
+            count(v, k).map(|n| c.queue_capacity = n)
+        }),
+        1.0,
+        10_000_000.0,
+    ),
+    ranged(
+        key("request_timeout", Kind::Seconds, DefaultValue::Seconds(DEFAULT_REQUEST_TIMEOUT), |c, v, k| {
+            positive_seconds(v, k).map(|d| c.request_timeout = d)
+        }),
+        0.0,
+        86_400.0,
+    ),
+    ranged(
+        key("max_backlog_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_BACKLOG_BYTES as i64), |c, v, k| {
+            count(v, k).map(|n| c.max_backlog_bytes = n)
+        }),
+        1024.0,
+        MAX_BYTES,
+    ),
+    ranged(
+        key("max_queue_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_QUEUE_BYTES as i64), |c, v, k| {
+            count(v, k).map(|n| c.max_queue_bytes = n)
+        }),
+        65_536.0,
+        MAX_BYTES,
+    ),
+    ranged(
+        key("max_series", Kind::Int, DefaultValue::Int(DEFAULT_MAX_SERIES as i64), |c, v, k| {
+            count(v, k).map(|n| c.max_series = n)
+        }),
+        1.0,
+        1_000_000.0,
+    ),
+    key("session_label", Kind::Text, DefaultValue::Str(DEFAULT_SESSION_LABEL), |c, v, _| {
+        label_name(v).map(|l| c.session_label = l)
+    }),
+    key("histogram_buckets", Kind::Numbers, DefaultValue::Numbers(&DEFAULT_HISTOGRAM_BUCKETS), |c, v, _| {
+        buckets(v).map(|b| c.histogram_buckets = b)
+    }),
+    // Uncompressed by default: every receiver reads it, and it is what a
+    // developer sees in `output_dir`. `gzip` makes log and trace bodies
+    // several times smaller for the worker's CPU (see BENCHMARKS.md).
+    key("compression", Kind::Choice(&["none", "gzip"]), DefaultValue::Str("none"), |c, v, k| {
+        choice(v, k).map(|i| c.compression = [Compression::None, Compression::Gzip][i])
+    }),
+    ranged(
+        key("max_retry_age", Kind::Seconds, DefaultValue::Seconds(DEFAULT_MAX_RETRY_AGE), |c, v, k| {
+            seconds(v, k).map(|d| c.max_retry_age = d)
+        }),
+        0.0,
+        86_400.0,
+    ),
+    ranged(
+        key("quit_timeout", Kind::Seconds, DefaultValue::Seconds(DEFAULT_QUIT_TIMEOUT), |c, v, k| {
+            seconds(v, k).map(|d| c.quit_timeout = d)
+        }),
+        0.0,
+        MAX_QUIT_TIMEOUT.as_secs_f64(),
+    ),
+    shown(
+        key("spool", Kind::Bool, DefaultValue::Bool(false), |c, v, _| boolean(v).map(|b| c.spool = b)),
+        setting(false, Hint::None, ""),
+    ),
+    key("spool_dir", Kind::Folder, DefaultValue::None, |c, v, _| folder(v).map(|d| c.spool_dir = d)),
+    ranged(
+        key("max_spool_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_SPOOL_BYTES as i64), |c, v, k| {
+            count(v, k).map(|n| c.max_spool_bytes = n)
+        }),
+        65_536.0,
+        MAX_BYTES,
+    ),
+    shown(
+        ranged(
+            key("sample_rate", Kind::Number, DefaultValue::Float(1.0), |c, v, k| {
+                number(v, k).map(|r| c.sample_rate = r)
+            }),
+            0.0,
+            1.0,
+        ),
+        setting(false, Hint::Range, "0,1,0.01"),
+    ),
+    shown(
+        key("min_level", Kind::Choice(&["debug", "info", "warn", "error"]), DefaultValue::Str("debug"), |c, v, k| {
+            choice(v, k).map(|i| c.min_level = [Level::Debug, Level::Info, Level::Warn, Level::Error][i])
+        }),
+        setting(false, Hint::Enum, "debug,info,warn,error"),
+    ),
+    shown(
+        key("drop_names", Kind::Names, DefaultValue::EmptyList, |c, v, _| names(v).map(|n| c.drop_names = n)),
+        setting(false, Hint::None, ""),
+    ),
+    shown(
+        Key {
+            owner: Owner::Engine,
+            ..key("capture_errors", Kind::Bool, DefaultValue::None, |_, v, _| boolean(v).map(drop))
+        },
+        Some(Setting {
+            basic: true,
+            hint: Hint::Enum,
+            hint_string: "debug builds,always,never",
+            default: Some(DefaultValue::Str("debug builds")),
+            kind: Some(Kind::Choice(&["debug builds", "always", "never"])),
+        }),
+    ),
+    key("protocol", Kind::Choice(&["native", "otlp"]), DefaultValue::Str("native"), |c, v, k| {
+        choice(v, k).map(|i| c.protocol = [Protocol::Native, Protocol::Otlp][i])
+    }),
+    key("otlp_encoding", Kind::Choice(&["json", "protobuf"]), DefaultValue::Str("json"), |c, v, k| {
+        choice(v, k).map(|i| c.otlp_encoding = [OtlpEncoding::Json, OtlpEncoding::Protobuf][i])
+    }),
+];
+
+/// The key named `name`.
+pub fn find(name: &str) -> Option<&'static Key> {
+    KEYS.iter().find(|k| k.name == name)
+}
+
+/// Every key's name, in table order.
+pub fn names_list() -> String {
+    KEYS.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+}
+
+fn url(v: &Value) -> Result<Option<String>, String> {
+    let s = match v {
+        Value::Null => return Ok(None),
+        Value::Str(s) if s.trim().is_empty() => return Ok(None),
+        Value::Str(s) => s.trim(),
+        v => return Err(format!("must be a URL String, got {}", v.type_name())),
+    };
+    let shown = crate::redact::without_userinfo(s);
+    let uri: ureq::http::Uri = s.parse().map_err(|e| format!("is not a valid URL ({e}): {shown}"))?;
+    match uri.scheme_str() {
+        Some("http") | Some("https") => {}
+        _ => return Err(format!("must start with http:// or https://, got {shown}")),
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(format!("has no host: {shown}"));
+    }
+    Ok(Some(s.to_string()))
+}
+
+fn folder(v: &Value) -> Result<Option<String>, String> {
+    match v {
+        Value::Str(s) if !s.is_empty() => Ok(Some(s.clone())),
+        Value::Str(_) | Value::Null => Ok(None),
+        v => Err(format!("must be a folder path String, got {}", v.type_name())),
+    }
+}
+
+fn boolean(v: &Value) -> Result<bool, String> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        v => Err(format!("must be a bool, got {}", v.type_name())),
+    }
+}
+
+fn text(v: &Value) -> Result<String, String> {
+    match v {
+        Value::Str(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        Value::Str(_) => Err("must not be empty".into()),
+        v => Err(format!("must be a String, got {}", v.type_name())),
+    }
+}
+
+fn range(k: &Key) -> (f64, f64) {
+    k.range.unwrap_or((f64::MIN, f64::MAX))
+}
+
+fn seconds(v: &Value, k: &Key) -> Result<Duration, String> {
+    let (min, max) = range(k);
+    match v.as_f64() {
+        Some(f) if (0.0..86_400.0).contains(&f) && f >= min && f <= max => Ok(Duration::from_secs_f64(f)),
+        Some(f) if (0.0..86_400.0).contains(&f) && f < min => Err(format!("must be at least {min} s")),
+        Some(f) if (0.0..86_400.0).contains(&f) => Err(format!("must be at most {max} s")),
+        Some(f) => Err(format!("must be a number of seconds between 0 and 86400, got {f}")),
+        None => Err(format!("must be a number of seconds, got {}", v.type_name())),
+    }
+}
+
+fn positive_seconds(v: &Value, k: &Key) -> Result<Duration, String> {
+    match seconds(v, k)? {
+        Duration::ZERO => Err("must be > 0 seconds".into()),
+        d => Ok(d),
+    }
+}
+
+fn count(v: &Value, k: &Key) -> Result<usize, String> {
+    let (min, max) = range(k);
+    let (min, max) = (min as u64, if max >= MAX_BYTES { usize::MAX as u64 } else { max as u64 });
+    match v {
+        Value::Int(i) if *i >= min as i64 && (*i as u64) <= max => Ok(*i as usize),
+        Value::Int(i) => Err(format!("must be between {min} and {max}, got {i}")),
+        v => Err(format!("must be an int, got {}", v.type_name())),
+    }
+}
+
+fn number(v: &Value, k: &Key) -> Result<f64, String> {
+    let (min, max) = range(k);
+    match v.as_f64() {
+        Some(r) if r >= min && r <= max => Ok(r),
+        _ => Err(format!("must be a number from {min} to {max}, got {}", v.to_label_string())),
+    }
+}
+
+/// The index of the value among the key's choices.
+fn choice(v: &Value, k: &Key) -> Result<usize, String> {
+    let Kind::Choice(options) = k.kind else { return Err("has no choices (bug)".into()) };
+    if let Some(i) = v.as_str().and_then(|s| options.iter().position(|o| *o == s)) {
+        return Ok(i);
+    }
+    let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
+    let listed = match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    };
+    Err(format!("must be {listed}, got {}", v.to_label_string()))
+}
+
+fn label_name(v: &Value) -> Result<String, String> {
+    match v {
+        Value::Str(s) if s.is_empty() || crate::metric_check::is_valid_label_name(s) => Ok(s.clone()),
+        Value::Str(s) => Err(format!("'{s}' is not a valid Prometheus label name")),
+        v => Err(format!("must be a String, got {}", v.type_name())),
+    }
+}
+
+fn names(v: &Value) -> Result<Vec<String>, String> {
+    match v {
+        Value::List(items) if items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) => {
+            Ok(items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+        }
+        v => Err(format!("must be an Array of non-empty Strings, got {}", v.type_name())),
+    }
+}
+
+fn headers(v: &Value) -> Result<Vec<(String, String)>, String> {
+    let Value::Map(entries) = v else {
+        return Err(format!("must be a Dictionary of String to String, got {}", v.type_name()));
+    };
+    let mut out = Vec::new();
+    for (k, val) in entries {
+        let Value::Str(s) = val else {
+            return Err(format!("value of header '{k}' must be a String, got {}", val.type_name()));
+        };
+        if ureq::http::HeaderName::from_bytes(k.as_bytes()).is_err() {
+            return Err(format!("'{k}' is not a valid HTTP header name"));
+        }
+        // The value is never echoed: it is usually a token.
+        if ureq::http::HeaderValue::from_str(s).is_err() {
+            return Err(format!("value of header '{k}' contains characters HTTP does not allow"));
+        }
+        out.push((k.clone(), s.clone()));
+    }
+    Ok(out)
+}
+
+fn buckets(v: &Value) -> Result<Vec<f64>, String> {
+    let Value::List(items) = v else {
+        return Err(format!("must be an Array of numbers, got {}", v.type_name()));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item.as_f64() {
+            Some(f) if f.is_finite() => out.push(f),
+            _ => return Err(format!("must hold only finite numbers, got {}", item.type_name())),
+        }
+    }
+    if out.is_empty() {
+        return Err("must hold at least one bucket bound".into());
+    }
+    if out.windows(2).any(|w| w[0] >= w[1]) {
+        return Err("bounds must be strictly increasing".into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_default_parses_and_every_name_is_unique() {
+        let mut c = Config::default();
+        for key in KEYS.iter().filter(|k| k.owner == Owner::Core) {
+            assert_eq!(key.apply(&mut c, &key.default.to_value()), Ok(()), "{}", key.name);
+        }
+        let mut names: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), KEYS.len(), "a name appears twice");
+    }
+
+    #[test]
+    fn every_setting_default_is_one_of_its_choices() {
+        for key in KEYS {
+            let Some(setting) = key.setting else { continue };
+            if let (Some(Kind::Choice(options)), Some(DefaultValue::Str(d))) =
+                (setting.kind.or(Some(key.kind)), setting.default.or(Some(key.default)))
+            {
+                assert!(options.contains(&d), "{}: {d} not in {options:?}", key.name);
+            }
+        }
+    }
+}

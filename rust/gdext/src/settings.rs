@@ -1,0 +1,106 @@
+//! The `game_tracker/config/…` Project Settings and the engine's view of
+//! `init` keys, both read from the core's one table
+//! (`game_tracker_core::config::schema`): the editor plugin registers what
+//! [`schema`] lists, and [`with_engine_paths`] fills in what only the engine
+//! knows (where `user://` is, JSON lines when nothing else is set).
+
+use game_tracker_core::config::schema::{self as core_schema, DefaultValue, Hint, Kind, KEYS};
+use game_tracker_core::Value;
+use godot::classes::Os;
+use godot::register::info::PropertyHint;
+use godot::obj::EngineEnum;
+use godot::prelude::*;
+
+/// Where `spool: true` keeps batches: the player's own data folder, which
+/// every platform lets the game write.
+const DEFAULT_SPOOL_DIR: &str = "user://game_tracker/spool";
+/// Where events go as JSON lines when no destination is configured at all.
+pub const DEFAULT_JSONL_DIR: &str = "user://game_tracker";
+
+/// One Dictionary per setting: `name` (the `init` key), `default`, `type`
+/// (a `Variant.Type`), `hint` (a `PropertyHint`), `hint_string`, `basic`.
+pub fn schema() -> Array<VarDictionary> {
+    let mut out = Array::new();
+    for key in KEYS {
+        let Some(setting) = key.setting else { continue };
+        let kind = setting.kind.unwrap_or(key.kind);
+        let default = setting.default.unwrap_or(key.default);
+        let mut d = VarDictionary::new();
+        d.set("name", key.name);
+        d.set("default", &setting_value(default, kind));
+        d.set("type", type_of(kind).ord());
+        d.set("hint", hint_of(setting.hint).ord());
+        d.set("hint_string", setting.hint_string);
+        d.set("basic", setting.basic);
+        out.push(&d);
+    }
+    out
+}
+
+/// The keys that name a destination.
+pub fn destination_keys() -> PackedStringArray {
+    KEYS.iter().filter(|k| k.destination).map(|k| GString::from(k.name)).collect()
+}
+
+fn type_of(kind: Kind) -> VariantType {
+    match kind {
+        Kind::Url | Kind::Text | Kind::Folder | Kind::Choice(_) => VariantType::STRING,
+        Kind::Bool => VariantType::BOOL,
+        Kind::Seconds | Kind::Number => VariantType::FLOAT,
+        Kind::Int => VariantType::INT,
+        Kind::Headers => VariantType::DICTIONARY,
+        Kind::Names => VariantType::PACKED_STRING_ARRAY,
+        Kind::Numbers => VariantType::ARRAY,
+    }
+}
+
+fn hint_of(hint: Hint) -> PropertyHint {
+    match hint {
+        Hint::None => PropertyHint::NONE,
+        Hint::Range => PropertyHint::RANGE,
+        Hint::Enum => PropertyHint::ENUM,
+        Hint::Placeholder => PropertyHint::PLACEHOLDER_TEXT,
+    }
+}
+
+/// A default as Project Settings hold it ("" for an unset String).
+fn setting_value(default: DefaultValue, kind: Kind) -> Variant {
+    match (default, kind) {
+        (DefaultValue::None, _) => "".to_variant(),
+        (DefaultValue::Bool(b), _) => b.to_variant(),
+        (DefaultValue::Int(i), _) => i.to_variant(),
+        (DefaultValue::Float(f), _) => f.to_variant(),
+        (DefaultValue::Seconds(d), _) => d.as_secs_f64().to_variant(),
+        (DefaultValue::Str(s), _) => s.to_variant(),
+        (DefaultValue::Numbers(n), _) => n.iter().map(|f| f.to_variant()).collect::<VarArray>().to_variant(),
+        (DefaultValue::EmptyMap, _) => VarDictionary::new().to_variant(),
+        (DefaultValue::EmptyList, Kind::Names) => PackedStringArray::new().to_variant(),
+        (DefaultValue::EmptyList, _) => VarArray::new().to_variant(),
+    }
+}
+
+/// Folder keys may be `user://` paths; the core wants file-system paths.
+/// `spool: true` without a folder means `DEFAULT_SPOOL_DIR`; no destination
+/// at all means JSON lines in `DEFAULT_JSONL_DIR`.
+pub fn with_engine_paths(mut fields: Vec<(String, Value)>) -> Vec<(String, Value)> {
+    let is_set = |v: &Value| !matches!(v, Value::Null) && v.as_str() != Some("");
+    let has_destination =
+        fields.iter().any(|(k, v)| core_schema::find(k).is_some_and(|key| key.destination) && is_set(v));
+    if !has_destination {
+        fields.push(("jsonl_dir".into(), Value::Str(DEFAULT_JSONL_DIR.into())));
+    }
+    let spool_on = fields.iter().any(|(k, v)| k == "spool" && *v == Value::Bool(true));
+    if spool_on && !fields.iter().any(|(k, _)| k == "spool_dir") {
+        fields.push(("spool_dir".into(), Value::Str(DEFAULT_SPOOL_DIR.into())));
+    }
+    for (key, value) in &mut fields {
+        let folder = core_schema::find(key).is_some_and(|k| k.kind == Kind::Folder);
+        if let (true, Value::Str(path)) = (folder, &*value) {
+            if let Some(rest) = path.strip_prefix("user://") {
+                let user_dir = Os::singleton().get_user_data_dir();
+                *value = Value::Str(format!("{user_dir}/{rest}"));
+            }
+        }
+    }
+    fields
+}
