@@ -16,6 +16,7 @@ pub mod encode;
 pub mod event;
 pub mod jsonl;
 mod lane;
+pub mod lifecycle;
 pub mod metric_check;
 pub mod metrics;
 mod pipeline;

@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
-use game_tracker_core::config::DEFAULT_QUIT_TIMEOUT;
-use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, Tracker, Value};
+use game_tracker_core::lifecycle::{InitError, Lifecycle, State};
+use game_tracker_core::{DeviceInfo, DropReason, Level, MetricKind, Signal};
 use godot::classes::notify::NodeNotification;
 use godot::classes::node::ProcessMode;
 use godot::classes::{Engine, INode, Node, Os, RenderingServer};
@@ -28,27 +28,16 @@ const PROCESS_PRIORITY: i32 = 1 << 30;
 #[derive(GodotClass)]
 #[class(base = Node, init)]
 pub struct GameTrackerClient {
-    /// Spans hold a weak reference, so they can end after the node is gone.
-    tracker: Option<Rc<Tracker>>,
+    /// Not started, running, disabled or shut down: the core decides.
+    lifecycle: Lifecycle,
     spans: std::cell::RefCell<SpanPool>,
-    /// Calls made before `init` (or after a failed one), per signal.
-    not_initialized: [std::cell::Cell<u64>; 3],
-    /// `quit_timeout` of the running tracker.
-    #[init(val = DEFAULT_QUIT_TIMEOUT)]
-    quit_timeout: std::time::Duration,
-    /// Player consent (`set_enabled`, or `"enabled"` in `init`).
-    #[init(val = true)]
-    enabled: bool,
-    /// The configuration `init` accepted, kept so `set_enabled(true)` can
-    /// start tracking again.
-    config: Option<Config>,
     base: Base<Node>,
 }
 
 #[godot_api]
 impl INode for GameTrackerClient {
     fn process(&mut self, _delta: f64) {
-        if let Some(t) = &self.tracker {
+        if let Some(t) = self.lifecycle.tracker() {
             t.handover();
             for message in t.take_diagnostics(DIAGNOSTICS_PER_FRAME) {
                 godot_warn!("{message}");
@@ -60,21 +49,13 @@ impl INode for GameTrackerClient {
     /// autoload out of the tree: the last events go out, waiting at most
     /// `quit_timeout`.
     fn exit_tree(&mut self) {
-        if let Some(t) = self.tracker.take() {
-            t.shutdown(self.quit_timeout);
-        }
+        self.lifecycle.exit();
     }
 
     fn on_notification(&mut self, what: NodeNotification) {
-        let Some(t) = &self.tracker else { return };
         match what {
-            // The game may still cancel these, and quitting runs
-            // `exit_tree`: send now, without waiting.
-            NodeNotification::WM_CLOSE_REQUEST | NodeNotification::WM_GO_BACK_REQUEST => t.flush(),
-            // A paused mobile app may be killed without another frame.
-            NodeNotification::APPLICATION_PAUSED => {
-                t.flush_and_wait(self.quit_timeout);
-            }
+            NodeNotification::WM_CLOSE_REQUEST | NodeNotification::WM_GO_BACK_REQUEST => self.lifecycle.close_requested(),
+            NodeNotification::APPLICATION_PAUSED => self.lifecycle.pause(),
             _ => {}
         }
     }
@@ -91,31 +72,28 @@ impl GameTrackerClient {
         if !main_thread::check("init", None) {
             return false;
         }
-        if self.tracker.is_some() {
-            warn_once("init", "twice", || "init() called again; the running tracker keeps its configuration (call shutdown() first to change it)".into());
-            return false;
-        }
         let config = AsFields::new(&config);
         if let Some(got) = config.unexpected_type() {
             godot_error!("GameTracker.init: expected a Dictionary of options, got {got}; tracker stays disabled");
             return false;
         }
         let fields = with_engine_paths(config.to_fields());
-        let config = match Config::from_fields(&fields) {
-            Ok(c) => c,
+        match self.lifecycle.init(&fields, device_info) {
+            Ok(started) => {
+                if started {
+                    self.on_started();
+                }
+                started
+            }
+            Err(InitError::AlreadyStarted) => {
+                warn_once("init", "twice", || InitError::AlreadyStarted.to_string());
+                false
+            }
             Err(e) => {
                 godot_error!("{e}");
-                return false;
+                false
             }
-        };
-        if fields.iter().any(|(k, v)| k == "enabled" && *v == Value::Bool(false)) {
-            self.enabled = false;
         }
-        self.config = Some(config);
-        if !self.enabled {
-            self.set_enabled(false);
-        }
-        self.enabled && self.start_tracker()
     }
 
     /// Player consent. `false` stops collection at once: nothing more is
@@ -127,33 +105,19 @@ impl GameTrackerClient {
         if !main_thread::check("set_enabled", None) {
             return;
         }
-        self.enabled = enabled;
-        match (enabled, &self.tracker) {
-            // Kept, so its counts stay readable in get_stats(). Its worker
-            // deletes the spool.
-            (false, Some(t)) => t.disable(),
-            (false, None) => {
-                // Consent withdrawn before tracking started: no earlier
-                // launch's batches stay on disk either.
-                if let Some(dir) = self.config.as_ref().and_then(|c| c.spool_dir.as_deref()) {
-                    game_tracker_core::spool::clear_dir(dir);
-                }
-            }
-            (true, Some(t)) if t.is_disabled() => {
-                self.tracker = None;
-                self.start_tracker();
-            }
-            (true, None) if self.config.is_some() => {
-                self.start_tracker();
-            }
-            _ => {}
+        let was = self.lifecycle.state();
+        if let Err(e) = self.lifecycle.set_enabled(enabled, device_info) {
+            godot_error!("{e}");
+        }
+        if was != State::Running && self.lifecycle.state() == State::Running {
+            self.on_started();
         }
     }
 
     /// True between a successful `init` and `shutdown`, while enabled.
     #[func]
     fn is_active(&self) -> bool {
-        self.tracker.as_ref().is_some_and(|t| !t.is_disabled())
+        self.lifecycle.is_active()
     }
 
     /// A debug log line; `data` (a Dictionary) goes into the JSON line.
@@ -217,7 +181,7 @@ impl GameTrackerClient {
         if !main_thread::check("start_span", Some(Signal::Traces)) {
             return GameTrackerSpan::inert();
         }
-        let Some(tracker) = &self.tracker else {
+        let Some(tracker) = self.lifecycle.tracker() else {
             self.before_init(Signal::Traces, "start_span");
             return GameTrackerSpan::inert();
         };
@@ -250,7 +214,7 @@ impl GameTrackerClient {
             return;
         }
         let user = fields_or_warn(&user, "set_user", "user").to_fields();
-        if let Some(t) = &self.tracker {
+        if let Some(t) = self.lifecycle.tracker() {
             t.set_user(user);
         }
     }
@@ -266,7 +230,7 @@ impl GameTrackerClient {
             return;
         };
         let context = fields_or_warn(&context, "set_context", "context").to_fields();
-        if let Some(t) = &self.tracker {
+        if let Some(t) = self.lifecycle.tracker() {
             t.set_context(name, context);
         }
     }
@@ -279,7 +243,7 @@ impl GameTrackerClient {
         }
         // The same tag set again (a call in `_process`) changes nothing:
         // compared in place, without copying either string.
-        if let (Some(t), Some(k), Some(v)) = (&self.tracker, convert::string_chars(&key), convert::string_chars(&value)) {
+        if let (Some(t), Some(k), Some(v)) = (self.lifecycle.tracker(), convert::string_chars(&key), convert::string_chars(&value)) {
             if t.with_tags(|tags| tags.iter().any(|(tk, tv)| same_text(tk, k) && same_text(tv, v))) {
                 return;
             }
@@ -289,7 +253,7 @@ impl GameTrackerClient {
             return;
         };
         let value = convert::value(&value).to_label_string();
-        if let Some(t) = &self.tracker {
+        if let Some(t) = self.lifecycle.tracker() {
             t.set_tag(key, value);
         }
     }
@@ -300,7 +264,7 @@ impl GameTrackerClient {
         if !main_thread::check("flush", None) {
             return;
         }
-        if let Some(t) = &self.tracker {
+        if let Some(t) = self.lifecycle.tracker() {
             t.flush();
         }
     }
@@ -312,7 +276,7 @@ impl GameTrackerClient {
         if !main_thread::check("flush_and_wait", None) {
             return false;
         }
-        self.tracker.as_ref().is_some_and(|t| t.flush_and_wait(wait_limit(timeout_sec)))
+        self.lifecycle.tracker().is_some_and(|t| t.flush_and_wait(wait_limit(timeout_sec)))
     }
 
     /// Flushes (waiting at most `timeout_sec`) and stops the tracker. Also
@@ -322,17 +286,13 @@ impl GameTrackerClient {
         if !main_thread::check("shutdown", None) {
             return;
         }
-        // An explicit shutdown is final: set_enabled(true) does not restart.
-        self.config = None;
-        if let Some(t) = self.tracker.take() {
-            t.shutdown(wait_limit(timeout_sec));
-        }
+        self.lifecycle.shutdown(wait_limit(timeout_sec));
     }
 
     /// The UUID v4 of this session ("" before `init`).
     #[func]
     fn get_session_id(&self) -> GString {
-        GString::from(self.tracker.as_ref().map(|t| t.session().session_id.as_str()).unwrap_or(""))
+        GString::from(self.lifecycle.tracker().map(|t| t.session().session_id.as_str()).unwrap_or(""))
     }
 
     /// The `game_tracker/config/…` Project Settings, one Dictionary each:
@@ -356,12 +316,12 @@ impl GameTrackerClient {
         let mut out = VarDictionary::new();
         out.set("active", self.is_active());
         out.set("session_id", &self.get_session_id());
-        out.set("sampled", self.tracker.as_ref().is_none_or(|t| t.is_sampled()));
+        out.set("sampled", self.lifecycle.tracker().is_none_or(|t| t.is_sampled()));
         for signal in Signal::ALL {
-            let s = self.tracker.as_ref().map(|t| t.stats(signal)).unwrap_or_default();
+            let s = self.lifecycle.stats(signal);
             // Calls refused before `init` or from another thread count as
             // produced and dropped.
-            let early = self.not_initialized[signal.index()].get();
+            let early = self.lifecycle.not_started().calls(signal);
             let off_thread = main_thread::refused(signal);
             let mut d = VarDictionary::new();
             let mut dropped = VarDictionary::new();
@@ -390,38 +350,22 @@ impl GameTrackerClient {
 }
 
 impl GameTrackerClient {
-    /// Starts a tracker from the saved configuration.
-    fn start_tracker(&mut self) -> bool {
-        let Some(config) = self.config.clone() else { return false };
-        let quit_timeout = config.quit_timeout;
-        let local_only = Signal::ALL.iter().all(|s| config.url_for(*s).is_none()) && config.output_dir.is_none();
-        let jsonl = config.jsonl_dir.clone().filter(|_| local_only);
-        match Tracker::start(config, device_info()) {
-            Ok(t) => {
-                if let Some(dir) = jsonl {
-                    let file = std::path::Path::new(&dir).join(game_tracker_core::jsonl::FILE_NAME);
-                    godot_print!("GameTracker: no endpoint configured; events are written as JSON lines to {}", file.display());
-                }
-                self.quit_timeout = quit_timeout;
-                self.tracker = Some(Rc::new(t));
-                // Events are handed to the worker in `process`: keep it
-                // running while the game is paused.
-                self.base_mut().set_process_mode(ProcessMode::ALWAYS);
-                self.base_mut().set_process_priority(PROCESS_PRIORITY);
-                true
-            }
-            Err(e) => {
-                godot_error!("GameTracker.init: cannot start the worker thread: {e}");
-                false
-            }
+    /// A tracker started (by `init`, or consent given again).
+    fn on_started(&mut self) {
+        if let Some(file) = self.lifecycle.local_file() {
+            godot_print!("GameTracker: no endpoint configured; events are written as JSON lines to {}", file.display());
         }
+        // Events are handed to the worker in `process`: keep it running
+        // while the game is paused.
+        self.base_mut().set_process_mode(ProcessMode::ALWAYS);
+        self.base_mut().set_process_priority(PROCESS_PRIORITY);
     }
 
     fn log(&self, level: Level, method: &'static str, message: &Variant, data: &Variant) {
         if !main_thread::check(method, Some(Signal::Logs)) {
             return;
         }
-        let Some(tracker) = &self.tracker else {
+        let Some(tracker) = self.lifecycle.tracker() else {
             return self.before_init(Signal::Logs, method);
         };
         let data = fields_or_warn(data, method, "data");
@@ -441,7 +385,7 @@ impl GameTrackerClient {
         if !main_thread::check(method, Some(Signal::Metrics)) {
             return;
         }
-        let Some(tracker) = &self.tracker else {
+        let Some(tracker) = self.lifecycle.tracker() else {
             return self.before_init(Signal::Metrics, method);
         };
         if is_empty_text(name) {
@@ -457,8 +401,7 @@ impl GameTrackerClient {
     }
 
     fn before_init(&self, signal: Signal, method: &'static str) {
-        let count = &self.not_initialized[signal.index()];
-        count.set(count.get() + 1);
+        self.lifecycle.not_started().count(signal);
         warn_once("any", "before_init", || format!("{method}() called before a successful init(); event dropped (counted in get_stats() as not_initialized)"));
     }
 }

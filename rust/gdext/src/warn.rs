@@ -1,21 +1,19 @@
 //! Warnings about misuse, printed once per (call, problem) per process so a
-//! bad call in `_process` cannot flood the output. Keys are static, and the
-//! message is only formatted the first time.
+//! bad call in `_process` cannot flood the output. The same keyed warn-once
+//! as the worker's (`game_tracker_core::diagnostics`); the message is only
+//! formatted the first time.
 
-use std::collections::HashSet;
 use std::sync::Mutex;
 
-type Key = (&'static str, &'static str);
+use game_tracker_core::diagnostics::{WarnOnce, PREFIX};
 
-static SEEN: Mutex<Option<HashSet<Key>>> = Mutex::new(None);
+static SEEN: Mutex<Option<WarnOnce>> = Mutex::new(None);
 
 /// `call` is the API method (e.g. "log_info"), `problem` a short tag.
 pub fn warn_once(call: &'static str, problem: &'static str, message: impl FnOnce() -> String) {
-    let first = SEEN
-        .lock()
-        .map(|mut seen| seen.get_or_insert_with(HashSet::new).insert((call, problem)))
-        .unwrap_or(false);
+    let key = format!("{call}:{problem}");
+    let first = SEEN.lock().map(|mut seen| seen.get_or_insert_with(WarnOnce::default).first(&key)).unwrap_or(false);
     if first {
-        godot::global::godot_warn!("GameTracker: {}", message());
+        godot::global::godot_warn!("{PREFIX}{}", message());
     }
 }
