@@ -1,4 +1,7 @@
-//! What the main thread hands to the worker: one `Event` per API call.
+//! The events the worker reads back from the main thread's records
+//! ([`crate::record`]): logs, metric updates and finished spans, each with
+//! the user context it was made under. The main thread never builds these;
+//! it appends records, and the worker turns each into one `Event`.
 
 use std::sync::Arc;
 

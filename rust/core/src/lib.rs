@@ -1,12 +1,12 @@
-//! GameTracker core: everything but the engine.
+//! GameTracker core: everything but the engine. ARCHITECTURE.md follows one
+//! `log_info` from GDScript to the bytes on the wire; in short:
 //!
-//! Follow one `log_info` call: [`tracker::Tracker::log_with`] appends a log
-//! record ([`record`]) to the main thread's staging buffer, which
-//! [`tracker::Tracker::handover`] `try_send`s once per frame → [`worker`]
-//! reads it back into an [`event::LogRecord`] and batches it per signal →
-//! [`encode::loki`] builds the push body → [`transport`] POSTs it.
-//! Metrics go through [`metrics::Aggregator`] and [`encode::remote_write`],
-//! spans through [`encode::otlp`].
+//! [`tracker`] (main thread: append a record, hand the buffer over once per
+//! frame) → `queue` → `worker` (the loop) → `pipeline` (admit and route each
+//! event) → `batcher` (batches, through one [`encode::Encoder`]) → `lane`
+//! (backlog, retries, spool) → [`transport`] (HTTP or files).
+//! [`lifecycle`] is the tracker's state as the engine layer drives it;
+//! [`config::schema`] is the one table of `init` keys.
 
 mod batcher;
 pub mod config;

@@ -15,7 +15,7 @@ pub struct DeviceInfo {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
-    /// UUID v4, new at every `init` (ERRATA 8).
+    /// UUID v4, new at every `init` (docs/protocols.md#identity).
     pub session_id: String,
     pub game: String,
     pub version: String,

@@ -69,7 +69,7 @@ pub struct OpenSpan {
     pub trace_id: TraceId,
     pub span_id: SpanId,
     pub parent_span_id: Option<SpanId>,
-    /// Wall clock at start (ERRATA 4); the duration comes from `started`.
+    /// Wall clock at start (docs/protocols.md#time); the duration comes from `started`.
     start_time_unix_nano: u64,
     started: Instant,
     /// Name and attributes given at start.

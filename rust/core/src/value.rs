@@ -1,6 +1,8 @@
-//! Engine-free copy of a GDScript value. The gdext layer converts each Variant
-//! into one of these on the main thread so the worker never touches engine
-//! objects.
+//! Engine-free GDScript values: what the worker reads back from records, and
+//! what configuration and the user context (`set_user`, `set_context`) are
+//! made of. Log, metric and span calls do not build these on the main
+//! thread: the engine layer writes their Variants straight into records
+//! with [`crate::record::ValueWriter`].
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 

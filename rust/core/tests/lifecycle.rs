@@ -8,7 +8,7 @@ use game_tracker_core::value::Value;
 use game_tracker_core::{DeviceInfo, DropReason, Level, Signal};
 
 mod common;
-use common::fresh_dir;
+use common::{assert_identity, fresh_dir};
 
 fn fields(pairs: &[(&str, Value)]) -> Vec<(String, Value)> {
     pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
@@ -38,6 +38,7 @@ fn init_consent_and_shutdown_move_through_the_states() {
     assert_eq!(life.state(), State::Disabled);
     life.tracker().unwrap().log(Level::Info, "after consent withdrawn".into(), vec![]);
     assert_eq!(life.stats(Signal::Logs).dropped(DropReason::Disabled), 1);
+    assert_identity(life.tracker().unwrap());
 
     life.set_enabled(true, DeviceInfo::default).unwrap();
     assert_eq!(life.state(), State::Running);

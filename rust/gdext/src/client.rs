@@ -1,6 +1,8 @@
 //! `GameTrackerClient`: the node behind the `GameTracker` autoload
 //! (`addons/game_tracker/game_tracker.gd` extends it; the autoload cannot
-//! share the class's name, ERRATA 9).
+//! share the class's name: docs/protocols.md#godot). Every call converts its
+//! Variants and forwards to the core: the tracker's state lives in
+//! `game_tracker_core::lifecycle`.
 
 use std::rc::Rc;
 

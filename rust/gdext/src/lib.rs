@@ -1,9 +1,14 @@
-//! GameTracker GDExtension: the thin engine layer. Each `#[func]` converts
-//! its Variant arguments into core types and hands one event to
-//! `game_tracker_core::Tracker`, which only `try_send`s it to the worker.
+//! GameTracker GDExtension: the thin engine layer. Each `#[func]` writes its
+//! Variant arguments straight into the core tracker's record buffer
+//! (`convert.rs`); the buffer goes to the worker once per frame, in
+//! `GameTrackerClient::process`. One class per file: `client.rs`
+//! (`GameTrackerClient`, behind the `GameTracker` autoload) and `span.rs`
+//! (`GameTrackerSpan`).
 
 #[cfg(feature = "bench")]
 mod bench_floor;
+#[cfg(test)]
+mod class_reference;
 mod client;
 mod convert;
 mod main_thread;
@@ -22,44 +27,5 @@ unsafe impl ExtensionLibrary for GameTrackerExtension {
         if stage == InitStage::Scene {
             main_thread::mark();
         }
-    }
-}
-
-#[cfg(test)]
-mod class_reference {
-    /// What F1 in the editor shows comes from these XML pages (gdext's
-    /// `register-docs` builds them from the `///` comments): every class,
-    /// method and signal must say something.
-    #[test]
-    fn every_class_method_and_signal_has_a_description() {
-        let pages: Vec<String> = godot::docs::__gather_xml_docs().collect();
-        let classes: Vec<&str> = pages.iter().filter_map(|p| attribute(p, "<class name=")).collect();
-        for class in ["GameTrackerClient", "GameTrackerSpan"] {
-            assert!(classes.contains(&class), "{class} has a page: {classes:?}");
-        }
-        for page in &pages {
-            let class = attribute(page, "<class name=").unwrap_or("?");
-            assert!(!text_of(page, "brief_description").is_empty(), "{class} has no description");
-            for tag in ["<method name=", "<signal name="] {
-                for (i, _) in page.match_indices(tag) {
-                    let item = &page[i..];
-                    let name = attribute(item, tag).unwrap_or("?");
-                    let end = item.find("</method>").or_else(|| item.find("</signal>")).unwrap_or(item.len());
-                    assert!(!text_of(&item[..end], "description").is_empty(), "{class}.{name} has no description");
-                }
-            }
-        }
-    }
-
-    fn attribute<'a>(xml: &'a str, start: &str) -> Option<&'a str> {
-        let rest = &xml[xml.find(start)? + start.len() + 1..];
-        Some(&rest[..rest.find('"')?])
-    }
-
-    fn text_of<'a>(xml: &'a str, tag: &str) -> &'a str {
-        let open = format!("<{tag}>");
-        let Some(start) = xml.find(&open).map(|i| i + open.len()) else { return "" };
-        let end = xml[start..].find(&format!("</{tag}>")).map_or(xml.len(), |e| start + e);
-        xml[start..end].trim()
     }
 }

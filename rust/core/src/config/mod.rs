@@ -66,7 +66,7 @@ pub const DEFAULT_MAX_SPOOL_BYTES: usize = 32 * 1024 * 1024;
 pub const DEFAULT_MAX_JSONL_BYTES: usize = 4 * 1024 * 1024;
 /// Series one session may create; each is a row in the receiver's index.
 pub const DEFAULT_MAX_SERIES: usize = 2_000;
-/// The label that keeps two sessions' series apart (ERRATA 3). `instance` is
+/// The label that keeps two sessions' series apart (docs/protocols.md#one-series-per-session). `instance` is
 /// Prometheus' own name for "which producer wrote this".
 pub const DEFAULT_SESSION_LABEL: &str = "instance";
 /// Milliseconds-scale buckets: game timings (frame, load, request) are
