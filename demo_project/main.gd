@@ -4,8 +4,9 @@ extends Node
 ##
 ## Where the data goes: `--endpoint=URL` after `--` on the command line, or the
 ## environment variables GAMETRACKER_ENDPOINT / GAMETRACKER_LOGS_URL /
-## GAMETRACKER_METRICS_URL / GAMETRACKER_TRACES_URL. With none, the exact
-## request bodies are written to demo_project/telemetry_out/.
+## GAMETRACKER_METRICS_URL / GAMETRACKER_TRACES_URL (GAMETRACKER_PROTOCOL=otlp
+## sends all three by OTLP, GAMETRACKER_OTLP_ENCODING=protobuf as protobuf). With none, the exact request bodies are written
+## to demo_project/telemetry_out/.
 
 const LEVELS := ["forest", "caves", "missing_level"]
 const SHOP := [["sword", 100], ["potion", 25], ["sword", 100], ["dragon_egg", 5000], ["potion", 25]]
@@ -103,6 +104,8 @@ func _config() -> Dictionary:
 		"GAMETRACKER_LOGS_URL": "logs_url",
 		"GAMETRACKER_METRICS_URL": "metrics_url",
 		"GAMETRACKER_TRACES_URL": "traces_url",
+		"GAMETRACKER_PROTOCOL": "protocol",
+		"GAMETRACKER_OTLP_ENCODING": "otlp_encoding",
 	}
 	for env_name in env_keys:
 		var value := OS.get_environment(env_name)

@@ -212,8 +212,35 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// A Prometheus server (Debian's package, fetched by `scripts/debfetch.sh`)
-/// on 127.0.0.1 with the remote-write receiver on; killed on drop.
+/// PromQL over a server's HTTP API (`/api/v1/query`).
+pub trait PromQl {
+    fn port(&self) -> u16;
+
+    /// Instant PromQL query; returns `data.result`.
+    fn query(&self, promql: &str) -> Vec<serde_json::Value> {
+        let url = format!("http://127.0.0.1:{}/api/v1/query", self.port());
+        let mut resp = ureq::get(&url).query("query", promql).call().expect("query the server");
+        let body: serde_json::Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        assert_eq!(body["status"], "success", "query {promql} failed: {body}");
+        body["data"]["result"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// Waits for `url` to answer 200.
+fn wait_ready(url: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if ureq::get(url).call().is_ok_and(|r| r.status() == 200) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what} did not become ready at {url}");
+}
+
+/// A Prometheus 3 server (Debian unstable's package, fetched by
+/// `scripts/debfetch.sh`) on 127.0.0.1 with the remote-write receiver on;
+/// killed on drop. (Debian builds it without the OTLP receiver.)
 pub struct Prometheus {
     child: Child,
     pub port: u16,
@@ -226,7 +253,7 @@ impl Prometheus {
         let port = free_port();
         let data = TempDir::new("prometheus");
         let config = data.0.join("prometheus.yml");
-        std::fs::write(&config, "global:\n  scrape_interval: 1h\n").unwrap();
+        std::fs::write(&config, PROMETHEUS_CONFIG).unwrap();
         let child = Command::new(binary)
             .arg(format!("--config.file={}", config.display()))
             .arg(format!("--storage.tsdb.path={}", data.0.join("tsdb").display()))
@@ -236,30 +263,18 @@ impl Prometheus {
             .stderr(Stdio::null())
             .spawn()
             .expect("start prometheus");
-        let p = Prometheus { child, port, _data: data };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Ok(r) = ureq::get(&format!("http://127.0.0.1:{port}/-/ready")).call() {
-                if r.status() == 200 {
-                    return p;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("prometheus did not become ready on port {port}");
+        wait_ready(&format!("http://127.0.0.1:{port}/-/ready"), "prometheus");
+        Prometheus { child, port, _data: data }
     }
 
     pub fn write_url(&self) -> String {
         format!("http://127.0.0.1:{}/api/v1/write", self.port)
     }
+}
 
-    /// Instant PromQL query; returns `data.result`.
-    pub fn query(&self, promql: &str) -> Vec<serde_json::Value> {
-        let url = format!("http://127.0.0.1:{}/api/v1/query", self.port);
-        let mut resp = ureq::get(&url).query("query", promql).call().expect("query prometheus");
-        let body: serde_json::Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
-        assert_eq!(body["status"], "success", "query {promql} failed: {body}");
-        body["data"]["result"].as_array().cloned().unwrap_or_default()
+impl PromQl for Prometheus {
+    fn port(&self) -> u16 {
+        self.port
     }
 }
 
@@ -270,20 +285,87 @@ impl Drop for Prometheus {
     }
 }
 
-pub fn prometheus_binary() -> PathBuf {
-    if let Ok(p) = std::env::var("PROMETHEUS") {
-        return PathBuf::from(p);
+pub const PROMETHEUS_CONFIG: &str = "global:\n  scrape_interval: 1h\n";
+
+/// VictoriaMetrics (Debian unstable's package) on 127.0.0.1: the receiver
+/// here that interprets OTLP metrics and answers PromQL. Configured as the
+/// README tells users: Prometheus naming, and the resource attributes
+/// `game`, `env`, `version`, `instance` promoted to labels. Killed on drop.
+pub struct VictoriaMetrics {
+    child: Child,
+    port: u16,
+    _data: TempDir,
+}
+
+impl VictoriaMetrics {
+    pub fn start() -> VictoriaMetrics {
+        let binary = debian_unstable_binary("victoria-metrics", "victoria-metrics");
+        let port = free_port();
+        let data = TempDir::new("victoria-metrics");
+        let child = Command::new(binary)
+            .arg(format!("-storageDataPath={}", data.0.display()))
+            .arg(format!("-httpListenAddr=127.0.0.1:{port}"))
+            .args(VICTORIA_METRICS_OTLP_FLAGS)
+            // Answer queries with samples that just arrived (default: 30 s behind).
+            .arg("-search.latencyOffset=0s")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start victoria-metrics");
+        wait_ready(&format!("http://127.0.0.1:{port}/health"), "victoria-metrics");
+        VictoriaMetrics { child, port, _data: data }
     }
-    let cache = repo_root().join(".cache/prometheus");
+
+    /// Its OTLP/HTTP metrics receiver (protobuf only).
+    pub fn otlp_metrics_url(&self) -> String {
+        format!("http://127.0.0.1:{}/opentelemetry/v1/metrics", self.port)
+    }
+}
+
+/// The flags the README gives for VictoriaMetrics receiving OTLP metrics.
+pub const VICTORIA_METRICS_OTLP_FLAGS: &[&str] = &[
+    "-opentelemetry.usePrometheusNaming",
+    "-opentelemetry.promoteAllResourceAttributes=false",
+    "-opentelemetry.promoteResourceAttributes=game,env,version,instance",
+    "-opentelemetry.promoteScopeMetadata=false",
+];
+
+impl PromQl for VictoriaMetrics {
+    fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Drop for VictoriaMetrics {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn prometheus_binary() -> PathBuf {
+    match std::env::var("PROMETHEUS") {
+        Ok(p) => PathBuf::from(p),
+        Err(_) => debian_unstable_binary("prometheus", "prometheus"),
+    }
+}
+
+/// `/usr/bin/<binary>` of Debian unstable's `package`, fetched once per test
+/// process into `.cache/<package>-unstable` (two tests must not run apt in
+/// one folder at once).
+pub fn debian_unstable_binary(package: &str, binary: &str) -> PathBuf {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = repo_root().join(format!(".cache/{package}-unstable"));
     let status = Command::new("bash")
         .arg(repo_root().join("scripts/debfetch.sh"))
-        .args(["bookworm"])
+        .args(["unstable"])
         .arg(&cache)
-        .arg("prometheus")
+        .arg(package)
         .status()
         .expect("run scripts/debfetch.sh");
-    assert!(status.success(), "fetching Debian's prometheus package failed");
-    cache.join("root/usr/bin/prometheus")
+    assert!(status.success(), "fetching Debian unstable's {package} package failed");
+    cache.join("root/usr/bin").join(binary)
 }
 
 /// A temporary directory removed on drop.

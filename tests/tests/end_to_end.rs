@@ -1,7 +1,10 @@
 //! The demo project, run headless by the provisioned Godot, sends its metrics
-//! to a real Prometheus (Debian's package, remote-write receiver on) and its
-//! logs and traces to a loopback receiver. PromQL over Prometheus' HTTP API
-//! must return exactly the values the demo's scripted session produced.
+//! to a real receiver and its logs and traces to a loopback receiver: in the
+//! native mode to Prometheus 3 (remote write), in the OTLP mode to
+//! VictoriaMetrics' OTLP receiver, configured as the README says (Debian's
+//! Prometheus is built without its OTLP receiver). PromQL over the server's
+//! HTTP API must return exactly the values the demo's scripted session
+//! produced, under the same labels in both modes.
 //!
 //! The expected values follow from `demo_project/main.gd`: two deaths by
 //! spikes, gold 300 spent on sword+potion+sword+potion (the dragon egg is too
@@ -9,10 +12,10 @@
 
 use std::time::Duration;
 
-use game_tracker_testkit::processes::{import_project, run_godot, Prometheus};
+use game_tracker_testkit::decode::{loki_entries, otlp_logs, otlp_spans};
+use game_tracker_testkit::processes::{import_project, run_godot, PromQl, Prometheus, VictoriaMetrics};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
-use game_tracker_testkit::decode::{loki_entries, otlp_spans};
 use serde_json::Value as Json;
 
 fn scalar(results: &[Json]) -> f64 {
@@ -20,38 +23,28 @@ fn scalar(results: &[Json]) -> f64 {
     results[0]["value"][1].as_str().unwrap().parse().unwrap()
 }
 
-#[test]
-#[ignore = "runs Godot and Prometheus; use the README's test command"]
-fn demo_session_round_trips_through_a_real_prometheus() {
-    let prometheus = Prometheus::start();
-    let rx = Receiver::start();
+/// Runs the demo with `env`; returns its session id.
+fn play_demo(env: &[(&str, String)]) -> String {
     let project = repo_root().join("demo_project");
     import_project(&project);
-    let run = run_godot(
-        &project,
-        &[],
-        &[
-            ("GAMETRACKER_METRICS_URL", prometheus.write_url()),
-            ("GAMETRACKER_LOGS_URL", rx.url("/loki/api/v1/push")),
-            ("GAMETRACKER_TRACES_URL", rx.url("/v1/traces")),
-        ],
-        Duration::from_secs(120),
-    );
+    let run = run_godot(&project, &[], env, Duration::from_secs(120));
     assert!(run.status.success(), "demo failed:\n{}", run.all_output());
     assert!(run.engine_failures().is_empty(), "{}", run.all_output());
-    let session = run
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("demo: session "))
-        .and_then(|l| l.split_whitespace().next())
-        .expect("demo prints its session id")
-        .to_string();
     for signal in ["logs", "metrics", "traces"] {
         let line = run.stdout.lines().find(|l| l.contains(&format!("demo:   {signal}"))).expect("summary line");
         assert!(line.contains(" dropped=0"), "{line}");
         assert!(line.contains(" pending=0"), "{line}");
     }
+    run.stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("demo: session "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("demo prints its session id")
+        .to_string()
+}
 
+/// The demo's metrics as one session's series, by PromQL.
+fn check_session_metrics(prometheus: &impl PromQl, session: &str) {
     let q = |promql: &str| prometheus.query(promql);
     let sel = format!("game=\"gametracker-demo\",env=\"development\",version=\"1.0.0\",instance=\"{session}\"");
     assert_eq!(scalar(&q(&format!("player_deaths_total{{{sel},cause=\"spikes\"}}"))), 2.0);
@@ -79,8 +72,10 @@ fn demo_session_round_trips_through_a_real_prometheus() {
     // The 0 sample before the first increment lets increase() count it.
     assert_eq!(scalar(&q(&format!("min_over_time(player_deaths_total{{{sel}}}[10m])"))), 0.0);
     assert!(scalar(&q(&format!("increase(player_deaths_total{{{sel}}}[10m])"))) >= 2.0);
+}
 
-    // Every Prometheus panel of the Grafana dashboard returns data for the demo.
+/// Every Prometheus panel of the Grafana dashboard returns data for the demo.
+fn check_dashboard(prometheus: &impl PromQl) {
     let dashboard: Json = serde_json::from_str(&std::fs::read_to_string(repo_root().join("grafana/dashboard.json")).unwrap()).unwrap();
     let mut checked = 0;
     for panel in dashboard["panels"].as_array().unwrap() {
@@ -89,11 +84,40 @@ fn demo_session_round_trips_through_a_real_prometheus() {
                 continue;
             }
             let expr = target["expr"].as_str().unwrap().replace("$game", "gametracker-demo").replace("$env", ".*");
-            assert!(!q(&expr).is_empty(), "panel '{}' returns nothing: {expr}", panel["title"]);
+            assert!(!prometheus.query(&expr).is_empty(), "panel '{}' returns nothing: {expr}", panel["title"]);
             checked += 1;
         }
     }
     assert!(checked >= 8, "{checked} dashboard queries checked");
+}
+
+/// The label names of `promql`'s one result.
+fn label_names(prometheus: &impl PromQl, promql: &str) -> Vec<String> {
+    let results = prometheus.query(promql);
+    assert_eq!(results.len(), 1, "{promql}: {results:?}");
+    let mut names: Vec<String> = results[0]["metric"].as_object().unwrap().keys().cloned().collect();
+    names.sort();
+    names
+}
+
+#[test]
+#[ignore = "runs Godot and Prometheus; use the README's test command"]
+fn demo_session_round_trips_through_a_real_prometheus() {
+    let prometheus = Prometheus::start();
+    let rx = Receiver::start();
+    let session = play_demo(&[
+        ("GAMETRACKER_METRICS_URL", prometheus.write_url()),
+        ("GAMETRACKER_LOGS_URL", rx.url("/loki/api/v1/push")),
+        ("GAMETRACKER_TRACES_URL", rx.url("/v1/traces")),
+    ]);
+    check_session_metrics(&prometheus, &session);
+    check_dashboard(&prometheus);
+    let sel = format!("instance=\"{session}\",cause=\"spikes\"");
+    assert_eq!(
+        label_names(&prometheus, &format!("player_deaths_total{{{sel}}}")),
+        ["__name__", "cause", "env", "game", "instance", "version"],
+        "the native mode's labels"
+    );
 
     // Logs: the Loki push body, with the session in the line, not the labels.
     let entries = loki_entries(&rx.requests_to("/loki/api/v1/push"));
@@ -118,4 +142,51 @@ fn demo_session_round_trips_through_a_real_prometheus() {
         let assets = spans.iter().find(|s| s.span_id == texture.parent_span_id).unwrap();
         assert_eq!(assets.name, "load_assets");
     }
+}
+
+#[test]
+#[ignore = "runs Godot and VictoriaMetrics; use the README's test command"]
+fn otlp_mode_reaches_a_real_receiver_with_the_native_labels_and_two_sessions_stay_two_series() {
+    let server = VictoriaMetrics::start();
+    let rx = Receiver::start();
+    let env = [
+        ("GAMETRACKER_PROTOCOL", "otlp".to_string()),
+        // VictoriaMetrics takes OTLP as protobuf only.
+        ("GAMETRACKER_OTLP_ENCODING", "protobuf".to_string()),
+        ("GAMETRACKER_METRICS_URL", server.otlp_metrics_url()),
+        ("GAMETRACKER_LOGS_URL", rx.url("/v1/logs")),
+        ("GAMETRACKER_TRACES_URL", rx.url("/v1/traces")),
+    ];
+    let first = play_demo(&env);
+    let second = play_demo(&env);
+    assert_ne!(first, second);
+    // VictoriaMetrics makes what it received searchable within about a second.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while server.query("player_deaths_total").len() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for session in [&first, &second] {
+        check_session_metrics(&server, session);
+    }
+    // Two players' counters are two series, not one interleaved series.
+    let spikes = "player_deaths_total{game=\"gametracker-demo\",cause=\"spikes\"}";
+    assert_eq!(scalar(&server.query(&format!("count({spikes})"))), 2.0);
+    assert_eq!(scalar(&server.query(&format!("sum({spikes})"))), 4.0);
+    check_dashboard(&server);
+    assert_eq!(
+        label_names(&server, &format!("player_deaths_total{{instance=\"{first}\",cause=\"spikes\"}}")),
+        ["__name__", "cause", "env", "game", "instance", "version"],
+        "the native mode's labels, no others"
+    );
+
+    // Logs: the game's `{"level": "forest"}` is `data.level`, never the level.
+    let logs = otlp_logs(&rx.requests_to("/v1/logs"));
+    let spawned = logs
+        .iter()
+        .find(|l| format!("{:?}", l.body).contains("player_spawned"))
+        .expect("the player_spawned log");
+    let keys: Vec<&str> = spawned.attributes.iter().map(|a| a.key.as_str()).collect();
+    assert!(keys.contains(&"data.level") && !keys.contains(&"level"), "{keys:?}");
+    assert_eq!(spawned.severity_text, "INFO");
+    assert_eq!(otlp_spans(&rx.requests_to("/v1/traces")).len(), 24, "two sessions of 12 spans");
 }

@@ -6,6 +6,7 @@ use crossbeam_channel::Sender;
 
 use crate::config::Config;
 use crate::lane::{JobResult, Lane};
+use crate::spool::MAX_REPLAY_AGE_LOGS_AND_TRACES;
 use crate::stats::Signal;
 use crate::transport::{FileTransport, HttpTransport, Transport};
 
@@ -36,7 +37,11 @@ impl Route {
             (None, None) if jsonl => return Ok(Route::JsonLines),
             (None, None) => return Ok(Route::Nowhere),
         };
-        Lane::spawn(signal, transport, results.clone(), config.max_backlog_bytes, config.max_retry_age)
+        let max_replay_age = match signal {
+            Signal::Metrics => config.max_metrics_replay_age,
+            Signal::Logs | Signal::Traces => MAX_REPLAY_AGE_LOGS_AND_TRACES,
+        };
+        Lane::spawn(signal, transport, results.clone(), config.max_backlog_bytes, config.max_retry_age, max_replay_age)
             .map(|lane| Route::Lane(Box::new(lane)))
     }
 

@@ -148,6 +148,8 @@ pub(crate) struct Lane {
     replay: VecDeque<spool::Entry>,
     max_backlog_bytes: usize,
     max_retry_age: Duration,
+    /// Spooled batches older than this are deleted unsent (`too_old`).
+    max_replay_age: Duration,
 }
 
 impl Lane {
@@ -158,6 +160,7 @@ impl Lane {
         results: Sender<JobResult>,
         max_backlog_bytes: usize,
         max_retry_age: Duration,
+        max_replay_age: Duration,
     ) -> std::io::Result<Lane> {
         // One slot: the worker only hands over a payload when the last was answered.
         let (jobs, jobs_rx) = bounded::<Payload>(1);
@@ -180,6 +183,7 @@ impl Lane {
             replay: VecDeque::new(),
             max_backlog_bytes,
             max_retry_age,
+            max_replay_age,
         })
     }
 
@@ -272,7 +276,7 @@ impl Lane {
         while let Some(entry) = self.replay.pop_front() {
             let spool = leftovers.spool.as_mut()?;
             leftovers.stats.replayed(signal, entry.events);
-            if entry.age(now_unix_ms()) > spool::max_replay_age(signal) {
+            if entry.age(now_unix_ms()) > self.max_replay_age {
                 spool.remove(&entry);
                 leftovers.stats.dropped(signal, DropReason::TooOld, entry.events);
                 continue;

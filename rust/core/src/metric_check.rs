@@ -8,7 +8,7 @@
 //!   and the like become `_`, a leading digit gets a `_`);
 //! - a label with an empty value: left out (Prometheus treats both the same);
 //! - a label named like an automatic one (`game`, `env`, `version`, the
-//!   session label) or `le`: renamed `exported_<name>`, as Prometheus does
+//!   session label), `le` or `job`: renamed `exported_<name>`, as Prometheus does
 //!   with `honor_labels: false`;
 //! - more than [`MAX_METRIC_LABELS`] labels: the rest are ignored.
 //!
@@ -67,7 +67,9 @@ impl MetricCheck {
     /// `automatic_labels`: the names of the labels added to every series.
     pub fn new<'a>(automatic_labels: impl IntoIterator<Item = &'a str>) -> Self {
         let mut reserved_labels: Vec<String> = automatic_labels.into_iter().map(str::to_string).collect();
-        reserved_labels.push("le".into());
+        // `le` is the histogram's; `job` is what Prometheus and Alloy make
+        // of OTLP's `service.name`: a game label must not take either.
+        reserved_labels.extend(["le".to_string(), "job".to_string()]);
         MetricCheck { reserved_labels }
     }
 

@@ -21,6 +21,9 @@ pub struct Session {
     pub version: String,
     pub environment: String,
     pub device: DeviceInfo,
+    /// The label that carries `session_id` on metrics (`session_label`;
+    /// empty: none). OTLP sends it as a resource attribute of that name.
+    pub session_label: String,
 }
 
 impl Session {
@@ -31,6 +34,7 @@ impl Session {
             version: version.into(),
             environment: environment.into(),
             device,
+            session_label: String::new(),
         }
     }
 

@@ -21,16 +21,10 @@ use crate::stats::Signal;
 pub const MAX_REPLAY_AGE_LOGS_AND_TRACES: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Prometheus (and Mimir without an out-of-order window) refuses samples
 /// older than its in-memory head block, which spans the last 1–3 hours: past
-/// an hour a replayed snapshot is likely refused, so it is not sent.
+/// an hour a replayed snapshot is likely refused, so it is not sent. The
+/// default of `max_metrics_replay_age`: a receiver with an
+/// `out_of_order_time_window` takes older ones.
 pub const MAX_REPLAY_AGE_METRICS: Duration = Duration::from_secs(3600);
-
-/// How old a spooled batch of `signal` may be and still be sent.
-pub fn max_replay_age(signal: Signal) -> Duration {
-    match signal {
-        Signal::Metrics => MAX_REPLAY_AGE_METRICS,
-        Signal::Logs | Signal::Traces => MAX_REPLAY_AGE_LOGS_AND_TRACES,
-    }
-}
 
 /// One spooled batch, known from its file name.
 #[derive(Debug, Clone, PartialEq)]

@@ -224,3 +224,14 @@ fn traceparent_is_w3c_trace_context_version_00_sampled() {
     // The example from the W3C Trace Context recommendation, section 3.2.
     assert_eq!(game_tracker_core::event::traceparent(trace, span), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
 }
+
+#[test]
+fn span_attributes_keep_their_names_unless_a_backend_or_the_sdk_reserves_them() {
+    use game_tracker_core::encode::otlp::span_attribute_name;
+    for kept in ["level", "player_id", "attempt", "services"] {
+        assert_eq!(span_attribute_name(kept), kept);
+    }
+    for (game, sent) in [("service.name", "data.service.name"), ("job", "data.job"), ("user.id", "data.user.id"), ("game", "data.game")] {
+        assert_eq!(span_attribute_name(game), sent);
+    }
+}

@@ -157,6 +157,8 @@ fn otlp_points(m: &Metric) -> Vec<Point> {
     };
     points
         .iter()
+        // A counter's first export starts with its 0 point; the total is the last.
+        .filter(|p| p.time_unix_nano != p.start_time_unix_nano)
         .map(|p| {
             let attributes = p.attributes.iter().map(|kv| {
                 let value = match kv.value.as_ref().and_then(|v| v.value.as_ref()) {

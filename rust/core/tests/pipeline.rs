@@ -538,7 +538,8 @@ fn protocol_otlp_sends_all_three_signals_to_one_otlp_endpoint_in_json_or_protobu
         let rx = Receiver::start();
         let t = start(&rx, vec![("protocol", Value::Str("otlp".into())), ("otlp_encoding", Value::Str(encoding.into()))]);
         t.set_user(vec![("id".into(), Value::Str("p1".into()))]);
-        t.log(Level::Warn, "low health".into(), vec![("hp".into(), Value::Int(5))]);
+        // A game's own `level` (the forest) next to the log's level (warn).
+        t.log(Level::Warn, "low health".into(), vec![("hp".into(), Value::Int(5)), ("level".into(), Value::Str("forest".into()))]);
         t.log(Level::Debug, "detail".into(), vec![]);
         t.metric(MetricKind::Counter, "deaths".into(), 1.0, vec![("cause".into(), "spikes".into())]);
         t.metric(MetricKind::Counter, "deaths".into(), 1.0, vec![("cause".into(), "spikes".into())]);
@@ -560,21 +561,28 @@ fn protocol_otlp_sends_all_three_signals_to_one_otlp_endpoint_in_json_or_protobu
         assert_eq!(severities, vec![13, 5], "{encoding}: WARN and DEBUG by the log data model");
         assert_eq!(logs[0].body.as_ref().unwrap().value, Some(Any::StringValue("low health".into())));
         let attribute = |key: &str| logs[0].attributes.iter().find(|a| a.key == key).and_then(|a| a.value.clone()).and_then(|v| v.value);
-        assert_eq!(attribute("hp"), Some(Any::IntValue(5)));
+        assert_eq!(attribute("data.hp"), Some(Any::IntValue(5)), "data keys are namespaced");
+        assert_eq!(attribute("data.level"), Some(Any::StringValue("forest".into())));
+        assert_eq!((attribute("level"), attribute("hp")), (None, None), "no bare data key a receiver could read as its own");
+        assert_eq!(logs[0].severity_text, "WARN", "the log's level is its severity");
         assert_eq!(attribute("user.id"), Some(Any::StringValue("p1".into())));
 
         let metrics = otlp_last_metrics(&rx.requests_to("/v1/metrics"));
         let by_name = |n: &str| metrics.iter().find(|m| m.name == n).unwrap_or_else(|| panic!("{n} in {metrics:?}"));
         let Some(Data::Sum(deaths)) = &by_name("deaths").data else { panic!("deaths is a sum") };
         assert!(deaths.is_monotonic && deaths.aggregation_temporality == AggregationTemporality::Cumulative as i32);
-        assert_eq!(deaths.data_points[0].value, Some(Number::AsDouble(2.0)));
-        let keys: Vec<&str> = deaths.data_points[0].attributes.iter().map(|a| a.key.as_str()).collect();
+        let [zero, now] = &deaths.data_points[..] else { panic!("a 0 point, then the total: {deaths:?}") };
+        assert_eq!((zero.value, now.value), (Some(Number::AsDouble(0.0)), Some(Number::AsDouble(2.0))));
+        assert!(zero.time_unix_nano == zero.start_time_unix_nano && now.time_unix_nano > zero.time_unix_nano, "the 0 sits at the start");
+        let keys: Vec<&str> = now.attributes.iter().map(|a| a.key.as_str()).collect();
         assert_eq!(keys, vec!["cause"], "session labels are in the resource, not on each point");
-        assert!(deaths.data_points[0].start_time_unix_nano > 0, "cumulative points say when they started");
+        assert!(now.start_time_unix_nano > 0, "cumulative points say when they started");
         let Some(Data::Gauge(fps)) = &by_name("fps").data else { panic!("fps is a gauge") };
+        assert_eq!(fps.data_points.len(), 1, "a gauge has no 0 point");
         assert_eq!(fps.data_points[0].value, Some(Number::AsDouble(59.5)));
         let Some(Data::Histogram(load)) = &by_name("load_ms").data else { panic!("load_ms is a histogram") };
-        let point = &load.data_points[0];
+        assert_eq!(load.data_points[0].count, 0, "a histogram starts with an empty point too");
+        let point = load.data_points.last().unwrap();
         assert_eq!((point.count, point.sum), (2, Some(3030.0)));
         assert_eq!(point.bucket_counts.len(), point.explicit_bounds.len() + 1, "one overflow bucket");
         assert_eq!(point.bucket_counts.iter().sum::<u64>(), 2);

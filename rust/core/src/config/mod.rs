@@ -106,6 +106,8 @@ pub struct Config {
     /// The engine layer points this into `user://` when `spool` is on.
     pub spool_dir: Option<String>,
     pub max_spool_bytes: usize,
+    /// Spooled metrics older than this are not replayed (`too_old`).
+    pub max_metrics_replay_age: Duration,
     /// Share of sessions that send anything (0..=1), drawn once per session.
     pub sample_rate: f64,
     /// Log lines below this level are dropped as `filtered`.
@@ -161,6 +163,7 @@ impl Config {
             spool: false,
             spool_dir: None,
             max_spool_bytes: 0,
+            max_metrics_replay_age: Duration::ZERO,
             sample_rate: 0.0,
             min_level: Level::Debug,
             drop_names: Vec::new(),

@@ -300,6 +300,15 @@ pub const KEYS: &[Key] = &[
         65_536.0,
         MAX_BYTES,
     ),
+    // Prometheus and Mimir refuse samples older than their head block unless
+    // an `out_of_order_time_window` is set: raise this to match one.
+    ranged(
+        key("max_metrics_replay_age", Kind::Seconds, DefaultValue::Seconds(crate::spool::MAX_REPLAY_AGE_METRICS), |c, v, k| {
+            seconds(v, k).map(|d| c.max_metrics_replay_age = d)
+        }),
+        0.0,
+        86_400.0,
+    ),
     shown(
         ranged(
             key("sample_rate", Kind::Number, DefaultValue::Float(1.0), |c, v, k| {

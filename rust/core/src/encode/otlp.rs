@@ -58,12 +58,29 @@ pub fn resource(session: &Session) -> Resource {
         string_kv("service.version", &session.version),
         string_kv("deployment.environment.name", &session.environment),
         string_kv("session.id", &session.session_id),
+        // Semantic conventions' "which producer": Prometheus' OTLP receiver
+        // and Alloy's `otelcol.exporter.prometheus` make it `instance`, so
+        // two players' series stay apart (docs/protocols.md#one-series-per-session).
+        string_kv("service.instance.id", &session.session_id),
+        // The native mode's label names, so a receiver can promote them
+        // unchanged (`promote_resource_attributes`, Alloy's transform).
+        string_kv("game", &session.game),
+        string_kv("env", &session.environment),
+        string_kv("version", &session.version),
+        // And the session under the session label's name (`instance`), for
+        // receivers that promote resource attributes rather than derive
+        // `instance` from service.instance.id.
+    ];
+    if !session.session_label.is_empty() {
+        attributes.push(string_kv(&session.session_label, &session.session_id));
+    }
+    attributes.extend([
         string_kv("os.name", &d.os),
         string_kv("os.version", &d.os_version),
         string_kv("telemetry.sdk.name", SDK_NAME),
         string_kv("telemetry.sdk.language", "rust"),
         string_kv("telemetry.sdk.version", SDK_VERSION),
-    ];
+    ]);
     // No semantic convention exists for these; namespaced to avoid clashes.
     for (k, v) in [
         ("godot.version", &d.godot_version),
@@ -76,6 +93,29 @@ pub fn resource(session: &Session) -> Resource {
         }
     }
     Resource { attributes, ..Default::default() }
+}
+
+/// Where the game's own keys go in OTLP (docs/protocols.md#game-keys-in-otlp):
+/// log `data` keys always travel as `data.<key>`, so a game's
+/// `{"level": "forest"}` can never become a log's level in Loki.
+pub const DATA_PREFIX: &str = "data.";
+
+/// Span attribute names that trace backends or this SDK give a meaning of
+/// their own; a game's span attribute named like one travels as
+/// `data.<name>`. (`level` is not one: no trace backend reads it, and
+/// `span.level` is what a game means by it.)
+const RESERVED_NAMES: &[&str] = &["trace_id", "span_id", "service", "job", "instance", "game", "env", "version"];
+/// Namespaces this SDK's own attributes use (resource, user, tags, context).
+const RESERVED_PREFIXES: &[&str] =
+    &["data.", "user.", "tag.", "context.", "service.", "session.", "deployment.", "telemetry.", "os.", "device.", "godot.", "loki."];
+
+/// A game's span attribute name as sent: unchanged unless reserved.
+pub fn span_attribute_name(key: &str) -> std::borrow::Cow<'_, str> {
+    if RESERVED_NAMES.contains(&key) || RESERVED_PREFIXES.iter().any(|p| key.starts_with(p)) {
+        std::borrow::Cow::Owned(format!("{DATA_PREFIX}{key}"))
+    } else {
+        std::borrow::Cow::Borrowed(key)
+    }
 }
 
 /// This SDK as the OTLP instrumentation scope.
@@ -102,7 +142,8 @@ pub fn payload<M: prost::Message + serde::Serialize>(message: &M, encoding: Otlp
 }
 
 fn span(record: &SpanRecord) -> Span {
-    let mut attributes: Vec<KeyValue> = record.attributes.iter().filter_map(|(k, v)| kv(k, v)).collect();
+    let mut attributes: Vec<KeyValue> =
+        record.attributes.iter().filter_map(|(k, v)| kv(&span_attribute_name(k), v)).collect();
     scope_attributes(&record.scope, &mut attributes);
     let (code, message) = match record.status {
         SpanStatus::Unset => (status::StatusCode::Unset, String::new()),

@@ -1,12 +1,12 @@
 //! Logs → OTLP/HTTP (`POST /v1/logs`) with `protocol = "otlp"`: one OTLP log
 //! record per line, severity by the OpenTelemetry log data model, the
-//! message as the body, `data` as attributes.
+//! message as the body, `data` as `data.<key>` attributes.
 
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::logs::v1::{LogRecord as OtlpLogRecord, ResourceLogs, ScopeLogs, SeverityNumber};
 
-use crate::encode::otlp::{kv, payload, resource, scope, scope_attributes};
+use crate::encode::otlp::{kv, payload, resource, scope, scope_attributes, DATA_PREFIX};
 use crate::encode::{OtlpEncoding, Payload};
 use crate::event::{Level, LogRecord};
 use crate::session::Session;
@@ -22,7 +22,7 @@ pub fn severity(level: Level) -> SeverityNumber {
 }
 
 fn record(r: &LogRecord) -> OtlpLogRecord {
-    let mut attributes: Vec<KeyValue> = r.data.iter().filter_map(|(k, v)| kv(k, v)).collect();
+    let mut attributes: Vec<KeyValue> = r.data.iter().filter_map(|(k, v)| kv(&format!("{DATA_PREFIX}{k}"), v)).collect();
     scope_attributes(&r.scope, &mut attributes);
     // Named sections (`set_context`) stay nested under `context.<name>`.
     for (name, section) in &r.scope.contexts {

@@ -1,7 +1,11 @@
 //! Metrics → OTLP/HTTP (`POST /v1/metrics`) with `protocol = "otlp"`: the
 //! aggregator's snapshot as cumulative sums (counters), gauges and
 //! explicit-bucket histograms. Cumulative points carry their series' start
-//! time, so no 0 sample is needed (remote write needs one; see metrics.rs).
+//! time. Until the receiver has taken one, a counter's or histogram's first
+//! export also carries a 0 point at that start time, as remote write does
+//! (docs/protocols.md#cumulative-metrics): a receiver that stores samples,
+//! such as Prometheus' OTLP receiver, then counts the first increments in
+//! `increase()` and `rate()`.
 
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::KeyValue;
@@ -27,11 +31,12 @@ pub fn request(snapshot: &Snapshot, session: &Session, now_unix_nano: u64) -> Ex
             .filter(|(k, _)| !snapshot.automatic_labels.contains(k))
             .map(|(k, v)| string_kv(k, v))
             .collect();
-        let start = (series.created_ms.max(0) as u64) * 1_000_000;
-        let number = |v: f64| NumberDataPoint {
+        // Just before the first update, where the 0 point sits.
+        let start = ((series.created_ms - 1).max(0) as u64) * 1_000_000;
+        let number = |v: f64, time: u64| NumberDataPoint {
             attributes: attributes.clone(),
             start_time_unix_nano: start,
-            time_unix_nano: now_unix_nano,
+            time_unix_nano: time,
             value: Some(number_data_point::Value::AsDouble(v)),
             ..Default::default()
         };
@@ -53,13 +58,30 @@ pub fn request(snapshot: &Snapshot, session: &Session, now_unix_nano: u64) -> Ex
             }
         };
         match (&mut metrics[at].data, &series.value) {
-            (Some(metric::Data::Sum(sum)), PointValue::Counter(v)) => sum.data_points.push(number(*v)),
-            (Some(metric::Data::Gauge(gauge)), PointValue::Gauge(v)) => gauge.data_points.push(number(*v)),
+            (Some(metric::Data::Sum(sum)), PointValue::Counter(v)) => {
+                if series.zero_sample {
+                    sum.data_points.push(number(0.0, start));
+                }
+                sum.data_points.push(number(*v, now_unix_nano));
+            }
+            (Some(metric::Data::Gauge(gauge)), PointValue::Gauge(v)) => gauge.data_points.push(number(*v, now_unix_nano)),
             (Some(metric::Data::Histogram(h)), PointValue::Histogram { counts, sum, count }) => {
                 let (sum, count) = (*sum, *count);
                 // OTLP wants one more bucket than bounds: the overflow above the last.
                 let mut bucket_counts = counts.to_vec();
                 bucket_counts.push(count - counts.iter().sum::<u64>());
+                if series.zero_sample {
+                    h.data_points.push(HistogramDataPoint {
+                        attributes: attributes.clone(),
+                        start_time_unix_nano: start,
+                        time_unix_nano: start,
+                        count: 0,
+                        sum: Some(0.0),
+                        bucket_counts: vec![0; bucket_counts.len()],
+                        explicit_bounds: snapshot.bounds.clone(),
+                        ..Default::default()
+                    });
+                }
                 h.data_points.push(HistogramDataPoint {
                     attributes: attributes.clone(),
                     start_time_unix_nano: start,
