@@ -241,47 +241,30 @@ fn wait_ready(url: &str, what: &str) {
 /// A Prometheus 3 server (Debian unstable's package, fetched by
 /// `scripts/debfetch.sh`) on 127.0.0.1 with the remote-write receiver on;
 /// killed on drop. (Debian builds it without the OTLP receiver.)
-pub struct Prometheus {
-    child: Child,
-    pub port: u16,
-    _data: TempDir,
-}
+pub struct Prometheus(Server);
 
 impl Prometheus {
     pub fn start() -> Prometheus {
-        let binary = prometheus_binary();
-        let port = free_port();
-        let data = TempDir::new("prometheus");
-        let config = data.0.join("prometheus.yml");
-        std::fs::write(&config, PROMETHEUS_CONFIG).unwrap();
-        let child = Command::new(binary)
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", data.0.join("tsdb").display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--web.enable-remote-write-receiver")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start prometheus");
-        wait_ready(&format!("http://127.0.0.1:{port}/-/ready"), "prometheus");
-        Prometheus { child, port, _data: data }
+        Prometheus(Server::start(&prometheus_binary(), "prometheus", "/-/ready", |port, data| {
+            let config = data.join("prometheus.yml");
+            std::fs::write(&config, PROMETHEUS_CONFIG).unwrap();
+            vec![
+                format!("--config.file={}", config.display()),
+                format!("--storage.tsdb.path={}", data.join("tsdb").display()),
+                format!("--web.listen-address=127.0.0.1:{port}"),
+                "--web.enable-remote-write-receiver".into(),
+            ]
+        }))
     }
 
     pub fn write_url(&self) -> String {
-        format!("http://127.0.0.1:{}/api/v1/write", self.port)
+        format!("http://127.0.0.1:{}/api/v1/write", self.0.port)
     }
 }
 
 impl PromQl for Prometheus {
     fn port(&self) -> u16 {
-        self.port
-    }
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.0.port
     }
 }
 
@@ -291,34 +274,62 @@ pub const PROMETHEUS_CONFIG: &str = "global:\n  scrape_interval: 1h\n";
 /// here that interprets OTLP metrics and answers PromQL. Configured as the
 /// README tells users: Prometheus naming, and the resource attributes
 /// `game`, `env`, `version`, `instance` promoted to labels. Killed on drop.
-pub struct VictoriaMetrics {
+pub struct VictoriaMetrics(Server);
+
+impl VictoriaMetrics {
+    pub fn start() -> VictoriaMetrics {
+        let binary = debian_unstable_binary("victoria-metrics", "victoria-metrics");
+        VictoriaMetrics(Server::start(&binary, "victoria-metrics", "/health", |port, data| {
+            let mut args = vec![format!("-storageDataPath={}", data.display()), format!("-httpListenAddr=127.0.0.1:{port}")];
+            args.extend(VICTORIA_METRICS_OTLP_FLAGS.iter().map(|f| f.to_string()));
+            // Answer queries with samples that just arrived (default: 30 s behind).
+            args.push("-search.latencyOffset=0s".into());
+            args
+        }))
+    }
+
+    /// Its OTLP/HTTP metrics receiver (protobuf only).
+    pub fn otlp_metrics_url(&self) -> String {
+        format!("http://127.0.0.1:{}/opentelemetry/v1/metrics", self.0.port)
+    }
+}
+
+impl PromQl for VictoriaMetrics {
+    fn port(&self) -> u16 {
+        self.0.port
+    }
+}
+
+/// A server process on a free loopback port with its own data folder;
+/// killed on drop.
+struct Server {
     child: Child,
     port: u16,
     _data: TempDir,
 }
 
-impl VictoriaMetrics {
-    pub fn start() -> VictoriaMetrics {
-        let binary = debian_unstable_binary("victoria-metrics", "victoria-metrics");
+impl Server {
+    /// Starts `binary` with the arguments `args(port, data folder)` gives and
+    /// waits until `ready_path` answers 200.
+    fn start(binary: &Path, name: &str, ready_path: &str, args: impl FnOnce(u16, &Path) -> Vec<String>) -> Server {
         let port = free_port();
-        let data = TempDir::new("victoria-metrics");
+        let data = TempDir::new(name);
         let child = Command::new(binary)
-            .arg(format!("-storageDataPath={}", data.0.display()))
-            .arg(format!("-httpListenAddr=127.0.0.1:{port}"))
-            .args(VICTORIA_METRICS_OTLP_FLAGS)
-            // Answer queries with samples that just arrived (default: 30 s behind).
-            .arg("-search.latencyOffset=0s")
+            .args(args(port, &data.0))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("start victoria-metrics");
-        wait_ready(&format!("http://127.0.0.1:{port}/health"), "victoria-metrics");
-        VictoriaMetrics { child, port, _data: data }
+            .unwrap_or_else(|e| panic!("start {name}: {e}"));
+        let server = Server { child, port, _data: data };
+        wait_ready(&format!("http://127.0.0.1:{port}{ready_path}"), name);
+        server
     }
+}
 
-    /// Its OTLP/HTTP metrics receiver (protobuf only).
-    pub fn otlp_metrics_url(&self) -> String {
-        format!("http://127.0.0.1:{}/opentelemetry/v1/metrics", self.port)
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -329,19 +340,6 @@ pub const VICTORIA_METRICS_OTLP_FLAGS: &[&str] = &[
     "-opentelemetry.promoteResourceAttributes=game,env,version,instance",
     "-opentelemetry.promoteScopeMetadata=false",
 ];
-
-impl PromQl for VictoriaMetrics {
-    fn port(&self) -> u16 {
-        self.port
-    }
-}
-
-impl Drop for VictoriaMetrics {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 pub fn prometheus_binary() -> PathBuf {
     match std::env::var("PROMETHEUS") {
