@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Prints the path of a Linux x86_64 export template made from the Godot that
+# scripts/godot.sh provisions (official templates cannot be fetched here):
+# a copy of Debian's `godot` binary whose ELF interpreter points at the
+# provisioned closure's own loader. An exported game runs it with
+# LD_LIBRARY_PATH set to the closure's libraries (scripts/run_exported.sh).
+#   scripts/export_template.sh      → .cache/godot/template/godot
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/scripts/godot.sh" --headless --version >/dev/null
+r="$root/.cache/godot/root"
+template="$root/.cache/godot/template/godot"
+if [[ ! -x $template ]]; then
+  bash "$root/scripts/debfetch.sh" bookworm "$root/.cache/patchelf" patchelf
+  loader="$r/usr/lib64/ld-linux-x86-64.so.2"
+  [[ -e $loader ]] || loader="$r/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+  mkdir -p "$(dirname "$template")"
+  cp "$r/usr/bin/godot" "$template.tmp"
+  "$root/.cache/patchelf/root/usr/bin/patchelf" --set-interpreter "$loader" "$template.tmp"
+  mv "$template.tmp" "$template"
+fi
+echo "$template"
