@@ -1,13 +1,23 @@
 @tool
 extends EditorPlugin
 ## Test-only: toggles the GameTracker plugin the way the Plugins tab does and
-## prints what Project Settings held after each step. Run by
-## tests/tests/godot.rs in a headless editor (not during the import).
+## prints what Project Settings held after each step (GAMETRACKER_PLUGIN_CHECK=1),
+## or only enables it, as a developer does after unpacking the addon
+## (GAMETRACKER_PLUGIN_ENABLE=1). Run by tests/tests/godot.rs and
+## tests/tests/package.rs in a headless editor (not during the import).
 
 
 func _enter_tree() -> void:
 	if OS.get_environment("GAMETRACKER_PLUGIN_CHECK") == "1":
 		_check.call_deferred()
+	elif OS.get_environment("GAMETRACKER_PLUGIN_ENABLE") == "1":
+		_enable.call_deferred()
+
+
+func _enable() -> void:
+	EditorInterface.set_plugin_enabled("game_tracker", true)
+	print("plugin-enable: autoload=%s" % ProjectSettings.has_setting("autoload/GameTracker"))
+	get_tree().quit()
 
 
 func _check() -> void:

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds the release package a game developer installs without Rust:
+# dist/game_tracker-<version>.zip in the Asset Library layout
+# (addons/game_tracker/ with the scripts, the .gdextension, every library
+# built here under bin/, a LICENSE and a short README).
+#   scripts/package.sh            → prints the zip's path
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+version=$(sed -n 's/^version="\(.*\)"/\1/p' addons/game_tracker/plugin.cfg)
+bash scripts/build.sh --release
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+addon="$stage/addons/game_tracker"
+mkdir -p "$addon"
+# The addon as it is in the repository, its libraries included (only
+# those built here: bin/ is not tracked), without hidden files.
+(cd addons/game_tracker && find . -path ./bin -prune -o -type f ! -name '.*' -print) | while IFS= read -r f; do
+  mkdir -p "$addon/$(dirname "$f")"
+  cp "addons/game_tracker/$f" "$addon/$f"
+done
+(cd addons/game_tracker && find bin -type f ! -name '.*' -print) | while IFS= read -r f; do
+  mkdir -p "$addon/$(dirname "$f")"
+  cp "addons/game_tracker/$f" "$addon/$f"
+done
+cp LICENSE "$addon/LICENSE"
+cp scripts/package/README.md "$addon/README.md"
+mkdir -p dist
+zip_path="$root/dist/game_tracker-$version.zip"
+rm -f "$zip_path"
+(cd "$stage" && python3 -m zipfile -c "$zip_path" addons)
+echo "$zip_path"
