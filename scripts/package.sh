@@ -3,12 +3,15 @@
 # dist/game_tracker-<version>.zip in the Asset Library layout
 # (addons/game_tracker/ with the scripts, the .gdextension, every library
 # built here under bin/, a LICENSE and a short README).
-#   scripts/package.sh            → prints the zip's path
+#   scripts/package.sh              builds the host's release library first
+#   scripts/package.sh --no-build   packages the libraries already in bin/
+#                                   (the forge workflow puts every platform's there)
+# Prints the zip's path.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 version=$(sed -n 's/^version="\(.*\)"/\1/p' addons/game_tracker/plugin.cfg)
-bash scripts/build.sh --release
+[[ ${1:-} == --no-build ]] || bash scripts/build.sh --release
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 addon="$stage/addons/game_tracker"

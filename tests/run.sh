@@ -8,6 +8,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/build.sh
 echo "Godot: $(bash scripts/godot.sh --headless --version | tail -n1)"
+# The forge workflow that builds every platform cannot run here: lint it.
+bash scripts/check_workflows.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
