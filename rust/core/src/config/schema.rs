@@ -99,6 +99,18 @@ const fn setting(basic: bool, hint: Hint, hint_string: &'static str) -> Option<S
     Some(Setting { basic, hint, hint_string, default: None, kind: None })
 }
 
+/// A setting left empty to mean "from the project" (`placeholder` says from
+/// where): the autoload fills it in, so its own default is "".
+const fn from_project(placeholder: &'static str) -> Option<Setting> {
+    Some(Setting {
+        basic: true,
+        hint: Hint::Placeholder,
+        hint_string: placeholder,
+        default: Some(DefaultValue::Str("")),
+        kind: None,
+    })
+}
+
 pub struct Key {
     pub name: &'static str,
     pub owner: Owner,
@@ -175,33 +187,15 @@ pub const KEYS: &[Key] = &[
     ),
     shown(
         key("game", Kind::Text, DefaultValue::Str("unknown"), |c, v, _| text(v).map(|t| c.game = t)),
-        Some(Setting {
-            basic: true,
-            hint: Hint::Placeholder,
-            hint_string: "application/config/name",
-            default: Some(DefaultValue::Str("")),
-            kind: None,
-        }),
+        from_project("application/config/name"),
     ),
     shown(
         key("version", Kind::Text, DefaultValue::Str("0.0.0"), |c, v, _| text(v).map(|t| c.version = t)),
-        Some(Setting {
-            basic: true,
-            hint: Hint::Placeholder,
-            hint_string: "application/config/version",
-            default: Some(DefaultValue::Str("")),
-            kind: None,
-        }),
+        from_project("application/config/version"),
     ),
     shown(
         key("environment", Kind::Text, DefaultValue::Str("development"), |c, v, _| text(v).map(|t| c.environment = t)),
-        Some(Setting {
-            basic: true,
-            hint: Hint::Placeholder,
-            hint_string: "development in debug builds, else production",
-            default: Some(DefaultValue::Str("")),
-            kind: None,
-        }),
+        from_project("development in debug builds, else production"),
     ),
     shown(
         Key {
