@@ -3,7 +3,9 @@
 //! flood the output. Used by the worker (delivery problems, metric names,
 //! the series limit) and by the engine layer (misused calls).
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
+use std::hash::Hash;
 
 use crossbeam_channel::Sender;
 
@@ -11,18 +13,32 @@ use crossbeam_channel::Sender;
 /// capture can skip) the tracker's own output.
 pub const PREFIX: &str = "GameTracker: ";
 
-/// Which keys were already warned about.
-#[derive(Debug, Default)]
-pub struct WarnOnce {
-    seen: HashSet<String>,
+/// Which keys were already warned about. Keys are Strings on the worker;
+/// the engine layer uses pairs of static names, so a misused call repeated
+/// every frame costs a lookup, never an allocation.
+#[derive(Debug)]
+pub struct WarnOnce<K = String> {
+    seen: HashSet<K>,
 }
 
-impl WarnOnce {
-    /// True the first time `key` is seen.
-    pub fn first(&mut self, key: &str) -> bool {
-        !self.seen.contains(key) && self.seen.insert(key.to_string())
+impl<K> Default for WarnOnce<K> {
+    fn default() -> Self {
+        WarnOnce { seen: HashSet::new() }
     }
+}
 
+impl<K: Eq + Hash> WarnOnce<K> {
+    /// True the first time `key` is seen (it is only copied then).
+    pub fn first<Q>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Eq + Hash + ToOwned<Owned = K> + ?Sized,
+    {
+        !self.seen.contains(key) && self.seen.insert(key.to_owned())
+    }
+}
+
+impl WarnOnce<String> {
     /// Forgets every key starting with `prefix`: the next one warns again.
     pub fn forget_prefix(&mut self, prefix: &str) {
         self.seen.retain(|k| !k.starts_with(prefix));

@@ -160,6 +160,10 @@ impl Lifecycle {
     /// again does not restart; a new `init` does.
     pub fn shutdown(&mut self, timeout: Duration) {
         self.config = None;
+        self.stop(timeout);
+    }
+
+    fn stop(&mut self, timeout: Duration) {
         if let Some(t) = self.tracker.take() {
             t.shutdown(timeout);
             self.shut_down = true;
@@ -219,10 +223,6 @@ impl Lifecycle {
     /// The game is quitting: the last events go out, waiting at most
     /// `quit_timeout`.
     pub fn exit(&mut self) {
-        let timeout = self.quit_timeout();
-        if let Some(t) = self.tracker.take() {
-            t.shutdown(timeout);
-            self.shut_down = true;
-        }
+        self.stop(self.quit_timeout());
     }
 }

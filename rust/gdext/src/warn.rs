@@ -7,12 +7,12 @@ use std::sync::Mutex;
 
 use game_tracker_core::diagnostics::{WarnOnce, PREFIX};
 
-static SEEN: Mutex<Option<WarnOnce>> = Mutex::new(None);
+static SEEN: Mutex<Option<WarnOnce<(&'static str, &'static str)>>> = Mutex::new(None);
 
 /// `call` is the API method (e.g. "log_info"), `problem` a short tag.
 pub fn warn_once(call: &'static str, problem: &'static str, message: impl FnOnce() -> String) {
-    let key = format!("{call}:{problem}");
-    let first = SEEN.lock().map(|mut seen| seen.get_or_insert_with(WarnOnce::default).first(&key)).unwrap_or(false);
+    let first =
+        SEEN.lock().map(|mut seen| seen.get_or_insert_with(WarnOnce::default).first(&(call, problem))).unwrap_or(false);
     if first {
         godot::global::godot_warn!("{PREFIX}{}", message());
     }

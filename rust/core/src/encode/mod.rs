@@ -98,10 +98,9 @@ impl BodyFormat {
 
     /// The format of a file named `<anything>.<extension>`.
     pub fn of_file_name(name: &str) -> Option<BodyFormat> {
-        // Longest extension first: "x.pb.gz" is not a ".gz" of unknown kind.
-        let mut formats = Self::ALL;
-        formats.sort_by_key(|f| std::cmp::Reverse(f.extension().len()));
-        formats.into_iter().find(|f| name.ends_with(&format!(".{}", f.extension())))
+        // No extension ends another one after a dot ("pb.gz" is not ".gz"),
+        // so at most one format matches.
+        Self::ALL.into_iter().find(|f| name.strip_suffix(f.extension()).is_some_and(|stem| stem.ends_with('.')))
     }
 
     fn gzipped(self) -> Option<BodyFormat> {
