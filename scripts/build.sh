@@ -1,18 +1,46 @@
 #!/usr/bin/env bash
 # Builds the GDExtension and copies it into addons/game_tracker/bin/.
-#   scripts/build.sh            debug build
-#   scripts/build.sh --release  optimised build (what you ship)
+#   scripts/build.sh                      debug build for this machine
+#   scripts/build.sh --release            optimised build (what you ship)
+#   scripts/build.sh --target windows     game_tracker.dll (x86_64), built on Linux
+#   scripts/build.sh --target linux-arm64 bin/linux-arm64/libgame_tracker.so
+# Other targets go through scripts/cross_toolchain.sh: rustup's target when it
+# is installed, otherwise a toolchain it provisions from Debian's packages.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 profile=debug
+target=host
+while (( $# )); do
+  case $1 in
+    --release) profile=release ;;
+    --target) target=$2; shift ;;
+    *) echo "build.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
 args=()
-if [[ ${1:-} == --release ]]; then profile=release; args=(--release); fi
-cargo build --manifest-path "$root/Cargo.toml" -p game_tracker "${args[@]}" >&2
-case "$(uname -s)" in
-  Linux) lib=libgame_tracker.so ;;
-  Darwin) lib=libgame_tracker.dylib ;;
-  *) lib=game_tracker.dll ;;
-esac
-mkdir -p "$root/addons/game_tracker/bin"
-cp "$root/target/$profile/$lib" "$root/addons/game_tracker/bin/$lib"
-echo "built $root/addons/game_tracker/bin/$lib ($profile)" >&2
+[[ $profile == release ]] && args=(--release)
+bin="$root/addons/game_tracker/bin"
+
+if [[ $target == host ]]; then
+  cargo build --manifest-path "$root/Cargo.toml" -p game_tracker "${args[@]}" >&2
+  case "$(uname -s)" in
+    Linux) lib=libgame_tracker.so ;;
+    Darwin) lib=libgame_tracker.dylib ;;
+    *) lib=game_tracker.dll ;;
+  esac
+  built="$root/target/$profile/$lib"; dest="$bin/$lib"
+else
+  source "$root/scripts/cross_toolchain.sh"
+  cross_env "$target"
+  started=$SECONDS
+  "$CARGO" build --manifest-path "$root/Cargo.toml" -p game_tracker "${args[@]}" "${CROSS_BUILD_STD[@]}" >&2
+  echo "build.sh: $target $profile build took $((SECONDS - started)) s" >&2
+  case $target in
+    windows) built="$CARGO_TARGET_DIR/$CARGO_BUILD_TARGET/$profile/game_tracker.dll"; dest="$bin/game_tracker.dll" ;;
+    linux-arm64) built="$CARGO_TARGET_DIR/$CARGO_BUILD_TARGET/$profile/libgame_tracker.so"; dest="$bin/linux-arm64/libgame_tracker.so" ;;
+  esac
+fi
+mkdir -p "$(dirname "$dest")"
+cp "$built" "$dest"
+echo "built $dest ($profile, $(du -k "$dest" | cut -f1) KiB)" >&2

@@ -5,17 +5,20 @@
 # sources), the mirror is read from the system's apt sources and never written
 # into the repo.
 #
-#   scripts/debfetch.sh SUITE DEST [--closure] PACKAGE...
+#   scripts/debfetch.sh SUITE DEST [--arch ARCH] [--closure] PACKAGE...
 #
+# --arch fetches another architecture's packages (arm64 for a cross sysroot).
 # DEST/root holds the unpacked tree; DEST/.done-<packages> marks success so a
 # second run is instant.
 set -euo pipefail
 
 suite=$1; mkdir -p "$2"; dest=$(cd "$2" && pwd); shift 2
+arch=$(dpkg --print-architecture 2>/dev/null || echo amd64); arch_tag=
+if [[ ${1:-} == --arch ]]; then arch=$2; arch_tag="$2 "; shift 2; fi
 closure=0
 if [[ ${1:-} == --closure ]]; then closure=1; shift; fi
 packages=("$@")
-stamp="$dest/.done-$(echo "$suite ${packages[*]}" | tr ' /' '__')"
+stamp="$dest/.done-$(echo "$suite $arch_tag${packages[*]}" | tr ' /' '__')"
 [[ -f $stamp ]] && exit 0
 
 mirror_from_system() {
@@ -48,6 +51,8 @@ apt_opts=(
   -o "APT::Install-Recommends=0"
   -o "APT::Sandbox::User=$(id -un)"
   -o "Acquire::Languages=none"
+  -o "APT::Architecture=$arch"
+  -o "APT::Architectures::=$arch"
 )
 
 echo "debfetch: $suite from $mirror: ${packages[*]}" >&2

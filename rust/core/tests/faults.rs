@@ -40,12 +40,25 @@ const NO_WAIT_BOUND: Duration = Duration::from_millis(200);
 /// percentile is held to it (each case prints wall and CPU numbers).
 const CALL_BOUND: Duration = Duration::from_micros(50);
 
-/// CPU time this thread has used so far.
-fn thread_cpu_time() -> Duration {
+/// CPU time this thread has used so far, where a thread clock can resolve
+/// one call. Windows' thread times tick every 15.6 ms (10 ms under Wine):
+/// there the CPU bound is set aside and every other assertion kept.
+#[cfg(unix)]
+fn thread_cpu_time() -> Option<Duration> {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: a valid clock id and a valid out pointer.
     unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+}
+#[cfg(not(unix))]
+fn thread_cpu_time() -> Option<Duration> {
+    None
+}
+
+/// Set by scripts/cross_test.sh when the tests run under qemu or Wine: an
+/// emulator's CPU time per call measures the translation, not the SDK.
+fn emulated() -> bool {
+    std::env::var_os("GAMETRACKER_TESTS_EMULATED").is_some()
 }
 const QUIT_DEADLINE: Duration = Duration::from_millis(800);
 
@@ -96,7 +109,9 @@ impl Play {
     fn time(&mut self, call: impl FnOnce()) {
         let (started, cpu) = (Instant::now(), thread_cpu_time());
         call();
-        self.call_cpu.push(thread_cpu_time().saturating_sub(cpu));
+        if let (Some(before), Some(after)) = (cpu, thread_cpu_time()) {
+            self.call_cpu.push(after.saturating_sub(before));
+        }
         self.call_times.push(started.elapsed());
     }
 
@@ -108,12 +123,14 @@ impl Play {
             (at(990), at(999), at(1000))
         };
         let (p99, p999, worst) = percentiles(&mut self.call_times);
-        let (cpu_p99, cpu_p999, cpu_worst) = percentiles(&mut self.call_cpu);
-        eprintln!(
-            "{case}: {} calls; wall p99 {p99:?}, p99.9 {p999:?}, worst {worst:?}; cpu p99 {cpu_p99:?}, p99.9 {cpu_p999:?}, worst {cpu_worst:?}",
-            self.call_times.len()
-        );
+        eprintln!("{case}: {} calls; wall p99 {p99:?}, p99.9 {p999:?}, worst {worst:?}", self.call_times.len());
         assert!(worst < NO_WAIT_BOUND, "{case}: a call took {worst:?}");
+        if self.call_cpu.is_empty() || emulated() {
+            eprintln!("{case}: CPU bound set aside (no thread clock that resolves a call here)");
+            return;
+        }
+        let (cpu_p99, cpu_p999, cpu_worst) = percentiles(&mut self.call_cpu);
+        eprintln!("{case}: cpu p99 {cpu_p99:?}, p99.9 {cpu_p999:?}, worst {cpu_worst:?}");
         assert!(cpu_p999 < CALL_BOUND, "{case}: p99.9 of the calls' CPU time is {cpu_p999:?}");
     }
 

@@ -64,7 +64,11 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 /// `n` cases; a failure is shrunk and printed, not saved to a file in the tree.
+/// Under qemu or Wine (scripts/cross_test.sh) a twentieth of them: the full
+/// set takes a quarter of an hour there, and the same generators run in full
+/// natively.
 fn cases(n: u32) -> ProptestConfig {
+    let n = if std::env::var_os("GAMETRACKER_TESTS_EMULATED").is_some() { (n / 20).max(50) } else { n };
     ProptestConfig { cases: n, failure_persistence: None, ..ProptestConfig::default() }
 }
 
