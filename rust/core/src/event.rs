@@ -140,6 +140,17 @@ pub struct SpanRecord {
     pub scope: ScopeRef,
 }
 
+/// What the game tells the session's health (breadcrumbs, the scene,
+/// pausing): kept on the worker, sent only with an error or a crash report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    Breadcrumb { time_unix_nano: u64, category: String, message: String, data: Fields },
+    /// The current scene changed (the vitals and the crash report name it).
+    Scene { time_unix_nano: u64, name: String },
+    /// The app was paused (mobile: sent to the background) or resumed.
+    Paused { time_unix_nano: u64, paused: bool },
+}
+
 #[derive(Debug, Clone)]
 pub enum Event {
     Log(LogRecord),

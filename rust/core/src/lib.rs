@@ -14,6 +14,7 @@ mod destination;
 pub mod diagnostics;
 pub mod encode;
 pub mod event;
+pub mod health;
 pub mod jsonl;
 mod lane;
 pub mod lifecycle;

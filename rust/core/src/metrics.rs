@@ -189,7 +189,15 @@ impl Aggregator {
                 }
             }
         }
-        let mut labels = self.automatic_labels.clone();
+        // An update's own label wins over an automatic one of the same name:
+        // only the worker's own updates have one (a crashed session counted
+        // under its own `version`); the game's were renamed `exported_*`.
+        let mut labels: Vec<(String, String)> = self
+            .automatic_labels
+            .iter()
+            .filter(|(name, _)| !update.labels.iter().any(|(own, _)| own == name))
+            .cloned()
+            .collect();
         labels.extend(update.labels.iter().cloned());
         labels.sort();
         SeriesKey { name, kind: update.kind, labels }

@@ -19,8 +19,10 @@ use crate::config::Config;
 use crate::destination::Route;
 use crate::diagnostics::Diagnostics;
 use crate::event::Event;
+use crate::health::SessionHealth;
 use crate::jsonl::JsonlSink;
 use crate::lane::{Answer, JobResult, Leftovers};
+use crate::record::Item;
 use crate::session::Session;
 use crate::spool::Spool;
 use crate::stats::{DropReason, Signal, Stats};
@@ -35,12 +37,17 @@ pub(crate) struct Pipeline {
     waiters: Vec<Sender<()>>,
     /// Set by shutdown: one last attempt each, no backoff, no retries.
     shutting_down: bool,
+    /// Session events, breadcrumbs and the crash marker (`release_health`).
+    health: Option<SessionHealth>,
 }
 
 impl Pipeline {
+    /// `sampled`: false when `sample_rate` left this session out (it sends
+    /// no session events either).
     pub fn new(
         config: &Config,
         session: Session,
+        sampled: bool,
         stats: Arc<Stats>,
         mut diagnostics: Diagnostics,
         results: &Sender<JobResult>,
@@ -77,23 +84,68 @@ impl Pipeline {
             },
             None => None,
         };
-        Ok(Pipeline {
+        let started = if sampled { SessionHealth::start(config, &session, &mut diagnostics) } else { None };
+        let (health, first_events) = started.map_or((None, Vec::new()), |(h, events)| (Some(h), events));
+        let mut pipeline = Pipeline {
             batcher: Batcher::new(config, session),
             routes,
             jsonl,
             leftovers: Leftovers { spool, stats, diagnostics },
             waiters: Vec::new(),
             shutting_down: false,
-        })
+            health,
+        };
+        for event in first_events {
+            pipeline.emit(event);
+        }
+        Ok(pipeline)
     }
 
-    /// One event read from the queue.
-    pub fn accept(&mut self, event: Event) {
+    /// One record read from the queue: an event, or a note for the
+    /// session's health.
+    pub fn accept_item(&mut self, item: Item) {
+        match item {
+            Item::Event(event) => self.accept(event),
+            Item::Note(note) => {
+                if let Some(health) = self.health.as_mut() {
+                    health.note(note);
+                }
+            }
+        }
+    }
+
+    /// One event the game made.
+    pub fn accept(&mut self, mut event: Event) {
+        if let Some(health) = self.health.as_mut() {
+            health.observe(&mut event);
+        }
         let signal = event.signal();
         let event = match self.batcher.admit(event, &mut self.leftovers.diagnostics) {
             Ok(event) => event,
             Err(reason) => return self.leftovers.stats.dropped(signal, reason, 1),
         };
+        self.route(event);
+    }
+
+    /// One event the SDK itself made (release health): counted as produced,
+    /// and not filtered, since it is not the game's to filter.
+    fn emit(&mut self, event: Event) {
+        self.leftovers.stats.produced(event.signal(), 1);
+        self.route(event);
+    }
+
+    /// The session ends: `clean` (quit, `shutdown`) sends `session_end`;
+    /// consent withdrawn sends nothing. Either way its marker goes.
+    pub fn end_session(&mut self, clean: bool) {
+        if let Some(health) = self.health.take() {
+            for event in health.end(clean) {
+                self.emit(event);
+            }
+        }
+    }
+
+    fn route(&mut self, event: Event) {
+        let signal = event.signal();
         match &mut self.routes[signal.index()] {
             Route::Lane(lane) => match self.batcher.add(event, &mut self.leftovers.diagnostics) {
                 Ok(Some(batch)) => lane.push(batch, &mut self.leftovers),
@@ -151,9 +203,10 @@ impl Pipeline {
         self.waiters.push(done);
     }
 
-    /// When the next lane's backoff ends.
+    /// When the next lane's backoff ends, or the session marker is due.
     pub fn next_wake(&self) -> Option<Instant> {
-        self.routes.iter().filter_map(|r| r.lane_ref().and_then(|l| l.wake_at())).min()
+        let lanes = self.routes.iter().filter_map(|r| r.lane_ref().and_then(|l| l.wake_at()));
+        lanes.chain(self.health.as_ref().and_then(SessionHealth::next_wake)).min()
     }
 
     /// Starts the next request on every lane that may send.
@@ -195,8 +248,12 @@ impl Pipeline {
         self.batcher.is_empty() && self.routes.iter().filter_map(Route::lane_ref).all(|l| l.idle(self.shutting_down))
     }
 
-    /// Answers the `flush_and_wait` callers once idle; publishes what is held.
+    /// Answers the `flush_and_wait` callers once idle; publishes what is
+    /// held; rewrites the session marker when due.
     pub fn after_each_step(&mut self) {
+        if let Some(health) = self.health.as_mut() {
+            health.tick(Instant::now());
+        }
         if !self.waiters.is_empty() && self.idle() {
             for w in self.waiters.drain(..) {
                 let _ = w.send(());

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use crate::event::{Event, ScopeRef};
-use crate::record::{ReadError, Reader};
+use crate::event::ScopeRef;
+use crate::record::{Item, ReadError, Reader};
 
 /// A staging buffer is handed over once it holds this much, even mid-frame:
 /// large enough that a frame's events travel together, small enough to stay
@@ -97,13 +97,14 @@ impl Intake {
         self.chunks.try_recv().ok()
     }
 
-    /// Passes each event of `chunk` to `each`, returns the buffer for reuse,
+    /// Passes each event and note of `chunk` to `each`, in the order the
+    /// game made them, returns the buffer for reuse,
     /// and reports, per signal, records that could not be read (a bug) with
     /// the first error.
     pub fn read(
         &mut self,
         chunk: Chunk,
-        mut each: impl FnMut(Event),
+        mut each: impl FnMut(Item),
     ) -> Option<([u64; 3], ReadError)> {
         self.last_chunk = Some(Instant::now());
         self.queued
@@ -111,11 +112,13 @@ impl Intake {
         let mut read = [0u64; 3];
         let mut reader = Reader::new(&chunk.bytes);
         let mut error = None;
-        while let Some(next) = reader.next_event(&mut self.scope) {
+        while let Some(next) = reader.next_item(&mut self.scope) {
             match next {
-                Ok(event) => {
-                    read[event.signal().index()] += 1;
-                    each(event);
+                Ok(item) => {
+                    if let Item::Event(event) = &item {
+                        read[event.signal().index()] += 1;
+                    }
+                    each(item);
                 }
                 Err(e) => error = Some(e),
             }

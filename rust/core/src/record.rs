@@ -18,12 +18,16 @@
 //! - span: ids, parent, times, status u8, status message str, name str,
 //!   attributes value, u32 count + later (key, value) attributes;
 //! - scope: the whole user context as a map value (sent when it changes, so
-//!   each event gets the context as it was when the game made it).
+//!   each event gets the context as it was when the game made it);
+//! - note: what the session's health keeps but sends only with a crash or
+//!   an error (a breadcrumb, the scene, paused): kind u8, time u64, then a
+//!   breadcrumb's category str, message str and data value, a scene's name
+//!   str, or paused u8. Not an event: no signal counts it.
 
 use std::sync::Arc;
 
 use crate::event::{
-    Event, Level, LogRecord, MetricKind, MetricUpdate, Scope, ScopeRef, SpanId, SpanRecord, SpanStatus,
+    Event, Level, LogRecord, MetricKind, MetricUpdate, Note, Scope, ScopeRef, SpanId, SpanRecord, SpanStatus,
     TraceId,
 };
 use crate::value::{Fields, Value};
@@ -32,6 +36,11 @@ const LOG: u8 = 1;
 const METRIC: u8 = 2;
 const SPAN: u8 = 3;
 const SCOPE: u8 = 4;
+const NOTE: u8 = 5;
+
+const NOTE_BREADCRUMB: u8 = 0;
+const NOTE_SCENE: u8 = 1;
+const NOTE_PAUSED: u8 = 2;
 
 const NULL: u8 = 0;
 const BOOL: u8 = 1;
@@ -276,6 +285,34 @@ pub(crate) fn write_scope(buf: &mut Vec<u8>, scope: &Scope) {
     scope.tags[..].write_value(&mut w);
 }
 
+pub(crate) fn write_breadcrumb(buf: &mut Vec<u8>, time: u64, category: impl WriteText, message: impl WriteText, data: impl WriteValue) {
+    buf.extend_from_slice(&[NOTE, NOTE_BREADCRUMB]);
+    buf.extend_from_slice(&time.to_le_bytes());
+    let mut w = ValueWriter::new(buf);
+    category.write_text(&mut w);
+    message.write_text(&mut w);
+    data.write_value(&mut w);
+}
+
+pub(crate) fn write_scene(buf: &mut Vec<u8>, time: u64, name: impl WriteText) {
+    buf.extend_from_slice(&[NOTE, NOTE_SCENE]);
+    buf.extend_from_slice(&time.to_le_bytes());
+    name.write_text(&mut ValueWriter::new(buf));
+}
+
+pub(crate) fn write_paused(buf: &mut Vec<u8>, time: u64, paused: bool) {
+    buf.extend_from_slice(&[NOTE, NOTE_PAUSED]);
+    buf.extend_from_slice(&time.to_le_bytes());
+    buf.push(paused as u8);
+}
+
+/// What one record read back as.
+#[derive(Debug)]
+pub(crate) enum Item {
+    Event(Event),
+    Note(Note),
+}
+
 /// A buffer the reader could not make sense of. Only a bug can cause one:
 /// the main thread writes every record the reader reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,9 +344,9 @@ impl<'a> Reader<'a> {
         Reader { bytes, at: 0 }
     }
 
-    /// The next event, updating `scope` on the way. `None` at the end; an
-    /// error if the buffer is malformed (a bug: the rest is skipped).
-    pub fn next_event(&mut self, scope: &mut ScopeRef) -> Option<Result<Event, ReadError>> {
+    /// The next event or note, updating `scope` on the way. `None` at the
+    /// end; an error if the buffer is malformed (a bug: the rest is skipped).
+    pub fn next_item(&mut self, scope: &mut ScopeRef) -> Option<Result<Item, ReadError>> {
         loop {
             if self.at >= self.bytes.len() {
                 return None;
@@ -317,10 +354,11 @@ impl<'a> Reader<'a> {
             let offset = self.at;
             let tag = self.bytes[self.at];
             self.at += 1;
-            let (event, record) = match tag {
-                LOG => (self.log(scope), "log"),
-                METRIC => (self.metric(), "metric"),
-                SPAN => (self.span(scope), "span"),
+            let (item, record) = match tag {
+                LOG => (self.log(scope).map(Item::Event), "log"),
+                METRIC => (self.metric().map(Item::Event), "metric"),
+                SPAN => (self.span(scope).map(Item::Event), "span"),
+                NOTE => (self.note().map(Item::Note), "note"),
                 SCOPE => match self.value().and_then(scope_from_value) {
                     Some(s) => {
                         *scope = Arc::new(s);
@@ -330,10 +368,26 @@ impl<'a> Reader<'a> {
                 },
                 _ => (None, "unknown"),
             };
-            if event.is_none() {
+            if item.is_none() {
                 self.at = self.bytes.len();
             }
-            return Some(event.ok_or(ReadError { offset, tag, record }));
+            return Some(item.ok_or(ReadError { offset, tag, record }));
+        }
+    }
+
+    fn note(&mut self) -> Option<Note> {
+        let kind = self.u8()?;
+        let time_unix_nano = self.u64()?;
+        match kind {
+            NOTE_BREADCRUMB => Some(Note::Breadcrumb {
+                time_unix_nano,
+                category: self.text()?,
+                message: self.text()?,
+                data: into_fields(self.value()?),
+            }),
+            NOTE_SCENE => Some(Note::Scene { time_unix_nano, name: self.text()? }),
+            NOTE_PAUSED => Some(Note::Paused { time_unix_nano, paused: self.u8()? != 0 }),
+            _ => None,
         }
     }
 
@@ -505,9 +559,35 @@ mod tests {
     use super::*;
 
     fn read_all(buf: &[u8]) -> Vec<Event> {
+        read_items(buf).into_iter().filter_map(|i| match i { Item::Event(e) => Some(e), Item::Note(_) => None }).collect()
+    }
+
+    fn read_items(buf: &[u8]) -> Vec<Item> {
         let mut scope = ScopeRef::default();
         let mut reader = Reader::new(buf);
-        std::iter::from_fn(|| reader.next_event(&mut scope)).map(|e| e.expect("well-formed")).collect()
+        std::iter::from_fn(|| reader.next_item(&mut scope)).map(|e| e.expect("well-formed")).collect()
+    }
+
+    #[test]
+    fn notes_read_back_in_order_between_events() {
+        let mut buf = Vec::new();
+        write_log(&mut buf, Level::Info, 1, "first", Fields::new());
+        write_breadcrumb(&mut buf, 2, "ui", "opened shop", &vec![("tab".to_string(), Value::Str("swords".into()))]);
+        write_scene(&mut buf, 3, "res://level_2.tscn");
+        write_paused(&mut buf, 4, true);
+        write_log(&mut buf, Level::Error, 5, "second", Fields::new());
+        let items = read_items(&buf);
+        assert!(matches!(&items[0], Item::Event(Event::Log(l)) if l.message == "first"));
+        match &items[1] {
+            Item::Note(Note::Breadcrumb { time_unix_nano: 2, category, message, data }) => {
+                assert_eq!((category.as_str(), message.as_str()), ("ui", "opened shop"));
+                assert_eq!(data, &vec![("tab".to_string(), Value::Str("swords".into()))]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(&items[2], Item::Note(Note::Scene { time_unix_nano: 3, name }) if name == "res://level_2.tscn"));
+        assert!(matches!(&items[3], Item::Note(Note::Paused { time_unix_nano: 4, paused: true })));
+        assert!(matches!(&items[4], Item::Event(Event::Log(l)) if l.message == "second"));
     }
 
     #[test]
@@ -579,15 +659,15 @@ mod tests {
         buf.truncate(buf.len() - 3);
         let mut scope = ScopeRef::default();
         let mut reader = Reader::new(&buf);
-        assert!(matches!(reader.next_event(&mut scope), Some(Ok(Event::Log(_)))));
+        assert!(matches!(reader.next_item(&mut scope), Some(Ok(Item::Event(Event::Log(_))))));
         let whole = buf.len() + 3;
-        match reader.next_event(&mut scope) {
+        match reader.next_item(&mut scope) {
             Some(Err(e)) => {
                 assert_eq!((e.record, e.tag), ("log", LOG), "{e}");
                 assert!(e.offset > 0 && e.offset < whole, "the second record's start: {e}");
             }
             other => panic!("a read error, got {other:?}"),
         }
-        assert!(reader.next_event(&mut scope).is_none());
+        assert!(reader.next_item(&mut scope).is_none());
     }
 }

@@ -107,6 +107,7 @@ impl Tracker {
         let worker = Worker::spawn(
             config,
             session.clone(),
+            sampled,
             stats.clone(),
             (chunks_rx, recycle_tx, queued.clone()),
             control_rx,
@@ -191,6 +192,23 @@ impl Tracker {
             status_message,
         };
         self.append(Signal::Traces, |buf| record::write_span(buf, &header, &span.body, span.later_count, &span.later));
+    }
+
+    /// A breadcrumb: kept by the worker (the last `breadcrumbs` of them) and
+    /// sent with the next error-level log and with a crash report, not alone.
+    pub fn add_breadcrumb_with(&self, category: impl WriteText, message: impl WriteText, data: impl WriteValue) {
+        self.note(|buf| record::write_breadcrumb(buf, now_unix_nano(), category, message, data));
+    }
+
+    /// The current scene, for breadcrumbs, the vitals' labels and a crash report.
+    pub fn set_scene(&self, name: impl WriteText) {
+        self.note(|buf| record::write_scene(buf, now_unix_nano(), name));
+    }
+
+    /// The app was sent to the background (or came back): a session that
+    /// dies while paused was killed by the OS, not crashed.
+    pub fn set_paused(&self, paused: bool) {
+        self.note(|buf| record::write_paused(buf, now_unix_nano(), paused));
     }
 
     pub fn set_user(&self, user: Fields) {
@@ -367,6 +385,21 @@ impl Tracker {
             staging.events[signal.index()] += 1;
             let staged: u64 = staging.events.iter().sum();
             staging.buf.len() >= CHUNK_BYTES || staged as usize >= self.queue_capacity
+        };
+        if full {
+            self.handover();
+        }
+    }
+
+    /// Appends a note for the worker: not an event, so no signal counts it.
+    fn note(&self, write: impl FnOnce(&mut Vec<u8>)) {
+        if self.closed.get().is_some() {
+            return;
+        }
+        let full = {
+            let mut staging = self.staging.borrow_mut();
+            write(&mut staging.buf);
+            staging.buf.len() >= CHUNK_BYTES
         };
         if full {
             self.handover();

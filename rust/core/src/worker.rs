@@ -60,13 +60,14 @@ impl Worker {
     pub(crate) fn spawn(
         config: Config,
         session: Session,
+        sampled: bool,
         stats: Arc<Stats>,
         (chunks, recycle, queued): (Receiver<Chunk>, Sender<Vec<u8>>, Arc<Queued>),
         control: Receiver<Control>,
         diagnostics: Sender<String>,
     ) -> std::io::Result<thread::JoinHandle<()>> {
         let (results_tx, results) = unbounded();
-        let pipeline = Pipeline::new(&config, session, stats, Diagnostics::sending(diagnostics), &results_tx)?;
+        let pipeline = Pipeline::new(&config, session, sampled, stats, Diagnostics::sending(diagnostics), &results_tx)?;
         let worker = Worker {
             intake: Intake::new(chunks, recycle, queued),
             control,
@@ -121,7 +122,7 @@ impl Worker {
 
     fn read(&mut self, chunk: Chunk) {
         let pipeline = &mut self.pipeline;
-        if let Some((unread, error)) = self.intake.read(chunk, |event| pipeline.accept(event)) {
+        if let Some((unread, error)) = self.intake.read(chunk, |item| pipeline.accept_item(item)) {
             pipeline.unreadable(unread, &error);
         }
     }
@@ -160,6 +161,7 @@ impl Worker {
     fn shutdown(&mut self, deadline: Instant, reason: DropReason) {
         self.pipeline.begin_shutdown();
         self.read_waiting();
+        self.pipeline.end_session(reason == DropReason::Shutdown);
         self.pipeline.close_batches();
         if reason == DropReason::Shutdown {
             loop {

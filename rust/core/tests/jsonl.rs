@@ -17,7 +17,11 @@ fn folder(test: &str) -> PathBuf {
 }
 
 fn start(dir: &Path, extra: Vec<(&str, Value)>) -> Tracker {
-    let mut fields = vec![("jsonl_dir".to_string(), Value::Str(dir.to_string_lossy().into()))];
+    let mut fields = vec![
+        ("jsonl_dir".to_string(), Value::Str(dir.to_string_lossy().into())),
+        // Only what the test makes: session events have tests/health.rs.
+        ("release_health".to_string(), Value::Bool(false)),
+    ];
     fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
     Tracker::start(Config::from_fields(&fields).unwrap(), DeviceInfo::default()).unwrap()
 }

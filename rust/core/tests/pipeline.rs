@@ -24,6 +24,8 @@ fn config(receiver: &Receiver, extra: Vec<(&str, Value)>) -> Config {
         ("game".to_string(), Value::Str("pipeline-test".into())),
         // Long enough that only explicit flushes and size triggers send.
         ("flush_interval".to_string(), Value::Int(3600)),
+        // Only what the test makes: session events have tests/health.rs.
+        ("release_health".to_string(), Value::Bool(false)),
     ];
     fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
     Config::from_fields(&fields).unwrap()
@@ -164,7 +166,11 @@ fn a_4xx_is_counted_as_rejected_with_the_first_line_of_the_answer() {
 #[test]
 fn https_endpoints_speak_tls_and_refuse_a_certificate_no_public_root_vouches_for() {
     let server = TlsReceiver::start();
-    let cfg = Config::from_fields(&vec![("logs_url".into(), Value::Str(server.url(LOGS)))]).unwrap();
+    let cfg = Config::from_fields(&vec![
+        ("logs_url".into(), Value::Str(server.url(LOGS))),
+        ("release_health".into(), Value::Bool(false)),
+    ])
+    .unwrap();
     let t = Tracker::start(cfg, DeviceInfo::default()).unwrap();
     t.log(Level::Info, "over TLS".into(), vec![]);
     t.flush();
@@ -242,6 +248,7 @@ fn logs_that_cannot_be_delivered_are_retried_until_max_retry_age_then_counted() 
         ("logs_url".into(), Value::Str(url)),
         ("request_timeout".into(), Value::Int(2)),
         ("max_retry_age".into(), Value::Float(1.5)),
+        ("release_health".into(), Value::Bool(false)),
     ])
     .unwrap();
     let t = Tracker::start(cfg, DeviceInfo::default()).unwrap();

@@ -30,6 +30,8 @@ fn launch(endpoint: &str, dir: &Path, extra: Vec<(&str, Value)>) -> Tracker {
         ("spool_dir".to_string(), Value::Str(dir.to_string_lossy().into())),
         ("flush_interval".to_string(), Value::Int(3600)),
         ("request_timeout".to_string(), Value::Float(0.5)),
+        // Only what the test makes: session events have tests/health.rs.
+        ("release_health".to_string(), Value::Bool(false)),
     ];
     fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
     Tracker::start(Config::from_fields(&fields).unwrap(), DeviceInfo::default()).unwrap()

@@ -58,6 +58,9 @@ pub const DEFAULT_MAX_QUEUE_BYTES: usize = 16 * 1024 * 1024;
 /// Encoded batches waiting for their turn per signal; beyond this the oldest
 /// batch is dropped and counted, so a dead receiver cannot grow memory forever.
 pub const DEFAULT_MAX_BACKLOG_BYTES: usize = 8 * 1024 * 1024;
+/// How many breadcrumbs a session keeps unless `breadcrumbs` says otherwise:
+/// Sentry's default, enough for the minute before an error at a few a second.
+pub const DEFAULT_BREADCRUMBS: usize = 50;
 /// Disk the offline spool may use: at a typical 10 events/s with 200-byte
 /// lines this holds days of play, and it is a small share of any device.
 pub const DEFAULT_MAX_SPOOL_BYTES: usize = 32 * 1024 * 1024;
@@ -108,6 +111,14 @@ pub struct Config {
     pub max_spool_bytes: usize,
     /// Spooled metrics older than this are not replayed (`too_old`).
     pub max_metrics_replay_age: Duration,
+    /// Session events, `game_sessions_total` and the crash marker
+    /// (README "Release health").
+    pub release_health: bool,
+    /// Where the session markers live; the engine layer points it into
+    /// `user://`. Without one, sessions are counted but deaths go unseen.
+    pub session_dir: Option<String>,
+    /// How many breadcrumbs error logs and crash reports carry (0: none).
+    pub breadcrumbs: usize,
     /// Share of sessions that send anything (0..=1), drawn once per session.
     pub sample_rate: f64,
     /// Log lines below this level are dropped as `filtered`.
@@ -164,6 +175,9 @@ impl Config {
             spool_dir: None,
             max_spool_bytes: 0,
             max_metrics_replay_age: Duration::ZERO,
+            release_health: false,
+            session_dir: None,
+            breadcrumbs: 0,
             sample_rate: 0.0,
             min_level: Level::Debug,
             drop_names: Vec::new(),

@@ -304,6 +304,21 @@ pub const KEYS: &[Key] = &[
         86_400.0,
     ),
     shown(
+        key("release_health", Kind::Bool, DefaultValue::Bool(true), |c, v, _| boolean(v).map(|b| c.release_health = b)),
+        setting(false, Hint::None, ""),
+    ),
+    key("session_dir", Kind::Folder, DefaultValue::None, |c, v, _| folder(v).map(|d| c.session_dir = d)),
+    shown(
+        ranged(
+            key("breadcrumbs", Kind::Int, DefaultValue::Int(DEFAULT_BREADCRUMBS as i64), |c, v, k| {
+                count(v, k).map(|n| c.breadcrumbs = n)
+            }),
+            0.0,
+            1000.0,
+        ),
+        setting(false, Hint::Range, "0,1000,1"),
+    ),
+    shown(
         ranged(
             key("sample_rate", Kind::Number, DefaultValue::Float(1.0), |c, v, k| {
                 number(v, k).map(|r| c.sample_rate = r)
