@@ -347,5 +347,6 @@ fn a_fresh_project_imports_headless_by_the_documented_route_and_runs() {
     assert!(import.status.success(), "the documented import exits 0, not {}:\n{output}", import.status);
     let run = run_godot(&project, &[], &[], Duration::from_secs(120));
     assert!(run.status.success() && run.engine_failures().is_empty(), "{}", run.all_output());
-    assert!(run.stdout.contains("fresh: flushed=true sent=1"), "the imported project runs the addon:\n{}", run.all_output());
+    // "hello" and release health's `session_start`, on by default.
+    assert!(run.stdout.contains("fresh: flushed=true sent=2"), "the imported project runs the addon:\n{}", run.all_output());
 }

@@ -65,6 +65,9 @@ pub struct MetricUpdate {
     pub name: String,
     pub value: f64,
     pub labels: Vec<(String, String)>,
+    /// A histogram's further observations carried by the same update (the
+    /// vitals' frame times: one update a second, not one a frame).
+    pub more: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -103,6 +103,9 @@ enum Line<'a> {
         kind: &'static str,
         name: &'a str,
         value: f64,
+        /// A histogram's further observations in the same update.
+        #[serde(skip_serializing_if = "<[f64]>::is_empty")]
+        more_values: &'a [f64],
         #[serde(skip_serializing_if = "Map::is_empty")]
         labels: Map<'a, String>,
     },
@@ -137,6 +140,7 @@ impl<'a> Line<'a> {
                 },
                 name: &m.name,
                 value: m.value,
+                more_values: &m.more,
                 labels: Map(&m.labels),
             },
             Event::Span(s) => Line::Span {

@@ -75,7 +75,7 @@ impl MetricCheck {
 
     /// The update as every destination gets it, or why it is dropped.
     pub fn check(&self, update: MetricUpdate, warn: &mut Diagnostics) -> Result<MetricUpdate, DropReason> {
-        if !update.value.is_finite() {
+        if !update.value.is_finite() || update.more.iter().any(|v| !v.is_finite()) {
             warn.warn_once_with(&format!("nonfinite:{}", update.name), || {
                 format!("metric '{}': value {} is not a finite number; update dropped", update.name, update.value)
             });

@@ -167,12 +167,14 @@ impl Aggregator {
             State::Counter(total) => *total += update.value,
             State::Gauge(v) => *v = update.value,
             State::Histogram { counts, sum, count } => {
-                // Non-cumulative per bucket here; made cumulative when encoded.
-                if let Some(i) = buckets.iter().position(|b| update.value <= *b) {
-                    counts[i] += 1;
+                for &value in std::iter::once(&update.value).chain(&update.more) {
+                    // Non-cumulative per bucket here; made cumulative when encoded.
+                    if let Some(i) = buckets.iter().position(|b| value <= *b) {
+                        counts[i] += 1;
+                    }
+                    *sum += value;
+                    *count += 1;
                 }
-                *sum += update.value;
-                *count += 1;
             }
         }
         self.pending_updates += 1;

@@ -14,7 +14,8 @@
 //!   `str` u32 length + UTF-8 | `list` u32 count + values | `map` u32 count +
 //!   (str key, value) pairs;
 //! - log: level u8, time u64, message str, data value;
-//! - metric: kind u8, time u64, name str, value f64, labels value;
+//! - metric: kind u8, time u64, name str, value f64, labels value; kind 3
+//!   is a histogram followed by u32 count + f64 further observations;
 //! - span: ids, parent, times, status u8, status message str, name str,
 //!   attributes value, u32 count + later (key, value) attributes;
 //! - scope: the whole user context as a map value (sent when it changes, so
@@ -37,6 +38,9 @@ const METRIC: u8 = 2;
 const SPAN: u8 = 3;
 const SCOPE: u8 = 4;
 const NOTE: u8 = 5;
+
+/// A metric record's kind byte beyond `MetricKind`'s: a histogram with more observations.
+const HISTOGRAM_SAMPLES: u8 = 3;
 
 const NOTE_BREADCRUMB: u8 = 0;
 const NOTE_SCENE: u8 = 1;
@@ -225,6 +229,21 @@ pub(crate) fn write_log(buf: &mut Vec<u8>, level: Level, time: u64, message: imp
     data.write_value(&mut w);
 }
 
+/// Histogram observations gathered over a while, as one update.
+pub(crate) fn write_histogram_samples(buf: &mut Vec<u8>, time: u64, name: impl WriteText, values: &[f64], labels: impl WriteValue) {
+    let Some((first, more)) = values.split_first() else { return };
+    buf.extend_from_slice(&[METRIC, HISTOGRAM_SAMPLES]);
+    buf.extend_from_slice(&time.to_le_bytes());
+    let mut w = ValueWriter::new(buf);
+    name.write_text(&mut w);
+    w.buf.extend_from_slice(&first.to_le_bytes());
+    labels.write_value(&mut w);
+    w.buf.extend_from_slice(&(more.len() as u32).to_le_bytes());
+    for v in more {
+        w.buf.extend_from_slice(&v.to_le_bytes());
+    }
+}
+
 pub(crate) fn write_metric(
     buf: &mut Vec<u8>,
     kind: MetricKind,
@@ -405,7 +424,8 @@ impl<'a> Reader<'a> {
     }
 
     fn metric(&mut self) -> Option<Event> {
-        let kind = match self.u8()? {
+        let kind_byte = self.u8()?;
+        let kind = match kind_byte {
             0 => MetricKind::Counter,
             1 => MetricKind::Gauge,
             _ => MetricKind::Histogram,
@@ -417,7 +437,15 @@ impl<'a> Reader<'a> {
             .into_iter()
             .map(|(k, v)| (k, v.to_label_string()))
             .collect();
-        Some(Event::Metric(MetricUpdate { time_unix_nano, kind, name, value, labels }))
+        let mut more = Vec::new();
+        if kind_byte == HISTOGRAM_SAMPLES {
+            let count = self.u32()? as usize;
+            more.reserve(count.min(self.bytes.len() / 8));
+            for _ in 0..count {
+                more.push(f64::from_le_bytes(self.array()?));
+            }
+        }
+        Some(Event::Metric(MetricUpdate { time_unix_nano, kind, name, value, labels, more }))
     }
 
     fn span(&mut self, scope: &ScopeRef) -> Option<Event> {

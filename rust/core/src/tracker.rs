@@ -154,6 +154,15 @@ impl Tracker {
         self.metric_with(kind, name, value, labels.as_slice());
     }
 
+    /// Histogram observations gathered over a while (the vitals' frame
+    /// times), as one update; nothing when `values` is empty.
+    pub fn histogram_samples(&self, name: impl WriteText, values: &[f64], labels: impl WriteValue) {
+        if values.is_empty() {
+            return;
+        }
+        self.append(Signal::Metrics, |buf| record::write_histogram_samples(buf, now_unix_nano(), name, values, labels));
+    }
+
     /// `parent` is the parent's (trace id, span id); a root span starts a trace.
     pub fn start_span(
         &self,

@@ -94,6 +94,7 @@ fn remote_write_is_snappy_block_protobuf_with_the_required_headers() {
         name: "player_deaths".into(),
         value: 3.0,
         labels: vec![("cause".into(), "spikes".into())],
+        more: Vec::new(),
     })
     .unwrap();
     let snap = a.snapshot(1_800_000_001_000).unwrap();

@@ -185,3 +185,24 @@ fn withdrawn_consent_and_release_health_off_send_no_session_events() {
     assert!(rx.requests_to(LOGS).is_empty(), "and nothing is sent");
     assert_identity(&t);
 }
+
+#[test]
+fn a_seconds_worth_of_frame_times_is_one_update_with_every_observation() {
+    let rx = Receiver::start();
+    let dir = fresh_dir("health_samples");
+    let t = start(&rx, &dir, vec![("release_health", Value::Bool(false))]);
+    let frames = [0.016, 0.017, 0.016, 0.051];
+    t.histogram_samples("game_frame_time_seconds", &frames, vec![("scene".to_string(), "level_1".to_string())].as_slice());
+    assert!(t.flush_and_wait(Duration::from_secs(5)));
+    let s = t.stats(Signal::Metrics);
+    assert_eq!((s.produced, s.sent), (1, 1), "one update: {s:?}");
+    let request = remote_write::decode(&rx.requests_to(METRICS).last().unwrap().body).unwrap();
+    let value = |name: &str| {
+        let ts = request.timeseries.iter().find(|ts| ts.labels.iter().any(|l| l.name == "__name__" && l.value == name)).unwrap();
+        assert!(ts.labels.iter().any(|l| l.name == "scene" && l.value == "level_1"));
+        ts.samples.last().unwrap().value
+    };
+    assert_eq!(value("game_frame_time_seconds_count"), 4.0);
+    assert!((value("game_frame_time_seconds_sum") - frames.iter().sum::<f64>()).abs() < 1e-9);
+    assert_identity(&t);
+}

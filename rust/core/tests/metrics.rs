@@ -14,6 +14,7 @@ fn update(kind: MetricKind, name: &str, value: f64, labels: &[(&str, &str)]) -> 
         name: name.into(),
         value,
         labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        more: Vec::new(),
     }
 }
 

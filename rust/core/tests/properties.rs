@@ -115,6 +115,7 @@ fn metric_update() -> impl Strategy<Value = MetricUpdate> {
         name,
         value,
         labels,
+        more: Vec::new(),
     })
 }
 

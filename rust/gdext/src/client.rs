@@ -17,6 +17,7 @@ use crate::convert::{self, AsFields, AsText, Optional};
 use crate::main_thread;
 use crate::settings::{self, with_engine_paths};
 use crate::span::{GameTrackerSpan, SpanPool};
+use crate::vitals::Vitals;
 use crate::warn::warn_once;
 
 /// Worker warnings printed per frame at most; the rest wait for later frames.
@@ -33,13 +34,20 @@ pub struct GameTrackerClient {
     /// Not started, running, disabled or shut down: the core decides.
     lifecycle: Lifecycle,
     spans: std::cell::RefCell<SpanPool>,
+    /// Frame times and the engine's monitors (`vitals: true`).
+    vitals: Option<Vitals>,
+    /// `init`'s `vitals` key, for sessions started again by consent.
+    vitals_on: bool,
     base: Base<Node>,
 }
 
 #[godot_api]
 impl INode for GameTrackerClient {
-    fn process(&mut self, _delta: f64) {
+    fn process(&mut self, delta: f64) {
         if let Some(t) = self.lifecycle.tracker() {
+            if let Some(vitals) = self.vitals.as_mut() {
+                vitals.frame(delta, t);
+            }
             t.handover();
             for message in t.take_diagnostics(DIAGNOSTICS_PER_FRAME) {
                 godot_warn!("{message}");
@@ -57,7 +65,17 @@ impl INode for GameTrackerClient {
     fn on_notification(&mut self, what: NodeNotification) {
         match what {
             NodeNotification::WM_CLOSE_REQUEST | NodeNotification::WM_GO_BACK_REQUEST => self.lifecycle.close_requested(),
-            NodeNotification::APPLICATION_PAUSED => self.lifecycle.pause(),
+            NodeNotification::APPLICATION_PAUSED => {
+                if let Some(t) = self.lifecycle.tracker() {
+                    t.set_paused(true);
+                }
+                self.lifecycle.pause();
+            }
+            NodeNotification::APPLICATION_RESUMED => {
+                if let Some(t) = self.lifecycle.tracker() {
+                    t.set_paused(false);
+                }
+            }
             _ => {}
         }
     }
@@ -80,6 +98,7 @@ impl GameTrackerClient {
             return false;
         }
         let fields = with_engine_paths(config.to_fields());
+        self.vitals_on = !fields.iter().any(|(k, v)| k == "vitals" && *v == game_tracker_core::Value::Bool(false));
         match self.lifecycle.init(&fields, device_info) {
             Ok(started) => {
                 if started {
@@ -144,6 +163,33 @@ impl GameTrackerClient {
     #[func]
     fn log_error(&self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
         self.log(Level::Error, "log_error", &message, &data.0);
+    }
+
+    /// A breadcrumb: kept with the last ones (`breadcrumbs`, default 50) and
+    /// sent with the next error-level log and with a crash report, not alone.
+    /// Logs, spans and scene changes leave breadcrumbs by themselves.
+    #[func]
+    fn add_breadcrumb(&self, category: Variant, message: Variant, #[opt(default = Optional::null())] data: Optional) {
+        if !main_thread::check("add_breadcrumb", None) {
+            return;
+        }
+        if let Some(t) = self.lifecycle.tracker() {
+            let data = fields_or_warn(&data.0, "add_breadcrumb", "data");
+            t.add_breadcrumb_with(AsText::new(&category), AsText::new(&message), data);
+        }
+    }
+
+    /// The scene changed (SceneTree's `scene_changed`): breadcrumbs, the
+    /// vitals' `scene` label and a crash report's last scene name it.
+    #[func]
+    fn _on_scene_changed(&mut self) {
+        let scene = self.current_scene();
+        if let Some(t) = self.lifecycle.tracker() {
+            t.set_scene(scene.as_str());
+        }
+        if let Some(vitals) = self.vitals.as_mut() {
+            vitals.set_scene(scene);
+        }
     }
 
     /// Adds `amount` to the counter `<name>_total`.
@@ -266,6 +312,7 @@ impl GameTrackerClient {
         if !main_thread::check("flush", None) {
             return;
         }
+        self.send_vitals();
         if let Some(t) = self.lifecycle.tracker() {
             t.flush();
         }
@@ -278,6 +325,7 @@ impl GameTrackerClient {
         if !main_thread::check("flush_and_wait", None) {
             return false;
         }
+        self.send_vitals();
         self.lifecycle.tracker().is_some_and(|t| t.flush_and_wait(wait_limit(timeout_sec)))
     }
 
@@ -361,6 +409,36 @@ impl GameTrackerClient {
         // while the game is paused.
         self.base_mut().set_process_mode(ProcessMode::ALWAYS);
         self.base_mut().set_process_priority(PROCESS_PRIORITY);
+        self.vitals = self.vitals_on.then(Vitals::new);
+        if self.base().is_inside_tree() {
+            let mut tree = self.base().get_tree();
+            let callable = self.base().callable("_on_scene_changed");
+            if !tree.is_connected("scene_changed", &callable) {
+                tree.connect("scene_changed", &callable);
+            }
+        }
+        self._on_scene_changed();
+    }
+
+    /// The current scene's file (its node name if it has none); "" before one.
+    fn current_scene(&self) -> String {
+        if !self.base().is_inside_tree() {
+            return String::new();
+        }
+        let Some(scene) = self.base().get_tree().get_current_scene() else { return String::new() };
+        let path = scene.get_scene_file_path().to_string();
+        if path.is_empty() {
+            scene.get_name().to_string()
+        } else {
+            path
+        }
+    }
+
+    /// The vitals gathered so far go out with a flush.
+    fn send_vitals(&mut self) {
+        if let (Some(t), Some(vitals)) = (self.lifecycle.tracker(), self.vitals.as_mut()) {
+            vitals.send(t);
+        }
     }
 
     fn log(&self, level: Level, method: &'static str, message: &Variant, data: &Variant) {

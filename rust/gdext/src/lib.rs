@@ -14,6 +14,7 @@ mod convert;
 mod main_thread;
 mod settings;
 mod span;
+mod vitals;
 mod warn;
 
 use godot::prelude::*;

@@ -14,6 +14,8 @@ use godot::prelude::*;
 /// Where `spool: true` keeps batches: the player's own data folder, which
 /// every platform lets the game write.
 const DEFAULT_SPOOL_DIR: &str = "user://game_tracker/spool";
+/// Where release health keeps each running session's marker.
+const DEFAULT_SESSION_DIR: &str = "user://game_tracker/sessions";
 /// Where events go as JSON lines when no destination is configured at all.
 pub const DEFAULT_JSONL_DIR: &str = "user://game_tracker";
 
@@ -92,6 +94,10 @@ pub fn with_engine_paths(mut fields: Vec<(String, Value)>) -> Vec<(String, Value
     let spool_on = fields.iter().any(|(k, v)| k == "spool" && *v == Value::Bool(true));
     if spool_on && !fields.iter().any(|(k, _)| k == "spool_dir") {
         fields.push(("spool_dir".into(), Value::Str(DEFAULT_SPOOL_DIR.into())));
+    }
+    let health_off = fields.iter().any(|(k, v)| k == "release_health" && *v == Value::Bool(false));
+    if !health_off && !fields.iter().any(|(k, _)| k == "session_dir") {
+        fields.push(("session_dir".into(), Value::Str(DEFAULT_SESSION_DIR.into())));
     }
     for (key, value) in &mut fields {
         let folder = core_schema::find(key).is_some_and(|k| k.kind == Kind::Folder);

@@ -308,6 +308,12 @@ pub const KEYS: &[Key] = &[
         setting(false, Hint::None, ""),
     ),
     key("session_dir", Kind::Folder, DefaultValue::None, |c, v, _| folder(v).map(|d| c.session_dir = d)),
+    // Frame times, hitches and the engine's monitors, sampled by the engine
+    // layer (README "Release health"; its cost is in BENCHMARKS.md).
+    shown(
+        Key { owner: Owner::Engine, ..key("vitals", Kind::Bool, DefaultValue::Bool(true), |_, v, _| boolean(v).map(drop)) },
+        setting(false, Hint::None, ""),
+    ),
     shown(
         ranged(
             key("breadcrumbs", Kind::Int, DefaultValue::Int(DEFAULT_BREADCRUMBS as i64), |c, v, k| {

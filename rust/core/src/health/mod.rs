@@ -273,7 +273,7 @@ fn sessions_counter(time_unix_nano: u64, status: SessionStatus, version: Option<
     if let Some(v) = version {
         labels.push(("version".to_string(), v));
     }
-    Event::Metric(MetricUpdate { time_unix_nano, kind: MetricKind::Counter, name: SESSIONS_METRIC.into(), value: 1.0, labels })
+    Event::Metric(MetricUpdate { time_unix_nano, kind: MetricKind::Counter, name: SESSIONS_METRIC.into(), value: 1.0, labels, more: Vec::new() })
 }
 
 fn round_ms(seconds: f64) -> f64 {

@@ -1,0 +1,103 @@
+//! Game vitals with no game code: frame times, hitches, FPS, memory, draw
+//! calls and objects, labelled with the current scene.
+//!
+//! Per frame the main thread only appends the frame's `delta` to a buffer
+//! and compares it with the hitch threshold. Once a second (and at each
+//! flush) that second's frame times go to the worker as one histogram
+//! update, not one event per frame, and the engine's monitors are read once.
+
+use game_tracker_core::{MetricKind, Tracker};
+use godot::classes::Engine;
+use godot::prelude::*;
+
+/// How often the vitals are sent: per-second gauges are what a dashboard
+/// shows, and one histogram update a second keeps the queue quiet.
+pub const VITALS_INTERVAL_SECONDS: f64 = 1.0;
+/// A frame longer than this many target frame times is a hitch.
+pub const HITCH_FACTOR: f64 = 2.0;
+/// The frame rate assumed when the game sets no `max_fps`: most displays'.
+const DEFAULT_TARGET_FPS: f64 = 60.0;
+
+/// The engine's monitors sent as gauges, by their `Performance` constant
+/// names (looked up in ClassDB once: the numbers changed between versions).
+const MONITORS: [(&str, &str); 5] = [
+    ("TIME_FPS", "game_fps"),
+    ("MEMORY_STATIC", "game_memory_static_bytes"),
+    ("RENDER_VIDEO_MEM_USED", "game_video_memory_bytes"),
+    ("RENDER_TOTAL_DRAW_CALLS_IN_FRAME", "game_draw_calls"),
+    ("OBJECT_COUNT", "game_objects"),
+];
+
+pub struct Vitals {
+    target_frame_time: f64,
+    frame_times: Vec<f64>,
+    hitches: u64,
+    since_sent: f64,
+    scene: String,
+    /// `Performance` singleton and the monitor ids, resolved at start.
+    performance: Option<Gd<Object>>,
+    monitor_ids: Vec<(i64, &'static str)>,
+}
+
+impl Vitals {
+    pub fn new() -> Vitals {
+        let engine = Engine::singleton();
+        let max_fps = engine.get_max_fps();
+        let target_fps = if max_fps > 0 { f64::from(max_fps) } else { DEFAULT_TARGET_FPS };
+        let class_db = engine.get_singleton("ClassDB");
+        let monitor_ids = MONITORS
+            .iter()
+            .filter_map(|(constant, metric)| {
+                let id = class_db.clone()?.try_call("class_get_integer_constant", &["Performance".to_variant(), constant.to_variant()]).ok()?;
+                Some((id.try_to::<i64>().ok()?, *metric))
+            })
+            .collect();
+        Vitals {
+            target_frame_time: 1.0 / target_fps,
+            frame_times: Vec::with_capacity(256),
+            hitches: 0,
+            since_sent: 0.0,
+            scene: String::new(),
+            performance: engine.get_singleton("Performance"),
+            monitor_ids,
+        }
+    }
+
+    pub fn set_scene(&mut self, scene: String) {
+        self.scene = scene;
+    }
+
+    /// The per-frame part: two comparisons and a push.
+    pub fn frame(&mut self, delta: f64, tracker: &Tracker) {
+        self.frame_times.push(delta);
+        if delta > HITCH_FACTOR * self.target_frame_time {
+            self.hitches += 1;
+        }
+        self.since_sent += delta;
+        if self.since_sent >= VITALS_INTERVAL_SECONDS {
+            self.send(tracker);
+        }
+    }
+
+    /// Sends what was gathered since the last time (also before a flush, so
+    /// a short session still reports its frames).
+    pub fn send(&mut self, tracker: &Tracker) {
+        if self.frame_times.is_empty() {
+            return;
+        }
+        let labels = [("scene".to_string(), self.scene.clone())];
+        tracker.histogram_samples("game_frame_time_seconds", &self.frame_times, labels.as_slice());
+        tracker.metric(MetricKind::Counter, "game_hitches_total".into(), self.hitches as f64, labels.to_vec());
+        if let Some(performance) = self.performance.as_mut() {
+            for (id, metric) in &self.monitor_ids {
+                if let Ok(value) = performance.try_call("get_monitor", &[id.to_variant()]) {
+                    let value = value.try_to::<f64>().unwrap_or(0.0);
+                    tracker.metric(MetricKind::Gauge, (*metric).to_string(), value, labels.to_vec());
+                }
+            }
+        }
+        self.frame_times.clear();
+        self.hitches = 0;
+        self.since_sent = 0.0;
+    }
+}

@@ -1,0 +1,44 @@
+extends RefCounted
+## Release health in a real game process. tests/tests/release_health.rs
+## launches this several times against one `session_dir` and decides how each
+## launch ends, by GAMETRACKER_HEALTH_MODE:
+## - "clean": play, then the runner quits normally;
+## - "kill": play, print "health: ready", then wait to be killed (SIGKILL);
+## - "crash": play, then OS.crash() (Godot's crash handler runs);
+## - "wait": play, print "health: ready", stay 3 s, then quit normally.
+
+
+func run(t) -> void:
+	var mode := OS.get_environment("GAMETRACKER_HEALTH_MODE")
+	Engine.max_fps = 60
+	var config := {
+		"endpoint": t.endpoint(),
+		"game": "health-test",
+		"version": OS.get_environment("GAMETRACKER_TEST_VERSION"),
+		"release_health": true,
+		"vitals": true,
+		"session_dir": OS.get_environment("GAMETRACKER_TEST_SESSION_DIR"),
+		"breadcrumbs": 5,
+		"flush_interval": 0.5,
+	}
+	if OS.get_environment("GAMETRACKER_TEST_METRICS_URL") != "":
+		config["metrics_url"] = OS.get_environment("GAMETRACKER_TEST_METRICS_URL")
+	t.eq(GameTracker.init(config), true, "init")
+	print("health: session %s (%s)" % [GameTracker.get_session_id(), mode])
+	for i in 3:
+		GameTracker.log_info("step", {"i": i})
+		await t.get_tree().process_frame
+	GameTracker.add_breadcrumb("shop", "opened", {"tab": "swords"})
+	var span = GameTracker.start_span("boss_fight")
+	await t.get_tree().process_frame
+	span.end()
+	t.eq(GameTracker.flush_and_wait(5.0), true, "flushed")
+	match mode:
+		"kill":
+			print("health: ready")
+			await t.get_tree().create_timer(60.0).timeout
+		"crash":
+			OS.crash("test_health: crashing on purpose")
+		"wait":
+			print("health: ready")
+			await t.get_tree().create_timer(3.0).timeout

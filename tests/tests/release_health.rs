@@ -1,0 +1,242 @@
+//! Release health in real Godot processes (tests/godot/test_health.gd): a
+//! game killed with SIGKILL, one that calls `OS.crash()`, clean quits, two
+//! instances at once, and the crash-free rate in a real Prometheus.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use game_tracker_testkit::decode::loki_entries;
+use game_tracker_testkit::processes::{import_project, spawn_godot, wait_with_timeout, PromQl, Prometheus};
+use game_tracker_testkit::receiver::Receiver;
+use game_tracker_testkit::repo_root;
+use serde_json::Value as Json;
+
+/// One launch of the health test scene, its output read as it comes.
+struct Game {
+    child: Option<Child>,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Game {
+    /// Everything to `endpoint`, or metrics to `metrics_url` when given.
+    fn launch(mode: &str, version: &str, sessions: &Path, endpoint: &str) -> Game {
+        Game::launch_with(mode, version, sessions, endpoint, None)
+    }
+
+    fn launch_with(mode: &str, version: &str, sessions: &Path, endpoint: &str, metrics_url: Option<String>) -> Game {
+        let project = repo_root().join("tests/godot");
+        import_project(&project);
+        let mut env = vec![
+            ("GAMETRACKER_HEALTH_MODE", mode.to_string()),
+            ("GAMETRACKER_TEST_VERSION", version.to_string()),
+            ("GAMETRACKER_TEST_SESSION_DIR", sessions.to_string_lossy().into_owned()),
+            ("GAMETRACKER_TEST_ENDPOINT", endpoint.to_string()),
+        ];
+        if let Some(url) = metrics_url {
+            env.push(("GAMETRACKER_TEST_METRICS_URL", url));
+        }
+        let mut child = spawn_godot(&project, &["--", "--test=test_health"], &env);
+        let (tx, lines) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Game { child: Some(child), lines, seen: Vec::new() }
+    }
+
+    /// Waits for a line starting with `prefix`; returns it.
+    fn wait_for(&mut self, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(line) = self.seen.iter().find(|l| l.starts_with(prefix)) {
+                return line.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(_) => panic!("no '{prefix}' line; output so far:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+
+    fn session_id(&mut self) -> String {
+        let line = self.wait_for("health: session ");
+        line["health: session ".len()..].split(' ').next().unwrap().to_string()
+    }
+
+    /// Waits for the process to end; its exit status. Its stderr joins `seen`.
+    fn finish(&mut self) -> std::process::ExitStatus {
+        let output = wait_with_timeout(self.child.take().unwrap(), Duration::from_secs(60));
+        self.seen.extend(self.lines.try_iter());
+        self.seen.extend(String::from_utf8_lossy(&output.stderr).lines().map(str::to_string));
+        output.status
+    }
+
+    fn kill(&mut self) {
+        // Child::kill is SIGKILL on Unix: no handler runs, nothing is flushed.
+        self.child.as_mut().unwrap().kill().unwrap();
+        self.finish();
+    }
+}
+
+fn fresh_sessions_dir(name: &str) -> PathBuf {
+    let dir = repo_root().join("target/health").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn markers(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// Log lines with this message, as Loki stores them.
+fn lines_named(rx: &Receiver, message: &str) -> Vec<Json> {
+    loki_entries(&rx.requests_to("/loki/api/v1/push")).into_iter().map(|(_, l)| l).filter(|l| l["msg"] == message).collect()
+}
+
+fn clean_launch(version: &str, dir: &Path, endpoint: &str) -> String {
+    let mut game = Game::launch("clean", version, dir, endpoint);
+    let id = game.session_id();
+    let status = game.finish();
+    assert!(status.success(), "a clean launch failed ({status}):\n{}", game.seen.join("\n"));
+    id
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn a_killed_game_is_reported_abnormal_by_its_next_launch_with_its_breadcrumbs() {
+    let dir = fresh_sessions_dir("killed");
+    let rx = Receiver::start();
+    let mut killed = Game::launch("kill", "1.0", &dir, &rx.base_url());
+    let killed_id = killed.session_id();
+    killed.wait_for("health: ready");
+    let ready = Instant::now();
+    std::thread::sleep(Duration::from_millis(2500));
+    let lived_after_ready = ready.elapsed().as_secs_f64();
+    killed.kill();
+    assert_eq!(markers(&dir), [format!("{killed_id}.marker")], "a killed game leaves its marker");
+    assert!(lines_named(&rx, "session_abnormal").is_empty());
+
+    let next_id = clean_launch("1.1", &dir, &rx.base_url());
+    assert!(markers(&dir).is_empty(), "reported and removed: {:?}", markers(&dir));
+    let reports = lines_named(&rx, "session_abnormal");
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let report = &reports[0];
+    assert_eq!(report["session_id"], next_id.as_str(), "sent by the next launch");
+    assert_eq!(report["level"], "error");
+    let data = &report["data"];
+    assert_eq!(data["previous_session_id"], killed_id.as_str());
+    assert_eq!(data["previous_version"], "1.0");
+    assert_eq!(data["last_scene"], "res://runner.tscn");
+    assert_eq!(data["paused"], false);
+    assert!(data.get("signal").is_none(), "SIGKILL leaves no crash flag: {data}");
+    // It lived from init (a few frames before "ready") until the kill; the
+    // marker is rewritten every second.
+    let duration = data["duration_s"].as_f64().unwrap();
+    assert!(
+        duration > lived_after_ready - 1.1 && duration < lived_after_ready + 1.0,
+        "duration {duration} s, lived {lived_after_ready:.2} s after ready"
+    );
+    // The last 5 breadcrumbs, in order: the breadcrumb, the span, the flush.
+    let crumbs: Vec<(String, String)> = data["breadcrumbs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["category"].as_str().unwrap().to_string(), c["message"].as_str().unwrap().to_string()))
+        .collect();
+    let expected = [("log", "step"), ("log", "step"), ("shop", "opened"), ("span", "boss_fight started"), ("span", "boss_fight ended")];
+    assert_eq!(crumbs, expected.map(|(c, m)| (c.to_string(), m.to_string())), "{data}");
+    assert_eq!(data["breadcrumbs"][2]["data"]["tab"], "swords");
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn clean_quits_report_nothing_and_two_instances_keep_their_own_markers() {
+    let dir = fresh_sessions_dir("clean");
+    let rx = Receiver::start();
+    clean_launch("1.0", &dir, &rx.base_url());
+    assert!(markers(&dir).is_empty());
+    clean_launch("1.0", &dir, &rx.base_url());
+    assert!(markers(&dir).is_empty(), "a second clean launch finds no marker");
+
+    let mut a = Game::launch("wait", "1.0", &dir, &rx.base_url());
+    let a_id = a.session_id();
+    a.wait_for("health: ready");
+    let mut b = Game::launch("wait", "1.0", &dir, &rx.base_url());
+    let b_id = b.session_id();
+    b.wait_for("health: ready");
+    let mut both = [format!("{a_id}.marker"), format!("{b_id}.marker")];
+    both.sort();
+    assert_eq!(markers(&dir), both, "each running instance keeps its own marker");
+    assert!(a.finish().success() && b.finish().success());
+    assert!(markers(&dir).is_empty());
+    for message in ["session_abnormal", "session_crashed"] {
+        assert!(lines_named(&rx, message).is_empty(), "nobody claimed a live session's marker: {message}");
+    }
+    assert_eq!(lines_named(&rx, "session_start").len(), 4);
+    let ends = lines_named(&rx, "session_end");
+    assert_eq!(ends.len(), 4);
+    assert!(ends.iter().all(|l| l["data"]["status"] == "exited"), "{ends:?}");
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn os_crash_is_reported_as_crashed_and_prometheus_computes_the_crash_free_rate() {
+    let dir = fresh_sessions_dir("crashed");
+    let prometheus = Prometheus::start();
+    // Logs and traces to the receiver, metrics to Prometheus.
+    let rx = Receiver::start();
+    let launch = |mode: &str| Game::launch_with(mode, "2.0", &dir, &rx.base_url(), Some(prometheus.write_url()));
+    let mut crashed = launch("crash");
+    let crashed_id = crashed.session_id();
+    let status = crashed.finish();
+    assert!(!status.success(), "OS.crash() ends the process: {status}");
+    // Godot's own crash handler still ran after ours.
+    assert!(crashed.seen.iter().any(|l| l.contains("Program crashed")), "{}", crashed.seen.join("\n"));
+    assert_eq!(markers(&dir).len(), 2, "the marker and its crash flag: {:?}", markers(&dir));
+
+    for _ in 0..2 {
+        let mut game = launch("clean");
+        game.session_id();
+        assert!(game.finish().success(), "{}", game.seen.join("\n"));
+    }
+    let reports = lines_named(&rx, "session_crashed");
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0]["data"]["previous_session_id"], crashed_id.as_str());
+    // SIGILL (4) from OS.crash()'s trap, or SIGABRT (6) from Godot's handler.
+    let signal = reports[0]["data"]["signal"].as_i64().unwrap();
+    assert!(signal == 4 || signal == 6, "signal {signal}");
+
+    let rate = crash_free_rate_query();
+    let value_for = |result: &[Json]| -> Option<f64> {
+        let row = result.iter().find(|r| r["metric"]["version"] == "2.0")?;
+        row["value"][1].as_str()?.parse().ok()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut result = prometheus.query(&rate);
+    while value_for(&result) != Some(2.0 / 3.0) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(500));
+        result = prometheus.query(&rate);
+    }
+    let value = value_for(&result).unwrap_or(f64::NAN);
+    assert!((value - 2.0 / 3.0).abs() < 1e-9, "3 sessions, 1 crashed: {value} ({rate} gave {result:?})");
+}
+
+/// The README's crash-free rate by version, over the last hour.
+fn crash_free_rate_query() -> String {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let expr = readme
+        .lines()
+        .find(|l| l.starts_with("1 - (") && l.contains("game_sessions_total"))
+        .expect("README shows the crash-free rate expression on one line");
+    expr.replace("$__range", "1h")
+}
