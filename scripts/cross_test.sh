@@ -94,6 +94,9 @@ check_linux_arm64() {
   # Debian's arm64 Godot, whole, under qemu: the demo with the arm64 library.
   local godot="$root/.cache/godot-arm64"
   "$root/scripts/debfetch.sh" unstable "$godot" --arch arm64 --closure godot
+  # The loader is at /usr/lib (merged /usr); the /lib link is made by
+  # packages a closure does not unpack.
+  [[ -e $godot/root/lib ]] || ln -s usr/lib "$godot/root/lib"
   local wrapper="$root/.cache/cross-bin/godot-arm64"
   printf '#!/bin/sh\nexec %s -L %s %s/usr/bin/godot "$@"\n' "${qemu[0]}" "$godot/root" "$godot/root" > "$wrapper"
   chmod +x "$wrapper"

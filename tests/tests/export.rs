@@ -71,9 +71,13 @@ fn the_exported_demo_loads_its_library_and_delivers_from_another_folder() {
         let line = stdout.lines().find(|l| l.contains(&format!("demo:   {signal}"))).unwrap_or_else(|| panic!("{output}"));
         assert!(line.contains(" dropped=0") && line.contains(" pending=0"), "{line}");
     }
-    assert_eq!(loki_lines(&rx.requests_to("/loki/api/v1/push")).len(), 12);
+    let messages: Vec<String> =
+        loki_lines(&rx.requests_to("/loki/api/v1/push")).iter().map(|l| l["msg"].as_str().unwrap().to_string()).collect();
+    assert_eq!(messages.iter().filter(|m| !m.starts_with("session_")).count(), 12, "{messages:?}");
+    assert_eq!(messages.last().map(String::as_str), Some("session_end"), "sent at quit: {messages:?}");
     assert_eq!(otlp_spans(&rx.requests_to("/v1/traces")).len(), 12);
-    assert_eq!(rx.requests_to("/api/v1/metrics/write").len(), 1);
+    // The demo's flush, and at quit the last snapshot (game_sessions_total{status="exited"}).
+    assert_eq!(rx.requests_to("/api/v1/metrics/write").len(), 2);
 }
 
 /// Godot picks a library by feature tags: an entry applies when all its

@@ -75,9 +75,13 @@ fn the_release_zip_works_in_a_brand_new_project() {
     let run = run_godot(&project, &[], &[("GAMETRACKER_ENDPOINT", rx.base_url())], Duration::from_secs(120));
     assert!(run.status.success() && run.engine_failures().is_empty(), "{}", run.all_output());
     assert!(run.stdout.contains("package: flushed=true"), "{}", run.all_output());
+    // Release health is on by default: the scene's line between the
+    // session's start and end.
     let lines = loki_lines(&rx.requests_to("/loki/api/v1/push"));
-    assert_eq!(lines.len(), 1, "{lines:?}");
-    assert_eq!((lines[0]["msg"].as_str(), lines[0]["data"]["level"].as_str()), (Some("hello from the package"), Some("forest")));
+    let messages: Vec<&str> = lines.iter().filter_map(|l| l["msg"].as_str()).collect();
+    assert_eq!(messages, ["session_start", "hello from the package", "session_end"], "{lines:?}");
+    assert_eq!(lines[1]["data"]["level"], "forest");
     assert_eq!(otlp_spans(&rx.requests_to("/v1/traces")).len(), 1);
-    assert_eq!(rx.requests_to("/api/v1/metrics/write").len(), 1);
+    // The scene's flush, and at quit the last snapshot (game_sessions_total{status="exited"}).
+    assert_eq!(rx.requests_to("/api/v1/metrics/write").len(), 2);
 }

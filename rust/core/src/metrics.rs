@@ -51,9 +51,9 @@ pub struct Snapshot {
     pub series: Vec<SeriesPoint>,
     /// Histogram bucket upper bounds (without `+Inf`), shared by every histogram.
     pub bounds: Vec<f64>,
-    /// Names of the labels added to every series (`game`, `env`, `version`,
-    /// the session label): OTLP carries them in the resource instead.
-    pub automatic_labels: Vec<String>,
+    /// The labels added to every series (`game`, `env`, `version`, the
+    /// session label) and their values: OTLP carries them in the resource.
+    pub automatic_labels: Vec<(String, String)>,
     /// Metric API calls whose effect this snapshot carries for the first time.
     pub updates: u64,
     /// Series whose 0 sample this snapshot carries ([`Aggregator::acknowledge`]).
@@ -238,7 +238,7 @@ impl Aggregator {
         Some(Snapshot {
             series: points,
             bounds: self.buckets.clone(),
-            automatic_labels: self.automatic_labels.iter().map(|(n, _)| n.clone()).collect(),
+            automatic_labels: self.automatic_labels.clone(),
             updates: std::mem::take(&mut self.pending_updates),
             announcing,
         })

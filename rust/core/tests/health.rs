@@ -192,7 +192,7 @@ fn a_seconds_worth_of_frame_times_is_one_update_with_every_observation() {
     let dir = fresh_dir("health_samples");
     let t = start(&rx, &dir, vec![("release_health", Value::Bool(false))]);
     let frames = [0.016, 0.017, 0.016, 0.051];
-    t.histogram_samples("game_frame_time_seconds", &frames, vec![("scene".to_string(), "level_1".to_string())].as_slice());
+    t.histogram_samples("game_frame_time_ms", &frames, vec![("scene".to_string(), "level_1".to_string())].as_slice());
     assert!(t.flush_and_wait(Duration::from_secs(5)));
     let s = t.stats(Signal::Metrics);
     assert_eq!((s.produced, s.sent), (1, 1), "one update: {s:?}");
@@ -202,7 +202,7 @@ fn a_seconds_worth_of_frame_times_is_one_update_with_every_observation() {
         assert!(ts.labels.iter().any(|l| l.name == "scene" && l.value == "level_1"));
         ts.samples.last().unwrap().value
     };
-    assert_eq!(value("game_frame_time_seconds_count"), 4.0);
-    assert!((value("game_frame_time_seconds_sum") - frames.iter().sum::<f64>()).abs() < 1e-9);
+    assert_eq!(value("game_frame_time_ms_count"), 4.0);
+    assert!((value("game_frame_time_ms_sum") - frames.iter().sum::<f64>()).abs() < 1e-9);
     assert_identity(&t);
 }

@@ -38,3 +38,29 @@ impl GameTrackerBenchFloor {
     #[func]
     fn set_tag(&self, _key: Variant, _value: Variant) {}
 }
+
+/// What the vitals cost per frame on the main thread, summed by the
+/// benchmark build of `GameTrackerClient::process`.
+#[derive(Default)]
+pub struct VitalsCost {
+    frames: u64,
+    total_ns: u64,
+    max_ns: u64,
+}
+
+impl VitalsCost {
+    pub fn add(&mut self, took: std::time::Duration) {
+        let ns = took.as_nanos() as u64;
+        self.frames += 1;
+        self.total_ns += ns;
+        self.max_ns = self.max_ns.max(ns);
+    }
+
+    pub fn to_dictionary(&self) -> VarDictionary {
+        let mut d = VarDictionary::new();
+        d.set("frames", self.frames as i64);
+        d.set("total_ns", self.total_ns as i64);
+        d.set("max_ns", self.max_ns as i64);
+        d
+    }
+}

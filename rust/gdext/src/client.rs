@@ -38,6 +38,9 @@ pub struct GameTrackerClient {
     vitals: Option<Vitals>,
     /// `init`'s `vitals` key, for sessions started again by consent.
     vitals_on: bool,
+    /// The benchmarks' measure of the vitals' main-thread time.
+    #[cfg(feature = "bench")]
+    vitals_cost: crate::bench_floor::VitalsCost,
     base: Base<Node>,
 }
 
@@ -46,7 +49,11 @@ impl INode for GameTrackerClient {
     fn process(&mut self, delta: f64) {
         if let Some(t) = self.lifecycle.tracker() {
             if let Some(vitals) = self.vitals.as_mut() {
+                #[cfg(feature = "bench")]
+                let started = std::time::Instant::now();
                 vitals.frame(delta, t);
+                #[cfg(feature = "bench")]
+                self.vitals_cost.add(started.elapsed());
             }
             t.handover();
             for message in t.take_diagnostics(DIAGNOSTICS_PER_FRAME) {
@@ -59,6 +66,7 @@ impl INode for GameTrackerClient {
     /// autoload out of the tree: the last events go out, waiting at most
     /// `quit_timeout`.
     fn exit_tree(&mut self) {
+        self.send_vitals();
         self.lifecycle.exit();
     }
 
@@ -337,6 +345,14 @@ impl GameTrackerClient {
             return;
         }
         self.lifecycle.shutdown(wait_limit(timeout_sec));
+    }
+
+    /// The benchmarks' measure: frames the vitals ran in, their total and
+    /// slowest main-thread time (ns).
+    #[cfg(feature = "bench")]
+    #[func]
+    fn bench_vitals_cost(&self) -> VarDictionary {
+        self.vitals_cost.to_dictionary()
     }
 
     /// The UUID v4 of this session ("" before `init`).

@@ -67,9 +67,10 @@ impl Vitals {
         self.scene = scene;
     }
 
-    /// The per-frame part: two comparisons and a push.
+    /// The per-frame part: two comparisons and a push. Milliseconds: the
+    /// default histogram buckets (`histogram_buckets`) are shaped for them.
     pub fn frame(&mut self, delta: f64, tracker: &Tracker) {
-        self.frame_times.push(delta);
+        self.frame_times.push(delta * 1000.0);
         if delta > HITCH_FACTOR * self.target_frame_time {
             self.hitches += 1;
         }
@@ -86,7 +87,7 @@ impl Vitals {
             return;
         }
         let labels = [("scene".to_string(), self.scene.clone())];
-        tracker.histogram_samples("game_frame_time_seconds", &self.frame_times, labels.as_slice());
+        tracker.histogram_samples("game_frame_time_ms", &self.frame_times, labels.as_slice());
         tracker.metric(MetricKind::Counter, "game_hitches_total".into(), self.hitches as f64, labels.to_vec());
         if let Some(performance) = self.performance.as_mut() {
             for (id, metric) in &self.monitor_ids {

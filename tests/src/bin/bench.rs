@@ -397,6 +397,19 @@ fn render_frames(s: &Settings, frames: &[Json]) -> String {
             f(&addon["max_quiet_us"]),
             f64::from(s.rate) / 60.0,
         ));
+        let vitals = &addon["vitals"];
+        if vitals["frames"].as_f64().unwrap_or(0.0) > 0.0 {
+            let mean_ns = f(&vitals["total_ns"]) / f(&vitals["frames"]);
+            out.push_str(&format!(
+                "Vitals (on by default; part of the addon's hand-over above): {:.0} ns per frame on average over {} frames \
+                 (a push and a compare each frame, plus once a second the engine's monitors and one update per metric), \
+                 {:.1} µs in the slowest frame (the once-a-second send). Must stay under 2 µs per frame {}.\n\n",
+                mean_ns,
+                vitals["frames"],
+                f(&vitals["max_ns"]) / 1000.0,
+                mark(mean_ns < 2000.0),
+            ));
+        }
     }
     out
 }

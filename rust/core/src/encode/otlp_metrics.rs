@@ -24,11 +24,12 @@ pub fn request(snapshot: &Snapshot, session: &Session, now_unix_nano: u64) -> Ex
     let cumulative = AggregationTemporality::Cumulative as i32;
     let mut metrics: Vec<Metric> = Vec::new();
     for series in &snapshot.series {
-        // The automatic labels are resource attributes here.
+        // The automatic labels are resource attributes here, unless a series
+        // has its own value (a dead session counted under its own version).
         let attributes: Vec<KeyValue> = series
             .labels
             .iter()
-            .filter(|(k, _)| !snapshot.automatic_labels.contains(k))
+            .filter(|label| !snapshot.automatic_labels.contains(label))
             .map(|(k, v)| string_kv(k, v))
             .collect();
         // Just before the first update, where the 0 point sits.
