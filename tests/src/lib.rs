@@ -2,6 +2,7 @@
 //! decoders for what it received, and launchers for the project-provisioned Godot and Prometheus.
 
 pub mod decode;
+pub mod demo;
 pub mod processes;
 pub mod receiver;
 pub mod tls;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::Duration;
 
-use game_tracker_testkit::decode::{loki_lines, otlp_spans};
+use game_tracker_testkit::demo::assert_demo_delivered;
 use game_tracker_testkit::processes::{copy_addon, import_project, wait_with_timeout, Library};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
@@ -63,21 +63,7 @@ fn the_exported_demo_loads_its_library_and_delivers_from_another_folder() {
         .spawn()
         .expect("run the exported game");
     let run = wait_with_timeout(child, Duration::from_secs(120));
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let output = format!("{stdout}{}", String::from_utf8_lossy(&run.stderr));
-    assert!(run.status.success(), "the exported game failed:\n{output}");
-    assert!(stdout.contains("Initialize godot-rust"), "the library beside the game was loaded:\n{output}");
-    for signal in ["logs", "metrics", "traces"] {
-        let line = stdout.lines().find(|l| l.contains(&format!("demo:   {signal}"))).unwrap_or_else(|| panic!("{output}"));
-        assert!(line.contains(" dropped=0") && line.contains(" pending=0"), "{line}");
-    }
-    let messages: Vec<String> =
-        loki_lines(&rx.requests_to("/loki/api/v1/push")).iter().map(|l| l["msg"].as_str().unwrap().to_string()).collect();
-    assert_eq!(messages.iter().filter(|m| !m.starts_with("session_")).count(), 12, "{messages:?}");
-    assert_eq!(messages.last().map(String::as_str), Some("session_end"), "sent at quit: {messages:?}");
-    assert_eq!(otlp_spans(&rx.requests_to("/v1/traces")).len(), 12);
-    // The demo's flush, and at quit the last snapshot (game_sessions_total{status="exited"}).
-    assert_eq!(rx.requests_to("/api/v1/metrics/write").len(), 2);
+    assert_demo_delivered(&run, &rx, "the exported game");
 }
 
 /// Godot picks a library by feature tags: an entry applies when all its

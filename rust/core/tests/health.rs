@@ -206,3 +206,32 @@ fn a_seconds_worth_of_frame_times_is_one_update_with_every_observation() {
     assert!((value("game_frame_time_ms_sum") - frames.iter().sum::<f64>()).abs() < 1e-9);
     assert_identity(&t);
 }
+
+#[test]
+fn the_marker_is_rewritten_about_once_a_second_and_stays_small() {
+    let rx = Receiver::start();
+    let dir = fresh_dir("health_marker_size");
+    let t = start(&rx, &dir, vec![]);
+    let marker = dir.join(format!("{}.marker", t.session().session_id));
+    for i in 0..200 {
+        t.log(Level::Info, format!("player picked up item {i}"), vec![("slot".to_string(), Value::Int(i % 8))]);
+    }
+    t.handover();
+    let mut writes = 0;
+    let mut last = std::fs::read(&marker).unwrap();
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_millis(3500) {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = std::fs::read(&marker).unwrap();
+        if now != last && serde_json::from_slice::<Marker>(&now).is_ok() {
+            writes += 1;
+            last = now;
+        }
+    }
+    let m: Marker = serde_json::from_slice(&last).unwrap();
+    assert_eq!(m.breadcrumbs.as_array().unwrap().len(), 50, "the default 50 breadcrumbs");
+    eprintln!("marker: {} bytes with 50 breadcrumbs, {writes} rewrites in 3.5 s", last.len());
+    assert!((3..=4).contains(&writes), "about once a second: {writes} in 3.5 s");
+    assert!(last.len() < 16 * 1024, "{} bytes", last.len());
+    t.shutdown(Duration::from_secs(5));
+}

@@ -1,0 +1,29 @@
+//! What one whole run of `demo_project` must deliver, wherever it ran: as an
+//! exported game (tests/tests/export.rs) or in arm64 Godot under qemu
+//! (tests/tests/arm64.rs).
+
+use std::process::Output;
+
+use crate::decode::{loki_lines, otlp_spans};
+use crate::receiver::Receiver;
+
+/// The run succeeded, loaded the library, accounted for every event, and
+/// `rx` got the demo's 12 log lines (plus release health's session events),
+/// its 12 spans and its metrics.
+pub fn assert_demo_delivered(run: &Output, rx: &Receiver, what: &str) {
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let output = format!("{stdout}{}", String::from_utf8_lossy(&run.stderr));
+    assert!(run.status.success(), "{what} failed:\n{output}");
+    assert!(stdout.contains("Initialize godot-rust"), "{what}: the library was loaded:\n{output}");
+    for signal in ["logs", "metrics", "traces"] {
+        let line = stdout.lines().find(|l| l.contains(&format!("demo:   {signal}"))).unwrap_or_else(|| panic!("{output}"));
+        assert!(line.contains(" dropped=0") && line.contains(" pending=0"), "{what}: {line}");
+    }
+    let messages: Vec<String> =
+        loki_lines(&rx.requests_to("/loki/api/v1/push")).iter().map(|l| l["msg"].as_str().unwrap().to_string()).collect();
+    assert_eq!(messages.iter().filter(|m| !m.starts_with("session_")).count(), 12, "{what}: {messages:?}");
+    assert_eq!(messages.last().map(String::as_str), Some("session_end"), "{what}: sent at quit: {messages:?}");
+    assert_eq!(otlp_spans(&rx.requests_to("/v1/traces")).len(), 12, "{what}");
+    // The demo's flush, and at quit the last snapshot (game_sessions_total{status="exited"}).
+    assert_eq!(rx.requests_to("/api/v1/metrics/write").len(), 2, "{what}");
+}
