@@ -4,6 +4,7 @@ extends RefCounted
 ## launch ends, by GAMETRACKER_HEALTH_MODE:
 ## - "clean": play, then the runner quits normally;
 ## - "kill": play, print "health: ready", then wait to be killed (SIGKILL);
+## - "kill-paused": the same after a mobile pause (sent to the background);
 ## - "crash": play, then OS.crash() (Godot's crash handler runs);
 ## - "wait": play, print "health: ready", stay 3 s, then quit normally.
 
@@ -34,7 +35,9 @@ func run(t) -> void:
 	span.end()
 	t.eq(GameTracker.flush_and_wait(5.0), true, "flushed")
 	match mode:
-		"kill":
+		"kill", "kill-paused":
+			if mode == "kill-paused":
+				GameTracker.notification(Node.NOTIFICATION_APPLICATION_PAUSED)
 			print("health: ready")
 			await t.get_tree().create_timer(60.0).timeout
 		"crash":

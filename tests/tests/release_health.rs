@@ -125,13 +125,26 @@ fn a_killed_game_is_reported_abnormal_by_its_next_launch_with_its_breadcrumbs() 
     killed.kill();
     assert_eq!(markers(&dir), [format!("{killed_id}.marker")], "a killed game leaves its marker");
     assert!(lines_named(&rx, "session_abnormal").is_empty());
+    // A mobile game the OS killed in the background: paused first. (It is
+    // also the launch that reports the first one.)
+    let mut in_background = Game::launch("kill-paused", "1.0", &dir, &rx.base_url());
+    let in_background_id = in_background.session_id();
+    in_background.wait_for("health: ready");
+    in_background.kill();
 
     let next_id = clean_launch("1.1", &dir, &rx.base_url());
     assert!(markers(&dir).is_empty(), "reported and removed: {:?}", markers(&dir));
     let reports = lines_named(&rx, "session_abnormal");
-    assert_eq!(reports.len(), 1, "{reports:?}");
-    let report = &reports[0];
-    assert_eq!(report["session_id"], next_id.as_str(), "sent by the next launch");
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    let background = reports.iter().find(|r| r["data"]["previous_session_id"] == in_background_id.as_str()).unwrap();
+    assert_eq!(background["data"]["paused"], true, "killed in the background: abnormal, not crashed");
+    assert!(background["data"].get("signal").is_none());
+    let last = background["data"]["breadcrumbs"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["category"].as_str(), last["message"].as_str()), (Some("app"), Some("paused")));
+    let report = reports.iter().find(|r| r["data"]["previous_session_id"] == killed_id.as_str()).unwrap();
+    // Each death is reported by the launch after it.
+    assert_eq!(report["session_id"], in_background_id.as_str(), "sent by the next launch");
+    assert_eq!(background["session_id"], next_id.as_str(), "sent by the next launch");
     assert_eq!(report["level"], "error");
     let data = &report["data"];
     assert_eq!(data["previous_session_id"], killed_id.as_str());
