@@ -453,7 +453,7 @@ impl GameTrackerClient {
     /// The vitals gathered so far go out with a flush.
     fn send_vitals(&mut self) {
         if let (Some(t), Some(vitals)) = (self.lifecycle.tracker(), self.vitals.as_mut()) {
-            vitals.send(t);
+            vitals.send_all(t);
         }
     }
 

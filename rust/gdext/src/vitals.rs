@@ -4,7 +4,9 @@
 //! Per frame the main thread only appends the frame's `delta` to a buffer
 //! and compares it with the hitch threshold. Once a second (and at each
 //! flush) that second's frame times go to the worker as one histogram
-//! update, not one event per frame, and the engine's monitors are read once.
+//! update, not one event per frame. The engine's monitors are read once a
+//! second too, one per frame over the frames that follow, so no single
+//! frame pays for all of them (BENCHMARKS.md has the cost).
 
 use game_tracker_core::{MetricKind, Tracker};
 use godot::classes::Engine;
@@ -33,10 +35,14 @@ pub struct Vitals {
     frame_times: Vec<f64>,
     hitches: u64,
     since_sent: f64,
-    scene: String,
+    /// `[("scene", <current scene>)]`, built when the scene changes.
+    labels: [(String, String); 1],
     /// `Performance` singleton and the monitor ids, resolved at start.
     performance: Option<Gd<Object>>,
+    get_monitor: StringName,
     monitor_ids: Vec<(i64, &'static str)>,
+    /// The next monitor to read, or none until the next second.
+    next_monitor: Option<usize>,
 }
 
 impl Vitals {
@@ -57,18 +63,21 @@ impl Vitals {
             frame_times: Vec::with_capacity(256),
             hitches: 0,
             since_sent: 0.0,
-            scene: String::new(),
+            labels: [("scene".to_string(), String::new())],
             performance: engine.get_singleton("Performance"),
+            get_monitor: StringName::from("get_monitor"),
             monitor_ids,
+            next_monitor: None,
         }
     }
 
     pub fn set_scene(&mut self, scene: String) {
-        self.scene = scene;
+        self.labels[0].1 = scene;
     }
 
-    /// The per-frame part: two comparisons and a push. Milliseconds: the
-    /// default histogram buckets (`histogram_buckets`) are shaped for them.
+    /// The per-frame part: a push and two comparisons; once a second the
+    /// send, then one monitor a frame. Milliseconds: the default histogram
+    /// buckets (`histogram_buckets`) are shaped for them.
     pub fn frame(&mut self, delta: f64, tracker: &Tracker) {
         self.frame_times.push(delta * 1000.0);
         if delta > HITCH_FACTOR * self.target_frame_time {
@@ -77,26 +86,38 @@ impl Vitals {
         self.since_sent += delta;
         if self.since_sent >= VITALS_INTERVAL_SECONDS {
             self.send(tracker);
+        } else if let Some(i) = self.next_monitor {
+            self.read_monitor(i, tracker);
+            self.next_monitor = (i + 1 < self.monitor_ids.len()).then_some(i + 1);
         }
     }
 
-    /// Sends what was gathered since the last time (also before a flush, so
-    /// a short session still reports its frames).
-    pub fn send(&mut self, tracker: &Tracker) {
+    fn read_monitor(&mut self, i: usize, tracker: &Tracker) {
+        let (Some(performance), Some(&(id, metric))) = (self.performance.as_mut(), self.monitor_ids.get(i)) else { return };
+        if let Ok(value) = performance.try_call(&self.get_monitor, &[id.to_variant()]) {
+            tracker.metric_with(MetricKind::Gauge, metric, value.try_to::<f64>().unwrap_or(0.0), self.labels.as_slice());
+        }
+    }
+
+    /// Before a flush or at quit: what was gathered and every monitor not
+    /// read yet, at once, so a short session still reports everything.
+    pub fn send_all(&mut self, tracker: &Tracker) {
+        self.send(tracker);
+        if let Some(first) = self.next_monitor.take() {
+            for i in first..self.monitor_ids.len() {
+                self.read_monitor(i, tracker);
+            }
+        }
+    }
+
+    /// That second's frame times and hitches; the monitors follow, one a frame.
+    fn send(&mut self, tracker: &Tracker) {
         if self.frame_times.is_empty() {
             return;
         }
-        let labels = [("scene".to_string(), self.scene.clone())];
-        tracker.histogram_samples("game_frame_time_ms", &self.frame_times, labels.as_slice());
-        tracker.metric(MetricKind::Counter, "game_hitches_total".into(), self.hitches as f64, labels.to_vec());
-        if let Some(performance) = self.performance.as_mut() {
-            for (id, metric) in &self.monitor_ids {
-                if let Ok(value) = performance.try_call("get_monitor", &[id.to_variant()]) {
-                    let value = value.try_to::<f64>().unwrap_or(0.0);
-                    tracker.metric(MetricKind::Gauge, (*metric).to_string(), value, labels.to_vec());
-                }
-            }
-        }
+        tracker.histogram_samples("game_frame_time_ms", &self.frame_times, self.labels.as_slice());
+        tracker.metric_with(MetricKind::Counter, "game_hitches_total", self.hitches as f64, self.labels.as_slice());
+        self.next_monitor = (!self.monitor_ids.is_empty()).then_some(0);
         self.frame_times.clear();
         self.hitches = 0;
         self.since_sent = 0.0;
