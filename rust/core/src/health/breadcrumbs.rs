@@ -65,6 +65,25 @@ impl Breadcrumbs {
         Breadcrumbs { crumbs: VecDeque::with_capacity(capacity), capacity }
     }
 
+    /// Adds one without allocating once the ring is full: the oldest
+    /// crumb's strings are reused. The worker calls this for every log line.
+    pub fn push_text(&mut self, time_unix_nano: u64, category: &str, level: Option<Level>, message: &str) {
+        let newest = self.crumbs.back().map_or(0, |c| c.time_unix_nano);
+        if self.capacity == 0 || self.crumbs.len() < self.capacity || time_unix_nano < newest {
+            let crumb = Crumb { time_unix_nano, category: category.into(), level, message: message.into(), data: Fields::new() };
+            return self.push(crumb);
+        }
+        let Some(mut oldest) = self.crumbs.pop_front() else { return };
+        oldest.time_unix_nano = time_unix_nano;
+        oldest.category.clear();
+        oldest.category.push_str(category);
+        oldest.level = level;
+        oldest.message.clear();
+        oldest.message.push_str(message);
+        oldest.data.clear();
+        self.crumbs.push_back(oldest);
+    }
+
     /// Adds one in time order: a span's start arrives when it ends, after
     /// what happened in between, so it is put back where it belongs.
     pub fn push(&mut self, crumb: Crumb) {
@@ -147,6 +166,17 @@ mod tests {
         assert_eq!(messages, ["c", "d", "e"]);
         b.push(crumb(0, "too old"));
         assert_eq!(b.crumbs.front().unwrap().message, "c");
+    }
+
+    #[test]
+    fn reusing_the_oldest_keeps_the_same_order_and_cut() {
+        let mut b = Breadcrumbs::new(3);
+        for t in 1..=5 {
+            b.push_text(t, "log", Some(Level::Info), &format!("m{t}"));
+        }
+        b.push_text(4, "span", None, "late start");
+        let seen: Vec<(u64, &str)> = b.crumbs.iter().map(|c| (c.time_unix_nano, c.message.as_str())).collect();
+        assert_eq!(seen, [(4, "m4"), (4, "late start"), (5, "m5")]);
     }
 
     #[test]

@@ -131,24 +131,16 @@ impl SessionHealth {
                         log.data.push(("breadcrumbs".into(), self.crumbs.to_value()));
                     }
                 }
-                self.crumbs.push(Crumb {
-                    time_unix_nano: log.time_unix_nano,
-                    category: "log".into(),
-                    level: Some(log.level),
-                    message: log.message.clone(),
-                    data: Fields::new(),
-                });
+                self.crumbs.push_text(log.time_unix_nano, "log", Some(log.level), &log.message);
             }
             Event::Span(span) => {
-                let crumb = |time_unix_nano, message: String| Crumb {
-                    time_unix_nano,
-                    category: "span".into(),
-                    level: None,
-                    message,
-                    data: Fields::new(),
-                };
-                self.crumbs.push(crumb(span.start_time_unix_nano, format!("{} started", span.name)));
-                self.crumbs.push(crumb(span.end_time_unix_nano, format!("{} ended", span.name)));
+                let mut message = String::with_capacity(span.name.len() + 8);
+                for (time, what) in [(span.start_time_unix_nano, " started"), (span.end_time_unix_nano, " ended")] {
+                    message.clear();
+                    message.push_str(&span.name);
+                    message.push_str(what);
+                    self.crumbs.push_text(time, "span", None, &message);
+                }
             }
             Event::Metric(_) => {}
         }
