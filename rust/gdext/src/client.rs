@@ -344,6 +344,7 @@ impl GameTrackerClient {
         if !main_thread::check("shutdown", None) {
             return;
         }
+        self.send_vitals();
         self.lifecycle.shutdown(wait_limit(timeout_sec));
     }
 
