@@ -388,10 +388,18 @@ impl Tracker {
             self.stats.dropped(signal, reason, 1);
             return;
         }
+        self.stage(Some(signal), write);
+    }
+
+    /// Writes one record into the staging buffer (an event of `signal`, or
+    /// a note), handing the buffer over when it is full.
+    fn stage(&self, signal: Option<Signal>, write: impl FnOnce(&mut Vec<u8>)) {
         let full = {
             let mut staging = self.staging.borrow_mut();
             write(&mut staging.buf);
-            staging.events[signal.index()] += 1;
+            if let Some(signal) = signal {
+                staging.events[signal.index()] += 1;
+            }
             let staged: u64 = staging.events.iter().sum();
             staging.buf.len() >= CHUNK_BYTES || staged as usize >= self.queue_capacity
         };
@@ -402,16 +410,8 @@ impl Tracker {
 
     /// Appends a note for the worker: not an event, so no signal counts it.
     fn note(&self, write: impl FnOnce(&mut Vec<u8>)) {
-        if self.closed.get().is_some() {
-            return;
-        }
-        let full = {
-            let mut staging = self.staging.borrow_mut();
-            write(&mut staging.buf);
-            staging.buf.len() >= CHUNK_BYTES
-        };
-        if full {
-            self.handover();
+        if self.closed.get().is_none() {
+            self.stage(None, write);
         }
     }
 

@@ -152,24 +152,11 @@ impl SessionHealth {
                 self.crumbs.push(Crumb { time_unix_nano, category, level: None, message, data });
             }
             Note::Scene { time_unix_nano, name } => {
-                self.crumbs.push(Crumb {
-                    time_unix_nano,
-                    category: "scene".into(),
-                    level: None,
-                    message: name.clone(),
-                    data: Fields::new(),
-                });
+                self.crumbs.push_text(time_unix_nano, "scene", None, &name);
                 self.scene = name;
             }
             Note::Paused { time_unix_nano, paused } => {
-                let message = if paused { "paused" } else { "resumed" };
-                self.crumbs.push(Crumb {
-                    time_unix_nano,
-                    category: "app".into(),
-                    level: None,
-                    message: message.into(),
-                    data: Fields::new(),
-                });
+                self.crumbs.push_text(time_unix_nano, "app", None, if paused { "paused" } else { "resumed" });
                 self.paused = paused;
                 // The OS may kill a paused app without another second.
                 self.write_marker();
