@@ -38,9 +38,9 @@ pub struct GameTrackerClient {
     vitals: Option<Vitals>,
     /// `init`'s `vitals` key, for sessions started again by consent.
     vitals_on: bool,
-    /// The benchmarks' measure of the vitals' main-thread time.
+    /// The benchmarks' measure of `process`'s parts on the main thread.
     #[cfg(feature = "bench")]
-    vitals_cost: crate::bench_floor::VitalsCost,
+    frame_costs: crate::bench_floor::FrameCosts,
     base: Base<Node>,
 }
 
@@ -48,17 +48,21 @@ pub struct GameTrackerClient {
 impl INode for GameTrackerClient {
     fn process(&mut self, delta: f64) {
         if let Some(t) = self.lifecycle.tracker() {
+            #[cfg(feature = "bench")]
+            let mut clock = crate::bench_floor::PartClock::start();
             if let Some(vitals) = self.vitals.as_mut() {
-                #[cfg(feature = "bench")]
-                let started = std::time::Instant::now();
                 vitals.frame(delta, t);
-                #[cfg(feature = "bench")]
-                self.vitals_cost.add(started.elapsed());
             }
+            #[cfg(feature = "bench")]
+            clock.lap(&mut self.frame_costs.vitals);
             t.handover();
+            #[cfg(feature = "bench")]
+            clock.lap(&mut self.frame_costs.handover);
             for message in t.take_diagnostics(DIAGNOSTICS_PER_FRAME) {
                 godot_warn!("{message}");
             }
+            #[cfg(feature = "bench")]
+            clock.lap(&mut self.frame_costs.diagnostics);
         }
     }
 
@@ -348,12 +352,12 @@ impl GameTrackerClient {
         self.lifecycle.shutdown(wait_limit(timeout_sec));
     }
 
-    /// The benchmarks' measure: frames the vitals ran in, their total and
-    /// slowest main-thread time (ns).
+    /// The benchmarks' measure of `process` by part (vitals, handover,
+    /// diagnostics): frames, total and slowest main-thread time (ns).
     #[cfg(feature = "bench")]
     #[func]
-    fn bench_vitals_cost(&self) -> VarDictionary {
-        self.vitals_cost.to_dictionary()
+    fn bench_frame_costs(&self) -> VarDictionary {
+        self.frame_costs.to_dictionary()
     }
 
     /// The UUID v4 of this session ("" before `init`).

@@ -143,8 +143,8 @@ func run(r) -> void:
 			"p50_us": frames[n / 2], "p99_us": frames[int(n * 0.99)], "max_us": frames[n - 1], "mean_us": mean,
 			"interval_p99_us": intervals[int(k * 0.99)], "interval_max_us": intervals[k - 1]}
 		if mode == "addon":
-			if GameTracker.has_method("bench_vitals_cost"):
-				result["vitals"] = GameTracker.bench_vitals_cost()
+			if GameTracker.has_method("bench_frame_costs"):
+				result["vitals"] = GameTracker.bench_frame_costs()["vitals"]
 			result.merge({"flushed": flushed, "handover_p99_us": handovers[int(n * 0.99)],
 				"handover_max_us": handovers[n - 1], "windows": windows, "stats": GameTracker.get_stats()})
 		r.report(result)

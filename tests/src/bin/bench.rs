@@ -5,13 +5,16 @@
 //! - calls: main-thread cost per API call in headless Godot, against a no-op
 //!   native method (floor) and a pure-GDScript tracker (bench_calls.gd);
 //! - frames: frame time at 60 fps under 10k events/s (bench_frames.gd);
+//! - game frames: the same load made the way a game makes it, against a
+//!   do-nothing GDScript tracker (bench_game.gd);
 //! - throughput: the worker on one core (`cargo bench ... throughput`);
 //! - memory: resident memory at 10k events/s with the receiver unreachable
 //!   (bench_memory.gd), sampled from /proc while Godot runs.
 //!
 //! Benchmarks report; they never fail on a slow machine. `--quick` shortens
 //! every run (a smoke test of the harness, not numbers to publish);
-//! `--frames-only` runs the frame benchmark alone and prints its section.
+//! `--frames-only` and `--game-only` run one frame benchmark alone and print
+//! its section.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -31,6 +34,12 @@ const MAX_P99_OVER_OFF_US: f64 = 100.0;
 const MIN_LOGS_PER_S: f64 = 500_000.0;
 const MIN_METRICS_PER_S: f64 = 1_000_000.0;
 const MIN_SPANS_PER_S: f64 = 200_000.0;
+/// Must-reach lines of issue 17 (game-like frames at 10k events/s): the
+/// addon's extra process time per frame over the do-nothing tracker, and
+/// its per-frame work when the game made no call.
+const MAX_GAME_EXTRA_P50_US: f64 = 100.0;
+const MAX_GAME_EXTRA_P99_US: f64 = 150.0;
+const MAX_IDLE_FRAME_WORK_US: f64 = 15.0;
 /// The defaults the memory benchmark runs with (`max_queue_bytes`,
 /// `max_backlog_bytes`), in MiB.
 const QUEUE_BOUND_MIB: u32 = 16;
@@ -59,17 +68,23 @@ fn main() {
         print!("{}", render_frames(&settings, &bench_all_frames(&project, &settings)));
         return;
     }
+    if std::env::args().any(|a| a == "--game-only") {
+        print!("{}", render_game(&settings, &bench_game(&project, &settings)));
+        return;
+    }
 
     eprintln!("bench: per-call cost ({} calls x {} runs)", settings.calls, settings.runs);
     let calls = bench_calls(&project, &settings);
     eprintln!("bench: frame time ({} s per mode)", settings.frame_seconds);
     let frames = bench_all_frames(&project, &settings);
+    eprintln!("bench: game-like frames ({} s per mode)", settings.frame_seconds);
+    let game = bench_game(&project, &settings);
     eprintln!("bench: worker throughput (cargo bench)");
     let throughput = bench_throughput(quick);
     eprintln!("bench: memory with the receiver unreachable ({} s)", settings.memory_seconds);
     let memory = bench_memory(&project, &settings);
 
-    let report = render(&settings, quick, &calls, &frames, &throughput, &memory);
+    let report = render(&settings, quick, &calls, &frames, &game, &throughput, &memory);
     let out = repo_root().join("BENCHMARKS.md");
     std::fs::write(&out, report).expect("write BENCHMARKS.md");
     eprintln!("bench: wrote {}", out.display());
@@ -130,6 +145,20 @@ fn bench_frames(project: &Path, s: &Settings, modes: &str) -> Vec<Json> {
         }
     }
     results
+}
+
+/// The game-like frame benchmark: every mode taking turns in one run
+/// (bench_game.gd); a result per mode.
+fn bench_game(project: &Path, s: &Settings) -> Vec<Json> {
+    let rx = Receiver::start_discarding();
+    let args = vec![
+        "--bench=game".to_string(),
+        format!("--seconds={}", s.frame_seconds),
+        format!("--rate={}", s.rate),
+        format!("--endpoint={}", rx.base_url()),
+    ];
+    let timeout = Duration::from_secs(120 + 2 * 5 * u64::from(s.frame_seconds));
+    godot_bench(project, &args, timeout).into_iter().filter(|j| j["kind"] == "game_frames").collect()
 }
 
 /// Splits the addon's frames into those that follow or overlap a request
@@ -239,7 +268,7 @@ fn bench_memory(project: &Path, s: &Settings) -> Json {
 // ---------------------------------------------------------------------------
 // BENCHMARKS.md
 
-fn render(s: &Settings, quick: bool, calls: &[Json], frames: &[Json], throughput: &[Json], memory: &Json) -> String {
+fn render(s: &Settings, quick: bool, calls: &[Json], frames: &[Json], game: &[Json], throughput: &[Json], memory: &Json) -> String {
     let mut md = String::new();
     md.push_str("# GameTracker benchmarks\n\n");
     md.push_str("Written by `bash tests/bench/run.sh` (about 10 minutes); every number below comes from one run of it.\n");
@@ -250,6 +279,7 @@ fn render(s: &Settings, quick: bool, calls: &[Json], frames: &[Json], throughput
     md.push_str(&machine());
     md.push_str(&render_calls(s, calls));
     md.push_str(&render_frames(s, frames));
+    md.push_str(&render_game(s, game));
     md.push_str(&render_throughput(throughput));
     md.push_str(&render_memory(s, memory));
     md
@@ -503,5 +533,85 @@ fn render_memory(s: &Settings, m: &Json) -> String {
             f(&end["shutdown_ms"])
         ));
     }
+    out
+}
+
+fn render_game(s: &Settings, game: &[Json]) -> String {
+    let per_frame = f64::from(s.rate) / 60.0;
+    let mut out = format!(
+        "## Frame cost in a game-like scene\n\n\
+         `tests/bench/godot/bench_game.gd`: a headless scene at 60 fps whose 8 game nodes make {} events/s \
+         (about {per_frame:.0} calls a frame) from their own `_process`, the way a game does: a fresh argument \
+         Dictionary on every call, half the calls through the autoload's name and half through an untyped \
+         variable, a little game work in between. Per 10 events: 4 logs, 2 counters, 1 gauge, 1 histogram, a root \
+         span and a child span. Modes take turns in 1 s blocks in one process until each has {} s of frames: \
+         *off* (the game work, no calls), *noop* (`NoopTracker`, a GDScript tracker that does nothing: what any \
+         tracker pays for arguments and dispatch), *addon*, *gdscript* (the pure-GDScript tracker), *idle* (the \
+         addon running, the game making no calls). A frame's time is the main thread's process step, from \
+         SceneTree's `process_frame` signal (where the addon drains captured engine errors) to the last node \
+         processed (the addon's hand-over is the last node but one).\n\n\
+         | mode | frame p50 µs | p99 µs | max µs | mean µs | calls p50 µs | signal mean µs | hand-over mean µs | events | fps |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        s.rate, s.frame_seconds
+    );
+    for g in game {
+        out.push_str(&format!(
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.1} | {:.1} | {} | {:.1} |\n",
+            g["mode"].as_str().unwrap_or("?"),
+            f(&g["frame"]["p50"]),
+            f(&g["frame"]["p99"]),
+            f(&g["frame"]["max"]),
+            f(&g["frame"]["mean"]),
+            f(&g["calls"]["p50"]),
+            f(&g["signal"]["mean"]),
+            f(&g["handover"]["mean"]),
+            g["events"],
+            f(&g["fps"]),
+        ));
+    }
+    let by = |m: &str| game.iter().find(|g| g["mode"] == m);
+    let (Some(off), Some(noop), Some(addon), Some(idle)) = (by("off"), by("noop"), by("addon"), by("idle")) else {
+        return out;
+    };
+    let extra = |q: &str| f(&addon["frame"][q]) - f(&noop["frame"][q]);
+    let events_per_frame = f(&addon["events"]) / f(&addon["frames"]);
+    let in_frame_ns = (f(&addon["calls"]["mean"]) - f(&noop["calls"]["mean"])) * 1000.0 / events_per_frame;
+    let idle_work = f(&idle["frame"]["mean"]) - f(&off["frame"]["mean"]);
+    out.push_str(&format!(
+        "\nThe addon against the do-nothing tracker, at {events_per_frame:.0} events a frame:\n\n\
+         | | measured | must reach |\n|---|---:|:---:|\n\
+         | extra process time per frame, p50 | {:+.0} µs | {} ≤ {MAX_GAME_EXTRA_P50_US:.0} µs |\n\
+         | extra process time per frame, p99 | {:+.0} µs | {} ≤ {MAX_GAME_EXTRA_P99_US:.0} µs |\n\
+         | extra process time per frame, max | {:+.0} µs | |\n\
+         | in-frame cost per event (calls only, means) | {in_frame_ns:.0} ns | |\n\
+         | per-frame work with no calls (idle − off, means) | {idle_work:.1} µs | {} ≤ {MAX_IDLE_FRAME_WORK_US:.0} µs |\n\n",
+        extra("p50"),
+        mark(extra("p50") <= MAX_GAME_EXTRA_P50_US),
+        extra("p99"),
+        mark(extra("p99") <= MAX_GAME_EXTRA_P99_US),
+        extra("max"),
+        mark(idle_work <= MAX_IDLE_FRAME_WORK_US),
+    ));
+    out.push_str("The per-frame work outside the calls, by part (means over the mode's frames; the native parts timed inside \
+                  `GameTrackerClient::process` by the benchmark build):\n\n\
+                  | part | idle µs | addon µs |\n|---|---:|---:|\n");
+    let part = |g: &Json, name: &str| {
+        let c = &g["costs"][name];
+        f(&c["total_ns"]) / f(&c["frames"]).max(1.0) / 1000.0
+    };
+    let signal_over_off = |g: &Json| f(&g["signal"]["mean"]) - f(&off["signal"]["mean"]);
+    out.push_str(&format!(
+        "| error capture (`process_frame` signal, over off's) | {:.1} | {:.1} |\n",
+        signal_over_off(idle),
+        signal_over_off(addon)
+    ));
+    for (name, label) in [("handover", "hand-over to the worker"), ("vitals", "vitals"), ("diagnostics", "diagnostics (worker warnings)")] {
+        out.push_str(&format!("| {label} | {:.2} | {:.2} |\n", part(idle, name), part(addon, name)));
+    }
+    out.push_str(&format!(
+        "| the addon's `_process` as a node (hand-over marker to last, over off's) | {:.1} | {:.1} |\n\n",
+        f(&idle["handover"]["mean"]) - f(&off["handover"]["mean"]),
+        f(&addon["handover"]["mean"]) - f(&off["handover"]["mean"]),
+    ));
     out
 }
