@@ -4,8 +4,9 @@ extends Logger
 ## function and the script backtrace.
 ##
 ## Godot may call a Logger from any thread, and the tracker's API is
-## main-thread only: errors wait here under a mutex, and the autoload sends
-## them from the main thread at the start of each frame (`drain`).
+## main-thread only: errors wait here under a mutex, and the tracker sends
+## them from the main thread at the end of the frame they were queued in
+## (`drain`, called only when something waits).
 ## The tracker's own warnings ("GameTracker: …") are never captured, so a
 ## warning about a captured error cannot feed itself.
 
@@ -55,6 +56,8 @@ func _log_error(function: String, file: String, line: int, code: String, rationa
 	else:
 		overflowed += 1
 	_mutex.unlock()
+	# After the append: a frame that sees the flag finds the error queued.
+	GameTrackerClient._captured_error_waiting()
 
 
 ## Sends what waited, within the limits. Called on the main thread.

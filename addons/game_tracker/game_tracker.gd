@@ -52,12 +52,14 @@ func _configure(config: Dictionary) -> bool:
 	if started and config.get("capture_errors", OS.is_debug_build()) == true and _error_capture == null:
 		_error_capture = ErrorCapture.new()
 		OS.add_logger(_error_capture)
-		get_tree().process_frame.connect(_send_captured_errors)
 	return started
 
 
+## Called by the native `_process` when the Logger has queued an error
+## (see error_capture.gd): nothing runs per frame while there are none.
 func _send_captured_errors() -> void:
-	_error_capture.drain(self)
+	if _error_capture != null:
+		_error_capture.drain(self)
 
 
 ## How many engine errors were not sent because of a rate limit.
@@ -68,5 +70,4 @@ func get_errors_not_sent() -> int:
 func _stop_error_capture() -> void:
 	if _error_capture != null:
 		OS.remove_logger(_error_capture)
-		get_tree().process_frame.disconnect(_send_captured_errors)
 		_error_capture = null

@@ -2,8 +2,16 @@
 //! with the same arguments as the tracker's API that do nothing. The call
 //! benchmark measures them as the floor: what any native call costs from
 //! GDScript, before the tracker does its work.
+//!
+//! `GameTrackerBenchFloorNode` is the same floor for the game-frame
+//! benchmark: a Node (behind an autoload script, as GameTracker is) whose
+//! methods have the client's exact signatures, optional parameters
+//! included, so a call reaches it by the same dispatch and argument
+//! handling as a call to the addon.
 
 use godot::prelude::*;
+
+use crate::convert::Optional;
 
 #[derive(GodotClass)]
 #[class(base = RefCounted, init)]
@@ -37,6 +45,51 @@ impl GameTrackerBenchFloor {
 
     #[func]
     fn set_tag(&self, _key: Variant, _value: Variant) {}
+}
+
+#[derive(GodotClass)]
+#[class(base = Node, init)]
+pub struct GameTrackerBenchFloorNode {
+    /// Handed out by every `start_span`: its `end()` does nothing.
+    span: Option<Gd<GameTrackerBenchFloorSpan>>,
+    base: Base<Node>,
+}
+
+#[godot_api]
+impl GameTrackerBenchFloorNode {
+    #[func]
+    fn log_info(&self, _message: Variant, #[opt(default = Optional::null())] _data: Optional) {}
+
+    #[func]
+    fn increment(&self, _name: Variant, #[opt(default = Optional::null())] _labels: Optional, #[opt(default = Optional::int(1))] _amount: Optional) {}
+
+    #[func]
+    fn gauge(&self, _name: Variant, _value: Variant, #[opt(default = Optional::null())] _labels: Optional) {}
+
+    #[func]
+    fn histogram(&self, _name: Variant, _value: Variant, #[opt(default = Optional::null())] _labels: Optional) {}
+
+    #[func]
+    fn start_span(
+        &mut self,
+        _name: Variant,
+        #[opt(default = Optional::null())] _attributes: Optional,
+        #[opt(default = Optional::null())] _parent: Optional,
+    ) -> Gd<GameTrackerBenchFloorSpan> {
+        self.span.get_or_insert_with(GameTrackerBenchFloorSpan::new_gd).clone()
+    }
+}
+
+#[derive(GodotClass)]
+#[class(base = RefCounted, init)]
+pub struct GameTrackerBenchFloorSpan {
+    base: Base<RefCounted>,
+}
+
+#[godot_api]
+impl GameTrackerBenchFloorSpan {
+    #[func]
+    fn end(&mut self) {}
 }
 
 /// One part of `GameTrackerClient::process`: frames it ran in, its total
@@ -95,5 +148,61 @@ impl PartClock {
         let now = std::time::Instant::now();
         part.add(now - self.0);
         self.0 = now;
+    }
+}
+
+/// Ways of reading a Dictionary's entries, timed on `dict` (benchmark
+/// build): ns per round for each.
+#[godot_api(secondary)]
+impl GameTrackerBenchFloorNode {
+    #[func]
+    fn bench_dict_walk(&self, dict: Variant, rounds: i64) -> VarDictionary {
+        use std::hint::black_box;
+        use std::time::Instant;
+        let mut out = VarDictionary::new();
+        let per = |t: Instant| t.elapsed().as_nanos() as f64 / rounds as f64;
+        let t = Instant::now();
+        for _ in 0..rounds {
+            black_box(crate::convert::raw::for_each_entry(&dict, |k, v| {
+                black_box((k, v));
+            }));
+        }
+        out.set("iter", per(t));
+        let d: VarDictionary = dict.to();
+        let t = Instant::now();
+        for _ in 0..rounds {
+            let keys = d.keys_array();
+            let values = d.values_array();
+            for i in 0..keys.len() {
+                black_box((keys.get(i), values.get(i)));
+            }
+        }
+        out.set("keys_values", per(t));
+        let mut buf = Vec::with_capacity(1024);
+        let t = Instant::now();
+        for _ in 0..rounds {
+            buf.clear();
+            game_tracker_core::WriteValue::write_value(&crate::convert::AsFields::new(Some(&dict)), &mut game_tracker_core::ValueWriter::new(&mut buf));
+        }
+        out.set("write_fields", per(t));
+        out
+    }
+}
+
+/// The game-frame benchmark's floor for the addon: the hot methods
+/// registered by hand exactly as the client's are (hot_methods.rs), doing
+/// nothing; `start_span` hands out one inert span.
+#[derive(GodotClass)]
+#[class(base = Node, init)]
+pub struct GameTrackerBenchRawFloor {
+    span: std::cell::OnceCell<Gd<crate::span::GameTrackerSpan>>,
+    base: Base<Node>,
+}
+
+impl crate::hot_methods::HotApi for GameTrackerBenchRawFloor {
+    fn log(&self, _: game_tracker_core::Level, _: &'static str, _: &Variant, _: Option<&Variant>) {}
+    fn metric(&self, _: game_tracker_core::MetricKind, _: &'static str, _: &Variant, _: Option<&Variant>, _: Option<&Variant>) {}
+    fn start_span(&self, _: &Variant, _: Option<&Variant>, _: Option<&Variant>, give: &mut dyn FnMut(&Gd<crate::span::GameTrackerSpan>)) {
+        give(self.span.get_or_init(crate::span::GameTrackerSpan::inert));
     }
 }

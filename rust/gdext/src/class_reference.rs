@@ -24,6 +24,22 @@ fn every_class_method_and_signal_has_a_description() {
     }
 }
 
+/// The calls registered by hand (hot_methods.rs) are in F1 too, with their
+/// parameters, defaults and return type.
+#[test]
+fn the_hand_registered_calls_have_their_pages_entries() {
+    let pages: Vec<String> = godot::docs::__gather_xml_docs().collect();
+    let client = pages.iter().find(|p| attribute(p, "<class name=") == Some("GameTrackerClient")).expect("client page");
+    for name in ["log_debug", "log_info", "log_warn", "log_error", "increment", "gauge", "histogram", "start_span"] {
+        let start = client.find(&format!("<method name=\"{name}\"")).unwrap_or_else(|| panic!("{name} is on the page"));
+        let method = &client[start..start + client[start..].find("</method>").expect("closed")];
+        assert!(!text_of(method, "description").is_empty(), "{name} has a description");
+    }
+    let span = &client[client.find("<method name=\"start_span\"").expect("start_span")..];
+    assert!(span.contains(r#"<return type="GameTrackerSpan" />"#), "start_span returns a GameTrackerSpan");
+    assert!(span.contains(r#"name="parent" type="Variant" default="null""#), "parent is optional");
+}
+
 fn attribute<'a>(xml: &'a str, start: &str) -> Option<&'a str> {
     let rest = &xml[xml.find(start)? + start.len() + 1..];
     Some(&rest[..rest.find('"')?])

@@ -5,6 +5,7 @@
 //! `game_tracker_core::lifecycle`.
 
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use game_tracker_core::lifecycle::{InitError, Lifecycle, State};
 use game_tracker_core::{DeviceInfo, DropReason, Level, MetricKind, Signal};
@@ -16,12 +17,17 @@ use godot::prelude::*;
 use crate::convert::{self, AsFields, AsText, Optional};
 use crate::main_thread;
 use crate::settings::{self, with_engine_paths};
-use crate::span::{GameTrackerSpan, SpanPool};
+use crate::span::{GameTrackerSpan, ParentIds, SpanPool};
 use crate::vitals::Vitals;
 use crate::warn::warn_once;
 
 /// Worker warnings printed per frame at most; the rest wait for later frames.
 const DIAGNOSTICS_PER_FRAME: usize = 4;
+
+/// Set by the error-capture Logger (any thread) when an engine error waits
+/// to be sent: the frame drains them only then, instead of calling into
+/// GDScript every frame to find the list empty.
+static CAPTURED_ERRORS_WAITING: AtomicBool = AtomicBool::new(false);
 /// The tracker's `_process` runs after the game's nodes, so the events a
 /// frame produced reach the worker at the end of that same frame.
 const PROCESS_PRIORITY: i32 = 1 << 30;
@@ -47,6 +53,11 @@ pub struct GameTrackerClient {
 #[godot_api]
 impl INode for GameTrackerClient {
     fn process(&mut self, delta: f64) {
+        if CAPTURED_ERRORS_WAITING.swap(false, Ordering::AcqRel) {
+            // Sent before the hand-over, so they leave in this frame.
+            // `base_mut` lets the script call back into this object.
+            self.base_mut().call("_send_captured_errors", &[]);
+        }
         if let Some(t) = self.lifecycle.tracker() {
             #[cfg(feature = "bench")]
             let mut clock = crate::bench_floor::PartClock::start();
@@ -104,7 +115,7 @@ impl GameTrackerClient {
         if !main_thread::check("init", None) {
             return false;
         }
-        let config = AsFields::new(&config);
+        let config = AsFields::new(Some(&config));
         if let Some(got) = config.unexpected_type() {
             godot_error!("GameTracker.init: expected a Dictionary of options, got {got}; tracker stays disabled");
             return false;
@@ -153,29 +164,9 @@ impl GameTrackerClient {
         self.lifecycle.is_active()
     }
 
-    /// A debug log line; `data` (a Dictionary) goes into the JSON line.
-    #[func]
-    fn log_debug(&self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
-        self.log(Level::Debug, "log_debug", &message, &data.0);
-    }
-
-    /// An info log line; `data` (a Dictionary) goes into the JSON line.
-    #[func]
-    fn log_info(&self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
-        self.log(Level::Info, "log_info", &message, &data.0);
-    }
-
-    /// A warning log line; `data` (a Dictionary) goes into the JSON line.
-    #[func]
-    fn log_warn(&self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
-        self.log(Level::Warn, "log_warn", &message, &data.0);
-    }
-
-    /// An error log line; `data` (a Dictionary) goes into the JSON line.
-    #[func]
-    fn log_error(&self, message: Variant, #[opt(default = Optional::null())] data: Optional) {
-        self.log(Level::Error, "log_error", &message, &data.0);
-    }
+    // log_debug, log_info, log_warn, log_error, increment, gauge and
+    // histogram are registered by hand (hot_methods.rs) and land in `log`
+    // and `metric` below.
 
     /// A breadcrumb: kept with the last ones (`breadcrumbs`, default 50) and
     /// sent with the next error-level log and with a crash report, not alone.
@@ -186,9 +177,16 @@ impl GameTrackerClient {
             return;
         }
         if let Some(t) = self.lifecycle.tracker() {
-            let data = fields_or_warn(&data.0, "add_breadcrumb", "data");
+            let data = fields_or_warn(Some(&data.0), "add_breadcrumb", "data");
             t.add_breadcrumb_with(AsText::new(&category), AsText::new(&message), data);
         }
+    }
+
+    /// Called by the error-capture Logger, from any thread, after it queued
+    /// an engine error: the next frame sends what waits.
+    #[func]
+    fn _captured_error_waiting() {
+        CAPTURED_ERRORS_WAITING.store(true, Ordering::Release);
     }
 
     /// The scene changed (SceneTree's `scene_changed`): breadcrumbs, the
@@ -204,76 +202,13 @@ impl GameTrackerClient {
         }
     }
 
-    /// Adds `amount` to the counter `<name>_total`.
-    #[func]
-    fn increment(
-        &self,
-        name: Variant,
-        #[opt(default = Optional::null())] labels: Optional,
-        #[opt(default = Optional::int(1))] amount: Optional,
-    ) {
-        self.metric(MetricKind::Counter, "increment", &name, &amount.0, &labels.0);
-    }
-
-    /// Sets the gauge `name` to `value`.
-    #[func]
-    fn gauge(&self, name: Variant, value: Variant, #[opt(default = Optional::null())] labels: Optional) {
-        self.metric(MetricKind::Gauge, "gauge", &name, &value, &labels.0);
-    }
-
-    /// Observes `value` into the histogram `name`.
-    #[func]
-    fn histogram(&self, name: Variant, value: Variant, #[opt(default = Optional::null())] labels: Optional) {
-        self.metric(MetricKind::Histogram, "histogram", &name, &value, &labels.0);
-    }
-
-    /// Starts a span; call `end()` on it when done. Pass another span as
-    /// `parent` to nest it. Always returns a span, so `end()` is safe even
-    /// when the tracker is off.
-    #[func]
-    fn start_span(
-        &self,
-        name: Variant,
-        #[opt(default = Optional::null())] attributes: Optional,
-        #[opt(default = Optional::null())] parent: Optional,
-    ) -> Gd<GameTrackerSpan> {
-        let (attributes, parent) = (attributes.0, parent.0);
-        if !main_thread::check("start_span", Some(Signal::Traces)) {
-            return GameTrackerSpan::inert();
-        }
-        let Some(tracker) = self.lifecycle.tracker() else {
-            self.before_init(Signal::Traces, "start_span");
-            return GameTrackerSpan::inert();
-        };
-        let attributes = fields_or_warn(&attributes, "start_span", "attributes");
-        let parent_ids = if parent.is_nil() {
-            None
-        } else {
-            match parent.try_to::<Gd<GameTrackerSpan>>() {
-                Ok(p) => p.bind().ids(),
-                Err(_) => {
-                    warn_once("start_span", "parent", || "start_span(): parent must be a span returned by start_span() (or null); starting a new trace".into());
-                    None
-                }
-            }
-        };
-        let open = if is_empty_text(&name) {
-            warn_once("start_span", "name", || "start_span(): name must be a non-empty String; span named \"unnamed\"".into());
-            tracker.start_span("unnamed", attributes, parent_ids)
-        } else {
-            tracker.start_span(AsText::new(&name), attributes, parent_ids)
-        };
-        let tracker = Rc::downgrade(tracker);
-        self.spans.borrow_mut().start(open, tracker)
-    }
-
     /// Identity of the player, attached to every following event.
     #[func]
     fn set_user(&mut self, user: Variant) {
         if !main_thread::check("set_user", None) {
             return;
         }
-        let user = fields_or_warn(&user, "set_user", "user").to_fields();
+        let user = fields_or_warn(Some(&user), "set_user", "user").to_fields();
         if let Some(t) = self.lifecycle.tracker() {
             t.set_user(user);
         }
@@ -289,7 +224,7 @@ impl GameTrackerClient {
             warn_once("set_context", "name", || "set_context(): name is null; ignored".into());
             return;
         };
-        let context = fields_or_warn(&context, "set_context", "context").to_fields();
+        let context = fields_or_warn(Some(&context), "set_context", "context").to_fields();
         if let Some(t) = self.lifecycle.tracker() {
             t.set_context(name, context);
         }
@@ -462,7 +397,9 @@ impl GameTrackerClient {
         }
     }
 
-    fn log(&self, level: Level, method: &'static str, message: &Variant, data: &Variant) {
+    /// `log_debug`, `log_info`, `log_warn`, `log_error` (hot_methods.rs):
+    /// `data` is `None` when the call left it out.
+    pub(crate) fn log(&self, level: Level, method: &'static str, message: &Variant, data: Option<&Variant>) {
         if !main_thread::check(method, Some(Signal::Logs)) {
             return;
         }
@@ -482,7 +419,45 @@ impl GameTrackerClient {
         tracker.log_with(level, message, data);
     }
 
-    fn metric(&self, kind: MetricKind, method: &'static str, name: &Variant, value: &Variant, labels: &Variant) {
+    /// `start_span` (hot_methods.rs): `give` gets the span to return, so a
+    /// pooled span goes back without an extra reference taken and dropped.
+    /// `attributes` and `parent` are `None` when left out.
+    pub(crate) fn start_span(
+        &self,
+        name: &Variant,
+        attributes: Option<&Variant>,
+        parent: Option<&Variant>,
+        give: &mut dyn FnMut(&Gd<GameTrackerSpan>),
+    ) {
+        if !main_thread::check("start_span", Some(Signal::Traces)) {
+            return give(&GameTrackerSpan::inert());
+        }
+        let Some(tracker) = self.lifecycle.tracker() else {
+            self.before_init(Signal::Traces, "start_span");
+            return give(&GameTrackerSpan::inert());
+        };
+        let attributes = fields_or_warn(attributes, "start_span", "attributes");
+        let mut spans = self.spans.borrow_mut();
+        let parent_ids = match parent.map(|p| spans.ids_of(p)) {
+            None | Some(ParentIds::None) => None,
+            Some(ParentIds::Span(ids)) => ids,
+            Some(ParentIds::NotASpan) => {
+                warn_once("start_span", "parent", || "start_span(): parent must be a span returned by start_span() (or null); starting a new trace".into());
+                None
+            }
+        };
+        let open = if is_empty_text(name) {
+            warn_once("start_span", "name", || "start_span(): name must be a non-empty String; span named \"unnamed\"".into());
+            tracker.start_span("unnamed", attributes, parent_ids)
+        } else {
+            tracker.start_span(AsText::new(name), attributes, parent_ids)
+        };
+        give(spans.start(open, Rc::downgrade(tracker)));
+    }
+
+    /// `increment`, `gauge`, `histogram` (hot_methods.rs): `value` is
+    /// `None` when `increment` left out its amount (1), `labels` when left out.
+    pub(crate) fn metric(&self, kind: MetricKind, method: &'static str, name: &Variant, value: Option<&Variant>, labels: Option<&Variant>) {
         if !main_thread::check(method, Some(Signal::Metrics)) {
             return;
         }
@@ -493,7 +468,7 @@ impl GameTrackerClient {
             warn_once(method, "name", || format!("{method}(): name must be a non-empty String; update dropped"));
             return tracker.reject_metric();
         }
-        let Some(value) = convert::number(value) else {
+        let Some(value) = value.map_or(Some(1.0), convert::number) else {
             warn_once(method, "value", || format!("{method}(\"{}\"): value must be an int or float; update dropped", name.stringify()));
             return tracker.reject_metric();
         };
@@ -526,7 +501,7 @@ fn is_empty_text(v: &Variant) -> bool {
 }
 
 /// A `data`-like argument, warned about once if it is not a Dictionary (nor null).
-fn fields_or_warn<'a>(v: &'a Variant, method: &'static str, arg: &'static str) -> AsFields<'a> {
+fn fields_or_warn<'a>(v: Option<&'a Variant>, method: &'static str, arg: &'static str) -> AsFields<'a> {
     let fields = AsFields::new(v);
     if let Some(got) = fields.unexpected_type() {
         warn_once(method, arg, || format!("{method}(): {arg} should be a Dictionary, got {got}; sent as {{\"value\": …}}"));

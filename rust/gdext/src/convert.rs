@@ -26,6 +26,7 @@ impl Optional {
     pub fn null() -> Self {
         Optional(Variant::nil())
     }
+    #[cfg(feature = "bench")]
     pub fn int(i: i64) -> Self {
         Optional(Variant::from(i))
     }
@@ -68,13 +69,14 @@ impl WriteValue for AsValue<'_> {
 /// entries, nothing for null, `{"value": …}` for anything else (the caller
 /// warns about that case, see [`AsFields::unexpected_type`]).
 pub struct AsFields<'a> {
-    v: &'a Variant,
+    /// `None`: the argument was left out (written like null).
+    v: Option<&'a Variant>,
     ty: VariantType,
 }
 
 impl<'a> AsFields<'a> {
-    pub fn new(v: &'a Variant) -> Self {
-        AsFields { v, ty: v.get_type() }
+    pub fn new(v: Option<&'a Variant>) -> Self {
+        AsFields { v, ty: v.map_or(VariantType::NIL, Variant::get_type) }
     }
 
     /// As core fields (for rare calls: init, set_user, set_context), through
@@ -90,22 +92,22 @@ impl<'a> AsFields<'a> {
 
     /// `None` for null or a Dictionary; otherwise the type name to warn about.
     pub fn unexpected_type(&self) -> Option<&'static str> {
-        match self.ty {
-            VariantType::NIL | VariantType::DICTIONARY => None,
-            _ => Some(value(self.v).type_name()),
+        match (self.ty, self.v) {
+            (VariantType::NIL | VariantType::DICTIONARY, _) | (_, None) => None,
+            (_, Some(v)) => Some(value(v).type_name()),
         }
     }
 }
 
 impl WriteValue for AsFields<'_> {
     fn write_value(&self, w: &mut ValueWriter) {
-        match self.ty {
-            VariantType::NIL => w.map(0),
-            VariantType::DICTIONARY => write_variant(w, self.v, self.ty, 0),
-            _ => {
+        match (self.ty, self.v) {
+            (VariantType::NIL, _) | (_, None) => w.map(0),
+            (VariantType::DICTIONARY, Some(v)) => write_variant(w, v, self.ty, 0),
+            (_, Some(v)) => {
                 w.map(1);
                 w.key("value");
-                write_variant(w, self.v, self.ty, 1);
+                write_variant(w, v, self.ty, 1);
             }
         }
     }
@@ -138,6 +140,12 @@ impl WriteText for AsText<'_> {
 /// The characters of a String Variant, borrowed; `None` for other types.
 pub fn string_chars(v: &Variant) -> Option<&[char]> {
     (v.get_type() == VariantType::STRING).then(|| raw::string_chars(v))
+}
+
+/// The engine object an OBJECT Variant points at, read in place (no
+/// reference taken); only for comparing with known objects.
+pub fn object_ptr(v: &Variant) -> *const std::ffi::c_void {
+    raw::object(v)
 }
 
 /// Writes `v`, whose type the caller already read as `ty`.
@@ -192,7 +200,7 @@ fn object_text(v: &Variant) -> String {
 /// (`variant_get_ptr_internal_getter`): no copy, no reference count touched,
 /// two engine calls for a string instead of five. Each function must only be
 /// given a Variant of the type it names; callers check `get_type()` first.
-mod raw {
+pub(crate) mod raw {
     use std::sync::OnceLock;
 
     use godot::builtin::{AnyArray, Variant};
@@ -206,6 +214,7 @@ mod raw {
         float: Getter,
         bool: Getter,
         dictionary: Getter,
+        object: Getter,
     }
 
     fn getters() -> &'static Getters {
@@ -220,6 +229,7 @@ mod raw {
                 float: getter(sys::GDEXTENSION_VARIANT_TYPE_FLOAT),
                 bool: getter(sys::GDEXTENSION_VARIANT_TYPE_BOOL),
                 dictionary: getter(sys::GDEXTENSION_VARIANT_TYPE_DICTIONARY),
+                object: getter(sys::GDEXTENSION_VARIANT_TYPE_OBJECT),
             }
         })
     }
@@ -243,6 +253,13 @@ mod raw {
             }
             std::slice::from_raw_parts(ptr.cast::<char>(), len as usize)
         }
+    }
+
+    /// The `Object *` an OBJECT Variant holds (possibly freed: compare
+    /// only, never dereference).
+    pub fn object(v: &Variant) -> *const std::ffi::c_void {
+        // SAFETY: an OBJECT Variant's internal value is an `Object *`.
+        unsafe { *internal(getters().object, v).cast::<*const std::ffi::c_void>() }
     }
 
     pub fn int(v: &Variant) -> i64 {

@@ -11,6 +11,7 @@ mod bench_floor;
 mod class_reference;
 mod client;
 mod convert;
+mod hot_methods;
 mod main_thread;
 mod settings;
 mod span;
@@ -27,6 +28,9 @@ unsafe impl ExtensionLibrary for GameTrackerExtension {
         // Godot loads extensions on its main thread.
         if stage == InitStage::Scene {
             main_thread::mark();
+            hot_methods::register::<client::GameTrackerClient>();
+            #[cfg(feature = "bench")]
+            hot_methods::register::<bench_floor::GameTrackerBenchRawFloor>();
         }
     }
 }

@@ -6,6 +6,7 @@ use std::rc::Weak;
 
 use game_tracker_core::event::{SpanId, TraceId};
 use game_tracker_core::{OpenSpan, SpanStatus, Tracker};
+use godot::builtin::VariantType;
 use godot::prelude::*;
 
 use crate::convert::{self, AsValue};
@@ -173,21 +174,49 @@ pub struct SpanPool {
 const SPAN_POOL_SIZE: usize = 32;
 
 impl SpanPool {
-    pub fn start(&mut self, open: OpenSpan, tracker: Weak<Tracker>) -> Gd<GameTrackerSpan> {
+    /// A started span to hand out: a pooled one nobody references any more,
+    /// made the new span, or a new object (kept in the pool's next slot).
+    pub fn start(&mut self, open: OpenSpan, tracker: Weak<Tracker>) -> &Gd<GameTrackerSpan> {
         let slot = self.next;
         self.next = (self.next + 1) % SPAN_POOL_SIZE;
-        if let Some(span) = self.spans.get_mut(slot) {
-            if span.upcast_ref::<RefCounted>().get_reference_count() == 1 {
-                span.bind_mut().restart(open, tracker);
-                return span.clone();
-            }
-        }
-        let span = GameTrackerSpan::started(open, tracker);
-        if slot < self.spans.len() {
-            self.spans[slot] = span.clone();
+        let reusable = self.spans.get(slot).is_some_and(|span| span.upcast_ref::<RefCounted>().get_reference_count() == 1);
+        if reusable {
+            self.spans[slot].bind_mut().restart(open, tracker);
+        } else if slot < self.spans.len() {
+            self.spans[slot] = GameTrackerSpan::started(open, tracker);
         } else {
-            self.spans.push(span.clone());
+            self.spans.push(GameTrackerSpan::started(open, tracker));
         }
-        span
+        &self.spans[slot]
     }
+
+    /// The trace and span ids of a `parent` argument. A parent is usually a
+    /// span of the pool: found by its object pointer, without taking a
+    /// reference or checking its class through the engine.
+    pub fn ids_of(&self, parent: &Variant) -> ParentIds {
+        match parent.get_type() {
+            VariantType::NIL => return ParentIds::None,
+            VariantType::OBJECT => {
+                let object = crate::convert::object_ptr(parent);
+                if let Some(span) = self.spans.iter().find(|s| s.obj_sys().cast_const().cast::<std::ffi::c_void>() == object) {
+                    return ParentIds::Span(span.bind().ids());
+                }
+            }
+            _ => return ParentIds::NotASpan,
+        }
+        match parent.try_to::<Gd<GameTrackerSpan>>() {
+            Ok(p) => ParentIds::Span(p.bind().ids()),
+            Err(_) => ParentIds::NotASpan,
+        }
+    }
+}
+
+/// What a `parent` argument of `start_span` is.
+pub enum ParentIds {
+    /// Null: a new trace.
+    None,
+    /// A span (its ids; none for an inert span).
+    Span(Option<(TraceId, SpanId)>),
+    /// Something else: warned about, a new trace.
+    NotASpan,
 }

@@ -13,6 +13,11 @@ extends RefCounted
 ## - off: the same nodes and game work, no tracker calls;
 ## - noop: the calls, on `NoopTracker` (a GDScript tracker that does nothing:
 ##   what any tracker costs for arguments and dispatch);
+## - floor: the calls, on `FloorTracker` (native methods reached the way
+##   the addon's are, doing nothing: the engine's share of a call);
+## - gdext: the same do-nothing methods as gdext `#[func]`s with optional
+##   parameters (`GdextFloorTracker`: what the addon's calls cost to reach
+##   before it registered them by hand);
 ## - addon: the calls, on GameTracker;
 ## - gdscript: the calls, on the pure-GDScript tracker;
 ## - idle: GameTracker running, the game making no calls (the addon's
@@ -31,9 +36,9 @@ const WARMUP_USEC := 2_000_000
 const BLOCK_USEC := 1_000_000
 const SETTLE_USEC := 200_000
 const NODES := 8
-const MODES := ["off", "noop", "addon", "gdscript", "idle"]
+const MODES := ["off", "noop", "floor", "gdext", "addon", "gdscript", "idle"]
 ## The autoload each mode calls; "" for none.
-const TRACKERS := {"off": "", "noop": "NoopTracker", "addon": "GameTracker", "gdscript": "GDTracker", "idle": ""}
+const TRACKERS := {"off": "", "noop": "NoopTracker", "floor": "FloorTracker", "gdext": "GdextFloorTracker", "addon": "GameTracker", "gdscript": "GDTracker", "idle": ""}
 
 ## A game node. TRACKER is the mode's autoload; `tracker` holds the same
 ## node, untyped. Ten events per block; `blocks` is set each frame.
