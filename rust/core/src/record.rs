@@ -149,9 +149,17 @@ impl<'a> ValueWriter<'a> {
     fn raw_chars(&mut self, chars: &[char]) {
         let at = self.buf.len();
         self.count(0);
-        if chars.iter().all(char::is_ascii) {
-            self.buf.extend(chars.iter().map(|c| *c as u8));
-        } else {
+        // Text is usually ASCII: one pass narrows every char to a byte and
+        // ORs them together (no early exit, so it vectorises); only text
+        // with a char above 0x7F is written again, encoded.
+        let start = self.buf.len();
+        let mut seen = 0u32;
+        self.buf.extend(chars.iter().map(|&c| {
+            seen |= c as u32;
+            c as u8
+        }));
+        if seen > 0x7F {
+            self.buf.truncate(start);
             let mut tmp = [0u8; 4];
             for c in chars {
                 self.buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
