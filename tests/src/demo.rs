@@ -24,6 +24,8 @@ pub fn assert_demo_delivered(run: &Output, rx: &Receiver, what: &str) {
     assert_eq!(messages.iter().filter(|m| !m.starts_with("session_")).count(), 12, "{what}: {messages:?}");
     assert_eq!(messages.last().map(String::as_str), Some("session_end"), "{what}: sent at quit: {messages:?}");
     assert_eq!(otlp_spans(&rx.requests_to("/v1/traces")).len(), 12, "{what}");
-    // The demo's flush, and at quit the last snapshot (game_sessions_total{status="exited"}).
-    assert_eq!(rx.requests_to("/api/v1/metrics/write").len(), 2, "{what}");
+    // The demo's flush, and at quit the last snapshot (game_sessions_total{status="exited"});
+    // the tracker's own metrics may add a snapshot between.
+    let snapshots = rx.requests_to("/api/v1/metrics/write").len();
+    assert!((2..=4).contains(&snapshots), "{what}: {snapshots} metrics requests");
 }

@@ -245,7 +245,13 @@ pub struct Prometheus(Server);
 
 impl Prometheus {
     pub fn start() -> Prometheus {
-        Prometheus(Server::start(&prometheus_binary(), "prometheus", "/-/ready", |port, data| {
+        Prometheus::start_on(free_port())
+    }
+
+    /// On `port`, chosen before it starts: a sender may already be failing
+    /// to reach it (a receiver that comes back).
+    pub fn start_on(port: u16) -> Prometheus {
+        Prometheus(Server::start(&prometheus_binary(), "prometheus", "/-/ready", port, |port, data| {
             let config = data.join("prometheus.yml");
             std::fs::write(&config, PROMETHEUS_CONFIG).unwrap();
             vec![
@@ -279,7 +285,7 @@ pub struct VictoriaMetrics(Server);
 impl VictoriaMetrics {
     pub fn start() -> VictoriaMetrics {
         let binary = debian_unstable_binary("victoria-metrics", "victoria-metrics");
-        VictoriaMetrics(Server::start(&binary, "victoria-metrics", "/health", |port, data| {
+        VictoriaMetrics(Server::start_any_port(&binary, "victoria-metrics", "/health", |port, data| {
             let mut args = vec![format!("-storageDataPath={}", data.display()), format!("-httpListenAddr=127.0.0.1:{port}")];
             args.extend(VICTORIA_METRICS_OTLP_FLAGS.iter().map(|f| f.to_string()));
             // Answer queries with samples that just arrived (default: 30 s behind).
@@ -311,8 +317,7 @@ struct Server {
 impl Server {
     /// Starts `binary` with the arguments `args(port, data folder)` gives and
     /// waits until `ready_path` answers 200.
-    fn start(binary: &Path, name: &str, ready_path: &str, args: impl FnOnce(u16, &Path) -> Vec<String>) -> Server {
-        let port = free_port();
+    fn start(binary: &Path, name: &str, ready_path: &str, port: u16, args: impl FnOnce(u16, &Path) -> Vec<String>) -> Server {
         let data = TempDir::new(name);
         let child = Command::new(binary)
             .args(args(port, &data.0))
@@ -323,6 +328,12 @@ impl Server {
         let server = Server { child, port, _data: data };
         wait_ready(&format!("http://127.0.0.1:{port}{ready_path}"), name);
         server
+    }
+}
+
+impl Server {
+    fn start_any_port(binary: &Path, name: &str, ready_path: &str, args: impl FnOnce(u16, &Path) -> Vec<String>) -> Server {
+        Server::start(binary, name, ready_path, free_port(), args)
     }
 }
 

@@ -93,7 +93,7 @@ fn check_dashboard(prometheus: &impl PromQl) {
             checked += 1;
         }
     }
-    assert!(checked >= 17, "{checked} dashboard queries checked");
+    assert!(checked >= 23, "{checked} dashboard queries checked");
 }
 
 /// The label names of `promql`'s one result.
@@ -117,6 +117,11 @@ fn demo_session_round_trips_through_a_real_prometheus() {
     ]);
     check_session_metrics(&prometheus, &session);
     check_dashboard(&prometheus);
+    // The tracker's own metrics (on by default) came with the game's.
+    for signal in ["logs", "metrics", "traces"] {
+        let produced = prometheus.query(&format!("gametracker_events_produced_total{{instance=\"{session}\",signal=\"{signal}\"}}"));
+        assert!(scalar(&produced) > 0.0, "{signal}");
+    }
     let sel = format!("instance=\"{session}\",cause=\"spikes\"");
     assert_eq!(
         label_names(&prometheus, &format!("player_deaths_total{{{sel}}}")),

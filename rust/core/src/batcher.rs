@@ -138,6 +138,17 @@ impl Batcher {
         Some(Batch::new(self.encoder.spans(&spans, &self.session), spans.len() as u64, Vec::new()))
     }
 
+    /// The tracker's own metrics (`self_metrics.rs`): into the aggregator
+    /// without being counted as updates; a snapshot is due when any came.
+    pub fn record_own(&mut self, updates: &[crate::event::MetricUpdate], warn: &mut Diagnostics) {
+        for update in updates {
+            self.metrics.record_own(update, warn);
+        }
+        if self.metrics.own_changed() {
+            self.metrics_due = true;
+        }
+    }
+
     /// A batch waiting here for its lane to be free: the metrics snapshot,
     /// when one is due. Logs and spans go to their lane when they close.
     pub fn due(&mut self, signal: Signal) -> Option<Batch> {

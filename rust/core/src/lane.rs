@@ -345,6 +345,7 @@ impl Lane {
                 Answer::Answered { announcing: done.announcing }
             }
             Outcome::Failed { message, retry_after } => {
+                leftovers.stats.request_failed(signal);
                 self.failures += 1;
                 let wait = retry_after.unwrap_or_else(|| retry::backoff(self.failures, &mut rand::rng()));
                 self.not_before = Some(Instant::now() + wait);

@@ -25,6 +25,7 @@ mod queue;
 pub mod record;
 pub mod redact;
 pub mod retry;
+pub mod self_metrics;
 pub mod session;
 pub mod spool;
 pub mod stats;

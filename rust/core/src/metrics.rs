@@ -95,6 +95,8 @@ pub struct Aggregator {
     automatic_labels: Vec<(String, String)>,
     /// Updates applied since the last snapshot.
     pending_updates: u64,
+    /// An own update (`record_own`) arrived since the last snapshot.
+    own_changed: bool,
     /// For [`Aggregator::apply`]; the worker checks updates itself, before
     /// choosing their destination, and calls [`Aggregator::record`].
     check: MetricCheck,
@@ -112,6 +114,7 @@ impl Aggregator {
             check: MetricCheck::new(automatic_labels.iter().map(|(n, _)| n.as_str())),
             automatic_labels,
             pending_updates: 0,
+            own_changed: false,
             warnings: Diagnostics::collecting(),
         }
     }
@@ -181,6 +184,21 @@ impl Aggregator {
         Ok(())
     }
 
+    /// The tracker's own metrics (`self_metrics`): kept like the game's,
+    /// but not counted as updates, since no game call produced them (a new
+    /// series past `max_series` is left out, with the same warning).
+    pub fn record_own(&mut self, update: &MetricUpdate, warn: &mut Diagnostics) {
+        if self.record(update, warn).is_ok() {
+            self.pending_updates -= 1;
+            self.own_changed = true;
+        }
+    }
+
+    /// Whether an own update arrived since the last snapshot.
+    pub fn own_changed(&self) -> bool {
+        self.own_changed
+    }
+
     fn series_key(&self, update: &MetricUpdate) -> SeriesKey {
         let mut name = update.name.clone();
         if update.kind == MetricKind::Counter {
@@ -239,7 +257,10 @@ impl Aggregator {
             series: points,
             bounds: self.buckets.clone(),
             automatic_labels: self.automatic_labels.clone(),
-            updates: std::mem::take(&mut self.pending_updates),
+            updates: {
+                self.own_changed = false;
+                std::mem::take(&mut self.pending_updates)
+            },
             announcing,
         })
     }

@@ -23,6 +23,7 @@ use crate::health::SessionHealth;
 use crate::jsonl::JsonlSink;
 use crate::lane::{Answer, JobResult, Leftovers};
 use crate::record::Item;
+use crate::self_metrics::{SelfMetrics, SpoolSize};
 use crate::session::Session;
 use crate::spool::Spool;
 use crate::stats::{DropReason, Signal, Stats};
@@ -39,6 +40,9 @@ pub(crate) struct Pipeline {
     shutting_down: bool,
     /// Session events, breadcrumbs and the crash marker (`release_health`).
     health: Option<SessionHealth>,
+    /// The tracker's own counters as metrics (`self_metrics`), when they
+    /// have a lane to go out on.
+    own_metrics: Option<SelfMetrics>,
 }
 
 impl Pipeline {
@@ -86,6 +90,8 @@ impl Pipeline {
         };
         let started = if sampled { SessionHealth::start(config, &session, &mut diagnostics) } else { None };
         let (health, first_events) = started.map_or((None, Vec::new()), |(h, events)| (Some(h), events));
+        // Only a sampled session with a metrics lane (not JSON lines, not nowhere).
+        let own_metrics = (config.self_metrics && sampled && routes[Signal::Metrics.index()].lane_ref().is_some()).then(SelfMetrics::default);
         let mut pipeline = Pipeline {
             batcher: Batcher::new(config, session),
             routes,
@@ -94,6 +100,7 @@ impl Pipeline {
             waiters: Vec::new(),
             shutting_down: false,
             health,
+            own_metrics,
         };
         for event in first_events {
             pipeline.emit(event);
@@ -189,6 +196,12 @@ impl Pipeline {
     pub fn close_batches(&mut self) {
         if let Some(sink) = self.jsonl.as_mut() {
             let _ = sink.flush();
+        }
+        if let Some(own) = self.own_metrics.as_mut() {
+            let stats: Vec<_> = Signal::ALL.iter().map(|s| self.leftovers.stats.snapshot(*s)).collect();
+            let spool = self.leftovers.spool.as_ref().map(|s| SpoolSize { files: s.files(), bytes: s.used_bytes() });
+            let updates = own.updates(&stats, spool, crate::event::now_unix_nano());
+            self.batcher.record_own(&updates, &mut self.leftovers.diagnostics);
         }
         let [logs, spans] = self.batcher.close();
         for (signal, batch) in [(Signal::Logs, logs), (Signal::Traces, spans)] {

@@ -66,6 +66,8 @@ pub struct Spool {
     max_bytes: u64,
     /// Bytes in the folder's batch files.
     used: u64,
+    /// How many batch files the folder holds.
+    files: u64,
 }
 
 impl Spool {
@@ -91,7 +93,8 @@ impl Spool {
         // Zero-padded creation time first: name order is age order.
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         let used = entries.iter().map(|e| e.size).sum();
-        Ok((Spool { dir, max_bytes: max_bytes as u64, used }, entries))
+        let files = entries.len() as u64;
+        Ok((Spool { dir, max_bytes: max_bytes as u64, used, files }, entries))
     }
 
     pub fn dir(&self) -> &Path {
@@ -100,6 +103,10 @@ impl Spool {
 
     pub fn used_bytes(&self) -> u64 {
         self.used
+    }
+
+    pub fn files(&self) -> u64 {
+        self.files
     }
 
     /// Keeps one batch for the next launch.
@@ -123,6 +130,7 @@ impl Spool {
                 SpoolError::Io(e)
             })?;
         self.used += size;
+        self.files += 1;
         Ok(())
     }
 
@@ -140,6 +148,7 @@ impl Spool {
     pub fn remove(&mut self, entry: &Entry) {
         if fs::remove_file(&entry.path).is_ok() {
             self.used = self.used.saturating_sub(entry.size);
+            self.files = self.files.saturating_sub(1);
         }
     }
 
@@ -147,6 +156,7 @@ impl Spool {
     pub fn clear(&mut self) {
         clear_dir(&self.dir);
         self.used = 0;
+        self.files = 0;
     }
 }
 

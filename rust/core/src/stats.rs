@@ -104,6 +104,7 @@ struct SignalCounters {
     produced: AtomicU64,
     sent: AtomicU64,
     requests: AtomicU64,
+    failed_requests: AtomicU64,
     bytes_sent: AtomicU64,
     dropped: [AtomicU64; DropReason::ALL.len()],
     spooled: AtomicU64,
@@ -127,6 +128,9 @@ pub struct SignalStats {
     /// Events whose request the receiver acknowledged with 2xx.
     pub sent: u64,
     pub requests: u64,
+    /// Requests that got no answer (network error, timeout, 5xx, 429):
+    /// each batch is tried again after a backoff, or spooled or dropped.
+    pub retries: u64,
     pub bytes_sent: u64,
     pub dropped: Vec<(DropReason, u64)>,
     /// Events written to the spool, to be sent by a later launch.
@@ -163,6 +167,10 @@ impl Stats {
         s.requests.fetch_add(1, Relaxed);
         s.bytes_sent.fetch_add(bytes, Relaxed);
     }
+    /// A request got no answer; its batch waits to be tried again.
+    pub fn request_failed(&self, signal: Signal) {
+        self.signals[signal.index()].failed_requests.fetch_add(1, Relaxed);
+    }
     pub fn dropped(&self, signal: Signal, reason: DropReason, events: u64) {
         self.signals[signal.index()].dropped[reason as usize].fetch_add(events, Relaxed);
     }
@@ -197,6 +205,7 @@ impl Stats {
             produced: s.produced.load(Relaxed),
             sent,
             requests: s.requests.load(Relaxed),
+            retries: s.failed_requests.load(Relaxed),
             bytes_sent: s.bytes_sent.load(Relaxed),
             dropped,
             spooled,

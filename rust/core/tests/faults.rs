@@ -70,6 +70,7 @@ fn start(rx: &Receiver, extra: Vec<(&str, Value)>) -> Tracker {
         ("batch_size".to_string(), Value::Int(200)),
         // Only what the test makes: session events have tests/health.rs.
         ("release_health".to_string(), Value::Bool(false)),
+        ("self_metrics".to_string(), Value::Bool(false)),
     ];
     fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
     Tracker::start(Config::from_fields(&fields).unwrap(), DeviceInfo::default()).unwrap()

@@ -21,6 +21,7 @@ fn start(dir: &Path, extra: Vec<(&str, Value)>) -> Tracker {
         ("jsonl_dir".to_string(), Value::Str(dir.to_string_lossy().into())),
         // Only what the test makes: session events have tests/health.rs.
         ("release_health".to_string(), Value::Bool(false)),
+        ("self_metrics".to_string(), Value::Bool(false)),
     ];
     fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
     Tracker::start(Config::from_fields(&fields).unwrap(), DeviceInfo::default()).unwrap()

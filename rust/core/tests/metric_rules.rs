@@ -53,6 +53,7 @@ fn start(fields: Vec<(&str, Value)>) -> Tracker {
         ("flush_interval".into(), Value::Int(3600)),
         // Only what the test makes: session events have tests/health.rs.
         ("release_health".into(), Value::Bool(false)),
+        ("self_metrics".into(), Value::Bool(false)),
     ];
     all.extend(fields.into_iter().map(|(k, v)| (k.to_string(), v)));
     Tracker::start(Config::from_fields(&all).unwrap(), DeviceInfo::default()).unwrap()

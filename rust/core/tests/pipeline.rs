@@ -26,6 +26,7 @@ fn config(receiver: &Receiver, extra: Vec<(&str, Value)>) -> Config {
         ("flush_interval".to_string(), Value::Int(3600)),
         // Only what the test makes: session events have tests/health.rs.
         ("release_health".to_string(), Value::Bool(false)),
+        ("self_metrics".to_string(), Value::Bool(false)),
     ];
     fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
     Config::from_fields(&fields).unwrap()
@@ -169,6 +170,7 @@ fn https_endpoints_speak_tls_and_refuse_a_certificate_no_public_root_vouches_for
     let cfg = Config::from_fields(&vec![
         ("logs_url".into(), Value::Str(server.url(LOGS))),
         ("release_health".into(), Value::Bool(false)),
+        ("self_metrics".into(), Value::Bool(false)),
     ])
     .unwrap();
     let t = Tracker::start(cfg, DeviceInfo::default()).unwrap();
@@ -249,6 +251,7 @@ fn logs_that_cannot_be_delivered_are_retried_until_max_retry_age_then_counted() 
         ("request_timeout".into(), Value::Int(2)),
         ("max_retry_age".into(), Value::Float(1.5)),
         ("release_health".into(), Value::Bool(false)),
+        ("self_metrics".into(), Value::Bool(false)),
     ])
     .unwrap();
     let t = Tracker::start(cfg, DeviceInfo::default()).unwrap();

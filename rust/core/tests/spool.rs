@@ -32,6 +32,7 @@ fn launch(endpoint: &str, dir: &Path, extra: Vec<(&str, Value)>) -> Tracker {
         ("request_timeout".to_string(), Value::Float(0.5)),
         // Only what the test makes: session events have tests/health.rs.
         ("release_health".to_string(), Value::Bool(false)),
+        ("self_metrics".to_string(), Value::Bool(false)),
     ];
     fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
     Tracker::start(Config::from_fields(&fields).unwrap(), DeviceInfo::default()).unwrap()

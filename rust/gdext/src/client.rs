@@ -342,6 +342,7 @@ impl GameTrackerClient {
             d.set("sent", s.sent as i64);
             d.set("pending", s.pending() as i64);
             d.set("requests", s.requests as i64);
+            d.set("retries", s.retries as i64);
             d.set("bytes_sent", s.bytes_sent as i64);
             d.set("dropped", &dropped);
             d.set("dropped_total", (s.dropped_total() + early) as i64);

@@ -114,6 +114,9 @@ pub struct Config {
     /// Session events, `game_sessions_total` and the crash marker
     /// (README "Release health").
     pub release_health: bool,
+    /// The tracker's own counters sent as `gametracker_*` metrics at each
+    /// flush (`self_metrics.rs`).
+    pub self_metrics: bool,
     /// Where the session markers live; the engine layer points it into
     /// `user://`. Without one, sessions are counted but deaths go unseen.
     pub session_dir: Option<String>,
@@ -176,6 +179,7 @@ impl Config {
             max_spool_bytes: 0,
             max_metrics_replay_age: Duration::ZERO,
             release_health: false,
+            self_metrics: false,
             session_dir: None,
             breadcrumbs: 0,
             sample_rate: 0.0,

@@ -308,6 +308,11 @@ pub const KEYS: &[Key] = &[
         setting(false, Hint::None, ""),
     ),
     key("session_dir", Kind::Folder, DefaultValue::None, |c, v, _| folder(v).map(|d| c.session_dir = d)),
+    // The tracker's own health as metrics (README "Telemetry health").
+    shown(
+        key("self_metrics", Kind::Bool, DefaultValue::Bool(true), |c, v, _| boolean(v).map(|b| c.self_metrics = b)),
+        setting(false, Hint::None, ""),
+    ),
     // Frame times, hitches and the engine's monitors, sampled by the engine
     // layer (README "Release health"; its cost is in BENCHMARKS.md).
     shown(
