@@ -13,12 +13,17 @@ extends GameTrackerClient
 
 const Settings := preload("res://addons/game_tracker/settings.gd")
 const ErrorCapture := preload("res://addons/game_tracker/error_capture.gd")
+const Overlay := preload("res://addons/game_tracker/overlay.gd")
 
 var _init_called := false
 var _error_capture: ErrorCapture
+var _overlay: Overlay
+## The key that shows and hides the overlay (`overlay_key`), if any.
+var _overlay_keycode := KEY_NONE
 
 
 func _ready() -> void:
+	set_process_unhandled_key_input(false)
 	# Deferred to the end of the first frame, so an `init` in any `_ready`
 	# (the main scene's, typically) comes first and overrides the settings.
 	var settings := Settings.read()
@@ -48,6 +53,9 @@ func init(config = {}) -> bool:
 
 func _configure(config: Dictionary) -> bool:
 	var started := configure(config)
+	var key: String = str(config.get("overlay_key", ""))
+	_overlay_keycode = OS.find_keycode_from_string(key) if key != "" else KEY_NONE
+	set_process_unhandled_key_input(_overlay_keycode != KEY_NONE)
 	# Engine and script errors become logs: on by default in debug builds.
 	if started and config.get("capture_errors", OS.is_debug_build()) == true and _error_capture == null:
 		_error_capture = ErrorCapture.new()
@@ -57,6 +65,30 @@ func _configure(config: Dictionary) -> bool:
 
 ## Called by the native `_process` when the Logger has queued an error
 ## (see error_capture.gd): nothing runs per frame while there are none.
+## Shows (or hides) a small panel over the game with the session, events
+## per second, pending events, drops by reason and the last error: for
+## testers on devices with no editor. Off by default.
+func show_overlay(visible = true) -> void:
+	if visible and _overlay == null:
+		_overlay = Overlay.new(self)
+		add_child(_overlay)
+	elif not visible and _overlay != null:
+		remove_child(_overlay)
+		_overlay.queue_free()
+		_overlay = null
+
+
+## True while the overlay is shown.
+func is_overlay_visible() -> bool:
+	return _overlay != null
+
+
+func _unhandled_key_input(event: InputEvent) -> void:
+	var key := event as InputEventKey
+	if key != null and key.pressed and not key.echo and key.keycode == _overlay_keycode:
+		show_overlay(_overlay == null)
+
+
 func _send_captured_errors() -> void:
 	if _error_capture != null:
 		_error_capture.drain(self)

@@ -152,6 +152,30 @@ pub fn run_godot(project: &Path, args: &[&str], env: &[(&str, String)], timeout:
     }
 }
 
+/// Runs Godot with a display and OpenGL (`scripts/xvfb.sh`, Mesa's
+/// software renderer): for tests that look at pixels.
+pub fn run_godot_on_display(project: &Path, args: &[&str], env: &[(&str, String)], timeout: Duration) -> GodotRun {
+    build_addon();
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo_root().join("scripts/xvfb.sh"))
+        .arg("bash")
+        .arg(repo_root().join("scripts/godot.sh"))
+        .args(["--rendering-driver", "opengl3", "--path"])
+        .arg(project)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let output = wait_with_timeout(cmd.spawn().expect("start scripts/xvfb.sh"), timeout);
+    GodotRun {
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 /// Starts `scripts/godot.sh --headless --path <project> <args>` with piped
 /// output. `godot.sh` execs Godot, so the child's pid is Godot's.
 pub fn spawn_godot(project: &Path, args: &[&str], env: &[(&str, String)]) -> Child {

@@ -319,6 +319,12 @@ pub const KEYS: &[Key] = &[
         Key { owner: Owner::Engine, ..key("vitals", Kind::Bool, DefaultValue::Bool(true), |_, v, _| boolean(v).map(drop)) },
         setting(false, Hint::None, ""),
     ),
+    // A key that shows and hides the in-game overlay (addons/game_tracker/
+    // overlay.gd), e.g. "F9"; empty for none (GameTracker.show_overlay()).
+    shown(
+        Key { owner: Owner::Engine, ..key("overlay_key", Kind::Text, DefaultValue::Str(""), |_, v, _| text(v).map(drop)) },
+        setting(false, Hint::None, ""),
+    ),
     shown(
         ranged(
             key("breadcrumbs", Kind::Int, DefaultValue::Int(DEFAULT_BREADCRUMBS as i64), |c, v, k| {
