@@ -20,6 +20,14 @@ var _error_capture: ErrorCapture
 var _overlay: Overlay
 ## The key that shows and hides the overlay (`overlay_key`), if any.
 var _overlay_keycode := KEY_NONE
+## When `get_stats()` last went to the editor's debugger.
+var _debugger_stats_msec := -DEBUGGER_STATS_INTERVAL_MS
+## The editor's debugger gets the tracker's counters this often (and at quit).
+const DEBUGGER_STATS_INTERVAL_MS := 500
+## At quit, the last message gets this long to leave: Godot's debugger
+## connection drops what it has not written when the game exits. Only a game
+## run from the editor waits.
+const DEBUGGER_QUIT_DRAIN_MS := 150
 
 
 func _ready() -> void:
@@ -57,6 +65,11 @@ func _configure(config: Dictionary) -> bool:
 	_overlay_keycode = OS.find_keycode_from_string(key) if key != "" else KEY_NONE
 	set_process_unhandled_key_input(_overlay_keycode != KEY_NONE)
 	# Engine and script errors become logs: on by default in debug builds.
+	# Run from the editor: its GameTracker debugger tab gets every event.
+	# An exported game has no debugger attached and never connects this.
+	if started and EngineDebugger.is_active() and not get_tree().process_frame.is_connected(_send_to_debugger):
+		_set_debugger_feed(true)
+		get_tree().process_frame.connect(_send_to_debugger)
 	if started and config.get("capture_errors", OS.is_debug_build()) == true and _error_capture == null:
 		_error_capture = ErrorCapture.new()
 		OS.add_logger(_error_capture)
@@ -65,6 +78,24 @@ func _configure(config: Dictionary) -> bool:
 
 ## Called by the native `_process` when the Logger has queued an error
 ## (see error_capture.gd): nothing runs per frame while there are none.
+## The previous frame's events (and, twice a second, the counters) to the
+## editor's debugger tab (addons/game_tracker/debugger/). The native side
+## calls it with `quitting` as the node leaves the tree, before the last
+## flush.
+func _send_to_debugger(quitting := false) -> void:
+	var batch: Dictionary = _take_debugger_events(quitting)
+	var now := Time.get_ticks_msec()
+	var stats = null
+	if quitting or now - _debugger_stats_msec >= DEBUGGER_STATS_INTERVAL_MS:
+		_debugger_stats_msec = now
+		stats = get_stats()
+	if batch["events"].is_empty() and batch["overflow"] == 0 and stats == null:
+		return
+	EngineDebugger.send_message("game_tracker:frame", [batch["events"], batch["overflow"], stats, get_session_id()])
+	if quitting:
+		OS.delay_msec(DEBUGGER_QUIT_DRAIN_MS)
+
+
 ## Shows (or hides) a small panel over the game with the session, events
 ## per second, pending events, drops by reason and the last error: for
 ## testers on devices with no editor. Off by default.

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use game_tracker_testkit::processes::{import_project, run_godot_on_display, TempDir};
+use game_tracker_testkit::processes::{copy_of, import_project, run_godot_on_display, wait_with_timeout, Library, TempDir};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
 
@@ -32,4 +32,71 @@ fn the_overlay_shows_the_trackers_state_over_the_game() {
     assert!(run.engine_failures().is_empty(), "engine errors:\n{}", run.all_output());
     let png = std::fs::metadata(dir.join("overlay.png")).unwrap_or_else(|e| panic!("the screenshot was saved ({e}):\n{}", run.all_output()));
     assert!(png.len() > 10_000, "a real picture, {} bytes", png.len());
+}
+
+/// The demo's project.godot with the test plugin enabled too, and only the
+/// game's own events (so what the tab received is what `get_stats()` counts
+/// as produced: session events and vitals come from elsewhere).
+fn demo_settings_for_the_editor_test() -> String {
+    let original = std::fs::read_to_string(repo_root().join("demo_project/project.godot")).expect("the demo's settings");
+    let enabled = "enabled=PackedStringArray(\"res://addons/game_tracker/plugin.cfg\")";
+    assert!(original.contains(enabled), "the demo enables the plugin");
+    original.replace(
+        enabled,
+        "enabled=PackedStringArray(\"res://addons/game_tracker/plugin.cfg\", \"res://addons/gametracker_test/plugin.cfg\")",
+    ) + "\n[game_tracker]\n\nconfig/release_health=false\nconfig/vitals=false\n"
+}
+
+#[test]
+#[ignore = "runs the Godot editor under Xvfb; use the README's test command"]
+fn the_editor_debugger_tab_gets_the_demo_sessions_events_and_counts() {
+    let rx = Receiver::start();
+    let plugin_cfg = "[plugin]\n\nname=\"GameTracker editor test\"\ndescription=\"Test only\"\nauthor=\"tests\"\nversion=\"1\"\nscript=\"debugger_check.gd\"\n";
+    let check = std::fs::read_to_string(repo_root().join("tests/editor/debugger_check.gd")).expect("the test plugin");
+    let project = copy_of(
+        &repo_root().join("demo_project"),
+        "editor-debugger",
+        Library::Debug,
+        &[
+            ("project.godot", demo_settings_for_the_editor_test()),
+            ("addons/gametracker_test/plugin.cfg", plugin_cfg.to_string()),
+            ("addons/gametracker_test/debugger_check.gd", check),
+        ],
+    );
+    let out = TempDir::new("editor-debugger");
+    let tmp = TempDir::new("editor-shots");
+    let shots = screenshot_dir(&tmp);
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg(repo_root().join("scripts/editor_on_display.sh"))
+        .arg("--path")
+        .arg(&project)
+        .env("GAMETRACKER_EDITOR_TEST_OUT", &out.0)
+        .env("GAMETRACKER_SCREENSHOT_DIR", &shots)
+        .env("GAMETRACKER_LOGS_URL", rx.url("/loki/api/v1/push"))
+        .env("GAMETRACKER_METRICS_URL", rx.url("/api/v1/metrics/write"))
+        .env("GAMETRACKER_TRACES_URL", rx.url("/v1/traces"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let output = wait_with_timeout(cmd.spawn().expect("start the editor"), Duration::from_secs(300));
+    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = std::fs::read_to_string(out.0.join("result.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_else(|| panic!("the test plugin wrote its result:\n{all}"));
+    assert_eq!(result["played"], true, "the editor ran the demo: {result}\n{all}");
+    assert_eq!(result["tab_found"], true, "the Debugger panel has a GameTracker tab: {result}\n{all}");
+    let counts = &result["counts"];
+    for signal in ["logs", "metrics", "traces"] {
+        let received = counts["received"][signal].as_f64().unwrap_or(-1.0);
+        let produced = counts["stats"][signal]["produced"].as_f64().unwrap_or(-2.0);
+        assert!(received > 0.0, "{signal}: the tab got the demo's events: {counts}");
+        assert_eq!(received, produced, "{signal}: the tab got what get_stats() counts as produced: {counts}");
+    }
+    assert_eq!(counts["overflow"], 0, "nothing over the per-frame cap");
+    // The demo's own traffic reached the receiver as usual.
+    assert_eq!(rx.requests_to("/v1/traces").is_empty(), false);
+    for page in ["logs", "metrics", "traces", "health"] {
+        let png = std::fs::metadata(shots.join(format!("debugger_{page}.png"))).map(|m| m.len()).unwrap_or(0);
+        assert!(png > 10_000, "a screenshot of the {page} page ({png} bytes)");
+    }
 }

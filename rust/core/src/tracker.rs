@@ -49,6 +49,9 @@ pub struct Tracker {
     /// creation (in ms), and a frame may hold hundreds of updates at about
     /// 30 ns a clock read. Logs and spans read the clock themselves.
     frame_clock: Cell<u64>,
+    /// While on (`set_tap`), a copy of every record handed to the worker,
+    /// for the editor's debugger; bounded by `MAX_TAP_BYTES`.
+    tap: RefCell<Option<Tap>>,
     chunks: Sender<Chunk>,
     recycled: Receiver<Vec<u8>>,
     /// What was handed to the worker and not yet read by it.
@@ -121,6 +124,7 @@ impl Tracker {
         Ok(Tracker {
             staging: RefCell::new(Staging { buf: Vec::with_capacity(CHUNK_CAPACITY), events: [0; 3], scope: Scope::default() }),
             frame_clock: Cell::new(0),
+            tap: RefCell::new(None),
             chunks,
             recycled,
             queued,
@@ -269,6 +273,13 @@ impl Tracker {
         }
         let events = std::mem::take(&mut staging.events);
         let total: u64 = events.iter().sum();
+        if let Some(tap) = self.tap.borrow_mut().as_mut() {
+            if tap.bytes.len() + staging.buf.len() <= MAX_TAP_BYTES {
+                tap.bytes.extend_from_slice(&staging.buf);
+            } else {
+                tap.overflow += total;
+            }
+        }
         for signal in Signal::ALL {
             self.stats.produced(signal, events[signal.index()]);
         }
@@ -388,6 +399,31 @@ impl Tracker {
         self.diagnostics.try_iter().take(max).collect()
     }
 
+    /// Keeps (or stops keeping) a copy of every record handed to the
+    /// worker: what the editor's debugger shows while one is attached.
+    pub fn set_tap(&self, on: bool) {
+        *self.tap.borrow_mut() = on.then(Tap::default);
+    }
+
+    /// The events kept by the tap since the last call, read back in order
+    /// (with `staged`, also those not handed over yet: the last call, as
+    /// the game quits). Returns how many the tap could not keep.
+    pub fn take_tapped(&self, staged: bool, mut each: impl FnMut(&crate::event::Event)) -> u64 {
+        let Some(tap) = self.tap.borrow_mut().as_mut().map(std::mem::take) else { return 0 };
+        let staging = self.staging.borrow();
+        let pending: &[u8] = if staged { &staging.buf } else { &[] };
+        let mut scope = Arc::new(Scope::default());
+        for bytes in [tap.bytes.as_slice(), pending] {
+            let mut reader = record::Reader::new(bytes);
+            while let Some(Ok(item)) = reader.next_item(&mut scope) {
+                if let record::Item::Event(event) = item {
+                    each(&event);
+                }
+            }
+        }
+        tap.overflow
+    }
+
     /// The time for metric updates: one clock read per frame (see
     /// `frame_clock`).
     fn frame_now(&self) -> u64 {
@@ -447,4 +483,16 @@ impl Drop for Tracker {
     fn drop(&mut self) {
         self.shutdown(DEFAULT_QUIT_TIMEOUT);
     }
+}
+
+/// Bytes the tap keeps between two reads at most (the editor reads every
+/// frame; a frame rarely stages more than a few hundred KiB).
+pub const MAX_TAP_BYTES: usize = 8 * 1024 * 1024;
+
+/// What `set_tap` keeps: records as handed over, and the events it could
+/// not keep.
+#[derive(Default)]
+struct Tap {
+    bytes: Vec<u8>,
+    overflow: u64,
 }

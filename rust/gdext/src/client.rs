@@ -15,6 +15,7 @@ use godot::classes::{Engine, INode, Node, Os, RenderingServer};
 use godot::prelude::*;
 
 use crate::convert::{self, AsFields, AsText, Optional};
+use crate::debugger_feed::DebuggerFeed;
 use crate::main_thread;
 use crate::settings::{self, with_engine_paths};
 use crate::span::{GameTrackerSpan, ParentIds, SpanPool};
@@ -44,6 +45,8 @@ pub struct GameTrackerClient {
     vitals: Option<Vitals>,
     /// `init`'s `vitals` key, for sessions started again by consent.
     vitals_on: bool,
+    /// The frame's events for the editor's debugger tab, while one is attached.
+    debugger: DebuggerFeed,
     /// The benchmarks' measure of `process`'s parts on the main thread.
     #[cfg(feature = "bench")]
     frame_costs: crate::bench_floor::FrameCosts,
@@ -81,6 +84,11 @@ impl INode for GameTrackerClient {
     /// autoload out of the tree: the last events go out, waiting at most
     /// `quit_timeout`.
     fn exit_tree(&mut self) {
+        if self.debugger.is_on() {
+            // The editor's debugger tab gets the last events and counters
+            // while the tracker still runs.
+            self.base_mut().call("_send_to_debugger", &[true.to_variant()]);
+        }
         self.send_vitals();
         self.lifecycle.exit();
     }
@@ -180,6 +188,22 @@ impl GameTrackerClient {
             let data = fields_or_warn(Some(&data.0), "add_breadcrumb", "data");
             t.add_breadcrumb_with(AsText::new(&category), AsText::new(&message), data);
         }
+    }
+
+    /// The autoload turns this on while the editor's debugger is attached:
+    /// each frame's events are then kept for `_take_debugger_events`.
+    #[func]
+    fn _set_debugger_feed(&mut self, on: bool) {
+        self.debugger.set(on, self.lifecycle.tracker().map(|t| &**t));
+    }
+
+    /// `{"events": [...], "overflow": n}`: the events kept since the last
+    /// call (as Dictionaries), and how many were not (over the cap).
+    /// `staged`: also the events made since this frame's hand-over (the last
+    /// call, as the game quits; never twice before a hand-over).
+    #[func]
+    fn _take_debugger_events(&mut self, staged: bool) -> VarDictionary {
+        self.debugger.take(self.lifecycle.tracker().map(|t| &**t), staged)
     }
 
     /// Called by the error-capture Logger, from any thread, after it queued
@@ -367,6 +391,10 @@ impl GameTrackerClient {
         self.base_mut().set_process_mode(ProcessMode::ALWAYS);
         self.base_mut().set_process_priority(PROCESS_PRIORITY);
         self.vitals = self.vitals_on.then(Vitals::new);
+        if let (true, Some(t)) = (self.debugger.is_on(), self.lifecycle.tracker()) {
+            // A session started again (consent) keeps feeding the debugger.
+            t.set_tap(true);
+        }
         if self.base().is_inside_tree() {
             let mut tree = self.base().get_tree();
             let callable = self.base().callable("_on_scene_changed");

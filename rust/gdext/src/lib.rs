@@ -11,6 +11,7 @@ mod bench_floor;
 mod class_reference;
 mod client;
 mod convert;
+mod debugger_feed;
 mod hot_methods;
 mod main_thread;
 mod settings;

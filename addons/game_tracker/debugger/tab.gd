@@ -1,0 +1,368 @@
+@tool
+extends VBoxContainer
+## The "GameTracker" tab of the editor's Debugger panel: the running game's
+## logs (level and text filters, each line's data expandable), metrics (value,
+## a short history, histogram p50/p95), recent traces as a waterfall, and the
+## tracker's own health. It keeps the last MAX_* of each, and redraws at most
+## REDRAWS_PER_SECOND times a second however fast events arrive.
+
+const MAX_LOGS := 1000
+const MAX_SPANS := 400
+const MAX_HISTORY := 60
+const MAX_OBSERVATIONS := 1000
+const REDRAWS_PER_SECOND := 4
+const LEVELS := ["debug", "info", "warn", "error"]
+const LEVEL_COLORS := {"debug": Color(0.6, 0.6, 0.6), "info": Color(0.85, 0.9, 1.0), "warn": Color(1.0, 0.8, 0.3), "error": Color(1.0, 0.4, 0.4)}
+
+var logs: Array = []
+## Series key → {"name", "labels", "kind", "value", "history", "observations", "count"}.
+var series := {}
+var spans: Array = []
+var stats = null
+var session_id := ""
+## Events the game could not send us (over its per-frame cap).
+var overflow := 0
+## What arrived, per signal, since the session started.
+var received := {"logs": 0, "metrics": 0, "traces": 0}
+
+var _dirty := false
+var _tabs: TabContainer
+var _log_tree: Tree
+var _level: OptionButton
+var _filter: LineEdit
+var _log_count: Label
+var _metric_tree: Tree
+var _waterfall: Control
+var _health_tree: Tree
+var _health_label: Label
+
+
+func _init() -> void:
+	size_flags_vertical = Control.SIZE_EXPAND_FILL
+	custom_minimum_size = Vector2(0, 220)
+	_tabs = TabContainer.new()
+	_tabs.size_flags_vertical = Control.SIZE_EXPAND_FILL
+	add_child(_tabs)
+	_tabs.add_child(_make_logs())
+	_tabs.add_child(_make_metrics())
+	_tabs.add_child(_make_traces())
+	_tabs.add_child(_make_health())
+	var timer := Timer.new()
+	timer.wait_time = 1.0 / REDRAWS_PER_SECOND
+	timer.autostart = true
+	timer.timeout.connect(_redraw_if_dirty)
+	add_child(timer)
+
+
+## A new run of the game: start empty.
+func clear() -> void:
+	logs.clear()
+	series.clear()
+	spans.clear()
+	stats = null
+	overflow = 0
+	received = {"logs": 0, "metrics": 0, "traces": 0}
+	_dirty = true
+
+
+## One message from the game: the events of a frame, how many it could not
+## send, and (twice a second) its `get_stats()`.
+func add_frame(events: Array, lost: int, new_stats, session: String) -> void:
+	session_id = session
+	overflow += lost
+	if new_stats != null:
+		stats = new_stats
+	for e in events:
+		match e.get("type"):
+			"log":
+				received["logs"] += 1
+				logs.append(e)
+			"metric":
+				received["metrics"] += 1
+				_add_metric(e)
+			"span":
+				received["traces"] += 1
+				spans.append(e)
+	if logs.size() > MAX_LOGS:
+		logs = logs.slice(logs.size() - MAX_LOGS)
+	if spans.size() > MAX_SPANS:
+		spans = spans.slice(spans.size() - MAX_SPANS)
+	_dirty = true
+
+
+## What arrived, for tests and tools: counts per signal, the last stats.
+func counts() -> Dictionary:
+	return {"received": received.duplicate(), "overflow": overflow, "stats": stats, "session_id": session_id,
+		"series": series.size(), "logs_kept": logs.size(), "spans_kept": spans.size()}
+
+
+## Shows one of the tab's pages: "Logs", "Metrics", "Traces" or "Health".
+func show_page(page: String) -> void:
+	for i in _tabs.get_tab_count():
+		if _tabs.get_tab_title(i) == page:
+			_tabs.current_tab = i
+	_redraw()
+
+
+func _add_metric(e: Dictionary) -> void:
+	var labels: Dictionary = e.get("labels", {})
+	var keys := labels.keys()
+	keys.sort()
+	var parts := []
+	for k in keys:
+		parts.append("%s=%s" % [k, labels[k]])
+	var key := "%s{%s}" % [e["name"], ",".join(parts)]
+	var s: Dictionary = series.get_or_add(key, {"name": e["name"], "labels": ",".join(parts), "kind": e["kind"],
+		"value": 0.0, "history": PackedFloat64Array(), "observations": PackedFloat64Array(), "count": 0})
+	var values: PackedFloat64Array = e["values"]
+	match e["kind"]:
+		"counter":
+			for v in values:
+				s["value"] += v
+		"gauge":
+			s["value"] = values[values.size() - 1]
+		"histogram":
+			s["observations"].append_array(values)
+			if s["observations"].size() > MAX_OBSERVATIONS:
+				s["observations"] = s["observations"].slice(s["observations"].size() - MAX_OBSERVATIONS)
+			s["count"] += values.size()
+			s["value"] = s["count"]
+	s["history"].append(s["value"] if e["kind"] != "histogram" else values[values.size() - 1])
+	if s["history"].size() > MAX_HISTORY:
+		s["history"] = s["history"].slice(1)
+
+
+# --- pages ---------------------------------------------------------------
+
+func _make_logs() -> Control:
+	var page := VBoxContainer.new()
+	page.name = "Logs"
+	var bar := HBoxContainer.new()
+	_level = OptionButton.new()
+	for level in ["all levels", "info and up", "warn and up", "errors"]:
+		_level.add_item(level)
+	_level.item_selected.connect(func(_i): _dirty = true)
+	bar.add_child(_level)
+	_filter = LineEdit.new()
+	_filter.placeholder_text = "Filter messages and data"
+	_filter.size_flags_horizontal = Control.SIZE_EXPAND_FILL
+	_filter.text_changed.connect(func(_t): _dirty = true)
+	bar.add_child(_filter)
+	_log_count = Label.new()
+	bar.add_child(_log_count)
+	page.add_child(bar)
+	_log_tree = Tree.new()
+	_log_tree.size_flags_vertical = Control.SIZE_EXPAND_FILL
+	_log_tree.columns = 3
+	_log_tree.hide_root = true
+	_log_tree.column_titles_visible = true
+	for i in 3:
+		_log_tree.set_column_title(i, ["time", "level", "message"][i])
+	_log_tree.set_column_expand(0, false)
+	_log_tree.set_column_custom_minimum_width(0, 130)
+	_log_tree.set_column_expand(1, false)
+	_log_tree.set_column_custom_minimum_width(1, 60)
+	page.add_child(_log_tree)
+	return page
+
+
+func _make_metrics() -> Control:
+	_metric_tree = Tree.new()
+	_metric_tree.name = "Metrics"
+	_metric_tree.columns = 5
+	_metric_tree.hide_root = true
+	_metric_tree.column_titles_visible = true
+	for i in 5:
+		_metric_tree.set_column_title(i, ["series", "kind", "value / count", "history", "p50 / p95"][i])
+	_metric_tree.set_column_expand_ratio(0, 3)
+	_metric_tree.set_column_custom_minimum_width(3, 160)
+	return _metric_tree
+
+
+func _make_traces() -> Control:
+	var scroll := ScrollContainer.new()
+	scroll.name = "Traces"
+	_waterfall = Control.new()
+	_waterfall.size_flags_horizontal = Control.SIZE_EXPAND_FILL
+	_waterfall.draw.connect(_draw_waterfall)
+	scroll.add_child(_waterfall)
+	return scroll
+
+
+func _make_health() -> Control:
+	var page := VBoxContainer.new()
+	page.name = "Health"
+	_health_label = Label.new()
+	page.add_child(_health_label)
+	_health_tree = Tree.new()
+	_health_tree.size_flags_vertical = Control.SIZE_EXPAND_FILL
+	_health_tree.columns = 6
+	_health_tree.hide_root = true
+	_health_tree.column_titles_visible = true
+	for i in 6:
+		_health_tree.set_column_title(i, ["signal", "produced", "sent", "pending", "dropped", "last error"][i])
+	page.add_child(_health_tree)
+	return page
+
+
+# --- drawing -------------------------------------------------------------
+
+func _redraw_if_dirty() -> void:
+	if _dirty and is_visible_in_tree():
+		_redraw()
+
+
+func _redraw() -> void:
+	_dirty = false
+	_fill_logs()
+	_fill_metrics()
+	_fill_health()
+	_waterfall.queue_redraw()
+
+
+func _fill_logs() -> void:
+	_log_tree.clear()
+	var root := _log_tree.create_item()
+	var min_level: int = [0, 1, 2, 3][_level.selected]
+	var needle := _filter.text.to_lower()
+	var shown := 0
+	for i in range(logs.size() - 1, -1, -1):
+		var e: Dictionary = logs[i]
+		if LEVELS.find(e["level"]) < min_level:
+			continue
+		var data_text := JSON.stringify(e["data"])
+		if needle != "" and not (e["message"].to_lower().contains(needle) or data_text.to_lower().contains(needle)):
+			continue
+		var item := _log_tree.create_item(root)
+		item.set_text(0, Time.get_time_string_from_unix_time(int(e["time_ms"] / 1000.0)) + ".%03d" % (int(e["time_ms"]) % 1000))
+		item.set_text(1, e["level"])
+		item.set_custom_color(1, LEVEL_COLORS.get(e["level"], Color.WHITE))
+		item.set_text(2, e["message"])
+		var data: Dictionary = e["data"]
+		for key in data:
+			var child := _log_tree.create_item(item)
+			child.set_text(2, "%s = %s" % [key, JSON.stringify(data[key]) if data[key] is Dictionary or data[key] is Array else str(data[key])])
+		item.collapsed = true
+		shown += 1
+		if shown >= 300:
+			break
+	_log_count.text = "%d of %d kept · %d received" % [shown, logs.size(), received["logs"]]
+
+
+func _fill_metrics() -> void:
+	_metric_tree.clear()
+	var root := _metric_tree.create_item()
+	var keys := series.keys()
+	keys.sort()
+	for key in keys:
+		var s: Dictionary = series[key]
+		var item := _metric_tree.create_item(root)
+		item.set_text(0, s["name"] + ("  {" + s["labels"] + "}" if s["labels"] != "" else ""))
+		item.set_text(1, s["kind"])
+		item.set_text(2, _number(s["value"]))
+		item.set_cell_mode(3, TreeItem.CELL_MODE_CUSTOM)
+		item.set_custom_draw_callback(3, _draw_history.bind(s["history"]))
+		if s["kind"] == "histogram":
+			var sorted: PackedFloat64Array = s["observations"].duplicate()
+			sorted.sort()
+			item.set_text(4, "%s / %s" % [_number(_quantile(sorted, 0.5)), _number(_quantile(sorted, 0.95))])
+
+
+func _fill_health() -> void:
+	_health_tree.clear()
+	var root := _health_tree.create_item()
+	_health_label.text = "session %s · received %d logs, %d metric updates, %d spans%s" % [session_id, received["logs"],
+		received["metrics"], received["traces"], (" · %d not sent to the editor (over its per-frame cap)" % overflow) if overflow > 0 else ""]
+	if stats == null:
+		return
+	for signal_name in ["logs", "metrics", "traces"]:
+		var s: Dictionary = stats.get(signal_name, {})
+		var item := _health_tree.create_item(root)
+		item.set_text(0, signal_name)
+		item.set_text(1, str(s.get("produced", 0)))
+		item.set_text(2, str(s.get("sent", 0)))
+		item.set_text(3, str(s.get("pending", 0)))
+		var reasons := []
+		var dropped: Dictionary = s.get("dropped", {})
+		for reason in dropped:
+			if dropped[reason] > 0:
+				reasons.append("%s %d" % [reason, dropped[reason]])
+		item.set_text(4, ", ".join(reasons) if not reasons.is_empty() else "0")
+		item.set_text(5, s.get("last_error", ""))
+		if s.get("dropped_total", 0) > 0:
+			item.set_custom_color(4, LEVEL_COLORS["warn"])
+
+
+func _draw_history(item: TreeItem, rect: Rect2, history: PackedFloat64Array) -> void:
+	if history.size() < 2:
+		return
+	var lo := history[0]
+	var hi := history[0]
+	for v in history:
+		lo = min(lo, v)
+		hi = max(hi, v)
+	var span: float = max(hi - lo, 1e-9)
+	var points := PackedVector2Array()
+	for i in history.size():
+		var x := rect.position.x + 4 + (rect.size.x - 8) * i / float(history.size() - 1)
+		var y := rect.position.y + rect.size.y - 3 - (rect.size.y - 6) * (history[i] - lo) / span
+		points.append(Vector2(x, y))
+	_metric_tree.draw_polyline(points, Color(0.45, 0.75, 1.0), 1.5, true)
+
+
+func _draw_waterfall() -> void:
+	var font := get_theme_default_font()
+	var font_size := 13
+	var row := 20.0
+	var label_width := 220.0
+	var width := _waterfall.size.x
+	# The last traces, newest first, each as a block of its spans.
+	var traces := {}
+	var order := []
+	for i in range(spans.size() - 1, -1, -1):
+		var s: Dictionary = spans[i]
+		if not traces.has(s["trace_id"]):
+			if order.size() >= 8:
+				continue
+			traces[s["trace_id"]] = []
+			order.append(s["trace_id"])
+		traces[s["trace_id"]].append(s)
+	var y := 4.0
+	for trace_id in order:
+		var list: Array = traces[trace_id]
+		list.sort_custom(func(a, b): return a["start_ms"] < b["start_ms"])
+		var t0: float = list[0]["start_ms"]
+		var t1: float = t0
+		var depth := {}
+		for s in list:
+			t1 = max(t1, s["end_ms"])
+		for s in list:
+			depth[s["span_id"]] = depth.get(s["parent_id"], -1) + 1
+		var scale: float = (width - label_width - 70.0) / max(t1 - t0, 0.001)
+		_waterfall.draw_string(font, Vector2(4, y + 14), "trace %s… · %d spans · %.1f ms" % [trace_id.substr(0, 8), list.size(), t1 - t0],
+			HORIZONTAL_ALIGNMENT_LEFT, -1, font_size, Color(0.7, 0.7, 0.7))
+		y += row
+		for s in list:
+			var indent: float = 12.0 * depth[s["span_id"]]
+			var error: bool = s["error"]
+			var color := Color(1.0, 0.4, 0.4) if error else Color(0.4, 0.7, 1.0)
+			_waterfall.draw_string(font, Vector2(8 + indent, y + 14), ("✖ " if error else "") + s["name"],
+				HORIZONTAL_ALIGNMENT_LEFT, label_width - indent - 8, font_size, color if error else Color(0.9, 0.9, 0.9))
+			var x: float = label_width + (s["start_ms"] - t0) * scale
+			var w: float = max((s["end_ms"] - s["start_ms"]) * scale, 2.0)
+			_waterfall.draw_rect(Rect2(x, y + 3, w, row - 6), color)
+			_waterfall.draw_string(font, Vector2(x + w + 4, y + 14), "%.2f ms" % (s["end_ms"] - s["start_ms"]),
+				HORIZONTAL_ALIGNMENT_LEFT, -1, font_size - 2, Color(0.7, 0.7, 0.7))
+			y += row
+		y += row / 2
+	_waterfall.custom_minimum_size = Vector2(0, y)
+
+
+static func _quantile(sorted: PackedFloat64Array, q: float) -> float:
+	if sorted.is_empty():
+		return 0.0
+	return sorted[mini(int(sorted.size() * q), sorted.size() - 1)]
+
+
+static func _number(v: float) -> String:
+	return str(int(v)) if v == floor(v) and abs(v) < 1e15 else "%.3f" % v

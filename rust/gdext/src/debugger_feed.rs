@@ -1,0 +1,136 @@
+//! What the editor's GameTracker debugger tab shows: while a debugger is
+//! attached (`EngineDebugger.is_active()`, checked by the autoload), the core
+//! keeps a copy of every record it hands to the worker (`Tracker::set_tap`),
+//! and once a frame the autoload takes them, read back as Dictionaries, to
+//! send to the editor (`addons/game_tracker/debugger/`). With no debugger,
+//! nothing here runs: an exported game never turns it on.
+
+use game_tracker_core::event::{Event, MetricKind, SpanStatus};
+use game_tracker_core::value::Value;
+use game_tracker_core::Tracker;
+use godot::prelude::*;
+
+/// Events in one message at most; the rest are counted (`overflow`) so the
+/// editor can say what it did not get. The autoload sends once per frame,
+/// so this bounds one frame's message.
+pub const MAX_EVENTS_PER_SEND: usize = 2000;
+
+#[derive(Default)]
+pub struct DebuggerFeed {
+    on: bool,
+}
+
+impl DebuggerFeed {
+    pub fn set(&mut self, on: bool, tracker: Option<&Tracker>) {
+        self.on = on;
+        if let Some(t) = tracker {
+            t.set_tap(on);
+        }
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.on
+    }
+
+    /// `{"events": [...], "overflow": n}`: the events handed to the worker
+    /// since the last call (with `staged`, also those not yet handed over),
+    /// at most `MAX_EVENTS_PER_SEND`; `overflow` counts the rest.
+    pub fn take(&mut self, tracker: Option<&Tracker>, staged: bool) -> VarDictionary {
+        let mut events = VarArray::new();
+        let mut overflow = 0i64;
+        if let (true, Some(t)) = (self.on, tracker) {
+            let lost = t.take_tapped(staged, |event| {
+                if events.len() < MAX_EVENTS_PER_SEND {
+                    events.push(&event_dictionary(event).to_variant());
+                } else {
+                    overflow += 1;
+                }
+            });
+            overflow += lost as i64;
+        }
+        let mut out = VarDictionary::new();
+        out.set("events", &events);
+        out.set("overflow", overflow);
+        out
+    }
+}
+
+fn millis(unix_nano: u64) -> f64 {
+    unix_nano as f64 / 1e6
+}
+
+fn event_dictionary(event: &Event) -> VarDictionary {
+    let mut d = VarDictionary::new();
+    match event {
+        Event::Log(log) => {
+            d.set("type", "log");
+            d.set("time_ms", millis(log.time_unix_nano));
+            d.set("level", log.level.as_str());
+            d.set("message", log.message.as_str());
+            d.set("data", &fields(&log.data));
+        }
+        Event::Metric(m) => {
+            d.set("type", "metric");
+            d.set("time_ms", millis(m.time_unix_nano));
+            d.set(
+                "kind",
+                match m.kind {
+                    MetricKind::Counter => "counter",
+                    MetricKind::Gauge => "gauge",
+                    MetricKind::Histogram => "histogram",
+                },
+            );
+            d.set("name", m.name.as_str());
+            let mut values = PackedFloat64Array::new();
+            values.push(m.value);
+            for v in &m.more {
+                values.push(*v);
+            }
+            d.set("values", &values);
+            let mut labels = VarDictionary::new();
+            for (k, v) in &m.labels {
+                labels.set(k.as_str(), v.as_str());
+            }
+            d.set("labels", &labels);
+        }
+        Event::Span(s) => {
+            d.set("type", "span");
+            d.set("name", s.name.as_str());
+            d.set("trace_id", s.trace_id.to_hex().as_str());
+            d.set("span_id", s.span_id.to_hex().as_str());
+            d.set("parent_id", s.parent_span_id.map(|p| p.to_hex()).unwrap_or_default().as_str());
+            d.set("start_ms", millis(s.start_time_unix_nano));
+            d.set("end_ms", millis(s.end_time_unix_nano));
+            d.set("error", s.status == SpanStatus::Error);
+            d.set("status_message", s.status_message.as_str());
+            d.set("attributes", &fields(&s.attributes));
+        }
+    }
+    d
+}
+
+fn fields(entries: &[(String, Value)]) -> VarDictionary {
+    let mut d = VarDictionary::new();
+    for (k, v) in entries {
+        d.set(k.as_str(), &value(v));
+    }
+    d
+}
+
+fn value(v: &Value) -> Variant {
+    match v {
+        Value::Null => Variant::nil(),
+        Value::Bool(b) => b.to_variant(),
+        Value::Int(i) => i.to_variant(),
+        Value::Float(f) => f.to_variant(),
+        Value::Str(s) => s.as_str().to_variant(),
+        Value::List(items) => {
+            let mut a = VarArray::new();
+            for item in items {
+                a.push(&value(item));
+            }
+            a.to_variant()
+        }
+        Value::Map(entries) => fields(entries).to_variant(),
+    }
+}
