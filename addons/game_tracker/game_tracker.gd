@@ -89,9 +89,9 @@ func _send_to_debugger(quitting := false) -> void:
 	if quitting or now - _debugger_stats_msec >= DEBUGGER_STATS_INTERVAL_MS:
 		_debugger_stats_msec = now
 		stats = get_stats()
-	if batch["events"].is_empty() and batch["overflow"] == 0 and stats == null:
+	if batch["records"].is_empty() and batch["overflow"] == 0 and stats == null:
 		return
-	EngineDebugger.send_message("game_tracker:frame", [batch["events"], batch["overflow"], stats, get_session_id()])
+	EngineDebugger.send_message("game_tracker:frame", [batch["records"], batch["overflow"], stats, get_session_id()])
 	if quitting:
 		OS.delay_msec(DEBUGGER_QUIT_DRAIN_MS)
 

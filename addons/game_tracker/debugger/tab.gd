@@ -83,6 +83,8 @@ func add_frame(events: Array, lost: int, new_stats, session: String) -> void:
 			"span":
 				received["traces"] += 1
 				spans.append(e)
+			"overflow":
+				overflow += e["count"]
 	if logs.size() > MAX_LOGS:
 		logs = logs.slice(logs.size() - MAX_LOGS)
 	if spans.size() > MAX_SPANS:

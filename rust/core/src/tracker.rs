@@ -405,23 +405,15 @@ impl Tracker {
         *self.tap.borrow_mut() = on.then(Tap::default);
     }
 
-    /// The events kept by the tap since the last call, read back in order
-    /// (with `staged`, also those not handed over yet: the last call, as
-    /// the game quits). Returns how many the tap could not keep.
-    pub fn take_tapped(&self, staged: bool, mut each: impl FnMut(&crate::event::Event)) -> u64 {
-        let Some(tap) = self.tap.borrow_mut().as_mut().map(std::mem::take) else { return 0 };
-        let staging = self.staging.borrow();
-        let pending: &[u8] = if staged { &staging.buf } else { &[] };
-        let mut scope = Arc::new(Scope::default());
-        for bytes in [tap.bytes.as_slice(), pending] {
-            let mut reader = record::Reader::new(bytes);
-            while let Some(Ok(item)) = reader.next_item(&mut scope) {
-                if let record::Item::Event(event) = item {
-                    each(&event);
-                }
-            }
+    /// The records kept by the tap since the last call (with `staged`, also
+    /// those not handed over yet: the last call, as the game quits), and
+    /// how many events the tap could not keep. `read_records` reads them.
+    pub fn take_tapped(&self, staged: bool) -> (Vec<u8>, u64) {
+        let Some(mut tap) = self.tap.borrow_mut().as_mut().map(std::mem::take) else { return (Vec::new(), 0) };
+        if staged {
+            tap.bytes.extend_from_slice(&self.staging.borrow().buf);
         }
-        tap.overflow
+        (tap.bytes, tap.overflow)
     }
 
     /// The time for metric updates: one clock read per frame (see
@@ -495,4 +487,17 @@ pub const MAX_TAP_BYTES: usize = 8 * 1024 * 1024;
 struct Tap {
     bytes: Vec<u8>,
     overflow: u64,
+}
+
+/// Reads records as `Tracker::take_tapped` gives them back into events, in
+/// order (anywhere: the editor reads what a game sent it). Stops at the
+/// first malformed record.
+pub fn read_records(bytes: &[u8], mut each: impl FnMut(&crate::event::Event)) {
+    let mut scope = Arc::new(Scope::default());
+    let mut reader = record::Reader::new(bytes);
+    while let Some(Ok(item)) = reader.next_item(&mut scope) {
+        if let record::Item::Event(event) = item {
+            each(&event);
+        }
+    }
 }

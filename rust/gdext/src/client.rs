@@ -197,13 +197,20 @@ impl GameTrackerClient {
         self.debugger.set(on, self.lifecycle.tracker().map(|t| &**t));
     }
 
-    /// `{"events": [...], "overflow": n}`: the events kept since the last
-    /// call (as Dictionaries), and how many were not (over the cap).
+    /// `{"records": PackedByteArray, "overflow": n}`: the records kept since
+    /// the last call, and how many events were not (over the cap).
     /// `staged`: also the events made since this frame's hand-over (the last
     /// call, as the game quits; never twice before a hand-over).
     #[func]
     fn _take_debugger_events(&mut self, staged: bool) -> VarDictionary {
         self.debugger.take(self.lifecycle.tracker().map(|t| &**t), staged)
+    }
+
+    /// In the editor: the records a game sent (`_take_debugger_events`) as
+    /// Dictionaries, one per event.
+    #[func]
+    fn _decode_debugger_records(records: PackedByteArray) -> VarArray {
+        crate::debugger_feed::decode(&records)
     }
 
     /// Called by the error-capture Logger, from any thread, after it queued

@@ -1,8 +1,9 @@
 //! What the editor's GameTracker debugger tab shows: while a debugger is
 //! attached (`EngineDebugger.is_active()`, checked by the autoload), the core
-//! keeps a copy of every record it hands to the worker (`Tracker::set_tap`),
-//! and once a frame the autoload takes them, read back as Dictionaries, to
-//! send to the editor (`addons/game_tracker/debugger/`). With no debugger,
+//! keeps a copy of every record it hands to the worker (`Tracker::set_tap`);
+//! once a frame the autoload sends those bytes to the editor as they are,
+//! and the editor reads them back into Dictionaries (`decode`, in the
+//! editor's process: `addons/game_tracker/debugger/`). With no debugger,
 //! nothing here runs: an exported game never turns it on.
 
 use game_tracker_core::event::{Event, MetricKind, SpanStatus};
@@ -10,9 +11,8 @@ use game_tracker_core::value::Value;
 use game_tracker_core::Tracker;
 use godot::prelude::*;
 
-/// Events in one message at most; the rest are counted (`overflow`) so the
-/// editor can say what it did not get. The autoload sends once per frame,
-/// so this bounds one frame's message.
+/// Events the editor reads from one message at most; the rest are counted
+/// so the tab can say what it did not show.
 pub const MAX_EVENTS_PER_SEND: usize = 2000;
 
 #[derive(Default)]
@@ -32,27 +32,43 @@ impl DebuggerFeed {
         self.on
     }
 
-    /// `{"events": [...], "overflow": n}`: the events handed to the worker
-    /// since the last call (with `staged`, also those not yet handed over),
-    /// at most `MAX_EVENTS_PER_SEND`; `overflow` counts the rest.
+    /// `{"records": PackedByteArray, "overflow": n}`: the records handed to
+    /// the worker since the last call (with `staged`, also those not yet
+    /// handed over) as they are, and how many events the tap could not keep.
+    /// Copying bytes is all the game does; the editor reads them
+    /// (`decode`).
     pub fn take(&mut self, tracker: Option<&Tracker>, staged: bool) -> VarDictionary {
-        let mut events = VarArray::new();
-        let mut overflow = 0i64;
-        if let (true, Some(t)) = (self.on, tracker) {
-            let lost = t.take_tapped(staged, |event| {
-                if events.len() < MAX_EVENTS_PER_SEND {
-                    events.push(&event_dictionary(event).to_variant());
-                } else {
-                    overflow += 1;
-                }
-            });
-            overflow += lost as i64;
-        }
+        let (bytes, overflow) = match (self.on, tracker) {
+            (true, Some(t)) => t.take_tapped(staged),
+            _ => (Vec::new(), 0),
+        };
         let mut out = VarDictionary::new();
-        out.set("events", &events);
-        out.set("overflow", overflow);
+        out.set("records", &PackedByteArray::from(bytes.as_slice()));
+        out.set("overflow", overflow as i64);
         out
     }
+}
+
+/// In the editor: a game's records as Dictionaries, at most
+/// `MAX_EVENTS_PER_SEND` (the rest are counted in the result's last
+/// element, `{"type": "overflow", "count": n}`, when there are any).
+pub fn decode(records: &PackedByteArray) -> VarArray {
+    let mut events = VarArray::new();
+    let mut over = 0i64;
+    game_tracker_core::tracker::read_records(records.as_slice(), |event| {
+        if events.len() < MAX_EVENTS_PER_SEND {
+            events.push(&event_dictionary(event).to_variant());
+        } else {
+            over += 1;
+        }
+    });
+    if over > 0 {
+        let mut d = VarDictionary::new();
+        d.set("type", "overflow");
+        d.set("count", over);
+        events.push(&d.to_variant());
+    }
+    events
 }
 
 fn millis(unix_nano: u64) -> f64 {

@@ -20,6 +20,9 @@ extends RefCounted
 ##   before it registered them by hand);
 ## - addon: the calls, on GameTracker;
 ## - gdscript: the calls, on the pure-GDScript tracker;
+## - debugger: the addon with the editor's GameTracker tab fed (as when a
+##   debugger is attached): each frame's events taken back and encoded as
+##   the debugger's message would be;
 ## - idle: GameTracker running, the game making no calls (the addon's
 ##   per-frame work outside the calls).
 ## Each mode's node script is compiled from NODE_SOURCE with TRACKER replaced
@@ -36,9 +39,9 @@ const WARMUP_USEC := 2_000_000
 const BLOCK_USEC := 1_000_000
 const SETTLE_USEC := 200_000
 const NODES := 8
-const MODES := ["off", "noop", "floor", "gdext", "addon", "gdscript", "idle"]
+const MODES := ["off", "noop", "floor", "gdext", "addon", "debugger", "gdscript", "idle"]
 ## The autoload each mode calls; "" for none.
-const TRACKERS := {"off": "", "noop": "NoopTracker", "floor": "FloorTracker", "gdext": "GdextFloorTracker", "addon": "GameTracker", "gdscript": "GDTracker", "idle": ""}
+const TRACKERS := {"off": "", "noop": "NoopTracker", "floor": "FloorTracker", "gdext": "GdextFloorTracker", "addon": "GameTracker", "debugger": "GameTracker", "gdscript": "GDTracker", "idle": ""}
 
 ## A game node. TRACKER is the mode's autoload; `tracker` holds the same
 ## node, untyped. Ten events per block; `blocks` is set each frame.
@@ -81,6 +84,20 @@ class Marker extends Node:
 
 	func stamp() -> void:
 		times.append(Time.get_ticks_usec())
+
+
+## What a game run from the editor does each frame for the GameTracker tab
+## (game_tracker.gd's `_send_to_debugger`, minus the socket): takes the
+## frame's records and encodes them as the debugger's message. Runs
+## after GameTracker's hand-over; `costs` holds each frame's time (µs).
+class DebuggerFeeder extends Node:
+	var costs: Array[float] = []
+
+	func _process(_delta: float) -> void:
+		var start := Time.get_ticks_usec()
+		var batch: Dictionary = GameTracker._take_debugger_events(false)
+		var message := var_to_bytes(["game_tracker:frame", [batch["records"], batch["overflow"], null, ""]])
+		costs.append(float(Time.get_ticks_usec() - start + 0 * message.size()))
 
 
 ## Picks each frame's mode and hands out the frame's events to its nodes.
@@ -135,10 +152,14 @@ class Director extends Node:
 		if measured:
 			emitted[mode] = emitted.get(mode, 0) + blocks * EVENTS_PER_BLOCK
 
+	var feeder: DebuggerFeeder
+
 	func _enter(mode: String) -> void:
+		feeder.set_process(mode == "debugger")
 		for node in nodes[mode]:
 			node.set_process(true)
-		GameTracker.set_process(mode in ["addon", "idle"])
+		GameTracker.set_process(mode in ["addon", "debugger", "idle"])
+		GameTracker._set_debugger_feed(mode == "debugger")
 		# The GDScript tracker's Timer and HTTPRequest nodes run only in its
 		# own blocks (its flush would otherwise land in another mode's
 		# frames): what its block left queued is sent in its next block.
@@ -223,8 +244,12 @@ func run(r) -> void:
 	before_handover.process_priority = (1 << 30) - 1
 	var last := Marker.new()
 	last.process_priority = 2147483647
-	for node in [first, director, calls_begin, calls_end, before_handover, last]:
+	var feeder := DebuggerFeeder.new()
+	feeder.process_priority = (1 << 30) + 1
+	director.feeder = feeder
+	for node in [first, director, calls_begin, calls_end, before_handover, feeder, last]:
 		r.add_child(node)
+	feeder.set_process(false)
 	for mode in modes:
 		var script := node_script(mode)
 		var list := []
@@ -273,6 +298,8 @@ func run(r) -> void:
 			"frame": summary(frames), "signal": summary(signal_part), "calls": summary(calls),
 			"handover": summary(handovers)}
 		result["costs"] = director.costs.get(mode, {})
+		if mode == "debugger" and not feeder.costs.is_empty():
+			result["feed"] = summary(feeder.costs)
 		if mode == "addon":
 			result["flushed"] = flushed
 			result["stats"] = GameTracker.get_stats()

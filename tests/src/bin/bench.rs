@@ -157,7 +157,7 @@ fn bench_game(project: &Path, s: &Settings) -> Vec<Json> {
         format!("--rate={}", s.rate),
         format!("--endpoint={}", rx.base_url()),
     ];
-    let timeout = Duration::from_secs(120 + 2 * 5 * u64::from(s.frame_seconds));
+    let timeout = Duration::from_secs(120 + 2 * 8 * u64::from(s.frame_seconds));
     godot_bench(project, &args, timeout).into_iter().filter(|j| j["kind"] == "game_frames").collect()
 }
 
@@ -548,8 +548,8 @@ fn render_game(s: &Settings, game: &[Json]) -> String {
          *off* (the game work, no calls), *noop* (`NoopTracker`, a GDScript tracker that does nothing: what any \
          tracker pays for arguments and dispatch), *floor* (native methods reached the way the addon's are, doing \
          nothing), *gdext* (the same no-ops as gdext `#[func]`s with optional parameters), *addon*, *gdscript* \
-         (the pure-GDScript tracker; its flush Timer and `HTTPRequest` run only in its own blocks), *idle* (the \
-         addon running, the game making no calls). A frame's time is the main thread's process step, from \
+         (the pure-GDScript tracker; its flush Timer and `HTTPRequest` run only in its own blocks), *debugger* (the \
+         addon feeding the editor's GameTracker tab), *idle* (the addon running, the game making no calls). A frame's time is the main thread's process step, from \
          SceneTree's `process_frame` signal (where the addon drains captured engine errors) to the last node \
          processed (the addon's hand-over is the last node but one).\n\n\
          | mode | frame p50 µs | p99 µs | max µs | mean µs | calls p50 µs | signal mean µs | hand-over mean µs | events | fps |\n\
@@ -616,6 +616,18 @@ fn render_game(s: &Settings, game: &[Json]) -> String {
         per_event(addon, off),
         per_event(addon, floor),
     ));
+    if let Some(debugger) = by("debugger") {
+        let feed = &debugger["feed"];
+        out.push_str(&format!(
+            "The editor's GameTracker tab (a debugger attached, *debugger* mode): the frame's records copied for the editor \
+             (which reads them into events in its own process) and encoded as the debugger's message cost {:.1} µs per frame on average (p99 {:.0} µs), {:+.0} µs \
+             frame p50 over *addon*. With no debugger attached (an exported game) none of it runs: the autoload connects \
+             nothing, and the hand-over checks one empty option (part of *addon*'s figures).\n\n",
+            f(&feed["mean"]),
+            f(&feed["p99"]),
+            f(&debugger["frame"]["p50"]) - f(&addon["frame"]["p50"]),
+        ));
+    }
     out.push_str(
         "The addon's per-frame work outside the calls, by part (means; the native parts timed inside \
          `GameTrackerClient::process` by the benchmark build). Captured engine errors cost nothing in a frame \
