@@ -32,12 +32,10 @@ exec "$x_loader" --library-path "$x_libs" "$x/usr/bin/xkbcomp" "\$@"
 WRAP
 chmod +x "$work/xkbcomp"
 
-# A display number nobody uses.
-display=90
-while [[ -e /tmp/.X11-unix/X$display || -e /tmp/.X$display-lock ]]; do display=$((display + 1)); done
-
 ns=(unshare --mount)
 [[ $(id -u) == 0 ]] || ns=(unshare --user --map-root-user --mount)
+# -displayfd: the server picks a free display and writes its number (no
+# race between tests starting displays at once).
 "${ns[@]}" sh -c '
   set -e
   mkdir -p "$1/orig" "$1/bin"
@@ -45,15 +43,17 @@ ns=(unshare --mount)
   for f in "$1"/orig/*; do ln -s "$f" "$1/bin/"; done
   ln -sf "$1/xkbcomp" "$1/bin/xkbcomp"
   mount --bind "$1/bin" /usr/bin
-  exec "$2" --library-path "$3" "$4/usr/bin/Xvfb" ":$5" -screen 0 1600x900x24 -nolisten tcp -xkbdir "$4/usr/share/X11/xkb"
-' xvfb "$work" "$x_loader" "$x_libs" "$x" "$display" > "$work/xvfb.log" 2>&1 &
+  exec "$2" --library-path "$3" "$4/usr/bin/Xvfb" -displayfd 1 -screen 0 1600x900x24 -nolisten tcp -xkbdir "$4/usr/share/X11/xkb"
+' xvfb "$work" "$x_loader" "$x_libs" "$x" > "$work/display" 2> "$work/xvfb.log" &
 xpid=$!
+display=
 for _ in $(seq 100); do
-  [[ -S /tmp/.X11-unix/X$display ]] && break
+  display=$(head -n1 "$work/display" 2>/dev/null || true)
+  [[ -n $display ]] && break
   if ! kill -0 "$xpid" 2>/dev/null; then cat "$work/xvfb.log" >&2; exit 1; fi
   sleep 0.1
 done
-[[ -S /tmp/.X11-unix/X$display ]] || { echo "xvfb.sh: the display did not start" >&2; cat "$work/xvfb.log" >&2; exit 1; }
+[[ -n $display ]] || { echo "xvfb.sh: the display did not start" >&2; cat "$work/xvfb.log" >&2; exit 1; }
 
 gl="$cache/gl/root"
 export DISPLAY=":$display"

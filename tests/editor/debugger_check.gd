@@ -35,6 +35,9 @@ func _run() -> void:
 	result["tab_found"] = tab != null
 	if tab != null:
 		result["counts"] = tab.counts()
+		if DisplayServer.get_name() == "headless":
+			_finish(out, result)
+			return
 		_show(tab)
 		for page in PAGES:
 			tab.show_page(page)
@@ -47,10 +50,14 @@ func _run() -> void:
 			image = image.get_region(area)
 			var shots := OS.get_environment("GAMETRACKER_SCREENSHOT_DIR")
 			image.save_png((shots if shots != "" else out).path_join("debugger_%s.png" % page.to_lower()))
+	_finish(out, result)
+
+
+func _finish(out: String, result: Dictionary) -> void:
 	var file := FileAccess.open(out.path_join("result.json"), FileAccess.WRITE)
 	file.store_string(JSON.stringify(result))
 	file.close()
-	tree.quit()
+	get_tree().quit()
 
 
 ## Makes the Debugger panel visible with the GameTracker tab selected.

@@ -10,6 +10,11 @@ use game_tracker_testkit::processes::{copy_of, import_project, run_godot_on_disp
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
 
+/// One display and one Godot at a time: the tests share the provisioning
+/// of Xvfb and Mesa, and two editors at once would slow each other past
+/// their timeouts on 2 cores.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn screenshot_dir(keep: &TempDir) -> PathBuf {
     if std::env::var("GAMETRACKER_UPDATE_DOCS").is_ok_and(|v| v == "1") {
         repo_root().join("docs")
@@ -21,6 +26,7 @@ fn screenshot_dir(keep: &TempDir) -> PathBuf {
 #[test]
 #[ignore = "runs Godot under Xvfb; use the README's test command"]
 fn the_overlay_shows_the_trackers_state_over_the_game() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let rx = Receiver::start();
     let project = repo_root().join("tests/godot");
     import_project(&project);
@@ -47,15 +53,16 @@ fn demo_settings_for_the_editor_test() -> String {
     ) + "\n[game_tracker]\n\nconfig/release_health=false\nconfig/vitals=false\n"
 }
 
-#[test]
-#[ignore = "runs the Godot editor under Xvfb; use the README's test command"]
-fn the_editor_debugger_tab_gets_the_demo_sessions_events_and_counts() {
+/// Runs the demo from the editor (a copy of the demo with the test plugin,
+/// `tests/editor/debugger_check.gd`); returns the plugin's result.
+fn play_the_demo_from_the_editor(label: &str, extra_args: &[&str], shots: &std::path::Path) -> serde_json::Value {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let rx = Receiver::start();
     let plugin_cfg = "[plugin]\n\nname=\"GameTracker editor test\"\ndescription=\"Test only\"\nauthor=\"tests\"\nversion=\"1\"\nscript=\"debugger_check.gd\"\n";
     let check = std::fs::read_to_string(repo_root().join("tests/editor/debugger_check.gd")).expect("the test plugin");
     let project = copy_of(
         &repo_root().join("demo_project"),
-        "editor-debugger",
+        label,
         Library::Debug,
         &[
             ("project.godot", demo_settings_for_the_editor_test()),
@@ -63,15 +70,14 @@ fn the_editor_debugger_tab_gets_the_demo_sessions_events_and_counts() {
             ("addons/gametracker_test/debugger_check.gd", check),
         ],
     );
-    let out = TempDir::new("editor-debugger");
-    let tmp = TempDir::new("editor-shots");
-    let shots = screenshot_dir(&tmp);
+    let out = TempDir::new(label);
     let mut cmd = std::process::Command::new("bash");
     cmd.arg(repo_root().join("scripts/editor_on_display.sh"))
+        .args(extra_args)
         .arg("--path")
         .arg(&project)
         .env("GAMETRACKER_EDITOR_TEST_OUT", &out.0)
-        .env("GAMETRACKER_SCREENSHOT_DIR", &shots)
+        .env("GAMETRACKER_SCREENSHOT_DIR", shots)
         .env("GAMETRACKER_LOGS_URL", rx.url("/loki/api/v1/push"))
         .env("GAMETRACKER_METRICS_URL", rx.url("/api/v1/metrics/write"))
         .env("GAMETRACKER_TRACES_URL", rx.url("/v1/traces"))
@@ -85,6 +91,12 @@ fn the_editor_debugger_tab_gets_the_demo_sessions_events_and_counts() {
         .unwrap_or_else(|| panic!("the test plugin wrote its result:\n{all}"));
     assert_eq!(result["played"], true, "the editor ran the demo: {result}\n{all}");
     assert_eq!(result["tab_found"], true, "the Debugger panel has a GameTracker tab: {result}\n{all}");
+    assert!(!rx.requests_to("/v1/traces").is_empty(), "the demo's own traffic reached the receiver as usual");
+    result
+}
+
+/// The tab received exactly what the game's `get_stats()` counts as produced.
+fn assert_the_tab_got_every_event(result: &serde_json::Value) {
     let counts = &result["counts"];
     for signal in ["logs", "metrics", "traces"] {
         let received = counts["received"][signal].as_f64().unwrap_or(-1.0);
@@ -92,9 +104,25 @@ fn the_editor_debugger_tab_gets_the_demo_sessions_events_and_counts() {
         assert!(received > 0.0, "{signal}: the tab got the demo's events: {counts}");
         assert_eq!(received, produced, "{signal}: the tab got what get_stats() counts as produced: {counts}");
     }
-    assert_eq!(counts["overflow"], 0, "nothing over the per-frame cap");
-    // The demo's own traffic reached the receiver as usual.
-    assert_eq!(rx.requests_to("/v1/traces").is_empty(), false);
+    assert_eq!(counts["overflow"], 0, "nothing over the per-message cap");
+    assert!(counts["stats"]["queue"]["capacity"].as_i64().unwrap_or(0) > 0, "the queue's fill is reported: {counts}");
+}
+
+#[test]
+#[ignore = "runs the Godot editor headless; use the README's test command"]
+fn a_headless_editor_runs_the_demo_and_its_debugger_tab_gets_every_event() {
+    let tmp = TempDir::new("editor-headless-shots");
+    let result = play_the_demo_from_the_editor("editor-debugger-headless", &["--headless"], &tmp.0);
+    assert_the_tab_got_every_event(&result);
+}
+
+#[test]
+#[ignore = "runs the Godot editor under Xvfb; use the README's test command"]
+fn the_editor_debugger_tab_shows_the_demo_session_on_screen() {
+    let tmp = TempDir::new("editor-shots");
+    let shots = screenshot_dir(&tmp);
+    let result = play_the_demo_from_the_editor("editor-debugger", &[], &shots);
+    assert_the_tab_got_every_event(&result);
     for page in ["logs", "metrics", "traces", "health"] {
         let png = std::fs::metadata(shots.join(format!("debugger_{page}.png"))).map(|m| m.len()).unwrap_or(0);
         assert!(png > 10_000, "a screenshot of the {page} page ({png} bytes)");

@@ -277,6 +277,11 @@ func _fill_health() -> void:
 		received["metrics"], received["traces"], (" · %d not sent to the editor (over its per-frame cap)" % overflow) if overflow > 0 else ""]
 	if stats == null:
 		return
+	var queue: Dictionary = stats.get("queue", {})
+	if not queue.is_empty():
+		_health_label.text += "\nqueue to the worker: %d of %d events, %d of %d KiB (%.0f %% full)" % [queue["events"],
+			queue["capacity"], queue["bytes"] / 1024, queue["max_bytes"] / 1024,
+			100.0 * max(float(queue["events"]) / max(queue["capacity"], 1), float(queue["bytes"]) / max(queue["max_bytes"], 1))]
 	for signal_name in ["logs", "metrics", "traces"]:
 		var s: Dictionary = stats.get(signal_name, {})
 		var item := _health_tree.create_item(root)

@@ -399,6 +399,18 @@ impl Tracker {
         self.diagnostics.try_iter().take(max).collect()
     }
 
+    /// How full the queue to the worker is: events and bytes handed over
+    /// and not yet read, and the bounds (`queue_capacity`,
+    /// `max_queue_bytes`) past which a frame's events are dropped.
+    pub fn queue_fill(&self) -> QueueFill {
+        QueueFill {
+            events: self.queued.events.load(Ordering::Acquire),
+            capacity: self.queue_capacity,
+            bytes: self.queued.bytes.load(Ordering::Acquire),
+            max_bytes: self.max_queue_bytes,
+        }
+    }
+
     /// Keeps (or stops keeping) a copy of every record handed to the
     /// worker: what the editor's debugger shows while one is attached.
     pub fn set_tap(&self, on: bool) {
@@ -500,4 +512,13 @@ pub fn read_records(bytes: &[u8], mut each: impl FnMut(&crate::event::Event)) {
             each(&event);
         }
     }
+}
+
+/// See [`Tracker::queue_fill`].
+#[derive(Debug, Clone, Copy)]
+pub struct QueueFill {
+    pub events: usize,
+    pub capacity: usize,
+    pub bytes: usize,
+    pub max_bytes: usize,
 }

@@ -354,6 +354,14 @@ impl GameTrackerClient {
         out.set("active", self.is_active());
         out.set("session_id", &self.get_session_id());
         out.set("sampled", self.lifecycle.tracker().is_none_or(|t| t.is_sampled()));
+        if let Some(fill) = self.lifecycle.tracker().map(|t| t.queue_fill()) {
+            let mut queue = VarDictionary::new();
+            queue.set("events", fill.events as i64);
+            queue.set("capacity", fill.capacity as i64);
+            queue.set("bytes", fill.bytes as i64);
+            queue.set("max_bytes", fill.max_bytes as i64);
+            out.set("queue", &queue);
+        }
         for signal in Signal::ALL {
             let s = self.lifecycle.stats(signal);
             // Calls refused before `init` or from another thread count as
