@@ -155,19 +155,8 @@ pub fn run_godot(project: &Path, args: &[&str], env: &[(&str, String)], timeout:
 /// Runs Godot with a display and OpenGL (`scripts/xvfb.sh`, Mesa's
 /// software renderer): for tests that look at pixels.
 pub fn run_godot_on_display(project: &Path, args: &[&str], env: &[(&str, String)], timeout: Duration) -> GodotRun {
-    build_addon();
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo_root().join("scripts/xvfb.sh"))
-        .arg("bash")
-        .arg(repo_root().join("scripts/godot.sh"))
-        .args(["--rendering-driver", "opengl3", "--path"])
-        .arg(project)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
+    let launcher = [repo_root().join("scripts/xvfb.sh").display().to_string(), "bash".into()];
+    let mut cmd = godot_command(&launcher, &["--rendering-driver", "opengl3"], project, args, env);
     let output = wait_with_timeout(cmd.spawn().expect("start scripts/xvfb.sh"), timeout);
     GodotRun {
         status: output.status,
@@ -179,10 +168,17 @@ pub fn run_godot_on_display(project: &Path, args: &[&str], env: &[(&str, String)
 /// Starts `scripts/godot.sh --headless --path <project> <args>` with piped
 /// output. `godot.sh` execs Godot, so the child's pid is Godot's.
 pub fn spawn_godot(project: &Path, args: &[&str], env: &[(&str, String)]) -> Child {
+    godot_command(&[], &["--headless"], project, args, env).spawn().expect("start scripts/godot.sh")
+}
+
+/// `bash <launcher…> scripts/godot.sh <options> --path <project> <args>`
+/// with piped output and `env`, the addon built first.
+fn godot_command(launcher: &[String], options: &[&str], project: &Path, args: &[&str], env: &[(&str, String)]) -> Command {
     build_addon();
     let mut cmd = Command::new("bash");
-    cmd.arg(repo_root().join("scripts/godot.sh"))
-        .arg("--headless")
+    cmd.args(launcher)
+        .arg(repo_root().join("scripts/godot.sh"))
+        .args(options)
         .arg("--path")
         .arg(project)
         .args(args)
@@ -191,7 +187,7 @@ pub fn spawn_godot(project: &Path, args: &[&str], env: &[(&str, String)]) -> Chi
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.spawn().expect("start scripts/godot.sh")
+    cmd
 }
 
 /// Imports a project once per test process (`scripts/import_project.sh`).

@@ -153,13 +153,7 @@ func _make_logs() -> Control:
 	_log_count = Label.new()
 	bar.add_child(_log_count)
 	page.add_child(bar)
-	_log_tree = Tree.new()
-	_log_tree.size_flags_vertical = Control.SIZE_EXPAND_FILL
-	_log_tree.columns = 3
-	_log_tree.hide_root = true
-	_log_tree.column_titles_visible = true
-	for i in 3:
-		_log_tree.set_column_title(i, ["time", "level", "message"][i])
+	_log_tree = _make_tree(["time", "level", "message"])
 	_log_tree.set_column_expand(0, false)
 	_log_tree.set_column_custom_minimum_width(0, 130)
 	_log_tree.set_column_expand(1, false)
@@ -169,13 +163,8 @@ func _make_logs() -> Control:
 
 
 func _make_metrics() -> Control:
-	_metric_tree = Tree.new()
+	_metric_tree = _make_tree(["series", "kind", "value / count", "history", "p50 / p95"])
 	_metric_tree.name = "Metrics"
-	_metric_tree.columns = 5
-	_metric_tree.hide_root = true
-	_metric_tree.column_titles_visible = true
-	for i in 5:
-		_metric_tree.set_column_title(i, ["series", "kind", "value / count", "history", "p50 / p95"][i])
 	_metric_tree.set_column_expand_ratio(0, 3)
 	_metric_tree.set_column_custom_minimum_width(3, 160)
 	return _metric_tree
@@ -196,15 +185,21 @@ func _make_health() -> Control:
 	page.name = "Health"
 	_health_label = Label.new()
 	page.add_child(_health_label)
-	_health_tree = Tree.new()
-	_health_tree.size_flags_vertical = Control.SIZE_EXPAND_FILL
-	_health_tree.columns = 6
-	_health_tree.hide_root = true
-	_health_tree.column_titles_visible = true
-	for i in 6:
-		_health_tree.set_column_title(i, ["signal", "produced", "sent", "pending", "dropped", "last error"][i])
+	_health_tree = _make_tree(["signal", "produced", "sent", "pending", "dropped", "last error"])
 	page.add_child(_health_tree)
 	return page
+
+
+## A table with these column titles, filling the page.
+func _make_tree(titles: Array) -> Tree:
+	var tree := Tree.new()
+	tree.size_flags_vertical = Control.SIZE_EXPAND_FILL
+	tree.columns = titles.size()
+	tree.hide_root = true
+	tree.column_titles_visible = true
+	for i in titles.size():
+		tree.set_column_title(i, titles[i])
+	return tree
 
 
 # --- drawing -------------------------------------------------------------
