@@ -272,7 +272,7 @@ fn render(s: &Settings, quick: bool, calls: &[Json], frames: &[Json], game: &[Js
     let mut md = String::new();
     md.push_str("# GameTracker benchmarks\n\n");
     md.push_str("Written by `bash tests/bench/run.sh` (about 10 minutes); every number below comes from one run of it.\n");
-    md.push_str("Benchmarks report and never fail: the ✓/✗ column checks issue 3's must-reach lines on this machine.\n\n");
+    md.push_str("Benchmarks report and never fail: the ✓/✗ marks check issue 3's and issue 17's must-reach lines on this machine.\n\n");
     if quick {
         md.push_str("**Quick run (`--quick`): shortened runs, a smoke test of the harness — not numbers to quote.**\n\n");
     }
