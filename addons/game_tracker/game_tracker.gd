@@ -20,10 +20,10 @@ var _error_capture: ErrorCapture
 var _overlay: Overlay
 ## The key that shows and hides the overlay (`overlay_key`), if any.
 var _overlay_keycode := KEY_NONE
-## When `get_stats()` last went to the editor's debugger.
-var _debugger_stats_msec := -DEBUGGER_STATS_INTERVAL_MS
 ## The editor's debugger gets the tracker's counters this often (and at quit).
 const DEBUGGER_STATS_INTERVAL_MS := 500
+## When `get_stats()` last went to the editor's debugger.
+var _debugger_stats_msec := -DEBUGGER_STATS_INTERVAL_MS
 ## At quit, the last message gets this long to leave: Godot's debugger
 ## connection drops what it has not written when the game exits. Only a game
 ## run from the editor waits.
@@ -76,8 +76,6 @@ func _configure(config: Dictionary) -> bool:
 	return started
 
 
-## Called by the native `_process` when the Logger has queued an error
-## (see error_capture.gd): nothing runs per frame while there are none.
 ## The previous frame's events (and, twice a second, the counters) to the
 ## editor's debugger tab (addons/game_tracker/debugger/). The native side
 ## calls it with `quitting` as the node leaves the tree, before the last
@@ -120,6 +118,8 @@ func _unhandled_key_input(event: InputEvent) -> void:
 		show_overlay(_overlay == null)
 
 
+## Called by the native `_process` when the Logger has queued an error
+## (see error_capture.gd): nothing runs per frame while there are none.
 func _send_captured_errors() -> void:
 	if _error_capture != null:
 		_error_capture.drain(self)

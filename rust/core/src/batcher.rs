@@ -142,10 +142,9 @@ impl Batcher {
     /// without being counted as updates; a snapshot is due when any came.
     pub fn record_own(&mut self, updates: &[crate::event::MetricUpdate], warn: &mut Diagnostics) {
         for update in updates {
-            self.metrics.record_own(update, warn);
-        }
-        if self.metrics.own_changed() {
-            self.metrics_due = true;
+            if self.metrics.record_own(update, warn) {
+                self.metrics_due = true;
+            }
         }
     }
 

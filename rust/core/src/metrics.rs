@@ -95,8 +95,6 @@ pub struct Aggregator {
     automatic_labels: Vec<(String, String)>,
     /// Updates applied since the last snapshot.
     pending_updates: u64,
-    /// An own update (`record_own`) arrived since the last snapshot.
-    own_changed: bool,
     /// For [`Aggregator::apply`]; the worker checks updates itself, before
     /// choosing their destination, and calls [`Aggregator::record`].
     check: MetricCheck,
@@ -114,7 +112,6 @@ impl Aggregator {
             check: MetricCheck::new(automatic_labels.iter().map(|(n, _)| n.as_str())),
             automatic_labels,
             pending_updates: 0,
-            own_changed: false,
             warnings: Diagnostics::collecting(),
         }
     }
@@ -187,16 +184,13 @@ impl Aggregator {
     /// The tracker's own metrics (`self_metrics`): kept like the game's,
     /// but not counted as updates, since no game call produced them (a new
     /// series past `max_series` is left out, with the same warning).
-    pub fn record_own(&mut self, update: &MetricUpdate, warn: &mut Diagnostics) {
-        if self.record(update, warn).is_ok() {
+    /// Returns whether it was kept.
+    pub fn record_own(&mut self, update: &MetricUpdate, warn: &mut Diagnostics) -> bool {
+        let kept = self.record(update, warn).is_ok();
+        if kept {
             self.pending_updates -= 1;
-            self.own_changed = true;
         }
-    }
-
-    /// Whether an own update arrived since the last snapshot.
-    pub fn own_changed(&self) -> bool {
-        self.own_changed
+        kept
     }
 
     fn series_key(&self, update: &MetricUpdate) -> SeriesKey {
@@ -257,10 +251,7 @@ impl Aggregator {
             series: points,
             bounds: self.buckets.clone(),
             automatic_labels: self.automatic_labels.clone(),
-            updates: {
-                self.own_changed = false;
-                std::mem::take(&mut self.pending_updates)
-            },
+            updates: std::mem::take(&mut self.pending_updates),
             announcing,
         })
     }

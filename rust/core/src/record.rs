@@ -359,6 +359,19 @@ impl std::fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+/// The events of a buffer of records (as `Tracker::take_tapped` gives
+/// them), in order, wherever they are read: the editor reads what a game
+/// sent it. Stops at the first malformed record.
+pub fn read_events(bytes: &[u8], mut each: impl FnMut(&Event)) {
+    let mut scope = ScopeRef::default();
+    let mut reader = Reader::new(bytes);
+    while let Some(Ok(item)) = reader.next_item(&mut scope) {
+        if let Item::Event(event) = item {
+            each(&event);
+        }
+    }
+}
+
 /// Reads the records of one buffer back into events, tracking the scope
 /// records between them.
 pub(crate) struct Reader<'a> {

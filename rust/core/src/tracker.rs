@@ -419,7 +419,7 @@ impl Tracker {
 
     /// The records kept by the tap since the last call (with `staged`, also
     /// those not handed over yet: the last call, as the game quits), and
-    /// how many events the tap could not keep. `read_records` reads them.
+    /// how many events the tap could not keep. `record::read_events` reads them.
     pub fn take_tapped(&self, staged: bool) -> (Vec<u8>, u64) {
         let Some(mut tap) = self.tap.borrow_mut().as_mut().map(std::mem::take) else { return (Vec::new(), 0) };
         if staged {
@@ -499,19 +499,6 @@ pub const MAX_TAP_BYTES: usize = 8 * 1024 * 1024;
 struct Tap {
     bytes: Vec<u8>,
     overflow: u64,
-}
-
-/// Reads records as `Tracker::take_tapped` gives them back into events, in
-/// order (anywhere: the editor reads what a game sent it). Stops at the
-/// first malformed record.
-pub fn read_records(bytes: &[u8], mut each: impl FnMut(&crate::event::Event)) {
-    let mut scope = Arc::new(Scope::default());
-    let mut reader = record::Reader::new(bytes);
-    while let Some(Ok(item)) = reader.next_item(&mut scope) {
-        if let record::Item::Event(event) = item {
-            each(&event);
-        }
-    }
 }
 
 /// See [`Tracker::queue_fill`].

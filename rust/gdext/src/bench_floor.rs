@@ -151,44 +151,6 @@ impl PartClock {
     }
 }
 
-/// Ways of reading a Dictionary's entries, timed on `dict` (benchmark
-/// build): ns per round for each.
-#[godot_api(secondary)]
-impl GameTrackerBenchFloorNode {
-    #[func]
-    fn bench_dict_walk(&self, dict: Variant, rounds: i64) -> VarDictionary {
-        use std::hint::black_box;
-        use std::time::Instant;
-        let mut out = VarDictionary::new();
-        let per = |t: Instant| t.elapsed().as_nanos() as f64 / rounds as f64;
-        let t = Instant::now();
-        for _ in 0..rounds {
-            black_box(crate::convert::raw::for_each_entry(&dict, |k, v| {
-                black_box((k, v));
-            }));
-        }
-        out.set("iter", per(t));
-        let d: VarDictionary = dict.to();
-        let t = Instant::now();
-        for _ in 0..rounds {
-            let keys = d.keys_array();
-            let values = d.values_array();
-            for i in 0..keys.len() {
-                black_box((keys.get(i), values.get(i)));
-            }
-        }
-        out.set("keys_values", per(t));
-        let mut buf = Vec::with_capacity(1024);
-        let t = Instant::now();
-        for _ in 0..rounds {
-            buf.clear();
-            game_tracker_core::WriteValue::write_value(&crate::convert::AsFields::new(Some(&dict)), &mut game_tracker_core::ValueWriter::new(&mut buf));
-        }
-        out.set("write_fields", per(t));
-        out
-    }
-}
-
 /// The game-frame benchmark's floor for the addon: the hot methods
 /// registered by hand exactly as the client's are (hot_methods.rs), doing
 /// nothing; `start_span` hands out one inert span.

@@ -200,7 +200,7 @@ fn object_text(v: &Variant) -> String {
 /// (`variant_get_ptr_internal_getter`): no copy, no reference count touched,
 /// two engine calls for a string instead of five. Each function must only be
 /// given a Variant of the type it names; callers check `get_type()` first.
-pub(crate) mod raw {
+mod raw {
     use std::sync::OnceLock;
 
     use godot::builtin::{AnyArray, Variant};

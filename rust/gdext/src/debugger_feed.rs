@@ -55,7 +55,7 @@ impl DebuggerFeed {
 pub fn decode(records: &PackedByteArray) -> VarArray {
     let mut events = VarArray::new();
     let mut over = 0i64;
-    game_tracker_core::tracker::read_records(records.as_slice(), |event| {
+    game_tracker_core::record::read_events(records.as_slice(), |event| {
         if events.len() < MAX_EVENTS_PER_SEND {
             events.push(&event_dictionary(event).to_variant());
         } else {

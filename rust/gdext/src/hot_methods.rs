@@ -270,6 +270,7 @@ pub fn register<T: HotApi>() {
     let class_name = StringName::from(class.to_string().as_str());
     let no_class = StringName::default();
     let no_hint = GString::new();
+    let span_class = StringName::from(GameTrackerSpan::class_id().to_string().as_str());
     for (method, (call_func, ptrcall_func)) in METHODS.iter().zip(entry_points) {
         let name = StringName::from(method.name);
         let param_names: Vec<StringName> = method.params.iter().map(|p| StringName::from(p.name)).collect();
@@ -291,7 +292,6 @@ pub fn register<T: HotApi>() {
         let defaults: Vec<Variant> = method.params.iter().filter(|p| p.optional).map(|p| default_value(p.default)).collect();
         let mut default_ptrs: Vec<sys::GDExtensionVariantPtr> = defaults.iter().map(|v| sys::SysPtr::force_mut(v.var_sys())).collect();
         let returns_span = matches!(method.call, Call::Span);
-        let span_class = StringName::from(GameTrackerSpan::class_id().to_string().as_str());
         let mut return_info = sys::GDExtensionPropertyInfo {
             type_: sys::GDEXTENSION_VARIANT_TYPE_OBJECT,
             name: sys::SysPtr::force_mut(no_class.string_sys()),
