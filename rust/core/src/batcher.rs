@@ -46,20 +46,13 @@ pub(crate) struct Batcher {
 
 impl Batcher {
     pub fn new(config: &Config, session: Session) -> Batcher {
-        let mut automatic = vec![
-            ("game".to_string(), session.game.clone()),
-            ("env".to_string(), session.environment.clone()),
-            ("version".to_string(), session.version.clone()),
-        ];
-        if !config.session_label.is_empty() {
-            automatic.push((config.session_label.clone(), session.session_id.clone()));
-        }
+        let automatic = session.automatic_labels().map(|(name, value)| (name.to_string(), value.to_string())).collect();
         Batcher {
             encoder: Encoder::new(config.protocol, config.otlp_encoding, config.compression),
             batch_size: config.batch_size,
             min_level: config.min_level,
             drop_names: config.drop_names.clone(),
-            metric_check: MetricCheck::new(automatic.iter().map(|(name, _)| name.as_str())),
+            metric_check: MetricCheck::new(session.automatic_labels().map(|(name, _)| name)),
             metrics: Aggregator::new(config.histogram_buckets.clone(), config.max_series, automatic),
             session,
             logs: Vec::new(),

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::value::{Fields, Value};
+use crate::value::Fields;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
@@ -77,9 +77,6 @@ pub struct TraceId(pub [u8; 16]);
 pub struct SpanId(pub [u8; 8]);
 
 impl TraceId {
-    pub fn random() -> Self {
-        Self::random_from(&mut rand::rng())
-    }
     pub fn random_from(rng: &mut impl rand::Rng) -> Self {
         loop {
             let id: [u8; 16] = rng.random();
@@ -95,9 +92,6 @@ impl TraceId {
 }
 
 impl SpanId {
-    pub fn random() -> Self {
-        Self::random_from(&mut rand::rng())
-    }
     pub fn random_from(rng: &mut impl rand::Rng) -> Self {
         loop {
             let id: [u8; 8] = rng.random();
@@ -178,9 +172,4 @@ pub fn now_unix_nano() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0)
-}
-
-/// Convenience for building attribute lists in tests and the demo.
-pub fn fields<const N: usize>(pairs: [(&str, Value); N]) -> Fields {
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }

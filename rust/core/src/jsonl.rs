@@ -40,7 +40,7 @@ impl JsonlSink {
         Ok(JsonlSink {
             dir,
             session_id: session.session_id.clone(),
-            device: loki::device_fields(session),
+            device: session.device_fields(),
             file: BufWriter::new(file),
             size,
             max_bytes: max_bytes as u64,

@@ -22,12 +22,6 @@ use crate::stats::DropReason;
 /// label multiplies the series a metric can create.
 pub const MAX_METRIC_LABELS: usize = 16;
 
-pub fn is_valid_metric_name(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-}
-
 pub fn is_valid_label_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')

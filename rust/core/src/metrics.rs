@@ -15,7 +15,6 @@ use std::collections::HashMap;
 
 use crate::event::{MetricKind, MetricUpdate};
 use crate::diagnostics::Diagnostics;
-use crate::metric_check::MetricCheck;
 use crate::stats::DropReason;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -51,9 +50,6 @@ pub struct Snapshot {
     pub series: Vec<SeriesPoint>,
     /// Histogram bucket upper bounds (without `+Inf`), shared by every histogram.
     pub bounds: Vec<f64>,
-    /// The labels added to every series (`game`, `env`, `version`, the
-    /// session label) and their values: OTLP carries them in the resource.
-    pub automatic_labels: Vec<(String, String)>,
     /// Metric API calls whose effect this snapshot carries for the first time.
     pub updates: u64,
     /// Series whose 0 sample this snapshot carries ([`Aggregator::acknowledge`]).
@@ -91,15 +87,11 @@ pub struct Aggregator {
     series: Vec<Series>,
     buckets: Vec<f64>,
     max_series: usize,
-    /// `game`, `env`, `version` and the session label, added to every series.
+    /// The session's automatic labels ([`crate::session::Session::automatic_labels`]),
+    /// added to every series.
     automatic_labels: Vec<(String, String)>,
-    /// Updates applied since the last snapshot.
+    /// Updates recorded since the last snapshot.
     pending_updates: u64,
-    /// For [`Aggregator::apply`]; the worker checks updates itself, before
-    /// choosing their destination, and calls [`Aggregator::record`].
-    check: MetricCheck,
-    /// [`Aggregator::apply`]'s warnings, for [`Aggregator::take_warnings`].
-    warnings: Diagnostics,
 }
 
 impl Aggregator {
@@ -109,10 +101,8 @@ impl Aggregator {
             series: Vec::new(),
             buckets,
             max_series,
-            check: MetricCheck::new(automatic_labels.iter().map(|(n, _)| n.as_str())),
             automatic_labels,
             pending_updates: 0,
-            warnings: Diagnostics::collecting(),
         }
     }
 
@@ -124,20 +114,7 @@ impl Aggregator {
         self.pending_updates
     }
 
-    /// Warnings produced since the last call (each distinct one once per session).
-    pub fn take_warnings(&mut self) -> Vec<String> {
-        self.warnings.take()
-    }
-
-    /// Checks the update (see [`crate::metric_check`]) and records it.
-    pub fn apply(&mut self, update: &MetricUpdate) -> Result<(), DropReason> {
-        let mut warnings = std::mem::replace(&mut self.warnings, Diagnostics::collecting());
-        let result = self.check.check(update.clone(), &mut warnings).and_then(|checked| self.record(&checked, &mut warnings));
-        self.warnings = warnings;
-        result
-    }
-
-    /// Adds an update that passed [`MetricCheck::check`] to its series,
+    /// Adds an update that passed [`crate::metric_check::MetricCheck::check`] (`Batcher::admit`) to its series,
     /// creating the series unless that would pass `max_series`.
     pub fn record(&mut self, update: &MetricUpdate, warn: &mut Diagnostics) -> Result<(), DropReason> {
         let key = self.series_key(update);
@@ -250,7 +227,6 @@ impl Aggregator {
         Some(Snapshot {
             series: points,
             bounds: self.buckets.clone(),
-            automatic_labels: self.automatic_labels.clone(),
             updates: std::mem::take(&mut self.pending_updates),
             announcing,
         })

@@ -23,29 +23,43 @@ pub struct Session {
     pub device: DeviceInfo,
     /// The label that carries `session_id` on metrics (`session_label`;
     /// empty: none). OTLP sends it as a resource attribute of that name.
-    pub session_label: String,
+    session_label: String,
 }
 
 impl Session {
-    pub fn new(game: &str, version: &str, environment: &str, device: DeviceInfo) -> Self {
+    pub fn new(game: &str, version: &str, environment: &str, device: DeviceInfo, session_label: &str) -> Self {
         Session {
             session_id: uuid::Uuid::new_v4().to_string(),
             game: game.into(),
             version: version.into(),
             environment: environment.into(),
             device,
-            session_label: String::new(),
+            session_label: session_label.into(),
         }
     }
 
-    /// The automatic context attached to every log line.
-    pub fn context_fields(&self) -> Fields {
+    /// The build's labels, on every log stream and metric series and, under
+    /// the same names, among OTLP's resource attributes. The one place that
+    /// names them: every encoder and check asks here.
+    pub fn build_labels(&self) -> [(&'static str, &str); 3] {
+        [("game", &self.game), ("env", &self.environment), ("version", &self.version)]
+    }
+
+    /// The session label (`session_label`) and its value, when it is set.
+    pub fn session_label(&self) -> Option<(&str, &str)> {
+        (!self.session_label.is_empty()).then_some((self.session_label.as_str(), self.session_id.as_str()))
+    }
+
+    /// Every label a metric series gets without the game asking: the
+    /// build's, then the session's.
+    pub fn automatic_labels(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.build_labels().into_iter().chain(self.session_label())
+    }
+
+    /// The device facts of a log line (its `device` object).
+    pub fn device_fields(&self) -> Fields {
         let d = &self.device;
         [
-            ("session_id", &self.session_id),
-            ("game", &self.game),
-            ("version", &self.version),
-            ("environment", &self.environment),
             ("os", &d.os),
             ("os_version", &d.os_version),
             ("locale", &d.locale),

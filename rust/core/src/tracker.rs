@@ -100,8 +100,7 @@ impl OpenSpan {
 impl Tracker {
     /// Starts the worker and sender threads.
     pub fn start(config: Config, device: DeviceInfo) -> std::io::Result<Tracker> {
-        let mut session = Session::new(&config.game, &config.version, &config.environment, device);
-        session.session_label = config.session_label.clone();
+        let session = Session::new(&config.game, &config.version, &config.environment, device, &config.session_label);
         let stats = Arc::new(Stats::default());
         let queued = Arc::new(Queued::default());
         let (queue_capacity, max_queue_bytes) = (config.queue_capacity, config.max_queue_bytes);

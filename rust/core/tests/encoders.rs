@@ -6,14 +6,20 @@ use std::sync::Arc;
 
 use game_tracker_core::encode::OtlpEncoding;
 use game_tracker_core::encode::{loki, otlp, remote_write};
-use game_tracker_core::event::{fields, Level, LogRecord, Scope, SpanId, SpanRecord, SpanStatus, TraceId};
+use game_tracker_core::event::{Level, LogRecord, Scope, SpanId, SpanRecord, SpanStatus, TraceId};
 use game_tracker_core::event::{MetricKind, MetricUpdate};
-use game_tracker_core::metrics::Aggregator;
 use game_tracker_core::session::{DeviceInfo, Session};
 use game_tracker_core::value::Value;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::any_value;
 use serde_json::Value as Json;
+
+mod common;
+use common::metric_path::MetricPath;
+
+fn fields<const N: usize>(pairs: [(&str, Value); N]) -> game_tracker_core::Fields {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
 
 fn session() -> Session {
     Session::new(
@@ -28,6 +34,7 @@ fn session() -> Session {
             gpu: "llvmpipe".into(),
             screen: "1920x1080".into(),
         },
+        "instance",
     )
 }
 
@@ -87,7 +94,7 @@ fn loki_push_has_low_cardinality_streams_and_string_nanosecond_timestamps() {
 
 #[test]
 fn remote_write_is_snappy_block_protobuf_with_the_required_headers() {
-    let mut a = Aggregator::new(vec![100.0], 10, vec![("game".into(), "g".into())]);
+    let mut a = MetricPath::new(vec![100.0], 10, &[("game", "g")]);
     a.apply(&MetricUpdate {
         time_unix_nano: 1_800_000_000_000_000_000,
         kind: MetricKind::Counter,
@@ -139,8 +146,8 @@ fn span(name: &str, trace: TraceId, id: SpanId, parent: Option<SpanId>, status: 
 #[test]
 fn otlp_json_parses_with_opentelemetry_proto_and_keeps_types_ids_and_times() {
     let s = session();
-    let trace = TraceId::random();
-    let (root, child) = (SpanId::random(), SpanId::random());
+    let trace = TraceId::random_from(&mut rand::rng());
+    let (root, child) = (SpanId::random_from(&mut rand::rng()), SpanId::random_from(&mut rand::rng()));
     let spans = vec![
         span("level_load", trace, root, None, SpanStatus::Unset),
         span("load_assets", trace, child, Some(root), SpanStatus::Error),
@@ -203,11 +210,11 @@ fn otlp_json_parses_with_opentelemetry_proto_and_keeps_types_ids_and_times() {
 
 #[test]
 fn ids_are_random_and_never_zero() {
-    let a = TraceId::random();
-    let b = TraceId::random();
+    let a = TraceId::random_from(&mut rand::rng());
+    let b = TraceId::random_from(&mut rand::rng());
     assert_ne!(a, b);
     assert_ne!(a.0, [0; 16]);
-    assert_ne!(SpanId::random().0, [0; 8]);
+    assert_ne!(SpanId::random_from(&mut rand::rng()).0, [0; 8]);
 }
 
 #[test]
@@ -229,10 +236,21 @@ fn traceparent_is_w3c_trace_context_version_00_sampled() {
 #[test]
 fn span_attributes_keep_their_names_unless_a_backend_or_the_sdk_reserves_them() {
     use game_tracker_core::encode::otlp::span_attribute_name;
+    let session = session();
     for kept in ["level", "player_id", "attempt", "services"] {
-        assert_eq!(span_attribute_name(kept), kept);
+        assert_eq!(span_attribute_name(kept, &session), kept);
     }
-    for (game, sent) in [("service.name", "data.service.name"), ("job", "data.job"), ("user.id", "data.user.id"), ("game", "data.game")] {
-        assert_eq!(span_attribute_name(game), sent);
+    for (game, sent) in [
+        ("service.name", "data.service.name"),
+        ("job", "data.job"),
+        ("user.id", "data.user.id"),
+        ("game", "data.game"),
+        ("instance", "data.instance"),
+    ] {
+        assert_eq!(span_attribute_name(game, &session), sent);
     }
+    // The session label is the configured one, not a fixed `instance`.
+    let renamed = Session::new("g", "1", "e", DeviceInfo::default(), "player_session");
+    assert_eq!(span_attribute_name("player_session", &renamed), "data.player_session");
+    assert_eq!(span_attribute_name("instance", &renamed), "instance");
 }

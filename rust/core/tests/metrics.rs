@@ -2,8 +2,10 @@ use game_tracker_core::encode::prompb::TimeSeries;
 use game_tracker_core::encode::remote_write;
 use game_tracker_core::event::{MetricKind, MetricUpdate};
 use game_tracker_core::metric_check::sanitize_name;
-use game_tracker_core::metrics::Aggregator;
 use game_tracker_core::DropReason;
+
+mod common;
+use common::metric_path::MetricPath;
 
 const T0_MS: i64 = 1_800_000_000_000;
 
@@ -18,8 +20,8 @@ fn update(kind: MetricKind, name: &str, value: f64, labels: &[(&str, &str)]) -> 
     }
 }
 
-fn aggregator() -> Aggregator {
-    Aggregator::new(vec![10.0, 100.0, 1000.0], 100, vec![("game".into(), "g".into()), ("instance".into(), "s1".into())])
+fn aggregator() -> MetricPath {
+    MetricPath::new(vec![10.0, 100.0, 1000.0], 100, &[("game", "g"), ("instance", "s1")])
 }
 
 fn name_of(ts: &TimeSeries) -> String {
@@ -131,7 +133,7 @@ fn invalid_names_are_sanitised_and_warned_once() {
     let mut a = aggregator();
     a.apply(&update(MetricKind::Counter, "enemies-killed.total", 1.0, &[("weapon type", "axe")])).unwrap();
     a.apply(&update(MetricKind::Counter, "enemies-killed.total", 1.0, &[("weapon type", "axe")])).unwrap();
-    let warnings = a.take_warnings();
+    let warnings = a.warnings.take();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     let snap = a.snapshot(T0_MS + 1).unwrap();
     let written_snap = remote_write::request(&snap);
@@ -156,7 +158,7 @@ fn a_label_named_like_an_automatic_one_is_kept_as_exported() {
 
 #[test]
 fn bad_values_and_too_many_series_are_refused_with_a_reason() {
-    let mut a = Aggregator::new(vec![1.0], 2, vec![]);
+    let mut a = MetricPath::new(vec![1.0], 2, &[]);
     assert_eq!(a.apply(&update(MetricKind::Gauge, "g", f64::NAN, &[])), Err(DropReason::Invalid));
     assert_eq!(a.apply(&update(MetricKind::Counter, "c", -1.0, &[])), Err(DropReason::Invalid));
     assert_eq!(a.apply(&update(MetricKind::Counter, "!!!", 1.0, &[])), Err(DropReason::Invalid));
@@ -168,7 +170,7 @@ fn bad_values_and_too_many_series_are_refused_with_a_reason() {
 
 #[test]
 fn too_many_labels_are_cut_at_the_limit() {
-    let mut a = Aggregator::new(vec![1.0], 10, vec![]);
+    let mut a = MetricPath::new(vec![1.0], 10, &[]);
     let labels: Vec<(String, String)> = (0..40).map(|i| (format!("l{i:02}"), "v".into())).collect();
     let refs: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     a.apply(&update(MetricKind::Gauge, "g", 1.0, &refs)).unwrap();

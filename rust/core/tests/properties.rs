@@ -10,8 +10,7 @@ use std::sync::Arc;
 use game_tracker_core::encode::OtlpEncoding;
 use game_tracker_core::encode::{loki, otlp, otlp_logs, remote_write};
 use game_tracker_core::event::{Level, LogRecord, MetricKind, MetricUpdate, Scope, SpanId, SpanRecord, SpanStatus, TraceId};
-use game_tracker_core::metric_check::{is_valid_label_name, is_valid_metric_name};
-use game_tracker_core::metrics::Aggregator;
+use game_tracker_core::metric_check::is_valid_label_name;
 use game_tracker_core::record::read_value;
 use game_tracker_core::session::{DeviceInfo, Session};
 use game_tracker_core::value::{Value, MAX_VALUE_DEPTH};
@@ -19,6 +18,17 @@ use game_tracker_core::{DropReason, ValueWriter};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use proptest::prelude::*;
 use serde_json::Value as Json;
+
+mod common;
+use common::metric_path::MetricPath;
+
+/// Prometheus' rule for a metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`), written
+/// here from its documentation rather than taken from the code under test.
+fn is_valid_metric_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
 
 /// Any text a game could pass: every Unicode scalar, control characters
 /// and quotes included.
@@ -73,7 +83,7 @@ fn cases(n: u32) -> ProptestConfig {
 }
 
 fn session() -> Session {
-    Session::new("prop-game", "1.0.0", "test", DeviceInfo::default())
+    Session::new("prop-game", "1.0.0", "test", DeviceInfo::default(), "instance")
 }
 
 fn scope() -> impl Strategy<Value = Arc<Scope>> {
@@ -200,7 +210,7 @@ proptest! {
 
     #[test]
     fn any_metric_updates_make_remote_write_prometheus_accepts(updates in prop::collection::vec(metric_update(), 1..12)) {
-        let mut aggregator = Aggregator::new(vec![1.0, 10.0], 50, vec![("game".into(), "g".into())]);
+        let mut aggregator = MetricPath::new(vec![1.0, 10.0], 50, &[("game", "g")]);
         let mut applied = 0;
         for u in &updates {
             match aggregator.apply(u) {

@@ -248,11 +248,6 @@ impl Config {
         signal == crate::stats::Signal::Traces || self.protocol == Protocol::Otlp
     }
 
-    /// True when `drop_names` names this log message, metric or span.
-    pub fn drops_name(&self, name: &str) -> bool {
-        matches_any(&self.drop_names, name)
-    }
-
     /// The spool folder when spooling is on.
     pub fn spool_dir(&self) -> Option<&str> {
         self.spool_dir.as_deref().filter(|_| self.spool)

@@ -23,12 +23,21 @@ struct Stream<'a> {
     values: Vec<(String, String)>,
 }
 
-#[derive(serde::Serialize)]
+/// The build's labels ([`Session::build_labels`]) and the level.
 struct StreamLabels<'a> {
-    game: &'a str,
-    env: &'a str,
-    version: &'a str,
+    build: [(&'static str, &'a str); 3],
     level: &'static str,
+}
+
+impl Serialize for StreamLabels<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.build.len() + 1))?;
+        for (name, value) in self.build {
+            m.serialize_entry(name, value)?;
+        }
+        m.serialize_entry("level", self.level)?;
+        m.end()
+    }
 }
 
 /// The JSON object stored as one log entry (also the body of a log line
@@ -91,18 +100,8 @@ pub fn line(record: &LogRecord, session: &Session, device: &Fields) -> String {
     serde_json::to_string(&Line::new(record, &session.session_id, device)).unwrap_or_default()
 }
 
-/// The device facts of a log line: the session's context without what is
-/// already a label or `session_id`.
-pub(crate) fn device_fields(session: &Session) -> Fields {
-    session
-        .context_fields()
-        .into_iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "session_id" | "game" | "version" | "environment"))
-        .collect()
-}
-
 pub fn encode(records: &[LogRecord], session: &Session) -> Payload {
-    let device = device_fields(session);
+    let device = session.device_fields();
     let mut streams: Vec<Stream> = Vec::new();
     for level in [Level::Debug, Level::Info, Level::Warn, Level::Error] {
         let mut entries: Vec<(u64, String)> = records
@@ -117,12 +116,7 @@ pub fn encode(records: &[LogRecord], session: &Session) -> Payload {
         // so equal timestamps keep the order the game logged them in.
         entries.sort_by_key(|(t, _)| *t);
         streams.push(Stream {
-            stream: StreamLabels {
-                game: &session.game,
-                env: &session.environment,
-                version: &session.version,
-                level: level.as_str(),
-            },
+            stream: StreamLabels { build: session.build_labels(), level: level.as_str() },
             values: entries.into_iter().map(|(t, l)| (t.to_string(), l)).collect(),
         });
     }

@@ -62,18 +62,12 @@ pub fn resource(session: &Session) -> Resource {
         // and Alloy's `otelcol.exporter.prometheus` make it `instance`, so
         // two players' series stay apart (docs/protocols.md#one-series-per-session).
         string_kv("service.instance.id", &session.session_id),
-        // The native mode's label names, so a receiver can promote them
-        // unchanged (`promote_resource_attributes`, Alloy's transform).
-        string_kv("game", &session.game),
-        string_kv("env", &session.environment),
-        string_kv("version", &session.version),
-        // And the session under the session label's name (`instance`), for
-        // receivers that promote resource attributes rather than derive
-        // `instance` from service.instance.id.
     ];
-    if !session.session_label.is_empty() {
-        attributes.push(string_kv(&session.session_label, &session.session_id));
-    }
+    // The native mode's label names (and the session under the session
+    // label's name), so a receiver can promote them unchanged
+    // (`promote_resource_attributes`, Alloy's transform) rather than derive
+    // `instance` from service.instance.id.
+    attributes.extend(session.automatic_labels().map(|(name, value)| string_kv(name, value)));
     attributes.extend([
         string_kv("os.name", &d.os),
         string_kv("os.version", &d.os_version),
@@ -100,18 +94,22 @@ pub fn resource(session: &Session) -> Resource {
 /// `{"level": "forest"}` can never become a log's level in Loki.
 pub const DATA_PREFIX: &str = "data.";
 
-/// Span attribute names that trace backends or this SDK give a meaning of
-/// their own; a game's span attribute named like one travels as
-/// `data.<name>`. (`level` is not one: no trace backend reads it, and
-/// `span.level` is what a game means by it.)
-const RESERVED_NAMES: &[&str] = &["trace_id", "span_id", "service", "job", "instance", "game", "env", "version"];
+/// Span attribute names that trace backends give a meaning of their own;
+/// with the session's automatic labels ([`Session::automatic_labels`]), a
+/// game's span attribute named like one travels as `data.<name>`. (`level`
+/// is not one: no trace backend reads it, and `span.level` is what a game
+/// means by it.)
+const RESERVED_NAMES: &[&str] = &["trace_id", "span_id", "service", "job"];
 /// Namespaces this SDK's own attributes use (resource, user, tags, context).
 const RESERVED_PREFIXES: &[&str] =
     &["data.", "user.", "tag.", "context.", "service.", "session.", "deployment.", "telemetry.", "os.", "device.", "godot.", "loki."];
 
 /// A game's span attribute name as sent: unchanged unless reserved.
-pub fn span_attribute_name(key: &str) -> std::borrow::Cow<'_, str> {
-    if RESERVED_NAMES.contains(&key) || RESERVED_PREFIXES.iter().any(|p| key.starts_with(p)) {
+pub fn span_attribute_name<'a>(key: &'a str, session: &Session) -> std::borrow::Cow<'a, str> {
+    let reserved = RESERVED_NAMES.contains(&key)
+        || session.automatic_labels().any(|(name, _)| name == key)
+        || RESERVED_PREFIXES.iter().any(|p| key.starts_with(p));
+    if reserved {
         std::borrow::Cow::Owned(format!("{DATA_PREFIX}{key}"))
     } else {
         std::borrow::Cow::Borrowed(key)
@@ -141,9 +139,9 @@ pub fn payload<M: prost::Message + serde::Serialize>(message: &M, encoding: Otlp
     }
 }
 
-fn span(record: &SpanRecord) -> Span {
+fn span(record: &SpanRecord, session: &Session) -> Span {
     let mut attributes: Vec<KeyValue> =
-        record.attributes.iter().filter_map(|(k, v)| kv(&span_attribute_name(k), v)).collect();
+        record.attributes.iter().filter_map(|(k, v)| kv(&span_attribute_name(k, session), v)).collect();
     scope_attributes(&record.scope, &mut attributes);
     let (code, message) = match record.status {
         SpanStatus::Unset => (status::StatusCode::Unset, String::new()),
@@ -170,7 +168,7 @@ pub fn request(spans: &[SpanRecord], session: &Session) -> ExportTraceServiceReq
             resource: Some(resource(session)),
             scope_spans: vec![ScopeSpans {
                 scope: Some(scope()),
-                spans: spans.iter().map(span).collect(),
+                spans: spans.iter().map(|s| span(s, session)).collect(),
                 schema_url: String::new(),
             }],
             schema_url: String::new(),

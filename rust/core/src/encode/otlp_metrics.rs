@@ -23,13 +23,14 @@ use crate::session::Session;
 pub fn request(snapshot: &Snapshot, session: &Session, now_unix_nano: u64) -> ExportMetricsServiceRequest {
     let cumulative = AggregationTemporality::Cumulative as i32;
     let mut metrics: Vec<Metric> = Vec::new();
+    let automatic: Vec<(&str, &str)> = session.automatic_labels().collect();
     for series in &snapshot.series {
         // The automatic labels are resource attributes here, unless a series
         // has its own value (a dead session counted under its own version).
         let attributes: Vec<KeyValue> = series
             .labels
             .iter()
-            .filter(|label| !snapshot.automatic_labels.contains(label))
+            .filter(|(k, v)| !automatic.contains(&(k.as_str(), v.as_str())))
             .map(|(k, v)| string_kv(k, v))
             .collect();
         // Just before the first update, where the 0 point sits.

@@ -1,4 +1,6 @@
-//! Helpers shared by the pipeline, spool and fault tests.
+//! Helpers shared by the pipeline, spool, fault and metric tests; not every
+//! test file uses every one.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 
@@ -23,3 +25,5 @@ pub fn fresh_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
+
+pub mod metric_path;
