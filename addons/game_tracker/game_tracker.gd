@@ -35,7 +35,7 @@ func _ready() -> void:
 	# Deferred to the end of the first frame, so an `init` in any `_ready`
 	# (the main scene's, typically) comes first and overrides the settings.
 	var settings := Settings.read()
-	if Settings.has_destination(settings):
+	if GameTrackerClient.has_destination(settings):
 		_start_from_settings.call_deferred(settings)
 	# Not `_exit_tree`/`_process`: those are the native class's own.
 	tree_exiting.connect(_stop_error_capture)
@@ -61,7 +61,8 @@ func init(config = {}) -> bool:
 
 func _configure(config: Dictionary) -> bool:
 	var started := configure(config)
-	var key: String = str(config.get("overlay_key", ""))
+	var options := engine_options()
+	var key: String = options["overlay_key"]
 	_overlay_keycode = OS.find_keycode_from_string(key) if key != "" else KEY_NONE
 	set_process_unhandled_key_input(_overlay_keycode != KEY_NONE)
 	# Engine and script errors become logs: on by default in debug builds.
@@ -70,7 +71,7 @@ func _configure(config: Dictionary) -> bool:
 	if started and EngineDebugger.is_active() and not get_tree().process_frame.is_connected(_send_to_debugger):
 		_set_debugger_feed(true)
 		get_tree().process_frame.connect(_send_to_debugger)
-	if started and config.get("capture_errors", OS.is_debug_build()) == true and _error_capture == null:
+	if started and options["capture_errors"] and _error_capture == null:
 		_error_capture = ErrorCapture.new()
 		OS.add_logger(_error_capture)
 	return started

@@ -36,8 +36,6 @@ static func read() -> Dictionary:
 		var name: String = PREFIX + s["name"]
 		if ProjectSettings.has_setting(name) and ProjectSettings.get_setting(name) != s["default"]:
 			config[s["name"]] = ProjectSettings.get_setting(name)
-	if config.has("capture_errors"):
-		config["capture_errors"] = config["capture_errors"] == "always"
 	if config.has("drop_names"):
 		config["drop_names"] = Array(config["drop_names"])
 	if not config.has("game"):
@@ -47,11 +45,3 @@ static func read() -> Dictionary:
 	if not config.has("environment"):
 		config["environment"] = "development" if OS.is_debug_build() else "production"
 	return config
-
-
-## True when the settings name somewhere to send events.
-static func has_destination(config: Dictionary) -> bool:
-	for key in GameTrackerClient.destination_keys():
-		if config.get(key, "") != "":
-			return true
-	return false

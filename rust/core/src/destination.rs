@@ -4,7 +4,7 @@
 
 use crossbeam_channel::Sender;
 
-use crate::config::Config;
+use crate::config::{Config, Destination};
 use crate::lane::{JobResult, Lane};
 use crate::spool::MAX_REPLAY_AGE_LOGS_AND_TRACES;
 use crate::stats::Signal;
@@ -19,23 +19,24 @@ pub(crate) enum Route {
 }
 
 impl Route {
-    /// A signal's URL wins, then `output_dir`, then the JSON-lines file.
+    /// The route to the signal's [`Config::destination`]; the JSON-lines
+    /// route only when its sink could be opened (`jsonl`).
     pub fn for_signal(
         config: &Config,
         signal: Signal,
         results: &Sender<JobResult>,
         jsonl: bool,
     ) -> std::io::Result<Route> {
-        let transport: Box<dyn Transport> = match (config.url_for(signal), &config.output_dir) {
-            (Some(url), _) => Box::new(HttpTransport::new(
+        let transport: Box<dyn Transport> = match config.destination(signal) {
+            Destination::Url(url) => Box::new(HttpTransport::new(
                 url.to_string(),
                 config.headers.clone(),
                 config.request_timeout,
                 config.speaks_otlp(signal),
             )),
-            (None, Some(dir)) => Box::new(FileTransport::new(dir)),
-            (None, None) if jsonl => return Ok(Route::JsonLines),
-            (None, None) => return Ok(Route::Nowhere),
+            Destination::Folder(dir) => Box::new(FileTransport::new(dir)),
+            Destination::JsonLines(_) if jsonl => return Ok(Route::JsonLines),
+            Destination::JsonLines(_) | Destination::Nowhere => return Ok(Route::Nowhere),
         };
         let max_replay_age = match signal {
             Signal::Metrics => config.max_metrics_replay_age,

@@ -19,11 +19,11 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use crate::config::{Config, ConfigError, DEFAULT_QUIT_TIMEOUT};
+use crate::config::{Config, ConfigError, Destination, EngineOptions, DEFAULT_QUIT_TIMEOUT};
 use crate::session::DeviceInfo;
 use crate::stats::{Signal, SignalStats};
 use crate::tracker::Tracker;
-use crate::value::{Fields, Value};
+use crate::value::Fields;
 
 /// Where the tracker is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +113,7 @@ impl Lifecycle {
             return Err(InitError::AlreadyStarted);
         }
         let config = Config::from_fields(fields).map_err(InitError::Invalid)?;
-        if fields.iter().any(|(k, v)| k == "enabled" && *v == Value::Bool(false)) {
+        if !config.engine.enabled {
             self.consent = false;
         }
         self.config = Some(config);
@@ -188,9 +188,15 @@ impl Lifecycle {
     /// `output_dir` (for the engine layer to tell the developer where).
     pub fn local_file(&self) -> Option<std::path::PathBuf> {
         let config = self.config.as_ref()?;
-        let local_only = Signal::ALL.iter().all(|s| config.url_for(*s).is_none()) && config.output_dir.is_none();
+        let local_only = Signal::ALL.iter().all(|s| matches!(config.destination(*s), Destination::JsonLines(_)));
         let dir = config.jsonl_dir.as_deref().filter(|_| local_only)?;
         Some(std::path::Path::new(dir).join(crate::jsonl::FILE_NAME))
+    }
+
+    /// The engine layer's keys of the last valid `init` (their defaults
+    /// before one).
+    pub fn engine_options(&self) -> EngineOptions {
+        self.config.as_ref().map_or_else(|| Config::default().engine, |c| c.engine.clone())
     }
 
     /// How long quitting waits for the last events.

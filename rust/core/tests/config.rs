@@ -138,3 +138,41 @@ fn protocol_otlp_points_the_endpoint_at_the_three_otlp_paths() {
     assert!(parse(vec![("protocol", s("grpc"))]).is_err(), "OTLP/HTTP only");
     assert!(parse(vec![("otlp_encoding", s("xml"))]).is_err());
 }
+
+#[test]
+fn the_engine_layers_keys_parse_with_their_defaults() {
+    use game_tracker_core::config::CaptureErrors;
+    let c = parse(vec![]).unwrap();
+    assert!(c.engine.enabled && c.engine.vitals && c.engine.overlay_key.is_empty());
+    assert_eq!(c.engine.capture_errors, CaptureErrors::DebugBuilds);
+    assert!(c.engine.capture_errors.on(true) && !c.engine.capture_errors.on(false));
+    // `init` takes a bool, Project Settings the choice's name.
+    for (given, expected) in [
+        (Value::Bool(true), CaptureErrors::Always),
+        (Value::Bool(false), CaptureErrors::Never),
+        (s("always"), CaptureErrors::Always),
+        (s("never"), CaptureErrors::Never),
+        (s("debug builds"), CaptureErrors::DebugBuilds),
+    ] {
+        assert_eq!(parse(vec![("capture_errors", given.clone())]).unwrap().engine.capture_errors, expected, "{given:?}");
+    }
+    assert!(parse(vec![("capture_errors", s("sometimes"))]).is_err());
+    let c = parse(vec![("enabled", Value::Bool(false)), ("vitals", Value::Bool(false)), ("overlay_key", s("F9"))]).unwrap();
+    assert!(!c.engine.enabled && !c.engine.vitals);
+    assert_eq!(c.engine.overlay_key, "F9");
+}
+
+#[test]
+fn a_signal_goes_to_its_url_then_output_dir_then_json_lines() {
+    use game_tracker_core::config::schema::names_destination;
+    use game_tracker_core::config::Destination;
+    let c = parse(vec![("logs_url", s("http://a:1/l")), ("output_dir", s("/tmp/out")), ("jsonl_dir", s("/tmp/j"))]).unwrap();
+    assert_eq!(c.destination(Signal::Logs), Destination::Url("http://a:1/l"));
+    assert_eq!(c.destination(Signal::Metrics), Destination::Folder("/tmp/out"));
+    let c = parse(vec![("jsonl_dir", s("/tmp/j"))]).unwrap();
+    assert_eq!(c.destination(Signal::Traces), Destination::JsonLines("/tmp/j"));
+    assert_eq!(parse(vec![]).unwrap().destination(Signal::Traces), Destination::Nowhere);
+    let fields = |pairs: Vec<(&str, Value)>| pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    assert!(names_destination(&fields(vec![("traces_url", s("http://a:1/t"))])));
+    assert!(!names_destination(&fields(vec![("endpoint", s("")), ("game", s("g"))])));
+}

@@ -43,8 +43,6 @@ pub struct GameTrackerClient {
     spans: std::cell::RefCell<SpanPool>,
     /// Frame times and the engine's monitors (`vitals: true`).
     vitals: Option<Vitals>,
-    /// `init`'s `vitals` key, for sessions started again by consent.
-    vitals_on: bool,
     /// The frame's events for the editor's debugger tab, while one is attached.
     debugger: DebuggerFeed,
     /// The benchmarks' measure of `process`'s parts on the main thread.
@@ -129,7 +127,6 @@ impl GameTrackerClient {
             return false;
         }
         let fields = with_engine_paths(config.to_fields());
-        self.vitals_on = !fields.iter().any(|(k, v)| k == "vitals" && *v == game_tracker_core::Value::Bool(false));
         match self.lifecycle.init(&fields, device_info) {
             Ok(started) => {
                 if started {
@@ -340,10 +337,25 @@ impl GameTrackerClient {
         settings::schema()
     }
 
-    /// The `init` keys that name a destination (an endpoint, a URL, a folder).
+    /// True when `config` (an `init` Dictionary) names somewhere to send
+    /// events: an endpoint, a signal's URL, or a folder.
     #[func]
-    fn destination_keys() -> PackedStringArray {
-        settings::destination_keys()
+    fn has_destination(config: Variant) -> bool {
+        game_tracker_core::config::schema::names_destination(&AsFields::new(Some(&config)).to_fields())
+    }
+
+    /// The `init` keys the autoload acts on, as the last valid `init` set
+    /// them (their defaults before one): `overlay_key` (String, "" for
+    /// none), `capture_errors` (bool, for this build), `vitals`, `enabled`.
+    #[func]
+    fn engine_options(&self) -> VarDictionary {
+        let options = self.lifecycle.engine_options();
+        let mut out = VarDictionary::new();
+        out.set("overlay_key", options.overlay_key.as_str());
+        out.set("capture_errors", options.capture_errors.on(Os::singleton().is_debug_build()));
+        out.set("vitals", options.vitals);
+        out.set("enabled", options.enabled);
+        out
     }
 
     /// Per signal ("logs", "metrics", "traces"): produced, sent, pending,
@@ -405,7 +417,7 @@ impl GameTrackerClient {
         // while the game is paused.
         self.base_mut().set_process_mode(ProcessMode::ALWAYS);
         self.base_mut().set_process_priority(PROCESS_PRIORITY);
-        self.vitals = self.vitals_on.then(Vitals::new);
+        self.vitals = self.lifecycle.engine_options().vitals.then(Vitals::new);
         if let (true, Some(t)) = (self.debugger.is_on(), self.lifecycle.tracker()) {
             // A session started again (consent) keeps feeding the debugger.
             t.set_tap(true);

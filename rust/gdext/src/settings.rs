@@ -39,11 +39,6 @@ pub fn schema() -> Array<VarDictionary> {
     out
 }
 
-/// The keys that name a destination.
-pub fn destination_keys() -> PackedStringArray {
-    KEYS.iter().filter(|k| k.destination).map(|k| GString::from(k.name)).collect()
-}
-
 fn type_of(kind: Kind) -> VariantType {
     match kind {
         Kind::Url | Kind::Text | Kind::Folder | Kind::Choice(_) => VariantType::STRING,
@@ -85,10 +80,7 @@ fn setting_value(default: DefaultValue, kind: Kind) -> Variant {
 /// `spool: true` without a folder means `DEFAULT_SPOOL_DIR`; no destination
 /// at all means JSON lines in `DEFAULT_JSONL_DIR`.
 pub fn with_engine_paths(mut fields: Vec<(String, Value)>) -> Vec<(String, Value)> {
-    let is_set = |v: &Value| !matches!(v, Value::Null) && v.as_str() != Some("");
-    let has_destination =
-        fields.iter().any(|(k, v)| core_schema::find(k).is_some_and(|key| key.destination) && is_set(v));
-    if !has_destination {
+    if !core_schema::names_destination(&fields) {
         fields.push(("jsonl_dir".into(), Value::Str(DEFAULT_JSONL_DIR.into())));
     }
     let spool_on = fields.iter().any(|(k, v)| k == "spool" && *v == Value::Bool(true));

@@ -11,8 +11,6 @@ use crate::value::Fields;
 
 pub mod schema;
 
-use schema::Owner;
-
 /// Alloy's `loki.source.api` and Loki itself serve the push API here.
 pub const LOGS_PATH: &str = "/loki/api/v1/push";
 /// Alloy's `prometheus.receive_http` serves only this path (Prometheus itself
@@ -135,13 +133,73 @@ pub struct Config {
     pub max_jsonl_bytes: usize,
     pub protocol: Protocol,
     pub otlp_encoding: OtlpEncoding,
+    /// The keys the engine layer acts on (GDScript reads them through
+    /// `GameTrackerClient.engine_options()`).
+    pub engine: EngineOptions,
+}
+
+/// `init` keys that the engine layer acts on, not the core: parsed here
+/// with their defaults, like every other key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineOptions {
+    /// Player consent at start (`enabled`); `false` starts disabled.
+    pub enabled: bool,
+    /// Frame times, hitches and the engine's monitors (`vitals`).
+    pub vitals: bool,
+    /// The key that shows and hides the in-game overlay ("" for none).
+    pub overlay_key: String,
+    pub capture_errors: CaptureErrors,
+}
+
+/// When engine and script errors become logs (`capture_errors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureErrors {
+    /// The default: a developer sees their own errors in the backend while
+    /// testing, and a shipped game does not send every player's.
+    DebugBuilds,
+    Always,
+    Never,
+}
+
+impl CaptureErrors {
+    /// The names `capture_errors` takes (and Project Settings shows), in
+    /// the enum's order; `init` also takes `true` (always) and `false`.
+    pub const NAMES: &'static [&'static str] = &["debug builds", "always", "never"];
+    const ALL: [CaptureErrors; 3] = [CaptureErrors::DebugBuilds, CaptureErrors::Always, CaptureErrors::Never];
+
+    pub fn from_index(i: usize) -> CaptureErrors {
+        Self::ALL[i]
+    }
+
+    /// Whether errors are captured in this build.
+    pub fn on(self, debug_build: bool) -> bool {
+        match self {
+            CaptureErrors::DebugBuilds => debug_build,
+            CaptureErrors::Always => true,
+            CaptureErrors::Never => false,
+        }
+    }
+}
+
+/// Where one signal's events go. Decided here, from the parsed
+/// configuration, for the worker's routes and the engine's message alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination<'a> {
+    /// An HTTP receiver: the signal's URL, or one derived from `endpoint`.
+    Url(&'a str),
+    /// Request bodies as files (`output_dir`).
+    Folder(&'a str),
+    /// One JSON line per event (`jsonl_dir`).
+    JsonLines(&'a str),
+    /// Nowhere: counted as `no_destination`.
+    Nowhere,
 }
 
 impl Default for Config {
     /// Every key at its default from [`schema::KEYS`].
     fn default() -> Self {
         let mut c = Config::blank();
-        for key in schema::KEYS.iter().filter(|k| k.owner == Owner::Core) {
+        for key in schema::KEYS {
             // A default that does not parse fails the schema's own test.
             let _ = key.apply(&mut c, &key.default.to_value());
         }
@@ -189,6 +247,12 @@ impl Config {
             max_jsonl_bytes: 0,
             protocol: Protocol::Native,
             otlp_encoding: OtlpEncoding::Json,
+            engine: EngineOptions {
+                enabled: false,
+                vitals: false,
+                overlay_key: String::new(),
+                capture_errors: CaptureErrors::Never,
+            },
         }
     }
 }
@@ -251,6 +315,16 @@ impl Config {
     /// The spool folder when spooling is on.
     pub fn spool_dir(&self) -> Option<&str> {
         self.spool_dir.as_deref().filter(|_| self.spool)
+    }
+
+    /// A signal's URL wins, then `output_dir`, then the JSON-lines file.
+    pub fn destination(&self, signal: crate::stats::Signal) -> Destination<'_> {
+        match (self.url_for(signal), &self.output_dir, &self.jsonl_dir) {
+            (Some(url), _, _) => Destination::Url(url),
+            (None, Some(dir), _) => Destination::Folder(dir),
+            (None, None, Some(dir)) => Destination::JsonLines(dir),
+            (None, None, None) => Destination::Nowhere,
+        }
     }
 
     pub fn url_for(&self, signal: crate::stats::Signal) -> Option<&str> {

@@ -11,15 +11,6 @@ use crate::encode::{Compression, OtlpEncoding, Protocol};
 use crate::event::Level;
 use crate::value::Value;
 
-/// Who reads a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Owner {
-    /// Parsed into [`Config`].
-    Core,
-    /// Checked here, read by the engine layer (`enabled`, `capture_errors`).
-    Engine,
-}
-
 /// What a value must be.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Kind {
@@ -113,7 +104,6 @@ const fn from_project(placeholder: &'static str) -> Option<Setting> {
 
 pub struct Key {
     pub name: &'static str,
-    pub owner: Owner,
     pub kind: Kind,
     pub default: DefaultValue,
     /// Inclusive bounds of a number or count.
@@ -138,7 +128,7 @@ const fn key(
     default: DefaultValue,
     set: fn(&mut Config, &Value, &Key) -> Result<(), String>,
 ) -> Key {
-    Key { name, owner: Owner::Core, kind, default, range: None, destination: false, setting: None, set }
+    Key { name, kind, default, range: None, destination: false, setting: None, set }
 }
 
 const fn ranged(k: Key, min: f64, max: f64) -> Key {
@@ -172,8 +162,8 @@ pub const KEYS: &[Key] = &[
         destination(key("traces_url", Kind::Url, DefaultValue::None, |c, v, _| url(v).map(|u| c.traces_url = u))),
         setting(false, Hint::None, ""),
     ),
-    destination(key("output_dir", Kind::Folder, DefaultValue::None, |c, v, _| folder(v).map(|d| c.output_dir = d))),
-    destination(key("jsonl_dir", Kind::Folder, DefaultValue::None, |c, v, _| folder(v).map(|d| c.jsonl_dir = d))),
+    destination(key("output_dir", Kind::Folder, DefaultValue::None, |c, v, _| optional_text(v).map(|d| c.output_dir = d))),
+    destination(key("jsonl_dir", Kind::Folder, DefaultValue::None, |c, v, _| optional_text(v).map(|d| c.jsonl_dir = d))),
     ranged(
         key("max_jsonl_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_JSONL_BYTES as i64), |c, v, k| {
             count(v, k).map(|n| c.max_jsonl_bytes = n)
@@ -198,10 +188,7 @@ pub const KEYS: &[Key] = &[
         from_project("development in debug builds, else production"),
     ),
     shown(
-        Key {
-            owner: Owner::Engine,
-            ..key("enabled", Kind::Bool, DefaultValue::Bool(true), |_, v, _| boolean(v).map(drop))
-        },
+        key("enabled", Kind::Bool, DefaultValue::Bool(true), |c, v, _| boolean(v).map(|b| c.engine.enabled = b)),
         setting(true, Hint::None, ""),
     ),
     shown(
@@ -286,7 +273,7 @@ pub const KEYS: &[Key] = &[
         key("spool", Kind::Bool, DefaultValue::Bool(false), |c, v, _| boolean(v).map(|b| c.spool = b)),
         setting(false, Hint::None, ""),
     ),
-    key("spool_dir", Kind::Folder, DefaultValue::None, |c, v, _| folder(v).map(|d| c.spool_dir = d)),
+    key("spool_dir", Kind::Folder, DefaultValue::None, |c, v, _| optional_text(v).map(|d| c.spool_dir = d)),
     ranged(
         key("max_spool_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_SPOOL_BYTES as i64), |c, v, k| {
             count(v, k).map(|n| c.max_spool_bytes = n)
@@ -307,7 +294,7 @@ pub const KEYS: &[Key] = &[
         key("release_health", Kind::Bool, DefaultValue::Bool(true), |c, v, _| boolean(v).map(|b| c.release_health = b)),
         setting(false, Hint::None, ""),
     ),
-    key("session_dir", Kind::Folder, DefaultValue::None, |c, v, _| folder(v).map(|d| c.session_dir = d)),
+    key("session_dir", Kind::Folder, DefaultValue::None, |c, v, _| optional_text(v).map(|d| c.session_dir = d)),
     // The tracker's own health as metrics (README "Telemetry health").
     shown(
         key("self_metrics", Kind::Bool, DefaultValue::Bool(true), |c, v, _| boolean(v).map(|b| c.self_metrics = b)),
@@ -316,13 +303,15 @@ pub const KEYS: &[Key] = &[
     // Frame times, hitches and the engine's monitors, sampled by the engine
     // layer (README "Release health"; its cost is in BENCHMARKS.md).
     shown(
-        Key { owner: Owner::Engine, ..key("vitals", Kind::Bool, DefaultValue::Bool(true), |_, v, _| boolean(v).map(drop)) },
+        key("vitals", Kind::Bool, DefaultValue::Bool(true), |c, v, _| boolean(v).map(|b| c.engine.vitals = b)),
         setting(false, Hint::None, ""),
     ),
     // A key that shows and hides the in-game overlay (addons/game_tracker/
     // overlay.gd), e.g. "F9"; empty for none (GameTracker.show_overlay()).
     shown(
-        Key { owner: Owner::Engine, ..key("overlay_key", Kind::Text, DefaultValue::Str(""), |_, v, _| text(v).map(drop)) },
+        key("overlay_key", Kind::Text, DefaultValue::Str(""), |c, v, _| {
+            optional_text(v).map(|key| c.engine.overlay_key = key.unwrap_or_default())
+        }),
         setting(false, Hint::None, ""),
     ),
     shown(
@@ -356,17 +345,15 @@ pub const KEYS: &[Key] = &[
         setting(false, Hint::None, ""),
     ),
     shown(
-        Key {
-            owner: Owner::Engine,
-            ..key("capture_errors", Kind::Bool, DefaultValue::None, |_, v, _| boolean(v).map(drop))
-        },
-        Some(Setting {
-            basic: true,
-            hint: Hint::Enum,
-            hint_string: "debug builds,always,never",
-            default: Some(DefaultValue::Str("debug builds")),
-            kind: Some(Kind::Choice(&["debug builds", "always", "never"])),
+        // `init` also takes a bool: true is "always", false "never".
+        key("capture_errors", Kind::Choice(CaptureErrors::NAMES), DefaultValue::Str("debug builds"), |c, v, k| {
+            match v {
+                Value::Bool(on) => Ok(if *on { CaptureErrors::Always } else { CaptureErrors::Never }),
+                v => choice(v, k).map(CaptureErrors::from_index),
+            }
+            .map(|capture| c.engine.capture_errors = capture)
         }),
+        setting(true, Hint::Enum, "debug builds,always,never"),
     ),
     key("protocol", Kind::Choice(&["native", "otlp"]), DefaultValue::Str("native"), |c, v, k| {
         choice(v, k).map(|i| c.protocol = [Protocol::Native, Protocol::Otlp][i])
@@ -379,6 +366,14 @@ pub const KEYS: &[Key] = &[
 /// The key named `name`.
 pub fn find(name: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| k.name == name)
+}
+
+/// True when `fields` (an `init` Dictionary) set a key that names a
+/// destination: with none, the engine layer writes JSON lines, and Project
+/// Settings alone do not start the tracker.
+pub fn names_destination(fields: &crate::value::Fields) -> bool {
+    let is_set = |v: &Value| !matches!(v, Value::Null) && v.as_str() != Some("");
+    fields.iter().any(|(k, v)| find(k).is_some_and(|key| key.destination) && is_set(v))
 }
 
 /// Every key's name, in table order.
@@ -405,11 +400,12 @@ fn url(v: &Value) -> Result<Option<String>, String> {
     Ok(Some(s.to_string()))
 }
 
-fn folder(v: &Value) -> Result<Option<String>, String> {
+/// A String that may be left empty (or null) for none: a folder, a key name.
+fn optional_text(v: &Value) -> Result<Option<String>, String> {
     match v {
         Value::Str(s) if !s.is_empty() => Ok(Some(s.clone())),
         Value::Str(_) | Value::Null => Ok(None),
-        v => Err(format!("must be a folder path String, got {}", v.type_name())),
+        v => Err(format!("must be a String, got {}", v.type_name())),
     }
 }
 
@@ -545,9 +541,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_core_default_parses_and_every_name_is_unique() {
+    fn every_default_parses_and_every_name_is_unique() {
         let mut c = Config::default();
-        for key in KEYS.iter().filter(|k| k.owner == Owner::Core) {
+        for key in KEYS {
             assert_eq!(key.apply(&mut c, &key.default.to_value()), Ok(()), "{}", key.name);
         }
         let mut names: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
