@@ -7,8 +7,9 @@ extends Logger
 ## main-thread only: errors wait here under a mutex, and the tracker sends
 ## them from the main thread at the end of the frame they were queued in
 ## (`drain`, called only when something waits).
-## The tracker's own warnings ("GameTracker: …") are never captured, so a
-## warning about a captured error cannot feed itself.
+## The tracker's own warnings and errors are never captured (the native side
+## marks them while it prints them), so a warning about a captured error
+## cannot feed itself; a game's own message is captured whatever its text.
 
 ## Errors waiting for the next frame; more are counted in `overflowed`.
 const MAX_WAITING := 256
@@ -32,9 +33,9 @@ var _last_sent := {}
 
 func _log_error(function: String, file: String, line: int, code: String, rationale: String,
 		_editor_notify: bool, error_type: int, script_backtraces: Array[ScriptBacktrace]) -> void:
-	var message := rationale if rationale != "" else code
-	if message.begins_with("GameTracker"):
+	if GameTrackerClient._is_printing_own_output():
 		return
+	var message := rationale if rationale != "" else code
 	var backtrace := ""
 	var engine_source := ""
 	for bt in script_backtraces:

@@ -9,7 +9,9 @@ extends GameTrackerClient
 ## carries on, instead of stopping the game with a script error.
 ##
 ## Only `init` and the start from Project Settings live here: `init` is
-## reserved for the constructor on the native side.
+## reserved for the constructor on the native side. The native side calls
+## `_send_captured_errors()` and `_send_to_debugger(quitting)` by name: they
+## must stay (it warns once at start if one is missing).
 
 const Settings := preload("res://addons/game_tracker/settings.gd")
 const ErrorCapture := preload("res://addons/game_tracker/error_capture.gd")

@@ -9,8 +9,9 @@ use std::hash::Hash;
 
 use crossbeam_channel::Sender;
 
-/// Every warning starts with this, so a game can tell (and the error
-/// capture can skip) the tracker's own output.
+/// Every warning starts with this, so a reader can tell the tracker's own
+/// output. (The error capture skips it by how it is printed, not by this
+/// text: the engine layer marks its own output.)
 pub const PREFIX: &str = "GameTracker: ";
 
 /// Which keys were already warned about. Keys are Strings on the worker;

@@ -7,6 +7,30 @@ use std::sync::Arc;
 
 use crate::value::Fields;
 
+/// Each variant's name (on the wire, in JSON lines, in the debugger tab) and
+/// its one-byte tag in the record format ([`crate::record`]), both ways,
+/// from one list beside the enum.
+macro_rules! names_and_tags {
+    ($ty:ident { $($variant:ident = $tag:literal $name:literal,)+ }) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $name),+ }
+            }
+
+            pub fn tag(self) -> u8 {
+                match self { $($ty::$variant => $tag),+ }
+            }
+
+            /// `None` for a byte no variant has.
+            pub fn from_tag(tag: u8) -> Option<$ty> {
+                match tag { $($tag => Some($ty::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
     Debug,
@@ -15,16 +39,7 @@ pub enum Level {
     Error,
 }
 
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Debug => "debug",
-            Level::Info => "info",
-            Level::Warn => "warn",
-            Level::Error => "error",
-        }
-    }
-}
+names_and_tags!(Level { Debug = 0 "debug", Info = 1 "info", Warn = 2 "warn", Error = 3 "error", });
 
 /// The user-set context (`set_user`, `set_context`, `set_tag`) as it was when
 /// an event was produced. Shared by reference count: setting context replaces
@@ -57,6 +72,8 @@ pub enum MetricKind {
     /// Observes one value into the histogram's buckets.
     Histogram,
 }
+
+names_and_tags!(MetricKind { Counter = 0 "counter", Gauge = 1 "gauge", Histogram = 2 "histogram", });
 
 #[derive(Debug, Clone)]
 pub struct MetricUpdate {
@@ -122,6 +139,8 @@ pub enum SpanStatus {
     Ok,
     Error,
 }
+
+names_and_tags!(SpanStatus { Unset = 0 "unset", Ok = 1 "ok", Error = 2 "error", });
 
 #[derive(Debug, Clone)]
 pub struct SpanRecord {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::encode::loki::{self, Map};
-use crate::event::{Event, MetricKind, SpanStatus};
+use crate::event::Event;
 use crate::session::Session;
 use crate::value::Value;
 
@@ -133,11 +133,7 @@ impl<'a> Line<'a> {
             Event::Metric(m) => Line::Metric {
                 time_unix_nano: m.time_unix_nano,
                 session_id,
-                kind: match m.kind {
-                    MetricKind::Counter => "counter",
-                    MetricKind::Gauge => "gauge",
-                    MetricKind::Histogram => "histogram",
-                },
+                kind: m.kind.as_str(),
                 name: &m.name,
                 value: m.value,
                 more_values: &m.more,
@@ -151,11 +147,7 @@ impl<'a> Line<'a> {
                 trace_id: s.trace_id.to_hex(),
                 span_id: s.span_id.to_hex(),
                 parent_span_id: s.parent_span_id.map(|p| p.to_hex()),
-                status: match s.status {
-                    SpanStatus::Unset => "unset",
-                    SpanStatus::Ok => "ok",
-                    SpanStatus::Error => "error",
-                },
+                status: s.status.as_str(),
                 status_message: &s.status_message,
                 attributes: Map(&s.attributes),
             },

@@ -230,7 +230,7 @@ impl<T: WriteText + ?Sized> WriteText for &T {
 }
 
 pub(crate) fn write_log(buf: &mut Vec<u8>, level: Level, time: u64, message: impl WriteText, data: impl WriteValue) {
-    buf.extend_from_slice(&[LOG, level as u8]);
+    buf.extend_from_slice(&[LOG, level.tag()]);
     buf.extend_from_slice(&time.to_le_bytes());
     let mut w = ValueWriter::new(buf);
     message.write_text(&mut w);
@@ -260,7 +260,7 @@ pub(crate) fn write_metric(
     value: f64,
     labels: impl WriteValue,
 ) {
-    buf.extend_from_slice(&[METRIC, kind as u8]);
+    buf.extend_from_slice(&[METRIC, kind.tag()]);
     buf.extend_from_slice(&time.to_le_bytes());
     let mut w = ValueWriter::new(buf);
     name.write_text(&mut w);
@@ -293,7 +293,7 @@ pub(crate) fn write_span(buf: &mut Vec<u8>, h: &SpanHeader, body: &[u8], later_a
     }
     buf.extend_from_slice(&h.start_time_unix_nano.to_le_bytes());
     buf.extend_from_slice(&h.end_time_unix_nano.to_le_bytes());
-    buf.push(h.status as u8);
+    buf.push(h.status.tag());
     ValueWriter::new(buf).str(h.status_message);
     buf.extend_from_slice(body);
     buf.extend_from_slice(&later_attributes.to_le_bytes());
@@ -432,12 +432,7 @@ impl<'a> Reader<'a> {
     }
 
     fn log(&mut self, scope: &ScopeRef) -> Option<Event> {
-        let level = match self.u8()? {
-            0 => Level::Debug,
-            1 => Level::Info,
-            2 => Level::Warn,
-            _ => Level::Error,
-        };
+        let level = Level::from_tag(self.u8()?)?;
         let time_unix_nano = self.u64()?;
         let message = self.text()?;
         let data = into_fields(self.value()?);
@@ -447,9 +442,8 @@ impl<'a> Reader<'a> {
     fn metric(&mut self) -> Option<Event> {
         let kind_byte = self.u8()?;
         let kind = match kind_byte {
-            0 => MetricKind::Counter,
-            1 => MetricKind::Gauge,
-            _ => MetricKind::Histogram,
+            HISTOGRAM_SAMPLES => MetricKind::Histogram,
+            tag => MetricKind::from_tag(tag)?,
         };
         let time_unix_nano = self.u64()?;
         let name = self.text()?;
@@ -478,11 +472,7 @@ impl<'a> Reader<'a> {
         };
         let start_time_unix_nano = self.u64()?;
         let end_time_unix_nano = self.u64()?;
-        let status = match self.u8()? {
-            0 => SpanStatus::Unset,
-            1 => SpanStatus::Ok,
-            _ => SpanStatus::Error,
-        };
+        let status = SpanStatus::from_tag(self.u8()?)?;
         let status_message = self.text()?;
         let name = self.text()?;
         let mut attributes = into_fields(self.value()?);
@@ -607,6 +597,21 @@ fn scope_from_value(v: Value) -> Option<Scope> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_tag_reads_back_as_its_variant_and_none_is_shared() {
+        for &level in Level::ALL {
+            assert_eq!(Level::from_tag(level.tag()), Some(level));
+        }
+        for &kind in MetricKind::ALL {
+            assert_eq!(MetricKind::from_tag(kind.tag()), Some(kind));
+            assert_ne!(kind.tag(), HISTOGRAM_SAMPLES);
+        }
+        for &status in SpanStatus::ALL {
+            assert_eq!(SpanStatus::from_tag(status.tag()), Some(status));
+        }
+        assert_eq!(Level::from_tag(Level::ALL.len() as u8), None, "an unknown byte is not read as some level");
+    }
+
     fn read_all(buf: &[u8]) -> Vec<Event> {
         read_items(buf).into_iter().filter_map(|i| match i { Item::Event(e) => Some(e), Item::Note(_) => None }).collect()
     }
@@ -673,7 +678,7 @@ mod tests {
     #[test]
     fn maps_whose_length_comes_last_read_back_whole() {
         let mut buf = Vec::new();
-        buf.extend_from_slice(&[LOG, Level::Info as u8]);
+        buf.extend_from_slice(&[LOG, Level::Info.tag()]);
         buf.extend_from_slice(&7u64.to_le_bytes());
         let mut w = ValueWriter::new(&mut buf);
         w.str("m");

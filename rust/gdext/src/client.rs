@@ -16,11 +16,12 @@ use godot::prelude::*;
 
 use crate::convert::{self, AsFields, AsText, Optional};
 use crate::debugger_feed::DebuggerFeed;
+use crate::hot_methods::HotApi;
 use crate::main_thread;
 use crate::settings::{self, with_engine_paths};
 use crate::span::{GameTrackerSpan, ParentIds, SpanPool};
 use crate::vitals::Vitals;
-use crate::warn::warn_once;
+use crate::warn::{self, warn_once};
 
 /// Worker warnings printed per frame at most; the rest wait for later frames.
 const DIAGNOSTICS_PER_FRAME: usize = 4;
@@ -29,6 +30,15 @@ const DIAGNOSTICS_PER_FRAME: usize = 4;
 /// to be sent: the frame drains them only then, instead of calling into
 /// GDScript every frame to find the list empty.
 static CAPTURED_ERRORS_WAITING: AtomicBool = AtomicBool::new(false);
+/// The script the autoload runs (`addons/game_tracker/game_tracker.gd`)
+/// extends this class and defines these methods, which the native side
+/// calls by name: what waits in the GDScript error-capture Logger, and the
+/// editor debugger's messages, live on that side. A script that extends this
+/// class without them is told once, when its node is ready.
+const SEND_CAPTURED_ERRORS: &str = "_send_captured_errors";
+/// `_send_to_debugger(quitting: bool)`: see [`SEND_CAPTURED_ERRORS`].
+const SEND_TO_DEBUGGER: &str = "_send_to_debugger";
+const SCRIPT_HOOKS: [&str; 2] = [SEND_CAPTURED_ERRORS, SEND_TO_DEBUGGER];
 /// The tracker's `_process` runs after the game's nodes, so the events a
 /// frame produced reach the worker at the end of that same frame.
 const PROCESS_PRIORITY: i32 = 1 << 30;
@@ -47,7 +57,7 @@ pub struct GameTrackerClient {
     debugger: DebuggerFeed,
     /// The benchmarks' measure of `process`'s parts on the main thread.
     #[cfg(feature = "bench")]
-    frame_costs: crate::bench_floor::FrameCosts,
+    frame_costs: crate::frame_costs::FrameCosts,
     base: Base<Node>,
 }
 
@@ -57,11 +67,11 @@ impl INode for GameTrackerClient {
         if CAPTURED_ERRORS_WAITING.swap(false, Ordering::AcqRel) {
             // Sent before the hand-over, so they leave in this frame.
             // `base_mut` lets the script call back into this object.
-            self.base_mut().call("_send_captured_errors", &[]);
+            self.base_mut().call(SEND_CAPTURED_ERRORS, &[]);
         }
         if let Some(t) = self.lifecycle.tracker() {
             #[cfg(feature = "bench")]
-            let mut clock = crate::bench_floor::PartClock::start();
+            let mut clock = crate::frame_costs::PartClock::start();
             if let Some(vitals) = self.vitals.as_mut() {
                 vitals.frame(delta, t);
             }
@@ -71,7 +81,7 @@ impl INode for GameTrackerClient {
             #[cfg(feature = "bench")]
             clock.lap(&mut self.frame_costs.handover);
             for message in t.take_diagnostics(DIAGNOSTICS_PER_FRAME) {
-                godot_warn!("{message}");
+                warn::warn(&message);
             }
             #[cfg(feature = "bench")]
             clock.lap(&mut self.frame_costs.diagnostics);
@@ -85,7 +95,7 @@ impl INode for GameTrackerClient {
         if self.debugger.is_on() {
             // The editor's debugger tab gets the last events and counters
             // while the tracker still runs.
-            self.base_mut().call("_send_to_debugger", &[true.to_variant()]);
+            self.base_mut().call(SEND_TO_DEBUGGER, &[true.to_variant()]);
         }
         self.send_vitals();
         self.lifecycle.exit();
@@ -93,6 +103,7 @@ impl INode for GameTrackerClient {
 
     fn on_notification(&mut self, what: NodeNotification) {
         match what {
+            NodeNotification::READY => self.check_script_hooks(),
             NodeNotification::WM_CLOSE_REQUEST | NodeNotification::WM_GO_BACK_REQUEST => self.lifecycle.close_requested(),
             NodeNotification::APPLICATION_PAUSED => {
                 if let Some(t) = self.lifecycle.tracker() {
@@ -123,7 +134,7 @@ impl GameTrackerClient {
         }
         let config = AsFields::new(Some(&config));
         if let Some(got) = config.unexpected_type() {
-            godot_error!("GameTracker.init: expected a Dictionary of options, got {got}; tracker stays disabled");
+            warn::error(&format!("GameTracker.init: expected a Dictionary of options, got {got}; tracker stays disabled"));
             return false;
         }
         let fields = with_engine_paths(config.to_fields());
@@ -139,7 +150,7 @@ impl GameTrackerClient {
                 false
             }
             Err(e) => {
-                godot_error!("{e}");
+                warn::error(&e.to_string());
                 false
             }
         }
@@ -156,7 +167,7 @@ impl GameTrackerClient {
         }
         let was = self.lifecycle.state();
         if let Err(e) = self.lifecycle.set_enabled(enabled, device_info) {
-            godot_error!("{e}");
+            warn::error(&e.to_string());
         }
         if was != State::Running && self.lifecycle.state() == State::Running {
             self.on_started();
@@ -215,6 +226,13 @@ impl GameTrackerClient {
     #[func]
     fn _captured_error_waiting() {
         CAPTURED_ERRORS_WAITING.store(true, Ordering::Release);
+    }
+
+    /// True while the calling thread prints the tracker's own warning or
+    /// error (`warn.rs`): the error-capture Logger skips those.
+    #[func]
+    fn _is_printing_own_output() -> bool {
+        warn::is_printing_own()
     }
 
     /// The scene changed (SceneTree's `scene_changed`): breadcrumbs, the
@@ -408,6 +426,18 @@ impl GameTrackerClient {
 }
 
 impl GameTrackerClient {
+    /// The methods of [`SCRIPT_HOOKS`] that a script extending this class
+    /// must define; one warning for each that is missing.
+    fn check_script_hooks(&self) {
+        for hook in SCRIPT_HOOKS {
+            if !self.base().has_method(hook) {
+                warn_once("script", hook, || {
+                    format!("the script extending GameTrackerClient has no {hook}(); extend addons/game_tracker/game_tracker.gd instead")
+                });
+            }
+        }
+    }
+
     /// A tracker started (by `init`, or consent given again).
     fn on_started(&mut self) {
         if let Some(file) = self.lifecycle.local_file() {
@@ -602,3 +632,24 @@ fn device_info() -> DeviceInfo {
         screen,
     }
 }
+
+/// The per-frame calls, registered by hand (`hot_methods.rs`).
+impl HotApi for GameTrackerClient {
+    fn log(&self, level: Level, method: &'static str, message: &Variant, data: Option<&Variant>) {
+        GameTrackerClient::log(self, level, method, message, data);
+    }
+
+    fn metric(&self, kind: MetricKind, method: &'static str, name: &Variant, value: Option<&Variant>, labels: Option<&Variant>) {
+        GameTrackerClient::metric(self, kind, method, name, value, labels);
+    }
+
+    fn start_span(&self, name: &Variant, attributes: Option<&Variant>, parent: Option<&Variant>, give: &mut dyn FnMut(&Gd<GameTrackerSpan>)) {
+        GameTrackerClient::start_span(self, name, attributes, parent, give);
+    }
+}
+
+// The hot methods' docs, registered with the `///` docs of the `#[func]`s,
+// so F1 lists these too.
+godot::sys::shard_add!(godot::private::__GODOT_DOCS_REGISTRY; godot::private::DocsShard::new::<GameTrackerClient>(
+    godot::private::DocsItem::ITraitImpl(Box::leak(crate::hot_methods::docs_xml().into_boxed_str()))
+));

@@ -6,7 +6,7 @@
 //! editor's process: `addons/game_tracker/debugger/`). With no debugger,
 //! nothing here runs: an exported game never turns it on.
 
-use game_tracker_core::event::{Event, MetricKind, SpanStatus};
+use game_tracker_core::event::{Event, SpanStatus};
 use game_tracker_core::value::Value;
 use game_tracker_core::Tracker;
 use godot::prelude::*;
@@ -88,14 +88,7 @@ fn event_dictionary(event: &Event) -> VarDictionary {
         Event::Metric(m) => {
             d.set("type", "metric");
             d.set("time_ms", millis(m.time_unix_nano));
-            d.set(
-                "kind",
-                match m.kind {
-                    MetricKind::Counter => "counter",
-                    MetricKind::Gauge => "gauge",
-                    MetricKind::Histogram => "histogram",
-                },
-            );
+            d.set("kind", m.kind.as_str());
             d.set("name", m.name.as_str());
             let mut values = PackedFloat64Array::new();
             values.push(m.value);

@@ -32,22 +32,7 @@ use godot::obj::{Gd, GodotClass};
 use godot::private::Storage;
 use godot::sys;
 
-use crate::client::GameTrackerClient;
 use crate::span::GameTrackerSpan;
-
-impl HotApi for GameTrackerClient {
-    fn log(&self, level: Level, method: &'static str, message: &Variant, data: Option<&Variant>) {
-        GameTrackerClient::log(self, level, method, message, data);
-    }
-
-    fn metric(&self, kind: MetricKind, method: &'static str, name: &Variant, value: Option<&Variant>, labels: Option<&Variant>) {
-        GameTrackerClient::metric(self, kind, method, name, value, labels);
-    }
-
-    fn start_span(&self, name: &Variant, attributes: Option<&Variant>, parent: Option<&Variant>, give: &mut dyn FnMut(&Gd<GameTrackerSpan>)) {
-        GameTrackerClient::start_span(self, name, attributes, parent, give);
-    }
-}
 
 /// The most parameters a hot method has.
 const MAX_PARAMS: usize = 3;
@@ -183,7 +168,7 @@ fn run<T: HotApi, const M: usize>(instance: sys::GDExtensionClassInstancePtr, ar
         }
     }));
     if outcome.is_err() {
-        godot::global::godot_error!("GameTracker.{}(): internal error; call ignored", method.name);
+        crate::warn::error(&format!("GameTracker.{}(): internal error; call ignored", method.name));
     }
 }
 
@@ -335,7 +320,7 @@ fn default_value(text: &str) -> Variant {
 
 /// The methods' entries in the editor's class reference (F1), in the form
 /// gdext gives `#[func]`s.
-fn docs_xml() -> String {
+pub fn docs_xml() -> String {
     METHODS
         .iter()
         .map(|m| {
@@ -357,8 +342,3 @@ fn docs_xml() -> String {
         })
         .collect()
 }
-
-// Registered with the `///` docs of the `#[func]`s, so F1 lists these too.
-godot::sys::shard_add!(godot::private::__GODOT_DOCS_REGISTRY; godot::private::DocsShard::new::<GameTrackerClient>(
-    godot::private::DocsItem::ITraitImpl(Box::leak(docs_xml().into_boxed_str()))
-));

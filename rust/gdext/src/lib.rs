@@ -12,6 +12,8 @@ mod class_reference;
 mod client;
 mod convert;
 mod debugger_feed;
+#[cfg(feature = "bench")]
+mod frame_costs;
 mod hot_methods;
 mod main_thread;
 mod settings;
