@@ -17,7 +17,7 @@ mod common;
 mod play;
 
 use game_tracker_testkit::receiver::Receiver;
-use play::{percentiles, Play, FAULTS, FRAMES};
+use play::{percentiles, FAULTS, FRAMES};
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -26,10 +26,7 @@ fn main() {
     for fault in &FAULTS {
         let rx = Receiver::start();
         let t = fault.start(&rx, vec![]);
-        let mut play = Play::default();
-        (fault.on)(&rx);
-        play.frames(&t, frames);
-        (fault.off)(&rx);
+        let play = fault.play_through(&rx, &t, frames);
         t.shutdown(Duration::from_secs(1));
         let ns = |d: Duration| d.as_nanos() as u64;
         let (wall_p99, wall_p999, wall_worst) = percentiles(&play.call_times);

@@ -95,10 +95,7 @@ fn ride_out(name: &str) {
     let fault = fault(name);
     let rx = Receiver::start();
     let t = fault.start(&rx, vec![]);
-    let mut play = Play::default();
-    (fault.on)(&rx);
-    play.frames(&t, FRAMES);
-    (fault.off)(&rx);
+    let mut play = fault.play_through(&rx, &t, FRAMES);
     assert!(t.flush_and_wait(Duration::from_secs(40)), "{name}: everything sent after the fault");
     for signal in Signal::ALL {
         let s = t.stats(signal);
@@ -140,10 +137,7 @@ fn receiver_fails_with_500() {
     let fault = fault("500");
     let rx = Receiver::start();
     let t = fault.start(&rx, vec![]);
-    let mut play = Play::default();
-    (fault.on)(&rx);
-    play.frames(&t, FRAMES);
-    (fault.off)(&rx);
+    let mut play = fault.play_through(&rx, &t, FRAMES);
     assert!(t.flush_and_wait(Duration::from_secs(40)));
     // Loki and remote write retry every 5xx; OTLP/HTTP only 502, 503, 504.
     for signal in [Signal::Logs, Signal::Metrics] {

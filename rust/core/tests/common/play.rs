@@ -38,6 +38,15 @@ impl Fault {
         fields.extend(extra.into_iter().map(|(k, v)| (k.to_string(), v)));
         Tracker::start(Config::from_fields(&fields).unwrap(), DeviceInfo::default()).unwrap()
     }
+
+    /// `frames` frames of play while the fault lasts; then it ends.
+    pub fn play_through(&self, rx: &Receiver, t: &Tracker, frames: usize) -> Play {
+        let mut play = Play::default();
+        (self.on)(rx);
+        play.frames(t, frames);
+        (self.off)(rx);
+        play
+    }
 }
 
 /// Every fault the tests ride out and the benchmark times.
