@@ -40,13 +40,15 @@ fn after_an_outage_the_self_metrics_in_prometheus_show_the_retries_and_drops_get
     ];
     let tracker = Tracker::start(Config::from_fields(&fields).unwrap(), DeviceInfo::default()).unwrap();
 
-    // A game playing with both receivers down until the outage cost retries
-    // and drops (about a second here; counted, not timed, so a busy machine
-    // only takes longer). The minute is a guard, not a measure.
+    // A game playing with both receivers down until the outage cost both
+    // lanes retries and the logs drops (about a second here; counted, not
+    // timed, so a busy machine only takes longer). The minute is a guard.
     let outage = Instant::now();
     let mut frame = 0;
-    let costly = |s: &game_tracker_core::SignalStats| s.retries > 0 && s.dropped(DropReason::BacklogFull) > 0;
-    while !costly(&tracker.stats(Signal::Logs)) && outage.elapsed() < Duration::from_secs(60) {
+    let costly = |logs: &game_tracker_core::SignalStats, metrics: &game_tracker_core::SignalStats| {
+        logs.retries > 0 && logs.dropped(DropReason::BacklogFull) > 0 && metrics.retries > 0
+    };
+    while !costly(&tracker.stats(Signal::Logs), &tracker.stats(Signal::Metrics)) && outage.elapsed() < Duration::from_secs(60) {
         for i in 0..20 {
             tracker.log(Level::Info, format!("frame {frame} event {i}"), vec![("i".into(), Value::Int(i))]);
         }
@@ -55,8 +57,8 @@ fn after_an_outage_the_self_metrics_in_prometheus_show_the_retries_and_drops_get
         frame += 1;
         std::thread::sleep(Duration::from_millis(16));
     }
-    let during = tracker.stats(Signal::Logs);
-    assert!(costly(&during), "the outage cost retries and drops: {during:?}");
+    let during = (tracker.stats(Signal::Logs), tracker.stats(Signal::Metrics));
+    assert!(costly(&during.0, &during.1), "the outage cost retries and drops: {during:?}");
 
     logs_receiver.come_up();
     let prometheus = Prometheus::start_on(prometheus_port);
