@@ -6,7 +6,8 @@ extends RefCounted
 ## - "kill": play, print "health: ready", then wait to be killed (SIGKILL);
 ## - "kill-paused": the same after a mobile pause (sent to the background);
 ## - "crash": play, then OS.crash() (Godot's crash handler runs);
-## - "wait": play, print "health: ready", stay 3 s, then quit normally.
+## - "wait": play, print "health: ready", stay until the harness creates the
+##   file GAMETRACKER_TEST_RELEASE (at most 60 s), then quit normally.
 
 
 func run(t) -> void:
@@ -44,4 +45,9 @@ func run(t) -> void:
 			OS.crash("test_health: crashing on purpose")
 		"wait":
 			print("health: ready")
-			await t.get_tree().create_timer(3.0).timeout
+			# Until the harness has seen every instance running, however long
+			# the others took to start.
+			var release := OS.get_environment("GAMETRACKER_TEST_RELEASE")
+			var give_up := Time.get_ticks_msec() + 60_000
+			while not FileAccess.file_exists(release) and Time.get_ticks_msec() < give_up:
+				await t.get_tree().create_timer(0.1).timeout

@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -58,6 +58,9 @@ struct Shared {
     in_flight: Mutex<Vec<(String, usize)>>,
     max_in_flight: Mutex<Vec<(String, usize)>>,
     stop: AtomicBool,
+    /// While true, requests are read and then wait unanswered (see [`Receiver::hold`]).
+    held: Mutex<bool>,
+    released: Condvar,
 }
 
 pub struct Receiver {
@@ -130,6 +133,24 @@ impl Receiver {
 
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Requests read from now on wait, unanswered and unrecorded, until
+    /// [`Receiver::release`]: a test can then tell what happened before any
+    /// answer, whatever the machine's speed.
+    pub fn hold(&self) {
+        *self.shared.held.lock().unwrap() = true;
+    }
+
+    /// Answers the held requests, and the following ones as usual.
+    pub fn release(&self) {
+        *self.shared.held.lock().unwrap() = false;
+        self.shared.released.notify_all();
+    }
+
+    /// Requests to `path` read and not answered yet (held or delayed).
+    pub fn in_flight(&self, path: &str) -> usize {
+        self.shared.in_flight.lock().unwrap().iter().find(|(p, _)| p == path).map_or(0, |(_, n)| *n)
     }
 
     /// Status code for the following requests (default 204).
@@ -265,6 +286,7 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         }
         let now = adjust(&shared.in_flight, &path, |n| n + 1);
         adjust(&shared.max_in_flight, &path, |m| m.max(now));
+        drop(shared.released.wait_while(shared.held.lock().unwrap(), |held| *held).unwrap());
         let delay = shared.delay_ms.load(Ordering::SeqCst);
         if delay > 0 {
             thread::sleep(Duration::from_millis(delay as u64));

@@ -8,6 +8,8 @@
 //! - game frames: the same load made the way a game makes it, against a
 //!   do-nothing GDScript tracker (bench_game.gd);
 //! - throughput: the worker on one core (`cargo bench ... throughput`);
+//! - calls while the receiver fails: each call's CPU and wall time through
+//!   the fault tests' faults (`cargo bench ... fault_calls`);
 //! - memory: resident memory at 10k events/s with the receiver unreachable
 //!   (bench_memory.gd), sampled from /proc while Godot runs.
 //!
@@ -40,6 +42,11 @@ const MIN_SPANS_PER_S: f64 = 200_000.0;
 const MAX_GAME_EXTRA_P50_US: f64 = 100.0;
 const MAX_GAME_EXTRA_P99_US: f64 = 150.0;
 const MAX_IDLE_FRAME_WORK_US: f64 = 15.0;
+/// What a main-thread call may cost at the worst while the receiver fails
+/// (issue 3), held against the 99.9th percentile of the calls' CPU time.
+/// It was a test's bound until issue 26 moved it here: on a shared machine
+/// it measured the neighbours as much as the SDK.
+const MAX_FAULT_CALL_P999_US: f64 = 50.0;
 /// The defaults the memory benchmark runs with (`max_queue_bytes`,
 /// `max_backlog_bytes`), in MiB.
 const QUEUE_BOUND_MIB: u32 = 16;
@@ -80,11 +87,13 @@ fn main() {
     eprintln!("bench: game-like frames ({} s per mode)", settings.frame_seconds);
     let game = bench_game(&project, &settings);
     eprintln!("bench: worker throughput (cargo bench)");
-    let throughput = bench_throughput(quick);
+    let throughput = core_bench("throughput", quick);
+    eprintln!("bench: main-thread calls while the receiver fails (cargo bench)");
+    let fault_calls = core_bench("fault_calls", quick);
     eprintln!("bench: memory with the receiver unreachable ({} s)", settings.memory_seconds);
     let memory = bench_memory(&project, &settings);
 
-    let report = render(&settings, quick, &calls, &frames, &game, &throughput, &memory);
+    let report = render(&settings, quick, &calls, &frames, &game, &throughput, &fault_calls, &memory);
     let out = repo_root().join("BENCHMARKS.md");
     std::fs::write(&out, report).expect("write BENCHMARKS.md");
     eprintln!("bench: wrote {}", out.display());
@@ -190,14 +199,15 @@ fn split_by_sending(result: &mut Json, windows: &Json, busy: &[(u64, u64)]) {
     result["max_quiet_us"] = json!(max_quiet);
 }
 
-fn bench_throughput(quick: bool) -> Vec<Json> {
+/// One of the core's `cargo bench` targets; its `BENCH` lines.
+fn core_bench(name: &str, quick: bool) -> Vec<Json> {
     let mut cmd = Command::new("cargo");
-    cmd.args(["bench", "-q", "-p", "game_tracker_core", "--bench", "throughput"]).current_dir(repo_root());
+    cmd.args(["bench", "-q", "-p", "game_tracker_core", "--bench", name]).current_dir(repo_root());
     if quick {
         cmd.args(["--", "--quick"]);
     }
     let out = cmd.stderr(Stdio::inherit()).output().expect("run cargo bench");
-    assert!(out.status.success(), "cargo bench failed");
+    assert!(out.status.success(), "cargo bench --bench {name} failed");
     bench_lines(&String::from_utf8_lossy(&out.stdout))
 }
 
@@ -268,11 +278,21 @@ fn bench_memory(project: &Path, s: &Settings) -> Json {
 // ---------------------------------------------------------------------------
 // BENCHMARKS.md
 
-fn render(s: &Settings, quick: bool, calls: &[Json], frames: &[Json], game: &[Json], throughput: &[Json], memory: &Json) -> String {
+#[allow(clippy::too_many_arguments)]
+fn render(
+    s: &Settings,
+    quick: bool,
+    calls: &[Json],
+    frames: &[Json],
+    game: &[Json],
+    throughput: &[Json],
+    fault_calls: &[Json],
+    memory: &Json,
+) -> String {
     let mut md = String::new();
     md.push_str("# GameTracker benchmarks\n\n");
     md.push_str("Written by `bash tests/bench/run.sh` (about 10 minutes); every number below comes from one run of it.\n");
-    md.push_str("Benchmarks report and never fail: the ✓/✗ marks check issue 3's and issue 17's must-reach lines on this machine.\n\n");
+    md.push_str("Benchmarks report and never fail: the ✓/✗ marks check issue 3's, issue 17's and issue 26's must-reach lines on this machine.\n\n");
     if quick {
         md.push_str("**Quick run (`--quick`): shortened runs, a smoke test of the harness — not numbers to quote.**\n\n");
     }
@@ -281,6 +301,7 @@ fn render(s: &Settings, quick: bool, calls: &[Json], frames: &[Json], game: &[Js
     md.push_str(&render_frames(s, frames));
     md.push_str(&render_game(s, game));
     md.push_str(&render_throughput(throughput));
+    md.push_str(&render_fault_calls(fault_calls));
     md.push_str(&render_memory(s, memory));
     md
 }
@@ -477,6 +498,37 @@ fn render_throughput(rows: &[Json]) -> String {
         "\nMetric updates are aggregated: a flush sends each series' current value, so bytes per update \
          fall as the update rate rises. Remote write has no uncompressed form (snappy is mandatory).\n\n",
     );
+    out
+}
+
+fn render_fault_calls(rows: &[Json]) -> String {
+    let mut out = format!(
+        "## Main-thread calls while the receiver fails\n\n\
+         `cargo bench -p game_tracker_core --bench fault_calls`: the fault tests' game (`rust/core/tests/common/play.rs`: \
+         per 16 ms frame, 20 logs, 20 counter increments, 20 spans and the hand-over) played for 5 s through each \
+         fault, every call timed. CPU time is what the calling thread spent in the call; wall time also counts the \
+         time the thread was preempted (the machine's other work). The tests assert only that no call waited on the \
+         network. Must reach: the calls' CPU time p99.9 ≤ {MAX_FAULT_CALL_P999_US:.0} µs.\n\n\
+         | fault | calls | CPU p99 µs | CPU p99.9 µs | CPU worst µs | wall p99 µs | wall p99.9 µs | wall worst µs | must reach |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|:---:|\n",
+    );
+    let us = |v: &Json| f(v) / 1000.0;
+    for r in rows {
+        let p999 = us(&r["cpu_p999_ns"]);
+        out.push_str(&format!(
+            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} |\n",
+            r["fault"].as_str().unwrap_or("?"),
+            r["calls"],
+            us(&r["cpu_p99_ns"]),
+            p999,
+            us(&r["cpu_worst_ns"]),
+            us(&r["wall_p99_ns"]),
+            us(&r["wall_p999_ns"]),
+            us(&r["wall_worst_ns"]),
+            if r["cpu_p999_ns"].is_null() { "no thread clock".to_string() } else { format!("{} ≤ {MAX_FAULT_CALL_P999_US:.0} µs", mark(p999 <= MAX_FAULT_CALL_P999_US)) },
+        ));
+    }
+    out.push('\n');
     out
 }
 
