@@ -92,7 +92,10 @@ func _send_to_debugger(quitting := false) -> void:
 		stats = get_stats()
 	if batch["records"].is_empty() and batch["overflow"] == 0 and stats == null:
 		return
-	EngineDebugger.send_message("game_tracker:frame", [batch["records"], batch["overflow"], stats, get_session_id()])
+	# The feed's version goes last, so an editor that reads the first four
+	# (one from before the version existed) still finds them where it looks.
+	EngineDebugger.send_message("game_tracker:frame",
+		[batch["records"], batch["overflow"], stats, get_session_id(), batch["version"]])
 	if quitting:
 		OS.delay_msec(DEBUGGER_QUIT_DRAIN_MS)
 

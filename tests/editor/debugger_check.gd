@@ -48,6 +48,11 @@ func _run() -> void:
 			var panel := _panel_of(tab)
 			var area := Rect2i(panel.get_global_rect()).grow(4).intersection(Rect2i(Vector2i.ZERO, image.get_size()))
 			image = image.get_region(area)
+			# Where the page's own content is in the saved picture, for the
+			# test to read its pixels (tests/tests/screenshots.rs).
+			var body := Rect2i(tab._tabs.get_current_tab_control().get_global_rect())
+			result.get_or_add("pages", {})[page.to_lower()] = [body.position.x - area.position.x,
+				body.position.y - area.position.y, body.size.x, body.size.y]
 			var shots := OS.get_environment("GAMETRACKER_SCREENSHOT_DIR")
 			image.save_png((shots if shots != "" else out).path_join("debugger_%s.png" % page.to_lower()))
 	_finish(out, result)

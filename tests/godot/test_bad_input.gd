@@ -4,6 +4,18 @@ extends RefCounted
 ## working and every event is accounted for.
 
 
+## A key whose text is script: the tracker must not run it (it reads the
+## Dictionary in place, and script could change it under the reader).
+class ScriptedText:
+	extends RefCounted
+	var calls := 0
+
+	func _to_string() -> String:
+		calls += 1
+		push_error("a key's _to_string ran while GameTracker read its Dictionary")
+		return "scripted"
+
+
 func run(t) -> void:
 	t.eq(GameTracker.init("not a dictionary"), false, "init with a String is refused")
 	t.eq(GameTracker.init({"endpoint": 42}), false, "init with a bad endpoint type is refused")
@@ -37,7 +49,10 @@ func run(t) -> void:
 	GameTracker.log_info("non-finite", {"nan": NAN, "inf": INF, "ninf": -INF})
 	GameTracker.log_info("objects", {"node": node, "freed": freed, "vec": Vector2(1, 2), "color": Color.RED})
 	GameTracker.log_info(huge)
-	GameTracker.log_warn("typed", {1: "int key", Vector2i(1, 1): "vector key"})
+	var scripted := ScriptedText.new()
+	GameTracker.log_warn("typed", {1: "int key", Vector2i(1, 1): "vector key", [1, 2]: "plain array key",
+		scripted: "object key", [scripted]: "array key", {"k": scripted}: "dictionary key"})
+	t.eq(scripted.calls, 0, "no key's _to_string ran")
 	GameTracker.log_error("packed", {"bytes": PackedByteArray([1, 2]), "ints": PackedInt32Array([3])})
 
 	# Metrics: 6 valid (two after sanitising the name), 8 invalid (counted as dropped/invalid).

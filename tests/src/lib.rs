@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod demo;
+pub mod picture;
 pub mod processes;
 pub mod receiver;
 pub mod tls;

@@ -139,6 +139,11 @@ fn gdscript_bad_input_never_crashes_and_is_accounted() {
     let typed = &lines.iter().find(|(_, l)| l["msg"] == "typed").unwrap().1["data"];
     assert_eq!(typed["1"], "int key", "non-String keys become their text");
     assert_eq!(typed["(1, 1)"], "vector key");
+    assert_eq!(typed["[1, 2]"], "plain array key", "a container key with no object inside keeps Godot's text");
+    assert_eq!(typed["<Array>"], "array key", "a container key holding an object is described, its _to_string not run");
+    assert_eq!(typed["<Dictionary>"], "dictionary key");
+    let object_key = typed.as_object().unwrap().iter().find(|(_, v)| *v == "object key").map(|(k, _)| k.as_str());
+    assert!(object_key.is_some_and(|k| k.starts_with("<RefCounted#")), "an object key is <Class#id>: {typed}");
     let non_finite = lines.iter().find(|(_, l)| l["msg"] == "non-finite").unwrap();
     assert_eq!(non_finite.1["data"]["nan"], "NaN");
     assert_eq!(non_finite.1["data"]["ninf"], "-Inf");
@@ -154,6 +159,13 @@ fn gdscript_bad_input_never_crashes_and_is_accounted() {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn the_debugger_tab_reads_its_own_feed_version_and_says_when_a_game_sends_another() {
+    let rx = Receiver::start();
+    run_test("test_debugger_tab", &rx);
 }
 
 #[test]

@@ -1,11 +1,13 @@
 //! What GameTracker draws, drawn for real: Godot under a private Xvfb with
-//! Mesa's OpenGL (`scripts/xvfb.sh`). Each test checks the pixels are not
-//! blank and saves the screenshot; with `GAMETRACKER_UPDATE_DOCS=1` it goes
-//! to `docs/` (the README shows it), else to a temporary folder.
+//! Mesa's OpenGL (`scripts/xvfb.sh`). Each test saves the screenshot (with
+//! `GAMETRACKER_UPDATE_DOCS=1` to `docs/`, which the README shows, else to
+//! a temporary folder) and reads its pixels back: the expected lines of
+//! content are there, in many shades.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use game_tracker_testkit::picture::{Picture, Region};
 use game_tracker_testkit::processes::{copy_of, import_project, run_godot_on_display, wait_with_timeout, Library, TempDir};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
@@ -36,8 +38,26 @@ fn the_overlay_shows_the_trackers_state_over_the_game() {
     let run = run_godot_on_display(&project, &["--", "--test=test_overlay"], &env, Duration::from_secs(180));
     assert!(run.status.success(), "test_overlay failed ({}):\n{}", run.status, run.all_output());
     assert!(run.engine_failures().is_empty(), "engine errors:\n{}", run.all_output());
-    let png = std::fs::metadata(dir.join("overlay.png")).unwrap_or_else(|e| panic!("the screenshot was saved ({e}):\n{}", run.all_output()));
-    assert!(png.len() > 10_000, "a real picture, {} bytes", png.len());
+    let shot = dir.join("overlay.png");
+    assert!(shot.exists(), "the screenshot was saved:\n{}", run.all_output());
+    // Inside the overlay's panel (top left): its seven lines, from the
+    // session to the last error.
+    let panel = Region { x: 16, y: 16, width: 420, height: 170 };
+    assert_shows(&shot, panel, 7..=7, "the overlay");
+}
+
+/// Colours a region of text must hold at least: anti-aliased text and
+/// drawings give dozens of shades, a blank or flat panel a handful.
+const MIN_COLOURS: usize = 24;
+
+/// The screenshot at `path` shows, in `region`, a number of lines of
+/// content in `lines`, in more than a handful of colours.
+fn assert_shows(path: &Path, region: Region, lines: std::ops::RangeInclusive<usize>, what: &str) {
+    let picture = Picture::load(path);
+    let colours = picture.colours(region);
+    let shown = picture.content_lines(region);
+    assert!(colours >= MIN_COLOURS, "{what}: {colours} colours in {region:?} of {}", path.display());
+    assert!(lines.contains(&shown), "{what}: {shown} lines of content in {region:?}, expected {lines:?} ({})", path.display());
 }
 
 /// The demo's project.godot with the test plugin enabled too, and only the
@@ -123,8 +143,15 @@ fn the_editor_debugger_tab_shows_the_demo_session_on_screen() {
     let shots = screenshot_dir(&tmp);
     let result = play_the_demo_from_the_editor("editor-debugger", &[], &shots);
     assert_the_tab_got_every_event(&result);
-    for page in ["logs", "metrics", "traces", "health"] {
-        let png = std::fs::metadata(shots.join(format!("debugger_{page}.png"))).map(|m| m.len()).unwrap_or(0);
-        assert!(png > 10_000, "a screenshot of the {page} page ({png} bytes)");
+    // Each page's content (where the test plugin found it): Logs its
+    // filter bar, the table's header and its rows; Metrics the header and a
+    // row per series; Traces a trace's title and its spans; Health the two
+    // summary lines, the header and a row per signal. The demo makes more
+    // rows than fit, so each page is full: at least six lines.
+    for (page, lines) in [("logs", 6..=20), ("metrics", 6..=20), ("traces", 6..=20), ("health", 6..=6)] {
+        let rect = &result["pages"][page];
+        let at = |i: usize| rect[i].as_u64().unwrap_or_else(|| panic!("the {page} page's rect: {result}")) as usize;
+        let body = Region { x: at(0), y: at(1), width: at(2), height: at(3) };
+        assert_shows(&shots.join(format!("debugger_{page}.png")), body, lines, &format!("the {page} page"));
     }
 }

@@ -17,10 +17,9 @@ func _has_capture(prefix: String) -> bool:
 
 func _capture(message: String, data: Array, session_id: int) -> bool:
 	var tab: Tab = tabs.get(session_id)
-	if tab == null or message != "game_tracker:frame" or data.size() < 4:
+	if tab == null or message != "game_tracker:frame":
 		return false
-	# The game sends its records as they are; the extension reads them here.
-	tab.add_frame(GameTrackerClient._decode_debugger_records(data[0]), data[1], data[2], data[3])
+	tab.add_message(data)
 	return true
 
 

@@ -35,11 +35,18 @@ var _metric_tree: Tree
 var _waterfall: Control
 var _health_tree: Tree
 var _health_label: Label
+## Shown, above the pages, when the game's feed has another version.
+var _version_label: Label
 
 
 func _init() -> void:
 	size_flags_vertical = Control.SIZE_EXPAND_FILL
 	custom_minimum_size = Vector2(0, 220)
+	_version_label = Label.new()
+	_version_label.visible = false
+	_version_label.autowrap_mode = TextServer.AUTOWRAP_WORD_SMART
+	_version_label.add_theme_color_override("font_color", LEVEL_COLORS["warn"])
+	add_child(_version_label)
 	_tabs = TabContainer.new()
 	_tabs.size_flags_vertical = Control.SIZE_EXPAND_FILL
 	add_child(_tabs)
@@ -62,7 +69,26 @@ func clear() -> void:
 	stats = null
 	overflow = 0
 	received = {"logs": 0, "metrics": 0, "traces": 0}
+	_version_label.visible = false
 	_dirty = true
+
+
+## One `game_tracker:frame` message from the game (game_tracker.gd's
+## `_send_to_debugger`): records, events lost, stats or null, session id,
+## and the feed's version. Records of another version (a game with another
+## version of the addon) would be misread, so they are not read at all: the
+## tab says which versions differ instead, and shows nothing of that game.
+func add_message(data: Array) -> void:
+	var ours := GameTrackerClient._debugger_feed_version()
+	# A game from before the feed had a version sends four items.
+	var theirs = data[4] if data.size() > 4 else null
+	if typeof(theirs) != TYPE_INT or theirs != ours:
+		_version_label.text = ("This game sends GameTracker's debugger feed in version %s; this editor reads version %d. "
+			+ "Its events are not shown: use the same version of the GameTracker addon in the game and in the editor.") % [
+			str(theirs) if typeof(theirs) == TYPE_INT else "(none: an older addon)", ours]
+		_version_label.visible = true
+		return
+	add_frame(GameTrackerClient._decode_debugger_records(data[0]), data[1], data[2], data[3])
 
 
 ## One message from the game: the events of a frame, how many it could not
@@ -95,7 +121,8 @@ func add_frame(events: Array, lost: int, new_stats, session: String) -> void:
 ## What arrived, for tests and tools: counts per signal, the last stats.
 func counts() -> Dictionary:
 	return {"received": received.duplicate(), "overflow": overflow, "stats": stats, "session_id": session_id,
-		"series": series.size(), "logs_kept": logs.size(), "spans_kept": spans.size()}
+		"series": series.size(), "logs_kept": logs.size(), "spans_kept": spans.size(),
+		"version_message": _version_label.text if _version_label.visible else ""}
 
 
 ## Shows one of the tab's pages: "Logs", "Metrics", "Traces" or "Health".

@@ -5,9 +5,13 @@
 //! else on the main thread together (allocation, and the worker freeing
 //! memory the main thread allocated). So the main thread only appends bytes
 //! to a reused buffer ([`crate::tracker`] hands full buffers over), and the
-//! worker turns them back into [`Event`]s here. The format never leaves the
-//! process, so it has no version and no compatibility rules; writer and
-//! reader live side by side in this file.
+//! worker turns them back into [`Event`]s here. Writer and reader live side
+//! by side in this file. One reader is in another process: the editor's
+//! debugger tab reads the records a game run from it sent
+//! (`rust/gdext/src/debugger_feed.rs`), and that game may carry another
+//! version of the addon. So the format has a version, [`VERSION`], sent
+//! with the feed; the tab reads only its own version and says so when the
+//! game's differs. There are no compatibility rules beyond that.
 //!
 //! Layout (little-endian):
 //! - value: tag byte, then `null` | `bool` u8 | `int` i64 | `float` f64 |
@@ -32,6 +36,12 @@ use crate::event::{
     TraceId,
 };
 use crate::value::{Fields, Value};
+
+/// The layout's version. Bump it with any change to the layout above, or
+/// to the debugger feed's message that carries it (see `game_tracker.gd`'s
+/// `_send_to_debugger`): an editor with another version then says so
+/// instead of misreading the game's records.
+pub const VERSION: u32 = 1;
 
 const LOG: u8 = 1;
 const METRIC: u8 = 2;

@@ -205,8 +205,9 @@ impl GameTrackerClient {
         self.debugger.set(on, self.lifecycle.tracker().map(|t| &**t));
     }
 
-    /// `{"records": PackedByteArray, "overflow": n}`: the records kept since
-    /// the last call, and how many events were not (over the cap).
+    /// `{"records": PackedByteArray, "overflow": n, "version": v}`: the
+    /// records kept since the last call, how many events were not (over the
+    /// cap), and their format's version (`_debugger_feed_version`).
     /// `staged`: also the events made since this frame's hand-over (the last
     /// call, as the game quits; never twice before a hand-over).
     #[func]
@@ -219,6 +220,13 @@ impl GameTrackerClient {
     #[func]
     fn _decode_debugger_records(records: PackedByteArray) -> VarArray {
         crate::debugger_feed::decode(&records)
+    }
+
+    /// The version of the records this build sends and reads: the editor
+    /// reads a game's records only if the game's version is this one.
+    #[func]
+    fn _debugger_feed_version() -> i64 {
+        crate::debugger_feed::version()
     }
 
     /// Called by the error-capture Logger, from any thread, after it queued

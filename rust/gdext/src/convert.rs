@@ -1,6 +1,8 @@
 //! Variants → core values, on the main thread. Never panics: anything that
 //! is not a plain value becomes its text form; nesting is cut at
-//! `MAX_VALUE_DEPTH` (which also stops recursive containers).
+//! `MAX_VALUE_DEPTH` (which also stops recursive containers). Runs no
+//! script: a text form never calls an object's `_to_string()` (see
+//! [`text_of`]), because containers are read in place while it is made.
 //!
 //! Hot calls (logs, metrics, spans) write Variants straight into the
 //! tracker's record buffer through [`AsValue`], [`AsFields`] and [`AsText`]:
@@ -15,10 +17,12 @@ use godot::obj::Gd;
 use godot::meta::error::ConvertError;
 use godot::meta::{FromGodot, GodotConvert, ToGodot};
 
-/// A parameter GDScript may leave out. gdext's `#[opt(default = …)]` takes
-/// only types it knows are immutable, and `Variant` is not one of them, so
-/// optional `data`/`labels`/`parent` arguments arrive as this wrapper. Being
-/// native, the API needs no GDScript wrapper function (one call, not two).
+/// A `#[func]` parameter GDScript may leave out: `add_breadcrumb`'s `data`,
+/// and the benchmark floor's copies of the API's signatures
+/// (`bench_floor.rs`). gdext's `#[opt(default = …)]` takes only types it
+/// knows are immutable, and `Variant` is not one of them, hence this
+/// wrapper. The hot calls do not use it: `hot_methods.rs` registers them by
+/// hand, and a left-out argument arrives there as `None`.
 #[derive(Clone, Debug)]
 pub struct Optional(pub Variant);
 
@@ -179,7 +183,7 @@ fn write_variant(w: &mut ValueWriter, v: &Variant, ty: VariantType, depth: usize
                     }
                 }
             }
-            Err(_) => w.str_chars(v.stringify().chars()),
+            Err(_) => w.str_chars(text_of(v).chars()),
         },
         // Vectors, colors, objects, packed arrays: their text form, which
         // is what a developer would print and never holds engine references.
@@ -208,21 +212,28 @@ mod raw {
 
     type Getter = unsafe extern "C" fn(sys::GDExtensionVariantPtr) -> *mut std::ffi::c_void;
 
+    /// Godot's getter per type. Every Godot the addon supports (4.1 and
+    /// later) has one for each builtin type; were one missing, values of
+    /// that type would read as empty (0, false, "", no entries) rather than
+    /// stop the game, which the module promises never to do.
     struct Getters {
-        string: Getter,
-        int: Getter,
-        float: Getter,
-        bool: Getter,
-        dictionary: Getter,
-        object: Getter,
+        string: Option<Getter>,
+        int: Option<Getter>,
+        float: Option<Getter>,
+        bool: Option<Getter>,
+        dictionary: Option<Getter>,
+        object: Option<Getter>,
     }
 
     fn getters() -> &'static Getters {
         static GETTERS: OnceLock<Getters> = OnceLock::new();
         GETTERS.get_or_init(|| {
-            // Called from a #[func], so the binding is initialised.
+            // Reached only from Godot's calls into the extension (the hot
+            // calls in hot_methods.rs, client.rs's #[func]s), so the binding
+            // is initialised.
             let get = sys::interface_fn!(variant_get_ptr_internal_getter);
-            let getter = |t| unsafe { get(t) }.expect("Godot has an internal getter for every builtin type");
+            // SAFETY: asks Godot for a function pointer; reads nothing else.
+            let getter = |t| unsafe { get(t) };
             Getters {
                 string: getter(sys::GDEXTENSION_VARIANT_TYPE_STRING),
                 int: getter(sys::GDEXTENSION_VARIANT_TYPE_INT),
@@ -234,14 +245,16 @@ mod raw {
         })
     }
 
-    fn internal(getter: Getter, v: &Variant) -> *const std::ffi::c_void {
+    /// The Variant's internal value (`None` without a getter).
+    fn internal(getter: Option<Getter>, v: &Variant) -> Option<*const std::ffi::c_void> {
         // SAFETY: the getter only reads; callers pass a Variant of its type.
-        unsafe { getter(v.var_sys().cast_mut()) }
+        getter.map(|g| unsafe { g(v.var_sys().cast_mut()) }.cast_const())
     }
 
     /// The characters of a STRING Variant, borrowed from it.
     pub fn string_chars(v: &Variant) -> &[char] {
-        let s = internal(getters().string, v) as sys::GDExtensionConstStringPtr;
+        let Some(s) = internal(getters().string, v) else { return &[] };
+        let s = s as sys::GDExtensionConstStringPtr;
         // SAFETY: `s` points at the Variant's String, alive as long as `v`;
         // Godot (since 4.1) keeps Strings valid UTF-32, so its code points
         // are valid `char`s (the same reasoning as gdext's `GString::chars`).
@@ -259,22 +272,22 @@ mod raw {
     /// only, never dereference).
     pub fn object(v: &Variant) -> *const std::ffi::c_void {
         // SAFETY: an OBJECT Variant's internal value is an `Object *`.
-        unsafe { *internal(getters().object, v).cast::<*const std::ffi::c_void>() }
+        internal(getters().object, v).map_or(std::ptr::null(), |p| unsafe { *p.cast::<*const std::ffi::c_void>() })
     }
 
     pub fn int(v: &Variant) -> i64 {
         // SAFETY: an INT Variant holds an int64_t.
-        unsafe { *internal(getters().int, v).cast::<i64>() }
+        internal(getters().int, v).map_or(0, |p| unsafe { *p.cast::<i64>() })
     }
 
     pub fn float(v: &Variant) -> f64 {
         // SAFETY: a FLOAT Variant holds a double.
-        unsafe { *internal(getters().float, v).cast::<f64>() }
+        internal(getters().float, v).map_or(0.0, |p| unsafe { *p.cast::<f64>() })
     }
 
     pub fn bool(v: &Variant) -> bool {
         // SAFETY: a BOOL Variant holds a C++ bool (one byte, 0 or 1).
-        unsafe { *internal(getters().bool, v).cast::<u8>() != 0 }
+        internal(getters().bool, v).is_some_and(|p| unsafe { *p.cast::<u8>() != 0 })
     }
 
     /// Calls `f(key, value)` for each entry of a DICTIONARY Variant, both
@@ -282,7 +295,8 @@ mod raw {
     /// Godot's own iteration: the iterator is the current key, and the value
     /// is read in place, so nothing is copied but the key.
     pub fn for_each_entry(v: &Variant, mut f: impl FnMut(&Variant, &Variant)) -> usize {
-        let dict = internal(getters().dictionary, v) as sys::GDExtensionConstTypePtr;
+        let Some(dict) = internal(getters().dictionary, v) else { return 0 };
+        let dict = dict as sys::GDExtensionConstTypePtr;
         let mut key = Variant::nil();
         let mut valid: sys::GDExtensionBool = 0;
         let mut n = 0;
@@ -317,13 +331,48 @@ mod raw {
     }
 }
 
-/// The text of any Variant; for a String, the same buffer (no copy).
+/// The text of any Variant; for a String, the same buffer (no copy). Runs
+/// no script: Godot's `stringify` is engine code for every type except an
+/// object, whose `_to_string()` may be script, and a container holding one
+/// (it stringifies its items). Those get a fixed description instead: the
+/// text is often made while a Dictionary is read in place (a key) or a
+/// record is half written, and script could change the Dictionary under
+/// the reader or call the tracker back. A container with no object inside
+/// keeps Godot's text, as before; so do strings, names and numbers.
 fn text_of(v: &Variant) -> GString {
-    match v.get_type() {
+    let ty = v.get_type();
+    match ty {
         VariantType::OBJECT => GString::from(object_text(v).as_str()),
         VariantType::STRING => v.try_to::<GString>().unwrap_or_else(|_| v.stringify()),
         VariantType::STRING_NAME => v.try_to::<StringName>().map(|s| GString::from(&s)).unwrap_or_else(|_| v.stringify()),
+        VariantType::ARRAY | VariantType::DICTIONARY if may_run_script(v, ty, 0) => {
+            GString::from(if ty == VariantType::ARRAY { "<Array>" } else { "<Dictionary>" })
+        }
         _ => v.stringify(),
+    }
+}
+
+/// Whether `stringify` of a container could run script: it holds an
+/// object somewhere, or nests past `MAX_VALUE_DEPTH` (a recursive
+/// container; not walked further). Read in place, like the values.
+fn may_run_script(v: &Variant, ty: VariantType, depth: usize) -> bool {
+    match ty {
+        VariantType::OBJECT => true,
+        VariantType::DICTIONARY | VariantType::ARRAY if depth >= MAX_VALUE_DEPTH => true,
+        VariantType::DICTIONARY => {
+            let mut found = false;
+            raw::for_each_entry(v, |key, value| {
+                found = found
+                    || may_run_script(key, key.get_type(), depth + 1)
+                    || may_run_script(value, value.get_type(), depth + 1);
+            });
+            found
+        }
+        VariantType::ARRAY => match v.try_to::<AnyArray>() {
+            Ok(a) => (0..a.len()).any(|i| raw::array_at(&a, i).is_some_and(|item| may_run_script(item, item.get_type(), depth + 1))),
+            Err(_) => true,
+        },
+        _ => false,
     }
 }
 

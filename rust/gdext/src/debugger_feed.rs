@@ -5,6 +5,10 @@
 //! and the editor reads them back into Dictionaries (`decode`, in the
 //! editor's process: `addons/game_tracker/debugger/`). With no debugger,
 //! nothing here runs: an exported game never turns it on.
+//!
+//! The game and the editor may run different versions of the addon, so the
+//! feed carries the record format's version (`record::VERSION`), and the
+//! tab reads only records of its own version (`tab.gd`'s `add_message`).
 
 use game_tracker_core::event::{Event, SpanStatus};
 use game_tracker_core::value::Value;
@@ -32,11 +36,11 @@ impl DebuggerFeed {
         self.on
     }
 
-    /// `{"records": PackedByteArray, "overflow": n}`: the records handed to
+    /// `{"records": PackedByteArray, "overflow": n, "version": v}`: the records handed to
     /// the worker since the last call (with `staged`, also those not yet
     /// handed over) as they are, and how many events the tap could not keep.
     /// Copying bytes is all the game does; the editor reads them
-    /// (`decode`).
+    /// (`decode`) when `version` is the editor's own ([`version`]).
     pub fn take(&mut self, tracker: Option<&Tracker>, staged: bool) -> VarDictionary {
         let (bytes, overflow) = match (self.on, tracker) {
             (true, Some(t)) => t.take_tapped(staged),
@@ -45,8 +49,14 @@ impl DebuggerFeed {
         let mut out = VarDictionary::new();
         out.set("records", &PackedByteArray::from(bytes.as_slice()));
         out.set("overflow", overflow as i64);
+        out.set("version", version());
         out
     }
+}
+
+/// The version of the records this build writes and reads.
+pub fn version() -> i64 {
+    i64::from(game_tracker_core::record::VERSION)
 }
 
 /// In the editor: a game's records as Dictionaries, at most

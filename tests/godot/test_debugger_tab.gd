@@ -1,0 +1,49 @@
+extends RefCounted
+## The editor's GameTracker tab (addons/game_tracker/debugger/tab.gd) given
+## the messages a game sends it: records of its own feed version are read;
+## those of another version (a game with another version of the addon) are
+## not read at all, and the tab says so where it is seen.
+
+const Tab := preload("res://addons/game_tracker/debugger/tab.gd")
+
+
+func run(t) -> void:
+	t.eq(GameTracker.init({"endpoint": t.endpoint(), "game": "debugger-tab", "flush_interval": 60.0}), true, "init")
+	GameTracker._set_debugger_feed(true)
+	GameTracker.log_info("seen by the tab", {"n": 1})
+	GameTracker.increment("tab_counter")
+	# What game_tracker.gd's `_send_to_debugger` sends.
+	var batch: Dictionary = GameTracker._take_debugger_events(true)
+	GameTracker._set_debugger_feed(false)
+	var ours: int = GameTrackerClient._debugger_feed_version()
+	t.eq(batch["version"], ours, "the feed carries this build's version")
+	var message := [batch["records"], batch["overflow"], null, GameTracker.get_session_id(), batch["version"]]
+
+	var tab := Tab.new()
+	t.add_child(tab)
+	tab.add_message(message)
+	var counts: Dictionary = tab.counts()
+	t.eq(counts["received"], {"logs": 1, "metrics": 1, "traces": 0}, "the same version's records are read")
+	t.eq(counts["version_message"], "", "nothing to say for the same version")
+
+	# The same bytes, said to be of another version: not read, and said.
+	tab.clear()
+	var other := message.duplicate()
+	other[4] = ours + 1
+	tab.add_message(other)
+	counts = tab.counts()
+	t.eq(counts["received"], {"logs": 0, "metrics": 0, "traces": 0}, "another version's records are not read")
+	var said: String = counts["version_message"]
+	t.check(said.contains("version %d" % (ours + 1)) and said.contains("reads version %d" % ours),
+		"the tab names both versions: " + said)
+	t.check(tab._version_label.is_visible_in_tree(), "the message is shown in the tab")
+
+	# A game from before the feed had a version sends four items.
+	tab.clear()
+	t.check(not tab._version_label.is_visible_in_tree(), "a new run starts without the message")
+	tab.add_message(message.slice(0, 4))
+	counts = tab.counts()
+	t.eq(counts["received"]["logs"], 0, "a feed with no version is not read")
+	t.check(counts["version_message"].contains("older addon"), "the tab says the game's addon is older: "
+		+ counts["version_message"])
+	tab.queue_free()
