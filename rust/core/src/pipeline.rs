@@ -247,7 +247,11 @@ impl Pipeline {
         match lane.finish(result.outcome, result.payload, &mut self.leftovers) {
             Answer::Answered { announcing } => self.batcher.answered(signal, &announcing),
             Answer::Failed(batch, problem) => {
-                if let Some(batch) = self.batcher.take_back(signal, batch) {
+                // Quitting retries nothing, a metrics snapshot included: made
+                // again at once, it would fail again at once (a refused
+                // connection) until the deadline, and leave nothing to spool.
+                let retry = if self.shutting_down { Some(batch) } else { self.batcher.take_back(signal, batch) };
+                if let Some(batch) = retry {
                     lane.retry(batch, &mut self.leftovers, self.shutting_down);
                 }
                 self.leftovers.report(signal, problem);
