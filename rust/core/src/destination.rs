@@ -5,7 +5,8 @@
 use crossbeam_channel::Sender;
 
 use crate::config::Config;
-use crate::lane::{JobResult, Lane};
+use crate::answer::JobResult;
+use crate::lane::Lane;
 use crate::spool::MAX_REPLAY_AGE_LOGS_AND_TRACES;
 use crate::stats::Signal;
 use crate::transport::{FileTransport, HttpTransport, Transport};

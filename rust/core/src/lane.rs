@@ -14,57 +14,19 @@
 //! [`Leftovers::give_up`] (the spool when there is one, else a counted drop).
 
 use std::collections::VecDeque;
-use std::thread;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, Sender};
+use crossbeam_channel::Sender;
 
-use crate::diagnostics::Diagnostics;
+use crate::answer::{Answer, JobResult};
+use crate::batch::Batch;
 use crate::encode::Payload;
+use crate::leftovers::{now_unix_ms, Leftovers};
 use crate::retry;
-use crate::spool::{self, Spool, SpoolError};
-use crate::stats::{DropReason, Signal, Stats};
+use crate::sender;
+use crate::spool;
+use crate::stats::{DropReason, Signal};
 use crate::transport::{Outcome, Transport};
-
-/// An encoded request and what it accounts for.
-pub(crate) struct Batch {
-    pub payload: Payload,
-    pub events: u64,
-    /// When the batch was closed (or read back from the spool); retries
-    /// stop at `max_retry_age`.
-    pub created: Instant,
-    /// Set when the batch came from the spool: its file is deleted once the
-    /// receiver answered, and kept when this launch gives up on it.
-    pub spooled: Option<spool::Entry>,
-    /// Metrics (remote write): series whose 0 sample this request carries.
-    pub announcing: Vec<usize>,
-}
-
-impl Batch {
-    pub fn new(payload: Payload, events: u64, announcing: Vec<usize>) -> Batch {
-        Batch { payload, events, created: Instant::now(), spooled: None, announcing }
-    }
-}
-
-/// A sender thread's answer.
-pub(crate) struct JobResult {
-    pub signal: Signal,
-    pub outcome: Outcome,
-    /// Handed back so a failed request can be sent again without a copy.
-    pub payload: Payload,
-}
-
-/// What the receiver's answer means for the worker.
-pub(crate) enum Answer {
-    /// Delivered or refused: either way never sent again. Carries the
-    /// series whose 0 sample the receiver has now seen.
-    Answered { announcing: Vec<usize> },
-    /// Worth sending again: the caller decides how ([`Lane::retry`], or for
-    /// a metrics snapshot, the next snapshot), then reports the problem.
-    Failed(Batch, String),
-    /// No request was in flight (cannot happen).
-    Nothing,
-}
 
 struct InFlight {
     events: u64,
@@ -75,63 +37,6 @@ struct InFlight {
     /// With a spool, a copy of the body, so a request still unanswered at
     /// quit can be spooled (the sender thread holds the original).
     copy: Option<Payload>,
-}
-
-/// Where batches go that this launch stops trying to send, and the warnings
-/// about deliveries. Shared by every lane.
-pub(crate) struct Leftovers {
-    pub spool: Option<Spool>,
-    pub stats: std::sync::Arc<Stats>,
-    pub diagnostics: Diagnostics,
-}
-
-impl Leftovers {
-    /// Writes the batch to the spool when there is one (it stays there if it
-    /// came from it), else counts it as dropped for `reason`.
-    pub fn give_up(&mut self, signal: Signal, batch: Batch, reason: DropReason) {
-        let spool = match self.spool.as_mut() {
-            Some(spool) if reason != DropReason::Disabled => spool,
-            _ => return self.stats.dropped(signal, reason, batch.events),
-        };
-        if batch.spooled.is_some() {
-            // Its file is still there for the next launch.
-            return self.stats.spooled(signal, batch.events);
-        }
-        let created_unix_ms = now_unix_ms().saturating_sub(batch.created.elapsed().as_millis() as u64);
-        let problem = match spool.write(signal, batch.events, created_unix_ms, &batch.payload) {
-            Ok(()) => return self.stats.spooled(signal, batch.events),
-            Err(SpoolError::Full) => {
-                self.stats.dropped(signal, DropReason::SpoolFull, batch.events);
-                format!("spool is full ({} bytes, max_spool_bytes)", spool.used_bytes())
-            }
-            Err(SpoolError::Io(e)) => {
-                self.stats.dropped(signal, reason, batch.events);
-                format!("cannot write to the spool {}: {e}", spool.dir().display())
-            }
-        };
-        self.report(signal, problem);
-    }
-
-    /// Records the error for `get_stats()` and warns once per distinct
-    /// message until the signal is delivered again.
-    pub fn report(&mut self, signal: Signal, message: String) {
-        self.stats.set_last_error(signal, message.clone());
-        let text = format!("{} not delivered: {message}", signal.as_str());
-        self.diagnostics.warn_once(&delivery_key(signal, &message), text);
-    }
-
-    /// The signal got through: its next problem is worth a warning again.
-    pub fn delivered(&mut self, signal: Signal) {
-        self.diagnostics.forget_prefix(&delivery_key(signal, ""));
-    }
-}
-
-fn delivery_key(signal: Signal, message: &str) -> String {
-    format!("delivery:{}:{message}", signal.as_str())
-}
-
-pub(crate) fn now_unix_ms() -> u64 {
-    crate::event::now_unix_nano() / 1_000_000
 }
 
 pub(crate) struct Lane {
@@ -156,25 +61,15 @@ impl Lane {
     /// Starts the signal's sender thread; answers come back on `results`.
     pub fn spawn(
         signal: Signal,
-        mut transport: Box<dyn Transport>,
+        transport: Box<dyn Transport>,
         results: Sender<JobResult>,
         max_backlog_bytes: usize,
         max_retry_age: Duration,
         max_replay_age: Duration,
     ) -> std::io::Result<Lane> {
-        // One slot: the worker only hands over a payload when the last was answered.
-        let (jobs, jobs_rx) = bounded::<Payload>(1);
-        thread::Builder::new().name(format!("game_tracker_{}", signal.as_str())).spawn(move || {
-            for payload in jobs_rx {
-                let outcome = transport.send(signal, &payload);
-                if results.send(JobResult { signal, outcome, payload }).is_err() {
-                    break;
-                }
-            }
-        })?;
         Ok(Lane {
             signal,
-            jobs: Some(jobs),
+            jobs: Some(sender::spawn(signal, transport, results)?),
             in_flight: None,
             backlog: VecDeque::new(),
             backlog_bytes: 0,

@@ -8,6 +8,8 @@
 //! [`lifecycle`] is the tracker's state as the engine layer drives it;
 //! [`config::schema`] is the one table of `init` keys.
 
+mod answer;
+mod batch;
 mod batcher;
 pub mod config;
 mod destination;
@@ -17,6 +19,7 @@ pub mod event;
 pub mod health;
 pub mod jsonl;
 mod lane;
+mod leftovers;
 pub mod lifecycle;
 pub mod metric_check;
 pub mod metrics;
@@ -26,6 +29,7 @@ pub mod record;
 pub mod redact;
 pub mod retry;
 pub mod self_metrics;
+mod sender;
 pub mod session;
 pub mod spool;
 pub mod stats;

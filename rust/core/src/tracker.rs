@@ -1,29 +1,30 @@
 //! The API the game calls, on its main thread. A call appends one record to
 //! a staging buffer ([`crate::record`]): no allocation in the steady state,
 //! no lock, no atomic, no I/O. The engine layer calls [`Tracker::handover`]
-//! once per frame; that, a full buffer, or a flush sends the buffer to the
-//! worker on a lock-free channel, whose contents are bounded by
-//! `queue_capacity` events and `max_queue_bytes`. A buffer that would pass
-//! either bound is dropped and its events counted as `queue_full`.
+//! once per frame; that, a full buffer, or a flush hands the buffer to the
+//! worker through [`crate::queue`], which bounds it by `queue_capacity`
+//! events and `max_queue_bytes`. A buffer that would pass either bound is
+//! dropped and its events counted as `queue_full`.
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+use crossbeam_channel::{bounded, Receiver, Sender};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
 use crate::config::{Config, DEFAULT_QUIT_TIMEOUT};
-use crate::queue::{Chunk, Queued, CHUNK_BYTES, CHUNK_CAPACITY, RECYCLED_CHUNKS};
+use crate::queue::{self, Chunk, Outlet, Refused, CHUNK_BYTES, CHUNK_CAPACITY};
 use crate::event::{now_unix_nano, Level, MetricKind, Scope, SpanId, SpanStatus, TraceId};
 use crate::record::{self, SpanHeader, ValueWriter, WriteText, WriteValue};
 use crate::session::{DeviceInfo, Session};
 use crate::stats::{DropReason, Signal, SignalStats, Stats};
 use crate::value::{Fields, Value};
 use crate::worker::{Control, Worker, DIAGNOSTICS_CAPACITY};
+
+pub use crate::queue::QueueFill;
 
 /// Longest `disable` waits for the worker to stop; it sends nothing, so it
 /// stops at once unless something is badly wrong.
@@ -52,12 +53,10 @@ pub struct Tracker {
     /// While on (`set_tap`), a copy of every record handed to the worker,
     /// for the editor's debugger; bounded by `MAX_TAP_BYTES`.
     tap: RefCell<Option<Tap>>,
-    chunks: Sender<Chunk>,
-    recycled: Receiver<Vec<u8>>,
-    /// What was handed to the worker and not yet read by it.
-    queued: Arc<Queued>,
+    /// The main thread's end of the queue to the worker.
+    queue: Outlet,
+    /// Staged events hand themselves over at this many (`queue_capacity`).
     queue_capacity: usize,
-    max_queue_bytes: usize,
     stats: Arc<Stats>,
     control: Sender<Control>,
     diagnostics: Receiver<String>,
@@ -103,13 +102,10 @@ impl Tracker {
         let mut session = Session::new(&config.game, &config.version, &config.environment, device);
         session.session_label = config.session_label.clone();
         let stats = Arc::new(Stats::default());
-        let queued = Arc::new(Queued::default());
-        let (queue_capacity, max_queue_bytes) = (config.queue_capacity, config.max_queue_bytes);
+        let queue_capacity = config.queue_capacity;
+        let (queue, intake) = queue::open(queue_capacity, config.max_queue_bytes);
         // Drawn once: a session is sampled whole or not at all.
         let sampled = config.sample_rate >= 1.0 || rand::random::<f64>() < config.sample_rate;
-        // Bounded by `queued` (events and bytes), checked before each send.
-        let (chunks, chunks_rx) = unbounded();
-        let (recycle_tx, recycled) = bounded(RECYCLED_CHUNKS);
         let (control, control_rx) = bounded(CONTROL_CAPACITY);
         let (diag_tx, diagnostics) = bounded(DIAGNOSTICS_CAPACITY);
         let worker = Worker::spawn(
@@ -117,7 +113,7 @@ impl Tracker {
             session.clone(),
             sampled,
             stats.clone(),
-            (chunks_rx, recycle_tx, queued.clone()),
+            intake,
             control_rx,
             diag_tx,
         )?;
@@ -125,11 +121,8 @@ impl Tracker {
             staging: RefCell::new(Staging { buf: Vec::with_capacity(CHUNK_CAPACITY), events: [0; 3], scope: Scope::default() }),
             frame_clock: Cell::new(0),
             tap: RefCell::new(None),
-            chunks,
-            recycled,
-            queued,
+            queue,
             queue_capacity,
-            max_queue_bytes,
             stats,
             control,
             diagnostics,
@@ -283,25 +276,12 @@ impl Tracker {
         for signal in Signal::ALL {
             self.stats.produced(signal, events[signal.index()]);
         }
-        let fresh = self.recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_CAPACITY));
-        let bytes = std::mem::replace(&mut staging.buf, fresh);
-        let size = bytes.len();
-        let refused = if self.queued.events.load(Ordering::Acquire) + total as usize > self.queue_capacity
-            || self.queued.bytes.load(Ordering::Acquire) + size > self.max_queue_bytes
-        {
-            Some(DropReason::QueueFull)
-        } else {
-            // Counted before sending so the worker's decrement never underflows.
-            self.queued.add(total as usize, size);
-            match self.chunks.send(Chunk { bytes, events }) {
-                Ok(()) => None,
-                Err(_) => {
-                    self.queued.sub(total as usize, size);
-                    Some(DropReason::Shutdown)
-                }
-            }
-        };
-        if let Some(reason) = refused {
+        let bytes = std::mem::replace(&mut staging.buf, self.queue.fresh_buffer());
+        if let Err(refused) = self.queue.send(Chunk { bytes, events }) {
+            let reason = match refused {
+                Refused::Full => DropReason::QueueFull,
+                Refused::Closed => DropReason::Shutdown,
+            };
             for signal in Signal::ALL {
                 self.stats.dropped(signal, reason, events[signal.index()]);
             }
@@ -403,12 +383,7 @@ impl Tracker {
     /// and not yet read, and the bounds (`queue_capacity`,
     /// `max_queue_bytes`) past which a frame's events are dropped.
     pub fn queue_fill(&self) -> QueueFill {
-        QueueFill {
-            events: self.queued.events.load(Ordering::Acquire),
-            capacity: self.queue_capacity,
-            bytes: self.queued.bytes.load(Ordering::Acquire),
-            max_bytes: self.max_queue_bytes,
-        }
+        self.queue.fill()
     }
 
     /// Keeps (or stops keeping) a copy of every record handed to the
@@ -501,11 +476,3 @@ struct Tap {
     overflow: u64,
 }
 
-/// See [`Tracker::queue_fill`].
-#[derive(Debug, Clone, Copy)]
-pub struct QueueFill {
-    pub events: usize,
-    pub capacity: usize,
-    pub bytes: usize,
-    pub max_bytes: usize,
-}

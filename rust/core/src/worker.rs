@@ -17,9 +17,9 @@ use crossbeam_channel::{never, select, unbounded, Receiver, Sender};
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
-use crate::lane::JobResult;
+use crate::answer::JobResult;
 use crate::pipeline::Pipeline;
-use crate::queue::{Chunk, Intake, Queued, CHUNK_POLL_INTERVAL};
+use crate::queue::{Chunk, Intake, CHUNK_POLL_INTERVAL};
 use crate::session::Session;
 use crate::stats::{DropReason, Stats};
 
@@ -62,14 +62,14 @@ impl Worker {
         session: Session,
         sampled: bool,
         stats: Arc<Stats>,
-        (chunks, recycle, queued): (Receiver<Chunk>, Sender<Vec<u8>>, Arc<Queued>),
+        intake: Intake,
         control: Receiver<Control>,
         diagnostics: Sender<String>,
     ) -> std::io::Result<thread::JoinHandle<()>> {
         let (results_tx, results) = unbounded();
         let pipeline = Pipeline::new(&config, session, sampled, stats, Diagnostics::sending(diagnostics), &results_tx)?;
         let worker = Worker {
-            intake: Intake::new(chunks, recycle, queued),
+            intake,
             control,
             results,
             _results_tx: results_tx,
