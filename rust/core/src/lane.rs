@@ -7,11 +7,14 @@
 //!                            ├─► next() ─► start() ─► sender thread ─► transport
 //!  this launch's batches ────┘        (one in flight)        │
 //!        ▲                                                    ▼
-//!        └──── retry(): first in line again ◄── finish(): Answered | Failed
+//!        └──── retry(): first in line again ◄── finish(): Answered | Failed | GaveUp
 //! ```
 //!
 //! A lane never decides what a batch it gives up on becomes: that is
 //! [`Leftovers::give_up`] (the spool when there is one, else a counted drop).
+//! A lane whose sender thread panicked gives up on everything, at once and
+//! from then on (`thread_panicked`): it has nothing left to send with, and
+//! must not leave a `flush_and_wait` waiting for an answer.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -22,6 +25,7 @@ use crate::answer::{Answer, JobResult};
 use crate::batch::Batch;
 use crate::encode::Payload;
 use crate::leftovers::{now_unix_ms, Leftovers};
+use crate::panics::Panic;
 use crate::retry;
 use crate::sender;
 use crate::spool;
@@ -37,6 +41,14 @@ struct InFlight {
     /// With a spool, a copy of the body, so a request still unanswered at
     /// quit can be spooled (the sender thread holds the original).
     copy: Option<Payload>,
+}
+
+impl InFlight {
+    /// The batch again, with the body the sender thread handed back.
+    fn into_batch(self, payload: Payload) -> Batch {
+        let InFlight { events, created, spooled, announcing, .. } = self;
+        Batch { payload, events, created, spooled, announcing }
+    }
 }
 
 pub(crate) struct Lane {
@@ -55,6 +67,8 @@ pub(crate) struct Lane {
     max_retry_age: Duration,
     /// Spooled batches older than this are deleted unsent (`too_old`).
     max_replay_age: Duration,
+    /// Its sender thread panicked: every batch is given up on as it comes.
+    panicked: bool,
 }
 
 impl Lane {
@@ -79,6 +93,7 @@ impl Lane {
             max_backlog_bytes,
             max_retry_age,
             max_replay_age,
+            panicked: false,
         })
     }
 
@@ -96,9 +111,11 @@ impl Lane {
         self.not_before
     }
 
-    /// Idle and not waiting out a backoff (which shutdown skips).
+    /// Idle and not waiting out a backoff (which shutdown skips). A lane
+    /// that gave up after a panic takes every batch, to give it up at once.
     pub fn may_send(&self, now: Instant, shutting_down: bool) -> bool {
-        self.jobs.is_some() && self.in_flight.is_none() && (shutting_down || self.not_before.is_none_or(|t| now >= t))
+        let ready = self.jobs.is_some() && (shutting_down || self.not_before.is_none_or(|t| now >= t));
+        self.in_flight.is_none() && (ready || self.panicked)
     }
 
     /// Nothing in flight or waiting (earlier launches' batches count, except
@@ -114,6 +131,9 @@ impl Lane {
 
     /// A closed batch joins the end of the line.
     pub fn push(&mut self, batch: Batch, leftovers: &mut Leftovers) {
+        if self.panicked {
+            return leftovers.give_up(self.signal, batch, DropReason::ThreadPanicked);
+        }
         self.backlog_bytes += batch.payload.body.len();
         self.backlog.push_back(batch);
         self.trim(leftovers);
@@ -200,6 +220,9 @@ impl Lane {
     /// Hands the batch to the sender thread. With a spool, a copy is kept so
     /// the batch can still be spooled if quitting cuts its request off.
     pub fn start(&mut self, batch: Batch, leftovers: &mut Leftovers) {
+        if self.panicked {
+            return leftovers.give_up(self.signal, batch, DropReason::ThreadPanicked);
+        }
         let copy = (leftovers.spool.is_some() && batch.spooled.is_none()).then(|| batch.payload.clone());
         let bytes = batch.payload.body.len() as u64;
         let Batch { payload, events, created, spooled, announcing } = batch;
@@ -212,10 +235,15 @@ impl Lane {
         }
     }
 
-    /// The receiver's answer to the request in flight.
-    pub fn finish(&mut self, outcome: Outcome, payload: Payload, leftovers: &mut Leftovers) -> Answer {
+    /// The receiver's answer to the request in flight, or the panic that
+    /// cut it off.
+    pub fn finish(&mut self, outcome: Result<Outcome, Panic>, payload: Payload, leftovers: &mut Leftovers) -> Answer {
         let Some(done) = self.in_flight.take() else {
             return Answer::Nothing;
+        };
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(panic) => return self.give_up_after(&panic, done.into_batch(payload), leftovers),
         };
         let signal = self.signal;
         let failed = matches!(outcome, Outcome::Failed { .. });
@@ -244,16 +272,31 @@ impl Lane {
                 self.failures += 1;
                 let wait = retry_after.unwrap_or_else(|| retry::backoff(self.failures, &mut rand::rng()));
                 self.not_before = Some(Instant::now() + wait);
-                let InFlight { events, created, spooled, announcing, .. } = done;
-                Answer::Failed(Batch { payload, events, created, spooled, announcing }, message)
+                Answer::Failed(done.into_batch(payload), message)
             }
         }
     }
 
-    /// Quitting: closes the sender thread's channel (it ends after its
-    /// request) and gives up on everything left, for `reason`.
+    /// The sender thread panicked (and ended): reported once, and the lane
+    /// gives up on `cut_off`, its backlog and every later batch. Batches
+    /// of earlier launches stay spooled for the next one.
+    fn give_up_after(&mut self, panic: &Panic, cut_off: Batch, leftovers: &mut Leftovers) -> Answer {
+        let thread = format!("{} sender", self.signal.as_str());
+        panic.report(&thread, &[self.signal], &leftovers.stats, &mut leftovers.diagnostics);
+        self.backlog_bytes += cut_off.payload.body.len();
+        self.backlog.push_front(cut_off);
+        self.close(DropReason::ThreadPanicked, leftovers);
+        self.panicked = true;
+        self.not_before = None;
+        Answer::GaveUp
+    }
+
+    /// Quitting (or a panic): closes the sender thread's channel (it ends
+    /// after its request) and gives up on everything left, for `reason`.
+    /// Earlier launches' batches not read yet stay spooled for the next.
     pub fn close(&mut self, reason: DropReason, leftovers: &mut Leftovers) {
         self.jobs = None;
+        self.replay.clear();
         self.backlog_bytes = 0;
         let mut unsent: Vec<Batch> = self.backlog.drain(..).collect();
         if let Some(f) = self.in_flight.take() {

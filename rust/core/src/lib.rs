@@ -23,6 +23,7 @@ mod leftovers;
 pub mod lifecycle;
 pub mod metric_check;
 pub mod metrics;
+mod panics;
 mod pipeline;
 mod queue;
 pub mod record;
@@ -41,6 +42,8 @@ mod worker;
 pub use batcher::{MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL};
 pub use config::{Config, ConfigError};
 pub use event::{Level, MetricKind, SpanStatus};
+#[cfg(feature = "test-hooks")]
+pub use panics::{PANIC_SENDER, PANIC_WORKER};
 pub use queue::{CHUNK_POLL_INTERVAL, POLL_IDLE_AFTER};
 pub use record::{ValueWriter, WriteText, WriteValue};
 pub use session::DeviceInfo;

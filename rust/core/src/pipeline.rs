@@ -253,7 +253,8 @@ impl Pipeline {
                 }
                 self.leftovers.report(signal, problem);
             }
-            Answer::Nothing => {}
+            // The lane reported the panic and counted what it gave up on.
+            Answer::GaveUp | Answer::Nothing => {}
         }
     }
 

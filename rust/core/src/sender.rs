@@ -1,6 +1,8 @@
 //! A lane's sender thread: takes one payload at a time, runs the transport
 //! (the only blocking I/O the tracker does), and answers on the worker's
-//! results channel.
+//! results channel. A panic in the transport is caught and answered like an
+//! outcome, so the lane never waits for an answer that cannot come; the
+//! thread then ends, since the transport's state after a panic is unknown.
 
 use std::thread;
 
@@ -8,6 +10,7 @@ use crossbeam_channel::{bounded, Sender};
 
 use crate::answer::JobResult;
 use crate::encode::Payload;
+use crate::panics;
 use crate::stats::Signal;
 use crate::transport::Transport;
 
@@ -17,8 +20,13 @@ pub(crate) fn spawn(signal: Signal, mut transport: Box<dyn Transport>, results: 
     let (jobs, jobs_rx) = bounded::<Payload>(1);
     thread::Builder::new().name(thread_name(signal)).spawn(move || {
         for payload in jobs_rx {
-            let outcome = transport.send(signal, &payload);
-            if results.send(JobResult { signal, outcome, payload }).is_err() {
+            let outcome = panics::catch(|| {
+                #[cfg(feature = "test-hooks")]
+                panics::inject(&payload.body, panics::PANIC_SENDER);
+                transport.send(signal, &payload)
+            });
+            let panicked = outcome.is_err();
+            if results.send(JobResult { signal, outcome, payload }).is_err() || panicked {
                 break;
             }
         }

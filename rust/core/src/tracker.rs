@@ -29,6 +29,9 @@ pub use crate::queue::QueueFill;
 /// Longest `disable` waits for the worker to stop; it sends nothing, so it
 /// stops at once unless something is badly wrong.
 const DISABLE_WAIT: Duration = Duration::from_secs(1);
+/// How often `flush_and_wait` and quitting look whether a worker that
+/// panicked has finished, to count what it held (see `reap_worker`).
+const REAP_POLL: Duration = Duration::from_millis(1);
 /// Pending `flush()` requests beyond this are redundant and ignored.
 const CONTROL_CAPACITY: usize = 16;
 /// A span's name and start attributes usually fit in this many bytes: one
@@ -280,7 +283,7 @@ impl Tracker {
         if let Err(refused) = self.queue.send(Chunk { bytes, events }) {
             let reason = match refused {
                 Refused::Full => DropReason::QueueFull,
-                Refused::Closed => DropReason::Shutdown,
+                Refused::Closed => self.worker_lost(events),
             };
             for signal in Signal::ALL {
                 self.stats.dropped(signal, reason, events[signal.index()]);
@@ -303,10 +306,14 @@ impl Tracker {
         self.handover();
         let deadline = Instant::now() + timeout;
         let (done, answered) = bounded(1);
-        if self.control.send_deadline(Control::Flush { done: Some(done) }, deadline).is_err() {
-            return false;
+        let answered = self.control.send_deadline(Control::Flush { done: Some(done) }, deadline).is_ok()
+            && answered.recv_deadline(deadline).is_ok();
+        if !answered {
+            // A worker that panicked drops the request unanswered: count
+            // what it held now rather than leave it pending.
+            self.reap_worker([0; 3], deadline);
         }
-        answered.recv_deadline(deadline).is_ok()
+        answered
     }
 
     /// Flushes, waits at most `timeout`, counts what is left as dropped at
@@ -349,16 +356,64 @@ impl Tracker {
     }
 
     fn stop(&self, timeout: Duration, reason: DropReason) {
-        let Some(worker) = self.worker.borrow_mut().take() else { return };
+        if self.worker.borrow().is_none() {
+            return;
+        }
         self.closed.set(Some(reason));
         let deadline = Instant::now() + timeout;
         let (done, finished) = bounded(1);
-        if self.control.send_deadline(Control::Shutdown { deadline, done, reason }, deadline).is_ok()
-            && finished.recv_deadline(deadline + Duration::from_millis(100)).is_ok()
-        {
+        let stopped = self.control.send_deadline(Control::Shutdown { deadline, done, reason }, deadline).is_ok()
+            && finished.recv_deadline(deadline + Duration::from_millis(100)).is_ok();
+        if !stopped {
+            // A worker that panicked never answers: count what it held.
+            self.reap_worker([0; 3], deadline);
+        }
+        let worker = self.worker.borrow_mut().take();
+        if let (true, Some(worker)) = (stopped, worker) {
             let _ = worker.join();
         }
         // Otherwise the worker is left to finish on its own: exit never hangs.
+    }
+
+    /// The worker's end of the queue is gone, yet the worker was never
+    /// asked to stop: it panicked. Returns the reason for the refused
+    /// events `in_hand`, which the caller counts.
+    fn worker_lost(&self, in_hand: [u64; 3]) -> DropReason {
+        if self.worker.borrow().is_none() {
+            return DropReason::Shutdown;
+        }
+        self.reap_worker(in_hand, Instant::now());
+        DropReason::ThreadPanicked
+    }
+
+    /// Once the worker's thread has ended unasked (a caught panic: see
+    /// `worker.rs`), counts everything it held as `thread_panicked`, since
+    /// no thread will count it now, and later calls the same way. Looks
+    /// until `until` whether the thread has finished, and joins it only
+    /// then: this never hangs. `in_hand`: events the caller counts itself.
+    fn reap_worker(&self, in_hand: [u64; 3], until: Instant) {
+        loop {
+            match self.worker.borrow().as_ref().map(JoinHandle::is_finished) {
+                None => return, // stopped, or already reaped
+                Some(true) => break,
+                Some(false) if Instant::now() >= until => return,
+                Some(false) => std::thread::sleep(REAP_POLL),
+            }
+        }
+        if let Some(worker) = self.worker.borrow_mut().take() {
+            // Finished: returns at once, and makes its last counts visible here.
+            let _ = worker.join();
+        }
+        if self.closed.get().is_none() {
+            self.closed.set(Some(DropReason::ThreadPanicked));
+        }
+        // The worker and the main thread were the only ones counting
+        // (senders do not), and the main thread is here: what is pending
+        // now was the worker's, or on its way to it.
+        for signal in Signal::ALL {
+            let lost = self.stats.snapshot(signal).pending().saturating_sub(in_hand[signal.index()]);
+            self.stats.dropped(signal, DropReason::ThreadPanicked, lost);
+        }
     }
 
     /// Counts a metric call the engine layer refused (bad name or value).
@@ -369,9 +424,16 @@ impl Tracker {
 
     /// Counters for one signal; events still staged count as produced and pending.
     pub fn stats(&self, signal: Signal) -> SignalStats {
+        self.reap_worker([0; 3], Instant::now());
         let mut s = self.stats.snapshot(signal);
         s.produced += self.staging.borrow().events[signal.index()];
         s
+    }
+
+    /// Panics caught on the tracker's threads (the worker, the senders);
+    /// what they cost is counted as `thread_panicked`.
+    pub fn thread_panics(&self) -> u64 {
+        self.stats.thread_panics()
     }
 
     /// Warnings from the worker, for the engine layer to print.
