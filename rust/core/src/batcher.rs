@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostics;
 use crate::encode::Encoder;
 use crate::event::{Event, Level, LogRecord, SpanRecord};
-use crate::lane::Batch;
+use crate::batch::Batch;
 use crate::metric_check::MetricCheck;
 use crate::metrics::Aggregator;
 use crate::session::Session;

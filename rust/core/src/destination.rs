@@ -4,8 +4,9 @@
 
 use crossbeam_channel::Sender;
 
+use crate::answer::JobResult;
 use crate::config::{Config, Destination};
-use crate::lane::{JobResult, Lane};
+use crate::lane::Lane;
 use crate::spool::MAX_REPLAY_AGE_LOGS_AND_TRACES;
 use crate::stats::Signal;
 use crate::transport::{FileTransport, HttpTransport, Transport};

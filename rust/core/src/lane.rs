@@ -7,64 +7,30 @@
 //!                            ├─► next() ─► start() ─► sender thread ─► transport
 //!  this launch's batches ────┘        (one in flight)        │
 //!        ▲                                                    ▼
-//!        └──── retry(): first in line again ◄── finish(): Answered | Failed
+//!        └──── retry(): first in line again ◄── finish(): Answered | Failed | GaveUp
 //! ```
 //!
 //! A lane never decides what a batch it gives up on becomes: that is
 //! [`Leftovers::give_up`] (the spool when there is one, else a counted drop).
+//! A lane whose sender thread panicked gives up on everything, at once and
+//! from then on (`thread_panicked`): it has nothing left to send with, and
+//! must not leave a `flush_and_wait` waiting for an answer.
 
 use std::collections::VecDeque;
-use std::thread;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, Sender};
+use crossbeam_channel::Sender;
 
-use crate::diagnostics::Diagnostics;
+use crate::answer::{Answer, JobResult};
+use crate::batch::Batch;
 use crate::encode::Payload;
+use crate::leftovers::{now_unix_ms, Leftovers};
+use crate::panics::Panic;
 use crate::retry;
-use crate::spool::{self, Spool, SpoolError};
-use crate::stats::{DropReason, Signal, Stats};
+use crate::sender;
+use crate::spool;
+use crate::stats::{DropReason, Signal};
 use crate::transport::{Outcome, Transport};
-
-/// An encoded request and what it accounts for.
-pub(crate) struct Batch {
-    pub payload: Payload,
-    pub events: u64,
-    /// When the batch was closed (or read back from the spool); retries
-    /// stop at `max_retry_age`.
-    pub created: Instant,
-    /// Set when the batch came from the spool: its file is deleted once the
-    /// receiver answered, and kept when this launch gives up on it.
-    pub spooled: Option<spool::Entry>,
-    /// Metrics (remote write): series whose 0 sample this request carries.
-    pub announcing: Vec<usize>,
-}
-
-impl Batch {
-    pub fn new(payload: Payload, events: u64, announcing: Vec<usize>) -> Batch {
-        Batch { payload, events, created: Instant::now(), spooled: None, announcing }
-    }
-}
-
-/// A sender thread's answer.
-pub(crate) struct JobResult {
-    pub signal: Signal,
-    pub outcome: Outcome,
-    /// Handed back so a failed request can be sent again without a copy.
-    pub payload: Payload,
-}
-
-/// What the receiver's answer means for the worker.
-pub(crate) enum Answer {
-    /// Delivered or refused: either way never sent again. Carries the
-    /// series whose 0 sample the receiver has now seen.
-    Answered { announcing: Vec<usize> },
-    /// Worth sending again: the caller decides how ([`Lane::retry`], or for
-    /// a metrics snapshot, the next snapshot), then reports the problem.
-    Failed(Batch, String),
-    /// No request was in flight (cannot happen).
-    Nothing,
-}
 
 struct InFlight {
     events: u64,
@@ -77,61 +43,12 @@ struct InFlight {
     copy: Option<Payload>,
 }
 
-/// Where batches go that this launch stops trying to send, and the warnings
-/// about deliveries. Shared by every lane.
-pub(crate) struct Leftovers {
-    pub spool: Option<Spool>,
-    pub stats: std::sync::Arc<Stats>,
-    pub diagnostics: Diagnostics,
-}
-
-impl Leftovers {
-    /// Writes the batch to the spool when there is one (it stays there if it
-    /// came from it), else counts it as dropped for `reason`.
-    pub fn give_up(&mut self, signal: Signal, batch: Batch, reason: DropReason) {
-        let spool = match self.spool.as_mut() {
-            Some(spool) if reason != DropReason::Disabled => spool,
-            _ => return self.stats.dropped(signal, reason, batch.events),
-        };
-        if batch.spooled.is_some() {
-            // Its file is still there for the next launch.
-            return self.stats.spooled(signal, batch.events);
-        }
-        let created_unix_ms = now_unix_ms().saturating_sub(batch.created.elapsed().as_millis() as u64);
-        let problem = match spool.write(signal, batch.events, created_unix_ms, &batch.payload) {
-            Ok(()) => return self.stats.spooled(signal, batch.events),
-            Err(SpoolError::Full) => {
-                self.stats.dropped(signal, DropReason::SpoolFull, batch.events);
-                format!("spool is full ({} bytes, max_spool_bytes)", spool.used_bytes())
-            }
-            Err(SpoolError::Io(e)) => {
-                self.stats.dropped(signal, reason, batch.events);
-                format!("cannot write to the spool {}: {e}", spool.dir().display())
-            }
-        };
-        self.report(signal, problem);
+impl InFlight {
+    /// The batch again, with the body the sender thread handed back.
+    fn into_batch(self, payload: Payload) -> Batch {
+        let InFlight { events, created, spooled, announcing, .. } = self;
+        Batch { payload, events, created, spooled, announcing }
     }
-
-    /// Records the error for `get_stats()` and warns once per distinct
-    /// message until the signal is delivered again.
-    pub fn report(&mut self, signal: Signal, message: String) {
-        self.stats.set_last_error(signal, message.clone());
-        let text = format!("{} not delivered: {message}", signal.as_str());
-        self.diagnostics.warn_once(&delivery_key(signal, &message), text);
-    }
-
-    /// The signal got through: its next problem is worth a warning again.
-    pub fn delivered(&mut self, signal: Signal) {
-        self.diagnostics.forget_prefix(&delivery_key(signal, ""));
-    }
-}
-
-fn delivery_key(signal: Signal, message: &str) -> String {
-    format!("delivery:{}:{message}", signal.as_str())
-}
-
-pub(crate) fn now_unix_ms() -> u64 {
-    crate::event::now_unix_nano() / 1_000_000
 }
 
 pub(crate) struct Lane {
@@ -150,31 +67,23 @@ pub(crate) struct Lane {
     max_retry_age: Duration,
     /// Spooled batches older than this are deleted unsent (`too_old`).
     max_replay_age: Duration,
+    /// Its sender thread panicked: every batch is given up on as it comes.
+    panicked: bool,
 }
 
 impl Lane {
     /// Starts the signal's sender thread; answers come back on `results`.
     pub fn spawn(
         signal: Signal,
-        mut transport: Box<dyn Transport>,
+        transport: Box<dyn Transport>,
         results: Sender<JobResult>,
         max_backlog_bytes: usize,
         max_retry_age: Duration,
         max_replay_age: Duration,
     ) -> std::io::Result<Lane> {
-        // One slot: the worker only hands over a payload when the last was answered.
-        let (jobs, jobs_rx) = bounded::<Payload>(1);
-        thread::Builder::new().name(format!("game_tracker_{}", signal.as_str())).spawn(move || {
-            for payload in jobs_rx {
-                let outcome = transport.send(signal, &payload);
-                if results.send(JobResult { signal, outcome, payload }).is_err() {
-                    break;
-                }
-            }
-        })?;
         Ok(Lane {
             signal,
-            jobs: Some(jobs),
+            jobs: Some(sender::spawn(signal, transport, results)?),
             in_flight: None,
             backlog: VecDeque::new(),
             backlog_bytes: 0,
@@ -184,6 +93,7 @@ impl Lane {
             max_backlog_bytes,
             max_retry_age,
             max_replay_age,
+            panicked: false,
         })
     }
 
@@ -201,9 +111,11 @@ impl Lane {
         self.not_before
     }
 
-    /// Idle and not waiting out a backoff (which shutdown skips).
+    /// Idle and not waiting out a backoff (which shutdown skips). A lane
+    /// that gave up after a panic takes every batch, to give it up at once.
     pub fn may_send(&self, now: Instant, shutting_down: bool) -> bool {
-        self.jobs.is_some() && self.in_flight.is_none() && (shutting_down || self.not_before.is_none_or(|t| now >= t))
+        let ready = self.jobs.is_some() && (shutting_down || self.not_before.is_none_or(|t| now >= t));
+        self.in_flight.is_none() && (ready || self.panicked)
     }
 
     /// Nothing in flight or waiting (earlier launches' batches count, except
@@ -219,6 +131,9 @@ impl Lane {
 
     /// A closed batch joins the end of the line.
     pub fn push(&mut self, batch: Batch, leftovers: &mut Leftovers) {
+        if self.panicked {
+            return leftovers.give_up(self.signal, batch, DropReason::ThreadPanicked);
+        }
         self.backlog_bytes += batch.payload.body.len();
         self.backlog.push_back(batch);
         self.trim(leftovers);
@@ -305,6 +220,9 @@ impl Lane {
     /// Hands the batch to the sender thread. With a spool, a copy is kept so
     /// the batch can still be spooled if quitting cuts its request off.
     pub fn start(&mut self, batch: Batch, leftovers: &mut Leftovers) {
+        if self.panicked {
+            return leftovers.give_up(self.signal, batch, DropReason::ThreadPanicked);
+        }
         let copy = (leftovers.spool.is_some() && batch.spooled.is_none()).then(|| batch.payload.clone());
         let bytes = batch.payload.body.len() as u64;
         let Batch { payload, events, created, spooled, announcing } = batch;
@@ -317,10 +235,15 @@ impl Lane {
         }
     }
 
-    /// The receiver's answer to the request in flight.
-    pub fn finish(&mut self, outcome: Outcome, payload: Payload, leftovers: &mut Leftovers) -> Answer {
+    /// The receiver's answer to the request in flight, or the panic that
+    /// cut it off.
+    pub fn finish(&mut self, outcome: Result<Outcome, Panic>, payload: Payload, leftovers: &mut Leftovers) -> Answer {
         let Some(done) = self.in_flight.take() else {
             return Answer::Nothing;
+        };
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(panic) => return self.give_up_after(&panic, done.into_batch(payload), leftovers),
         };
         let signal = self.signal;
         let failed = matches!(outcome, Outcome::Failed { .. });
@@ -349,16 +272,31 @@ impl Lane {
                 self.failures += 1;
                 let wait = retry_after.unwrap_or_else(|| retry::backoff(self.failures, &mut rand::rng()));
                 self.not_before = Some(Instant::now() + wait);
-                let InFlight { events, created, spooled, announcing, .. } = done;
-                Answer::Failed(Batch { payload, events, created, spooled, announcing }, message)
+                Answer::Failed(done.into_batch(payload), message)
             }
         }
     }
 
-    /// Quitting: closes the sender thread's channel (it ends after its
-    /// request) and gives up on everything left, for `reason`.
+    /// The sender thread panicked (and ended): reported once, and the lane
+    /// gives up on `cut_off`, its backlog and every later batch. Batches
+    /// of earlier launches stay spooled for the next one.
+    fn give_up_after(&mut self, panic: &Panic, cut_off: Batch, leftovers: &mut Leftovers) -> Answer {
+        let thread = format!("{} sender", self.signal.as_str());
+        panic.report(&thread, &[self.signal], &leftovers.stats, &mut leftovers.diagnostics);
+        self.backlog_bytes += cut_off.payload.body.len();
+        self.backlog.push_front(cut_off);
+        self.close(DropReason::ThreadPanicked, leftovers);
+        self.panicked = true;
+        self.not_before = None;
+        Answer::GaveUp
+    }
+
+    /// Quitting (or a panic): closes the sender thread's channel (it ends
+    /// after its request) and gives up on everything left, for `reason`.
+    /// Earlier launches' batches not read yet stay spooled for the next.
     pub fn close(&mut self, reason: DropReason, leftovers: &mut Leftovers) {
         self.jobs = None;
+        self.replay.clear();
         self.backlog_bytes = 0;
         let mut unsent: Vec<Batch> = self.backlog.drain(..).collect();
         if let Some(f) = self.in_flight.take() {

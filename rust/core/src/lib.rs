@@ -8,6 +8,8 @@
 //! [`lifecycle`] is the tracker's state as the engine layer drives it;
 //! [`config::schema`] is the one table of `init` keys.
 
+mod answer;
+mod batch;
 mod batcher;
 pub mod config;
 mod destination;
@@ -17,15 +19,18 @@ pub mod event;
 pub mod health;
 pub mod jsonl;
 mod lane;
+mod leftovers;
 pub mod lifecycle;
 pub mod metric_check;
 pub mod metrics;
+mod panics;
 mod pipeline;
 mod queue;
 pub mod record;
 pub mod redact;
 pub mod retry;
 pub mod self_metrics;
+mod sender;
 pub mod session;
 pub mod spool;
 pub mod stats;
@@ -37,6 +42,8 @@ mod worker;
 pub use batcher::{MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL};
 pub use config::{Config, ConfigError};
 pub use event::{Level, MetricKind, SpanStatus};
+#[cfg(feature = "test-hooks")]
+pub use panics::{PANIC_SENDER, PANIC_WORKER};
 pub use queue::{CHUNK_POLL_INTERVAL, POLL_IDLE_AFTER};
 pub use record::{ValueWriter, WriteText, WriteValue};
 pub use session::DeviceInfo;

@@ -21,7 +21,8 @@ use crate::diagnostics::Diagnostics;
 use crate::event::Event;
 use crate::health::SessionHealth;
 use crate::jsonl::JsonlSink;
-use crate::lane::{Answer, JobResult, Leftovers};
+use crate::answer::{Answer, JobResult};
+use crate::leftovers::Leftovers;
 use crate::record::Item;
 use crate::self_metrics::{SelfMetrics, SpoolSize};
 use crate::session::Session;
@@ -256,7 +257,8 @@ impl Pipeline {
                 }
                 self.leftovers.report(signal, problem);
             }
-            Answer::Nothing => {}
+            // The lane reported the panic and counted what it gave up on.
+            Answer::GaveUp | Answer::Nothing => {}
         }
     }
 

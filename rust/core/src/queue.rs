@@ -1,13 +1,15 @@
 //! The hand-over between the game's main thread ([`crate::tracker`]) and the
-//! worker ([`crate::worker`]): buffers of records travel as [`Chunk`]s on a
-//! lock-free channel; [`Queued`] counts what is in flight so the main thread
-//! can bound the queue by events and bytes without waiting on anything.
+//! worker ([`crate::worker`]), both ends of it: buffers of records travel as
+//! [`Chunk`]s on a lock-free channel. The main thread's end ([`Outlet`])
+//! bounds the queue by events and bytes ([`Queued`] counts what is in
+//! flight) without waiting on anything; the worker's end ([`Intake`]) reads
+//! the chunks back and returns their buffers for reuse.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 
 use crate::event::ScopeRef;
 use crate::record::{Item, ReadError, Reader};
@@ -22,21 +24,21 @@ pub const CHUNK_BYTES: usize = 64 * 1024;
 pub(crate) const CHUNK_CAPACITY: usize = 2 * CHUNK_BYTES;
 /// Emptied buffers the worker keeps ready for the main thread to reuse, so
 /// steady-state calls never allocate.
-pub(crate) const RECYCLED_CHUNKS: usize = 8;
+const RECYCLED_CHUNKS: usize = 8;
 
 /// Events and bytes handed to the worker and not yet read by it.
 #[derive(Default)]
-pub(crate) struct Queued {
-    pub(crate) events: AtomicUsize,
-    pub(crate) bytes: AtomicUsize,
+struct Queued {
+    events: AtomicUsize,
+    bytes: AtomicUsize,
 }
 
 impl Queued {
-    pub(crate) fn add(&self, events: usize, bytes: usize) {
+    fn add(&self, events: usize, bytes: usize) {
         self.events.fetch_add(events, Ordering::AcqRel);
         self.bytes.fetch_add(bytes, Ordering::AcqRel);
     }
-    pub(crate) fn sub(&self, events: usize, bytes: usize) {
+    fn sub(&self, events: usize, bytes: usize) {
         self.events.fetch_sub(events, Ordering::AcqRel);
         self.bytes.fetch_sub(bytes, Ordering::AcqRel);
     }
@@ -46,6 +48,84 @@ impl Queued {
 pub(crate) struct Chunk {
     pub bytes: Vec<u8>,
     pub events: [u64; 3],
+}
+
+/// Opens the queue: bounded by `capacity` events and `max_bytes` bytes
+/// handed over and not yet read.
+pub(crate) fn open(capacity: usize, max_bytes: usize) -> (Outlet, Intake) {
+    let queued = Arc::new(Queued::default());
+    // Bounded by `queued` (events and bytes), checked before each send.
+    let (chunks, chunks_rx) = unbounded();
+    let (recycle, recycled) = bounded(RECYCLED_CHUNKS);
+    let outlet = Outlet { chunks, recycled, queued: queued.clone(), capacity, max_bytes };
+    (outlet, Intake::new(chunks_rx, recycle, queued))
+}
+
+/// Why [`Outlet::send`] did not hand a chunk over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// It would pass `capacity` or `max_bytes` (`queue_full`).
+    Full,
+    /// The worker's end is gone.
+    Closed,
+}
+
+/// The main thread's end of the queue.
+pub(crate) struct Outlet {
+    chunks: Sender<Chunk>,
+    /// Buffers the worker emptied, for the next staging buffer.
+    recycled: Receiver<Vec<u8>>,
+    queued: Arc<Queued>,
+    capacity: usize,
+    max_bytes: usize,
+}
+
+impl Outlet {
+    /// A buffer the worker emptied, or a new one when none is back yet.
+    #[inline]
+    pub fn fresh_buffer(&self) -> Vec<u8> {
+        self.recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_CAPACITY))
+    }
+
+    /// Hands `chunk` to the worker, unless that would pass a bound or the
+    /// worker is gone; then the chunk is dropped and the caller counts it.
+    #[inline]
+    pub fn send(&self, chunk: Chunk) -> Result<(), Refused> {
+        let total = chunk.events.iter().sum::<u64>() as usize;
+        let size = chunk.bytes.len();
+        if self.queued.events.load(Ordering::Acquire) + total > self.capacity
+            || self.queued.bytes.load(Ordering::Acquire) + size > self.max_bytes
+        {
+            return Err(Refused::Full);
+        }
+        // Counted before sending so the worker's decrement never underflows.
+        self.queued.add(total, size);
+        self.chunks.send(chunk).map_err(|_| {
+            self.queued.sub(total, size);
+            Refused::Closed
+        })
+    }
+
+    /// How full the queue is, and its bounds.
+    pub fn fill(&self) -> QueueFill {
+        QueueFill {
+            events: self.queued.events.load(Ordering::Acquire),
+            capacity: self.capacity,
+            bytes: self.queued.bytes.load(Ordering::Acquire),
+            max_bytes: self.max_bytes,
+        }
+    }
+}
+
+/// How full the queue to the worker is: events and bytes handed over and
+/// not yet read, and the bounds (`queue_capacity`, `max_queue_bytes`) past
+/// which a frame's events are dropped.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueFill {
+    pub events: usize,
+    pub capacity: usize,
+    pub bytes: usize,
+    pub max_bytes: usize,
 }
 
 /// While the game is handing over events, the worker looks for them this
@@ -72,7 +152,7 @@ pub(crate) struct Intake {
 }
 
 impl Intake {
-    pub fn new(chunks: Receiver<Chunk>, recycle: Sender<Vec<u8>>, queued: Arc<Queued>) -> Intake {
+    fn new(chunks: Receiver<Chunk>, recycle: Sender<Vec<u8>>, queued: Arc<Queued>) -> Intake {
         Intake {
             chunks,
             recycle,

@@ -60,10 +60,15 @@ pub enum DropReason {
     Unsampled,
     /// Below `min_level`, or named in `drop_names`.
     Filtered,
+    /// Held by one of the tracker's threads when it panicked (a bug): a
+    /// lane's sender thread (that lane gives up on what it held and on
+    /// what comes after), or the worker (everything not yet sent, and every
+    /// later call). See `Stats::thread_panics`.
+    ThreadPanicked,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 14] = [
+    pub const ALL: [DropReason; 15] = [
         DropReason::QueueFull,
         DropReason::BacklogFull,
         DropReason::Rejected,
@@ -78,6 +83,7 @@ impl DropReason {
         DropReason::TooOld,
         DropReason::Unsampled,
         DropReason::Filtered,
+        DropReason::ThreadPanicked,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -95,6 +101,7 @@ impl DropReason {
             DropReason::TooOld => "too_old",
             DropReason::Unsampled => "unsampled",
             DropReason::Filtered => "filtered",
+            DropReason::ThreadPanicked => "thread_panicked",
         }
     }
 }
@@ -116,6 +123,8 @@ struct SignalCounters {
 #[derive(Default)]
 pub struct Stats {
     signals: [SignalCounters; 3],
+    /// Panics caught on the tracker's threads (`panics.rs`).
+    thread_panics: AtomicU64,
 }
 
 /// A consistent-enough copy of the counters for reporting. At all times
@@ -190,6 +199,13 @@ impl Stats {
         if let Ok(mut e) = self.signals[signal.index()].last_error.lock() {
             *e = message.into();
         }
+    }
+    /// One of the tracker's threads panicked (see `DropReason::ThreadPanicked`).
+    pub fn thread_panicked(&self) {
+        self.thread_panics.fetch_add(1, Relaxed);
+    }
+    pub fn thread_panics(&self) -> u64 {
+        self.thread_panics.load(Relaxed)
     }
     pub fn snapshot(&self, signal: Signal) -> SignalStats {
         let s = &self.signals[signal.index()];

@@ -1,23 +1,22 @@
 //! The API the game calls, on its main thread. A call appends one record to
 //! a staging buffer ([`crate::record`]): no allocation in the steady state,
 //! no lock, no atomic, no I/O. The engine layer calls [`Tracker::handover`]
-//! once per frame; that, a full buffer, or a flush sends the buffer to the
-//! worker on a lock-free channel, whose contents are bounded by
-//! `queue_capacity` events and `max_queue_bytes`. A buffer that would pass
-//! either bound is dropped and its events counted as `queue_full`.
+//! once per frame; that, a full buffer, or a flush hands the buffer to the
+//! worker through [`crate::queue`], which bounds it by `queue_capacity`
+//! events and `max_queue_bytes`. A buffer that would pass either bound is
+//! dropped and its events counted as `queue_full`.
 
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+use crossbeam_channel::{bounded, Receiver, Sender};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
 use crate::config::{Config, DEFAULT_QUIT_TIMEOUT};
-use crate::queue::{Chunk, Queued, CHUNK_BYTES, CHUNK_CAPACITY, RECYCLED_CHUNKS};
+use crate::queue::{self, Chunk, Outlet, Refused, CHUNK_BYTES, CHUNK_CAPACITY};
 use crate::event::{now_unix_nano, Level, MetricKind, Scope, SpanId, SpanStatus, TraceId};
 use crate::record::{self, SpanHeader, ValueWriter, WriteText, WriteValue};
 use crate::session::{DeviceInfo, Session};
@@ -25,9 +24,14 @@ use crate::stats::{DropReason, Signal, SignalStats, Stats};
 use crate::value::{Fields, Value};
 use crate::worker::{Control, Worker, DIAGNOSTICS_CAPACITY};
 
+pub use crate::queue::QueueFill;
+
 /// Longest `disable` waits for the worker to stop; it sends nothing, so it
 /// stops at once unless something is badly wrong.
 const DISABLE_WAIT: Duration = Duration::from_secs(1);
+/// How often `flush_and_wait` and quitting look whether a worker that
+/// panicked has finished, to count what it held (see `reap_worker`).
+const REAP_POLL: Duration = Duration::from_millis(1);
 /// Pending `flush()` requests beyond this are redundant and ignored.
 const CONTROL_CAPACITY: usize = 16;
 /// A span's name and start attributes usually fit in this many bytes: one
@@ -52,12 +56,10 @@ pub struct Tracker {
     /// While on (`set_tap`), a copy of every record handed to the worker,
     /// for the editor's debugger; bounded by `MAX_TAP_BYTES`.
     tap: RefCell<Option<Tap>>,
-    chunks: Sender<Chunk>,
-    recycled: Receiver<Vec<u8>>,
-    /// What was handed to the worker and not yet read by it.
-    queued: Arc<Queued>,
+    /// The main thread's end of the queue to the worker.
+    queue: Outlet,
+    /// Staged events hand themselves over at this many (`queue_capacity`).
     queue_capacity: usize,
-    max_queue_bytes: usize,
     stats: Arc<Stats>,
     control: Sender<Control>,
     diagnostics: Receiver<String>,
@@ -102,13 +104,10 @@ impl Tracker {
     pub fn start(config: Config, device: DeviceInfo) -> std::io::Result<Tracker> {
         let session = Session::new(&config.game, &config.version, &config.environment, device, &config.session_label);
         let stats = Arc::new(Stats::default());
-        let queued = Arc::new(Queued::default());
-        let (queue_capacity, max_queue_bytes) = (config.queue_capacity, config.max_queue_bytes);
+        let queue_capacity = config.queue_capacity;
+        let (queue, intake) = queue::open(queue_capacity, config.max_queue_bytes);
         // Drawn once: a session is sampled whole or not at all.
         let sampled = config.sample_rate >= 1.0 || rand::random::<f64>() < config.sample_rate;
-        // Bounded by `queued` (events and bytes), checked before each send.
-        let (chunks, chunks_rx) = unbounded();
-        let (recycle_tx, recycled) = bounded(RECYCLED_CHUNKS);
         let (control, control_rx) = bounded(CONTROL_CAPACITY);
         let (diag_tx, diagnostics) = bounded(DIAGNOSTICS_CAPACITY);
         let worker = Worker::spawn(
@@ -116,7 +115,7 @@ impl Tracker {
             session.clone(),
             sampled,
             stats.clone(),
-            (chunks_rx, recycle_tx, queued.clone()),
+            intake,
             control_rx,
             diag_tx,
         )?;
@@ -124,11 +123,8 @@ impl Tracker {
             staging: RefCell::new(Staging { buf: Vec::with_capacity(CHUNK_CAPACITY), events: [0; 3], scope: Scope::default() }),
             frame_clock: Cell::new(0),
             tap: RefCell::new(None),
-            chunks,
-            recycled,
-            queued,
+            queue,
             queue_capacity,
-            max_queue_bytes,
             stats,
             control,
             diagnostics,
@@ -282,25 +278,12 @@ impl Tracker {
         for signal in Signal::ALL {
             self.stats.produced(signal, events[signal.index()]);
         }
-        let fresh = self.recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_CAPACITY));
-        let bytes = std::mem::replace(&mut staging.buf, fresh);
-        let size = bytes.len();
-        let refused = if self.queued.events.load(Ordering::Acquire) + total as usize > self.queue_capacity
-            || self.queued.bytes.load(Ordering::Acquire) + size > self.max_queue_bytes
-        {
-            Some(DropReason::QueueFull)
-        } else {
-            // Counted before sending so the worker's decrement never underflows.
-            self.queued.add(total as usize, size);
-            match self.chunks.send(Chunk { bytes, events }) {
-                Ok(()) => None,
-                Err(_) => {
-                    self.queued.sub(total as usize, size);
-                    Some(DropReason::Shutdown)
-                }
-            }
-        };
-        if let Some(reason) = refused {
+        let bytes = std::mem::replace(&mut staging.buf, self.queue.fresh_buffer());
+        if let Err(refused) = self.queue.send(Chunk { bytes, events }) {
+            let reason = match refused {
+                Refused::Full => DropReason::QueueFull,
+                Refused::Closed => self.worker_lost(events),
+            };
             for signal in Signal::ALL {
                 self.stats.dropped(signal, reason, events[signal.index()]);
             }
@@ -322,10 +305,14 @@ impl Tracker {
         self.handover();
         let deadline = Instant::now() + timeout;
         let (done, answered) = bounded(1);
-        if self.control.send_deadline(Control::Flush { done: Some(done) }, deadline).is_err() {
-            return false;
+        let answered = self.control.send_deadline(Control::Flush { done: Some(done) }, deadline).is_ok()
+            && answered.recv_deadline(deadline).is_ok();
+        if !answered {
+            // A worker that panicked drops the request unanswered: count
+            // what it held now rather than leave it pending.
+            self.reap_worker([0; 3], deadline);
         }
-        answered.recv_deadline(deadline).is_ok()
+        answered
     }
 
     /// Flushes, waits at most `timeout`, counts what is left as dropped at
@@ -368,16 +355,64 @@ impl Tracker {
     }
 
     fn stop(&self, timeout: Duration, reason: DropReason) {
-        let Some(worker) = self.worker.borrow_mut().take() else { return };
+        if self.worker.borrow().is_none() {
+            return;
+        }
         self.closed.set(Some(reason));
         let deadline = Instant::now() + timeout;
         let (done, finished) = bounded(1);
-        if self.control.send_deadline(Control::Shutdown { deadline, done, reason }, deadline).is_ok()
-            && finished.recv_deadline(deadline + Duration::from_millis(100)).is_ok()
-        {
+        let stopped = self.control.send_deadline(Control::Shutdown { deadline, done, reason }, deadline).is_ok()
+            && finished.recv_deadline(deadline + Duration::from_millis(100)).is_ok();
+        if !stopped {
+            // A worker that panicked never answers: count what it held.
+            self.reap_worker([0; 3], deadline);
+        }
+        let worker = self.worker.borrow_mut().take();
+        if let (true, Some(worker)) = (stopped, worker) {
             let _ = worker.join();
         }
         // Otherwise the worker is left to finish on its own: exit never hangs.
+    }
+
+    /// The worker's end of the queue is gone, yet the worker was never
+    /// asked to stop: it panicked. Returns the reason for the refused
+    /// events `in_hand`, which the caller counts.
+    fn worker_lost(&self, in_hand: [u64; 3]) -> DropReason {
+        if self.worker.borrow().is_none() {
+            return DropReason::Shutdown;
+        }
+        self.reap_worker(in_hand, Instant::now());
+        DropReason::ThreadPanicked
+    }
+
+    /// Once the worker's thread has ended unasked (a caught panic: see
+    /// `worker.rs`), counts everything it held as `thread_panicked`, since
+    /// no thread will count it now, and later calls the same way. Looks
+    /// until `until` whether the thread has finished, and joins it only
+    /// then: this never hangs. `in_hand`: events the caller counts itself.
+    fn reap_worker(&self, in_hand: [u64; 3], until: Instant) {
+        loop {
+            match self.worker.borrow().as_ref().map(JoinHandle::is_finished) {
+                None => return, // stopped, or already reaped
+                Some(true) => break,
+                Some(false) if Instant::now() >= until => return,
+                Some(false) => std::thread::sleep(REAP_POLL),
+            }
+        }
+        if let Some(worker) = self.worker.borrow_mut().take() {
+            // Finished: returns at once, and makes its last counts visible here.
+            let _ = worker.join();
+        }
+        if self.closed.get().is_none() {
+            self.closed.set(Some(DropReason::ThreadPanicked));
+        }
+        // The worker and the main thread were the only ones counting
+        // (senders do not), and the main thread is here: what is pending
+        // now was the worker's, or on its way to it.
+        for signal in Signal::ALL {
+            let lost = self.stats.snapshot(signal).pending().saturating_sub(in_hand[signal.index()]);
+            self.stats.dropped(signal, DropReason::ThreadPanicked, lost);
+        }
     }
 
     /// Counts a metric call the engine layer refused (bad name or value).
@@ -388,9 +423,16 @@ impl Tracker {
 
     /// Counters for one signal; events still staged count as produced and pending.
     pub fn stats(&self, signal: Signal) -> SignalStats {
+        self.reap_worker([0; 3], Instant::now());
         let mut s = self.stats.snapshot(signal);
         s.produced += self.staging.borrow().events[signal.index()];
         s
+    }
+
+    /// Panics caught on the tracker's threads (the worker, the senders);
+    /// what they cost is counted as `thread_panicked`.
+    pub fn thread_panics(&self) -> u64 {
+        self.stats.thread_panics()
     }
 
     /// Warnings from the worker, for the engine layer to print.
@@ -402,12 +444,7 @@ impl Tracker {
     /// and not yet read, and the bounds (`queue_capacity`,
     /// `max_queue_bytes`) past which a frame's events are dropped.
     pub fn queue_fill(&self) -> QueueFill {
-        QueueFill {
-            events: self.queued.events.load(Ordering::Acquire),
-            capacity: self.queue_capacity,
-            bytes: self.queued.bytes.load(Ordering::Acquire),
-            max_bytes: self.max_queue_bytes,
-        }
+        self.queue.fill()
     }
 
     /// Keeps (or stops keeping) a copy of every record handed to the
@@ -500,11 +537,3 @@ struct Tap {
     overflow: u64,
 }
 
-/// See [`Tracker::queue_fill`].
-#[derive(Debug, Clone, Copy)]
-pub struct QueueFill {
-    pub events: usize,
-    pub capacity: usize,
-    pub bytes: usize,
-    pub max_bytes: usize,
-}

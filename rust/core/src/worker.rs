@@ -8,6 +8,11 @@
 //!  Tracker ──control (flush, shutdown)──┘      ▲                             │
 //!                                               └──────── answers ◄──────────┘
 //! ```
+//!
+//! A panic in the loop is caught and reported once; the worker then ends,
+//! dropping its ends of the channels, so the game's calls never wait on it
+//! and the tracker counts what it held as `thread_panicked`
+//! (`Tracker::handover`, `Tracker::stats`).
 
 use std::sync::Arc;
 use std::thread;
@@ -15,13 +20,15 @@ use std::time::Instant;
 
 use crossbeam_channel::{never, select, unbounded, Receiver, Sender};
 
+use crate::answer::JobResult;
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
-use crate::lane::JobResult;
+use crate::panics;
 use crate::pipeline::Pipeline;
-use crate::queue::{Chunk, Intake, Queued, CHUNK_POLL_INTERVAL};
+use crate::queue::{Chunk, Intake, CHUNK_POLL_INTERVAL};
+use crate::record::Item;
 use crate::session::Session;
-use crate::stats::{DropReason, Stats};
+use crate::stats::{DropReason, Signal, Stats};
 
 /// Warnings waiting for the engine layer to print them; more are dropped.
 pub const DIAGNOSTICS_CAPACITY: usize = 64;
@@ -62,14 +69,16 @@ impl Worker {
         session: Session,
         sampled: bool,
         stats: Arc<Stats>,
-        (chunks, recycle, queued): (Receiver<Chunk>, Sender<Vec<u8>>, Arc<Queued>),
+        intake: Intake,
         control: Receiver<Control>,
         diagnostics: Sender<String>,
     ) -> std::io::Result<thread::JoinHandle<()>> {
         let (results_tx, results) = unbounded();
+        // For reporting a panic: the pipeline's own are gone with it.
+        let (panic_stats, panic_warnings) = (stats.clone(), diagnostics.clone());
         let pipeline = Pipeline::new(&config, session, sampled, stats, Diagnostics::sending(diagnostics), &results_tx)?;
         let worker = Worker {
-            intake: Intake::new(chunks, recycle, queued),
+            intake,
             control,
             results,
             _results_tx: results_tx,
@@ -77,7 +86,11 @@ impl Worker {
             flush_interval: config.flush_interval,
             next_flush: Instant::now() + config.flush_interval,
         };
-        thread::Builder::new().name("game_tracker_worker".into()).spawn(move || worker.run())
+        thread::Builder::new().name("game_tracker_worker".into()).spawn(move || {
+            if let Err(panic) = panics::catch(|| worker.run()) {
+                panic.report("worker", &Signal::ALL, &panic_stats, &mut Diagnostics::sending(panic_warnings));
+            }
+        })
     }
 
     fn run(mut self) {
@@ -122,7 +135,14 @@ impl Worker {
 
     fn read(&mut self, chunk: Chunk) {
         let pipeline = &mut self.pipeline;
-        if let Some((unread, error)) = self.intake.read(chunk, |item| pipeline.accept_item(item)) {
+        let each = |item: Item| {
+            #[cfg(feature = "test-hooks")]
+            if let Item::Event(crate::event::Event::Log(log)) = &item {
+                panics::inject(log.message.as_bytes(), panics::PANIC_WORKER);
+            }
+            pipeline.accept_item(item)
+        };
+        if let Some((unread, error)) = self.intake.read(chunk, each) {
             pipeline.unreadable(unread, &error);
         }
     }

@@ -392,6 +392,7 @@ impl GameTrackerClient {
         out.set("active", self.is_active());
         out.set("session_id", &self.get_session_id());
         out.set("sampled", self.lifecycle.tracker().is_none_or(|t| t.is_sampled()));
+        out.set("thread_panics", self.lifecycle.tracker().map_or(0, |t| t.thread_panics()) as i64);
         if let Some(fill) = self.lifecycle.tracker().map(|t| t.queue_fill()) {
             let mut queue = VarDictionary::new();
             queue.set("events", fill.events as i64);

@@ -1,0 +1,27 @@
+//! An encoded request on its way through a lane, and the events it accounts
+//! for: what the batcher closes, a lane sends, retries or gives up on.
+
+use std::time::Instant;
+
+use crate::encode::Payload;
+use crate::spool;
+
+/// An encoded request and what it accounts for.
+pub(crate) struct Batch {
+    pub payload: Payload,
+    pub events: u64,
+    /// When the batch was closed (or read back from the spool); retries
+    /// stop at `max_retry_age`.
+    pub created: Instant,
+    /// Set when the batch came from the spool: its file is deleted once the
+    /// receiver answered, and kept when this launch gives up on it.
+    pub spooled: Option<spool::Entry>,
+    /// Metrics (remote write): series whose 0 sample this request carries.
+    pub announcing: Vec<usize>,
+}
+
+impl Batch {
+    pub fn new(payload: Payload, events: u64, announcing: Vec<usize>) -> Batch {
+        Batch { payload, events, created: Instant::now(), spooled: None, announcing }
+    }
+}
