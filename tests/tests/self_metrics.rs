@@ -50,9 +50,9 @@ fn after_an_outage_the_self_metrics_in_prometheus_show_the_retries_and_drops_get
     };
     while !costly(&tracker.stats(Signal::Logs), &tracker.stats(Signal::Metrics)) && outage.elapsed() < Duration::from_secs(60) {
         for i in 0..20 {
-            tracker.log(Level::Info, format!("frame {frame} event {i}"), vec![("i".into(), Value::Int(i))]);
+            tracker.log_with(Level::Info, format!("frame {frame} event {i}"), vec![("i".to_string(), Value::Int(i))]);
         }
-        tracker.metric(MetricKind::Counter, "frames_total".into(), 1.0, vec![]);
+        tracker.metric_with(MetricKind::Counter, "frames_total", 1.0, Vec::<(String, String)>::new().as_slice());
         tracker.handover();
         frame += 1;
         std::thread::sleep(Duration::from_millis(16));

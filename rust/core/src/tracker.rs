@@ -146,17 +146,9 @@ impl Tracker {
         self.append(Signal::Logs, |buf| record::write_log(buf, level, now_unix_nano(), message, data));
     }
 
-    pub fn log(&self, level: Level, message: String, data: Fields) {
-        self.log_with(level, message, data);
-    }
-
     /// One metric update; names and labels are checked by the worker.
     pub fn metric_with(&self, kind: MetricKind, name: impl WriteText, value: f64, labels: impl WriteValue) {
         self.append(Signal::Metrics, |buf| record::write_metric(buf, kind, self.frame_now(), name, value, labels));
-    }
-
-    pub fn metric(&self, kind: MetricKind, name: String, value: f64, labels: Vec<(String, String)>) {
-        self.metric_with(kind, name, value, labels.as_slice());
     }
 
     /// Histogram observations gathered over a while (the vitals' frame

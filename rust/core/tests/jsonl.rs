@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use game_tracker_core::jsonl::{rotated, ROTATED_FILES};
 use game_tracker_core::value::Value;
+use common::calls::TestCalls;
 use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, Signal, SpanStatus, Tracker};
 use serde_json::Value as Json;
 

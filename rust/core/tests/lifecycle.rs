@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use game_tracker_core::lifecycle::{InitError, Lifecycle, State};
 use game_tracker_core::value::Value;
+use common::calls::TestCalls;
 use game_tracker_core::{DeviceInfo, DropReason, Level, Signal};
 
 mod common;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use game_tracker_core::encode::remote_write;
 use game_tracker_core::value::Value;
 use game_tracker_core::{Config, DeviceInfo, DropReason, MetricKind, Signal, Tracker};
+use common::calls::TestCalls;
 use game_tracker_testkit::decode::otlp_last_metrics;
 use game_tracker_testkit::receiver::Receiver;
 use opentelemetry_proto::tonic::common::v1::any_value;

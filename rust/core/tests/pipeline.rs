@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use game_tracker_core::encode::remote_write;
 use game_tracker_core::value::Value;
 use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker};
+use common::calls::TestCalls;
 use game_tracker_testkit::decode::loki_lines as log_lines;
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::tls::TlsReceiver;

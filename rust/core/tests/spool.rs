@@ -9,6 +9,7 @@ use game_tracker_core::encode::remote_write;
 use game_tracker_core::spool::{Spool, MAX_REPLAY_AGE_METRICS};
 use game_tracker_core::value::Value;
 use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker};
+use common::calls::TestCalls;
 use game_tracker_testkit::decode::{loki_lines, otlp_spans};
 use game_tracker_testkit::receiver::{BlackHole, Receiver};
 

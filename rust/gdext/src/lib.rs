@@ -1,9 +1,11 @@
-//! GameTracker GDExtension: the thin engine layer. Each `#[func]` writes its
-//! Variant arguments straight into the core tracker's record buffer
-//! (`convert.rs`); the buffer goes to the worker once per frame, in
+//! GameTracker GDExtension: the thin engine layer. The per-frame calls
+//! (`log_*`, `increment`, `gauge`, `histogram`, `start_span`) are registered
+//! by hand (`hot_methods.rs`) and write Godot's argument Variants straight
+//! into the core tracker's record buffer (`convert.rs`); the rest are gdext
+//! `#[func]`s. The buffer goes to the worker once per frame, in
 //! `GameTrackerClient::process`. One class per file: `client.rs`
 //! (`GameTrackerClient`, behind the `GameTracker` autoload) and `span.rs`
-//! (`GameTrackerSpan`).
+//! (`GameTrackerSpan`); the benchmark build adds `bench_floor.rs`.
 
 #[cfg(feature = "bench")]
 mod bench_floor;

@@ -26,4 +26,5 @@ pub fn fresh_dir(name: &str) -> PathBuf {
     dir
 }
 
+pub mod calls;
 pub mod metric_path;

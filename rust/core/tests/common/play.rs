@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use game_tracker_core::value::Value;
 use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, SpanStatus, Tracker};
+use crate::common::calls::TestCalls;
 use game_tracker_testkit::receiver::{Fault as Misbehave, Receiver};
 
 use crate::common::assert_identity;
