@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# CI on a busy machine: clones the repository's committed HEAD into a fresh
-# temporary folder and runs `bash .ci/run` there N times in a row (default 3)
+# CI on a busy machine: N times in a row (default 3), clones the repository's
+# committed HEAD into a fresh temporary folder and runs `bash .ci/run` there
 # while every core is kept busy by a busy loop (niced, so the runs still get
 # their turn; CI_LOAD_NICE=0 makes the loops compete as equals). Prints each
 # run's result and time, then one summary line; exits non-zero if any run
@@ -8,8 +8,9 @@
 #   bash scripts/ci_under_load.sh [N]
 # The tests assert nothing about speed (timing lives in tests/bench), so a
 # loaded machine must pass them as an idle one does. About 10-15 minutes a run.
-# The clone shares .cache (Godot, Prometheus) with this checkout, so nothing
-# is fetched again; its target/ is its own, so the first run builds from scratch.
+# Each clone shares .cache (Godot, Prometheus) with this checkout, so nothing
+# is fetched again; its target/ is its own, so every run builds from scratch,
+# as CI does.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-3}
@@ -26,10 +27,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-git clone -q --no-hardlinks "$root" "$work/repo"
-if [[ -e "$root/.cache" ]]; then
-  ln -s "$(readlink -f "$root/.cache")" "$work/repo/.cache"
-fi
+fresh_clone() {
+  rm -rf "$work/repo"
+  git clone -q --no-hardlinks "$root" "$work/repo"
+  if [[ -e "$root/.cache" ]]; then
+    ln -s "$(readlink -f "$root/.cache")" "$work/repo/.cache"
+  fi
+}
 
 # Bounded: each loop ends by itself after the longest the runs may take,
 # should this script be killed before its trap runs.
@@ -44,6 +48,7 @@ passed=0
 times=()
 for i in $(seq "$runs"); do
   log="$work/run$i.log"
+  fresh_clone
   started=$(date +%s)
   status=0
   (cd "$work/repo" && bash .ci/run) >"$log" 2>&1 || status=$?

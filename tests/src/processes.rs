@@ -27,7 +27,7 @@ impl GodotRun {
         self.stdout
             .lines()
             .chain(self.stderr.lines())
-            .filter(|l| l.contains("SCRIPT ERROR") || l.contains("panicked") || l.contains("[panic"))
+            .filter(|l| l.contains("SCRIPT ERROR") || l.contains("panicked at") || l.contains("[panic"))
             .map(str::to_string)
             .collect()
     }

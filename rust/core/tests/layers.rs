@@ -1,21 +1,26 @@
-//! The core's modules form layers: no module reaches, directly or through
-//! others, a module that reaches back to it. Read from the source: every
-//! `crate::<module>` path outside comments is an edge (`encode/*` counts as
-//! `encode`).
+//! The modules form layers: no module reaches, directly or through others, a
+//! module that reaches back to it. Checked for the core's modules, for the
+//! files inside each of the core's folders, and for the engine crate's
+//! files. Read from the source: every `crate::…` path (and `super::…` inside
+//! a folder, and a folder's `mod.rs` naming one of its files) outside
+//! comments and test modules is an edge. A folder's `mod.rs` declaring its
+//! files (`pub mod x;`) is not one.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-fn module_of(path: &Path, src: &Path) -> String {
-    let rel = path.strip_prefix(src).unwrap();
-    let first = rel.components().next().unwrap().as_os_str().to_string_lossy().to_string();
-    first.trim_end_matches(".rs").to_string()
+type Graph = BTreeMap<String, BTreeSet<String>>;
+
+/// `x` for `src/x.rs`, `dir` for `src/dir/mod.rs`, `dir/f` for `src/dir/f.rs`.
+fn node_of(path: &Path, src: &Path) -> String {
+    let rel = path.strip_prefix(src).unwrap().with_extension("");
+    let name = rel.to_string_lossy().replace('\\', "/");
+    name.strip_suffix("/mod").unwrap_or(&name).to_string()
 }
 
-fn edges() -> BTreeMap<String, BTreeSet<String>> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+fn rust_files(src: &Path) -> Vec<PathBuf> {
     let mut files = vec![];
-    let mut dirs = vec![src.clone()];
+    let mut dirs = vec![src.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let path = entry.path();
@@ -26,47 +31,121 @@ fn edges() -> BTreeMap<String, BTreeSet<String>> {
             }
         }
     }
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in files {
-        let from = module_of(&file, &src);
+    files
+}
+
+fn ident(s: &str) -> String {
+    s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
+}
+
+/// The node a path names: `dir/f` when `dir/f.rs` exists, else `dir`.
+fn target(src: &Path, segments: &[String]) -> Option<String> {
+    let first = segments.first().filter(|s| !s.is_empty())?;
+    if let Some(second) = segments.get(1) {
+        if src.join(first).join(format!("{second}.rs")).exists() {
+            return Some(format!("{first}/{second}"));
+        }
+    }
+    Some(first.clone())
+}
+
+/// The paths after `prefix` on `line`, each as its leading segments; a
+/// group (`{a, b::c}`) gives one path per member.
+fn paths_after(line: &str, prefix: &str) -> Vec<Vec<String>> {
+    let mut out = vec![];
+    for (i, _) in line.match_indices(prefix) {
+        if line[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+            continue;
+        }
+        let rest = &line[i + prefix.len()..];
+        let mut head = vec![];
+        let mut rest = rest;
+        loop {
+            let name = ident(rest);
+            if name.is_empty() {
+                break;
+            }
+            rest = &rest[name.len()..];
+            head.push(name);
+            match rest.strip_prefix("::") {
+                Some(more) => rest = more,
+                None => break,
+            }
+        }
+        if let Some(group) = rest.strip_prefix('{') {
+            let inner = &group[..group.find('}').unwrap_or(group.len())];
+            for part in inner.split(',') {
+                let mut path = head.clone();
+                path.extend(part.trim().split("::").map(ident).filter(|s| !s.is_empty()));
+                out.push(path);
+            }
+        } else {
+            out.push(head);
+        }
+    }
+    out
+}
+
+fn edges(src: &Path) -> Graph {
+    let mut graph = Graph::new();
+    for file in rust_files(src) {
+        let from = node_of(&file, src);
         if from == "lib" {
             continue;
         }
+        let folder = file.parent().unwrap().strip_prefix(src).unwrap().to_string_lossy().replace('\\', "/");
+        let is_mod = file.file_name().is_some_and(|n| n == "mod.rs");
+        let siblings: Vec<String> = if is_mod {
+            rust_files(file.parent().unwrap())
+                .iter()
+                .filter(|f| f.parent() == file.parent() && f.file_name().is_some_and(|n| n != "mod.rs"))
+                .map(|f| f.file_stem().unwrap().to_string_lossy().to_string())
+                .collect()
+        } else {
+            vec![]
+        };
         let text = std::fs::read_to_string(&file).unwrap();
+        // Production code only: a file's test module comes last.
+        let text = text.split("#[cfg(test)]").next().unwrap();
         let targets = graph.entry(from.clone()).or_default();
         for line in text.lines().map(str::trim_start).filter(|l| !l.starts_with("//")) {
-            for (i, _) in line.match_indices("crate::") {
-                let rest = &line[i + "crate::".len()..];
-                let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                let grouped = rest.starts_with('{');
-                if grouped {
-                    // `use crate::{a, b::c}`: each top-level name.
-                    let inner = &rest[1..rest.find('}').unwrap_or(rest.len())];
-                    for part in inner.split(',') {
-                        let n: String = part.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                        if !n.is_empty() && n != from {
-                            targets.insert(n);
-                        }
-                    }
-                } else if !name.is_empty() && name != from {
-                    targets.insert(name);
+            let mut found: Vec<String> = paths_after(line, "crate::").iter().filter_map(|p| target(src, p)).collect();
+            if !folder.is_empty() {
+                // `super::x` from `dir/f.rs` is `crate::dir::x`.
+                for path in paths_after(line, "super::") {
+                    let mut full = vec![folder.clone()];
+                    full.extend(path);
+                    found.extend(target(src, &full));
                 }
             }
+            if is_mod && !line.starts_with("pub mod ") && !line.starts_with("mod ") {
+                // A folder's own files, named from its `mod.rs` (`schema::KEYS`).
+                for sibling in &siblings {
+                    if !paths_after(line, &format!("{sibling}::")).is_empty() || line.contains(&format!("use {sibling}::")) {
+                        found.push(format!("{folder}/{sibling}"));
+                    }
+                }
+            }
+            targets.extend(found.into_iter().filter(|t| *t != from));
         }
     }
     graph
 }
 
-#[test]
-fn no_module_imports_a_module_that_imports_it_back() {
-    let graph = edges();
+/// The graph with each folder's files merged into the folder.
+fn by_top_module(graph: &Graph) -> Graph {
+    let top = |n: &str| n.split('/').next().unwrap().to_string();
+    let mut out = Graph::new();
+    for (from, tos) in graph {
+        let targets = out.entry(top(from)).or_default();
+        targets.extend(tos.iter().map(|t| top(t)).filter(|t| *t != top(from)));
+    }
+    out
+}
+
+fn assert_no_circle(graph: &Graph, what: &str) {
     // Depth-first search for a cycle; report the first one found.
-    fn visit(
-        node: &str,
-        graph: &BTreeMap<String, BTreeSet<String>>,
-        path: &mut Vec<String>,
-        done: &mut BTreeSet<String>,
-    ) -> Option<Vec<String>> {
+    fn visit(node: &str, graph: &Graph, path: &mut Vec<String>, done: &mut BTreeSet<String>) -> Option<Vec<String>> {
         if let Some(at) = path.iter().position(|n| n == node) {
             let mut cycle = path[at..].to_vec();
             cycle.push(node.to_string());
@@ -87,9 +166,38 @@ fn no_module_imports_a_module_that_imports_it_back() {
     }
     let mut done = BTreeSet::new();
     for node in graph.keys() {
-        if let Some(cycle) = visit(node, &graph, &mut Vec::new(), &mut done) {
-            panic!("import circle: {}\nall imports: {graph:#?}", cycle.join(" → "));
+        if let Some(cycle) = visit(node, graph, &mut Vec::new(), &mut done) {
+            panic!("{what}: import circle: {}\nall imports: {graph:#?}", cycle.join(" → "));
         }
     }
+}
+
+fn core_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+#[test]
+fn no_core_module_imports_a_module_that_imports_it_back() {
+    let graph = by_top_module(&edges(&core_src()));
+    assert_no_circle(&graph, "core");
     assert!(graph.get("tracker").is_some_and(|t| t.contains("worker")) && graph.len() > 15, "the graph was read: {graph:?}");
+}
+
+#[test]
+fn inside_each_core_folder_no_file_imports_one_that_imports_it_back() {
+    let graph = edges(&core_src());
+    assert_no_circle(&graph, "core files");
+    // Read as meant: the encoder reaches each format, the formats the body.
+    let encoder = &graph["encode/encoder"];
+    assert!(encoder.contains("encode/loki") && encoder.contains("encode/body"), "{encoder:?}");
+    assert!(graph["encode/loki"].contains("encode/body"), "{:?}", graph["encode/loki"]);
+    assert!(graph["config/schema"].contains("config"), "super:: is read: {:?}", graph["config/schema"]);
+}
+
+#[test]
+fn no_engine_file_imports_a_file_that_imports_it_back() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../gdext/src");
+    let graph = edges(&src);
+    assert_no_circle(&graph, "engine crate");
+    assert!(graph.get("client").is_some_and(|t| t.contains("convert") && t.contains("hot_methods")), "the graph was read: {graph:?}");
 }

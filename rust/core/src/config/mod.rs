@@ -195,18 +195,6 @@ pub enum Destination<'a> {
     Nowhere,
 }
 
-impl Default for Config {
-    /// Every key at its default from [`schema::KEYS`].
-    fn default() -> Self {
-        let mut c = Config::blank();
-        for key in schema::KEYS {
-            // A default that does not parse fails the schema's own test.
-            let _ = key.apply(&mut c, &key.default.to_value());
-        }
-        c
-    }
-}
-
 impl Config {
     /// Zeros, before the defaults are applied.
     fn blank() -> Config {
@@ -273,40 +261,6 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
-    /// Parses the dictionary given to `init`. Collects every problem so one
-    /// message tells the developer all that is wrong.
-    pub fn from_fields(fields: &Fields) -> Result<Config, ConfigError> {
-        let mut c = Config::default();
-        let mut problems: Vec<(String, String)> = Vec::new();
-        for (name, value) in fields {
-            let result = match schema::find(name) {
-                Some(key) => key.apply(&mut c, value),
-                None => Err(format!("is not a known key (known: {})", schema::names_list())),
-            };
-            if let Err(problem) = result {
-                problems.push((name.clone(), problem));
-            }
-        }
-        if let Some(base) = c.endpoint.clone() {
-            let base = base.trim_end_matches('/');
-            let (logs, metrics) = match c.protocol {
-                Protocol::Native => (LOGS_PATH, METRICS_PATH),
-                Protocol::Otlp => (OTLP_LOGS_PATH, OTLP_METRICS_PATH),
-            };
-            c.logs_url.get_or_insert_with(|| format!("{base}{logs}"));
-            c.metrics_url.get_or_insert_with(|| format!("{base}{metrics}"));
-            c.traces_url.get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
-        }
-        if c.spool && c.spool_dir.is_none() {
-            problems.push(("spool".into(), "is on but no 'spool_dir' is set".into()));
-        }
-        if problems.is_empty() {
-            Ok(c)
-        } else {
-            Err(ConfigError { problems })
-        }
-    }
-
     /// True when this signal travels as OTLP (and follows OTLP's retry rules).
     pub fn speaks_otlp(&self, signal: crate::stats::Signal) -> bool {
         signal == crate::stats::Signal::Traces || self.protocol == Protocol::Otlp

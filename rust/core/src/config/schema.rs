@@ -363,6 +363,55 @@ pub const KEYS: &[Key] = &[
     }),
 ];
 
+impl Default for Config {
+    /// Every key at its default from [`KEYS`].
+    fn default() -> Self {
+        let mut c = Config::blank();
+        for key in KEYS {
+            // A default that does not parse fails the schema's own test.
+            let _ = key.apply(&mut c, &key.default.to_value());
+        }
+        c
+    }
+}
+
+
+impl Config {
+    /// Parses the dictionary given to `init`. Collects every problem so one
+    /// message tells the developer all that is wrong.
+    pub fn from_fields(fields: &Fields) -> Result<Config, ConfigError> {
+        let mut c = Config::default();
+        let mut problems: Vec<(String, String)> = Vec::new();
+        for (name, value) in fields {
+            let result = match find(name) {
+                Some(key) => key.apply(&mut c, value),
+                None => Err(format!("is not a known key (known: {})", names_list())),
+            };
+            if let Err(problem) = result {
+                problems.push((name.clone(), problem));
+            }
+        }
+        if let Some(base) = c.endpoint.clone() {
+            let base = base.trim_end_matches('/');
+            let (logs, metrics) = match c.protocol {
+                Protocol::Native => (LOGS_PATH, METRICS_PATH),
+                Protocol::Otlp => (OTLP_LOGS_PATH, OTLP_METRICS_PATH),
+            };
+            c.logs_url.get_or_insert_with(|| format!("{base}{logs}"));
+            c.metrics_url.get_or_insert_with(|| format!("{base}{metrics}"));
+            c.traces_url.get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
+        }
+        if c.spool && c.spool_dir.is_none() {
+            problems.push(("spool".into(), "is on but no 'spool_dir' is set".into()));
+        }
+        if problems.is_empty() {
+            Ok(c)
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+}
+
 /// The key named `name`.
 pub fn find(name: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| k.name == name)

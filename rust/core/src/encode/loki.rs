@@ -6,7 +6,7 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::encode::{BodyFormat, Payload};
+use crate::encode::body::{BodyFormat, Payload};
 use crate::event::{Level, LogRecord};
 use crate::session::Session;
 use crate::value::{Fields, Value};

@@ -11,7 +11,8 @@ use opentelemetry_proto::tonic::common::v1::{
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{span, status, ResourceSpans, ScopeSpans, Span, Status};
 
-use crate::encode::{BodyFormat, OtlpEncoding, Payload};
+use crate::encode::body::{BodyFormat, Payload};
+use crate::encode::wire::OtlpEncoding;
 use crate::event::{SpanRecord, SpanStatus};
 use crate::session::Session;
 use crate::value::Value;

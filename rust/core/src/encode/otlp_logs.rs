@@ -7,7 +7,8 @@ use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::logs::v1::{LogRecord as OtlpLogRecord, ResourceLogs, ScopeLogs, SeverityNumber};
 
 use crate::encode::otlp::{kv, payload, resource, scope, scope_attributes, DATA_PREFIX};
-use crate::encode::{OtlpEncoding, Payload};
+use crate::encode::body::Payload;
+use crate::encode::wire::OtlpEncoding;
 use crate::event::{Level, LogRecord};
 use crate::session::Session;
 

@@ -15,7 +15,8 @@ use opentelemetry_proto::tonic::metrics::v1::{
 };
 
 use crate::encode::otlp::{payload, resource, scope, string_kv};
-use crate::encode::{OtlpEncoding, Payload};
+use crate::encode::body::Payload;
+use crate::encode::wire::OtlpEncoding;
 use crate::event::MetricKind;
 use crate::metrics::{PointValue, Snapshot};
 use crate::session::Session;

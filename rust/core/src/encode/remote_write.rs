@@ -6,11 +6,10 @@
 use prost::Message;
 
 use crate::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
-use crate::encode::{BodyFormat, Payload};
+use crate::encode::body::{BodyFormat, Payload};
 use crate::metrics::{PointValue, Snapshot};
 use crate::value::format_float;
 
-pub const PROTOCOL_HEADERS: &[(&str, &str)] = &[("X-Prometheus-Remote-Write-Version", "0.1.0")];
 
 /// One time series per counter and gauge, `buckets + 3` per histogram; each
 /// sample at the snapshot's time, after a 0 sample where the point asks for one.
