@@ -5,6 +5,7 @@
 //! `.gdextension` lists resolves for exported debug and release builds.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -13,11 +14,13 @@ use game_tracker_testkit::processes::{copy_addon, import_project, wait_with_time
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
 
-#[test]
-#[ignore = "runs Godot; use the README's test command"]
-fn the_exported_demo_loads_its_library_and_delivers_from_another_folder() {
+/// A demo project in `target/godot-copies/<name>` with the addon (its host
+/// library in release), `edit` applied to it, imported and exported headless
+/// with `--export-release`. Returns the exported game, its folder, and an
+/// empty folder to run it from.
+fn export_demo(name: &str, edit: impl Fn(&Path)) -> (PathBuf, PathBuf, PathBuf) {
     let root = repo_root();
-    let work = root.join("target/godot-copies/export");
+    let work = root.join("target/godot-copies").join(name);
     let _ = std::fs::remove_dir_all(&work);
     let (project, out, elsewhere) = (work.join("project"), work.join("out"), work.join("elsewhere"));
     for dir in [&project, &out, &elsewhere] {
@@ -27,6 +30,7 @@ fn the_exported_demo_loads_its_library_and_delivers_from_another_folder() {
         std::fs::copy(root.join("demo_project").join(name), project.join(name)).unwrap();
     }
     copy_addon(&project, Library::Release);
+    edit(&project);
     let template = Command::new("bash").arg(root.join("scripts/export_template.sh")).output().expect("make the template");
     assert!(template.status.success(), "{}", String::from_utf8_lossy(&template.stderr));
     let template = String::from_utf8(template.stdout).unwrap().trim().to_string();
@@ -47,23 +51,66 @@ fn the_exported_demo_loads_its_library_and_delivers_from_another_folder() {
         .output()
         .expect("export");
     assert!(export.status.success(), "export failed:\n{}", String::from_utf8_lossy(&export.stderr));
-    let placed: BTreeSet<String> =
-        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert_eq!(placed, ["demo.pck", "demo.x86_64", "libgame_tracker.so"].map(String::from).into(), "what the export placed");
+    (game, out, elsewhere)
+}
 
-    let rx = Receiver::start();
+fn placed_files(out: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+}
+
+/// Starts the exported game from `folder` with `GAMETRACKER_ENDPOINT`.
+fn run_exported(game: &Path, folder: &Path, rx: &Receiver) -> std::process::Output {
     let child = Command::new("bash")
-        .arg(root.join("scripts/run_exported.sh"))
-        .arg(&game)
+        .arg(repo_root().join("scripts/run_exported.sh"))
+        .arg(game)
         .arg("--headless")
-        .current_dir(&elsewhere)
+        .current_dir(folder)
         .env("GAMETRACKER_ENDPOINT", rx.base_url())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("run the exported game");
-    let run = wait_with_timeout(child, Duration::from_secs(120));
+    wait_with_timeout(child, Duration::from_secs(120))
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn the_exported_demo_loads_its_library_and_delivers_from_another_folder() {
+    let (game, out, elsewhere) = export_demo("export", |_| {});
+    assert_eq!(placed_files(&out), ["demo.pck", "demo.x86_64", "libgame_tracker.so"].map(String::from).into(), "what the export placed");
+    let rx = Receiver::start();
+    let run = run_exported(&game, &elsewhere, &rx);
     assert_demo_delivered(&run, &rx, "the exported game");
+}
+
+/// What every target without a library (the Web, iOS, 32-bit, Android arm32)
+/// gets, tried on Linux with its `[libraries]` entry removed: the export
+/// substitutes the stand-in, and the demo, whose script names
+/// `GameTrackerSpan` and infers types from the calls, runs its whole session
+/// and exits 0, with one line saying why nothing is sent.
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn the_demo_exported_for_a_platform_with_no_library_runs_on_the_stand_in() {
+    let (game, out, elsewhere) = export_demo("export-stand-in", |project| {
+        let file = project.join("addons/game_tracker/game_tracker.gdextension");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let without: String = text.lines().filter(|l| !l.starts_with("linux.x86_64")).map(|l| format!("{l}\n")).collect();
+        assert_ne!(without, text, "the Linux entry was there to remove");
+        std::fs::write(&file, without).unwrap();
+    });
+    assert_eq!(placed_files(&out), ["demo.pck", "demo.x86_64"].map(String::from).into(), "no library placed");
+    let rx = Receiver::start();
+    let run = run_exported(&game, &elsewhere, &rx);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let all = format!("--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
+    assert!(run.status.success(), "the game exits 0 ({}):\n{all}", run.status);
+    let errors: Vec<&str> = stdout.lines().chain(stderr.lines()).filter(|l| l.contains("ERROR")).collect();
+    assert!(errors.is_empty(), "no script or engine error: {errors:?}\n{all}");
+    assert_eq!(stdout.matches("GameTracker: no library for this platform (Linux, x86_64)").count(), 1, "one line says why:\n{all}");
+    assert!(stdout.contains("demo: summary"), "the scripted session completed:\n{all}");
+    assert!(!stderr.contains("WARNING"), "no warning per call:\n{all}");
+    assert!(rx.requests().is_empty(), "nothing sent");
 }
 
 /// Godot picks a library by feature tags: an entry applies when all its

@@ -171,6 +171,15 @@ fn the_debugger_tab_reads_its_own_feed_version_and_says_when_a_game_sends_anothe
 
 #[test]
 #[ignore = "runs Godot; use the README's test command"]
+fn the_stand_in_has_the_native_api_and_every_call_does_nothing() {
+    let rx = Receiver::start();
+    let run = run_test("test_stand_in", &rx);
+    assert_eq!(run.stdout.matches("GameTracker: no library for this platform").count(), 1, "one line says why:\n{}", run.all_output());
+    assert_eq!(rx.requests().len(), 0, "the stand-in sent nothing");
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
 fn pausing_and_quitting_wait_at_most_quit_timeout_for_a_dead_receiver() {
     let rx = Receiver::start();
     let hole = BlackHole::start();

@@ -11,8 +11,9 @@ extends RefCounted
 ## Modes, taking turns in blocks of BLOCK_USEC in one process (the first
 ## SETTLE_USEC of a block are not measured):
 ## - off: the same nodes and game work, no tracker calls;
-## - noop: the calls, on `NoopTracker` (a GDScript tracker that does nothing:
-##   what any tracker costs for arguments and dispatch);
+## - noop: the calls, on `NoopTracker`: the stand-in that platforms with no
+##   library get (addons/game_tracker/stand_in/), GDScript methods that do
+##   nothing: what any tracker costs for arguments and dispatch;
 ## - floor: the calls, on `FloorTracker` (native methods reached the way
 ##   the addon's are, doing nothing: the engine's share of a call);
 ## - gdext: the same do-nothing methods as gdext `#[func]`s with optional

@@ -597,7 +597,7 @@ fn render_game(s: &Settings, game: &[Json]) -> String {
          Dictionary on every call, half the calls through the autoload's name and half through an untyped \
          variable, a little game work in between. Per 10 events: 4 logs, 2 counters, 1 gauge, 1 histogram, a root \
          span and a child span. Modes take turns in 1 s blocks in one process until each has {} s of frames: \
-         *off* (the game work, no calls), *noop* (`NoopTracker`, a GDScript tracker that does nothing: what any \
+         *off* (the game work, no calls), *noop* (`NoopTracker`: the stand-in that exports for a platform with no library get, `addons/game_tracker/stand_in/`, GDScript methods that do nothing: what any \
          tracker pays for arguments and dispatch), *floor* (native methods reached the way the addon's are, doing \
          nothing), *gdext* (the same no-ops as gdext `#[func]`s with optional parameters), *addon*, *gdscript* \
          (the pure-GDScript tracker; its flush Timer and `HTTPRequest` run only in its own blocks), *debugger* (the \
