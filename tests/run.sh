@@ -16,6 +16,10 @@ status=0
 # The emulated arm64 demo belongs to the slower platform check,
 # scripts/cross_test.sh (README "Other platforms").
 cargo test --workspace --lib --tests -- --include-ignored --skip under_qemu 2>&1 | tee "$log" || status=$?
+# The core's whole delivery suite (faults, retries, spool, health…) again
+# with frame delivery: no thread, the worker run in each frame's hand-over,
+# requests polled, as the Web's nothreads build runs it.
+GAMETRACKER_TEST_DELIVERY=frame cargo test -p game_tracker_core --tests 2>&1 | tee -a "$log" || status=$?
 # One closing line for the whole suite.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //!  spool (earlier launches) ─┐
-//!                            ├─► next() ─► start() ─► sender thread ─► transport
+//!                            ├─► next() ─► start() ─► courier ─► transport
 //!  this launch's batches ────┘        (one in flight)        │
 //!        ▲                                                    ▼
 //!        └──── retry(): first in line again ◄── finish(): Answered | Failed | GaveUp
@@ -12,25 +12,23 @@
 //!
 //! A lane never decides what a batch it gives up on becomes: that is
 //! [`Leftovers::give_up`] (the spool when there is one, else a counted drop).
-//! A lane whose sender thread panicked gives up on everything, at once and
+//! A lane whose transport panicked gives up on everything, at once and
 //! from then on (`thread_panicked`): it has nothing left to send with, and
 //! must not leave a `flush_and_wait` waiting for an answer.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Sender;
-
-use crate::answer::{Answer, JobResult};
+use crate::answer::Answer;
 use crate::batch::Batch;
 use crate::encode::Payload;
 use crate::leftovers::{now_unix_ms, Leftovers};
 use crate::panics::Panic;
 use crate::retry;
-use crate::sender;
+use crate::sender::Courier;
 use crate::spool;
 use crate::stats::{DropReason, Signal};
-use crate::transport::{Outcome, Transport};
+use crate::transport::Outcome;
 
 struct InFlight {
     events: u64,
@@ -39,12 +37,12 @@ struct InFlight {
     announcing: Vec<usize>,
     spooled: Option<spool::Entry>,
     /// With a spool, a copy of the body, so a request still unanswered at
-    /// quit can be spooled (the sender thread holds the original).
+    /// quit can be spooled (the courier holds the original).
     copy: Option<Payload>,
 }
 
 impl InFlight {
-    /// The batch again, with the body the sender thread handed back.
+    /// The batch again, with the body the courier handed back.
     fn into_batch(self, payload: Payload) -> Batch {
         let InFlight { events, created, spooled, announcing, .. } = self;
         Batch { payload, events, created, spooled, announcing }
@@ -53,7 +51,8 @@ impl InFlight {
 
 pub(crate) struct Lane {
     signal: Signal,
-    jobs: Option<Sender<Payload>>,
+    /// How payloads reach the transport; gone once the lane is closed.
+    courier: Option<Courier>,
     in_flight: Option<InFlight>,
     backlog: VecDeque<Batch>,
     backlog_bytes: usize,
@@ -67,23 +66,17 @@ pub(crate) struct Lane {
     max_retry_age: Duration,
     /// Spooled batches older than this are deleted unsent (`too_old`).
     max_replay_age: Duration,
-    /// Its sender thread panicked: every batch is given up on as it comes.
+    /// Its transport panicked: every batch is given up on as it comes.
     panicked: bool,
 }
 
 impl Lane {
-    /// Starts the signal's sender thread; answers come back on `results`.
-    pub fn spawn(
-        signal: Signal,
-        transport: Box<dyn Transport>,
-        results: Sender<JobResult>,
-        max_backlog_bytes: usize,
-        max_retry_age: Duration,
-        max_replay_age: Duration,
-    ) -> std::io::Result<Lane> {
-        Ok(Lane {
+    /// A lane sending through `courier`, whose answers come back on the
+    /// worker's results channel.
+    pub fn new(signal: Signal, courier: Courier, max_backlog_bytes: usize, max_retry_age: Duration, max_replay_age: Duration) -> Lane {
+        Lane {
             signal,
-            jobs: Some(sender::spawn(signal, transport, results)?),
+            courier: Some(courier),
             in_flight: None,
             backlog: VecDeque::new(),
             backlog_bytes: 0,
@@ -94,7 +87,7 @@ impl Lane {
             max_retry_age,
             max_replay_age,
             panicked: false,
-        })
+        }
     }
 
     pub fn signal(&self) -> Signal {
@@ -114,7 +107,7 @@ impl Lane {
     /// Idle and not waiting out a backoff (which shutdown skips). A lane
     /// that gave up after a panic takes every batch, to give it up at once.
     pub fn may_send(&self, now: Instant, shutting_down: bool) -> bool {
-        let ready = self.jobs.is_some() && (shutting_down || self.not_before.is_none_or(|t| now >= t));
+        let ready = self.courier.is_some() && (shutting_down || self.not_before.is_none_or(|t| now >= t));
         self.in_flight.is_none() && (ready || self.panicked)
     }
 
@@ -217,7 +210,7 @@ impl Lane {
         None
     }
 
-    /// Hands the batch to the sender thread. With a spool, a copy is kept so
+    /// Hands the batch to the courier. With a spool, a copy is kept so
     /// the batch can still be spooled if quitting cuts its request off.
     pub fn start(&mut self, batch: Batch, leftovers: &mut Leftovers) {
         if self.panicked {
@@ -226,11 +219,11 @@ impl Lane {
         let copy = (leftovers.spool.is_some() && batch.spooled.is_none()).then(|| batch.payload.clone());
         let bytes = batch.payload.body.len() as u64;
         let Batch { payload, events, created, spooled, announcing } = batch;
-        match self.jobs.as_ref().map(|jobs| jobs.send(payload)) {
+        match self.courier.as_mut().map(|courier| courier.hand(payload)) {
             Some(Ok(())) => self.in_flight = Some(InFlight { events, bytes, created, announcing, spooled, copy }),
             _ => {
                 leftovers.stats.dropped(self.signal, DropReason::SendFailed, events);
-                leftovers.stats.set_last_error(self.signal, "sender thread is gone");
+                leftovers.stats.set_last_error(self.signal, "the sender is gone");
             }
         }
     }
@@ -277,7 +270,7 @@ impl Lane {
         }
     }
 
-    /// The sender thread panicked (and ended): reported once, and the lane
+    /// The transport panicked (its courier is done): reported once, and the lane
     /// gives up on `cut_off`, its backlog and every later batch. Batches
     /// of earlier launches stay spooled for the next one.
     fn give_up_after(&mut self, panic: &Panic, cut_off: Batch, leftovers: &mut Leftovers) -> Answer {
@@ -291,11 +284,18 @@ impl Lane {
         Answer::GaveUp
     }
 
-    /// Quitting (or a panic): closes the sender thread's channel (it ends
+    /// Frame delivery: moves the request in flight on (see [`Courier::poll`]).
+    pub fn poll(&mut self) {
+        if let Some(courier) = self.courier.as_mut() {
+            courier.poll();
+        }
+    }
+
+    /// Quitting (or a panic): lets the courier go (a sender thread ends
     /// after its request) and gives up on everything left, for `reason`.
     /// Earlier launches' batches not read yet stay spooled for the next.
     pub fn close(&mut self, reason: DropReason, leftovers: &mut Leftovers) {
-        self.jobs = None;
+        self.courier = None;
         self.replay.clear();
         self.backlog_bytes = 0;
         let mut unsent: Vec<Batch> = self.backlog.drain(..).collect();

@@ -4,7 +4,8 @@
 //! [`tracker`] (main thread: append a record, hand the buffer over once per
 //! frame) → `queue` → `worker` (the loop) → `pipeline` (admit and route each
 //! event) → `batcher` (batches, through one [`encode::Encoder`]) → `lane`
-//! (backlog, retries, spool) → [`transport`] (HTTP or files).
+//! (backlog, retries, spool) → `sender` (a thread, or polled each frame)
+//! → [`transport`] (HTTP or files).
 //! [`lifecycle`] is the tracker's state as the engine layer drives it;
 //! [`config::schema`] is the one table of `init` keys.
 
@@ -25,6 +26,7 @@ pub mod metric_check;
 pub mod metrics;
 mod panics;
 mod pipeline;
+mod polled_http;
 mod queue;
 pub mod record;
 pub mod redact;
@@ -38,9 +40,10 @@ pub mod tracker;
 pub mod transport;
 pub mod value;
 mod worker;
+mod worker_handle;
 
 pub use batcher::{MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL};
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, Delivery};
 pub use event::{Level, MetricKind, SpanStatus};
 #[cfg(feature = "test-hooks")]
 pub use panics::{PANIC_SENDER, PANIC_WORKER};
@@ -49,4 +52,5 @@ pub use record::{ValueWriter, WriteText, WriteValue};
 pub use session::DeviceInfo;
 pub use stats::{DropReason, Signal, SignalStats};
 pub use tracker::{OpenSpan, Tracker};
+pub use worker_handle::FRAME_SLICE;
 pub use value::{Fields, Value};

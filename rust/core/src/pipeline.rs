@@ -223,6 +223,14 @@ impl Pipeline {
         lanes.chain(self.health.as_ref().and_then(SessionHealth::next_wake)).min()
     }
 
+    /// Frame delivery: moves each lane's request in flight on; answers
+    /// come back on the results channel, as a sender thread's do.
+    pub fn poll_lanes(&mut self) {
+        for lane in self.routes.iter_mut().filter_map(Route::lane) {
+            lane.poll();
+        }
+    }
+
     /// Starts the next request on every lane that may send.
     pub fn dispatch(&mut self) {
         let now = Instant::now();

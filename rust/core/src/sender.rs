@@ -1,8 +1,14 @@
-//! A lane's sender thread: takes one payload at a time, runs the transport
-//! (the only blocking I/O the tracker does), and answers on the worker's
-//! results channel. A panic in the transport is caught and answered like an
-//! outcome, so the lane never waits for an answer that cannot come; the
-//! thread then ends, since the transport's state after a panic is unknown.
+//! How a lane's payloads reach its transport, one at a time, with the answer
+//! coming back on the worker's results channel either way:
+//!
+//! - thread delivery: a sender thread takes one payload at a time, runs the
+//!   blocking transport (the only blocking I/O the tracker does) and answers;
+//! - frame delivery: no thread; the worker polls a [`PolledTransport`] on
+//!   each step and posts its answer the same way.
+//!
+//! A panic in the transport is caught and answered like an outcome, so the
+//! lane never waits for an answer that cannot come; the courier is then done
+//! (the thread ends), since the transport's state after a panic is unknown.
 
 use std::thread;
 
@@ -12,10 +18,68 @@ use crate::answer::JobResult;
 use crate::encode::Payload;
 use crate::panics;
 use crate::stats::Signal;
-use crate::transport::Transport;
+use crate::transport::{PolledTransport, Transport};
+
+pub(crate) enum Courier {
+    /// A sender thread running a blocking transport.
+    Thread(Sender<Payload>),
+    /// A transport the worker polls, and the payload it is sending.
+    Polled { transport: Box<dyn PolledTransport>, sending: Option<Payload>, results: Sender<JobResult>, signal: Signal },
+}
+
+impl Courier {
+    /// Starts the signal's sender thread.
+    pub fn thread(signal: Signal, transport: Box<dyn Transport>, results: Sender<JobResult>) -> std::io::Result<Courier> {
+        spawn(signal, transport, results).map(Courier::Thread)
+    }
+
+    pub fn polled(signal: Signal, transport: Box<dyn PolledTransport>, results: Sender<JobResult>) -> Courier {
+        Courier::Polled { transport, sending: None, results, signal }
+    }
+
+    /// Hands over the next payload (the last one was answered); gives it
+    /// back if the courier is gone.
+    pub fn hand(&mut self, payload: Payload) -> Result<(), Payload> {
+        match self {
+            Courier::Thread(jobs) => jobs.send(payload).map_err(|e| e.into_inner()),
+            Courier::Polled { transport, sending, signal, results } => {
+                let started = panics::catch(|| transport.start(*signal, &payload));
+                match started {
+                    Ok(()) => *sending = Some(payload),
+                    Err(panic) => {
+                        let _ = results.send(JobResult { signal: *signal, outcome: Err(panic), payload });
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Frame delivery: moves the request on, and posts its answer once
+    /// there is one. Thread delivery: nothing to do.
+    pub fn poll(&mut self) {
+        let Courier::Polled { transport, sending, results, signal } = self else { return };
+        if sending.is_none() {
+            return;
+        }
+        let outcome = match panics::catch(|| transport.poll()) {
+            Ok(None) => return,
+            Ok(Some(outcome)) => Ok(outcome),
+            Err(panic) => Err(panic),
+        };
+        if let Some(payload) = sending.take() {
+            #[cfg(feature = "test-hooks")]
+            let outcome = outcome.and_then(|o| panics::catch(|| {
+                panics::inject(&payload.body, panics::PANIC_SENDER);
+                o
+            }));
+            let _ = results.send(JobResult { signal: *signal, outcome, payload });
+        }
+    }
+}
 
 /// Starts the signal's sender thread; returns where to hand it payloads.
-pub(crate) fn spawn(signal: Signal, mut transport: Box<dyn Transport>, results: Sender<JobResult>) -> std::io::Result<Sender<Payload>> {
+fn spawn(signal: Signal, mut transport: Box<dyn Transport>, results: Sender<JobResult>) -> std::io::Result<Sender<Payload>> {
     // One slot: the worker only hands over a payload when the last was answered.
     let (jobs, jobs_rx) = bounded::<Payload>(1);
     thread::Builder::new().name(thread_name(signal)).spawn(move || {

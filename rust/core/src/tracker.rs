@@ -4,18 +4,19 @@
 //! once per frame; that, a full buffer, or a flush hands the buffer to the
 //! worker through [`crate::queue`], which bounds it by `queue_capacity`
 //! events and `max_queue_bytes`. A buffer that would pass either bound is
-//! dropped and its events counted as `queue_full`.
+//! dropped and its events counted as `queue_full`. With frame delivery the
+//! once-per-frame hand-over also runs the worker's slice
+//! ([`crate::worker_handle`]).
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
-use crate::config::{Config, DEFAULT_QUIT_TIMEOUT};
+use crate::config::{Config, Delivery, DEFAULT_QUIT_TIMEOUT};
 use crate::queue::{self, Chunk, Outlet, Refused, CHUNK_BYTES, CHUNK_CAPACITY};
 use crate::event::{now_unix_nano, Level, MetricKind, Scope, SpanId, SpanStatus, TraceId};
 use crate::record::{self, SpanHeader, ValueWriter, WriteText, WriteValue};
@@ -23,6 +24,7 @@ use crate::session::{DeviceInfo, Session};
 use crate::stats::{DropReason, Signal, SignalStats, Stats};
 use crate::value::{Fields, Value};
 use crate::worker::{Control, Worker, DIAGNOSTICS_CAPACITY};
+use crate::worker_handle::{AfterSlice, WorkerHandle, FRAME_SLICE};
 
 pub use crate::queue::QueueFill;
 
@@ -64,7 +66,8 @@ pub struct Tracker {
     control: Sender<Control>,
     diagnostics: Receiver<String>,
     session: Session,
-    worker: RefCell<Option<JoinHandle<()>>>,
+    /// `None` once stopped, or once a worker that panicked was reaped.
+    worker: RefCell<Option<WorkerHandle>>,
     /// Set once stopped: later calls are counted as dropped for this reason.
     closed: Cell<Option<DropReason>>,
     /// Span ids: unique, not secret, so a fast generator seeded from the OS
@@ -100,7 +103,8 @@ impl OpenSpan {
 }
 
 impl Tracker {
-    /// Starts the worker and sender threads.
+    /// Starts the worker and sender threads (frame delivery: none; the
+    /// worker runs in [`Tracker::handover`]).
     pub fn start(config: Config, device: DeviceInfo) -> std::io::Result<Tracker> {
         let session = Session::new(&config.game, &config.version, &config.environment, device, &config.session_label);
         let stats = Arc::new(Stats::default());
@@ -110,15 +114,9 @@ impl Tracker {
         let sampled = config.sample_rate >= 1.0 || rand::random::<f64>() < config.sample_rate;
         let (control, control_rx) = bounded(CONTROL_CAPACITY);
         let (diag_tx, diagnostics) = bounded(DIAGNOSTICS_CAPACITY);
-        let worker = Worker::spawn(
-            config,
-            session.clone(),
-            sampled,
-            stats.clone(),
-            intake,
-            control_rx,
-            diag_tx,
-        )?;
+        let inline = config.delivery == Delivery::Frame;
+        let (worker, report) = Worker::new(config, session.clone(), sampled, stats.clone(), intake, control_rx, diag_tx)?;
+        let worker = WorkerHandle::start(worker, report, inline)?;
         Ok(Tracker {
             staging: RefCell::new(Staging { buf: Vec::with_capacity(CHUNK_CAPACITY), events: [0; 3], scope: Scope::default() }),
             frame_clock: Cell::new(0),
@@ -250,9 +248,39 @@ impl Tracker {
         f(&self.staging.borrow().scope.tags)
     }
 
-    /// Hands what the main thread staged to the worker. The engine layer
-    /// calls this once per frame; flushes and a full buffer call it too.
+    /// The engine layer calls this once per frame: hands what the main
+    /// thread staged to the worker and, with frame delivery, runs the
+    /// worker's slice (at most about [`FRAME_SLICE`]).
     pub fn handover(&self) {
+        self.hand_over_staged();
+        self.run_slice(FRAME_SLICE);
+    }
+
+    /// Frame delivery: one slice of the worker, on this thread.
+    fn run_slice(&self, budget: Duration) {
+        let after = match self.worker.borrow_mut().as_mut() {
+            Some(worker) => worker.step(budget),
+            None => return,
+        };
+        self.after_slice(after);
+    }
+
+    /// An inline worker that ended is let go; one that panicked also has
+    /// what it held counted (`thread_panicked`).
+    fn after_slice(&self, after: AfterSlice) {
+        match after {
+            AfterSlice::Running => {}
+            AfterSlice::Ended => drop(self.worker.borrow_mut().take()),
+            AfterSlice::Panicked => {
+                drop(self.worker.borrow_mut().take());
+                self.count_lost_worker([0; 3]);
+            }
+        }
+    }
+
+    /// Hands what the main thread staged to the worker: once per frame,
+    /// and on a flush or a full buffer.
+    fn hand_over_staged(&self) {
         self.frame_clock.set(0);
         let mut staging = self.staging.borrow_mut();
         if staging.buf.is_empty() {
@@ -287,18 +315,18 @@ impl Tracker {
 
     /// Asks the worker to send everything now; returns at once.
     pub fn flush(&self) {
-        self.handover();
+        self.hand_over_staged();
         let _ = self.control.try_send(Control::Flush { done: None });
     }
 
     /// Sends everything and waits until each request was answered, at most
     /// `timeout`. Blocks: for loading screens and quitting, not gameplay.
     pub fn flush_and_wait(&self, timeout: Duration) -> bool {
-        self.handover();
+        self.hand_over_staged();
         let deadline = Instant::now() + timeout;
         let (done, answered) = bounded(1);
         let answered = self.control.send_deadline(Control::Flush { done: Some(done) }, deadline).is_ok()
-            && answered.recv_deadline(deadline).is_ok();
+            && self.wait_for(&answered, deadline);
         if !answered {
             // A worker that panicked drops the request unanswered: count
             // what it held now rather than leave it pending.
@@ -313,7 +341,7 @@ impl Tracker {
         if self.worker.borrow().is_none() {
             return;
         }
-        self.handover();
+        self.hand_over_staged();
         self.stop(timeout, DropReason::Shutdown);
     }
 
@@ -354,16 +382,30 @@ impl Tracker {
         let deadline = Instant::now() + timeout;
         let (done, finished) = bounded(1);
         let stopped = self.control.send_deadline(Control::Shutdown { deadline, done, reason }, deadline).is_ok()
-            && finished.recv_deadline(deadline + Duration::from_millis(100)).is_ok();
+            && self.wait_for(&finished, deadline + Duration::from_millis(100));
         if !stopped {
             // A worker that panicked never answers: count what it held.
             self.reap_worker([0; 3], deadline);
         }
-        let worker = self.worker.borrow_mut().take();
-        if let (true, Some(worker)) = (stopped, worker) {
-            let _ = worker.join();
+        // A worker that did not stop in time is left to finish on its own:
+        // exit never hangs.
+        if let Some(worker) = self.worker.borrow_mut().take() {
+            worker.join_if_finished();
         }
-        // Otherwise the worker is left to finish on its own: exit never hangs.
+    }
+
+    /// Waits for `answer` until `deadline`, running an inline worker
+    /// meanwhile (see [`WorkerHandle::wait_for`]).
+    fn wait_for<T>(&self, answer: &Receiver<T>, deadline: Instant) -> bool {
+        let mut ended = None;
+        let answered = match self.worker.borrow_mut().as_mut() {
+            Some(worker) => worker.wait_for(answer, deadline, &mut ended),
+            None => answer.try_recv().is_ok(),
+        };
+        if let Some(after) = ended {
+            self.after_slice(after);
+        }
+        answered
     }
 
     /// The worker's end of the queue is gone, yet the worker was never
@@ -384,7 +426,7 @@ impl Tracker {
     /// then: this never hangs. `in_hand`: events the caller counts itself.
     fn reap_worker(&self, in_hand: [u64; 3], until: Instant) {
         loop {
-            match self.worker.borrow().as_ref().map(JoinHandle::is_finished) {
+            match self.worker.borrow().as_ref().map(WorkerHandle::is_finished) {
                 None => return, // stopped, or already reaped
                 Some(true) => break,
                 Some(false) if Instant::now() >= until => return,
@@ -392,9 +434,15 @@ impl Tracker {
             }
         }
         if let Some(worker) = self.worker.borrow_mut().take() {
-            // Finished: returns at once, and makes its last counts visible here.
-            let _ = worker.join();
+            // Finished: joined at once, which makes its last counts visible here.
+            worker.join_if_finished();
         }
+        self.count_lost_worker(in_hand);
+    }
+
+    /// The worker is gone unasked: counts everything it held as
+    /// `thread_panicked`, and later calls the same way.
+    fn count_lost_worker(&self, in_hand: [u64; 3]) {
         if self.closed.get().is_none() {
             self.closed.set(Some(DropReason::ThreadPanicked));
         }
@@ -492,7 +540,7 @@ impl Tracker {
             staging.buf.len() >= CHUNK_BYTES || staged as usize >= self.queue_capacity
         };
         if full {
-            self.handover();
+            self.hand_over_staged();
         }
     }
 

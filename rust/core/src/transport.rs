@@ -2,6 +2,11 @@
 //! timeouts on every request) or, with no endpoint, a folder of files.
 //! Header values and URL passwords never appear in errors: they are usually
 //! tokens, and errors end up in `get_stats()`, the Godot output and logs.
+//!
+//! Two shapes: a [`Transport`] blocks until the answer (a lane's sender
+//! thread runs it: thread delivery); a [`PolledTransport`] starts a request
+//! and is asked each step whether it was answered (the worker polls it:
+//! frame delivery, where there are no threads).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -13,6 +18,8 @@ use crate::stats::Signal;
 
 /// How much of a rejection's body is kept for `get_stats()`.
 const ERROR_BODY_CHARS: usize = 200;
+/// How much of a rejection's body is read to find that much.
+pub(crate) const ERROR_BODY_READ: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -28,6 +35,53 @@ pub enum Outcome {
 
 pub trait Transport: Send {
     fn send(&mut self, signal: Signal, payload: &Payload) -> Outcome;
+}
+
+/// A transport that never waits: `start` begins a request, `poll` moves it
+/// on and gives the outcome once there is one. One request at a time.
+pub trait PolledTransport: Send {
+    fn start(&mut self, signal: Signal, payload: &Payload);
+    fn poll(&mut self) -> Option<Outcome>;
+}
+
+/// A blocking transport that finishes at once (files), polled: the outcome
+/// of `start` is the next `poll`'s.
+pub struct Synchronous<T: Transport> {
+    transport: T,
+    outcome: Option<Outcome>,
+}
+
+impl<T: Transport> Synchronous<T> {
+    pub fn new(transport: T) -> Self {
+        Synchronous { transport, outcome: None }
+    }
+}
+
+impl<T: Transport> PolledTransport for Synchronous<T> {
+    fn start(&mut self, signal: Signal, payload: &Payload) {
+        self.outcome = Some(self.transport.send(signal, payload));
+    }
+
+    fn poll(&mut self) -> Option<Outcome> {
+        self.outcome.take()
+    }
+}
+
+/// What an HTTP answer means for the batch: delivered (2xx), worth sending
+/// again (429, a retryable 5xx: after `Retry-After` if given), or refused
+/// for good, with the first line of its body.
+pub(crate) fn answer_outcome(status: u16, retry_after: Option<&str>, body: &str, shown_url: &str, otlp: bool) -> Outcome {
+    if (200..300).contains(&status) {
+        return Outcome::Delivered;
+    }
+    let retry_after = retry_after.and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
+    let first_line: String = body.lines().next().unwrap_or("").chars().take(ERROR_BODY_CHARS).collect();
+    let message = format!("HTTP {status} from {shown_url}: {first_line}");
+    if crate::retry::retryable_status(otlp, status) {
+        Outcome::Failed { message, retry_after }
+    } else {
+        Outcome::Rejected(message)
+    }
 }
 
 pub struct HttpTransport {
@@ -54,11 +108,17 @@ impl HttpTransport {
 
 impl Transport for HttpTransport {
     fn send(&mut self, _signal: Signal, payload: &Payload) -> Outcome {
-        match self.attempt(payload) {
-            Outcome::Rejected(message) => Outcome::Rejected(redact(message, &self.headers)),
-            Outcome::Failed { message, retry_after } => Outcome::Failed { message: redact(message, &self.headers), retry_after },
-            Outcome::Delivered => Outcome::Delivered,
-        }
+        redacted(self.attempt(payload), &self.headers)
+    }
+}
+
+/// Header values never appear in errors: a receiver may echo the token it
+/// refused.
+pub(crate) fn redacted(outcome: Outcome, headers: &[(String, String)]) -> Outcome {
+    match outcome {
+        Outcome::Rejected(message) => Outcome::Rejected(redact(message, headers)),
+        Outcome::Failed { message, retry_after } => Outcome::Failed { message: redact(message, headers), retry_after },
+        Outcome::Delivered => Outcome::Delivered,
     }
 }
 
@@ -77,29 +137,15 @@ impl HttpTransport {
         match req.send(payload.body.as_slice()) {
             Ok(mut response) => {
                 let status = response.status().as_u16();
+                let mut text = String::new();
                 if (200..300).contains(&status) {
                     // Drain so the connection can be reused.
                     let _ = response.body_mut().as_reader().read_to_end(&mut Vec::new());
-                    return Outcome::Delivered;
-                }
-                let retry_after = response
-                    .headers()
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
-                let mut text = String::new();
-                let _ = response
-                    .body_mut()
-                    .as_reader()
-                    .take(4096)
-                    .read_to_string(&mut text);
-                let first_line: String = text.lines().next().unwrap_or("").chars().take(ERROR_BODY_CHARS).collect();
-                let message = format!("HTTP {status} from {}: {first_line}", self.shown_url);
-                if crate::retry::retryable_status(self.otlp, status) {
-                    Outcome::Failed { message, retry_after }
                 } else {
-                    Outcome::Rejected(message)
+                    let _ = response.body_mut().as_reader().take(ERROR_BODY_READ as u64).read_to_string(&mut text);
                 }
+                let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok());
+                answer_outcome(status, retry_after, &text, &self.shown_url, self.otlp)
             }
             Err(e) => Outcome::Failed { message: format!("{} : {e}", self.shown_url), retry_after: None },
         }

@@ -1,13 +1,18 @@
-//! The worker thread: one loop, one `match` on what arrived, one helper per
-//! kind of message. It never does I/O itself (each lane's sender thread
-//! does), so a slow receiver fills a bounded backlog instead of stalling the
-//! game's queue.
+//! The worker: one loop, one `match` on what arrived, one helper per kind
+//! of message. It never waits on the network itself (each lane's courier
+//! does, or is polled), so a slow receiver fills a bounded backlog instead
+//! of stalling the game's queue.
 //!
 //! ```text
-//!  Tracker ──chunks──► Intake ──events──► Pipeline ──batches──► Lane ──► sender thread ──► receiver
-//!  Tracker ──control (flush, shutdown)──┘      ▲                             │
-//!                                               └──────── answers ◄──────────┘
+//!  Tracker ──chunks──► Intake ──events──► Pipeline ──batches──► Lane ──► courier ──► receiver
+//!  Tracker ──control (flush, shutdown)──┘      ▲                          │
+//!                                               └──────── answers ◄───────┘
 //! ```
+//!
+//! The same loop runs two ways (`delivery`): on its own thread, waiting for
+//! the next message ([`Worker::spawn`]), or on the main thread, a bounded
+//! slice each frame that takes what has arrived and never waits
+//! ([`Worker::step`], called by the tracker at the hand-over).
 //!
 //! A panic in the loop is caught and reported once; the worker then ends,
 //! dropping its ends of the channels, so the game's calls never wait on it
@@ -16,12 +21,12 @@
 
 use std::sync::Arc;
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{never, select, unbounded, Receiver, Sender};
+use crossbeam_channel::{never, select, unbounded, Receiver, Sender, TryRecvError};
 
 use crate::answer::JobResult;
-use crate::config::Config;
+use crate::config::{Config, Delivery};
 use crate::diagnostics::Diagnostics;
 use crate::panics;
 use crate::pipeline::Pipeline;
@@ -32,6 +37,9 @@ use crate::stats::{DropReason, Signal, Stats};
 
 /// Warnings waiting for the engine layer to print them; more are dropped.
 pub const DIAGNOSTICS_CAPACITY: usize = 64;
+/// Frame delivery: how often a wait for answers (`flush_and_wait`, quitting)
+/// polls the requests in flight.
+pub const ANSWER_POLL_INTERVAL: Duration = Duration::from_millis(1);
 
 pub(crate) enum Control {
     /// Close every batch now; `done` is signalled when all were answered.
@@ -61,10 +69,34 @@ pub(crate) struct Worker {
     pipeline: Pipeline,
     flush_interval: std::time::Duration,
     next_flush: Instant,
+    /// Frame delivery: the lanes' requests are polled, not waited on.
+    polled: bool,
+    /// The batches an earlier launch spooled were started.
+    started: bool,
+}
+
+/// Where a panic in the worker is reported, kept apart from the worker
+/// (its own are gone with it).
+pub(crate) struct PanicReport {
+    stats: Arc<Stats>,
+    warnings: Sender<String>,
+}
+
+impl PanicReport {
+    pub(crate) fn report(self, panic: &panics::Panic) {
+        panic.report("worker", &Signal::ALL, &self.stats, &mut Diagnostics::sending(self.warnings));
+    }
+}
+
+/// What the tracker learns from one frame's slice.
+pub(crate) enum Slice {
+    Running,
+    /// The worker shut down (it was asked to, or the tracker is gone).
+    Ended,
 }
 
 impl Worker {
-    pub(crate) fn spawn(
+    pub(crate) fn new(
         config: Config,
         session: Session,
         sampled: bool,
@@ -72,10 +104,9 @@ impl Worker {
         intake: Intake,
         control: Receiver<Control>,
         diagnostics: Sender<String>,
-    ) -> std::io::Result<thread::JoinHandle<()>> {
+    ) -> std::io::Result<(Worker, PanicReport)> {
         let (results_tx, results) = unbounded();
-        // For reporting a panic: the pipeline's own are gone with it.
-        let (panic_stats, panic_warnings) = (stats.clone(), diagnostics.clone());
+        let report = PanicReport { stats: stats.clone(), warnings: diagnostics.clone() };
         let pipeline = Pipeline::new(&config, session, sampled, stats, Diagnostics::sending(diagnostics), &results_tx)?;
         let worker = Worker {
             intake,
@@ -85,32 +116,93 @@ impl Worker {
             pipeline,
             flush_interval: config.flush_interval,
             next_flush: Instant::now() + config.flush_interval,
+            polled: config.delivery == Delivery::Frame,
+            started: false,
         };
+        Ok((worker, report))
+    }
+
+    /// Thread delivery: runs the loop on its own thread until shutdown.
+    pub(crate) fn spawn(self, report: PanicReport) -> std::io::Result<thread::JoinHandle<()>> {
         thread::Builder::new().name("game_tracker_worker".into()).spawn(move || {
-            if let Err(panic) = panics::catch(|| worker.run()) {
-                panic.report("worker", &Signal::ALL, &panic_stats, &mut Diagnostics::sending(panic_warnings));
+            if let Err(panic) = panics::catch(|| self.run()) {
+                report.report(&panic);
             }
         })
     }
 
     fn run(mut self) {
-        // Batches spooled by an earlier launch start out at once.
-        self.pipeline.dispatch();
+        self.start();
         loop {
-            match self.next_message() {
-                Message::Chunk(chunk) => self.read(chunk),
-                Message::Control(Control::Flush { done }) => self.flush(done),
-                Message::Control(Control::Shutdown { deadline, done, reason }) => {
-                    self.shutdown(deadline, reason);
-                    let _ = done.send(());
-                    return;
-                }
-                Message::Answer(result) => self.pipeline.on_answer(result),
-                Message::Tick => {}
-                Message::TrackerGone => return self.shutdown(Instant::now(), DropReason::Shutdown),
+            let message = self.next_message();
+            if let Slice::Ended = self.handle(message) {
+                return;
             }
             self.after_each_message();
         }
+    }
+
+    /// Frame delivery: one slice of the loop, on the calling thread. Takes
+    /// the messages that have arrived, until none is left or `budget` is
+    /// spent, then runs the timers and starts requests. Never waits, except
+    /// when a message asks it to (`flush_and_wait`'s, shutdown's).
+    pub(crate) fn step(&mut self, budget: Duration) -> Slice {
+        let until = Instant::now() + budget;
+        self.start();
+        loop {
+            self.pipeline.poll_lanes();
+            let Some(message) = self.arrived() else { break };
+            if let Slice::Ended = self.handle(message) {
+                return Slice::Ended;
+            }
+            if Instant::now() >= until {
+                break;
+            }
+        }
+        self.after_each_message();
+        Slice::Running
+    }
+
+    /// Batches spooled by an earlier launch start out at once.
+    fn start(&mut self) {
+        if !self.started {
+            self.started = true;
+            self.pipeline.dispatch();
+        }
+    }
+
+    /// One message: the only `match` on what arrived.
+    fn handle(&mut self, message: Message) -> Slice {
+        match message {
+            Message::Chunk(chunk) => self.read(chunk),
+            Message::Control(Control::Flush { done }) => self.flush(done),
+            Message::Control(Control::Shutdown { deadline, done, reason }) => {
+                self.shutdown(deadline, reason);
+                let _ = done.send(());
+                return Slice::Ended;
+            }
+            Message::Answer(result) => self.pipeline.on_answer(result),
+            Message::Tick => {}
+            Message::TrackerGone => {
+                self.shutdown(Instant::now(), DropReason::Shutdown);
+                return Slice::Ended;
+            }
+        }
+        Slice::Running
+    }
+
+    /// A message that has already arrived, if any (control first, then
+    /// answers, then the queue).
+    fn arrived(&mut self) -> Option<Message> {
+        match self.control.try_recv() {
+            Ok(control) => return Some(Message::Control(control)),
+            Err(TryRecvError::Disconnected) => return Some(Message::TrackerGone),
+            Err(TryRecvError::Empty) => {}
+        }
+        if let Ok(result) = self.results.try_recv() {
+            return Some(Message::Answer(result));
+        }
+        self.intake.try_next().map(Message::Chunk)
     }
 
     /// Waits for the next message, or until a timer is due.
@@ -175,6 +267,24 @@ impl Worker {
         self.pipeline.after_each_step();
     }
 
+    /// The next answer to a request, waiting at most until `deadline`: on
+    /// the results channel, or by polling the requests (frame delivery).
+    fn next_answer(&mut self, deadline: Instant) -> Option<JobResult> {
+        if !self.polled {
+            return self.results.recv_deadline(deadline).ok();
+        }
+        loop {
+            self.pipeline.poll_lanes();
+            if let Ok(result) = self.results.try_recv() {
+                return Some(result);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            thread::sleep(ANSWER_POLL_INTERVAL.min(deadline.saturating_duration_since(Instant::now())));
+        }
+    }
+
     /// Sends what is left, waits for answers until `deadline`, then counts
     /// everything still unsent as dropped for `reason`. When tracking was
     /// disabled nothing is sent: everything is counted at once.
@@ -189,10 +299,9 @@ impl Worker {
                 if self.pipeline.idle() {
                     break;
                 }
-                let left = deadline.saturating_duration_since(Instant::now());
-                match self.results.recv_timeout(left) {
-                    Ok(result) => self.pipeline.on_answer(result),
-                    Err(_) => break,
+                match self.next_answer(deadline) {
+                    Some(result) => self.pipeline.on_answer(result),
+                    None => break,
                 }
             }
         }

@@ -22,6 +22,7 @@ use game_tracker_testkit::decode::{loki_lines, otlp_spans};
 use game_tracker_testkit::receiver::Receiver;
 
 mod common;
+use common::frames;
 use common::{assert_identity, fresh_dir};
 #[path = "common/play.rs"]
 mod play;
@@ -197,7 +198,7 @@ fn a_long_outage_stays_within_memory_and_spills_to_the_spool() {
     let mut most_buffered = 0;
     for _ in 0..10 {
         play.frames(&t, 12);
-        std::thread::sleep(Duration::from_millis(250));
+        frames::run_for(&t, Duration::from_millis(250));
         for signal in Signal::ALL {
             most_buffered = most_buffered.max(t.stats(signal).buffered_bytes);
         }

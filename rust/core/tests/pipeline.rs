@@ -8,6 +8,7 @@ use game_tracker_core::encode::remote_write;
 use game_tracker_core::value::Value;
 use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker};
 use common::calls::TestCalls;
+use common::frames;
 use game_tracker_testkit::decode::loki_lines as log_lines;
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::tls::TlsReceiver;
@@ -37,16 +38,10 @@ fn start(receiver: &Receiver, extra: Vec<(&str, Value)>) -> Tracker {
     Tracker::start(config(receiver, extra), DeviceInfo::default()).unwrap()
 }
 
-/// Waits for `cond`, at most 10 s: what it waits for takes milliseconds.
-fn eventually(cond: impl Fn() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    cond()
+/// Runs frames until `cond`, at most 10 s: what it waits for takes
+/// milliseconds.
+fn eventually(t: &Tracker, cond: impl Fn() -> bool) -> bool {
+    frames::until(t, Duration::from_secs(10), cond)
 }
 
 #[test]
@@ -58,7 +53,7 @@ fn batches_close_at_batch_size_and_on_flush() {
     }
     // What the engine layer does once per frame.
     t.handover();
-    assert!(rx.wait_for(Duration::from_secs(5), |r| r.len() >= 2), "two full batches go out without a flush");
+    assert!(frames::until_received(&t, &rx, Duration::from_secs(5), |r| r.len() >= 2), "two full batches go out without a flush");
     assert!(t.flush_and_wait(Duration::from_secs(5)));
     let requests = rx.requests_to(LOGS);
     assert_eq!(requests.len(), 3);
@@ -75,9 +70,9 @@ fn the_flush_interval_sends_without_being_asked() {
     let t = start(&rx, vec![("flush_interval", Value::Float(0.2))]);
     t.log(Level::Warn, "tick".into(), vec![]);
     t.handover();
-    assert!(rx.wait_for(Duration::from_secs(3), |r| r.iter().any(|q| q.path == LOGS)));
+    assert!(frames::until_received(&t, &rx, Duration::from_secs(3), |r| r.iter().any(|q| q.path == LOGS)));
     // The receiver records a request just before answering it.
-    assert!(eventually(|| t.stats(Signal::Logs).sent == 1), "{:?}", t.stats(Signal::Logs));
+    assert!(eventually(&t, || t.stats(Signal::Logs).sent == 1), "{:?}", t.stats(Signal::Logs));
 }
 
 #[test]
@@ -138,7 +133,7 @@ fn a_slow_receiver_gets_one_request_at_a_time_and_loses_nothing() {
         assert!(rx.requests_to(LOGS).is_empty(), "API calls waited on the network: an answer came before they returned");
         // The calls did reach the network: the worker's first batch is at the
         // receiver, waiting for its answer.
-        assert!(eventually(|| rx.in_flight(LOGS) == 1), "a request held at the receiver");
+        assert!(eventually(&t, || rx.in_flight(LOGS) == 1), "a request held at the receiver");
         calls_returned.send(()).unwrap();
     });
     // Ten batches at 300 ms each: 3 s of answers.
@@ -198,10 +193,17 @@ fn https_endpoints_speak_tls_and_refuse_a_certificate_no_public_root_vouches_for
     let t = Tracker::start(cfg, DeviceInfo::default()).unwrap();
     t.log(Level::Info, "over TLS".into(), vec![]);
     t.flush();
-    assert!(eventually(|| !t.stats(Signal::Logs).last_error.is_empty()));
+    assert!(eventually(&t, || !t.stats(Signal::Logs).last_error.is_empty()));
     let error = t.stats(Signal::Logs).last_error;
+    if common::frame_delivery() {
+        // Plain HTTP only there: refused with the reason, nothing sent.
+        assert!(error.contains("use thread delivery for https"), "{error}");
+        assert_eq!(t.stats(Signal::Logs).dropped(DropReason::Rejected), 1);
+        assert!(server.outcomes().is_empty(), "no connection made");
+        return;
+    }
     assert!(error.contains("UnknownIssuer") || error.contains("certificate"), "{error}");
-    assert!(eventually(|| !server.outcomes().is_empty()));
+    assert!(eventually(&t, || !server.outcomes().is_empty()));
     assert_ne!(server.outcomes()[0], "handshake completed", "the client hung up during the handshake");
     let s = t.stats(Signal::Logs);
     assert_eq!((s.sent, s.pending()), (0, 1), "nothing sent in the clear; the batch waits for a retry: {s:?}");
@@ -229,7 +231,7 @@ fn tokens_and_url_passwords_never_reach_errors_even_when_the_receiver_echoes_the
     drop(rx);
     t.log(Level::Error, "unreachable".into(), vec![]);
     t.flush();
-    assert!(eventually(|| t.stats(Signal::Logs).last_error.contains("refused")));
+    assert!(eventually(&t, || t.stats(Signal::Logs).last_error.contains("refused")));
     let error = t.stats(Signal::Logs).last_error;
     assert!(error.contains("http://127.0.0.1:") && !error.contains("hunter2"), "{error}");
     // Nor do configuration errors echo them.
@@ -247,7 +249,7 @@ fn failed_metrics_stay_pending_and_arrive_when_the_receiver_recovers() {
         t.metric(MetricKind::Counter, "retries".into(), 1.0, vec![]);
     }
     t.flush();
-    assert!(rx.wait_for(Duration::from_secs(5), |r| r.iter().any(|q| q.path == METRICS)));
+    assert!(frames::until_received(&t, &rx, Duration::from_secs(5), |r| r.iter().any(|q| q.path == METRICS)));
     let s = t.stats(Signal::Metrics);
     assert_eq!((s.sent, s.pending(), s.dropped_total()), (0, 4, 0), "{s:?}");
     rx.respond_with(200);
@@ -282,7 +284,7 @@ fn logs_that_cannot_be_delivered_are_retried_until_max_retry_age_then_counted() 
     t.log(Level::Info, "lost".into(), vec![]);
     t.flush();
     // After a failed attempt (not after a guessed time), the batch is kept.
-    assert!(eventually(|| !t.stats(Signal::Logs).last_error.is_empty()));
+    assert!(eventually(&t, || !t.stats(Signal::Logs).last_error.is_empty()));
     let s = t.stats(Signal::Logs);
     assert_eq!((s.pending(), s.dropped_total()), (1, 0), "still retrying: {s:?}");
     assert!(t.flush_and_wait(Duration::from_secs(30)));
@@ -297,8 +299,8 @@ fn logs_that_cannot_be_delivered_are_retried_until_max_retry_age_then_counted() 
 }
 
 /// Waits until the receiver has seen `n` requests for logs.
-fn wait_for_log_requests(rx: &Receiver, n: usize) {
-    assert!(rx.wait_for(Duration::from_secs(10), |r| r.iter().filter(|q| q.path == LOGS).count() >= n), "{n} requests");
+fn wait_for_log_requests(t: &Tracker, rx: &Receiver, n: usize) {
+    assert!(frames::until_received(t, rx, Duration::from_secs(10), |r| r.iter().filter(|q| q.path == LOGS).count() >= n), "{n} requests");
 }
 
 #[test]
@@ -310,7 +312,7 @@ fn a_server_error_is_retried_with_backoff_and_nothing_is_lost() {
         t.log(Level::Info, format!("{i}"), vec![("i".into(), Value::Int(i))]);
     }
     t.flush();
-    wait_for_log_requests(&rx, 1);
+    wait_for_log_requests(&t, &rx, 1);
     rx.respond_with(204);
     assert!(t.flush_and_wait(Duration::from_secs(10)));
     let requests = rx.requests_to(LOGS);
@@ -330,7 +332,7 @@ fn retry_after_in_seconds_is_honoured() {
     let t = start(&rx, vec![]);
     t.log(Level::Info, "throttled".into(), vec![]);
     t.flush();
-    wait_for_log_requests(&rx, 1);
+    wait_for_log_requests(&t, &rx, 1);
     rx.respond_with(204);
     assert!(t.flush_and_wait(Duration::from_secs(30)));
     let requests = rx.requests_to(LOGS);
@@ -350,8 +352,8 @@ fn otlp_retries_only_its_retryable_codes_and_other_errors_are_rejected_at_once()
     t.end_span(&span, SpanStatus::Ok, "");
     t.log(Level::Info, "retried".into(), vec![]);
     t.flush();
-    wait_for_log_requests(&rx, 1);
-    assert!(rx.wait_for(Duration::from_secs(5), |r| r.iter().any(|q| q.path == TRACES)));
+    wait_for_log_requests(&t, &rx, 1);
+    assert!(frames::until_received(&t, &rx, Duration::from_secs(5), |r| r.iter().any(|q| q.path == TRACES)));
     rx.respond_with(204);
     assert!(t.flush_and_wait(Duration::from_secs(10)));
     // OTLP/HTTP: 500 is not retryable; Loki: every 5xx is.
@@ -414,6 +416,11 @@ fn context_is_captured_when_the_event_is_made() {
 
 #[test]
 fn events_wait_in_the_staging_buffer_until_handed_over() {
+    if common::frame_delivery() {
+        // There the worker runs only inside a hand-over: nothing can run
+        // while events wait in the staging buffer.
+        return;
+    }
     let rx = Receiver::start();
     // The tracker's own metrics change with every request, so once one
     // request went out the worker sends metrics at each flush tick: proof
@@ -421,7 +428,7 @@ fn events_wait_in_the_staging_buffer_until_handed_over() {
     let t = start(&rx, vec![("flush_interval", Value::Float(0.05)), ("self_metrics", Value::Bool(true))]);
     t.log(Level::Info, "handed over".into(), vec![]);
     t.handover();
-    assert!(rx.wait_for(Duration::from_secs(10), |r| r.iter().any(|q| q.path == LOGS)));
+    assert!(frames::until_received(&t, &rx, Duration::from_secs(10), |r| r.iter().any(|q| q.path == LOGS)));
     t.log(Level::Info, "staged".into(), vec![]);
     let staged_at = Instant::now();
     let ticks_since = |r: &[game_tracker_testkit::receiver::Request]| r.iter().filter(|q| q.path == METRICS && q.received_at > staged_at).count();
@@ -433,7 +440,7 @@ fn events_wait_in_the_staging_buffer_until_handed_over() {
     let s = t.stats(Signal::Logs);
     assert_eq!((s.produced, s.pending()), (2, 1), "a staged event counts as produced and pending");
     t.handover();
-    assert!(rx.wait_for(Duration::from_secs(10), |r| log_lines(&r.iter().filter(|q| q.path == LOGS).cloned().collect::<Vec<_>>()).len() == 2));
+    assert!(frames::until_received(&t, &rx, Duration::from_secs(10), |r| log_lines(&r.iter().filter(|q| q.path == LOGS).cloned().collect::<Vec<_>>()).len() == 2));
 }
 
 #[test]
@@ -446,7 +453,7 @@ fn a_full_staging_buffer_is_handed_over_without_waiting_for_the_frame() {
         t.log(Level::Info, format!("{i} {text}"), vec![]);
     }
     assert!(
-        rx.wait_for(Duration::from_secs(5), |r| r.iter().filter(|q| q.path == LOGS).count() >= 10),
+        frames::until_received(&t, &rx, Duration::from_secs(5), |r| r.iter().filter(|q| q.path == LOGS).count() >= 10),
         "full buffers reach the worker, which sends full batches, with no handover call"
     );
     assert!(t.flush_and_wait(Duration::from_secs(5)));
@@ -514,14 +521,14 @@ fn disable_drops_what_the_worker_holds_sends_nothing_and_counts_later_calls() {
     t.metric(MetricKind::Counter, "consented".into(), 1.0, vec![]);
     t.handover();
     // The worker has read them (into its batches): what `disable` must drop there.
-    assert!(eventually(|| t.queue_fill().events == 0));
+    assert!(eventually(&t, || t.queue_fill().events == 0));
     t.log(Level::Info, "staged".into(), vec![]);
     t.disable();
     t.log(Level::Info, "after".into(), vec![]);
     assert!(t.is_disabled());
     // The worker counts what it dropped as it stops; a busy machine may take
     // longer than `disable` waits for it (it then finishes on its own).
-    assert!(eventually(|| t.stats(Signal::Logs).pending() == 0), "{:?}", t.stats(Signal::Logs));
+    assert!(eventually(&t, || t.stats(Signal::Logs).pending() == 0), "{:?}", t.stats(Signal::Logs));
     assert!(rx.requests().is_empty(), "nothing is sent once consent is withdrawn");
     let s = t.stats(Signal::Logs);
     assert_eq!((s.produced, s.dropped(DropReason::Disabled), s.pending()), (7, 7, 0), "{s:?}");
@@ -660,14 +667,49 @@ fn handed_over_events_reach_the_worker_while_it_polls_and_after_it_went_idle() {
     t.handover();
     // A hand-over the worker missed would wait for the next one (the flush
     // interval is an hour): any wait here shows it, so it is generous.
-    assert!(rx.wait_for(Duration::from_secs(10), |r| r.len() == 1), "read while polling, without a flush");
+    assert!(frames::until_received(&t, &rx, Duration::from_secs(10), |r| r.len() == 1), "read while polling, without a flush");
     // Idle past POLL_IDLE_AFTER: the worker waits on the queue again, and a
     // hand-over wakes it.
     std::thread::sleep(game_tracker_core::POLL_IDLE_AFTER + Duration::from_millis(300));
     t.log(Level::Info, "third".into(), vec![]);
     t.log(Level::Info, "fourth".into(), vec![]);
     t.handover();
-    assert!(rx.wait_for(Duration::from_secs(10), |r| r.len() == 2), "read after idling, without a flush");
+    assert!(frames::until_received(&t, &rx, Duration::from_secs(10), |r| r.len() == 2), "read after idling, without a flush");
     let messages: Vec<String> = log_lines(&rx.requests_to(LOGS)).iter().map(|l| l["msg"].as_str().unwrap().to_string()).collect();
     assert_eq!(messages, vec!["first", "second", "third", "fourth"]);
+}
+
+/// The tracker's threads, by the names it gives them (Linux shows the first
+/// 15 bytes).
+#[cfg(target_os = "linux")]
+fn tracker_threads() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| name.starts_with("game_tracker"))
+        .collect()
+}
+
+/// Thread delivery runs a worker thread and a sender thread per lane; frame
+/// delivery runs none in the whole test process, and still delivers (the
+/// worker runs in the hand-over, requests are polled).
+#[cfg(target_os = "linux")]
+#[test]
+fn frame_delivery_starts_no_thread_and_thread_delivery_one_per_lane_and_the_worker() {
+    let rx = Receiver::start();
+    let t = start(&rx, vec![("traces_url", Value::Str(rx.url(TRACES)))]);
+    t.log(Level::Info, "counted".into(), vec![]);
+    let threads = tracker_threads();
+    if common::frame_delivery() {
+        assert!(threads.is_empty(), "{threads:?}");
+    } else {
+        // Other tests' trackers may run beside this one: ours are among them.
+        for name in ["game_tracker_wo", "game_tracker_lo", "game_tracker_tr"] {
+            assert!(threads.iter().any(|t| t == name), "{name} in {threads:?}");
+        }
+    }
+    assert!(t.flush_and_wait(Duration::from_secs(10)));
+    assert_eq!(t.stats(Signal::Logs).sent, 1);
+    assert_identity(&t);
 }

@@ -14,6 +14,7 @@ use game_tracker_testkit::decode::{loki_lines, otlp_spans};
 use game_tracker_testkit::receiver::{BlackHole, Receiver};
 
 mod common;
+use common::frames;
 use common::{assert_identity, fresh_dir};
 
 const LOGS: &str = "/loki/api/v1/push";
@@ -60,7 +61,7 @@ fn what_a_launch_could_not_send_is_sent_by_the_next_one() {
     let first = launch(&rx.base_url(), &dir, vec![("max_retry_age", Value::Float(0.3))]);
     produce(&first, 20);
     first.flush();
-    std::thread::sleep(Duration::from_millis(800));
+    frames::run_for(&first, Duration::from_millis(800));
     first.flush_and_wait(Duration::from_secs(5));
     first.shutdown(Duration::from_secs(1));
     // Backoff between attempts, and none at quit: a handful in all. (A
@@ -101,7 +102,7 @@ fn a_request_unanswered_at_quit_is_spooled_and_the_quit_keeps_its_deadline() {
     let t = launch(&hole.base_url(), &dir, vec![("request_timeout", Value::Int(30))]);
     produce(&t, 5);
     t.flush();
-    std::thread::sleep(Duration::from_millis(300));
+    frames::run_for(&t, Duration::from_millis(300));
     let started = Instant::now();
     t.shutdown(Duration::from_millis(500));
     // Ten times the deadline, six times under the 30 s request timeout that

@@ -133,6 +133,8 @@ pub struct Config {
     pub max_jsonl_bytes: usize,
     pub protocol: Protocol,
     pub otlp_encoding: OtlpEncoding,
+    /// Where the worker's loop runs and how requests wait for answers.
+    pub delivery: Delivery,
     /// The keys the engine layer acts on (GDScript reads them through
     /// `GameTrackerClient.engine_options()`).
     pub engine: EngineOptions,
@@ -152,6 +154,18 @@ pub struct EngineOptions {
 }
 
 /// When engine and script errors become logs (`capture_errors`).
+/// Where the worker's one loop runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// On a worker thread, each signal's requests on a sender thread of its
+    /// own, blocking there: the main thread only hands events over.
+    Thread,
+    /// On the main thread, a bounded slice each frame at the hand-over,
+    /// requests polled without waiting: for platforms without threads (the
+    /// Web's nothreads build).
+    Frame,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaptureErrors {
     /// The default: a developer sees their own errors in the backend while
@@ -235,6 +249,7 @@ impl Config {
             max_jsonl_bytes: 0,
             protocol: Protocol::Native,
             otlp_encoding: OtlpEncoding::Json,
+            delivery: Delivery::Thread,
             engine: EngineOptions {
                 enabled: false,
                 vitals: false,

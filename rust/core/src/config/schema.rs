@@ -361,6 +361,9 @@ pub const KEYS: &[Key] = &[
     key("otlp_encoding", Kind::Choice(&["json", "protobuf"]), DefaultValue::Str("json"), |c, v, k| {
         choice(v, k).map(|i| c.otlp_encoding = [OtlpEncoding::Json, OtlpEncoding::Protobuf][i])
     }),
+    key("delivery", Kind::Choice(&["thread", "frame"]), DefaultValue::Str("thread"), |c, v, k| {
+        choice(v, k).map(|i| c.delivery = [Delivery::Thread, Delivery::Frame][i])
+    }),
 ];
 
 impl Default for Config {
@@ -370,6 +373,11 @@ impl Default for Config {
         for key in KEYS {
             // A default that does not parse fails the schema's own test.
             let _ = key.apply(&mut c, &key.default.to_value());
+        }
+        // The core's tests run the whole delivery suite in both modes.
+        #[cfg(feature = "test-hooks")]
+        if std::env::var("GAMETRACKER_TEST_DELIVERY").as_deref() == Ok("frame") {
+            c.delivery = Delivery::Frame;
         }
         c
     }

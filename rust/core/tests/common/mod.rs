@@ -26,5 +26,12 @@ pub fn fresh_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// True when the suite runs with frame delivery (`GAMETRACKER_TEST_DELIVERY=frame`,
+/// which the core's test build makes the default of `delivery`).
+pub fn frame_delivery() -> bool {
+    std::env::var("GAMETRACKER_TEST_DELIVERY").as_deref() == Ok("frame")
+}
+
 pub mod calls;
+pub mod frames;
 pub mod metric_path;

@@ -1,0 +1,309 @@
+//! HTTP for frame delivery on native platforms: one request at a time over a
+//! non-blocking socket, advanced by [`PolledTransport::poll`] a little each
+//! frame and never waiting. The request is written by hand (a POST with a
+//! known length and `Connection: close`); the answer's head is parsed by
+//! `httparse`, the parser hyper uses.
+//!
+//! ```text
+//!  start ─► resolve ─► Connecting ─► Writing ─► Reading ─► Outcome
+//!                     (each poll moves as far as the socket allows)
+//! ```
+//!
+//! Limits, for a mode that exists to run the threadless pipeline on native
+//! platforms: plain `http://` only (an `https://` URL is refused with a
+//! message: use thread delivery), and host names are resolved when a request
+//! starts, which blocks for a name that is not an address or `localhost`
+//! until the system answers.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use socket2::{Domain, Protocol, Socket, Type};
+
+use crate::encode::Payload;
+use crate::redact::without_userinfo;
+use crate::stats::Signal;
+use crate::transport::{answer_outcome, redacted, Outcome, PolledTransport, ERROR_BODY_READ};
+
+/// The most bytes read at once from the socket.
+const READ_CHUNK: usize = 16 * 1024;
+/// The most response headers parsed.
+const MAX_HEADERS: usize = 64;
+
+enum Step {
+    Idle,
+    Connecting { socket: Socket, request: Vec<u8> },
+    Writing { stream: TcpStream, request: Vec<u8>, written: usize },
+    Reading { stream: TcpStream, response: Vec<u8> },
+    Done(Outcome),
+}
+
+pub struct PolledHttp {
+    /// `host:port`, as the request's Host header and the address to resolve.
+    authority: String,
+    /// `Basic …` from the URL's `user:password@`, as ureq sends it.
+    basic_auth: Option<String>,
+    path_and_query: String,
+    /// The URL as errors show it: without `user:password@`.
+    shown_url: String,
+    headers: Vec<(String, String)>,
+    timeout: Duration,
+    otlp: bool,
+    /// Why no request can ever be made (an unsupported URL), said on each.
+    unusable: Option<String>,
+    step: Step,
+    deadline: Instant,
+}
+
+impl PolledHttp {
+    pub fn new(url: String, headers: Vec<(String, String)>, timeout: Duration, otlp: bool) -> Self {
+        let shown_url = without_userinfo(&url);
+        let (authority, path_and_query, basic_auth, unusable) = match split_http_url(&url) {
+            Ok(HttpUrl { authority, path, userinfo }) => {
+                let basic = userinfo.map(|u| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(u)));
+                (authority, path, basic, None)
+            }
+            Err(why) => (String::new(), String::new(), None, Some(format!("{shown_url} : {why}"))),
+        };
+        PolledHttp {
+            authority,
+            basic_auth,
+            path_and_query,
+            shown_url,
+            headers,
+            timeout,
+            otlp,
+            unusable,
+            step: Step::Idle,
+            deadline: Instant::now(),
+        }
+    }
+
+    fn request_bytes(&self, payload: &Payload) -> Vec<u8> {
+        let mut head = format!(
+            "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: game_tracker/{}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            self.path_and_query,
+            self.authority,
+            env!("CARGO_PKG_VERSION"),
+            payload.content_type(),
+            payload.body.len()
+        );
+        if let Some(encoding) = payload.content_encoding() {
+            head.push_str(&format!("Content-Encoding: {encoding}\r\n"));
+        }
+        for (k, v) in payload.protocol_headers() {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if let Some(basic) = &self.basic_auth {
+            head.push_str(&format!("Authorization: {basic}\r\n"));
+        }
+        for (k, v) in &self.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(&payload.body);
+        bytes
+    }
+
+    fn failed(&self, what: impl std::fmt::Display) -> Step {
+        Step::Done(Outcome::Failed { message: format!("{} : {what}", self.shown_url), retry_after: None })
+    }
+
+    fn connect(&self, request: Vec<u8>) -> Step {
+        let address = match self.authority.to_socket_addrs().map(|mut a| a.next()) {
+            Ok(Some(address)) => address,
+            Ok(None) => return self.failed("the host name has no address"),
+            Err(e) => return self.failed(format!("cannot resolve: {e}")),
+        };
+        match start_connect(address) {
+            Ok(socket) => Step::Connecting { socket, request },
+            Err(e) => self.failed(format!("connect: {e}")),
+        }
+    }
+
+    /// Moves the request on as far as the socket allows without waiting.
+    fn advance(&mut self, step: Step) -> Step {
+        match step {
+            Step::Connecting { socket, request } => match socket.take_error() {
+                Ok(Some(e)) | Err(e) => self.failed(format!("connect: {e}")),
+                Ok(None) => match socket.peer_addr() {
+                    Ok(_) => self.advance(Step::Writing { stream: socket.into(), request, written: 0 }),
+                    Err(e) if e.kind() == ErrorKind::NotConnected || e.kind() == ErrorKind::WouldBlock => {
+                        Step::Connecting { socket, request }
+                    }
+                    Err(e) => self.failed(format!("connect: {e}")),
+                },
+            },
+            Step::Writing { mut stream, request, mut written } => {
+                while written < request.len() {
+                    match stream.write(&request[written..]) {
+                        Ok(0) => return self.failed("the connection closed while sending"),
+                        Ok(n) => written += n,
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => return Step::Writing { stream, request, written },
+                        Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                        Err(e) => return self.failed(format!("send: {e}")),
+                    }
+                }
+                self.advance(Step::Reading { stream, response: Vec::new() })
+            }
+            Step::Reading { mut stream, mut response } => {
+                let mut chunk = [0u8; READ_CHUNK];
+                loop {
+                    match stream.read(&mut chunk) {
+                        Ok(0) => return self.answer(&response, true),
+                        Ok(n) => {
+                            response.extend_from_slice(&chunk[..n]);
+                            if let Some(done) = self.answer_if_complete(&response) {
+                                return done;
+                            }
+                        }
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => return Step::Reading { stream, response },
+                        Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                        Err(e) => return self.failed(format!("receive: {e}")),
+                    }
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The outcome once the answer is complete enough: a 2xx as soon as
+    /// its head is in; any other status once its body (or the first
+    /// `ERROR_BODY_READ` bytes of it) is.
+    fn answer_if_complete(&self, response: &[u8]) -> Option<Step> {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut parsed = httparse::Response::new(&mut headers);
+        let head_len = match parsed.parse(response) {
+            Ok(httparse::Status::Complete(n)) => n,
+            Ok(httparse::Status::Partial) => return None,
+            Err(e) => return Some(self.failed(format!("unreadable answer: {e}"))),
+        };
+        let status = parsed.code.unwrap_or(0);
+        let length = header(parsed.headers, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
+        let body = &response[head_len..];
+        let complete = (200..300).contains(&status)
+            || body.len() >= ERROR_BODY_READ
+            || length.is_some_and(|n| body.len() >= n);
+        complete.then(|| self.answer(response, false))
+    }
+
+    /// The outcome of what was read (`closed`: the receiver closed the
+    /// connection, so nothing more comes).
+    fn answer(&self, response: &[u8], closed: bool) -> Step {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut parsed = httparse::Response::new(&mut headers);
+        let head_len = match parsed.parse(response) {
+            Ok(httparse::Status::Complete(n)) => n,
+            Ok(httparse::Status::Partial) if closed => return self.failed("the connection closed before an answer"),
+            Ok(httparse::Status::Partial) => return self.failed("incomplete answer"),
+            Err(e) => return self.failed(format!("unreadable answer: {e}")),
+        };
+        let chunked = header(parsed.headers, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+        let mut body = &response[head_len..];
+        if chunked {
+            // The first chunk's size line is framing, not text.
+            body = body.iter().position(|&b| b == b'\n').map_or(body, |i| &body[i + 1..]);
+        }
+        let body = String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_READ)]);
+        let retry_after = header(parsed.headers, "retry-after");
+        Step::Done(answer_outcome(parsed.code.unwrap_or(0), retry_after, &body, &self.shown_url, self.otlp))
+    }
+}
+
+impl PolledTransport for PolledHttp {
+    fn start(&mut self, _signal: Signal, payload: &Payload) {
+        self.deadline = Instant::now() + self.timeout;
+        self.step = match &self.unusable {
+            Some(why) => Step::Done(Outcome::Rejected(why.clone())),
+            None => self.connect(self.request_bytes(payload)),
+        };
+    }
+
+    fn poll(&mut self) -> Option<Outcome> {
+        let step = std::mem::replace(&mut self.step, Step::Idle);
+        let step = match self.advance(step) {
+            Step::Done(outcome) => return Some(redacted(outcome, &self.headers)),
+            Step::Idle => return None,
+            waiting if Instant::now() >= self.deadline => {
+                drop(waiting);
+                return Some(redacted(
+                    Outcome::Failed { message: format!("{} : timed out after {:?}", self.shown_url, self.timeout), retry_after: None },
+                    &self.headers,
+                ));
+            }
+            waiting => waiting,
+        };
+        self.step = step;
+        None
+    }
+}
+
+fn header<'a>(headers: &[httparse::Header<'a>], name: &str) -> Option<&'a str> {
+    headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).and_then(|h| std::str::from_utf8(h.value).ok())
+}
+
+/// A non-blocking connect: it is under way when this returns.
+fn start_connect(address: SocketAddr) -> std::io::Result<Socket> {
+    let socket = Socket::new(Domain::for_address(address), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_nonblocking(true)?;
+    socket.set_tcp_nodelay(true)?;
+    match socket.connect(&address.into()) {
+        Ok(()) => Ok(socket),
+        Err(e) if e.kind() == ErrorKind::WouldBlock || e.raw_os_error() == Some(EINPROGRESS) => Ok(socket),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(unix)]
+const EINPROGRESS: i32 = libc::EINPROGRESS;
+#[cfg(not(unix))]
+const EINPROGRESS: i32 = -1;
+
+/// The parts of an `http://[user:password@]host[:port]/path?query` URL.
+#[derive(Debug, PartialEq)]
+struct HttpUrl {
+    /// `host:port`.
+    authority: String,
+    /// `/path?query`.
+    path: String,
+    userinfo: Option<String>,
+}
+
+fn split_http_url(url: &str) -> Result<HttpUrl, String> {
+    let rest = url.strip_prefix("http://").ok_or_else(|| {
+        "frame delivery on this platform speaks plain http:// only; use thread delivery for https".to_string()
+    })?;
+    let (authority, path) = rest.find(['/', '?']).map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
+    let (userinfo, host) = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => (Some(userinfo.to_string()), host),
+        None => (None, authority),
+    };
+    if host.is_empty() {
+        return Err("no host".into());
+    }
+    let has_port = host.rsplit_once(':').is_some_and(|(_, port)| !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()));
+    let authority = if has_port { host.to_string() } else { format!("{host}:80") };
+    let path = if path.starts_with('?') { format!("/{path}") } else { path.to_string() };
+    Ok(HttpUrl { authority, path, userinfo })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{split_http_url, HttpUrl};
+
+    fn parts(authority: &str, path: &str, userinfo: Option<&str>) -> Result<HttpUrl, String> {
+        Ok(HttpUrl { authority: authority.into(), path: path.into(), userinfo: userinfo.map(String::from) })
+    }
+
+    #[test]
+    fn urls_split_into_authority_path_and_userinfo() {
+        assert_eq!(split_http_url("http://127.0.0.1:3100/loki/api/v1/push"), parts("127.0.0.1:3100", "/loki/api/v1/push", None));
+        assert_eq!(split_http_url("http://alloy.local"), parts("alloy.local:80", "/", None));
+        assert_eq!(split_http_url("http://h:1?x=1"), parts("h:1", "/?x=1", None));
+        assert_eq!(split_http_url("http://u:p@h:9/p"), parts("h:9", "/p", Some("u:p")));
+        assert!(split_http_url("https://h/p").unwrap_err().contains("thread delivery"));
+    }
+}
