@@ -5,7 +5,8 @@ extends Node
 ## Where the data goes: `--endpoint=URL` after `--` on the command line, or the
 ## environment variables GAMETRACKER_ENDPOINT / GAMETRACKER_LOGS_URL /
 ## GAMETRACKER_METRICS_URL / GAMETRACKER_TRACES_URL (GAMETRACKER_PROTOCOL=otlp
-## sends all three by OTLP, GAMETRACKER_OTLP_ENCODING=protobuf as protobuf). With none, the exact request bodies are written
+## sends all three by OTLP, GAMETRACKER_OTLP_ENCODING=protobuf as protobuf,
+## GAMETRACKER_DELIVERY=frame with no thread). With none, the exact request bodies are written
 ## to demo_project/telemetry_out/.
 
 const LEVELS := ["forest", "caves", "missing_level"]
@@ -106,6 +107,7 @@ func _config() -> Dictionary:
 		"GAMETRACKER_TRACES_URL": "traces_url",
 		"GAMETRACKER_PROTOCOL": "protocol",
 		"GAMETRACKER_OTLP_ENCODING": "otlp_encoding",
+		"GAMETRACKER_DELIVERY": "delivery",
 	}
 	for env_name in env_keys:
 		var value := OS.get_environment(env_name)
