@@ -4,8 +4,10 @@
 #   scripts/build.sh --release            optimised build (what you ship)
 #   scripts/build.sh --target windows     game_tracker.dll (x86_64), built on Linux
 #   scripts/build.sh --target linux-arm64 bin/linux-arm64/libgame_tracker.so
+#   scripts/build.sh --target web         bin/web/ (threads and nothreads; work in progress)
 # Other targets go through scripts/cross_toolchain.sh: rustup's target when it
-# is installed, otherwise a toolchain it provisions from Debian's packages.
+# is installed, otherwise a toolchain it provisions from Debian's packages;
+# the Web also through scripts/web_toolchain.sh (Emscripten).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 profile=debug
@@ -30,6 +32,35 @@ if [[ $target == host ]]; then
     *) lib=game_tracker.dll ;;
   esac
   built="$root/target/$profile/$lib"; dest="$bin/$lib"
+elif [[ $target == web ]]; then
+  source "$root/scripts/cross_toolchain.sh"
+  source "$root/scripts/web_toolchain.sh"
+  web_env
+  debian_rust >/dev/null
+  export CARGO="$cross_cache/debian-rust-bin/cargo" RUSTC="$cross_cache/debian-rust-bin/rustc"
+  export CARGO_TARGET_DIR="$root/target/web" RUSTC_BOOTSTRAP=1 EMCC_SKIP_SANITY_CHECK=1
+  export CARGO_TARGET_WASM32_UNKNOWN_EMSCRIPTEN_LINKER=emcc
+  # Flags from the godot-rust book's "Export to Web" (rustc 1.93 and newer
+  # need emscripten-wasm-eh=false, or Godot cannot load the module).
+  common="-Zemscripten-wasm-eh=false -Zdefault-visibility=hidden -Zlink-native-libraries=no"
+  common="$common -Cllvm-args=-enable-emscripten-cxx-exceptions=0 -Clink-arg=-sSIDE_MODULE=2"
+  for variant in threads nothreads; do
+    case $variant in
+      threads) flags="$common -Clink-arg=-pthread -Ctarget-feature=+atomics"; features=web; name=game_tracker.threads.wasm ;;
+      nothreads) flags="$common"; features=web-nothreads; name=game_tracker.wasm ;;
+    esac
+    started=$SECONDS
+    RUSTFLAGS="$flags" "$CARGO" build --manifest-path "$root/Cargo.toml" -p game_tracker "${args[@]}" \
+      --features "$features" --target wasm32-unknown-emscripten -Zbuild-std=std,panic_abort \
+      --target-dir "$CARGO_TARGET_DIR/$variant" >&2
+    echo "build.sh: web $variant $profile build took $((SECONDS - started)) s" >&2
+    built="$CARGO_TARGET_DIR/$variant/wasm32-unknown-emscripten/$profile/game_tracker.wasm"
+    dest="$bin/web/$name"
+    mkdir -p "$(dirname "$dest")"
+    cp "$built" "$dest"
+    echo "built $dest ($profile, $(du -k "$dest" | cut -f1) KiB)" >&2
+  done
+  exit 0
 else
   source "$root/scripts/cross_toolchain.sh"
   cross_env "$target"
