@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::config::Config;
+use crate::config::{Config, Delivery, FRAME_BATCH_SIZE};
 use crate::diagnostics::Diagnostics;
 use crate::encode::Encoder;
 use crate::event::{Event, Level, LogRecord, SpanRecord};
@@ -49,7 +49,10 @@ impl Batcher {
         let automatic = session.automatic_labels().map(|(name, value)| (name.to_string(), value.to_string())).collect();
         Batcher {
             encoder: Encoder::new(config.protocol, config.otlp_encoding, config.compression),
-            batch_size: config.batch_size,
+            batch_size: match config.delivery {
+                Delivery::Thread => config.batch_size,
+                Delivery::Frame => config.batch_size.min(FRAME_BATCH_SIZE),
+            },
             min_level: config.min_level,
             drop_names: config.drop_names.clone(),
             metric_check: MetricCheck::new(session.automatic_labels().map(|(name, _)| name)),

@@ -31,6 +31,11 @@ pub const MIN_FLUSH_INTERVAL: Duration = Duration::from_millis(50);
 /// request bodies well under receivers' limits (Loki's default 4 MiB gRPC cap
 /// behind Alloy) even with big log lines.
 pub const DEFAULT_BATCH_SIZE: usize = 1_000;
+/// With frame delivery a batch is encoded on the game's thread in one go
+/// when it closes: at most this many events, so that closing one fits a
+/// frame's slice (about 0.1 ms for 100 logs, compressed), however large
+/// `batch_size` is.
+pub const FRAME_BATCH_SIZE: usize = 100;
 /// 10k queued events is two seconds at 5k events/s and at most a few MB, so a
 /// stalled worker neither loses a burst nor grows memory without bound.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 10_000;
