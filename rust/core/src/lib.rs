@@ -46,7 +46,7 @@ pub use batcher::{MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL};
 pub use config::{Config, ConfigError, Delivery};
 pub use event::{Level, MetricKind, SpanStatus};
 #[cfg(feature = "test-hooks")]
-pub use panics::{PANIC_SENDER, PANIC_WORKER};
+pub use panics::{arm_panic_hooks, PANIC_SENDER, PANIC_WORKER};
 pub use queue::{CHUNK_POLL_INTERVAL, POLL_IDLE_AFTER};
 pub use record::{ValueWriter, WriteText, WriteValue};
 pub use session::DeviceInfo;

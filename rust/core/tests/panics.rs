@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use game_tracker_core::value::Value;
-use game_tracker_core::{Config, Fields, DeviceInfo, DropReason, Level, Signal, SpanStatus, Tracker, PANIC_SENDER, PANIC_WORKER};
+use game_tracker_core::{arm_panic_hooks, Config, Fields, DeviceInfo, DropReason, Level, Signal, SpanStatus, Tracker, PANIC_SENDER, PANIC_WORKER};
 
 mod common;
 use common::{assert_identity, fresh_dir};
@@ -29,6 +29,7 @@ const BEFORE: u64 = 10;
 /// A tracker whose batches go to files (no receiver needed), closed only by
 /// a flush, that has delivered `BEFORE` logs.
 fn start_delivering(name: &str) -> Tracker {
+    arm_panic_hooks();
     let dir = fresh_dir(name);
     let fields: Vec<(String, Value)> = vec![
         ("output_dir".into(), Value::Str(dir.display().to_string())),
