@@ -523,18 +523,13 @@ fn render_fault_calls(rows: &[Json]) -> String {
     let us = |v: &Json| f(v) / 1000.0;
     for r in rows {
         let p999 = us(&r["cpu_p999_ns"]);
-        out.push_str(&format!(
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} |\n",
-            r["fault"].as_str().unwrap_or("?"),
-            r["calls"],
-            us(&r["cpu_p99_ns"]),
-            p999,
-            us(&r["cpu_worst_ns"]),
-            us(&r["wall_p99_ns"]),
-            us(&r["wall_p999_ns"]),
-            us(&r["wall_worst_ns"]),
-            if r["cpu_p999_ns"].is_null() { "no thread clock".to_string() } else { format!("{} ≤ {MAX_FAULT_CALL_P999_US:.0} µs", mark(p999 <= MAX_FAULT_CALL_P999_US)) },
-        ));
+        let verdict = if r["cpu_p999_ns"].is_null() {
+            "no thread clock".to_string()
+        } else {
+            format!("{} ≤ {MAX_FAULT_CALL_P999_US:.0} µs", mark(p999 <= MAX_FAULT_CALL_P999_US))
+        };
+        let times = ["cpu_p99_ns", "cpu_p999_ns", "cpu_worst_ns", "wall_p99_ns", "wall_p999_ns", "wall_worst_ns"].map(|k| format!("{:.1}", us(&r[k])));
+        out.push_str(&table_row([r["fault"].as_str().unwrap_or("?").to_string(), r["calls"].to_string()].into_iter().chain(times).chain([verdict])));
     }
     out.push('\n');
     out
@@ -565,22 +560,19 @@ fn render_frame_slice(rows: &[Json]) -> String {
         } else {
             format!("{} all sent", mark(all_sent))
         };
-        out.push_str(&format!(
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} |\n",
-            r["delivery"].as_str().unwrap_or("?"),
-            r["rate"],
-            us(&r["p50_ns"]),
-            p99,
-            us(&r["max_ns"]),
-            us(&r["mean_ns"]),
-            r["produced"],
-            r["sent"],
-            r["dropped"],
-            verdict,
+        let times = ["p50_ns", "p99_ns", "max_ns", "mean_ns"].map(|k| format!("{:.1}", us(&r[k])));
+        let counts = ["produced", "sent", "dropped"].map(|k| r[k].to_string());
+        out.push_str(&table_row(
+            [r["delivery"].as_str().unwrap_or("?").to_string(), r["rate"].to_string()].into_iter().chain(times).chain(counts).chain([verdict]),
         ));
     }
     out.push('\n');
     out
+}
+
+/// One Markdown table row of `cells`.
+fn table_row(cells: impl IntoIterator<Item = String>) -> String {
+    format!("| {} |\n", cells.into_iter().collect::<Vec<_>>().join(" | "))
 }
 
 fn render_memory(s: &Settings, m: &Json) -> String {
