@@ -42,7 +42,9 @@ elif [[ $target == web ]]; then
   export CARGO_TARGET_WASM32_UNKNOWN_EMSCRIPTEN_LINKER=emcc
   # Flags from the godot-rust book's "Export to Web" (rustc 1.93 and newer
   # need emscripten-wasm-eh=false, or Godot cannot load the module).
-  common="-Zemscripten-wasm-eh=false -Zdefault-visibility=hidden -Zlink-native-libraries=no"
+  # Debian's rustc has no self-contained linker: emcc links.
+  common="-Zunstable-options -Clink-self-contained=-linker"
+  common="$common -Zemscripten-wasm-eh=false -Zdefault-visibility=hidden -Zlink-native-libraries=no"
   common="$common -Cllvm-args=-enable-emscripten-cxx-exceptions=0 -Clink-arg=-sSIDE_MODULE=2"
   for variant in threads nothreads; do
     case $variant in

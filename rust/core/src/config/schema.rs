@@ -446,7 +446,7 @@ fn url(v: &Value) -> Result<Option<String>, String> {
         v => return Err(format!("must be a URL String, got {}", v.type_name())),
     };
     let shown = crate::redact::without_userinfo(s);
-    let uri: ureq::http::Uri = s.parse().map_err(|e| format!("is not a valid URL ({e}): {shown}"))?;
+    let uri: http::Uri = s.parse().map_err(|e| format!("is not a valid URL ({e}): {shown}"))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
         _ => return Err(format!("must start with http:// or https://, got {shown}")),
@@ -561,11 +561,11 @@ fn headers(v: &Value) -> Result<Vec<(String, String)>, String> {
         let Value::Str(s) = val else {
             return Err(format!("value of header '{k}' must be a String, got {}", val.type_name()));
         };
-        if ureq::http::HeaderName::from_bytes(k.as_bytes()).is_err() {
+        if http::HeaderName::from_bytes(k.as_bytes()).is_err() {
             return Err(format!("'{k}' is not a valid HTTP header name"));
         }
         // The value is never echoed: it is usually a token.
-        if ureq::http::HeaderValue::from_str(s).is_err() {
+        if http::HeaderValue::from_str(s).is_err() {
             return Err(format!("value of header '{k}' contains characters HTTP does not allow"));
         }
         out.push((k.clone(), s.clone()));
