@@ -153,7 +153,7 @@ impl PolledHttp {
                 let mut chunk = [0u8; READ_CHUNK];
                 loop {
                     match stream.read(&mut chunk) {
-                        Ok(0) => return self.answer(&response, true),
+                        Ok(0) => return self.answer_at_close(&response),
                         Ok(n) => {
                             response.extend_from_slice(&chunk[..n]);
                             if let Some(done) = self.answer_if_complete(&response) {
@@ -174,42 +174,65 @@ impl PolledHttp {
     /// its head is in; any other status once its body (or the first
     /// `ERROR_BODY_READ` bytes of it) is.
     fn answer_if_complete(&self, response: &[u8]) -> Option<Step> {
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut parsed = httparse::Response::new(&mut headers);
-        let head_len = match parsed.parse(response) {
-            Ok(httparse::Status::Complete(n)) => n,
-            Ok(httparse::Status::Partial) => return None,
+        let head = match Head::parse(response) {
+            Ok(head) => head?,
             Err(e) => return Some(self.failed(format!("unreadable answer: {e}"))),
         };
-        let status = parsed.code.unwrap_or(0);
-        let length = header(parsed.headers, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
-        let body = &response[head_len..];
-        let complete = (200..300).contains(&status)
-            || body.len() >= ERROR_BODY_READ
-            || length.is_some_and(|n| body.len() >= n);
-        complete.then(|| self.answer(response, false))
+        let body = response.len() - head.len;
+        let complete = (200..300).contains(&head.status)
+            || body >= ERROR_BODY_READ
+            || head.content_length.is_some_and(|n| body >= n);
+        complete.then(|| self.answer(&head, response))
     }
 
-    /// The outcome of what was read (`closed`: the receiver closed the
-    /// connection, so nothing more comes).
-    fn answer(&self, response: &[u8], closed: bool) -> Step {
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut parsed = httparse::Response::new(&mut headers);
-        let head_len = match parsed.parse(response) {
-            Ok(httparse::Status::Complete(n)) => n,
-            Ok(httparse::Status::Partial) if closed => return self.failed("the connection closed before an answer"),
-            Ok(httparse::Status::Partial) => return self.failed("incomplete answer"),
-            Err(e) => return self.failed(format!("unreadable answer: {e}")),
-        };
-        let chunked = header(parsed.headers, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-        let mut body = &response[head_len..];
-        if chunked {
+    /// The outcome of what was read when the receiver closed the
+    /// connection: nothing more comes.
+    fn answer_at_close(&self, response: &[u8]) -> Step {
+        match Head::parse(response) {
+            Ok(Some(head)) => self.answer(&head, response),
+            Ok(None) => self.failed("the connection closed before an answer"),
+            Err(e) => self.failed(format!("unreadable answer: {e}")),
+        }
+    }
+
+    /// The outcome of an answer whose head is `head`.
+    fn answer(&self, head: &Head, response: &[u8]) -> Step {
+        let mut body = &response[head.len..];
+        if head.chunked {
             // The first chunk's size line is framing, not text.
             body = body.iter().position(|&b| b == b'\n').map_or(body, |i| &body[i + 1..]);
         }
         let body = String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_READ)]);
-        let retry_after = header(parsed.headers, "retry-after");
-        Step::Done(answer_outcome(parsed.code.unwrap_or(0), retry_after, &body, &self.shown_url, self.otlp))
+        Step::Done(answer_outcome(head.status, head.retry_after.as_deref(), &body, &self.shown_url, self.otlp))
+    }
+}
+
+/// What the tracker reads from an answer's head.
+struct Head {
+    /// Bytes of the head, where the body starts.
+    len: usize,
+    status: u16,
+    content_length: Option<usize>,
+    chunked: bool,
+    retry_after: Option<String>,
+}
+
+impl Head {
+    /// The head, once all of it was read (`None` before).
+    fn parse(response: &[u8]) -> Result<Option<Head>, httparse::Error> {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut parsed = httparse::Response::new(&mut headers);
+        let httparse::Status::Complete(len) = parsed.parse(response)? else { return Ok(None) };
+        let header = |name: &str| {
+            parsed.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).and_then(|h| std::str::from_utf8(h.value).ok())
+        };
+        Ok(Some(Head {
+            len,
+            status: parsed.code.unwrap_or(0),
+            content_length: header("content-length").and_then(|v| v.trim().parse().ok()),
+            chunked: header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")),
+            retry_after: header("retry-after").map(str::to_string),
+        }))
     }
 }
 
@@ -239,10 +262,6 @@ impl PolledTransport for PolledHttp {
         self.step = step;
         None
     }
-}
-
-fn header<'a>(headers: &[httparse::Header<'a>], name: &str) -> Option<&'a str> {
-    headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).and_then(|h| std::str::from_utf8(h.value).ok())
 }
 
 /// A non-blocking connect: it is under way when this returns.

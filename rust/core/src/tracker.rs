@@ -387,11 +387,11 @@ impl Tracker {
             // A worker that panicked never answers: count what it held.
             self.reap_worker([0; 3], deadline);
         }
-        // A worker that did not stop in time is left to finish on its own:
-        // exit never hangs.
-        if let Some(worker) = self.worker.borrow_mut().take() {
-            worker.join_if_finished();
+        let worker = self.worker.borrow_mut().take();
+        if let (true, Some(worker)) = (stopped, worker) {
+            worker.join();
         }
+        // Otherwise the worker is left to finish on its own: exit never hangs.
     }
 
     /// Waits for `answer` until `deadline`, running an inline worker
@@ -434,8 +434,8 @@ impl Tracker {
             }
         }
         if let Some(worker) = self.worker.borrow_mut().take() {
-            // Finished: joined at once, which makes its last counts visible here.
-            worker.join_if_finished();
+            // Finished: returns at once, and makes its last counts visible here.
+            worker.join();
         }
         self.count_lost_worker(in_hand);
     }

@@ -39,7 +39,7 @@ use crate::stats::{DropReason, Signal, Stats};
 pub const DIAGNOSTICS_CAPACITY: usize = 64;
 /// Frame delivery: how often a wait for answers (`flush_and_wait`, quitting)
 /// polls the requests in flight.
-pub const ANSWER_POLL_INTERVAL: Duration = Duration::from_millis(1);
+const ANSWER_POLL_INTERVAL: Duration = Duration::from_millis(1);
 
 pub(crate) enum Control {
     /// Close every batch now; `done` is signalled when all were answered.
@@ -273,16 +273,10 @@ impl Worker {
         if !self.polled {
             return self.results.recv_deadline(deadline).ok();
         }
-        loop {
+        poll_until(deadline, || {
             self.pipeline.poll_lanes();
-            if let Ok(result) = self.results.try_recv() {
-                return Some(result);
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            thread::sleep(ANSWER_POLL_INTERVAL.min(deadline.saturating_duration_since(Instant::now())));
-        }
+            self.results.try_recv().ok()
+        })
     }
 
     /// Sends what is left, waits for answers until `deadline`, then counts
@@ -307,5 +301,20 @@ impl Worker {
         }
         self.read_waiting();
         self.pipeline.finish_shutdown(reason);
+    }
+}
+
+/// Frame delivery's way of waiting: `attempt` every `ANSWER_POLL_INTERVAL`
+/// until it gives something or `deadline` passes.
+pub(crate) fn poll_until<T>(deadline: Instant, mut attempt: impl FnMut() -> Option<T>) -> Option<T> {
+    loop {
+        if let Some(found) = attempt() {
+            return Some(found);
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return None;
+        }
+        thread::sleep(ANSWER_POLL_INTERVAL.min(deadline - now));
     }
 }

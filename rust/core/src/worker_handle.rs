@@ -5,13 +5,13 @@
 //! for an answer (`flush_and_wait`, quitting) lets the worker work, and how
 //! its end is seen.
 
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 
 use crate::panics;
-use crate::worker::{PanicReport, Slice, Worker, ANSWER_POLL_INTERVAL};
+use crate::worker::{poll_until, PanicReport, Slice, Worker};
 
 /// Frame delivery: the most a frame's slice of the worker takes, about
 /// (a message already begun, such as encoding a batch, finishes first).
@@ -71,23 +71,14 @@ impl WorkerHandle {
         if let WorkerHandle::Thread(_) = self {
             return answer.recv_deadline(deadline).is_ok();
         }
-        loop {
-            match self.step(deadline.saturating_duration_since(Instant::now())) {
-                AfterSlice::Running => {}
-                gone => {
-                    *ended = Some(gone);
-                    return answer.try_recv().is_ok();
-                }
+        poll_until(deadline, || match self.step(deadline.saturating_duration_since(Instant::now())) {
+            AfterSlice::Running => answer.try_recv().ok().map(|_| true),
+            gone => {
+                *ended = Some(gone);
+                Some(answer.try_recv().is_ok())
             }
-            if answer.try_recv().is_ok() {
-                return true;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return false;
-            }
-            thread::sleep(ANSWER_POLL_INTERVAL.min(deadline - now));
-        }
+        })
+        .unwrap_or(false)
     }
 
     /// True once a worker thread has ended (an inline worker ends only
@@ -96,13 +87,11 @@ impl WorkerHandle {
         matches!(self, WorkerHandle::Thread(t) if t.is_finished())
     }
 
-    /// Lets the worker go; a finished thread is joined (at once), so its last
-    /// counts are visible to the caller.
-    pub fn join_if_finished(self) {
+    /// Waits for a worker thread that said it stopped (or has finished) to
+    /// end, so its last counts are visible to the caller.
+    pub fn join(self) {
         if let WorkerHandle::Thread(t) = self {
-            if t.is_finished() {
-                let _ = t.join();
-            }
+            let _ = t.join();
         }
     }
 }
