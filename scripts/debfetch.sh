@@ -9,7 +9,9 @@
 #
 # --arch fetches another architecture's packages (arm64 for a cross sysroot).
 # DEST/root holds the unpacked tree; DEST/.done-<packages> marks success so a
-# second run is instant.
+# second run is instant. Runs on one DEST take turns (flock on DEST/.lock):
+# tests run in parallel, and two apt runs in one private state folder delete
+# each other's downloads.
 set -euo pipefail
 
 suite=$1; mkdir -p "$2"; dest=$(cd "$2" && pwd); shift 2
@@ -19,6 +21,8 @@ closure=0
 if [[ ${1:-} == --closure ]]; then closure=1; shift; fi
 packages=("$@")
 stamp="$dest/.done-$(echo "$suite $arch_tag${packages[*]}" | tr ' /' '__')"
+exec 9>"$dest/.lock"
+flock 9
 [[ -f $stamp ]] && exit 0
 
 mirror_from_system() {

@@ -10,11 +10,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/godot.sh" --headless --version >/dev/null
 r="$root/.cache/godot/root"
 template="$root/.cache/godot/template/godot"
+mkdir -p "$(dirname "$template")"
+# Exports in parallel tests ask at once: one makes it, the others wait for it.
+exec 9>"$(dirname "$template")/.lock"
+flock 9
 if [[ ! -x $template ]]; then
   bash "$root/scripts/debfetch.sh" bookworm "$root/.cache/patchelf" patchelf
   loader="$r/usr/lib64/ld-linux-x86-64.so.2"
   [[ -e $loader ]] || loader="$r/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
-  mkdir -p "$(dirname "$template")"
   cp "$r/usr/bin/godot" "$template.tmp"
   "$root/.cache/patchelf/root/usr/bin/patchelf" --set-interpreter "$loader" "$template.tmp"
   mv "$template.tmp" "$template"

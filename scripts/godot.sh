@@ -23,12 +23,14 @@ fi
 if command -v godot >/dev/null && is_godot45 godot; then exec godot "$@"; fi
 
 cache="$root/.cache/godot"
-if [[ ! -x $cache/root/usr/bin/godot ]]; then
-  if ! command -v apt-get >/dev/null; then
-    echo "godot.sh: no Godot >= 4.5 found; set GODOT=/path/to/godot (Godot 4.5 or newer)" >&2
-    exit 127
-  fi
+# debfetch.sh returns at once when it is done, and waits while another run
+# (a test beside this one) is still unpacking: the binary alone can be there
+# before its libraries are.
+if command -v apt-get >/dev/null; then
   "$root/scripts/debfetch.sh" unstable "$cache" --closure godot
+elif [[ ! -x $cache/root/usr/bin/godot ]]; then
+  echo "godot.sh: no Godot >= 4.5 found; set GODOT=/path/to/godot (Godot 4.5 or newer)" >&2
+  exit 127
 fi
 r="$cache/root"
 libs="$r/usr/lib/x86_64-linux-gnu:$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu/pulseaudio:$r/usr/lib"
