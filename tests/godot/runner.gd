@@ -40,6 +40,12 @@ func endpoint() -> String:
 	return OS.get_environment("GAMETRACKER_TEST_ENDPOINT")
 
 
+## `delivery` for init: the harness's choice, "thread" unless it says.
+func delivery() -> String:
+	var chosen := OS.get_environment("GAMETRACKER_TEST_DELIVERY")
+	return chosen if chosen != "" else "thread"
+
+
 ## produced == sent + dropped + spooled + pending, for every signal.
 func check_accounting(stats: Dictionary, what: String) -> void:
 	for signal_name in ["logs", "metrics", "traces"]:

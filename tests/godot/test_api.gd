@@ -26,6 +26,7 @@ func run(t) -> void:
 		"environment": "test",
 		"headers": {"X-Scope-OrgID": "tenant-api"},
 		"flush_interval": 60.0,
+		"delivery": t.delivery(),
 	}), true, "init succeeds")
 	t.eq(GameTracker.is_active(), true, "active after init")
 	t.eq(GameTracker.init({"game": "again"}), false, "second init is refused")

@@ -27,6 +27,30 @@ impl Request {
     }
 }
 
+/// One scripted answer (see [`Receiver::answer_in_turn`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: Option<String>,
+}
+
+impl Answer {
+    pub fn new(status: u16) -> Answer {
+        Answer { status, retry_after: None, body: None }
+    }
+
+    pub fn retry_after(mut self, value: &str) -> Answer {
+        self.retry_after = Some(value.into());
+        self
+    }
+
+    pub fn body(mut self, body: &str) -> Answer {
+        self.body = Some(body.into());
+        self
+    }
+}
+
 /// How the receiver misbehaves, beyond its status code and delay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Fault {
@@ -52,6 +76,8 @@ struct Shared {
     windows: Mutex<Vec<(u64, u64)>>,
     retry_after: Mutex<Option<String>>,
     error_body: Mutex<Option<String>>,
+    /// Answers for the next requests to a path, one each, before `status` applies.
+    script: Mutex<std::collections::HashMap<String, std::collections::VecDeque<Answer>>>,
     total_bytes: Mutex<Vec<(String, usize)>>,
     status: AtomicUsize,
     delay_ms: AtomicUsize,
@@ -156,6 +182,12 @@ impl Receiver {
     /// Status code for the following requests (default 204).
     pub fn respond_with(&self, status: u16) {
         self.shared.status.store(status as usize, Ordering::SeqCst);
+    }
+
+    /// The next requests to `path` get these answers, one each in turn;
+    /// later ones are answered as before.
+    pub fn answer_in_turn(&self, path: &str, answers: &[Answer]) {
+        self.shared.script.lock().unwrap().entry(path.to_string()).or_default().extend(answers.iter().cloned());
     }
 
     /// A `Retry-After` header on the following error answers.
@@ -291,19 +323,23 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         if delay > 0 {
             thread::sleep(Duration::from_millis(delay as u64));
         }
-        let status = shared.status.load(Ordering::SeqCst);
+        let scripted = shared.script.lock().unwrap().get_mut(&path).and_then(|answers| answers.pop_front());
+        let status = scripted.as_ref().map_or(shared.status.load(Ordering::SeqCst), |a| usize::from(a.status));
         adjust(&shared.totals, &path, |n| n + 1);
         adjust(&shared.total_bytes, &path, |n| n + body.len());
         if !shared.discard.load(Ordering::Relaxed) {
             shared.requests.lock().unwrap().push(Request { method, path: path.clone(), headers, body, received_at: Instant::now() });
         }
         adjust(&shared.in_flight, &path, |n| n - 1);
-        let error_body = shared.error_body.lock().unwrap().clone();
+        let (error_body, retry_after) = match scripted {
+            Some(answer) => (answer.body, answer.retry_after),
+            None => (shared.error_body.lock().unwrap().clone(), shared.retry_after.lock().unwrap().clone()),
+        };
         let body = match status {
             400.. => error_body.unwrap_or_else(|| "receiver says no\nsecond line".into()),
             _ => String::new(),
         };
-        let retry_after = match (status >= 400, shared.retry_after.lock().unwrap().as_deref()) {
+        let retry_after = match (status >= 400, retry_after) {
             (true, Some(v)) => format!("Retry-After: {v}\r\n"),
             _ => String::new(),
         };

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use game_tracker_core::encode::remote_write;
 use game_tracker_testkit::processes::{copy_addon, copy_of, import_project, run_godot, GodotRun, Library};
-use game_tracker_testkit::receiver::{BlackHole, Receiver};
+use game_tracker_testkit::receiver::{Answer, BlackHole, Receiver};
 use game_tracker_testkit::repo_root;
 use game_tracker_testkit::decode::{loki_entries, otlp_spans};
 use serde_json::Value as Json;
@@ -50,8 +50,20 @@ fn loki_lines(receiver: &Receiver) -> Vec<(Json, Json)> {
 #[test]
 #[ignore = "runs Godot; use the README's test command"]
 fn gdscript_api_surface_reaches_the_receiver() {
+    api_surface_reaches_the_receiver("thread");
+}
+
+/// Frame delivery sends through Godot's HTTPClient (the browser's fetch on
+/// the Web): the same calls must arrive the same.
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn gdscript_api_surface_reaches_the_receiver_in_frame_delivery_through_godots_http_client() {
+    api_surface_reaches_the_receiver("frame");
+}
+
+fn api_surface_reaches_the_receiver(delivery: &str) {
     let rx = Receiver::start();
-    let run = run_test("test_api", &rx);
+    let run = run_test_with("test_api", &rx, &[("GAMETRACKER_TEST_DELIVERY", delivery.into())]);
     assert!(run.stdout.contains("runner: test_api:"), "{}", run.all_output());
 
     let lines = loki_lines(&rx);
@@ -112,6 +124,40 @@ fn gdscript_api_surface_reaches_the_receiver() {
     assert!(session.start_time_unix_nano > year_2020_ns, "wall-clock times, not engine ticks");
 
     assert!(assert_no_repeated_warnings(&run) > 0, "end() twice and the second init warn");
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn a_receivers_refusal_and_retry_after_read_the_same_in_thread_delivery() {
+    receiver_answers_are_read("thread");
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn a_receivers_refusal_and_retry_after_read_the_same_through_godots_http_client() {
+    receiver_answers_are_read("frame");
+}
+
+/// test_http_answers.gd: a 401 echoing the token is rejected with the
+/// body's first line and the token redacted; a 503 with `Retry-After: 1` is
+/// sent again no sooner than a second later, and arrives.
+fn receiver_answers_are_read(delivery: &str) {
+    const TOKEN: &str = "Bearer glc_s3cr3t-t0ken";
+    const LOGS: &str = "/loki/api/v1/push";
+    let rx = Receiver::start();
+    rx.answer_in_turn(LOGS, &[Answer::new(401).body(&format!("invalid credentials: {TOKEN}\nsecond line")), Answer::new(503).retry_after("1")]);
+    run_test_with("test_http_answers", &rx, &[("GAMETRACKER_TEST_DELIVERY", delivery.into())]);
+    let logs = rx.requests_to(LOGS);
+    assert_eq!(logs.len(), 3, "the refused batch, then the retried one twice");
+    assert!(logs.iter().all(|r| r.header("authorization") == Some(TOKEN)), "the configured header on every request");
+    // Which client sent them: the tracker's own (ureq) or Godot's.
+    let client = if delivery == "frame" { "GodotEngine/" } else { "game_tracker/" };
+    assert!(logs.iter().all(|r| r.header("user-agent").is_some_and(|a| a.starts_with(client))), "sent by {client}");
+    let gap = logs[2].received_at - logs[1].received_at;
+    assert!(gap >= Duration::from_secs(1), "Retry-After: 1 was honoured: the retry came {gap:?} later");
+    let lines = loki_entries(&logs[2..]);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].1["msg"], "retried");
 }
 
 #[test]

@@ -2,18 +2,18 @@
 //! transport (an HTTP receiver, or `output_dir` files), the JSON-lines file,
 //! or nowhere (counted as `no_destination`). The lane's courier follows
 //! `delivery`: a sender thread with a blocking transport, or a transport
-//! the worker polls.
+//! the worker polls (for HTTP, the engine layer's when it gives one).
 
 use crossbeam_channel::Sender;
 
 use crate::answer::JobResult;
 use crate::config::{Config, Delivery, Destination};
+use crate::http_target::{HttpTarget, MakePolledHttp};
 use crate::lane::Lane;
-use crate::polled_http::PolledHttp;
 use crate::sender::Courier;
 use crate::spool::MAX_REPLAY_AGE_LOGS_AND_TRACES;
 use crate::stats::Signal;
-use crate::transport::{FileTransport, HttpTransport, Synchronous};
+use crate::transport::{FileTransport, PolledTransport, Synchronous, Transport};
 
 pub(crate) enum Route {
     /// Boxed: a lane is large, and the other routes are empty.
@@ -25,21 +25,29 @@ pub(crate) enum Route {
 
 impl Route {
     /// The route to the signal's [`Config::destination`]; the JSON-lines
-    /// route only when its sink could be opened (`jsonl`).
+    /// route only when its sink could be opened (`jsonl`). `polled_http`:
+    /// the engine layer's HTTP for frame delivery, if it gives one.
     pub fn for_signal(
         config: &Config,
         signal: Signal,
         results: &Sender<JobResult>,
         jsonl: bool,
+        polled_http: Option<MakePolledHttp>,
     ) -> std::io::Result<Route> {
         let results = results.clone();
         let (headers, timeout, otlp) = (config.headers.clone(), config.request_timeout, config.speaks_otlp(signal));
         let courier = match (config.destination(signal), config.delivery) {
             (Destination::Url(url), Delivery::Thread) => {
-                Courier::thread(signal, Box::new(HttpTransport::new(url.to_string(), headers, timeout, otlp)), results)?
+                Courier::thread(signal, blocking_http(url, headers, timeout, otlp)?, results)?
             }
             (Destination::Url(url), Delivery::Frame) => {
-                Courier::polled(signal, Box::new(PolledHttp::new(url.to_string(), headers, timeout, otlp)), results)
+                let target = HttpTarget::new(url, headers, timeout, otlp)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+                let transport = match polled_http {
+                    Some(make) => make(target),
+                    None => own_polled_http(target)?,
+                };
+                Courier::polled(signal, transport, results)
             }
             (Destination::Folder(dir), Delivery::Thread) => Courier::thread(signal, Box::new(FileTransport::new(dir)), results)?,
             (Destination::Folder(dir), Delivery::Frame) => {
@@ -69,4 +77,32 @@ impl Route {
             _ => None,
         }
     }
+}
+
+#[cfg(not(target_os = "emscripten"))]
+fn blocking_http(url: &str, headers: Vec<(String, String)>, timeout: std::time::Duration, otlp: bool) -> std::io::Result<Box<dyn Transport>> {
+    Ok(Box::new(crate::transport::HttpTransport::new(url.to_string(), headers, timeout, otlp)))
+}
+
+#[cfg(not(target_os = "emscripten"))]
+fn own_polled_http(target: HttpTarget) -> std::io::Result<Box<dyn PolledTransport>> {
+    Ok(Box::new(crate::polled_http::PolledHttp::new(target)))
+}
+
+/// The Web has no HTTP client of the core's own (no ureq, no sockets): its
+/// requests are the browser's, through the engine layer's transport, and
+/// the config delivers in frames there.
+#[cfg(target_os = "emscripten")]
+fn blocking_http(_: &str, _: Vec<(String, String)>, _: std::time::Duration, _: bool) -> std::io::Result<Box<dyn Transport>> {
+    Err(no_http_of_its_own())
+}
+
+#[cfg(target_os = "emscripten")]
+fn own_polled_http(_: HttpTarget) -> std::io::Result<Box<dyn PolledTransport>> {
+    Err(no_http_of_its_own())
+}
+
+#[cfg(target_os = "emscripten")]
+fn no_http_of_its_own() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::Unsupported, "no HTTP client on the Web but the engine's, and none was given")
 }

@@ -18,6 +18,7 @@ pub mod diagnostics;
 pub mod encode;
 pub mod event;
 pub mod health;
+pub mod http_target;
 pub mod jsonl;
 mod lane;
 mod leftovers;
@@ -26,6 +27,7 @@ pub mod metric_check;
 pub mod metrics;
 mod panics;
 mod pipeline;
+#[cfg(not(target_os = "emscripten"))]
 mod polled_http;
 mod queue;
 pub mod record;

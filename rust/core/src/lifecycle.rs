@@ -20,6 +20,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::config::{Config, ConfigError, Destination, EngineOptions, DEFAULT_QUIT_TIMEOUT};
+use crate::http_target::MakePolledHttp;
 use crate::session::DeviceInfo;
 use crate::stats::{Signal, SignalStats};
 use crate::tracker::Tracker;
@@ -42,8 +43,8 @@ pub enum InitError {
     /// A tracker is already running; `shutdown` first to change it.
     AlreadyStarted,
     Invalid(ConfigError),
-    /// The worker thread could not start.
-    Thread(std::io::Error),
+    /// A thread could not start, or a destination has no client here.
+    Start(std::io::Error),
 }
 
 impl std::fmt::Display for InitError {
@@ -54,7 +55,7 @@ impl std::fmt::Display for InitError {
                 "init() called again; the running tracker keeps its configuration (call shutdown() first to change it)"
             ),
             InitError::Invalid(e) => write!(f, "{e}"),
-            InitError::Thread(e) => write!(f, "GameTracker.init: cannot start the worker thread: {e}"),
+            InitError::Start(e) => write!(f, "GameTracker.init: cannot start: {e}"),
         }
     }
 }
@@ -86,11 +87,20 @@ pub struct Lifecycle {
     consent: bool,
     shut_down: bool,
     not_started: NotStarted,
+    /// The engine's HTTP client for frame delivery (the only one on the Web).
+    polled_http: Option<MakePolledHttp>,
 }
 
 impl Default for Lifecycle {
     fn default() -> Self {
-        Lifecycle { tracker: None, config: None, consent: true, shut_down: false, not_started: NotStarted::default() }
+        Lifecycle {
+            tracker: None,
+            config: None,
+            consent: true,
+            shut_down: false,
+            not_started: NotStarted::default(),
+            polled_http: None,
+        }
     }
 }
 
@@ -103,6 +113,12 @@ impl Lifecycle {
             (None, true) if self.shut_down => State::ShutDown,
             (None, true) => State::NotStarted,
         }
+    }
+
+    /// Frame delivery's requests go through `make` (the engine's own HTTP
+    /// client) in every tracker started from now on.
+    pub fn set_polled_http(&mut self, make: MakePolledHttp) {
+        self.polled_http = Some(make);
     }
 
     /// Starts from `fields` (the `init` Dictionary with the engine's paths
@@ -127,7 +143,7 @@ impl Lifecycle {
 
     fn start(&mut self, device: impl FnOnce() -> DeviceInfo) -> Result<(), InitError> {
         let Some(config) = self.config.clone() else { return Ok(()) };
-        let tracker = Tracker::start(config, device()).map_err(InitError::Thread)?;
+        let tracker = Tracker::start_with_http(config, device(), self.polled_http).map_err(InitError::Start)?;
         self.tracker = Some(Rc::new(tracker));
         Ok(())
     }

@@ -20,6 +20,7 @@ use crate::destination::Route;
 use crate::diagnostics::Diagnostics;
 use crate::event::Event;
 use crate::health::SessionHealth;
+use crate::http_target::MakePolledHttp;
 use crate::jsonl::JsonlSink;
 use crate::answer::{Answer, JobResult};
 use crate::leftovers::Leftovers;
@@ -56,6 +57,7 @@ impl Pipeline {
         stats: Arc<Stats>,
         mut diagnostics: Diagnostics,
         results: &Sender<JobResult>,
+        polled_http: Option<MakePolledHttp>,
     ) -> std::io::Result<Pipeline> {
         let jsonl = match config.jsonl_dir.as_deref() {
             Some(dir) => match JsonlSink::open(dir, config.max_jsonl_bytes, &session) {
@@ -69,7 +71,7 @@ impl Pipeline {
         };
         let mut routes = [Route::Nowhere, Route::Nowhere, Route::Nowhere];
         for signal in Signal::ALL {
-            routes[signal.index()] = Route::for_signal(config, signal, results, jsonl.is_some())?;
+            routes[signal.index()] = Route::for_signal(config, signal, results, jsonl.is_some(), polled_http)?;
         }
         let spool = match config.spool_dir() {
             Some(dir) => match Spool::open(dir, config.max_spool_bytes) {

@@ -1,31 +1,33 @@
-//! HTTP for frame delivery on native platforms: one request at a time over a
-//! non-blocking socket, advanced by [`PolledTransport::poll`] a little each
-//! frame and never waiting. The request is written by hand (a POST with a
-//! known length and `Connection: close`); the answer's head is parsed by
-//! `httparse`, the parser hyper uses.
+//! The core's own HTTP for frame delivery, on native platforms: one request
+//! at a time over a non-blocking socket, advanced by
+//! [`PolledTransport::poll`] a little each frame and never waiting. It is
+//! used where the engine layer gives no transport of its own (the core's
+//! tests and benchmarks, a host other than Godot); in Godot, frame delivery
+//! goes through Godot's `HTTPClient` (the engine crate's `godot_http.rs`).
+//! The request is written by hand (a POST with a known length and
+//! `Connection: close`); the answer's head is parsed by `httparse`, the
+//! parser hyper uses.
 //!
 //! ```text
 //!  start ─► resolve ─► Connecting ─► Writing ─► Reading ─► Outcome
 //!                     (each poll moves as far as the socket allows)
 //! ```
 //!
-//! Limits, for a mode that exists to run the threadless pipeline on native
-//! platforms: plain `http://` only (an `https://` URL is refused with a
-//! message: use thread delivery), and host names are resolved when a request
-//! starts, which blocks for a name that is not an address or `localhost`
-//! until the system answers.
+//! Limits: plain `http://` only (an `https://` URL is refused with a
+//! message), and host names are resolved when a request starts, which
+//! blocks for a name that is not an address or `localhost` until the system
+//! answers.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use base64::Engine;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::encode::Payload;
-use crate::redact::without_userinfo;
+use crate::http_target::HttpTarget;
 use crate::stats::Signal;
-use crate::transport::{answer_outcome, redacted, Outcome, PolledTransport, ERROR_BODY_READ};
+use crate::transport::{Outcome, PolledTransport, ERROR_BODY_READ};
 
 /// The most bytes read at once from the socket.
 const READ_CHUNK: usize = 16 * 1024;
@@ -41,65 +43,25 @@ enum Step {
 }
 
 pub struct PolledHttp {
-    /// `host:port`, as the request's Host header and the address to resolve.
-    authority: String,
-    /// `Basic …` from the URL's `user:password@`, as ureq sends it.
-    basic_auth: Option<String>,
-    path_and_query: String,
-    /// The URL as errors show it: without `user:password@`.
-    shown_url: String,
-    headers: Vec<(String, String)>,
-    timeout: Duration,
-    otlp: bool,
-    /// Why no request can ever be made (an unsupported URL), said on each.
-    unusable: Option<String>,
+    target: HttpTarget,
     step: Step,
     deadline: Instant,
 }
 
 impl PolledHttp {
-    pub fn new(url: String, headers: Vec<(String, String)>, timeout: Duration, otlp: bool) -> Self {
-        let shown_url = without_userinfo(&url);
-        let (authority, path_and_query, basic_auth, unusable) = match split_http_url(&url) {
-            Ok(HttpUrl { authority, path, userinfo }) => {
-                let basic = userinfo.map(|u| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(u)));
-                (authority, path, basic, None)
-            }
-            Err(why) => (String::new(), String::new(), None, Some(format!("{shown_url} : {why}"))),
-        };
-        PolledHttp {
-            authority,
-            basic_auth,
-            path_and_query,
-            shown_url,
-            headers,
-            timeout,
-            otlp,
-            unusable,
-            step: Step::Idle,
-            deadline: Instant::now(),
-        }
+    pub fn new(target: HttpTarget) -> Self {
+        PolledHttp { target, step: Step::Idle, deadline: Instant::now() }
     }
 
     fn request_bytes(&self, payload: &Payload) -> Vec<u8> {
         let mut head = format!(
-            "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: game_tracker/{}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-            self.path_and_query,
-            self.authority,
+            "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: game_tracker/{}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            self.target.path,
+            self.target.authority,
             env!("CARGO_PKG_VERSION"),
-            payload.content_type(),
             payload.body.len()
         );
-        if let Some(encoding) = payload.content_encoding() {
-            head.push_str(&format!("Content-Encoding: {encoding}\r\n"));
-        }
-        for (k, v) in payload.protocol_headers() {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        if let Some(basic) = &self.basic_auth {
-            head.push_str(&format!("Authorization: {basic}\r\n"));
-        }
-        for (k, v) in &self.headers {
+        for (k, v) in self.target.request_headers(payload) {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
@@ -109,11 +71,11 @@ impl PolledHttp {
     }
 
     fn failed(&self, what: impl std::fmt::Display) -> Step {
-        Step::Done(Outcome::Failed { message: format!("{} : {what}", self.shown_url), retry_after: None })
+        Step::Done(self.target.failed(what))
     }
 
     fn connect(&self, request: Vec<u8>) -> Step {
-        let address = match self.authority.to_socket_addrs().map(|mut a| a.next()) {
+        let address = match self.target.authority.to_socket_addrs().map(|mut a| a.next()) {
             Ok(Some(address)) => address,
             Ok(None) => return self.failed("the host name has no address"),
             Err(e) => return self.failed(format!("cannot resolve: {e}")),
@@ -203,7 +165,7 @@ impl PolledHttp {
             body = body.iter().position(|&b| b == b'\n').map_or(body, |i| &body[i + 1..]);
         }
         let body = String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_READ)]);
-        Step::Done(answer_outcome(head.status, head.retry_after.as_deref(), &body, &self.shown_url, self.otlp))
+        Step::Done(self.target.answer(head.status, head.retry_after.as_deref(), &body))
     }
 }
 
@@ -238,25 +200,20 @@ impl Head {
 
 impl PolledTransport for PolledHttp {
     fn start(&mut self, _signal: Signal, payload: &Payload) {
-        self.deadline = Instant::now() + self.timeout;
-        self.step = match &self.unusable {
-            Some(why) => Step::Done(Outcome::Rejected(why.clone())),
-            None => self.connect(self.request_bytes(payload)),
+        self.deadline = Instant::now() + self.target.timeout;
+        self.step = if self.target.secure {
+            Step::Done(self.target.refused("the tracker's own frame delivery speaks plain http:// only; use thread delivery for https"))
+        } else {
+            self.connect(self.request_bytes(payload))
         };
     }
 
     fn poll(&mut self) -> Option<Outcome> {
         let step = std::mem::replace(&mut self.step, Step::Idle);
         let step = match self.advance(step) {
-            Step::Done(outcome) => return Some(redacted(outcome, &self.headers)),
+            Step::Done(outcome) => return Some(outcome),
             Step::Idle => return None,
-            waiting if Instant::now() >= self.deadline => {
-                drop(waiting);
-                return Some(redacted(
-                    Outcome::Failed { message: format!("{} : timed out after {:?}", self.shown_url, self.timeout), retry_after: None },
-                    &self.headers,
-                ));
-            }
+            _ if Instant::now() >= self.deadline => return Some(self.target.timed_out()),
             waiting => waiting,
         };
         self.step = step;
@@ -280,49 +237,3 @@ fn start_connect(address: SocketAddr) -> std::io::Result<Socket> {
 const EINPROGRESS: i32 = libc::EINPROGRESS;
 #[cfg(not(unix))]
 const EINPROGRESS: i32 = -1;
-
-/// The parts of an `http://[user:password@]host[:port]/path?query` URL.
-#[derive(Debug, PartialEq)]
-struct HttpUrl {
-    /// `host:port`.
-    authority: String,
-    /// `/path?query`.
-    path: String,
-    userinfo: Option<String>,
-}
-
-fn split_http_url(url: &str) -> Result<HttpUrl, String> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| {
-        "frame delivery on this platform speaks plain http:// only; use thread delivery for https".to_string()
-    })?;
-    let (authority, path) = rest.find(['/', '?']).map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
-    let (userinfo, host) = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => (Some(userinfo.to_string()), host),
-        None => (None, authority),
-    };
-    if host.is_empty() {
-        return Err("no host".into());
-    }
-    let has_port = host.rsplit_once(':').is_some_and(|(_, port)| !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()));
-    let authority = if has_port { host.to_string() } else { format!("{host}:80") };
-    let path = if path.starts_with('?') { format!("/{path}") } else { path.to_string() };
-    Ok(HttpUrl { authority, path, userinfo })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{split_http_url, HttpUrl};
-
-    fn parts(authority: &str, path: &str, userinfo: Option<&str>) -> Result<HttpUrl, String> {
-        Ok(HttpUrl { authority: authority.into(), path: path.into(), userinfo: userinfo.map(String::from) })
-    }
-
-    #[test]
-    fn urls_split_into_authority_path_and_userinfo() {
-        assert_eq!(split_http_url("http://127.0.0.1:3100/loki/api/v1/push"), parts("127.0.0.1:3100", "/loki/api/v1/push", None));
-        assert_eq!(split_http_url("http://alloy.local"), parts("alloy.local:80", "/", None));
-        assert_eq!(split_http_url("http://h:1?x=1"), parts("h:1", "/?x=1", None));
-        assert_eq!(split_http_url("http://u:p@h:9/p"), parts("h:9", "/p", Some("u:p")));
-        assert!(split_http_url("https://h/p").unwrap_err().contains("thread delivery"));
-    }
-}

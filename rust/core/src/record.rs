@@ -636,7 +636,7 @@ mod tests {
     fn notes_read_back_in_order_between_events() {
         let mut buf = Vec::new();
         write_log(&mut buf, Level::Info, 1, "first", Fields::new());
-        write_breadcrumb(&mut buf, 2, "ui", "opened shop", &vec![("tab".to_string(), Value::Str("swords".into()))]);
+        write_breadcrumb(&mut buf, 2, "ui", "opened shop", vec![("tab".to_string(), Value::Str("swords".into()))]);
         write_scene(&mut buf, 3, "res://level_2.tscn");
         write_paused(&mut buf, 4, true);
         write_log(&mut buf, Level::Error, 5, "second", Fields::new());

@@ -18,12 +18,13 @@ use rand::SeedableRng;
 
 use crate::config::{Config, Delivery, DEFAULT_QUIT_TIMEOUT};
 use crate::queue::{self, Chunk, Outlet, Refused, CHUNK_BYTES, CHUNK_CAPACITY};
+use crate::http_target::MakePolledHttp;
 use crate::event::{now_unix_nano, Level, MetricKind, Scope, SpanId, SpanStatus, TraceId};
 use crate::record::{self, SpanHeader, ValueWriter, WriteText, WriteValue};
 use crate::session::{DeviceInfo, Session};
 use crate::stats::{DropReason, Signal, SignalStats, Stats};
 use crate::value::{Fields, Value};
-use crate::worker::{Control, Worker, DIAGNOSTICS_CAPACITY};
+use crate::worker::{Control, TrackerLink, Worker, DIAGNOSTICS_CAPACITY};
 use crate::worker_handle::{AfterSlice, WorkerHandle, FRAME_SLICE};
 
 pub use crate::queue::QueueFill;
@@ -106,6 +107,12 @@ impl Tracker {
     /// Starts the worker and sender threads (frame delivery: none; the
     /// worker runs in [`Tracker::handover`]).
     pub fn start(config: Config, device: DeviceInfo) -> std::io::Result<Tracker> {
+        Tracker::start_with_http(config, device, None)
+    }
+
+    /// [`Tracker::start`], with frame delivery's requests made by
+    /// `polled_http` (the engine's HTTP client) instead of the core's own.
+    pub fn start_with_http(config: Config, device: DeviceInfo, polled_http: Option<MakePolledHttp>) -> std::io::Result<Tracker> {
         let session = Session::new(&config.game, &config.version, &config.environment, device, &config.session_label);
         let stats = Arc::new(Stats::default());
         let queue_capacity = config.queue_capacity;
@@ -115,7 +122,14 @@ impl Tracker {
         let (control, control_rx) = bounded(CONTROL_CAPACITY);
         let (diag_tx, diagnostics) = bounded(DIAGNOSTICS_CAPACITY);
         let inline = config.delivery == Delivery::Frame;
-        let (worker, report) = Worker::new(config, session.clone(), sampled, stats.clone(), intake, control_rx, diag_tx)?;
+        let (worker, report) = Worker::new(
+            config,
+            session.clone(),
+            sampled,
+            stats.clone(),
+            TrackerLink { intake, control: control_rx, diagnostics: diag_tx },
+            polled_http,
+        )?;
         let worker = WorkerHandle::start(worker, report, inline)?;
         Ok(Tracker {
             staging: RefCell::new(Staging { buf: Vec::with_capacity(CHUNK_CAPACITY), events: [0; 3], scope: Scope::default() }),

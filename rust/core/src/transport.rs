@@ -1,5 +1,7 @@
 //! Moves one encoded payload to its destination: an HTTP receiver (ureq, with
-//! timeouts on every request) or, with no endpoint, a folder of files.
+//! timeouts on every request; not on the Web, where requests are the
+//! browser's and go through a polled transport) or, with no endpoint, a
+//! folder of files.
 //! Header values and URL passwords never appear in errors: they are usually
 //! tokens, and errors end up in `get_stats()`, the Godot output and logs.
 //!
@@ -8,18 +10,21 @@
 //! and is asked each step whether it was answered (the worker polls it:
 //! frame delivery, where there are no threads).
 
+#[cfg(not(target_os = "emscripten"))]
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::encode::Payload;
-use crate::redact::{redact, without_userinfo};
+use crate::redact::redact;
+#[cfg(not(target_os = "emscripten"))]
+use crate::redact::without_userinfo;
 use crate::stats::Signal;
 
 /// How much of a rejection's body is kept for `get_stats()`.
 const ERROR_BODY_CHARS: usize = 200;
 /// How much of a rejection's body is read to find that much.
-pub(crate) const ERROR_BODY_READ: usize = 4096;
+pub const ERROR_BODY_READ: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -84,6 +89,7 @@ pub(crate) fn answer_outcome(status: u16, retry_after: Option<&str>, body: &str,
     }
 }
 
+#[cfg(not(target_os = "emscripten"))]
 pub struct HttpTransport {
     agent: ureq::Agent,
     url: String,
@@ -94,6 +100,7 @@ pub struct HttpTransport {
     otlp: bool,
 }
 
+#[cfg(not(target_os = "emscripten"))]
 impl HttpTransport {
     pub fn new(url: String, headers: Vec<(String, String)>, timeout: Duration, otlp: bool) -> Self {
         let agent = ureq::Agent::config_builder()
@@ -106,6 +113,7 @@ impl HttpTransport {
     }
 }
 
+#[cfg(not(target_os = "emscripten"))]
 impl Transport for HttpTransport {
     fn send(&mut self, _signal: Signal, payload: &Payload) -> Outcome {
         redacted(self.attempt(payload), &self.headers)
@@ -122,6 +130,7 @@ pub(crate) fn redacted(outcome: Outcome, headers: &[(String, String)]) -> Outcom
     }
 }
 
+#[cfg(not(target_os = "emscripten"))]
 impl HttpTransport {
     fn attempt(&mut self, payload: &Payload) -> Outcome {
         let mut req = self.agent.post(&self.url).header("Content-Type", payload.content_type());

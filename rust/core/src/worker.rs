@@ -28,6 +28,7 @@ use crossbeam_channel::{never, select, unbounded, Receiver, Sender, TryRecvError
 use crate::answer::JobResult;
 use crate::config::{Config, Delivery};
 use crate::diagnostics::Diagnostics;
+use crate::http_target::MakePolledHttp;
 use crate::panics;
 use crate::pipeline::Pipeline;
 use crate::queue::{Chunk, Intake, CHUNK_POLL_INTERVAL};
@@ -88,6 +89,13 @@ impl PanicReport {
     }
 }
 
+/// The worker's ends of what joins it to the tracker.
+pub(crate) struct TrackerLink {
+    pub intake: Intake,
+    pub control: Receiver<Control>,
+    pub diagnostics: Sender<String>,
+}
+
 /// What the tracker learns from one frame's slice.
 pub(crate) enum Slice {
     Running,
@@ -101,13 +109,13 @@ impl Worker {
         session: Session,
         sampled: bool,
         stats: Arc<Stats>,
-        intake: Intake,
-        control: Receiver<Control>,
-        diagnostics: Sender<String>,
+        link: TrackerLink,
+        polled_http: Option<MakePolledHttp>,
     ) -> std::io::Result<(Worker, PanicReport)> {
+        let TrackerLink { intake, control, diagnostics } = link;
         let (results_tx, results) = unbounded();
         let report = PanicReport { stats: stats.clone(), warnings: diagnostics.clone() };
-        let pipeline = Pipeline::new(&config, session, sampled, stats, Diagnostics::sending(diagnostics), &results_tx)?;
+        let pipeline = Pipeline::new(&config, session, sampled, stats, Diagnostics::sending(diagnostics), &results_tx, polled_http)?;
         let worker = Worker {
             intake,
             control,

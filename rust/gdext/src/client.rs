@@ -138,6 +138,9 @@ impl GameTrackerClient {
             return false;
         }
         let fields = with_engine_paths(config.to_fields());
+        // Frame delivery's requests go through Godot's HTTPClient: on the
+        // Web, the browser's fetch is the only HTTP there is.
+        self.lifecycle.set_polled_http(crate::godot_http::make);
         match self.lifecycle.init(&fields, device_info) {
             Ok(started) => {
                 if started {

@@ -16,6 +16,7 @@ mod convert;
 mod debugger_feed;
 #[cfg(feature = "bench")]
 mod frame_costs;
+mod godot_http;
 mod hot_methods;
 mod main_thread;
 mod settings;

@@ -379,6 +379,12 @@ impl Default for Config {
         if std::env::var("GAMETRACKER_TEST_DELIVERY").as_deref() == Ok("frame") {
             c.delivery = Delivery::Frame;
         }
+        // The Web's route is OTLP: the receiver Alloy answers with CORS,
+        // which a browser needs before it sends anything.
+        #[cfg(target_os = "emscripten")]
+        {
+            c.protocol = Protocol::Otlp;
+        }
         c
     }
 }
@@ -408,6 +414,13 @@ impl Config {
             c.logs_url.get_or_insert_with(|| format!("{base}{logs}"));
             c.metrics_url.get_or_insert_with(|| format!("{base}{metrics}"));
             c.traces_url.get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
+        }
+        // The Web delivers in frames whatever `delivery` says: its requests
+        // are the browser's, answered between frames (and the nothreads
+        // build has no threads to wait in).
+        #[cfg(target_os = "emscripten")]
+        {
+            c.delivery = Delivery::Frame;
         }
         if c.spool && c.spool_dir.is_none() {
             problems.push(("spool".into(), "is on but no 'spool_dir' is set".into()));
