@@ -38,7 +38,7 @@ elif [[ $target == web ]]; then
   web_env
   debian_rust >/dev/null
   export CARGO="$cross_cache/debian-rust-bin/cargo" RUSTC="$cross_cache/debian-rust-bin/rustc"
-  export CARGO_TARGET_DIR="$root/target/web" RUSTC_BOOTSTRAP=1 EMCC_SKIP_SANITY_CHECK=1
+  export CARGO_TARGET_DIR="$root/target/web" RUSTC_BOOTSTRAP=1
   export CARGO_TARGET_WASM32_UNKNOWN_EMSCRIPTEN_LINKER=emcc
   # Flags from the godot-rust book's "Export to Web" (rustc 1.93 and newer
   # need emscripten-wasm-eh=false, or Godot cannot load the module).

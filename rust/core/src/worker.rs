@@ -315,6 +315,11 @@ impl Worker {
 /// Frame delivery's way of waiting: `attempt` every `ANSWER_POLL_INTERVAL`
 /// until it gives something or `deadline` passes.
 pub(crate) fn poll_until<T>(deadline: Instant, mut attempt: impl FnMut() -> Option<T>) -> Option<T> {
+    // On the Web a request is answered only after the frame returns to the
+    // browser: a wait would freeze the page for all of its length and never
+    // see an answer. One attempt, then what there is.
+    #[cfg(target_os = "emscripten")]
+    let deadline = deadline.min(Instant::now());
     loop {
         if let Some(found) = attempt() {
             return Some(found);

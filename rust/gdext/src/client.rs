@@ -387,6 +387,13 @@ impl GameTrackerClient {
         out
     }
 
+    /// The receivers' URLs (no credentials), for the Web page's keepalive
+    /// requests (web_page.gd).
+    #[func]
+    fn _receiver_urls(&self) -> PackedStringArray {
+        self.lifecycle.receiver_urls().iter().map(GString::from).collect()
+    }
+
     /// Per signal ("logs", "metrics", "traces"): produced, sent, pending,
     /// requests, bytes_sent, dropped (by reason), dropped_total, last_error.
     #[func]

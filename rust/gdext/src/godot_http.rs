@@ -45,6 +45,9 @@ const STATUS_TLS_HANDSHAKE_ERROR: i64 = 9;
 const METHOD_POST: i64 = 2;
 /// `Error.OK`.
 const OK: i64 = 0;
+/// Polls that take a connection to `STATUS_CONNECTED` at most: on the Web
+/// each one moves it a state on (resolving, connecting, connected).
+const CONNECT_POLLS: usize = 3;
 
 thread_local! {
     /// The lanes' `HTTPClient`s, by key.
@@ -70,6 +73,11 @@ enum Step {
 }
 
 struct GodotHttp {
+    /// The Web: the frame this request was last polled in. A browser moves
+    /// a fetch on only between frames, and Godot's debug builds warn at a
+    /// second poll in one frame.
+    #[cfg(target_os = "emscripten")]
+    polled_in_frame: u64,
     target: HttpTarget,
     /// The key of this lane's client in `CLIENTS`, if one could be made.
     key: Option<u64>,
@@ -85,7 +93,14 @@ impl GodotHttp {
             CLIENTS.with(|c| c.borrow_mut().insert(key, client));
             key
         });
-        GodotHttp { target, key, step: Step::Idle, deadline: Instant::now() }
+        GodotHttp {
+            #[cfg(target_os = "emscripten")]
+            polled_in_frame: u64::MAX,
+            target,
+            key,
+            step: Step::Idle,
+            deadline: Instant::now(),
+        }
     }
 
     /// The client, if this is the thread that made it.
@@ -112,6 +127,14 @@ impl GodotHttp {
     /// Moves the request on as far as the client allows without waiting.
     fn advance(&self, client: &mut Gd<RefCounted>, step: Step) -> Step {
         let _ = client.try_call("poll", &[]);
+        if matches!(step, Step::Connecting { .. }) {
+            for _ in 1..CONNECT_POLLS {
+                if !matches!(status(client), STATUS_RESOLVING | STATUS_CONNECTING) {
+                    break;
+                }
+                let _ = client.try_call("poll", &[]);
+            }
+        }
         match (step, status(client)) {
             (step @ Step::Connecting { .. }, STATUS_RESOLVING | STATUS_CONNECTING) => step,
             (Step::Connecting { headers, body }, STATUS_CONNECTED) => self.send(client, headers, body),
@@ -145,12 +168,13 @@ impl GodotHttp {
     }
 
     /// The outcome once the answer is all read (or the connection closed).
+    /// An answer is its status code: on the Web `has_response()` is false
+    /// for one whose headers CORS hides all of (a 204 has none to show).
     fn answer(&self, client: &mut Gd<RefCounted>, body: &[u8]) -> Step {
-        let has_response = client.try_call("has_response", &[]).ok().and_then(|v| v.try_to::<bool>().ok()).unwrap_or(false);
-        if !has_response {
+        let code = client.try_call("get_response_code", &[]).ok().and_then(|v| v.try_to::<i64>().ok()).unwrap_or(0);
+        if code <= 0 {
             return Step::Done(self.target.failed("the connection closed before an answer"));
         }
-        let code = client.try_call("get_response_code", &[]).ok().and_then(|v| v.try_to::<i64>().ok()).unwrap_or(0);
         let headers = client.try_call("get_response_headers", &[]).ok().and_then(|v| v.try_to::<PackedStringArray>().ok());
         let retry_after = headers.and_then(|h| header(&h, "retry-after"));
         let body = String::from_utf8_lossy(body);
@@ -167,12 +191,21 @@ impl PolledTransport for GodotHttp {
         };
         let headers = self.target.request_headers(payload).into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
         self.step = match self.connect(&mut client) {
-            Ok(()) => Step::Connecting { headers, body: payload.body.clone() },
+            // On the Web the connection is there at once: the fetch starts
+            // now, not a frame later (a page being hidden gets no next frame).
+            Ok(()) => self.advance(&mut client, Step::Connecting { headers, body: payload.body.clone() }),
             Err(outcome) => Step::Done(outcome),
         };
     }
 
     fn poll(&mut self) -> Option<Outcome> {
+        #[cfg(target_os = "emscripten")]
+        if matches!(self.step, Step::Sent) {
+            let frame = godot::classes::Engine::singleton().get_process_frames();
+            if std::mem::replace(&mut self.polled_in_frame, frame) == frame {
+                return None;
+            }
+        }
         let step = std::mem::replace(&mut self.step, Step::Idle);
         let step = match (step, self.client()) {
             (Step::Done(outcome), _) => return Some(outcome),

@@ -366,6 +366,24 @@ pub const KEYS: &[Key] = &[
     }),
 ];
 
+/// What the Web changes, whatever the keys say (README "The Web").
+/// - Delivery in frames: requests are the browser's, answered between
+///   frames, and the nothreads build has no threads to wait in.
+/// - No files: `user://` is IndexedDB there, which Godot writes back after
+///   its own files close, not after the tracker's; a spool, session marker
+///   or JSON-lines file would be gone at the next visit. So no spool, and no
+///   marker: closing the tab, which is how a Web game ends, is never taken
+///   for a crash (`abnormal`) at the next visit. Signals with no URL are
+///   counted as `no_destination`.
+#[cfg(target_os = "emscripten")]
+fn web_rules(c: &mut Config) {
+    c.delivery = Delivery::Frame;
+    c.spool = false;
+    c.spool_dir = None;
+    c.session_dir = None;
+    c.jsonl_dir = None;
+}
+
 impl Default for Config {
     /// Every key at its default from [`KEYS`].
     fn default() -> Self {
@@ -415,13 +433,8 @@ impl Config {
             c.metrics_url.get_or_insert_with(|| format!("{base}{metrics}"));
             c.traces_url.get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
         }
-        // The Web delivers in frames whatever `delivery` says: its requests
-        // are the browser's, answered between frames (and the nothreads
-        // build has no threads to wait in).
         #[cfg(target_os = "emscripten")]
-        {
-            c.delivery = Delivery::Frame;
-        }
+        web_rules(&mut c);
         if c.spool && c.spool_dir.is_none() {
             problems.push(("spool".into(), "is on but no 'spool_dir' is set".into()));
         }
