@@ -6,7 +6,8 @@ extends Node
 ## environment variables GAMETRACKER_ENDPOINT / GAMETRACKER_LOGS_URL /
 ## GAMETRACKER_METRICS_URL / GAMETRACKER_TRACES_URL (GAMETRACKER_PROTOCOL=otlp
 ## sends all three by OTLP, GAMETRACKER_OTLP_ENCODING=protobuf as protobuf,
-## GAMETRACKER_DELIVERY=frame with no thread). With none, the exact request bodies are written
+## GAMETRACKER_DELIVERY=frame with no thread). In a browser: `?endpoint=URL` in the
+## page's address. With none, the exact request bodies are written
 ## to demo_project/telemetry_out/.
 
 const LEVELS := ["forest", "caves", "missing_level"]
@@ -26,8 +27,13 @@ func _ready() -> void:
 		return
 	print("demo: session %s -> %s" % [GameTracker.get_session_id(), _destination(config)])
 	await _play()
-	var answered: bool = GameTracker.flush_and_wait(10.0)
+	var answered: bool = await _send_everything()
 	_print_summary(answered)
+	if OS.has_feature("web"):
+		# A page is not quit: it shows the tracker's overlay, and the
+		# session ends when the player leaves the page.
+		GameTracker.show_overlay(true)
+		return
 	get_tree().quit(0)
 
 
@@ -116,6 +122,10 @@ func _config() -> Dictionary:
 	for arg in OS.get_cmdline_user_args():
 		if arg.begins_with("--endpoint="):
 			config["endpoint"] = arg.trim_prefix("--endpoint=")
+	if OS.has_feature("web"):
+		var from_page = JavaScriptBridge.eval("new URLSearchParams(location.search).get('endpoint') || ''", true)
+		if from_page is String and from_page != "":
+			config["endpoint"] = from_page
 	if not (config.has("endpoint") or config.has("logs_url") or config.has("metrics_url") or config.has("traces_url")):
 		var out := ProjectSettings.globalize_path("res://telemetry_out")
 		DirAccess.make_dir_recursive_absolute(out)
@@ -123,6 +133,22 @@ func _config() -> Dictionary:
 		FileAccess.open(out.path_join(".gdignore"), FileAccess.WRITE)
 		config["output_dir"] = out
 	return config
+
+
+## Sends what is left and waits for the answers, at most 10 s. A browser
+## answers only between frames, so on the Web the wait is frames, not a
+## call that would hold this one.
+func _send_everything() -> bool:
+	if not OS.has_feature("web"):
+		return GameTracker.flush_and_wait(10.0)
+	GameTracker.flush()
+	var deadline := Time.get_ticks_msec() + 10000
+	while Time.get_ticks_msec() < deadline:
+		await get_tree().process_frame
+		var stats: Dictionary = GameTracker.get_stats()
+		if ["logs", "metrics", "traces"].all(func(s): return stats[s]["pending"] == 0):
+			return true
+	return false
 
 
 func _destination(config: Dictionary) -> String:

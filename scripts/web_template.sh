@@ -10,6 +10,8 @@
 #
 #   scripts/web_template.sh SOURCE [nothreads|threads]...
 #
+# A template already built is kept (and SOURCE not read for it).
+#
 # SOURCE: a Godot 4.6.3 source tree with its thirdparty/ folder, or
 # GIT_DIR@COMMIT to unpack one from a repository snapshot (files the
 # snapshot lacks are skipped: translations and data only editors use).
@@ -19,11 +21,18 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/web_toolchain.sh"
 cache="$root/.cache/godot-web"
-source_arg=${1:?usage: scripts/web_template.sh SOURCE [nothreads|threads]...}
-shift
+source_arg=${1:-}
+shift || true
 variants=("$@")
 (( ${#variants[@]} )) || variants=(nothreads threads)
 mkdir -p "$cache/templates"
+template_name() { [[ $1 == threads ]] && echo web_dlink_release.zip || echo web_dlink_nothreads_release.zip; }
+missing=0
+for variant in "${variants[@]}"; do
+  [[ -f $cache/templates/$(template_name "$variant") ]] || missing=1
+done
+(( missing )) || { ls -la "$cache/templates"; exit 0; }
+[[ -n $source_arg ]] || { echo "usage: scripts/web_template.sh SOURCE [nothreads|threads]... (SOURCE: Godot 4.6.3's source, see the top of this script)" >&2; exit 2; }
 
 # The source: a tree as given, or unpacked once from GIT_DIR@COMMIT.
 if [[ $source_arg == *@* ]]; then

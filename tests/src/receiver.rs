@@ -71,6 +71,8 @@ struct Shared {
     requests: Mutex<Vec<Request>>,
     /// Benchmarks: count requests and bytes per path, keep no bodies.
     discard: AtomicBool,
+    /// Answers browsers' CORS: preflights, and the headers a page may read.
+    cors: AtomicBool,
     totals: Mutex<Vec<(String, usize)>>,
     /// Each answered request's first and last moment (see [`Receiver::busy_windows`]).
     windows: Mutex<Vec<(u64, u64)>>,
@@ -117,6 +119,15 @@ impl Receiver {
     /// was sending.
     pub fn busy_windows(&self) -> Vec<(u64, u64)> {
         self.shared.windows.lock().unwrap().clone()
+    }
+
+    /// A receiver a Web page may send to, as Alloy's OTLP receiver with
+    /// `cors` set does: it answers the preflight (`OPTIONS`, not recorded)
+    /// and lets the page read `Retry-After`.
+    pub fn start_with_cors() -> Receiver {
+        let r = Receiver::start();
+        r.shared.cors.store(true, Ordering::SeqCst);
+        r
     }
 
     pub fn start() -> Receiver {
@@ -263,6 +274,12 @@ fn adjust(list: &Mutex<Vec<(String, usize)>>, path: &str, f: impl Fn(usize) -> u
     }
 }
 
+/// On every answer of a CORS receiver: any page may send, and read
+/// `Retry-After`.
+const CORS_HEADERS: &str = "Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: Retry-After\r\n";
+/// On its preflight answers: what the tracker's requests carry.
+const CORS_PREFLIGHT: &str = "Access-Control-Allow-Methods: POST\r\nAccess-Control-Allow-Headers: Content-Type, Content-Encoding, Authorization, X-Scope-OrgID, X-Prometheus-Remote-Write-Version\r\nAccess-Control-Max-Age: 600\r\n";
+
 fn serve(stream: TcpStream, shared: Arc<Shared>) {
     let mut writer = match stream.try_clone() {
         Ok(w) => w,
@@ -301,6 +318,14 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             .find(|(n, _)| n == "content-length")
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(0);
+        let cors = if shared.cors.load(Ordering::SeqCst) { CORS_HEADERS } else { "" };
+        if method == "OPTIONS" && !cors.is_empty() {
+            let preflight = format!("HTTP/1.1 204 No Content\r\n{cors}{CORS_PREFLIGHT}Content-Length: 0\r\n\r\n");
+            if writer.write_all(preflight.as_bytes()).is_err() {
+                return;
+            }
+            continue;
+        }
         let fault = *shared.fault.lock().unwrap();
         if fault == Fault::ResetMidBody {
             let mut half = vec![0; len / 2];
@@ -344,7 +369,7 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             _ => String::new(),
         };
         let response = format!(
-            "HTTP/1.1 {status} Status\r\nContent-Length: {}\r\n{retry_after}Connection: keep-alive\r\n\r\n{body}",
+            "HTTP/1.1 {status} Status\r\nContent-Length: {}\r\n{retry_after}{cors}Connection: keep-alive\r\n\r\n{body}",
             body.len()
         );
         if writer.write_all(response.as_bytes()).is_err() {

@@ -1,0 +1,143 @@
+//! The demo as a Web page: exported with Extensions Support on, served on
+//! 127.0.0.1 (cross-origin isolated for the threads build), opened in
+//! headless Chromium. Every event of its scripted session must reach a
+//! receiver that answers CORS, by OTLP (the Web's route), the page's
+//! console must show no error, and leaving the page must end the session
+//! with its last events sent (keepalive). A screenshot of the page goes to
+//! docs/.
+//!
+//! Not in `.ci/run`: it needs Godot's Web templates built with the library's
+//! Emscripten (scripts/web_template.sh, from Godot's source) and Chromium.
+//! scripts/web_test.sh provides both and runs these.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use game_tracker_testkit::decode::{otlp_logs, otlp_spans};
+use game_tracker_testkit::processes::{copy_addon, import_project, Library};
+use game_tracker_testkit::receiver::Receiver;
+use game_tracker_testkit::repo_root;
+use game_tracker_testkit::static_site::StaticSite;
+use serde_json::Value as Json;
+
+/// What the page's console may say at level error: nothing.
+const ERROR_LEVELS: [&str; 3] = ["error", "exception", "assert"];
+
+fn env_path(name: &str) -> PathBuf {
+    PathBuf::from(std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run scripts/web_test.sh")))
+}
+
+/// The demo exported for the Web with `template`, in
+/// `target/godot-copies/<name>/out`.
+fn export_for_web(name: &str, template: &Path, threads: bool) -> PathBuf {
+    let root = repo_root();
+    let work = root.join("target/godot-copies").join(name);
+    let _ = std::fs::remove_dir_all(&work);
+    let (project, out) = (work.join("project"), work.join("out"));
+    for dir in [&project, &out] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    for file in ["project.godot", "main.gd", "main.tscn"] {
+        std::fs::copy(root.join("demo_project").join(file), project.join(file)).unwrap();
+    }
+    copy_addon(&project, Library::Release);
+    let web_bin = project.join("addons/game_tracker/bin/web");
+    std::fs::create_dir_all(&web_bin).unwrap();
+    for wasm in ["game_tracker.wasm", "game_tracker.threads.wasm"] {
+        std::fs::copy(root.join("addons/game_tracker/bin/web").join(wasm), web_bin.join(wasm))
+            .unwrap_or_else(|e| panic!("{wasm}: {e} (scripts/build.sh --release --target web builds it)"));
+    }
+    let preset = format!(
+        "[preset.0]\n\nname=\"Web\"\nplatform=\"Web\"\nrunnable=true\nexport_filter=\"all_resources\"\ninclude_filter=\"\"\n\
+         exclude_filter=\"telemetry_out/*\"\nexport_path=\"\"\n\n[preset.0.options]\n\n\
+         custom_template/debug=\"{t}\"\ncustom_template/release=\"{t}\"\nvariant/extensions_support=true\n\
+         variant/thread_support={threads}\nhtml/canvas_resize_policy=2\nprogressive_web_app/enabled=false\n",
+        t = template.display()
+    );
+    std::fs::write(project.join("export_presets.cfg"), preset).unwrap();
+    import_project(&project);
+    let export = Command::new("bash")
+        .arg(root.join("scripts/godot.sh"))
+        .args(["--headless", "--path"])
+        .arg(&project)
+        .args(["--export-release", "Web"])
+        .arg(out.join("index.html"))
+        .output()
+        .expect("export");
+    let log = format!("{}{}", String::from_utf8_lossy(&export.stdout), String::from_utf8_lossy(&export.stderr));
+    assert!(export.status.success() && out.join("index.html").exists(), "export failed:\n{log}");
+    assert!(!log.contains("stand-in"), "the export found the Web library:\n{log}");
+    out
+}
+
+/// Opens `url` in headless Chromium until the demo prints its summary,
+/// takes a screenshot, leaves the page; returns the console's lines.
+fn open_in_browser(url: &str, screenshot: &Path) -> Vec<Json> {
+    let output = Command::new(env_path("GAMETRACKER_WEB_PYTHON"))
+        .arg(repo_root().join("scripts/web_browser.py"))
+        .arg("--chromium")
+        .arg(env_path("GAMETRACKER_CHROMIUM"))
+        .args(["--url", url, "--until", "demo: summary", "--timeout", "240", "--linger", "5", "--screenshot"])
+        .arg(screenshot)
+        .output()
+        .expect("run scripts/web_browser.py");
+    let console: Vec<Json> = String::from_utf8_lossy(&output.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let text: Vec<String> = console.iter().map(|l| format!("{}: {}", l["level"], l["text"])).collect();
+    assert!(output.status.success(), "the demo's summary never came:\n{}\n{}", text.join("\n"), String::from_utf8_lossy(&output.stderr));
+    console
+}
+
+fn the_demo_runs_in_the_browser(variant: &str) {
+    let threads = variant == "threads";
+    let template_name = if threads { "web_dlink_release.zip" } else { "web_dlink_nothreads_release.zip" };
+    let template = env_path("GAMETRACKER_WEB_TEMPLATES").join(template_name);
+    let out = export_for_web(&format!("web-{variant}"), &template, threads);
+    let wasm = if threads { "game_tracker.threads.wasm" } else { "game_tracker.wasm" };
+    let placed = std::fs::metadata(out.join(format!("addons/game_tracker/bin/web/{wasm}")))
+        .or_else(|_| std::fs::metadata(out.join(wasm)))
+        .map(|m| m.len());
+    println!("web {variant}: the export placed {wasm}: {placed:?} bytes");
+
+    let site = StaticSite::serve(&out, threads);
+    let rx = Receiver::start_with_cors();
+    let url = format!("{}?endpoint={}", site.url("index.html"), rx.base_url());
+    let screenshot = repo_root().join(format!("docs/web_demo_{variant}.png"));
+    let console = open_in_browser(&url, &screenshot);
+    let text: Vec<String> = console.iter().map(|l| format!("{}: {}", l["level"], l["text"])).collect();
+    let all = text.join("\n");
+
+    let errors: Vec<&String> = text.iter().filter(|l| ERROR_LEVELS.iter().any(|e| l.starts_with(&format!("\"{e}\"")))).collect();
+    assert!(errors.is_empty(), "the page's console shows errors:\n{all}");
+    assert!(all.contains("Initialize godot-rust"), "the library was loaded:\n{all}");
+    for signal in ["logs", "metrics", "traces"] {
+        let line = text.iter().find(|l| l.contains(&format!("demo:   {signal}"))).unwrap_or_else(|| panic!("{all}"));
+        assert!(line.contains(" dropped=0") && line.contains(" pending=0"), "{variant}: {line}\n{all}");
+    }
+    assert!(all.contains("all requests answered: true"), "{all}");
+
+    let messages: Vec<String> = otlp_logs(&rx.requests_to("/v1/logs"))
+        .iter()
+        .map(|l| match l.body.as_ref().and_then(|b| b.value.as_ref()) {
+            Some(opentelemetry_proto::tonic::common::v1::any_value::Value::StringValue(s)) => s.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(messages.iter().filter(|m| !m.starts_with("session_")).count(), 12, "{variant}: {messages:?}");
+    assert_eq!(otlp_spans(&rx.requests_to("/v1/traces")).len(), 12, "{variant}");
+    assert!(!rx.requests_to("/v1/metrics").is_empty(), "{variant}: metrics sent");
+    // Leaving the page ended the session, sent by a keepalive request.
+    assert_eq!(messages.last().map(String::as_str), Some("session_end"), "{variant}: {messages:?}\n{all}");
+    assert!(screenshot.exists(), "the screenshot was taken");
+}
+
+#[test]
+#[ignore = "needs Web templates and Chromium; run scripts/web_test.sh"]
+fn the_demo_exported_for_the_web_without_threads_delivers_every_event_from_chromium() {
+    the_demo_runs_in_the_browser("nothreads");
+}
+
+#[test]
+#[ignore = "needs Web templates and Chromium; run scripts/web_test.sh"]
+fn the_demo_exported_for_the_web_with_threads_delivers_every_event_from_chromium() {
+    the_demo_runs_in_the_browser("threads");
+}
