@@ -32,6 +32,10 @@ pub(crate) struct Batcher {
     session: Session,
     encoder: Encoder,
     batch_size: usize,
+    /// Frame delivery: a batch that fills stays open until the worker's
+    /// next slice closes it ([`Batcher::full`]), one a slice, not while a
+    /// frame's events are read.
+    close_when_full: bool,
     min_level: Level,
     drop_names: Vec<String>,
     metric_check: MetricCheck,
@@ -53,6 +57,7 @@ impl Batcher {
                 Delivery::Thread => config.batch_size,
                 Delivery::Frame => config.batch_size.min(FRAME_BATCH_SIZE),
             },
+            close_when_full: config.delivery == Delivery::Thread,
             min_level: config.min_level,
             drop_names: config.drop_names.clone(),
             metric_check: MetricCheck::new(session.automatic_labels().map(|(name, _)| name)),
@@ -95,12 +100,11 @@ impl Batcher {
             Event::Log(record) => {
                 self.log_bytes += record.message.len() + LOG_OVERHEAD_BYTES;
                 self.logs.push(record);
-                let full = self.logs.len() >= self.batch_size || self.log_bytes >= MAX_BATCH_BYTES;
-                Ok(if full { self.close_logs() } else { None })
+                Ok(if self.close_when_full && self.logs_full() { self.close_logs() } else { None })
             }
             Event::Span(span) => {
                 self.spans.push(span);
-                Ok(if self.spans.len() >= self.batch_size { self.close_spans() } else { None })
+                Ok(if self.close_when_full && self.spans_full() { self.close_spans() } else { None })
             }
             Event::Metric(update) => self.metrics.record(&update, warn).map(|()| None),
         }
@@ -108,30 +112,73 @@ impl Batcher {
 
     /// The flush timer or a flush: logs and spans close now; metrics are
     /// due if they changed (or are due a refresh).
-    pub fn close(&mut self) -> [Option<Batch>; 2] {
+    fn logs_full(&self) -> bool {
+        self.logs.len() >= self.batch_size || self.log_bytes >= MAX_BATCH_BYTES
+    }
+
+    fn spans_full(&self) -> bool {
+        self.spans.len() >= self.batch_size
+    }
+
+    /// Frame delivery: a signal whose batch is full, to be closed now.
+    pub fn full(&self) -> Option<Signal> {
+        if self.logs_full() {
+            Some(Signal::Logs)
+        } else if self.spans_full() {
+            Some(Signal::Traces)
+        } else {
+            None
+        }
+    }
+
+    /// A flush's part for metrics: a snapshot is due when a series
+    /// changed, or none was sent for `METRICS_REFRESH_INTERVAL`.
+    pub fn close_metrics(&mut self) {
         let changed = self.metrics.pending_updates() > 0;
         let refresh = self.metrics.series_count() > 0 && self.metrics_last_sent.elapsed() >= METRICS_REFRESH_INTERVAL;
         if changed || refresh {
             self.metrics_due = true;
         }
-        [self.close_logs(), self.close_spans()]
     }
 
-    fn close_logs(&mut self) -> Option<Batch> {
+    /// The oldest logs as one batch: at most `batch_size` of them and
+    /// `MAX_BATCH_BYTES` (frame delivery lets a batch grow past its size
+    /// within one frame's events; the rest stay for the next batch).
+    pub fn close_logs(&mut self) -> Option<Batch> {
         if self.logs.is_empty() {
             return None;
         }
-        let logs = std::mem::take(&mut self.logs);
-        self.log_bytes = 0;
+        let (mut count, mut bytes) = (0, 0);
+        for record in self.logs.iter().take(self.batch_size) {
+            let size = record.message.len() + LOG_OVERHEAD_BYTES;
+            if count > 0 && bytes + size > MAX_BATCH_BYTES {
+                break;
+            }
+            count += 1;
+            bytes += size;
+        }
+        let logs: Vec<LogRecord> = self.logs.drain(..count).collect();
+        self.log_bytes -= bytes;
         Some(Batch::new(self.encoder.logs(&logs, &self.session), logs.len() as u64, Vec::new()))
     }
 
-    fn close_spans(&mut self) -> Option<Batch> {
+    /// The oldest spans as one batch, at most `batch_size`.
+    pub fn close_spans(&mut self) -> Option<Batch> {
         if self.spans.is_empty() {
             return None;
         }
-        let spans = std::mem::take(&mut self.spans);
+        let count = self.spans.len().min(self.batch_size);
+        let spans: Vec<SpanRecord> = self.spans.drain(..count).collect();
         Some(Batch::new(self.encoder.spans(&spans, &self.session), spans.len() as u64, Vec::new()))
+    }
+
+    /// Logs or spans still open for `signal`.
+    pub fn has_open(&self, signal: Signal) -> bool {
+        match signal {
+            Signal::Logs => !self.logs.is_empty(),
+            Signal::Traces => !self.spans.is_empty(),
+            Signal::Metrics => false,
+        }
     }
 
     /// The tracker's own metrics (`self_metrics.rs`): into the aggregator

@@ -45,6 +45,30 @@ pub(crate) struct Pipeline {
     /// The tracker's own counters as metrics (`self_metrics`), when they
     /// have a lane to go out on.
     own_metrics: Option<SelfMetrics>,
+    /// The lane `dispatch` asks first: they take turns.
+    first_lane: usize,
+}
+
+/// The parts of closing every batch, one signal each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClosePart {
+    /// Whether a snapshot is due (with the tracker's own counters, and the
+    /// JSON-lines file written out).
+    Metrics,
+    Logs,
+    Traces,
+}
+
+impl ClosePart {
+    pub const ALL: [ClosePart; 3] = [ClosePart::Metrics, ClosePart::Logs, ClosePart::Traces];
+
+    fn signal(self) -> Signal {
+        match self {
+            ClosePart::Metrics => Signal::Metrics,
+            ClosePart::Logs => Signal::Logs,
+            ClosePart::Traces => Signal::Traces,
+        }
+    }
 }
 
 impl Pipeline {
@@ -104,6 +128,7 @@ impl Pipeline {
             shutting_down: false,
             health,
             own_metrics,
+            first_lane: 0,
         };
         for event in first_events {
             pipeline.emit(event);
@@ -197,21 +222,47 @@ impl Pipeline {
 
     /// The flush timer or a flush: close every batch now.
     pub fn close_batches(&mut self) {
-        if let Some(sink) = self.jsonl.as_mut() {
-            let _ = sink.flush();
+        for part in ClosePart::ALL {
+            while self.close_part(part) {}
         }
-        if let Some(own) = self.own_metrics.as_mut() {
-            let stats: Vec<_> = Signal::ALL.iter().map(|s| self.leftovers.stats.snapshot(*s)).collect();
-            let spool = self.leftovers.spool.as_ref().map(|s| SpoolSize { files: s.files(), bytes: s.used_bytes() });
-            let updates = own.updates(&stats, spool, crate::event::now_unix_nano());
-            self.batcher.record_own(&updates, &mut self.leftovers.diagnostics);
-        }
-        let [logs, spans] = self.batcher.close();
-        for (signal, batch) in [(Signal::Logs, logs), (Signal::Traces, spans)] {
-            if let (Some(batch), Some(lane)) = (batch, self.routes[signal.index()].lane()) {
-                lane.push(batch, &mut self.leftovers);
+    }
+
+    /// One batch of a flush's part (each is an encode: frame delivery
+    /// closes one a slice); true while the part has more to close.
+    pub fn close_part(&mut self, part: ClosePart) -> bool {
+        let batch = match part {
+            ClosePart::Metrics => {
+                if let Some(sink) = self.jsonl.as_mut() {
+                    let _ = sink.flush();
+                }
+                if let Some(own) = self.own_metrics.as_mut() {
+                    let stats: Vec<_> = Signal::ALL.iter().map(|s| self.leftovers.stats.snapshot(*s)).collect();
+                    let spool = self.leftovers.spool.as_ref().map(|s| SpoolSize { files: s.files(), bytes: s.used_bytes() });
+                    let updates = own.updates(&stats, spool, crate::event::now_unix_nano());
+                    self.batcher.record_own(&updates, &mut self.leftovers.diagnostics);
+                }
+                self.batcher.close_metrics();
+                return false;
             }
+            ClosePart::Logs => self.batcher.close_logs(),
+            ClosePart::Traces => self.batcher.close_spans(),
+        };
+        let signal = part.signal();
+        if let (Some(batch), Some(lane)) = (batch, self.routes[signal.index()].lane()) {
+            lane.push(batch, &mut self.leftovers);
         }
+        self.batcher.has_open(signal)
+    }
+
+    /// Frame delivery: closes one batch that filled, if any; true if it did.
+    pub fn close_one_full(&mut self) -> bool {
+        let part = match self.batcher.full() {
+            Some(Signal::Logs) => ClosePart::Logs,
+            Some(_) => ClosePart::Traces,
+            None => return false,
+        };
+        self.close_part(part);
+        true
     }
 
     /// Answers `done` once everything was answered.
@@ -233,11 +284,18 @@ impl Pipeline {
         }
     }
 
-    /// Starts the next request on every lane that may send.
-    pub fn dispatch(&mut self) {
+    /// Starts the next request on every lane that may send; with `at_most`
+    /// (frame delivery: one a slice, as a metrics snapshot is encoded
+    /// here), on that many, the lanes taking turns.
+    pub fn dispatch(&mut self, at_most: Option<usize>) {
         let now = Instant::now();
-        for route in &mut self.routes {
-            let Route::Lane(lane) = route else { continue };
+        let mut started = 0;
+        for i in 0..self.routes.len() {
+            if at_most.is_some_and(|most| started >= most) {
+                break;
+            }
+            let index = (self.first_lane + i) % self.routes.len();
+            let Route::Lane(lane) = &mut self.routes[index] else { continue };
             if !lane.may_send(now, self.shutting_down) {
                 continue;
             }
@@ -245,8 +303,10 @@ impl Pipeline {
             let next = lane.next(&mut self.leftovers, self.shutting_down).or_else(|| self.batcher.due(signal));
             if let Some(batch) = next {
                 lane.start(batch, &mut self.leftovers);
+                started += 1;
             }
         }
+        self.first_lane = (self.first_lane + 1) % self.routes.len();
     }
 
     /// A sender thread's answer.

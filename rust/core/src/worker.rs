@@ -30,7 +30,7 @@ use crate::config::{Config, Delivery};
 use crate::diagnostics::Diagnostics;
 use crate::http_target::MakePolledHttp;
 use crate::panics;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{ClosePart, Pipeline};
 use crate::queue::{Chunk, Intake, CHUNK_POLL_INTERVAL};
 use crate::record::Item;
 use crate::session::Session;
@@ -72,6 +72,12 @@ pub(crate) struct Worker {
     next_flush: Instant,
     /// Frame delivery: the lanes' requests are polled, not waited on.
     polled: bool,
+    /// Frame delivery: the parts of a flush still to close, one a slice.
+    closing: Vec<ClosePart>,
+    /// Frame delivery: a caller waits for this flush (`flush_and_wait`; on
+    /// the Web, the page being hidden): everything closes and starts in
+    /// this slice, not spread over the next ones.
+    urgent: bool,
     /// The batches an earlier launch spooled were started.
     started: bool,
 }
@@ -125,6 +131,8 @@ impl Worker {
             flush_interval: config.flush_interval,
             next_flush: Instant::now() + config.flush_interval,
             polled: config.delivery == Delivery::Frame,
+            closing: Vec::new(),
+            urgent: false,
             started: false,
         };
         Ok((worker, report))
@@ -175,7 +183,7 @@ impl Worker {
     fn start(&mut self) {
         if !self.started {
             self.started = true;
-            self.pipeline.dispatch();
+            self.dispatch();
         }
     }
 
@@ -255,7 +263,13 @@ impl Worker {
 
     fn flush(&mut self, done: Option<Sender<()>>) {
         self.read_waiting();
-        self.pipeline.close_batches();
+        if done.is_some() {
+            self.urgent = self.polled;
+            self.closing.clear();
+            self.pipeline.close_batches();
+        } else {
+            self.close_batches();
+        }
         if let Some(done) = done {
             self.pipeline.wait_for_idle(done);
         }
@@ -268,11 +282,36 @@ impl Worker {
             self.read_waiting();
         }
         if Instant::now() >= self.next_flush {
-            self.pipeline.close_batches();
+            self.close_batches();
             self.next_flush = Instant::now() + self.flush_interval;
         }
-        self.pipeline.dispatch();
+        if let Some(&part) = self.closing.last() {
+            if !self.pipeline.close_part(part) {
+                self.closing.pop();
+            }
+        } else if self.polled {
+            self.pipeline.close_one_full();
+        }
+        self.dispatch();
         self.pipeline.after_each_step();
+    }
+
+    /// Thread delivery closes every batch at once. Frame delivery closes
+    /// one signal's a slice (`after_each_message`): each is an encode, and
+    /// all at once took a frame more than a slice's time.
+    fn close_batches(&mut self) {
+        if self.polled {
+            self.closing = ClosePart::ALL.iter().rev().copied().collect();
+        } else {
+            self.pipeline.close_batches();
+        }
+    }
+
+    /// Starts requests: on every lane that may send, or with frame
+    /// delivery one a slice (starting one may encode a metrics snapshot).
+    fn dispatch(&mut self) {
+        let spread = self.polled && !std::mem::take(&mut self.urgent);
+        self.pipeline.dispatch(spread.then_some(1));
     }
 
     /// The next answer to a request, waiting at most until `deadline`: on
@@ -294,10 +333,11 @@ impl Worker {
         self.pipeline.begin_shutdown();
         self.read_waiting();
         self.pipeline.end_session(reason == DropReason::Shutdown);
+        self.closing.clear();
         self.pipeline.close_batches();
         if reason == DropReason::Shutdown {
             loop {
-                self.pipeline.dispatch();
+                self.pipeline.dispatch(None);
                 if self.pipeline.idle() {
                     break;
                 }
