@@ -26,6 +26,12 @@ func _ready() -> void:
 		get_tree().quit(2)
 		return
 	print("demo: session %s -> %s" % [GameTracker.get_session_id(), _destination(config)])
+	var bench_rate := _page_parameter("bench").to_int()
+	if bench_rate > 0:
+		var bench: Node = preload("res://web_bench.gd").new()
+		bench.rate = bench_rate
+		add_child(bench)
+		return
 	await _play()
 	var answered: bool = await _send_everything()
 	_print_summary(answered)
@@ -122,10 +128,8 @@ func _config() -> Dictionary:
 	for arg in OS.get_cmdline_user_args():
 		if arg.begins_with("--endpoint="):
 			config["endpoint"] = arg.trim_prefix("--endpoint=")
-	if OS.has_feature("web"):
-		var from_page = JavaScriptBridge.eval("new URLSearchParams(location.search).get('endpoint') || ''", true)
-		if from_page is String and from_page != "":
-			config["endpoint"] = from_page
+	if _page_parameter("endpoint") != "":
+		config["endpoint"] = _page_parameter("endpoint")
 	if not (config.has("endpoint") or config.has("logs_url") or config.has("metrics_url") or config.has("traces_url")):
 		var out := ProjectSettings.globalize_path("res://telemetry_out")
 		DirAccess.make_dir_recursive_absolute(out)
@@ -133,6 +137,14 @@ func _config() -> Dictionary:
 		FileAccess.open(out.path_join(".gdignore"), FileAccess.WRITE)
 		config["output_dir"] = out
 	return config
+
+
+## A parameter of the page's address (`?endpoint=URL`), in a browser.
+func _page_parameter(name: String) -> String:
+	if not OS.has_feature("web"):
+		return ""
+	var value = JavaScriptBridge.eval("new URLSearchParams(location.search).get('%s') || ''" % name, true)
+	return value if value is String else ""
 
 
 ## Sends what is left and waits for the answers, at most 10 s. A browser

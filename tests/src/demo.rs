@@ -2,6 +2,7 @@
 //! exported game (tests/tests/export.rs) or in arm64 Godot under qemu
 //! (tests/tests/arm64.rs).
 
+use std::path::Path;
 use std::process::Output;
 
 use crate::decode::{loki_lines, otlp_spans};
@@ -28,4 +29,17 @@ pub fn assert_demo_delivered(run: &Output, rx: &Receiver, what: &str) {
     // the tracker's own metrics may add a snapshot between.
     let snapshots = rx.requests_to("/api/v1/metrics/write").len();
     assert!((2..=4).contains(&snapshots), "{what}: {snapshots} metrics requests");
+}
+
+/// The demo's own files (project, scenes, scripts), without the addon or
+/// the editor's state, into `project`.
+pub fn copy_demo_files(project: &Path) {
+    let demo = crate::repo_root().join("demo_project");
+    for entry in std::fs::read_dir(&demo).expect("read demo_project").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let own = ["godot", "gd", "tscn", "uid"].iter().any(|ext| name.ends_with(&format!(".{ext}")));
+        if own && entry.path().is_file() {
+            std::fs::copy(entry.path(), project.join(&name)).expect("copy a demo file");
+        }
+    }
 }

@@ -7,7 +7,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use game_tracker_testkit::demo::assert_demo_delivered;
+use game_tracker_testkit::demo::{assert_demo_delivered, copy_demo_files};
 use game_tracker_testkit::processes::{copy_addon, import_project, wait_with_timeout, Library};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
@@ -23,9 +23,7 @@ fn the_demo_delivers_with_the_arm64_library_under_qemu() {
     let project = root.join("target/godot-copies/arm64");
     let _ = std::fs::remove_dir_all(&project);
     std::fs::create_dir_all(&project).unwrap();
-    for name in ["project.godot", "main.gd", "main.tscn"] {
-        std::fs::copy(root.join("demo_project").join(name), project.join(name)).unwrap();
-    }
+    copy_demo_files(&project);
     // The host's Godot imports the project (an emulated first import takes
     // minutes); then only the arm64 library is left, so the emulated Godot
     // can start only by loading the one the `.gdextension` names for arm64.

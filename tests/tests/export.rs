@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use game_tracker_testkit::demo::assert_demo_delivered;
+use game_tracker_testkit::demo::{assert_demo_delivered, copy_demo_files};
 use game_tracker_testkit::processes::{copy_addon, import_project, wait_with_timeout, Library};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
@@ -26,9 +26,7 @@ fn export_demo(name: &str, edit: impl Fn(&Path)) -> (PathBuf, PathBuf, PathBuf) 
     for dir in [&project, &out, &elsewhere] {
         std::fs::create_dir_all(dir).unwrap();
     }
-    for name in ["project.godot", "main.gd", "main.tscn"] {
-        std::fs::copy(root.join("demo_project").join(name), project.join(name)).unwrap();
-    }
+    copy_demo_files(&project);
     copy_addon(&project, Library::Release);
     edit(&project);
     let template = Command::new("bash").arg(root.join("scripts/export_template.sh")).output().expect("make the template");

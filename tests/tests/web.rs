@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use game_tracker_testkit::decode::{otlp_logs, otlp_spans};
+use game_tracker_testkit::demo::copy_demo_files;
 use game_tracker_testkit::processes::{copy_addon, import_project, Library};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
@@ -37,9 +38,7 @@ fn export_for_web(name: &str, template: &Path, threads: bool) -> PathBuf {
     for dir in [&project, &out] {
         std::fs::create_dir_all(dir).unwrap();
     }
-    for file in ["project.godot", "main.gd", "main.tscn"] {
-        std::fs::copy(root.join("demo_project").join(file), project.join(file)).unwrap();
-    }
+    copy_demo_files(&project);
     copy_addon(&project, Library::Release);
     let web_bin = project.join("addons/game_tracker/bin/web");
     std::fs::create_dir_all(&web_bin).unwrap();
@@ -70,17 +69,19 @@ fn export_for_web(name: &str, template: &Path, threads: bool) -> PathBuf {
     out
 }
 
-/// Opens `url` in headless Chromium until the demo prints its summary,
-/// takes a screenshot, leaves the page; returns the console's lines.
-fn open_in_browser(url: &str, screenshot: &Path) -> Vec<Json> {
-    let output = Command::new(env_path("GAMETRACKER_WEB_PYTHON"))
+/// Opens `url` in headless Chromium until the console says `until`, takes
+/// a screenshot (if asked), leaves the page; returns the console's lines.
+fn open_in_browser(url: &str, until: &str, screenshot: Option<&Path>) -> Vec<Json> {
+    let mut command = Command::new(env_path("GAMETRACKER_WEB_PYTHON"));
+    command
         .arg(repo_root().join("scripts/web_browser.py"))
         .arg("--chromium")
         .arg(env_path("GAMETRACKER_CHROMIUM"))
-        .args(["--url", url, "--until", "demo: summary", "--timeout", "240", "--linger", "5", "--screenshot"])
-        .arg(screenshot)
-        .output()
-        .expect("run scripts/web_browser.py");
+        .args(["--url", url, "--until", until, "--timeout", "240", "--linger", "5"]);
+    if let Some(screenshot) = screenshot {
+        command.arg("--screenshot").arg(screenshot);
+    }
+    let output = command.output().expect("run scripts/web_browser.py");
     let console: Vec<Json> = String::from_utf8_lossy(&output.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     let text: Vec<String> = console.iter().map(|l| format!("{}: {}", l["level"], l["text"])).collect();
     assert!(output.status.success(), "the demo's summary never came:\n{}\n{}", text.join("\n"), String::from_utf8_lossy(&output.stderr));
@@ -98,11 +99,13 @@ fn the_demo_runs_in_the_browser(variant: &str) {
         .map(|m| m.len());
     println!("web {variant}: the export placed {wasm}: {placed:?} bytes");
 
+    // The nothreads build must run where a page is not cross-origin
+    // isolated (many game portals); the threads build needs it.
     let site = StaticSite::serve(&out, threads);
     let rx = Receiver::start_with_cors();
     let url = format!("{}?endpoint={}", site.url("index.html"), rx.base_url());
     let screenshot = repo_root().join(format!("docs/web_demo_{variant}.png"));
-    let console = open_in_browser(&url, &screenshot);
+    let console = open_in_browser(&url, "demo: summary", Some(&screenshot));
     let text: Vec<String> = console.iter().map(|l| format!("{}: {}", l["level"], l["text"])).collect();
     let all = text.join("\n");
 
@@ -128,6 +131,18 @@ fn the_demo_runs_in_the_browser(variant: &str) {
     // Leaving the page ended the session, sent by a keepalive request.
     assert_eq!(messages.last().map(String::as_str), Some("session_end"), "{variant}: {messages:?}\n{all}");
     assert!(screenshot.exists(), "the screenshot was taken");
+
+    // The tracker's time on the game's thread (web_bench.gd), on an
+    // isolated page: there the browser's clock reads to about 5 µs.
+    let isolated = StaticSite::serve(&out, true);
+    for rate in [100, 1_000] {
+        let bench_rx = Receiver::start_with_cors();
+        let url = format!("{}?endpoint={}&bench={rate}", isolated.url("index.html"), bench_rx.base_url());
+        let console = open_in_browser(&url, "bench: rate=", None);
+        let line = console.iter().filter_map(|l| l["text"].as_str()).find(|t| t.starts_with("bench: rate=")).expect("the bench line");
+        println!("BENCH web {variant} {line}");
+        assert!(line.contains(" pending=0"), "every event of the bench was sent: {line}");
+    }
 }
 
 #[test]
