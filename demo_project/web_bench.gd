@@ -67,17 +67,31 @@ func _process(delta: float) -> void:
 
 
 func _report() -> void:
+	var measured := _costs.duplicate()
 	GameTracker.flush()
-	for i in 120:
+	var deadline := Time.get_ticks_msec() + 10000
+	while Time.get_ticks_msec() < deadline and _pending() > 0:
 		await get_tree().process_frame
-	var sorted := _costs.duplicate()
+	var slowest := []
+	for i in measured.size():
+		if measured[i] > 1000:
+			slowest.append("%d:%d" % [i, measured[i]])
+	print("bench: frames over 1 ms (frame:µs): ", ", ".join(slowest))
+	var sorted := measured.duplicate()
 	sorted.sort()
 	var at := func(q: float) -> int: return sorted[mini(int(sorted.size() * q), sorted.size() - 1)]
 	var stats: Dictionary = GameTracker.get_stats()
 	var sent := 0
-	var pending := 0
 	for s in ["logs", "metrics", "traces"]:
 		sent += stats[s]["sent"]
-		pending += stats[s]["pending"]
+	var pending := _pending()
 	print("bench: rate=%d frames=%d p50_us=%d p99_us=%d max_us=%d made=%d sent=%d pending=%d" % [
 		rate, sorted.size(), at.call(0.5), at.call(0.99), sorted[-1], _made, sent, pending])
+
+
+func _pending() -> int:
+	var stats: Dictionary = GameTracker.get_stats()
+	var pending := 0
+	for s in ["logs", "metrics", "traces"]:
+		pending += stats[s]["pending"]
+	return pending

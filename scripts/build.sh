@@ -46,14 +46,21 @@ elif [[ $target == web ]]; then
   common="-Zunstable-options -Clink-self-contained=-linker"
   common="$common -Zemscripten-wasm-eh=false -Zdefault-visibility=hidden -Zlink-native-libraries=no"
   common="$common -Cllvm-args=-enable-emscripten-cxx-exceptions=0 -Clink-arg=-sSIDE_MODULE=2"
+  # Export only gdext's entry point. rustc would export every #[no_mangle]
+  # function of the whole dependency tree, among them wasm-bindgen's (the
+  # opentelemetry crate depends on js-sys for every wasm32 but WASI), whose
+  # imports no Godot page provides: "Import #25 \"__wbindgen_placeholder__\":
+  # module is not an object or function". emcc keeps a setting's last value.
+  common="$common -Clink-arg=-sEXPORTED_FUNCTIONS=_gdext_rust_init"
   for variant in threads nothreads; do
     case $variant in
       threads) flags="$common -Clink-arg=-pthread -Ctarget-feature=+atomics"; features=web; name=game_tracker.threads.wasm ;;
       nothreads) flags="$common"; features=web-nothreads; name=game_tracker.wasm ;;
     esac
     started=$SECONDS
+    # No class reference (feature docs): nobody opens F1 in a browser.
     RUSTFLAGS="$flags" "$CARGO" build --manifest-path "$root/Cargo.toml" -p game_tracker "${args[@]}" \
-      --features "$features" --target wasm32-unknown-emscripten -Zbuild-std=std,panic_abort \
+      --no-default-features --features "$features" --target wasm32-unknown-emscripten -Zbuild-std=std,panic_abort \
       --target-dir "$CARGO_TARGET_DIR/$variant" >&2
     echo "build.sh: web $variant $profile build took $((SECONDS - started)) s" >&2
     built="$CARGO_TARGET_DIR/$variant/wasm32-unknown-emscripten/$profile/game_tracker.wasm"

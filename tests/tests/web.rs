@@ -140,6 +140,9 @@ fn the_demo_runs_in_the_browser(variant: &str) {
         let url = format!("{}?endpoint={}&bench={rate}", isolated.url("index.html"), bench_rx.base_url());
         let console = open_in_browser(&url, "bench: rate=", None);
         let line = console.iter().filter_map(|l| l["text"].as_str()).find(|t| t.starts_with("bench: rate=")).expect("the bench line");
+        for slow in console.iter().filter_map(|l| l["text"].as_str()).filter(|t| t.starts_with("bench: frames over")) {
+            println!("BENCH web {variant} rate={rate} {slow}");
+        }
         println!("BENCH web {variant} {line}");
         assert!(line.contains(" pending=0"), "every event of the bench was sent: {line}");
     }

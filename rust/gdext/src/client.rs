@@ -669,6 +669,7 @@ impl HotApi for GameTrackerClient {
 
 // The hot methods' docs, registered with the `///` docs of the `#[func]`s,
 // so F1 lists these too.
+#[cfg(feature = "docs")]
 godot::sys::shard_add!(godot::private::__GODOT_DOCS_REGISTRY; godot::private::DocsShard::new::<GameTrackerClient>(
     godot::private::DocsItem::ITraitImpl(Box::leak(crate::hot_methods::docs_xml().into_boxed_str()))
 ));
