@@ -1,9 +1,8 @@
 @tool
 extends EditorExportPlugin
 ## Exports for a platform that no `[libraries]` entry of
-## game_tracker.gdextension covers (iOS, 32-bit and Android arm32 builds),
-## or whose entry names a library not built here (the Web before
-## `scripts/build.sh --release --target web`), get the stand-in
+## game_tracker.gdextension covers (iOS, 32-bit and Android arm32 builds)
+## get the stand-in
 ## (stand_in/): the autoload's script becomes stand_in/game_tracker.gd, the
 ## class cache names the stand-in's scripts `GameTrackerClient` and
 ## `GameTrackerSpan`, and the `.gdextension` stays out, so the game runs with
@@ -30,12 +29,16 @@ func _get_name() -> String:
 
 func _export_begin(features: PackedStringArray, _is_debug: bool, _path: String, _flags: int) -> void:
 	var library := Libraries.library_for(features)
-	_stand_in = library == "" or not FileAccess.file_exists(library)
+	_stand_in = library == ""
 	if not _stand_in:
+		# Godot's own export step copies it, and fails the export when it
+		# is missing: say how to build it.
+		if not FileAccess.file_exists(library):
+			push_error("GameTracker: %s is not built, and this export (%s) needs it: build it (README \"Other platforms\"; the Web: scripts/build.sh --release --target web)"
+				% [library, ", ".join(features)])
 		return
-	var missing := ("no library in %s" % Libraries.EXTENSION_PATH) if library == "" else ("%s is not built" % library)
-	print("GameTracker: %s for this export (%s): it gets the stand-in, every call does nothing"
-		% [missing, ", ".join(features)])
+	print("GameTracker: no library in %s for this export (%s): it gets the stand-in, every call does nothing"
+		% [Libraries.EXTENSION_PATH, ", ".join(features)])
 	# Godot keeps the first file written under a path, and these come before
 	# its own copies of the two files (tests/tests/export.rs runs the result).
 	add_file(CLASS_CACHE, _class_cache_with_stand_in(), false)
