@@ -8,7 +8,8 @@
 //!
 //! Not in `.ci/run`: it needs Godot's Web templates built with the library's
 //! Emscripten (scripts/web_template.sh, from Godot's source) and Chromium.
-//! scripts/web_test.sh provides both and runs these.
+//! scripts/web_test.sh provides both and runs these (the threads one with
+//! `--threads`: that build does not start yet, docs/web.md says why).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
