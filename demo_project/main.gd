@@ -6,8 +6,8 @@ extends Node
 ## environment variables GAMETRACKER_ENDPOINT / GAMETRACKER_LOGS_URL /
 ## GAMETRACKER_METRICS_URL / GAMETRACKER_TRACES_URL (GAMETRACKER_PROTOCOL=otlp
 ## sends all three by OTLP, GAMETRACKER_OTLP_ENCODING=protobuf as protobuf,
-## GAMETRACKER_DELIVERY=frame with no thread). In a browser: `?endpoint=URL` in the
-## page's address. With none, the exact request bodies are written
+## GAMETRACKER_DELIVERY=frame with no thread). In a browser, the same keys in the
+## page's address: `?endpoint=URL&otlp_encoding=protobuf`. With none, the exact request bodies are written
 ## to demo_project/telemetry_out/.
 
 const LEVELS := ["forest", "caves", "missing_level"]
@@ -122,14 +122,15 @@ func _config() -> Dictionary:
 		"GAMETRACKER_DELIVERY": "delivery",
 	}
 	for env_name in env_keys:
+		# In a browser the page's address carries them: ?otlp_encoding=protobuf
 		var value := OS.get_environment(env_name)
+		if value == "":
+			value = _page_parameter(env_keys[env_name])
 		if value != "":
 			config[env_keys[env_name]] = value
 	for arg in OS.get_cmdline_user_args():
 		if arg.begins_with("--endpoint="):
 			config["endpoint"] = arg.trim_prefix("--endpoint=")
-	if _page_parameter("endpoint") != "":
-		config["endpoint"] = _page_parameter("endpoint")
 	if not (config.has("endpoint") or config.has("logs_url") or config.has("metrics_url") or config.has("traces_url")):
 		var out := ProjectSettings.globalize_path("res://telemetry_out")
 		DirAccess.make_dir_recursive_absolute(out)
