@@ -22,6 +22,7 @@
 set -euo pipefail
 
 cross_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$cross_root/scripts/private_root.sh"
 cross_cache="$cross_root/.cache"
 
 # name → Rust target triple
@@ -62,8 +63,7 @@ debian_rust() {
   local root="$cross_cache/rust-unstable"
   "$cross_root/scripts/debfetch.sh" unstable "$root" --closure rustc cargo rust-src
   local r="$root/root" bin="$cross_cache/debian-rust-bin"
-  local loader="$r/usr/lib64/ld-linux-x86-64.so.2"
-  [[ -e $loader ]] || loader="$r/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
+  local loader; loader=$(private_root_loader "$r")
   mkdir -p "$bin"
   local tool
   for tool in rustc cargo; do

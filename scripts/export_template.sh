@@ -7,6 +7,7 @@
 #   scripts/export_template.sh      → .cache/godot/template/godot
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/private_root.sh"
 bash "$root/scripts/godot.sh" --headless --version >/dev/null
 r="$root/.cache/godot/root"
 template="$root/.cache/godot/template/godot"
@@ -16,10 +17,8 @@ exec 9>"$(dirname "$template")/.lock"
 flock 9
 if [[ ! -x $template ]]; then
   bash "$root/scripts/debfetch.sh" bookworm "$root/.cache/patchelf" patchelf
-  loader="$r/usr/lib64/ld-linux-x86-64.so.2"
-  [[ -e $loader ]] || loader="$r/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
   cp "$r/usr/bin/godot" "$template.tmp"
-  "$root/.cache/patchelf/root/usr/bin/patchelf" --set-interpreter "$loader" "$template.tmp"
+  "$root/.cache/patchelf/root/usr/bin/patchelf" --set-interpreter "$(private_root_loader "$r")" "$template.tmp"
   mv "$template.tmp" "$template"
 fi
 echo "$template"

@@ -36,6 +36,5 @@ r="$cache/root"
 libs="$r/usr/lib/x86_64-linux-gnu:$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu/pulseaudio:$r/usr/lib"
 # Extra libraries (scripts/xvfb.sh: Mesa's OpenGL, which Godot loads at run time).
 [[ -n ${GODOT_EXTRA_LIBS:-} ]] && libs="$libs:$GODOT_EXTRA_LIBS"
-loader="$r/usr/lib64/ld-linux-x86-64.so.2"
-[[ -e $loader ]] || loader="$r/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
-exec "$loader" --library-path "$libs" "$r/usr/bin/godot" "$@"
+source "$root/scripts/private_root.sh"
+exec "$(private_root_loader "$r")" --library-path "$libs" "$r/usr/bin/godot" "$@"

@@ -8,11 +8,9 @@
 #
 # Debian unstable's `emscripten` (6.0.5, with clang, lld and llvm 21,
 # binaryen and nodejs) unpacked in a private root. That root's programs need
-# its newer C library: each ELF program there gets the root's own loader as
-# its interpreter and the root's library folders as its search path
-# (patchelf; a search path set as RPATH reaches their libraries' libraries
-# too), so no LD_LIBRARY_PATH leaks into the host's python3 or sh that
-# emcc starts. Debian's emcc entry points name /usr/share/emscripten by
+# its newer C library: they are patched to run under the root's loader
+# (scripts/private_root.sh), so no LD_LIBRARY_PATH leaks into the host's
+# python3 or sh that emcc starts. Debian's emcc entry points name /usr/share/emscripten by
 # absolute path: the wrappers here run the root's copies with the host's
 # python3 and a config file (EM_CONFIG) naming the root's LLVM and binaryen,
 # a node, and a cache folder where Emscripten builds its system libraries on
@@ -26,6 +24,7 @@ set -euo pipefail
 # Node 24, as Debian unstable's emscripten depends on.
 WEB_NODE_VERSION=24.19.0
 web_root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$web_root_dir/scripts/private_root.sh"
 web_cache="$web_root_dir/.cache"
 
 web_env() {
@@ -34,26 +33,10 @@ web_env() {
   local r="$dest/root" bin="$web_cache/web-bin"
   local stamp="$dest/.patched"
   if [[ ! -f $stamp ]]; then
-    "$web_root_dir/scripts/debfetch.sh" bookworm "$web_cache/patchelf" patchelf
-    local patchelf="$web_cache/patchelf/root/usr/bin/patchelf"
-    local loader="$r/usr/lib64/ld-linux-x86-64.so.2"
-    [[ -e $loader ]] || loader="$r/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
     local llvm; llvm=$(ls -d "$r"/usr/lib/llvm-* | sort -V | tail -n1)
-    local path="$r/usr/lib/x86_64-linux-gnu:$r/lib/x86_64-linux-gnu:$llvm/lib:$r/usr/lib"
-    local file
-    while IFS= read -r -d '' file; do
-      # Programs only (an interpreter to replace), not shared libraries.
-      if [[ $(head -c4 "$file" | od -An -c | tr -d ' ') == 177ELF ]] && "$patchelf" --print-interpreter "$file" >/dev/null 2>&1; then
-        "$patchelf" --set-interpreter "$loader" --force-rpath --set-rpath "$path" "$file"
-      fi
-    done < <(find "$r/usr/bin" "$llvm/bin" -maxdepth 1 -type f -print0)
-    # Libraries with a search path of their own ($ORIGIN/../lib) would not
-    # look in the programs' one for what they need (libLLVM: libxml2).
-    while IFS= read -r -d '' file; do
-      if [[ -n $("$patchelf" --print-rpath "$file" 2>/dev/null) ]]; then
-        "$patchelf" --force-rpath --set-rpath "$path" "$file"
-      fi
-    done < <(find "$r/usr/lib/x86_64-linux-gnu" "$llvm/lib" -maxdepth 1 -type f -name '*.so*' -print0)
+    local programs=()
+    mapfile -d '' programs < <(find "$r/usr/bin" "$llvm/bin" -maxdepth 1 -type f -print0)
+    patch_private_root "$r" "$r/usr/lib/x86_64-linux-gnu:$r/lib/x86_64-linux-gnu:$llvm/lib:$r/usr/lib" "${programs[@]}"
     touch "$stamp"
   fi
   local node_dir="$web_cache/web-node"

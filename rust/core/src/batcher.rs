@@ -110,8 +110,6 @@ impl Batcher {
         }
     }
 
-    /// The flush timer or a flush: logs and spans close now; metrics are
-    /// due if they changed (or are due a refresh).
     fn logs_full(&self) -> bool {
         self.logs.len() >= self.batch_size || self.log_bytes >= MAX_BATCH_BYTES
     }

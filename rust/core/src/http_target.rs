@@ -15,7 +15,7 @@ use crate::redact::without_userinfo;
 use crate::transport::{answer_outcome, redacted, Outcome, PolledTransport};
 
 /// Makes the polled HTTP transport of one lane; the engine layer gives its
-/// own (`Lifecycle::set_polled_http`). Called on the thread that starts the
+/// own (`Lifecycle::with_polled_http`). Called on the thread that starts the
 /// tracker, which in frame delivery is the one that polls it.
 pub type MakePolledHttp = fn(HttpTarget) -> Box<dyn PolledTransport>;
 

@@ -115,10 +115,10 @@ impl Lifecycle {
         }
     }
 
-    /// Frame delivery's requests go through `make` (the engine's own HTTP
-    /// client) in every tracker started from now on.
-    pub fn set_polled_http(&mut self, make: MakePolledHttp) {
-        self.polled_http = Some(make);
+    /// A lifecycle whose trackers send frame delivery's requests through
+    /// `make` (the engine's own HTTP client).
+    pub fn with_polled_http(make: MakePolledHttp) -> Lifecycle {
+        Lifecycle { polled_http: Some(make), ..Lifecycle::default() }
     }
 
     /// Starts from `fields` (the `init` Dictionary with the engine's paths

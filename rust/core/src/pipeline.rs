@@ -254,15 +254,14 @@ impl Pipeline {
         self.batcher.has_open(signal)
     }
 
-    /// Frame delivery: closes one batch that filled, if any; true if it did.
-    pub fn close_one_full(&mut self) -> bool {
+    /// Frame delivery: closes one batch that filled, if any.
+    pub fn close_one_full(&mut self) {
         let part = match self.batcher.full() {
             Some(Signal::Logs) => ClosePart::Logs,
             Some(_) => ClosePart::Traces,
-            None => return false,
+            None => return,
         };
         self.close_part(part);
-        true
     }
 
     /// Answers `done` once everything was answered.

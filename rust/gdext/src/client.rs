@@ -49,6 +49,9 @@ const PROCESS_PRIORITY: i32 = 1 << 30;
 #[class(base = Node, init)]
 pub struct GameTrackerClient {
     /// Not started, running, disabled or shut down: the core decides.
+    /// Frame delivery's requests go through Godot's HTTPClient: on the Web,
+    /// the browser's fetch is the only HTTP there is.
+    #[init(val = Lifecycle::with_polled_http(crate::godot_http::make))]
     lifecycle: Lifecycle,
     spans: std::cell::RefCell<SpanPool>,
     /// Frame times and the engine's monitors (`vitals: true`).
@@ -138,9 +141,6 @@ impl GameTrackerClient {
             return false;
         }
         let fields = with_engine_paths(config.to_fields());
-        // Frame delivery's requests go through Godot's HTTPClient: on the
-        // Web, the browser's fetch is the only HTTP there is.
-        self.lifecycle.set_polled_http(crate::godot_http::make);
         match self.lifecycle.init(&fields, device_info) {
             Ok(started) => {
                 if started {
