@@ -59,8 +59,14 @@ browser = subprocess.Popen(
 )
 
 
-def emit(level, text):
-    print(json.dumps({"level": level, "text": text}), flush=True)
+def emit(level, text, stack=None):
+    line = {"level": level, "text": text}
+    # Where an error or warning came from: the first frames' function and
+    # script, enough to tell the engine's, Emscripten's and the tracker's apart.
+    frames = (stack or {}).get("callFrames", [])[:12]
+    if frames and level not in ("log", "info", "debug"):
+        line["stack"] = [f"{f.get('functionName') or '?'} {f.get('url', '').rsplit('/', 1)[-1]}:{f.get('lineNumber')}:{f.get('columnNumber')}" for f in frames]
+    print(json.dumps(line), flush=True)
 
 
 seen = False
@@ -82,8 +88,11 @@ try:
     ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=1)
     ids = iter(range(1, 1 << 30))
 
-    def call(method, **params):
-        ws.send(json.dumps({"id": next(ids), "method": method, "params": params}))
+    def call(method, session=None, **params):
+        message = {"id": next(ids), "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        ws.send(json.dumps(message))
 
     def wait_result(method, **params):
         wanted = next(ids)
@@ -103,22 +112,33 @@ try:
             return None
         method = message.get("method")
         params = message.get("params", {})
+        if method == "Target.attachedToTarget":
+            # A worker (the threads build's pthreads): its console and its
+            # uncaught errors, with their stacks, come through its session.
+            session = params.get("sessionId")
+            call("Runtime.enable", session=session)
+            call("Runtime.runIfWaitingForDebugger", session=session)
+            return message
+        if message.get("sessionId") and method == "Runtime.consoleAPICalled":
+            params = dict(params, args=[{"value": "[worker]"}] + params.get("args", []))
         if method == "Runtime.consoleAPICalled":
             text = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
-            emit(params.get("type", "log"), text)
+            emit(params.get("type", "log"), text, params.get("stackTrace"))
             if args.until in text:
                 seen = True
         elif method == "Runtime.exceptionThrown":
             details = params.get("exceptionDetails", {})
-            emit("exception", details.get("exception", {}).get("description") or details.get("text", ""))
+            where = "[worker] " if message.get("sessionId") else ""
+            emit("exception", where + (details.get("exception", {}).get("description") or details.get("text", "")), details.get("stackTrace"))
         elif method == "Log.entryAdded":
             entry = params.get("entry", {})
-            emit(entry.get("level", "log"), f"[{entry.get('source')}] {entry.get('text')} {entry.get('url', '')}".strip())
+            emit(entry.get("level", "log"), f"[{entry.get('source')}] {entry.get('text')} {entry.get('url', '')}".strip(), entry.get("stackTrace"))
         return message
 
     call("Runtime.enable")
     call("Log.enable")
     call("Page.enable")
+    call("Target.setAutoAttach", autoAttach=True, waitForDebuggerOnStart=False, flatten=True)
     call("Page.navigate", url=args.url)
     end = time.time() + args.timeout
     while time.time() < end and not seen:

