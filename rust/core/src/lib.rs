@@ -38,6 +38,8 @@ mod sender;
 pub mod session;
 pub mod spool;
 pub mod stats;
+#[cfg(not(target_os = "emscripten"))]
+pub mod store;
 pub mod tracker;
 pub mod transport;
 pub mod value;

@@ -3,7 +3,8 @@
 //! ```text
 //! event ─► Batcher::admit ─► route ─┬─ Lane:       Batcher::add ─► batch ─► Lane::push ─► dispatch ─► sender thread
 //!          (filters, metric rules)  ├─ JsonLines:  one line in events.jsonl
-//!                                   └─ Nowhere:    dropped as no_destination
+//!                │                  └─ Nowhere:    dropped as no_destination
+//!                └─► LocalStore::add (a copy in telemetry.db, whatever the route)
 //! ```
 //!
 //! Every event ends counted exactly once: sent, dropped for a reason,
@@ -22,6 +23,8 @@ use crate::event::Event;
 use crate::health::SessionHealth;
 use crate::http_target::MakePolledHttp;
 use crate::jsonl::JsonlSink;
+#[cfg(not(target_os = "emscripten"))]
+use crate::store::LocalStore;
 use crate::answer::{Answer, JobResult};
 use crate::leftovers::Leftovers;
 use crate::record::Item;
@@ -35,6 +38,9 @@ pub(crate) struct Pipeline {
     /// Indexed by `Signal::index`.
     routes: [Route; 3],
     jsonl: Option<JsonlSink>,
+    /// `local_store`: every admitted event, beside its route.
+    #[cfg(not(target_os = "emscripten"))]
+    store: Option<LocalStore>,
     leftovers: Leftovers,
     /// `flush_and_wait` callers, answered when everything was answered.
     waiters: Vec<Sender<()>>,
@@ -115,6 +121,17 @@ impl Pipeline {
             },
             None => None,
         };
+        #[cfg(not(target_os = "emscripten"))]
+        let store = match config.local_store_dir() {
+            Some(dir) if sampled => match LocalStore::open(std::path::Path::new(dir), config, &session, stats.store.clone(), &mut diagnostics) {
+                Ok(store) => Some(store),
+                Err(e) => {
+                    diagnostics.warn(format!("local store disabled: {e}"));
+                    None
+                }
+            },
+            _ => None,
+        };
         let started = if sampled { SessionHealth::start(config, &session, &mut diagnostics) } else { None };
         let (health, first_events) = started.map_or((None, Vec::new()), |(h, events)| (Some(h), events));
         // Only a sampled session with a metrics lane (not JSON lines, not nowhere).
@@ -123,6 +140,8 @@ impl Pipeline {
             batcher: Batcher::new(config, session),
             routes,
             jsonl,
+            #[cfg(not(target_os = "emscripten"))]
+            store,
             leftovers: Leftovers { spool, stats, diagnostics },
             waiters: Vec::new(),
             shutting_down: false,
@@ -142,6 +161,10 @@ impl Pipeline {
         match item {
             Item::Event(event) => self.accept(event),
             Item::Note(note) => {
+                #[cfg(not(target_os = "emscripten"))]
+                if let Some(store) = self.store.as_mut() {
+                    store.note(&note);
+                }
                 if let Some(health) = self.health.as_mut() {
                     health.note(note);
                 }
@@ -159,6 +182,7 @@ impl Pipeline {
             Ok(event) => event,
             Err(reason) => return self.leftovers.stats.dropped(signal, reason, 1),
         };
+        self.store(&event);
         self.route(event);
     }
 
@@ -166,7 +190,31 @@ impl Pipeline {
     /// and not filtered, since it is not the game's to filter.
     fn emit(&mut self, event: Event) {
         self.leftovers.stats.produced(event.signal(), 1);
+        self.store(&event);
         self.route(event);
+    }
+
+    /// The local store's copy; a commit when enough rows wait.
+    fn store(&mut self, event: &Event) {
+        #[cfg(not(target_os = "emscripten"))]
+        if let Some(store) = self.store.as_mut() {
+            if store.add(event, &mut self.leftovers.diagnostics) {
+                self.commit_store();
+            }
+        }
+        #[cfg(target_os = "emscripten")]
+        let _ = event;
+    }
+
+    /// Writes what waits for the local store; a failure is reported once a
+    /// commit (its rows wait for the next one).
+    fn commit_store(&mut self) {
+        #[cfg(not(target_os = "emscripten"))]
+        if let Some(store) = self.store.as_mut() {
+            if let Err(e) = store.commit() {
+                self.leftovers.diagnostics.warn_once("local_store_write", e);
+            }
+        }
     }
 
     /// The session ends: `clean` (quit, `shutdown`) sends `session_end`;
@@ -235,6 +283,7 @@ impl Pipeline {
                 if let Some(sink) = self.jsonl.as_mut() {
                     let _ = sink.flush();
                 }
+                self.commit_store();
                 if let Some(own) = self.own_metrics.as_mut() {
                     let stats: Vec<_> = Signal::ALL.iter().map(|s| self.leftovers.stats.snapshot(*s)).collect();
                     let spool = self.leftovers.spool.as_ref().map(|s| SpoolSize { files: s.files(), bytes: s.used_bytes() });
@@ -378,6 +427,14 @@ impl Pipeline {
             // Consent withdrawn: nothing of this player's is kept on disk.
             if let Some(spool) = self.leftovers.spool.as_mut() {
                 spool.clear();
+            }
+        }
+        #[cfg(not(target_os = "emscripten"))]
+        if let Some(store) = self.store.take() {
+            if reason == DropReason::Disabled {
+                store.delete();
+            } else if let Err(e) = store.close() {
+                self.leftovers.diagnostics.warn(e);
             }
         }
         self.after_each_step();

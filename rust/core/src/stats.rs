@@ -125,6 +125,79 @@ pub struct Stats {
     signals: [SignalCounters; 3],
     /// Panics caught on the tracker's threads (`panics.rs`).
     thread_panics: AtomicU64,
+    pub store: std::sync::Arc<StoreStats>,
+}
+
+/// The local store's counters (`store/`): a copy beside each event's
+/// route, so outside the signals' accounting. Rows, not events: a log or a
+/// span is one row, a metric series one row per flush that changed it.
+#[derive(Default)]
+pub struct StoreStats {
+    path: Mutex<String>,
+    rows_written: AtomicU64,
+    /// Rows that never reached the file, by reason.
+    lost_full: AtomicU64,
+    lost_failed: AtomicU64,
+    lost_disabled: AtomicU64,
+    file_bytes: AtomicU64,
+    last_error: Mutex<String>,
+}
+
+/// A copy of [`StoreStats`] for `get_stats()`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreSnapshot {
+    /// Empty when there is no store.
+    pub path: String,
+    pub rows_written: u64,
+    /// `store_full` (rows waiting past `store::MAX_WAITING_ROWS`),
+    /// `write_failed` (not written when quitting), `disabled` (consent
+    /// withdrawn: the file was deleted).
+    pub lost: Vec<(&'static str, u64)>,
+    /// The file with its write-ahead log, at the last commit.
+    pub file_bytes: u64,
+    pub last_error: String,
+}
+
+impl StoreStats {
+    pub fn opened(&self, path: &std::path::Path) {
+        if let Ok(mut p) = self.path.lock() {
+            *p = path.display().to_string();
+        }
+    }
+    pub fn written(&self, rows: u64, file_bytes: u64) {
+        self.rows_written.fetch_add(rows, Relaxed);
+        self.file_bytes.store(file_bytes, Relaxed);
+    }
+    pub fn lost_full(&self, rows: u64) {
+        self.lost_full.fetch_add(rows, Relaxed);
+    }
+    pub fn lost_failed(&self, rows: u64) {
+        self.lost_failed.fetch_add(rows, Relaxed);
+    }
+    pub fn lost_disabled(&self, rows: u64) {
+        self.lost_disabled.fetch_add(rows, Relaxed);
+    }
+    pub fn deleted(&self) {
+        self.file_bytes.store(0, Relaxed);
+    }
+    pub fn set_last_error(&self, message: String) {
+        if let Ok(mut e) = self.last_error.lock() {
+            *e = message;
+        }
+    }
+    pub fn snapshot(&self) -> StoreSnapshot {
+        StoreSnapshot {
+            path: self.path.lock().map(|p| p.clone()).unwrap_or_default(),
+            rows_written: self.rows_written.load(Relaxed),
+            lost: vec![
+                ("store_full", self.lost_full.load(Relaxed)),
+                ("write_failed", self.lost_failed.load(Relaxed)),
+                ("disabled", self.lost_disabled.load(Relaxed)),
+            ],
+            file_bytes: self.file_bytes.load(Relaxed),
+            last_error: self.last_error.lock().map(|e| e.clone()).unwrap_or_default(),
+        }
+    }
 }
 
 /// A consistent-enough copy of the counters for reporting. At all times

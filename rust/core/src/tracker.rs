@@ -489,6 +489,11 @@ impl Tracker {
         self.stats.thread_panics()
     }
 
+    /// The local store's counters (its path is empty when there is none).
+    pub fn store_stats(&self) -> crate::stats::StoreSnapshot {
+        self.stats.store.snapshot()
+    }
+
     /// Warnings from the worker, for the engine layer to print.
     pub fn take_diagnostics(&self, max: usize) -> Vec<String> {
         self.diagnostics.try_iter().take(max).collect()

@@ -395,7 +395,8 @@ impl GameTrackerClient {
     }
 
     /// Per signal ("logs", "metrics", "traces"): produced, sent, pending,
-    /// requests, bytes_sent, dropped (by reason), dropped_total, last_error.
+    /// requests, bytes_sent, dropped (by reason), dropped_total, last_error;
+    /// "local_store": path, rows_written, rows_lost (by reason), file_bytes.
     #[func]
     fn get_stats(&self) -> VarDictionary {
         let mut out = VarDictionary::new();
@@ -403,6 +404,19 @@ impl GameTrackerClient {
         out.set("session_id", &self.get_session_id());
         out.set("sampled", self.lifecycle.tracker().is_none_or(|t| t.is_sampled()));
         out.set("thread_panics", self.lifecycle.tracker().map_or(0, |t| t.thread_panics()) as i64);
+        if let Some(store) = self.lifecycle.tracker().map(|t| t.store_stats()) {
+            let mut d = VarDictionary::new();
+            d.set("path", &GString::from(store.path.as_str()));
+            d.set("rows_written", store.rows_written as i64);
+            let mut lost = VarDictionary::new();
+            for (reason, rows) in &store.lost {
+                lost.set(*reason, *rows as i64);
+            }
+            d.set("rows_lost", &lost);
+            d.set("file_bytes", store.file_bytes as i64);
+            d.set("last_error", &GString::from(store.last_error.as_str()));
+            out.set("local_store", &d);
+        }
         if let Some(fill) = self.lifecycle.tracker().map(|t| t.queue_fill()) {
             let mut queue = VarDictionary::new();
             queue.set("events", fill.events as i64);

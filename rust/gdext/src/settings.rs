@@ -18,6 +18,8 @@ const DEFAULT_SPOOL_DIR: &str = "user://game_tracker/spool";
 const DEFAULT_SESSION_DIR: &str = "user://game_tracker/sessions";
 /// Where events go as JSON lines when no destination is configured at all.
 pub const DEFAULT_JSONL_DIR: &str = "user://game_tracker";
+/// `telemetry.db`'s folder (the local store, `local_store`).
+const DEFAULT_LOCAL_STORE_DIR: &str = "user://game_tracker";
 
 /// One Dictionary per setting: `name` (the `init` key), `default`, `type`
 /// (a `Variant.Type`), `hint` (a `PropertyHint`), `hint_string`, `basic`.
@@ -78,7 +80,8 @@ fn setting_value(default: DefaultValue, kind: Kind) -> Variant {
 
 /// Folder keys may be `user://` paths; the core wants file-system paths.
 /// `spool: true` without a folder means `DEFAULT_SPOOL_DIR`; no destination
-/// at all means JSON lines in `DEFAULT_JSONL_DIR`.
+/// at all means JSON lines in `DEFAULT_JSONL_DIR`; the local store's folder
+/// is `DEFAULT_LOCAL_STORE_DIR` (written when `local_store` says so).
 pub fn with_engine_paths(mut fields: Vec<(String, Value)>) -> Vec<(String, Value)> {
     if !core_schema::names_destination(&fields) {
         fields.push(("jsonl_dir".into(), Value::Str(DEFAULT_JSONL_DIR.into())));
@@ -86,6 +89,9 @@ pub fn with_engine_paths(mut fields: Vec<(String, Value)>) -> Vec<(String, Value
     let spool_on = fields.iter().any(|(k, v)| k == "spool" && *v == Value::Bool(true));
     if spool_on && !fields.iter().any(|(k, _)| k == "spool_dir") {
         fields.push(("spool_dir".into(), Value::Str(DEFAULT_SPOOL_DIR.into())));
+    }
+    if !fields.iter().any(|(k, _)| k == "local_store_dir") {
+        fields.push(("local_store_dir".into(), Value::Str(DEFAULT_LOCAL_STORE_DIR.into())));
     }
     let health_off = fields.iter().any(|(k, v)| k == "release_health" && *v == Value::Bool(false));
     if !health_off && !fields.iter().any(|(k, _)| k == "session_dir") {

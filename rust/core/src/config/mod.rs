@@ -70,6 +70,11 @@ pub const DEFAULT_MAX_SPOOL_BYTES: usize = 32 * 1024 * 1024;
 /// Small enough to attach to a bug report, large enough for a long session
 /// of ordinary logging (about 20k lines of 200 bytes).
 pub const DEFAULT_MAX_JSONL_BYTES: usize = 4 * 1024 * 1024;
+/// The local store's cap: the local-first design's figure for a client,
+/// months of a typical game's events, a small share of any device's disk.
+pub const DEFAULT_MAX_LOCAL_STORE_BYTES: usize = 100 * 1024 * 1024;
+/// How long the local store keeps a row: a month of playtests.
+pub const DEFAULT_MAX_LOCAL_STORE_AGE: Duration = Duration::from_secs(30 * 86_400);
 /// Series one session may create; each is a row in the receiver's index.
 pub const DEFAULT_MAX_SERIES: usize = 2_000;
 /// The label that keeps two sessions' series apart (docs/protocols.md#one-series-per-session). `instance` is
@@ -136,6 +141,15 @@ pub struct Config {
     /// lines; the engine layer sets it to `user://…` when no endpoint is set.
     pub jsonl_dir: Option<String>,
     pub max_jsonl_bytes: usize,
+    /// When the local store (`store/`) is written: `Auto`, with no URL and
+    /// no `output_dir` for any signal.
+    pub local_store: LocalStoreMode,
+    /// Where `telemetry.db` lives; the engine layer puts it in `user://`.
+    pub local_store_dir: Option<String>,
+    /// The oldest rows go past this size (`store/retention.rs`).
+    pub max_local_store_bytes: usize,
+    /// Rows older than this go.
+    pub max_local_store_age: Duration,
     pub protocol: Protocol,
     pub otlp_encoding: OtlpEncoding,
     /// Where the worker's loop runs and how requests wait for answers.
@@ -159,6 +173,17 @@ pub struct EngineOptions {
 }
 
 /// When engine and script errors become logs (`capture_errors`).
+/// When the local store is written (`local_store`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalStoreMode {
+    /// When nothing is sent anywhere: no URL, no `output_dir`. A game with
+    /// no server still gets answers to its questions.
+    Auto,
+    /// Beside the receivers too: what they do not get, the store still has.
+    On,
+    Off,
+}
+
 /// Where the worker's one loop runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -252,6 +277,10 @@ impl Config {
             drop_names: Vec::new(),
             jsonl_dir: None,
             max_jsonl_bytes: 0,
+            local_store: LocalStoreMode::Off,
+            local_store_dir: None,
+            max_local_store_bytes: 0,
+            max_local_store_age: Duration::ZERO,
             protocol: Protocol::Native,
             otlp_encoding: OtlpEncoding::Json,
             delivery: Delivery::Thread,
@@ -289,6 +318,17 @@ impl Config {
     /// The spool folder when spooling is on.
     pub fn spool_dir(&self) -> Option<&str> {
         self.spool_dir.as_deref().filter(|_| self.spool)
+    }
+
+    /// The local store's folder, when it is written.
+    pub fn local_store_dir(&self) -> Option<&str> {
+        use crate::stats::Signal;
+        let sends = self.output_dir.is_some() || Signal::ALL.iter().any(|s| self.url_for(*s).is_some());
+        match self.local_store {
+            LocalStoreMode::Off => None,
+            LocalStoreMode::On => self.local_store_dir.as_deref(),
+            LocalStoreMode::Auto => self.local_store_dir.as_deref().filter(|_| !sends),
+        }
     }
 
     /// A signal's URL wins, then `output_dir`, then the JSON-lines file.

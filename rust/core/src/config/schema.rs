@@ -171,6 +171,24 @@ pub const KEYS: &[Key] = &[
         4096.0,
         MAX_BYTES,
     ),
+    key("local_store", Kind::Choice(&["auto", "on", "off"]), DefaultValue::Str("auto"), |c, v, k| {
+        choice(v, k).map(|i| c.local_store = [LocalStoreMode::Auto, LocalStoreMode::On, LocalStoreMode::Off][i])
+    }),
+    key("local_store_dir", Kind::Folder, DefaultValue::None, |c, v, _| optional_text(v).map(|d| c.local_store_dir = d)),
+    ranged(
+        key("max_local_store_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_LOCAL_STORE_BYTES as i64), |c, v, k| {
+            count(v, k).map(|n| c.max_local_store_bytes = n)
+        }),
+        262_144.0,
+        MAX_BYTES,
+    ),
+    ranged(
+        key("max_local_store_days", Kind::Int, DefaultValue::Int(DEFAULT_MAX_LOCAL_STORE_AGE.as_secs() as i64 / 86_400), |c, v, k| {
+            count(v, k).map(|days| c.max_local_store_age = Duration::from_secs(days as u64 * 86_400))
+        }),
+        1.0,
+        3_650.0,
+    ),
     shown(
         key("headers", Kind::Headers, DefaultValue::EmptyMap, |c, v, _| headers(v).map(|h| c.headers = h)),
         setting(true, Hint::None, ""),
@@ -382,6 +400,7 @@ fn web_rules(c: &mut Config) {
     c.spool_dir = None;
     c.session_dir = None;
     c.jsonl_dir = None;
+    c.local_store_dir = None;
 }
 
 impl Default for Config {
