@@ -8,7 +8,8 @@ extends Node
 ## sends all three by OTLP, GAMETRACKER_OTLP_ENCODING=protobuf as protobuf,
 ## GAMETRACKER_DELIVERY=frame with no thread). In a browser, the same keys in the
 ## page's address: `?endpoint=URL&otlp_encoding=protobuf`. With none, the exact request bodies are written
-## to demo_project/telemetry_out/.
+## to demo_project/telemetry_out/, and the session to the local store,
+## demo_project/telemetry_db/telemetry.db.
 
 const LEVELS := ["forest", "caves", "missing_level"]
 const SHOP := [["sword", 100], ["potion", 25], ["sword", 100], ["dragon_egg", 5000], ["potion", 25]]
@@ -137,6 +138,13 @@ func _config() -> Dictionary:
 		# Keep Godot's importer out of the folder.
 		FileAccess.open(out.path_join(".gdignore"), FileAccess.WRITE)
 		config["output_dir"] = out
+		# And every session in a SQLite database beside it (README "The
+		# local store"): scripts/demo.sh queries it after the run.
+		var store := ProjectSettings.globalize_path("res://telemetry_db")
+		DirAccess.make_dir_recursive_absolute(store)
+		FileAccess.open(store.path_join(".gdignore"), FileAccess.WRITE)
+		config["local_store"] = "on"
+		config["local_store_dir"] = store
 	return config
 
 
@@ -166,7 +174,7 @@ func _send_everything() -> bool:
 
 func _destination(config: Dictionary) -> String:
 	if config.has("output_dir"):
-		return "no endpoint set: writing request bodies to %s" % config["output_dir"]
+		return "no endpoint set: writing request bodies to %s, and the session to %s/telemetry.db" % [config["output_dir"], config["local_store_dir"]]
 	var parts := []
 	for key in ["endpoint", "logs_url", "metrics_url", "traces_url"]:
 		if config.has(key):

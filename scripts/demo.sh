@@ -2,6 +2,8 @@
 # Runs the demo project headless: builds the addon, provisions Godot if needed,
 # plays a short scripted session and prints what was sent per signal.
 #   scripts/demo.sh                                  writes request bodies to demo_project/telemetry_out/
+#                                                    and the session to demo_project/telemetry_db/telemetry.db,
+#                                                    then asks that database a question (README "The local store")
 #   scripts/demo.sh --endpoint=http://alloy:8080     sends them (or set GAMETRACKER_ENDPOINT, or the
 #                                                    per-signal GAMETRACKER_{LOGS,METRICS,TRACES}_URL)
 set -euo pipefail
@@ -13,4 +15,12 @@ godot=("$root/scripts/godot.sh" --headless --path "$root/demo_project")
 if (( $# )); then
   exec "${godot[@]}" -- "$@"
 fi
-exec "${godot[@]}"
+db="$root/demo_project/telemetry_db/telemetry.db"
+before=$(stat -c %Y "$db" 2>/dev/null || echo 0)
+"${godot[@]}"
+# Only when this run wrote it (an endpoint in the environment sends instead).
+if (( $(stat -c %Y "$db" 2>/dev/null || echo 0) > before )); then
+  echo "demo: the local store, $db: sessions by version and status"
+  bash "$root/scripts/sqlite3.sh" -header -column "$db" \
+    "SELECT version, status, count(*) AS sessions FROM sessions GROUP BY version, status ORDER BY version, status;"
+fi

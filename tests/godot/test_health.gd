@@ -7,7 +7,11 @@ extends RefCounted
 ## - "kill-paused": the same after a mobile pause (sent to the background);
 ## - "crash": play, then OS.crash() (Godot's crash handler runs);
 ## - "wait": play, print "health: ready", stay until the harness creates the
-##   file GAMETRACKER_TEST_RELEASE (at most 60 s), then quit normally.
+##   file GAMETRACKER_TEST_RELEASE (at most 60 s), then quit normally;
+## - "kill-writing": play, then log 200 lines a frame into the local store
+##   (GAMETRACKER_TEST_STORE_DIR) and print "health: stored N" (the rows it
+##   has committed) each frame, until killed (at most 60 s).
+## With GAMETRACKER_TEST_STORE_DIR set, every mode writes the local store there.
 
 
 func run(t) -> void:
@@ -23,6 +27,9 @@ func run(t) -> void:
 		"breadcrumbs": 5,
 		"flush_interval": 0.5,
 	}
+	if OS.get_environment("GAMETRACKER_TEST_STORE_DIR") != "":
+		config["local_store"] = "on"
+		config["local_store_dir"] = OS.get_environment("GAMETRACKER_TEST_STORE_DIR")
 	if OS.get_environment("GAMETRACKER_TEST_METRICS_URL") != "":
 		config["metrics_url"] = OS.get_environment("GAMETRACKER_TEST_METRICS_URL")
 	t.eq(GameTracker.init(config), true, "init")
@@ -41,6 +48,15 @@ func run(t) -> void:
 				GameTracker.notification(Node.NOTIFICATION_APPLICATION_PAUSED)
 			print("health: ready")
 			await t.get_tree().create_timer(60.0).timeout
+		"kill-writing":
+			var give_up := Time.get_ticks_msec() + 60_000
+			var line := 0
+			while Time.get_ticks_msec() < give_up:
+				for i in 200:
+					GameTracker.log_info("busy", {"line": line})
+					line += 1
+				print("health: stored %d" % GameTracker.get_stats()["local_store"]["rows_written"])
+				await t.get_tree().process_frame
 		"crash":
 			OS.crash("test_health: crashing on purpose")
 		"wait":

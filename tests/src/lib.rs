@@ -6,6 +6,7 @@ pub mod demo;
 pub mod picture;
 pub mod processes;
 pub mod receiver;
+pub mod sqlite;
 pub mod static_site;
 pub mod tls;
 

@@ -12,6 +12,7 @@ use game_tracker_testkit::decode::loki_entries;
 use game_tracker_testkit::processes::{import_project, spawn_godot, wait_with_timeout, PromQl, Prometheus};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
+use game_tracker_testkit::sqlite::{readme_query, sqlite3};
 use serde_json::Value as Json;
 
 /// One launch of the health test scene, its output read as it comes.
@@ -27,7 +28,17 @@ impl Game {
         Game::launch_with(mode, version, sessions, endpoint, None)
     }
 
+    /// With the local store written into `store`.
+    fn launch_storing(mode: &str, version: &str, sessions: &Path, endpoint: &str, store: &Path) -> Game {
+        Game::launch_env(mode, version, sessions, endpoint, vec![("GAMETRACKER_TEST_STORE_DIR", store.to_string_lossy().into_owned())])
+    }
+
     fn launch_with(mode: &str, version: &str, sessions: &Path, endpoint: &str, metrics_url: Option<String>) -> Game {
+        let extra = metrics_url.map(|url| ("GAMETRACKER_TEST_METRICS_URL", url)).into_iter().collect();
+        Game::launch_env(mode, version, sessions, endpoint, extra)
+    }
+
+    fn launch_env(mode: &str, version: &str, sessions: &Path, endpoint: &str, extra: Vec<(&'static str, String)>) -> Game {
         let project = repo_root().join("tests/godot");
         import_project(&project);
         let mut env = vec![
@@ -37,9 +48,7 @@ impl Game {
             ("GAMETRACKER_TEST_ENDPOINT", endpoint.to_string()),
             ("GAMETRACKER_TEST_RELEASE", release_file(sessions).to_string_lossy().into_owned()),
         ];
-        if let Some(url) = metrics_url {
-            env.push(("GAMETRACKER_TEST_METRICS_URL", url));
-        }
+        env.extend(extra);
         let mut child = spawn_godot(&project, &["--", "--test=test_health"], &env);
         let (tx, lines) = mpsc::channel();
         let stdout = child.stdout.take().unwrap();
@@ -117,6 +126,54 @@ fn clean_launch(version: &str, dir: &Path, endpoint: &str) -> String {
     let status = game.finish();
     assert!(status.success(), "a clean launch failed ({status}):\n{}", game.seen.join("\n"));
     id
+}
+
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn a_game_killed_while_it_writes_its_local_store_leaves_an_intact_file_with_every_committed_row() {
+    let dir = fresh_sessions_dir("killed_writing");
+    let store = dir.with_extension("store");
+    let _ = std::fs::remove_dir_all(&store);
+    let rx = Receiver::start();
+    let mut game = Game::launch_storing("kill-writing", "2.0", &dir, &rx.base_url(), &store);
+    let killed_id = game.session_id();
+    // Killed in the middle of its writing: after a few commits, whenever
+    // the next one is, and once its marker holds the writing's logs as
+    // breadcrumbs (the marker is rewritten every few seconds). Well under
+    // the store's size cap, so that retention has deleted nothing.
+    let stored = |line: &str| line.strip_prefix("health: stored ").and_then(|n| n.parse::<u64>().ok());
+    let marker = dir.join(format!("{killed_id}.marker"));
+    let crumbs_on_disk = || std::fs::read_to_string(&marker).is_ok_and(|m| m.contains("busy"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while (game.seen.iter().filter_map(|l| stored(l)).max().unwrap_or(0) < 5_000 || !crumbs_on_disk()) && Instant::now() < deadline {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if let Ok(line) = game.lines.recv_timeout(left) {
+            game.seen.push(line);
+        }
+    }
+    game.kill();
+    let committed = game.seen.iter().filter_map(|l| stored(l)).max().expect("the game said what it wrote");
+    assert!(committed >= 5_000, "{committed}");
+    let db = store.join("telemetry.db");
+    assert_eq!(sqlite3(&db, "PRAGMA integrity_check;"), "ok");
+    let rows: u64 = sqlite3(
+        &db,
+        &format!("SELECT (SELECT count(*) FROM events WHERE session_id = '{killed_id}') + (SELECT count(*) FROM metric_snapshots WHERE session_id = '{killed_id}');"),
+    )
+    .parse()
+    .unwrap();
+    assert!(rows >= committed, "every row the game had committed is there: {rows} rows, {committed} said written");
+    assert_eq!(sqlite3(&db, &format!("SELECT status FROM sessions WHERE session_id = '{killed_id}';")), "running");
+    // The next launch marks it, and the README's question finds its
+    // breadcrumbs: the last logs it wrote.
+    let mut next = Game::launch_storing("clean", "2.1", &dir, &rx.base_url(), &store);
+    let status = next.finish();
+    assert!(status.success(), "{}", next.seen.join("\n"));
+    assert_eq!(sqlite3(&db, &format!("SELECT status FROM sessions WHERE session_id = '{killed_id}';")), "abnormal");
+    let crumbs = sqlite3(&db, &readme_query("A crashed session's breadcrumbs"));
+    assert!(crumbs.lines().all(|l| l.starts_with(&format!("{killed_id}|"))), "{crumbs}");
+    assert!(crumbs.contains("|log|busy"), "{crumbs}");
+    assert!(sqlite3(&db, &readme_query("Sessions by version and status")).contains("2.0|abnormal|1"));
 }
 
 #[test]
