@@ -18,9 +18,11 @@ const LOAD_TIMES_MS := [120.0, 480.0, 950.0, 3100.0]
 var health := 100
 var gold := 300
 var last_damage_source := ""
+var _started_unix := 0.0
 
 
 func _ready() -> void:
+	_started_unix = Time.get_unix_time_from_system()
 	var config := _config()
 	if not GameTracker.init(config):
 		printerr("demo: GameTracker.init failed")
@@ -34,8 +36,14 @@ func _ready() -> void:
 		add_child(bench)
 		return
 	await _play()
+	if config.has("local_store_dir"):
+		# What a tester would send: this run's rows, as one SQLite file.
+		GameTracker.export_local(config["local_store_dir"].path_join("export.db"), _started_unix)
 	var answered: bool = await _send_everything()
 	_print_summary(answered)
+	if config.has("local_store_dir"):
+		var export: Dictionary = GameTracker.get_stats()["local_store"].get("last_export", {})
+		print("demo: exported %d rows of this run to %s %s" % [export.get("rows", 0), export.get("path", ""), export.get("error", "")])
 	if OS.has_feature("web"):
 		# A page is not quit: it shows the tracker's overlay, and the
 		# session ends when the player leaves the page.

@@ -52,4 +52,29 @@ fn the_demos_database_answers_the_readmes_questions_with_the_demos_numbers() {
     assert_eq!(sqlite3(&db, "SELECT count(*) FROM events WHERE kind = 'span';"), summary("traces").to_string());
     // The summary is printed before the session ends: session_end comes after.
     assert_eq!(sqlite3(&db, "SELECT count(*) FROM events WHERE kind = 'log';"), (summary("logs") + 1).to_string());
+
+    // The demo exported its run (as a tester would), before its end; merged
+    // twice into one file, it counts the same as once.
+    let export = project.join("telemetry_db/export.db");
+    let exported = run.stdout.lines().find_map(|l| l.strip_prefix("demo: exported ")).expect("the demo says what it exported");
+    let rows: u64 = exported.split_whitespace().next().unwrap().parse().unwrap();
+    let counts = "SELECT (SELECT count(*) FROM sessions) || ' ' || (SELECT count(*) FROM events) || ' ' || (SELECT count(*) FROM metric_snapshots);";
+    let source = sqlite3(&export, counts);
+    let in_export: u64 = source.split(' ').skip(1).map(|n| n.parse::<u64>().unwrap()).sum();
+    assert_eq!((in_export, source.split(' ').next()), (rows, Some("1")), "{exported}: {source}");
+    assert!(rows >= 30, "{exported}");
+    let merged = project.join("merged.db");
+    for _ in 0..2 {
+        let status = std::process::Command::new("bash")
+            .arg(repo_root().join("scripts/merge_local.sh"))
+            .arg(&merged)
+            .arg(&export)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    assert_eq!(sqlite3(&merged, counts), source, "merged twice, no duplicate");
+    assert_eq!(sqlite3(&merged, "PRAGMA user_version;"), "1");
+    // The merged file answers the same questions.
+    assert_eq!(sqlite3(&merged, &readme_query("The most frequent events")).lines().next(), Some("log|purchase_attempt|5"));
 }

@@ -104,6 +104,10 @@ func flush_and_wait(_timeout_sec: float = 2.0) -> bool:
 	return true
 
 
+func export_local(_path: String, _since_unix: float = 0.0) -> bool:
+	return false
+
+
 func shutdown(_timeout_sec: float = 2.0) -> void:
 	pass
 

@@ -206,6 +206,32 @@ impl Pipeline {
         let _ = event;
     }
 
+    /// `export_local`: the report goes to `get_stats()`, a failure to the
+    /// game's output too.
+    pub fn export_local(&mut self, to: &std::path::Path, since_us: i64) {
+        let result = {
+            #[cfg(not(target_os = "emscripten"))]
+            match self.store.as_mut() {
+                Some(store) => store.export(to, since_us),
+                None => Err("there is no local store (local_store)".to_string()),
+            }
+            #[cfg(target_os = "emscripten")]
+            Err::<u64, String>({
+                let _ = since_us;
+                "there is no local store on the Web".to_string()
+            })
+        };
+        let path = to.display().to_string();
+        let report = match result {
+            Ok(rows) => crate::stats::ExportReport { path, rows, error: String::new() },
+            Err(error) => {
+                self.leftovers.diagnostics.warn(format!("export_local: {error}"));
+                crate::stats::ExportReport { path, rows: 0, error }
+            }
+        };
+        self.leftovers.stats.store.exported(report);
+    }
+
     /// Writes what waits for the local store; a failure is reported once a
     /// commit (its rows wait for the next one).
     fn commit_store(&mut self) {

@@ -141,6 +141,16 @@ pub struct StoreStats {
     lost_disabled: AtomicU64,
     file_bytes: AtomicU64,
     last_error: Mutex<String>,
+    last_export: Mutex<Option<ExportReport>>,
+}
+
+/// What the last `export_local` wrote.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportReport {
+    pub path: String,
+    pub rows: u64,
+    /// Empty when it was written.
+    pub error: String,
 }
 
 /// A copy of [`StoreStats`] for `get_stats()`.
@@ -156,6 +166,7 @@ pub struct StoreSnapshot {
     /// The file with its write-ahead log, at the last commit.
     pub file_bytes: u64,
     pub last_error: String,
+    pub last_export: Option<ExportReport>,
 }
 
 impl StoreStats {
@@ -185,6 +196,11 @@ impl StoreStats {
             *e = message;
         }
     }
+    pub fn exported(&self, report: ExportReport) {
+        if let Ok(mut e) = self.last_export.lock() {
+            *e = Some(report);
+        }
+    }
     pub fn snapshot(&self) -> StoreSnapshot {
         StoreSnapshot {
             path: self.path.lock().map(|p| p.clone()).unwrap_or_default(),
@@ -196,6 +212,7 @@ impl StoreStats {
             ],
             file_bytes: self.file_bytes.load(Relaxed),
             last_error: self.last_error.lock().map(|e| e.clone()).unwrap_or_default(),
+            last_export: self.last_export.lock().ok().and_then(|e| e.clone()),
         }
     }
 }

@@ -333,6 +333,16 @@ impl Tracker {
         let _ = self.control.try_send(Control::Flush { done: None });
     }
 
+    /// Asks the worker to write the local store's rows from `since_unix_us`
+    /// on into a new file at `to`; returns at once (false if the request
+    /// could not be queued). The worker takes requests in order, so a
+    /// `flush_and_wait` after this returns once the file is written; the
+    /// outcome is in `store_stats().last_export`.
+    pub fn export_local(&self, to: std::path::PathBuf, since_unix_us: i64) -> bool {
+        self.hand_over_staged();
+        self.control.try_send(Control::ExportLocal { to, since_us: since_unix_us }).is_ok()
+    }
+
     /// Sends everything and waits until each request was answered, at most
     /// `timeout`. Blocks: for loading screens and quitting, not gameplay.
     pub fn flush_and_wait(&self, timeout: Duration) -> bool {

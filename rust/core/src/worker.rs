@@ -48,6 +48,8 @@ pub(crate) enum Control {
     /// Flush, wait for answers until `deadline`, count the rest as
     /// `reason`, and exit. With `DropReason::Disabled` nothing more is sent.
     Shutdown { deadline: Instant, done: Sender<()>, reason: DropReason },
+    /// Write the local store's rows from `since_us` on into a file at `to`.
+    ExportLocal { to: std::path::PathBuf, since_us: i64 },
 }
 
 /// What woke the worker.
@@ -197,6 +199,7 @@ impl Worker {
                 let _ = done.send(());
                 return Slice::Ended;
             }
+            Message::Control(Control::ExportLocal { to, since_us }) => self.export_local(&to, since_us),
             Message::Answer(result) => self.pipeline.on_answer(result),
             Message::Tick => {}
             Message::TrackerGone => {
@@ -259,6 +262,12 @@ impl Worker {
         while let Some(chunk) = self.intake.try_next() {
             self.read(chunk);
         }
+    }
+
+    /// What the game made before asking is read first, as for a flush.
+    fn export_local(&mut self, to: &std::path::Path, since_us: i64) {
+        self.read_waiting();
+        self.pipeline.export_local(to, since_us);
     }
 
     fn flush(&mut self, done: Option<Sender<()>>) {

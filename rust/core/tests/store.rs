@@ -264,3 +264,34 @@ fn rows_older_than_the_age_limit_go() {
     assert_eq!(count(&db, "SELECT count(*) FROM events WHERE name = 'old'"), 0);
     assert_eq!(count(&db, "SELECT count(*) FROM events WHERE name = 'new'"), 1);
 }
+
+#[test]
+fn an_export_holds_the_rows_of_its_time_range_with_their_sessions() {
+    let dir = folder("export");
+    let t = start(&dir, vec![("release_health", Value::Bool(false))]);
+    t.log(Level::Info, "before".into(), vec![]);
+    assert!(t.flush_and_wait(Duration::from_secs(5)));
+    std::thread::sleep(Duration::from_millis(20));
+    let since = game_tracker_core::event::now_unix_nano() as i64 / 1000;
+    t.log(Level::Info, "after".into(), vec![]);
+    assert!(t.export_local(dir.join("all.db"), 0));
+    assert!(t.export_local(dir.join("recent.db"), since));
+    assert!(t.flush_and_wait(Duration::from_secs(5)), "returns once both files are written");
+    let report = t.store_stats().last_export.expect("a report");
+    assert_eq!((report.rows, report.error.as_str()), (1, ""));
+    let names = |file: &str| -> Vec<String> {
+        let db = Connection::open(dir.join(file)).unwrap();
+        let mut q = db.prepare("SELECT name FROM events ORDER BY seq").unwrap();
+        q.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(names("all.db"), ["before", "after"]);
+    assert_eq!(names("recent.db"), ["after"]);
+    let sessions: i64 = Connection::open(dir.join("recent.db")).unwrap().query_row("SELECT count(*) FROM sessions", [], |r| r.get(0)).unwrap();
+    assert_eq!(sessions, 1);
+    // Without a store, the report says why.
+    let none = Tracker::start(Config::from_fields(&Vec::new()).unwrap(), DeviceInfo::default()).unwrap();
+    assert!(none.export_local(dir.join("none.db"), 0));
+    assert!(none.flush_and_wait(Duration::from_secs(5)));
+    assert!(none.store_stats().last_export.unwrap().error.contains("no local store"));
+    t.shutdown(Duration::from_secs(2));
+}

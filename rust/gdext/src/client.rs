@@ -333,6 +333,28 @@ impl GameTrackerClient {
         self.lifecycle.tracker().is_some_and(|t| t.flush_and_wait(wait_limit(timeout_sec)))
     }
 
+    /// Writes the local store's rows since `since_unix` (Unix seconds; 0: all)
+    /// into a new SQLite file at `path` (`user://` and `res://` allowed): a
+    /// file a player attaches to a bug report. Returns at once (false if
+    /// there is no tracker running); the worker writes the file, and a
+    /// `flush_and_wait()` after this returns once it is written. The outcome
+    /// is `get_stats()["local_store"]["last_export"]`.
+    #[func]
+    fn export_local(&mut self, path: GString, #[opt(default = 0.0)] since_unix: f64) -> bool {
+        if !main_thread::check("export_local", None) {
+            return false;
+        }
+        // `ProjectSettings` is not in this build's bindings: called by name.
+        let settings = godot::classes::Engine::singleton().get_singleton("ProjectSettings");
+        let path = settings
+            .and_then(|mut s| s.try_call("globalize_path", &[path.to_variant()]).ok())
+            .and_then(|p| p.try_to::<GString>().ok())
+            .unwrap_or(path)
+            .to_string();
+        let since_us = if since_unix.is_finite() && since_unix > 0.0 { (since_unix * 1e6) as i64 } else { 0 };
+        self.lifecycle.tracker().is_some_and(|t| t.export_local(path.into(), since_us))
+    }
+
     /// Flushes (waiting at most `timeout_sec`) and stops the tracker. Also
     /// happens automatically when the node leaves the tree (game quit).
     #[func]
@@ -415,6 +437,13 @@ impl GameTrackerClient {
             d.set("rows_lost", &lost);
             d.set("file_bytes", store.file_bytes as i64);
             d.set("last_error", &GString::from(store.last_error.as_str()));
+            if let Some(export) = &store.last_export {
+                let mut e = VarDictionary::new();
+                e.set("path", &GString::from(export.path.as_str()));
+                e.set("rows", export.rows as i64);
+                e.set("error", &GString::from(export.error.as_str()));
+                d.set("last_export", &e);
+            }
             out.set("local_store", &d);
         }
         if let Some(fill) = self.lifecycle.tracker().map(|t| t.queue_fill()) {

@@ -212,6 +212,42 @@ impl LocalStore {
         }
     }
 
+    /// Writes the rows from `since_us` on (and their sessions) into a new
+    /// SQLite file at `to`, with this schema: what a player attaches to a
+    /// bug report, and what `scripts/merge_local.sh` merges. What waits is
+    /// committed first. A file already at `to` is replaced. Returns the rows.
+    pub fn export(&mut self, to: &Path, since_us: i64) -> Result<u64, String> {
+        let fail = |e: &dyn std::fmt::Display| format!("cannot export to {}: {e}", to.display());
+        self.commit()?;
+        if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+        }
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
+        }
+        let mut out = Connection::open(to).map_err(|e| fail(&e))?;
+        out.execute_batch(schema::CREATE).map_err(|e| fail(&e))?;
+        out.execute_batch(&format!("PRAGMA user_version = {}", schema::VERSION)).map_err(|e| fail(&e))?;
+        out.execute("ATTACH DATABASE ?1 AS live", [self.path.to_string_lossy()]).map_err(|e| fail(&e))?;
+        let tx = out.transaction().map_err(|e| fail(&e))?;
+        let mut rows = 0;
+        for table in ["events", "metric_snapshots"] {
+            rows += tx
+                .execute(&format!("INSERT INTO main.{table} SELECT * FROM live.{table} WHERE time_us >= ?1"), [since_us])
+                .map_err(|e| fail(&e))? as u64;
+        }
+        tx.execute(
+            "INSERT INTO main.sessions SELECT * FROM live.sessions WHERE session_id IN
+               (SELECT session_id FROM main.events UNION SELECT session_id FROM main.metric_snapshots)
+               OR started_us >= ?1 OR ended_us >= ?1",
+            [since_us],
+        )
+        .map_err(|e| fail(&e))?;
+        tx.commit().map_err(|e| fail(&e))?;
+        out.execute_batch("DETACH DATABASE live").map_err(|e| fail(&e))?;
+        Ok(rows)
+    }
+
     /// Quitting: what waits is written; what cannot be is counted lost.
     pub fn close(mut self) -> Result<(), String> {
         let result = self.commit().map(|_| ());
