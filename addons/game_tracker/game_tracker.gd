@@ -76,6 +76,8 @@ func _configure(config: Dictionary) -> bool:
 	if started and EngineDebugger.is_active() and not get_tree().process_frame.is_connected(_send_to_debugger):
 		_set_debugger_feed(true)
 		get_tree().process_frame.connect(_send_to_debugger)
+		if not EngineDebugger.has_capture("game_tracker"):
+			EngineDebugger.register_message_capture("game_tracker", _on_editor_message)
 	if started and OS.has_feature("web"):
 		_web_page = WebPage.new(self, _receiver_urls())
 	if started and options["capture_errors"] and _error_capture == null:
@@ -103,6 +105,19 @@ func _send_to_debugger(quitting := false) -> void:
 		[batch["records"], batch["overflow"], stats, get_session_id(), batch["version"]])
 	if quitting:
 		OS.delay_msec(DEBUGGER_QUIT_DRAIN_MS)
+
+
+## What the editor's tab asks (`game_tracker:…` messages): "export_local"
+## writes the local store's whole file beside it, as export-<unix time>.db.
+func _on_editor_message(message: String, _data: Array) -> bool:
+	if message != "export_local":
+		return false
+	var store: String = get_stats().get("local_store", {}).get("path", "")
+	if store == "":
+		push_warning("GameTracker: no local store to export (local_store)")
+		return true
+	export_local(store.get_base_dir().path_join("export-%d.db" % int(Time.get_unix_time_from_system())))
+	return true
 
 
 ## Shows (or hides) a small panel over the game with the session, events

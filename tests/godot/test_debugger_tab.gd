@@ -47,3 +47,37 @@ func run(t) -> void:
 	t.check(counts["version_message"].contains("older addon"), "the tab says the game's addon is older: "
 		+ counts["version_message"])
 	tab.queue_free()
+
+	# The local store: the Health page says where it is and how big, and its
+	# button asks the game, which writes export-<time>.db beside the store.
+	GameTracker.shutdown()
+	var store_dir := OS.get_user_data_dir().path_join("debugger_tab_store")
+	t.eq(GameTracker.init({"endpoint": t.endpoint(), "game": "debugger-tab", "local_store": "on",
+		"local_store_dir": store_dir}), true, "init with a local store")
+	GameTracker.log_info("stored", {})
+	t.eq(GameTracker.flush_and_wait(5.0), true, "flushed")
+	var store_tab := Tab.new()
+	t.add_child(store_tab)
+	store_tab.add_message([[], 0, GameTracker.get_stats(), GameTracker.get_session_id(), ours])
+	store_tab._redraw()
+	counts = store_tab.counts()
+	t.check(counts["store"].contains(store_dir.path_join("telemetry.db")) and counts["store"].contains("rows written"),
+		"the page shows the store: " + counts["store"])
+	t.eq(counts["export_enabled"], true, "export is offered")
+	var asked := [false]
+	store_tab.export_requested.connect(func(): asked[0] = true)
+	store_tab._export_button.pressed.emit()
+	t.eq(asked[0], true, "the button asks")
+	# What the game does with the editor's message (debugger_plugin.gd sends it).
+	t.eq(GameTracker._on_editor_message("export_local", []), true, "the game takes the message")
+	t.eq(GameTracker.flush_and_wait(5.0), true, "the export is written")
+	var export: Dictionary = GameTracker.get_stats()["local_store"]["last_export"]
+	t.check(export["error"] == "" and export["rows"] > 0 and FileAccess.file_exists(export["path"])
+		and export["path"].get_base_dir() == store_dir, "exported beside the store: %s" % export)
+	store_tab.add_message([[], 0, GameTracker.get_stats(), GameTracker.get_session_id(), ours])
+	store_tab._redraw()
+	t.check(store_tab.counts()["store"].contains("last export: " + export["path"]), "and the page says where")
+	store_tab.queue_free()
+	GameTracker.shutdown()
+	for file in DirAccess.get_files_at(store_dir):
+		DirAccess.remove_absolute(store_dir.path_join(file))

@@ -3,8 +3,12 @@ extends VBoxContainer
 ## The "GameTracker" tab of the editor's Debugger panel: the running game's
 ## logs (level and text filters, each line's data expandable), metrics (value,
 ## a short history, histogram p50/p95), recent traces as a waterfall, and the
-## tracker's own health. It keeps the last MAX_* of each, and redraws at most
-## REDRAWS_PER_SECOND times a second however fast events arrive.
+## tracker's own health, with its local store (where, how big, and a button
+## that has the game export it). It keeps the last MAX_* of each, and redraws
+## at most REDRAWS_PER_SECOND times a second however fast events arrive.
+
+## The Export button: the game writes its local store's file beside it.
+signal export_requested
 
 const MAX_LOGS := 1000
 const MAX_SPANS := 400
@@ -35,6 +39,8 @@ var _metric_tree: Tree
 var _waterfall: Control
 var _health_tree: Tree
 var _health_label: Label
+var _store_label: Label
+var _export_button: Button
 ## Shown, above the pages, when the game's feed has another version.
 var _version_label: Label
 
@@ -121,6 +127,7 @@ func add_frame(events: Array, lost: int, new_stats, session: String) -> void:
 ## What arrived, for tests and tools: counts per signal, the last stats.
 func counts() -> Dictionary:
 	return {"received": received.duplicate(), "overflow": overflow, "stats": stats, "session_id": session_id,
+		"store": _store_label.text, "export_enabled": not _export_button.disabled,
 		"series": series.size(), "logs_kept": logs.size(), "spans_kept": spans.size(),
 		"version_message": _version_label.text if _version_label.visible else ""}
 
@@ -212,6 +219,18 @@ func _make_health() -> Control:
 	page.name = "Health"
 	_health_label = Label.new()
 	page.add_child(_health_label)
+	var store := HBoxContainer.new()
+	_store_label = Label.new()
+	_store_label.size_flags_horizontal = Control.SIZE_EXPAND_FILL
+	_store_label.autowrap_mode = TextServer.AUTOWRAP_WORD_SMART
+	store.add_child(_store_label)
+	_export_button = Button.new()
+	_export_button.text = "Export the local store"
+	_export_button.tooltip_text = "The game writes its telemetry.db's rows into export-<time>.db beside it"
+	_export_button.disabled = true
+	_export_button.pressed.connect(func(): export_requested.emit())
+	store.add_child(_export_button)
+	page.add_child(store)
 	_health_tree = _make_tree(["signal", "produced", "sent", "pending", "dropped", "last error"])
 	page.add_child(_health_tree)
 	return page
@@ -299,6 +318,7 @@ func _fill_health() -> void:
 		received["metrics"], received["traces"], (" · %d not sent to the editor (over its per-frame cap)" % overflow) if overflow > 0 else ""]
 	if stats == null:
 		return
+	_fill_store(stats.get("local_store", {}))
 	var queue: Dictionary = stats.get("queue", {})
 	if not queue.is_empty():
 		_health_label.text += "\nqueue to the worker: %d of %d events, %d of %d KiB (%.0f %% full)" % [queue["events"],
@@ -320,6 +340,22 @@ func _fill_health() -> void:
 		item.set_text(5, s.get("last_error", ""))
 		if s.get("dropped_total", 0) > 0:
 			item.set_custom_color(4, LEVEL_COLORS["warn"])
+
+
+func _fill_store(store: Dictionary) -> void:
+	var path: String = store.get("path", "")
+	_export_button.disabled = path == ""
+	if path == "":
+		_store_label.text = "local store: off (local_store)"
+		return
+	var lost := 0
+	for reason in store.get("rows_lost", {}):
+		lost += store["rows_lost"][reason]
+	_store_label.text = "local store: %s · %.1f MiB · %d rows written%s" % [path, store.get("file_bytes", 0) / 1048576.0,
+		store.get("rows_written", 0), (" · %d lost" % lost) if lost > 0 else ""]
+	var export: Dictionary = store.get("last_export", {})
+	if not export.is_empty():
+		_store_label.text += "\nlast export: " + (("%s, %d rows" % [export["path"], export["rows"]]) if export["error"] == "" else export["error"])
 
 
 func _draw_history(item: TreeItem, rect: Rect2, history: PackedFloat64Array) -> void:
