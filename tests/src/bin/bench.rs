@@ -96,10 +96,12 @@ fn main() {
     let fault_calls = core_bench("fault_calls", quick);
     eprintln!("bench: frame delivery's hand-over (cargo bench)");
     let frame_slice = core_bench("frame_slice", quick);
+    eprintln!("bench: the local store on the worker (cargo bench)");
+    let local_store = core_bench("local_store", quick);
     eprintln!("bench: memory with the receiver unreachable ({} s)", settings.memory_seconds);
     let memory = bench_memory(&project, &settings);
 
-    let report = render(&settings, quick, &calls, &frames, &game, &throughput, &fault_calls, &frame_slice, &memory);
+    let report = render(&settings, quick, &calls, &frames, &game, &throughput, &fault_calls, &frame_slice, &local_store, &memory);
     let out = repo_root().join("BENCHMARKS.md");
     std::fs::write(&out, report).expect("write BENCHMARKS.md");
     eprintln!("bench: wrote {}", out.display());
@@ -294,6 +296,7 @@ fn render(
     throughput: &[Json],
     fault_calls: &[Json],
     frame_slice: &[Json],
+    local_store: &[Json],
     memory: &Json,
 ) -> String {
     let mut md = String::new();
@@ -310,6 +313,7 @@ fn render(
     md.push_str(&render_throughput(throughput));
     md.push_str(&render_fault_calls(fault_calls));
     md.push_str(&render_frame_slice(frame_slice));
+    md.push_str(&render_local_store(local_store));
     md.push_str(&render_memory(s, memory));
     md
 }
@@ -568,6 +572,30 @@ fn render_frame_slice(rows: &[Json]) -> String {
     }
     out.push('\n');
     out
+}
+
+fn render_local_store(rows: &[Json]) -> String {
+    let find = |name: &str| rows.iter().find(|r| r["bench"] == name).cloned().unwrap_or(Json::Null);
+    let (rate, flush, growth) = (find("store_rows_per_second"), find("store_flush"), find("store_growth"));
+    format!(
+        "## The local store on the worker\n\n\
+         `cargo bench -p game_tracker_core --bench local_store`: the local store (`local_store`, SQLite) is written \
+         on the worker thread only; nothing of it runs in the game's frame (with `delivery: \"frame\"`, where the \
+         worker runs in the frame, a commit is part of the slice). \n\n\
+         | measure | value |\n|---|---:|\n\
+         | the worker's rows per second into the store (logs, {} rows, everything else idle) | {:.0} |\n\
+         | file bytes per row (logs with two data fields, with the indexes) | {:.0} |\n\
+         | one flush's transaction: the {} events of 5 s at 1,000 events/s (a third each logs and spans, a row each, and updates of 20 series, a row per series), p50 / p99 / max ms | {:.1} / {:.1} / {:.1} |\n\
+         | the file's growth per hour at the demo's rate (12 events and 10 gauge updates a second) | {:.1} MB |\n\n",
+        rate["rows"],
+        f(&rate["rows_per_second"]),
+        f(&rate["bytes_per_row"]),
+        flush["rows_per_flush"],
+        f(&flush["p50_ms"]),
+        f(&flush["p99_ms"]),
+        f(&flush["max_ms"]),
+        f(&growth["bytes_per_hour"]) / 1e6,
+    )
 }
 
 /// One Markdown table row of `cells`.

@@ -388,8 +388,9 @@ pub const KEYS: &[Key] = &[
 /// - Delivery in frames: requests are the browser's, answered between
 ///   frames, and the nothreads build has no threads to wait in.
 /// - No files: `user://` is IndexedDB there, which Godot writes back after
-///   its own files close, not after the tracker's; a spool, session marker
-///   or JSON-lines file would be gone at the next visit. So no spool, and no
+///   its own files close, not after the tracker's; a spool, session marker,
+///   JSON-lines file or local store would be gone at the next visit (and
+///   SQLite is not in the Web build). So no spool, and no
 ///   marker: closing the tab, which is how a Web game ends, is never taken
 ///   for a crash (`abnormal`) at the next visit. Signals with no URL are
 ///   counted as `no_destination`.
