@@ -174,6 +174,8 @@ fn a_game_killed_while_it_writes_its_local_store_leaves_an_intact_file_with_ever
     assert!(crumbs.lines().all(|l| l.starts_with(&format!("{killed_id}|"))), "{crumbs}");
     assert!(crumbs.contains("|log|busy"), "{crumbs}");
     assert!(sqlite3(&db, &readme_query("Sessions by version and status")).contains("2.0|abnormal|1"));
+    let crash_free = sqlite3(&db, &readme_query("Crash-free sessions by version"));
+    assert!(crash_free.starts_with("2.0|1|0.0\n2.1|1|"), "{crash_free}");
 }
 
 #[test]
@@ -260,10 +262,13 @@ fn clean_quits_report_nothing_and_two_instances_keep_their_own_markers() {
     clean_launch("1.0", &dir, &rx.base_url());
     assert!(markers(&dir).is_empty(), "a second clean launch finds no marker");
 
-    let mut a = Game::launch("wait", "1.0", &dir, &rx.base_url());
+    // Both running at once write one local store.
+    let store = dir.with_extension("store");
+    let _ = std::fs::remove_dir_all(&store);
+    let mut a = Game::launch_storing("wait", "1.0", &dir, &rx.base_url(), &store);
     let a_id = a.session_id();
     a.wait_for("health: ready");
-    let mut b = Game::launch("wait", "1.0", &dir, &rx.base_url());
+    let mut b = Game::launch_storing("wait", "1.0", &dir, &rx.base_url(), &store);
     let b_id = b.session_id();
     b.wait_for("health: ready");
     let mut both = [format!("{a_id}.marker"), format!("{b_id}.marker")];
@@ -279,6 +284,15 @@ fn clean_quits_report_nothing_and_two_instances_keep_their_own_markers() {
     let ends = lines_named(&rx, "session_end");
     assert_eq!(ends.len(), 4);
     assert!(ends.iter().all(|l| l["data"]["status"] == "exited"), "{ends:?}");
+    // Nothing lost from either: each one's logs in the store are its logs
+    // the receiver got.
+    let db = store.join("telemetry.db");
+    for id in [&a_id, &b_id] {
+        let received = loki_entries(&rx.requests_to("/loki/api/v1/push")).into_iter().filter(|(_, l)| l["session_id"] == id.as_str()).count();
+        let stored = sqlite3(&db, &format!("SELECT count(*) FROM events WHERE kind = 'log' AND session_id = '{id}';"));
+        assert_eq!(stored, received.to_string(), "{id}");
+        assert_eq!(sqlite3(&db, &format!("SELECT status FROM sessions WHERE session_id = '{id}';")), "exited");
+    }
 }
 
 #[test]
