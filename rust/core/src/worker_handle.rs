@@ -8,7 +8,7 @@
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Receiver;
+use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 use crate::panics;
 use crate::worker::{poll_until, PanicReport, Slice, Worker};
@@ -18,6 +18,11 @@ use crate::worker::{poll_until, PanicReport, Slice, Worker};
 /// Enough at a typical game's rate; a burst waits in the queue for later
 /// frames.
 pub const FRAME_SLICE: Duration = Duration::from_micros(300);
+
+/// How often a wait for a worker thread's answer looks whether the thread
+/// is still there: a panicked worker answers nothing, and a wait must not
+/// last its whole timeout for that.
+const THREAD_WATCH: Duration = Duration::from_millis(20);
 
 pub(crate) enum WorkerHandle {
     Thread(JoinHandle<()>),
@@ -68,8 +73,19 @@ impl WorkerHandle {
     /// worker is run meanwhile (it is what answers). False at the deadline,
     /// or when the worker ended or panicked first (`ended` says which).
     pub fn wait_for<T>(&mut self, answer: &Receiver<T>, deadline: Instant, ended: &mut Option<AfterSlice>) -> bool {
-        if let WorkerHandle::Thread(_) = self {
-            return answer.recv_deadline(deadline).is_ok();
+        if let WorkerHandle::Thread(thread) = self {
+            // A worker that panicked after the request was queued leaves it
+            // in the channel (which the tracker's sender keeps open), never
+            // answered: the thread's end is watched too.
+            loop {
+                match answer.recv_deadline(deadline.min(Instant::now() + THREAD_WATCH)) {
+                    Ok(_) => return true,
+                    Err(RecvTimeoutError::Disconnected) => return false,
+                    Err(RecvTimeoutError::Timeout) if thread.is_finished() => return answer.try_recv().is_ok(),
+                    Err(RecvTimeoutError::Timeout) if Instant::now() >= deadline => return false,
+                    Err(RecvTimeoutError::Timeout) => {}
+                }
+            }
         }
         poll_until(deadline, || match self.step(deadline.saturating_duration_since(Instant::now())) {
             AfterSlice::Running => answer.try_recv().ok().map(|_| true),
