@@ -49,13 +49,31 @@ pub(crate) struct Line<'a> {
     session_id: &'a str,
     #[serde(skip_serializing_if = "Map::is_empty")]
     data: Map<'a, Value>,
+    #[serde(flatten)]
+    scope: ScopeMaps<'a>,
+    device: Map<'a, Value>,
+}
+
+/// The user context (`set_user`, `set_tag`, `set_context`) as JSON keys, the
+/// empty ones left out: in a Loki line, and in the local store's `scope`.
+#[derive(serde::Serialize)]
+pub(crate) struct ScopeMaps<'a> {
     #[serde(skip_serializing_if = "Map::is_empty")]
     user: Map<'a, Value>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     tags: Map<'a, String>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     context: Map<'a, Value>,
-    device: Map<'a, Value>,
+}
+
+impl<'a> ScopeMaps<'a> {
+    pub(crate) fn of(scope: &'a crate::event::Scope) -> Self {
+        ScopeMaps { user: Map(&scope.user), tags: Map(&scope.tags), context: Map(&scope.contexts) }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.user.is_empty() && self.tags.is_empty() && self.context.is_empty()
+    }
 }
 
 /// `[(key, value)]` serialised as a JSON object, keeping the GDScript
@@ -80,15 +98,12 @@ impl<V: Serialize> Serialize for Map<'_, V> {
 
 impl<'a> Line<'a> {
     pub(crate) fn new(record: &'a LogRecord, session_id: &'a str, device: &'a Fields) -> Self {
-        let scope = &record.scope;
         Line {
             msg: &record.message,
             level: record.level.as_str(),
             session_id,
             data: Map(&record.data),
-            user: Map(&scope.user),
-            tags: Map(&scope.tags),
-            context: Map(&scope.contexts),
+            scope: ScopeMaps::of(&record.scope),
             device: Map(device),
         }
     }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::encode::loki::Map;
+use crate::encode::loki::{Map, ScopeMaps};
 use crate::event::{Event, LogRecord, Scope, SpanRecord};
 use crate::metrics::{PointValue, SeriesPoint};
 use crate::value::Value;
@@ -75,21 +75,9 @@ fn span_row(span: &SpanRecord, scene: &str) -> EventRow {
     }
 }
 
-#[derive(Serialize)]
-struct ScopeJson<'a> {
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    user: Map<'a, Value>,
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    tags: Map<'a, String>,
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    context: Map<'a, Value>,
-}
-
 fn scope_json(scope: &Scope) -> Option<String> {
-    if scope.user.is_empty() && scope.tags.is_empty() && scope.contexts.is_empty() {
-        return None;
-    }
-    Some(json(&ScopeJson { user: Map(&scope.user), tags: Map(&scope.tags), context: Map(&scope.contexts) }))
+    let maps = ScopeMaps::of(scope);
+    (!maps.is_empty()).then(|| json(&maps))
 }
 
 /// One row of `metric_snapshots`.
