@@ -72,5 +72,7 @@ CREATE INDEX IF NOT EXISTS events_by_time ON events (time_us);
 CREATE INDEX IF NOT EXISTS events_by_name ON events (kind, name);
 CREATE INDEX IF NOT EXISTS events_by_severity ON events (severity) WHERE severity IN ('warn', 'error');
 CREATE INDEX IF NOT EXISTS snapshots_by_name ON metric_snapshots (name, time_us);
+-- Retention deletes the oldest rows of both tables after every commit.
+CREATE INDEX IF NOT EXISTS snapshots_by_time ON metric_snapshots (time_us);
 CREATE INDEX IF NOT EXISTS sessions_by_version ON sessions (version, status);
 ";
