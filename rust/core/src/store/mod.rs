@@ -222,9 +222,7 @@ impl LocalStore {
         if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
         }
-        for suffix in ["", "-journal", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
-        }
+        remove_database(to);
         let mut out = Connection::open(to).map_err(|e| fail(&e))?;
         out.execute_batch(schema::CREATE).map_err(|e| fail(&e))?;
         out.execute_batch(&format!("PRAGMA user_version = {}", schema::VERSION)).map_err(|e| fail(&e))?;
@@ -262,9 +260,7 @@ impl LocalStore {
         let path = self.path.clone();
         self.stats.lost_disabled(self.waiting.len() as u64);
         drop(self.conn);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        remove_database(&path);
         self.stats.deleted();
     }
 }
@@ -357,18 +353,34 @@ fn open_checked(path: &Path) -> Result<Connection, Unusable> {
     Ok(conn)
 }
 
-/// `telemetry.db` → `telemetry.db.unusable-<unix seconds>` (with its WAL).
+/// `telemetry.db` → `telemetry.db.unusable-<unix seconds>` (with its side files).
 fn set_aside(path: &Path) -> Result<PathBuf, String> {
     let stamp = now_unix_nano() / 1_000_000_000;
     let aside = PathBuf::from(format!("{}.unusable-{stamp}", path.display()));
     std::fs::rename(path, &aside).map_err(|e| format!("cannot move {} aside: {e}", path.display()))?;
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::rename(format!("{}{suffix}", path.display()), format!("{}{suffix}", aside.display()));
+    for suffix in SIDE_FILES {
+        let _ = std::fs::rename(sibling(path, suffix), sibling(&aside, suffix));
     }
     Ok(aside)
 }
 
+/// The files SQLite keeps beside a database, by suffix: its rollback
+/// journal, write-ahead log and shared-memory index.
+const SIDE_FILES: [&str; 3] = ["-journal", "-wal", "-shm"];
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}{suffix}", path.display()))
+}
+
+/// A database and the files SQLite keeps beside it, whichever exist.
+fn remove_database(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    for suffix in SIDE_FILES {
+        let _ = std::fs::remove_file(sibling(path, suffix));
+    }
+}
+
 /// The file's size with its WAL.
 fn file_bytes(path: &Path) -> u64 {
-    ["", "-wal"].iter().filter_map(|s| std::fs::metadata(format!("{}{s}", path.display())).ok()).map(|m| m.len()).sum()
+    [path.to_path_buf(), sibling(path, "-wal")].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
 }
