@@ -15,7 +15,7 @@ func run(t) -> void:
 	t.eq(stats["logs"]["dropped"]["not_initialized"], 1, "log before init counted")
 	t.eq(stats["metrics"]["dropped"]["not_initialized"], 1, "metric before init counted")
 	t.eq(stats["traces"]["dropped"]["not_initialized"], 1, "span before init counted")
-	for reason in ["queue_full", "backlog_full", "rejected", "send_failed", "retry_exhausted", "invalid", "series_limit",
+	for reason in ["queue_full", "backlog_full", "rejected", "send_failed", "retry_exhausted", "too_large", "invalid", "series_limit",
 			"no_destination", "shutdown", "disabled", "spool_full", "too_old", "unsampled", "filtered", "wrong_thread"]:
 		t.eq(stats["logs"]["dropped"][reason], 0, "every drop reason is present before init: " + reason)
 

@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod demo;
+pub mod edge;
 pub mod picture;
 pub mod processes;
 pub mod receiver;

@@ -82,6 +82,11 @@ struct Shared {
     script: Mutex<std::collections::HashMap<String, std::collections::VecDeque<Answer>>>,
     total_bytes: Mutex<Vec<(String, usize)>>,
     status: AtomicUsize,
+    /// Bodies over this many bytes are answered 413 and not recorded, as
+    /// an edge's `client_max_body_size` refuses them (0: no cap).
+    max_body: AtomicUsize,
+    /// How many bodies `max_body` refused.
+    too_large: AtomicUsize,
     delay_ms: AtomicUsize,
     in_flight: Mutex<Vec<(String, usize)>>,
     max_in_flight: Mutex<Vec<(String, usize)>>,
@@ -191,6 +196,16 @@ impl Receiver {
     }
 
     /// Status code for the following requests (default 204).
+    /// Refuses bodies over `bytes` with 413, unrecorded (0: no cap).
+    pub fn max_body(&self, bytes: usize) {
+        self.shared.max_body.store(bytes, Ordering::SeqCst);
+    }
+
+    /// How many bodies the `max_body` cap refused.
+    pub fn refused_too_large(&self) -> usize {
+        self.shared.too_large.load(Ordering::SeqCst)
+    }
+
     pub fn respond_with(&self, status: u16) {
         self.shared.status.store(status as usize, Ordering::SeqCst);
     }
@@ -347,6 +362,16 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         let delay = shared.delay_ms.load(Ordering::SeqCst);
         if delay > 0 {
             thread::sleep(Duration::from_millis(delay as u64));
+        }
+        let cap = shared.max_body.load(Ordering::SeqCst);
+        if cap > 0 && body.len() > cap {
+            adjust(&shared.in_flight, &path, |n| n - 1);
+            shared.too_large.fetch_add(1, Ordering::SeqCst);
+            let refusal = format!("HTTP/1.1 413 Request Entity Too Large\r\nContent-Length: 0\r\n{cors}Connection: keep-alive\r\n\r\n");
+            if writer.write_all(refusal.as_bytes()).is_err() {
+                return;
+            }
+            continue;
         }
         let scripted = shared.script.lock().unwrap().get_mut(&path).and_then(|answers| answers.pop_front());
         let status = scripted.as_ref().map_or(shared.status.load(Ordering::SeqCst), |a| usize::from(a.status));

@@ -14,7 +14,7 @@ const Span := preload("res://addons/game_tracker/stand_in/span.gd")
 const SIGNALS := ["logs", "metrics", "traces"]
 ## The drop reasons `get_stats()` lists, as the native tracker lists them.
 const DROP_REASONS := ["queue_full", "backlog_full", "rejected", "send_failed", "retry_exhausted",
-	"invalid", "series_limit", "no_destination", "shutdown", "disabled", "spool_full", "too_old",
+	"too_large", "invalid", "series_limit", "no_destination", "shutdown", "disabled", "spool_full", "too_old",
 	"unsampled", "filtered", "thread_panicked", "not_initialized", "wrong_thread"]
 
 ## Why there is no tracker here, as `get_stats()["disabled_reason"]` gives it.

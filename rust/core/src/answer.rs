@@ -25,6 +25,9 @@ pub(crate) enum Answer {
     /// Worth sending again: the caller decides how (`Lane::retry`, or for
     /// a metrics snapshot, the next snapshot), then reports the problem.
     Failed(Batch, String),
+    /// Refused as too large (413): the caller splits it
+    /// (`Batcher::refused`) and reports the problem.
+    TooLarge(Batch, String),
     /// The sender thread panicked: the lane gave up on all it held, and on
     /// every batch after (reported and counted by the lane).
     GaveUp,

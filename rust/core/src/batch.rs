@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use crate::encode::Payload;
+use crate::event::{LogRecord, SpanRecord};
 use crate::spool;
 
 /// An encoded request and what it accounts for.
@@ -18,10 +19,22 @@ pub(crate) struct Batch {
     pub spooled: Option<spool::Entry>,
     /// Metrics (remote write): series whose 0 sample this request carries.
     pub announcing: Vec<usize>,
+    /// The events the body was encoded from, so that a receiver's 413 can
+    /// split them into smaller requests (`request_cap.rs`).
+    pub source: Source,
+}
+
+/// What a batch can be encoded again from.
+pub(crate) enum Source {
+    Logs(Vec<LogRecord>),
+    Spans(Vec<SpanRecord>),
+    /// A metrics snapshot (the next snapshot is made smaller instead), or a
+    /// spooled batch (only its bytes were kept).
+    Nothing,
 }
 
 impl Batch {
-    pub fn new(payload: Payload, events: u64, announcing: Vec<usize>) -> Batch {
-        Batch { payload, events, created: Instant::now(), spooled: None, announcing }
+    pub fn new(payload: Payload, events: u64, announcing: Vec<usize>, source: Source) -> Batch {
+        Batch { payload, events, created: Instant::now(), spooled: None, announcing, source }
     }
 }

@@ -13,9 +13,10 @@ use crate::config::{Config, Delivery, FRAME_BATCH_SIZE};
 use crate::diagnostics::Diagnostics;
 use crate::encode::Encoder;
 use crate::event::{Event, Level, LogRecord, SpanRecord};
-use crate::batch::Batch;
+use crate::batch::{Batch, Source};
 use crate::metric_check::MetricCheck;
 use crate::metrics::Aggregator;
+use crate::request_cap::{self, Fitted, RequestCap, SeriesRange};
 use crate::session::Session;
 use crate::stats::{DropReason, Signal};
 
@@ -46,6 +47,8 @@ pub(crate) struct Batcher {
     /// A snapshot should go out when the metrics lane is next free.
     metrics_due: bool,
     metrics_last_sent: Instant,
+    /// Each signal's cap on a request body (`max_request_bytes`, lowered by 413s).
+    caps: [RequestCap; 3],
 }
 
 impl Batcher {
@@ -68,6 +71,7 @@ impl Batcher {
             spans: Vec::new(),
             metrics_due: false,
             metrics_last_sent: Instant::now(),
+            caps: [RequestCap::new(config.max_request_bytes); 3],
         }
     }
 
@@ -94,8 +98,9 @@ impl Batcher {
         }
     }
 
-    /// Adds an admitted event; returns a batch when this one filled it.
-    pub fn add(&mut self, event: Event, warn: &mut Diagnostics) -> Result<Option<Batch>, DropReason> {
+    /// Adds an admitted event; returns the batch (or batches, when over
+    /// the request cap) when this one filled it.
+    pub fn add(&mut self, event: Event, warn: &mut Diagnostics) -> Result<Option<Fitted>, DropReason> {
         match event {
             Event::Log(record) => {
                 self.log_bytes += record.message.len() + LOG_OVERHEAD_BYTES;
@@ -141,8 +146,9 @@ impl Batcher {
 
     /// The oldest logs as one batch: at most `batch_size` of them and
     /// `MAX_BATCH_BYTES` (frame delivery lets a batch grow past its size
-    /// within one frame's events; the rest stay for the next batch).
-    pub fn close_logs(&mut self) -> Option<Batch> {
+    /// within one frame's events; the rest stay for the next batch), in
+    /// more than one when its body is over the request cap.
+    pub fn close_logs(&mut self) -> Option<Fitted> {
         if self.logs.is_empty() {
             return None;
         }
@@ -157,17 +163,62 @@ impl Batcher {
         }
         let logs: Vec<LogRecord> = self.logs.drain(..count).collect();
         self.log_bytes -= bytes;
-        Some(Batch::new(self.encoder.logs(&logs, &self.session), logs.len() as u64, Vec::new()))
+        let mut fitted = Fitted::default();
+        request_cap::fit(logs, self.caps[Signal::Logs.index()].bytes(), &|logs: &Vec<LogRecord>| self.encode_logs(logs), &mut fitted);
+        Some(fitted)
     }
 
-    /// The oldest spans as one batch, at most `batch_size`.
-    pub fn close_spans(&mut self) -> Option<Batch> {
+    /// The oldest spans as one batch, at most `batch_size` (more than one
+    /// when its body is over the request cap).
+    pub fn close_spans(&mut self) -> Option<Fitted> {
         if self.spans.is_empty() {
             return None;
         }
         let count = self.spans.len().min(self.batch_size);
         let spans: Vec<SpanRecord> = self.spans.drain(..count).collect();
-        Some(Batch::new(self.encoder.spans(&spans, &self.session), spans.len() as u64, Vec::new()))
+        let mut fitted = Fitted::default();
+        request_cap::fit(spans, self.caps[Signal::Traces.index()].bytes(), &|spans: &Vec<SpanRecord>| self.encode_spans(spans), &mut fitted);
+        Some(fitted)
+    }
+
+    fn encode_logs(&self, logs: &[LogRecord]) -> crate::encode::Payload {
+        self.encoder.logs(logs, &self.session)
+    }
+
+    fn encode_spans(&self, spans: &[SpanRecord]) -> crate::encode::Payload {
+        self.encoder.spans(spans, &self.session)
+    }
+
+    /// The cap on `signal`'s request bodies now.
+    pub fn request_cap(&self, signal: Signal) -> usize {
+        self.caps[signal.index()].bytes()
+    }
+
+    /// The receiver refused `batch` as too large (413): the signal's cap
+    /// goes below its size, and what it carried comes back as smaller
+    /// batches to send first. A metrics snapshot is made again instead
+    /// (smaller, from the running state); one event alone, or a batch read
+    /// back from the spool, is `too_large`.
+    pub fn refused(&mut self, signal: Signal, mut batch: Batch) -> Fitted {
+        let cap = &mut self.caps[signal.index()];
+        cap.refused(batch.payload.body.len());
+        let cap = cap.bytes();
+        let created = batch.created;
+        let mut fitted = Fitted::default();
+        match std::mem::replace(&mut batch.source, Source::Nothing) {
+            Source::Logs(logs) => request_cap::split_refused(logs, cap, &|logs: &Vec<LogRecord>| self.encode_logs(logs), &mut fitted),
+            Source::Spans(spans) => request_cap::split_refused(spans, cap, &|spans: &Vec<SpanRecord>| self.encode_spans(spans), &mut fitted),
+            Source::Nothing => {
+                if let Some(unsplittable) = self.take_back(signal, batch) {
+                    fitted.too_large = unsplittable.events;
+                }
+            }
+        }
+        // Retries stop at `max_retry_age` counted from the original batch.
+        for part in &mut fitted.batches {
+            part.created = created;
+        }
+        fitted
     }
 
     /// Logs or spans still open for `signal`.
@@ -191,7 +242,7 @@ impl Batcher {
 
     /// A batch waiting here for its lane to be free: the metrics snapshot,
     /// when one is due. Logs and spans go to their lane when they close.
-    pub fn due(&mut self, signal: Signal) -> Option<Batch> {
+    pub fn due(&mut self, signal: Signal) -> Option<Fitted> {
         if signal != Signal::Metrics || !self.metrics_due {
             return None;
         }
@@ -200,13 +251,24 @@ impl Batcher {
         self.metrics_snapshot()
     }
 
-    /// The metrics' running state as one batch, with the updates it carries
+    /// The metrics' running state as one batch (more when over the request
+    /// cap: the series split between them), with the updates it carries
     /// for the first time. `None` when there are no series yet.
-    fn metrics_snapshot(&mut self) -> Option<Batch> {
+    fn metrics_snapshot(&mut self) -> Option<Fitted> {
         let now = crate::event::now_unix_nano();
-        let snapshot = self.metrics.snapshot((now / 1_000_000) as i64)?;
-        let payload = self.encoder.metrics(&snapshot, &self.session, now);
-        Some(Batch::new(payload, snapshot.updates, snapshot.announcing))
+        let mut snapshot = self.metrics.snapshot((now / 1_000_000) as i64)?;
+        // A snapshot's updates are in every series' running state: they are
+        // accounted to the first request that fits, wherever they landed.
+        let updates = std::mem::take(&mut snapshot.updates);
+        let cap = self.caps[Signal::Metrics.index()].bytes();
+        let mut fitted = Fitted::default();
+        let encode = |range: &SeriesRange| self.encoder.metrics(&range.snapshot, &self.session, now);
+        request_cap::fit(SeriesRange { snapshot, first: 0 }, cap, &encode, &mut fitted);
+        match fitted.batches.first_mut() {
+            Some(first) => first.events += updates,
+            None => fitted.too_large += updates,
+        }
+        Some(fitted)
     }
 
     /// A failed batch this batcher can make again better than a retry: a
@@ -237,7 +299,7 @@ impl Batcher {
 
     /// Quitting: the metric updates no request carried yet, and (when they
     /// are to be kept) the snapshot that carries them.
-    pub fn last_metrics(&mut self, keep: bool) -> (u64, Option<Batch>) {
+    pub fn last_metrics(&mut self, keep: bool) -> (u64, Option<Fitted>) {
         let unsent = self.metrics.pending_updates();
         if unsent == 0 {
             return (0, None);

@@ -7,7 +7,7 @@
 //!                            ├─► next() ─► start() ─► courier ─► transport
 //!  this launch's batches ────┘        (one in flight)        │
 //!        ▲                                                    ▼
-//!        └──── retry(): first in line again ◄── finish(): Answered | Failed | GaveUp
+//!        └──── retry(): first in line again ◄── finish(): Answered | Failed | TooLarge | GaveUp
 //! ```
 //!
 //! A lane never decides what a batch it gives up on becomes: that is
@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crate::answer::Answer;
-use crate::batch::Batch;
+use crate::batch::{Batch, Source};
 use crate::encode::Payload;
 use crate::leftovers::{now_unix_ms, Leftovers};
 use crate::panics::Panic;
@@ -39,13 +39,15 @@ struct InFlight {
     /// With a spool, a copy of the body, so a request still unanswered at
     /// quit can be spooled (the courier holds the original).
     copy: Option<Payload>,
+    /// What the body was encoded from, to split it after a 413.
+    source: Source,
 }
 
 impl InFlight {
     /// The batch again, with the body the courier handed back.
     fn into_batch(self, payload: Payload) -> Batch {
-        let InFlight { events, created, spooled, announcing, .. } = self;
-        Batch { payload, events, created, spooled, announcing }
+        let InFlight { events, created, spooled, announcing, source, .. } = self;
+        Batch { payload, events, created, spooled, announcing, source }
     }
 }
 
@@ -146,6 +148,13 @@ impl Lane {
         }
     }
 
+    /// Batches made from one refused as too large: first in line, in order.
+    pub fn retry_all(&mut self, batches: Vec<Batch>, leftovers: &mut Leftovers, shutting_down: bool) {
+        for batch in batches.into_iter().rev() {
+            self.retry(batch, leftovers, shutting_down);
+        }
+    }
+
     /// Gives up on the oldest batches past `max_backlog_bytes`: the newest
     /// data is the most useful when catching up.
     fn trim(&mut self, leftovers: &mut Leftovers) {
@@ -198,6 +207,7 @@ impl Lane {
                         created: Instant::now(),
                         spooled: Some(entry),
                         announcing: Vec::new(),
+                        source: Source::Nothing,
                     });
                 }
                 Err(e) => {
@@ -218,9 +228,9 @@ impl Lane {
         }
         let copy = (leftovers.spool.is_some() && batch.spooled.is_none()).then(|| batch.payload.clone());
         let bytes = batch.payload.body.len() as u64;
-        let Batch { payload, events, created, spooled, announcing } = batch;
+        let Batch { payload, events, created, spooled, announcing, source } = batch;
         match self.courier.as_mut().map(|courier| courier.hand(payload)) {
-            Some(Ok(())) => self.in_flight = Some(InFlight { events, bytes, created, announcing, spooled, copy }),
+            Some(Ok(())) => self.in_flight = Some(InFlight { events, bytes, created, announcing, spooled, copy, source }),
             _ => {
                 leftovers.stats.dropped(self.signal, DropReason::SendFailed, events);
                 leftovers.stats.set_last_error(self.signal, "the sender is gone");
@@ -260,6 +270,9 @@ impl Lane {
                 leftovers.report(signal, message);
                 Answer::Answered { announcing: done.announcing }
             }
+            // Answered: a spooled batch's file is gone; what it becomes is the
+            // batcher's to say (`Batcher::refused`).
+            Outcome::TooLarge(message) => Answer::TooLarge(done.into_batch(payload), message),
             Outcome::Failed { message, retry_after } => {
                 leftovers.stats.request_failed(signal);
                 self.failures += 1;
@@ -307,6 +320,7 @@ impl Lane {
                     created: f.created,
                     spooled: None,
                     announcing: Vec::new(),
+                    source: Source::Nothing,
                 }),
                 // Its file stays for the next launch (deleted with the spool if disabled).
                 (None, Some(_)) if reason != DropReason::Disabled => leftovers.stats.spooled(self.signal, f.events),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::batch::Batch;
 use crate::diagnostics::Diagnostics;
+use crate::request_cap::Fitted;
 use crate::spool::{Spool, SpoolError};
 use crate::stats::{DropReason, Signal, Stats};
 
@@ -41,6 +42,22 @@ impl Leftovers {
             }
         };
         self.report(signal, problem);
+    }
+
+    /// Events that could not fit in a request (`request_cap.rs`): counted,
+    /// and a warning once per signal.
+    pub fn too_large(&mut self, signal: Signal, fitted: &Fitted, cap: usize) {
+        if fitted.too_large == 0 && fitted.largest == 0 {
+            return;
+        }
+        self.stats.dropped(signal, DropReason::TooLarge, fitted.too_large);
+        let what = match fitted.largest {
+            0 => "a request the receiver refused as too large (413) held one event, or could not be split".to_string(),
+            size => format!("one event alone makes a request of {size} bytes, over the cap of {cap} (max_request_bytes)"),
+        };
+        let message = format!("{what}: dropped as too_large");
+        self.stats.set_last_error(signal, message.clone());
+        self.diagnostics.warn_once(&format!("too_large {}", signal.as_str()), format!("{} not delivered: {message}", signal.as_str()));
     }
 
     /// Records the error for `get_stats()` and warns once per distinct

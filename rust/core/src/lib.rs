@@ -32,6 +32,7 @@ mod polled_http;
 mod queue;
 pub mod record;
 pub mod redact;
+mod request_cap;
 pub mod retry;
 pub mod self_metrics;
 mod sender;
@@ -51,6 +52,7 @@ pub use config::{Config, ConfigError, Delivery};
 pub use event::{Level, MetricKind, SpanStatus};
 #[cfg(feature = "test-hooks")]
 pub use panics::{arm_panic_hooks, PANIC_SENDER, PANIC_WORKER};
+pub use request_cap::MIN_REQUEST_BYTES;
 pub use queue::{CHUNK_POLL_INTERVAL, POLL_IDLE_AFTER};
 pub use record::{ValueWriter, WriteText, WriteValue};
 pub use session::DeviceInfo;

@@ -26,7 +26,9 @@ use crate::jsonl::JsonlSink;
 #[cfg(not(target_os = "emscripten"))]
 use crate::store::LocalStore;
 use crate::answer::{Answer, JobResult};
+use crate::lane::Lane;
 use crate::leftovers::Leftovers;
+use crate::request_cap::Fitted;
 use crate::record::Item;
 use crate::self_metrics::{SelfMetrics, SpoolSize};
 use crate::session::Session;
@@ -257,7 +259,7 @@ impl Pipeline {
         let signal = event.signal();
         match &mut self.routes[signal.index()] {
             Route::Lane(lane) => match self.batcher.add(event, &mut self.leftovers.diagnostics) {
-                Ok(Some(batch)) => lane.push(batch, &mut self.leftovers),
+                Ok(Some(fitted)) => push_fitted(lane, fitted, self.batcher.request_cap(signal), &mut self.leftovers),
                 Ok(None) => {}
                 Err(reason) => self.leftovers.stats.dropped(signal, reason, 1),
             },
@@ -323,8 +325,8 @@ impl Pipeline {
             ClosePart::Traces => self.batcher.close_spans(),
         };
         let signal = part.signal();
-        if let (Some(batch), Some(lane)) = (batch, self.routes[signal.index()].lane()) {
-            lane.push(batch, &mut self.leftovers);
+        if let (Some(fitted), Some(lane)) = (batch, self.routes[signal.index()].lane()) {
+            push_fitted(lane, fitted, self.batcher.request_cap(signal), &mut self.leftovers);
         }
         self.batcher.has_open(signal)
     }
@@ -374,7 +376,18 @@ impl Pipeline {
                 continue;
             }
             let signal = lane.signal();
-            let next = lane.next(&mut self.leftovers, self.shutting_down).or_else(|| self.batcher.due(signal));
+            let mut next = lane.next(&mut self.leftovers, self.shutting_down);
+            if next.is_none() {
+                if let Some(fitted) = self.batcher.due(signal) {
+                    self.leftovers.too_large(signal, &fitted, self.batcher.request_cap(signal));
+                    let mut batches = fitted.batches.into_iter();
+                    next = batches.next();
+                    // A snapshot split to fit: the rest wait their turn (the lane was empty).
+                    for rest in batches {
+                        lane.push(rest, &mut self.leftovers);
+                    }
+                }
+            }
             if let Some(batch) = next {
                 lane.start(batch, &mut self.leftovers);
                 started += 1;
@@ -400,6 +413,12 @@ impl Pipeline {
                     lane.retry(batch, &mut self.leftovers, self.shutting_down);
                 }
                 self.leftovers.report(signal, problem);
+            }
+            Answer::TooLarge(batch, problem) => {
+                self.leftovers.report(signal, problem);
+                let fitted = self.batcher.refused(signal, batch);
+                self.leftovers.too_large(signal, &fitted, self.batcher.request_cap(signal));
+                lane.retry_all(fitted.batches, &mut self.leftovers, self.shutting_down);
             }
             // The lane reported the panic and counted what it gave up on.
             Answer::GaveUp | Answer::Nothing => {}
@@ -446,7 +465,12 @@ impl Pipeline {
         // With a spool, the running totals go there as one last snapshot.
         match self.batcher.last_metrics(keep) {
             (0, _) => {}
-            (_, Some(batch)) => self.leftovers.give_up(Signal::Metrics, batch, reason),
+            (_, Some(fitted)) => {
+                self.leftovers.too_large(Signal::Metrics, &fitted, self.batcher.request_cap(Signal::Metrics));
+                for batch in fitted.batches {
+                    self.leftovers.give_up(Signal::Metrics, batch, reason);
+                }
+            }
             (unsent, None) => self.leftovers.stats.dropped(Signal::Metrics, reason, unsent),
         }
         if reason == DropReason::Disabled {
@@ -467,5 +491,14 @@ impl Pipeline {
         for w in self.waiters.drain(..) {
             let _ = w.send(());
         }
+    }
+}
+
+/// Batches closed to fit the request cap join the end of the lane's line;
+/// the events that could not fit are counted (`too_large`).
+fn push_fitted(lane: &mut Lane, fitted: Fitted, cap: usize, leftovers: &mut Leftovers) {
+    leftovers.too_large(lane.signal(), &fitted, cap);
+    for batch in fitted.batches {
+        lane.push(batch, leftovers);
     }
 }

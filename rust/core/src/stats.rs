@@ -40,6 +40,10 @@ pub enum DropReason {
     SendFailed,
     /// Retried until `max_retry_age` without success.
     RetryExhausted,
+    /// One event whose request alone is larger than the receiver takes:
+    /// over `max_request_bytes` when encoded, or refused with a 413 when
+    /// it was sent by itself (larger batches are split and sent again).
+    TooLarge,
     /// The event itself was unusable (e.g. a metric with no valid name).
     Invalid,
     /// A metric would have created more series than `max_series` allows.
@@ -68,12 +72,13 @@ pub enum DropReason {
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 15] = [
+    pub const ALL: [DropReason; 16] = [
         DropReason::QueueFull,
         DropReason::BacklogFull,
         DropReason::Rejected,
         DropReason::SendFailed,
         DropReason::RetryExhausted,
+        DropReason::TooLarge,
         DropReason::Invalid,
         DropReason::SeriesLimit,
         DropReason::NoDestination,
@@ -92,6 +97,7 @@ impl DropReason {
             DropReason::Rejected => "rejected",
             DropReason::SendFailed => "send_failed",
             DropReason::RetryExhausted => "retry_exhausted",
+            DropReason::TooLarge => "too_large",
             DropReason::Invalid => "invalid",
             DropReason::SeriesLimit => "series_limit",
             DropReason::NoDestination => "no_destination",

@@ -36,6 +36,9 @@ pub enum Outcome {
     /// Connection error, timeout, 429 or a retryable 5xx: worth sending
     /// again, after `retry_after` if the receiver named a time.
     Failed { message: String, retry_after: Option<Duration> },
+    /// 413: the body is over the receiver's cap (an edge's
+    /// `client_max_body_size`). Its events may go in smaller requests.
+    TooLarge(String),
 }
 
 pub trait Transport: Send {
@@ -72,9 +75,12 @@ impl<T: Transport> PolledTransport for Synchronous<T> {
     }
 }
 
+/// HTTP's "Content Too Large" (RFC 9110 §15.5.14).
+const PAYLOAD_TOO_LARGE: u16 = 413;
+
 /// What an HTTP answer means for the batch: delivered (2xx), worth sending
-/// again (429, a retryable 5xx: after `Retry-After` if given), or refused
-/// for good, with the first line of its body.
+/// again (429, a retryable 5xx: after `Retry-After` if given), too large
+/// (413: split), or refused for good, with the first line of its body.
 pub(crate) fn answer_outcome(status: u16, retry_after: Option<&str>, body: &str, shown_url: &str, otlp: bool) -> Outcome {
     if (200..300).contains(&status) {
         return Outcome::Delivered;
@@ -82,7 +88,9 @@ pub(crate) fn answer_outcome(status: u16, retry_after: Option<&str>, body: &str,
     let retry_after = retry_after.and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
     let first_line: String = body.lines().next().unwrap_or("").chars().take(ERROR_BODY_CHARS).collect();
     let message = format!("HTTP {status} from {shown_url}: {first_line}");
-    if crate::retry::retryable_status(otlp, status) {
+    if status == PAYLOAD_TOO_LARGE {
+        Outcome::TooLarge(message)
+    } else if crate::retry::retryable_status(otlp, status) {
         Outcome::Failed { message, retry_after }
     } else {
         Outcome::Rejected(message)
@@ -126,6 +134,7 @@ pub(crate) fn redacted(outcome: Outcome, headers: &[(String, String)]) -> Outcom
     match outcome {
         Outcome::Rejected(message) => Outcome::Rejected(redact(message, headers)),
         Outcome::Failed { message, retry_after } => Outcome::Failed { message: redact(message, headers), retry_after },
+        Outcome::TooLarge(message) => Outcome::TooLarge(redact(message, headers)),
         Outcome::Delivered => Outcome::Delivered,
     }
 }

@@ -61,6 +61,10 @@ pub const DEFAULT_MAX_QUEUE_BYTES: usize = 16 * 1024 * 1024;
 /// Encoded batches waiting for their turn per signal; beyond this the oldest
 /// batch is dropped and counted, so a dead receiver cannot grow memory forever.
 pub const DEFAULT_MAX_BACKLOG_BYTES: usize = 8 * 1024 * 1024;
+/// The largest request body sent: nginx's default `client_max_body_size`
+/// (1 MiB), the smallest cap an edge in front of the receivers commonly
+/// has; Alloy's OTLP receiver takes 20 MiB, Loki 4 MiB behind it.
+pub const DEFAULT_MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// How many breadcrumbs a session keeps unless `breadcrumbs` says otherwise:
 /// Sentry's default, enough for the minute before an error at a few a second.
 pub const DEFAULT_BREADCRUMBS: usize = 50;
@@ -104,6 +108,8 @@ pub struct Config {
     pub queue_capacity: usize,
     pub request_timeout: Duration,
     pub max_backlog_bytes: usize,
+    /// Each request body at most this (`request_cap.rs`).
+    pub max_request_bytes: usize,
     pub max_queue_bytes: usize,
     pub max_series: usize,
     pub session_label: String,
@@ -257,6 +263,7 @@ impl Config {
             queue_capacity: 0,
             request_timeout: Duration::ZERO,
             max_backlog_bytes: 0,
+            max_request_bytes: 0,
             max_queue_bytes: 0,
             max_series: 0,
             session_label: String::new(),

@@ -247,6 +247,17 @@ pub const KEYS: &[Key] = &[
         1024.0,
         MAX_BYTES,
     ),
+    // The edge's cap is a fact of the deployment, like the endpoint.
+    shown(
+        ranged(
+            key("max_request_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_REQUEST_BYTES as i64), |c, v, k| {
+                count(v, k).map(|n| c.max_request_bytes = n)
+            }),
+            crate::request_cap::MIN_REQUEST_BYTES as f64,
+            MAX_BYTES,
+        ),
+        setting(false, Hint::None, ""),
+    ),
     ranged(
         key("max_queue_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_QUEUE_BYTES as i64), |c, v, k| {
             count(v, k).map(|n| c.max_queue_bytes = n)
