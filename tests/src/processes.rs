@@ -283,9 +283,30 @@ impl Prometheus {
         }))
     }
 
+    /// As `deploy/prometheus/` ships it: its `prometheus.yml` and every
+    /// flag of its `flags` file, the listen address moved to a free
+    /// loopback port.
+    pub fn shipped() -> Prometheus {
+        let deploy = repo_root().join("deploy/prometheus");
+        let flags = shipped_flags(&deploy.join("flags"));
+        Prometheus(Server::start(&prometheus_binary(), "prometheus-shipped", "/-/ready", free_port(), |port, data| {
+            let mut args: Vec<String> = flags.into_iter().filter(|f| !f.starts_with("--web.listen-address=")).collect();
+            args.push(format!("--web.listen-address=127.0.0.1:{port}"));
+            args.push(format!("--config.file={}", deploy.join("prometheus.yml").display()));
+            args.push(format!("--storage.tsdb.path={}", data.join("tsdb").display()));
+            args
+        }))
+    }
+
     pub fn write_url(&self) -> String {
         format!("http://127.0.0.1:{}/api/v1/write", self.0.port)
     }
+}
+
+/// The flags of a `deploy/*/flags` file: one a line, `#` comments.
+pub fn shipped_flags(file: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect()
 }
 
 impl PromQl for Prometheus {

@@ -178,3 +178,49 @@ fn the_addon_splits_a_batch_the_real_edge_refuses_as_too_large() {
     let s = t.stats(Signal::Logs);
     assert_eq!((s.sent, s.dropped(DropReason::TooLarge), s.dropped_total()), (3000, 0, 0), "{s:?}");
 }
+
+/// The shipped `deploy/prometheus/` files behind the shipped edge: the
+/// addon's metrics arrive through it, and a sample an hour late (a spooled
+/// snapshot replayed) is still accepted within the out-of-order window.
+#[test]
+fn the_shipped_prometheus_takes_the_addons_writes_through_the_edge_and_late_samples() {
+    use game_tracker_core::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
+    use game_tracker_core::encode::remote_write;
+    use game_tracker_core::MetricKind;
+    use game_tracker_testkit::processes::{PromQl, Prometheus};
+
+    let prometheus = Prometheus::shipped();
+    let edge = Edge::start(prometheus.port());
+    let t = tracker_behind(&edge, vec![("metrics_url", Value::Str(format!("{}/api/v1/write", edge.base_url())))]);
+    t.metric_with(MetricKind::Counter, "edge_checks", 3.0, Vec::<(String, String)>::new().as_slice());
+    assert!(t.flush_and_wait(Duration::from_secs(30)));
+    assert_eq!(t.stats(Signal::Metrics).sent, 1, "{:?}", t.stats(Signal::Metrics));
+    let result = prometheus.query("edge_checks_total{game=\"edge-test\"}");
+    assert_eq!(result.len(), 1, "{result:?}");
+    assert_eq!(result[0]["value"][1], "3");
+
+    // A series with a sample now, then one 50 minutes earlier.
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let write = |timestamp: i64, value: f64| {
+        let series = TimeSeries {
+            labels: vec![Label { name: "__name__".into(), value: "replayed_total".into() }],
+            samples: vec![Sample { value, timestamp }],
+        };
+        let payload = remote_write::encode(&WriteRequest { timeseries: vec![series], ..Default::default() });
+        let request = ureq::http::Request::builder()
+            .method("POST")
+            .uri(format!("{}/api/v1/write", edge.base_url()))
+            .header(KEY_HEADER, SHIPPED_KEY)
+            .header("Content-Type", "application/x-protobuf")
+            .header("Content-Encoding", "snappy")
+            .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+            .body(payload.body.clone())
+            .unwrap();
+        agent().run(request).unwrap().status().as_u16()
+    };
+    assert_eq!(write(now_ms, 2.0), 204);
+    assert_eq!(write(now_ms - 50 * 60 * 1000, 1.0), 204, "50 minutes late, within the shipped 1 h window");
+    let late = prometheus.query(&format!("replayed_total @ {}", (now_ms - 50 * 60 * 1000) as f64 / 1000.0));
+    assert_eq!(late.len(), 1, "the late sample is stored: {late:?}");
+    assert_eq!(write(now_ms - 2 * 3600 * 1000, 0.5), 400, "two hours late: outside the window");
+}
