@@ -335,6 +335,47 @@ impl VictoriaMetrics {
         }))
     }
 
+    /// As `deploy/victoriametrics/` ships it: every flag of its `flags`
+    /// file, the relabelling and (with `aggregation`) the stream
+    /// aggregation, whose `interval: 1m` becomes the one given (a test
+    /// waits seconds, not minutes, for the sums). Without `aggregation`,
+    /// the same without the aggregation tier: what it saves, compared.
+    pub fn shipped(aggregation: Option<&str>) -> VictoriaMetrics {
+        let deploy = repo_root().join("deploy/victoriametrics");
+        let flags = shipped_flags(&deploy.join("flags"));
+        let binary = debian_unstable_binary("victoria-metrics", "victoria-metrics");
+        VictoriaMetrics(Server::start_any_port(&binary, "victoria-metrics-shipped", "/health", |port, data| {
+            let mut args = vec![format!("-storageDataPath={}", data.display()), format!("-httpListenAddr=127.0.0.1:{port}")];
+            for flag in flags {
+                if let Some(file) = flag.strip_prefix("-relabelConfig=") {
+                    args.push(format!("-relabelConfig={}", deploy.join(file).display()));
+                } else if let Some(file) = flag.strip_prefix("-streamAggr.config=") {
+                    let Some(interval) = aggregation else { continue };
+                    let text = std::fs::read_to_string(deploy.join(file)).unwrap();
+                    assert!(text.contains("interval: 1m"), "stream_aggr.yaml's interval");
+                    let copy = data.join("stream_aggr.yaml");
+                    std::fs::write(&copy, text.replace("interval: 1m", &format!("interval: {interval}"))).unwrap();
+                    args.push(format!("-streamAggr.config={}", copy.display()));
+                } else {
+                    args.push(flag);
+                }
+            }
+            args.push("-search.latencyOffset=0s".into());
+            args
+        }))
+    }
+
+    pub fn write_url(&self) -> String {
+        format!("http://127.0.0.1:{}/api/v1/write", self.0.port)
+    }
+
+    /// Its own metrics (`/metrics`), e.g. `process_resident_memory_bytes`.
+    pub fn own_metric(&self, name: &str) -> Option<f64> {
+        let url = format!("http://127.0.0.1:{}/metrics", self.0.port);
+        let text = ureq::get(&url).call().ok()?.body_mut().read_to_string().ok()?;
+        text.lines().find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
+    }
+
     /// Its OTLP/HTTP metrics receiver (protobuf only).
     pub fn otlp_metrics_url(&self) -> String {
         format!("http://127.0.0.1:{}/opentelemetry/v1/metrics", self.0.port)
