@@ -124,7 +124,7 @@ fn main_conf(prefix: &Path) -> String {
     let p = |name: &str| -> PathBuf { prefix.join(name) };
     let tmp = |name: &str| prefix.join("conf/tmp").join(name).display().to_string();
     format!(
-        "daemon off;\nworker_processes 1;\npid {pid};\nevents {{ worker_connections 256; }}\nhttp {{\n\
+        "daemon off;\nworker_processes 1;\npid {pid};\nevents {{ worker_connections 4096; }}\nhttp {{\n\
          client_body_temp_path {body};\nproxy_temp_path {proxy};\nfastcgi_temp_path {fastcgi};\n\
          uwsgi_temp_path {uwsgi};\nscgi_temp_path {scgi};\n\
          log_format edge_test '$msec $status $request_method $uri';\naccess_log {access} edge_test;\n\

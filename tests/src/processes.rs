@@ -244,6 +244,14 @@ pub trait PromQl {
         assert_eq!(body["status"], "success", "query {promql} failed: {body}");
         body["data"]["result"].as_array().cloned().unwrap_or_default()
     }
+
+    /// A sample of the server's own metrics (`/metrics`) without labels,
+    /// e.g. `process_resident_memory_bytes`.
+    fn own_metric(&self, name: &str) -> Option<f64> {
+        let url = format!("http://127.0.0.1:{}/metrics", self.port());
+        let text = ureq::get(&url).call().ok()?.body_mut().read_to_string().ok()?;
+        text.lines().find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
+    }
 }
 
 /// Waits for `url` to answer 200.
@@ -367,13 +375,6 @@ impl VictoriaMetrics {
 
     pub fn write_url(&self) -> String {
         format!("http://127.0.0.1:{}/api/v1/write", self.0.port)
-    }
-
-    /// Its own metrics (`/metrics`), e.g. `process_resident_memory_bytes`.
-    pub fn own_metric(&self, name: &str) -> Option<f64> {
-        let url = format!("http://127.0.0.1:{}/metrics", self.0.port);
-        let text = ureq::get(&url).call().ok()?.body_mut().read_to_string().ok()?;
-        text.lines().find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
     }
 
     /// Its OTLP/HTTP metrics receiver (protobuf only).

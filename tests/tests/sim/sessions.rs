@@ -3,7 +3,9 @@
 //! the automatic labels a session gets (`instance` its id), is played a
 //! step at a time with the demo's metrics, and turns its running state into
 //! the remote-write body the addon sends (`encode::remote_write`). Used by
-//! the aggregation test and the load generator (`examples/load.rs`).
+//! the aggregation test and the load generator (`examples/load.rs`), which
+//! use different parts of it.
+#![allow(dead_code)]
 
 use game_tracker_core::diagnostics::Diagnostics;
 use game_tracker_core::encode::{remote_write, Payload};
