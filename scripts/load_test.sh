@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The load and abuse table of BENCHMARKS.md ("A public endpoint under
-# load"): simulated players' sessions through the shipped edge into each
-# backend started from deploy/ (tests/examples/load.rs), on loopback only.
+# The runs behind BENCHMARKS.md's "A public endpoint under load" (which
+# tests/bench/run.sh writes): simulated players' sessions through the
+# shipped edge into each backend started from deploy/
+# (tests/examples/load.rs), on loopback only.
 #
 #   scripts/load_test.sh [SESSIONS...]      default: 10000 100000
 #

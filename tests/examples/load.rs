@@ -12,9 +12,10 @@
 //!       --backend prometheus|victoriametrics|victoriametrics-aggregated \
 //!       --sessions 10000 [--rounds 3] [--shared 0.01] [--flood 2000]
 //!
-//! Prints one line per run: requests answered by status, accepted metric
-//! updates per second, the backend's series and its resident memory.
-//! `scripts/load_test.sh` runs the table of BENCHMARKS.md.
+//! Prints one line per run (`LOAD {json}`): requests answered by status,
+//! accepted metric updates per second, the backend's series and its
+//! resident memory. `tests/bench/run.sh` runs it for BENCHMARKS.md's table,
+//! `scripts/load_test.sh` on its own.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
@@ -88,12 +89,13 @@ impl Backend {
     fn series(&self) -> f64 {
         match self {
             Backend::Prometheus(p) => p.own_metric("prometheus_tsdb_head_series").unwrap_or(f64::NAN),
-            Backend::Victoria(v) => {
-                let url = format!("http://127.0.0.1:{}/api/v1/series/count", v.port());
-                let text = ureq::get(&url).call().ok().and_then(|mut r| r.body_mut().read_to_string().ok()).unwrap_or_default();
-                let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-                json["data"][0].as_f64().unwrap_or(f64::NAN)
-            }
+            // Series with a sample in the last 5 minutes (its series count
+            // endpoint lags behind the index by minutes).
+            Backend::Victoria(v) => v
+                .query("count({__name__!=\"\"})")
+                .first()
+                .and_then(|r| r["value"][1].as_str()?.parse().ok())
+                .unwrap_or(0.0),
         }
     }
 }
@@ -195,30 +197,34 @@ fn main() {
     });
     let elapsed = started.elapsed();
     if args.backend.ends_with("aggregated") {
-        // The sums of the last interval are written at its end.
-        std::thread::sleep(AGGREGATION_INTERVAL + Duration::from_secs(5));
+        // Sums are written at the end of an interval, and the first ones
+        // appeared 1.5 intervals after the samples here: wait for them, at
+        // most three intervals.
+        let deadline = Instant::now() + 3 * AGGREGATION_INTERVAL;
+        while backend.series() == 0.0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_secs(5));
+        }
     } else {
         std::thread::sleep(Duration::from_secs(5));
     }
     let series = backend.series();
     let rss = backend.server().own_metric("process_resident_memory_bytes").unwrap_or(f64::NAN);
     let l = |a: &AtomicU64| a.load(Relaxed);
-    println!(
-        "backend={} sessions={} rounds={} shared={} seconds={:.1} accepted={} throttled={} other={} failed={} \
-         updates_per_s={:.0} flood_accepted={} flood_throttled={} series={} rss_mib={:.0}",
-        args.backend,
-        args.sessions,
-        args.rounds,
-        shared_below,
-        elapsed.as_secs_f64(),
-        l(&players.accepted),
-        l(&players.throttled),
-        l(&players.other),
-        l(&players.failed),
-        l(&players.updates) as f64 / elapsed.as_secs_f64(),
-        l(&flood.accepted),
-        l(&flood.throttled),
-        series,
-        rss / 1_048_576.0,
-    );
+    let line = serde_json::json!({
+        "backend": args.backend,
+        "sessions": args.sessions,
+        "rounds": args.rounds,
+        "shared_sessions": shared_below,
+        "seconds": elapsed.as_secs_f64(),
+        "accepted": l(&players.accepted),
+        "throttled": l(&players.throttled),
+        "other": l(&players.other),
+        "failed": l(&players.failed),
+        "updates_per_second": l(&players.updates) as f64 / elapsed.as_secs_f64(),
+        "flood_sent": args.flood,
+        "flood_accepted": l(&flood.accepted),
+        "series": series,
+        "rss_mib": rss / 1_048_576.0,
+    });
+    println!("LOAD {line}");
 }

@@ -12,15 +12,20 @@ use game_tracker_testkit::processes::{PromQl, VictoriaMetrics};
 
 #[path = "sim/sessions.rs"]
 mod sessions;
-use sessions::{SimSession, SERIES_PER_SESSION};
+use sessions::{SimSession, CRASH_EVERY, SERIES_PER_SESSION};
 
 const GAME: &str = "aggregation-test";
 /// The shipped interval is 1 m; the test's, so that it waits seconds.
 const INTERVAL: &str = "2s";
 /// Stored series with the tier: per label value, not per session: 3
 /// death causes, 3 levels started, 3 scenes' load-time histograms of 15
-/// series, health, and 3 scenes' fps.
-const AGGREGATED_SERIES: usize = 3 + 3 + 3 * 15 + 1 + 3;
+/// series, health, 3 scenes' fps, sessions started and crashed.
+const AGGREGATED_SERIES: usize = 3 + 3 + 3 * 15 + 1 + 3 + 2;
+
+/// Series the first `sessions` sessions store without the tier.
+fn per_session_series(sessions: usize) -> usize {
+    sessions * SERIES_PER_SESSION + sessions.div_ceil(CRASH_EVERY)
+}
 
 fn now() -> (u64, i64) {
     let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
@@ -88,7 +93,7 @@ fn aggregated_series_stay_the_same_when_sessions_grow_and_keep_every_sessions_to
     let deaths = "sum(player_deaths_total{game=\"aggregation-test\"})";
     eventually("30 sessions' deaths summed", || aggregated.query(deaths).first().is_some_and(|r| r["value"][1] == "90"));
     eventually("30 sessions' deaths, per session", || per_session.query(deaths).first().is_some_and(|r| r["value"][1] == "90"));
-    eventually("30 sessions' series", || series_count(&per_session) == 30 * SERIES_PER_SESSION);
+    eventually("30 sessions' series", || series_count(&per_session) == per_session_series(30));
     eventually("the aggregated series", || series_count(&aggregated) == AGGREGATED_SERIES);
 
     // Four times the players, more steps for the first ones.
@@ -97,7 +102,7 @@ fn aggregated_series_stay_the_same_when_sessions_grow_and_keep_every_sessions_to
     eventually("120 sessions' deaths summed", || aggregated.query(deaths).first().is_some_and(|r| r["value"][1] == "450"));
     // 30 sessions x 6 steps + 90 x 3.
     eventually("120 sessions' deaths, per session", || per_session.query(deaths).first().is_some_and(|r| r["value"][1] == "450"));
-    eventually("per session: the series grow with players", || series_count(&per_session) == 120 * SERIES_PER_SESSION);
+    eventually("per session: the series grow with players", || series_count(&per_session) == per_session_series(120));
     assert_eq!(series_count(&aggregated), AGGREGATED_SERIES, "aggregated: the same as with 30");
     for instance_query in ["count(player_deaths_total{instance!=\"\"})", "count(load_time_ms_bucket{instance!=\"\"})"] {
         assert!(aggregated.query(instance_query).is_empty(), "no per-session series stored: {instance_query}");
@@ -125,6 +130,60 @@ fn aggregated_series_stay_the_same_when_sessions_grow_and_keep_every_sessions_to
     // here: health 95 in 30 sessions, 98 in 90), within what was sent.
     let health = scalar(&aggregated, "avg(player_health{game=\"aggregation-test\"})");
     assert!((95.0..=100.0).contains(&health), "mean health {health}");
+
+    // Release health: the dashboard's session panels over per-session
+    // series, its aggregated variant's over the sums: 120 started, 12
+    // crashed, 90 % crash-free.
+    let main = dashboard_queries("grafana/dashboard.json");
+    let variant = dashboard_queries("grafana/dashboard-aggregated.json");
+    for title in ["Sessions by status", "Crash-free sessions by version"] {
+        let (p, a) = (results(&per_session, &main[title]), results(&aggregated, &variant[title]));
+        assert_eq!(p, a, "{title}: per session {p:?}, aggregated {a:?}");
+    }
+    assert_eq!(results(&aggregated, &variant["Sessions by status"]).iter().map(|r| r.1).collect::<Vec<_>>(), [12.0, 120.0]);
+    assert_eq!(results(&aggregated, &variant["Crash-free sessions by version"])[0].1, 0.9);
+}
+
+/// Each panel's first query by title, for this test's game and a 10-minute range.
+fn dashboard_queries(file: &str) -> std::collections::HashMap<String, String> {
+    let path = game_tracker_testkit::repo_root().join(file);
+    let dashboard: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    dashboard["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| {
+            let expr = p["targets"][0]["expr"].as_str()?;
+            let query = expr.replace("$game", GAME).replace("$env", ".*").replace("$__range", "10m");
+            Some((p["title"].as_str()?.to_string(), query))
+        })
+        .collect()
+}
+
+#[test]
+fn the_aggregated_dashboard_is_the_dashboard_with_its_session_counts_and_pending_changed() {
+    let root = game_tracker_testkit::repo_root();
+    let mut expected = std::fs::read_to_string(root.join("grafana/dashboard.json")).unwrap();
+    for (from, to) in [
+        // A running total's sessions in the range (per session: its 0 to 1).
+        ("max_over_time(game_sessions_total", "increase(game_sessions_total"),
+        // Gauges are stored as a mean over sessions: a sum cannot be had.
+        ("sum by (signal) (gametracker_events_pending", "avg by (signal) (gametracker_events_pending"),
+        ("\"pending {{signal}}\"", "\"pending per session {{signal}}\""),
+        ("\"title\": \"GameTracker: game overview\"", "\"title\": \"GameTracker: game overview (aggregated series)\""),
+        ("\"uid\": \"gametracker-overview\"", "\"uid\": \"gametracker-overview-aggregated\""),
+        (
+            "Import, then pick the three data sources.",
+            "Import, then pick the three data sources. This variant reads metrics summed across sessions (deploy/README.md, \\\"The aggregation tier\\\"): sessions are counted with increase(), pending events are a mean per session.",
+        ),
+    ] {
+        assert!(expected.contains(from), "{from}");
+        expected = expected.replace(from, to);
+    }
+    let expected: serde_json::Value = serde_json::from_str(&expected).unwrap();
+    let variant: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("grafana/dashboard-aggregated.json")).unwrap()).unwrap();
+    assert!(variant == expected, "grafana/dashboard-aggregated.json is grafana/dashboard.json with these changes, and no other");
 }
 
 /// Each result's labels and value, sorted by labels.

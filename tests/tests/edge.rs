@@ -206,7 +206,7 @@ fn the_shipped_prometheus_takes_the_addons_writes_through_the_edge_and_late_samp
             labels: vec![Label { name: "__name__".into(), value: "replayed_total".into() }],
             samples: vec![Sample { value, timestamp }],
         };
-        let payload = remote_write::encode(&WriteRequest { timeseries: vec![series], ..Default::default() });
+        let payload = remote_write::encode(&WriteRequest { timeseries: vec![series] });
         let request = ureq::http::Request::builder()
             .method("POST")
             .uri(format!("{}/api/v1/write", edge.base_url()))

@@ -98,7 +98,7 @@ fn runs_on_the_stand_in(name: &str, edit: impl Fn(&str) -> Option<String>) {
     let (game, out, elsewhere) = export_demo(name, |project| {
         let file = project.join("addons/game_tracker/game_tracker.gdextension");
         let text = std::fs::read_to_string(&file).unwrap();
-        let edited: String = text.lines().filter_map(|l| edit(l)).map(|l| format!("{l}\n")).collect();
+        let edited: String = text.lines().filter_map(&edit).map(|l| format!("{l}\n")).collect();
         assert_ne!(edited, text, "the Linux entry was there to change");
         std::fs::write(&file, edited).unwrap();
     });

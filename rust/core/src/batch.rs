@@ -6,6 +6,7 @@ use std::time::Instant;
 use crate::encode::Payload;
 use crate::event::{LogRecord, SpanRecord};
 use crate::spool;
+use crate::value::heap_bytes;
 
 /// An encoded request and what it accounts for.
 pub(crate) struct Batch {
@@ -36,5 +37,26 @@ pub(crate) enum Source {
 impl Batch {
     pub fn new(payload: Payload, events: u64, announcing: Vec<usize>, source: Source) -> Batch {
         Batch { payload, events, created: Instant::now(), spooled: None, announcing, source }
+    }
+
+    /// The memory the batch holds, body and kept events: what a lane's
+    /// backlog counts against `max_backlog_bytes`.
+    pub fn held_bytes(&self) -> usize {
+        self.payload.body.len() + self.source.held_bytes()
+    }
+}
+
+impl Source {
+    /// The kept events' memory, closely enough to bound it: each record
+    /// and the text and values it owns (its scope is shared with others).
+    pub fn held_bytes(&self) -> usize {
+        match self {
+            Source::Logs(logs) => logs.iter().map(|r| size_of::<LogRecord>() + r.message.len() + heap_bytes(&r.data)).sum(),
+            Source::Spans(spans) => spans
+                .iter()
+                .map(|s| size_of::<SpanRecord>() + s.name.len() + s.status_message.len() + heap_bytes(&s.attributes))
+                .sum(),
+            Source::Nothing => 0,
+        }
     }
 }

@@ -119,7 +119,8 @@ impl Lane {
         self.in_flight.is_none() && self.backlog.is_empty() && (self.replay.is_empty() || shutting_down)
     }
 
-    /// Bytes held: the backlog and the request in flight.
+    /// Bytes held: the backlog (bodies and the events kept to split them)
+    /// and the request in flight.
     pub fn buffered_bytes(&self) -> u64 {
         self.backlog_bytes as u64 + self.in_flight.as_ref().map_or(0, |f| f.bytes)
     }
@@ -129,7 +130,7 @@ impl Lane {
         if self.panicked {
             return leftovers.give_up(self.signal, batch, DropReason::ThreadPanicked);
         }
-        self.backlog_bytes += batch.payload.body.len();
+        self.backlog_bytes += batch.held_bytes();
         self.backlog.push_back(batch);
         self.trim(leftovers);
     }
@@ -142,7 +143,7 @@ impl Lane {
         } else if batch.created.elapsed() >= self.max_retry_age {
             leftovers.give_up(self.signal, batch, DropReason::RetryExhausted);
         } else {
-            self.backlog_bytes += batch.payload.body.len();
+            self.backlog_bytes += batch.held_bytes();
             self.backlog.push_front(batch);
             self.trim(leftovers);
         }
@@ -155,12 +156,13 @@ impl Lane {
         }
     }
 
-    /// Gives up on the oldest batches past `max_backlog_bytes`: the newest
+    /// Gives up on the oldest batches past `max_backlog_bytes` (bodies and
+    /// kept events, `Batch::held_bytes`): the newest
     /// data is the most useful when catching up.
     fn trim(&mut self, leftovers: &mut Leftovers) {
         while self.backlog_bytes > self.max_backlog_bytes && self.backlog.len() > 1 {
             if let Some(old) = self.backlog.pop_front() {
-                self.backlog_bytes -= old.payload.body.len();
+                self.backlog_bytes -= old.held_bytes();
                 leftovers.give_up(self.signal, old, DropReason::BacklogFull);
             }
         }
@@ -178,7 +180,7 @@ impl Lane {
             }
         }
         while let Some(batch) = self.backlog.pop_front() {
-            self.backlog_bytes -= batch.payload.body.len();
+            self.backlog_bytes -= batch.held_bytes();
             if batch.created.elapsed() >= self.max_retry_age && !shutting_down {
                 leftovers.give_up(self.signal, batch, DropReason::RetryExhausted);
                 continue;
@@ -289,7 +291,7 @@ impl Lane {
     fn give_up_after(&mut self, panic: &Panic, cut_off: Batch, leftovers: &mut Leftovers) -> Answer {
         let thread = format!("{} sender", self.signal.as_str());
         panic.report(&thread, &[self.signal], &leftovers.stats, &mut leftovers.diagnostics);
-        self.backlog_bytes += cut_off.payload.body.len();
+        self.backlog_bytes += cut_off.held_bytes();
         self.backlog.push_front(cut_off);
         self.close(DropReason::ThreadPanicked, leftovers);
         self.panicked = true;

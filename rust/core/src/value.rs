@@ -107,3 +107,18 @@ impl Serialize for Value {
 
 /// Ordered string map used for labels, tags and context sections.
 pub type Fields = Vec<(String, Value)>;
+
+/// The memory `fields` own beyond their own vector: keys, text, nested
+/// lists and maps.
+pub fn heap_bytes(fields: &Fields) -> usize {
+    fields.iter().map(|(key, value)| size_of::<(String, Value)>() + key.len() + value_heap_bytes(value)).sum()
+}
+
+fn value_heap_bytes(value: &Value) -> usize {
+    match value {
+        Value::Str(s) => s.len(),
+        Value::List(items) => items.iter().map(|v| size_of::<Value>() + value_heap_bytes(v)).sum(),
+        Value::Map(fields) => heap_bytes(fields),
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => 0,
+    }
+}

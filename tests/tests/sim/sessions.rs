@@ -18,8 +18,12 @@ pub const SCENES: [&str; 3] = ["forest", "cave", "castle"];
 /// The addon's default buckets.
 pub const BUCKETS: [f64; 12] = [1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0];
 /// Series one session makes: 3 death causes, 1 level counter, a histogram
-/// (12 buckets, +Inf, sum, count) per scene it loads (1), 2 gauges.
-pub const SERIES_PER_SESSION: usize = 3 + 1 + 15 + 2;
+/// (12 buckets, +Inf, sum, count) per scene it loads (1), 2 gauges, and
+/// `game_sessions_total{status="started"}` (one more, `crashed`, for the
+/// sessions that crash).
+pub const SERIES_PER_SESSION: usize = 3 + 1 + 15 + 2 + 1;
+/// Every this many sessions, one crashes at its third step.
+pub const CRASH_EVERY: usize = 10;
 
 pub struct SimSession {
     aggregator: Aggregator,
@@ -46,7 +50,8 @@ impl SimSession {
     }
 
     /// One step of play: a death (its cause turns with the step), the
-    /// level started (first step only), a load time, health and fps.
+    /// level and the session started (first step only), a crash (third
+    /// step, one session in `CRASH_EVERY`), a load time, health and fps.
     /// Returns the metric calls made.
     pub fn play(&mut self, now_unix_nano: u64) -> u64 {
         let scene = self.scene();
@@ -59,6 +64,10 @@ impl SimSession {
         ];
         if self.steps == 0 {
             calls.push(update(now_unix_nano, MetricKind::Counter, "levels_started", 1.0, &[("level", scene)]));
+            calls.push(update(now_unix_nano, MetricKind::Counter, "game_sessions", 1.0, &[("status", "started")]));
+        }
+        if self.steps == 2 && self.index.is_multiple_of(CRASH_EVERY) {
+            calls.push(update(now_unix_nano, MetricKind::Counter, "game_sessions", 1.0, &[("status", "crashed")]));
         }
         for call in &calls {
             self.aggregator.record(call, &mut self.warnings).expect("a valid update");

@@ -58,8 +58,9 @@ pub const DEFAULT_MAX_RETRY_AGE: Duration = Duration::from_secs(600);
 /// megabyte of text (the worker reads far faster than a game logs, so the
 /// queue is near empty unless the worker is starved of CPU).
 pub const DEFAULT_MAX_QUEUE_BYTES: usize = 16 * 1024 * 1024;
-/// Encoded batches waiting for their turn per signal; beyond this the oldest
-/// batch is dropped and counted, so a dead receiver cannot grow memory forever.
+/// Batches waiting for their turn per signal (bodies, and the events kept to
+/// split one after a 413); beyond this the oldest batch is dropped and
+/// counted, so a dead receiver cannot grow memory forever.
 pub const DEFAULT_MAX_BACKLOG_BYTES: usize = 8 * 1024 * 1024;
 /// The largest request body sent: nginx's default `client_max_body_size`
 /// (1 MiB), the smallest cap an edge in front of the receivers commonly
