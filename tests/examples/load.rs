@@ -17,8 +17,7 @@
 //! resident memory. `tests/bench/run.sh` runs it for BENCHMARKS.md's table,
 //! `scripts/load_test.sh` on its own.
 
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -28,6 +27,15 @@ use game_tracker_testkit::processes::{PromQl, Prometheus, VictoriaMetrics};
 #[path = "../tests/sim/sessions.rs"]
 mod sessions;
 use sessions::SimSession;
+#[path = "../tests/sim/post.rs"]
+mod post;
+use post::REMOTE_WRITE;
+
+/// A remote-write POST from `from` with the build's key: its status, or
+/// None when the connection failed.
+fn post(from: Ipv4Addr, port: u16, body: &[u8]) -> Option<u16> {
+    post::post(from, port, "/api/v1/write", &[REMOTE_WRITE, &[(KEY_HEADER, SHIPPED_KEY)]].concat(), body)
+}
 
 /// Threads sending at once: the edge and the backend share this machine's
 /// two cores with them.
@@ -130,26 +138,6 @@ fn address(i: usize, shared_below: usize) -> Ipv4Addr {
         return Ipv4Addr::new(127, 0, 0, 2);
     }
     Ipv4Addr::new(127, 1 + (i >> 16) as u8, (i >> 8) as u8, i as u8)
-}
-
-/// One remote-write POST from `from`, on its own connection. The status,
-/// or None when the connection failed.
-fn post(from: Ipv4Addr, port: u16, body: &[u8]) -> Option<u16> {
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).ok()?;
-    socket.bind(&SocketAddr::from((from, 0)).into()).ok()?;
-    socket.connect(&SocketAddr::from(([127, 0, 0, 1], port)).into()).ok()?;
-    let mut stream: TcpStream = socket.into();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
-    let head = format!(
-        "POST /api/v1/write HTTP/1.1\r\nHost: edge\r\nContent-Type: application/x-protobuf\r\nContent-Encoding: snappy\r\n\
-         X-Prometheus-Remote-Write-Version: 0.1.0\r\n{KEY_HEADER}: {SHIPPED_KEY}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).ok()?;
-    stream.write_all(body).ok()?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).ok()?;
-    std::str::from_utf8(&answer).ok()?.split(' ').nth(1)?.parse().ok()
 }
 
 fn now() -> (u64, i64) {

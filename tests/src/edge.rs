@@ -1,9 +1,9 @@
 //! The shipped edge (`deploy/nginx/`) in a real nginx (Debian's, through
 //! `scripts/nginx.sh`) on loopback, in front of a loopback receiver. The
 //! shipped files are used as they are; only the three that a team edits
-//! are written here: `listen.conf` (a loopback port, no TLS),
-//! `backends.conf` (every signal to the receiver) and nothing else:
-//! `keys.conf` is the shipped one, with its example key.
+//! are written here: `listen.conf` (a loopback port, no TLS) and
+//! `backends.conf` (loopback receivers); `keys.conf` is the shipped one,
+//! with its example key.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -43,6 +43,12 @@ impl Edge {
     /// nginx with the shipped edge on a free loopback port, forwarding every
     /// signal to `backend_port`.
     pub fn start(backend_port: u16) -> Edge {
+        Edge::start_with(&[("logs", backend_port), ("metrics", backend_port), ("traces", backend_port), ("otlp", backend_port)])
+    }
+
+    /// The same, each upstream of `backends.conf` (`logs`, `metrics`,
+    /// `traces`, `otlp`) to its own port.
+    pub fn start_with(backends: &[(&str, u16); 4]) -> Edge {
         let port = free_port();
         let prefix = TempDir::new("edge");
         let conf = prefix.0.join("conf");
@@ -51,9 +57,9 @@ impl Edge {
             std::fs::copy(repo_root().join("deploy/nginx").join(name), conf.join(name)).unwrap();
         }
         std::fs::write(conf.join("listen.conf"), format!("listen 127.0.0.1:{port};\n")).unwrap();
-        let upstreams: String = ["logs", "metrics", "traces", "otlp"]
+        let upstreams: String = backends
             .iter()
-            .map(|s| format!("upstream game_tracker_{s} {{ server 127.0.0.1:{backend_port}; keepalive 16; }}\n"))
+            .map(|(name, port)| format!("upstream game_tracker_{name} {{ server 127.0.0.1:{port}; keepalive 16; }}\n"))
             .collect();
         std::fs::write(conf.join("backends.conf"), upstreams).unwrap();
         std::fs::write(conf.join("nginx.conf"), main_conf(&prefix.0)).unwrap();

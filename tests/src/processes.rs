@@ -349,8 +349,19 @@ impl VictoriaMetrics {
     /// waits seconds, not minutes, for the sums). Without `aggregation`,
     /// the same without the aggregation tier: what it saves, compared.
     pub fn shipped(aggregation: Option<&str>) -> VictoriaMetrics {
+        VictoriaMetrics::shipped_with(aggregation, &[])
+    }
+
+    /// `shipped`, with `overrides` (`-flag=value`) in place of the shipped
+    /// flags of the same names.
+    pub fn shipped_with(aggregation: Option<&str>, overrides: &[&str]) -> VictoriaMetrics {
         let deploy = repo_root().join("deploy/victoriametrics");
-        let flags = shipped_flags(&deploy.join("flags"));
+        let name_of = |flag: &str| flag.split('=').next().unwrap_or("").to_string();
+        let mut flags: Vec<String> = shipped_flags(&deploy.join("flags"))
+            .into_iter()
+            .filter(|f| !overrides.iter().any(|o| name_of(o) == name_of(f)))
+            .collect();
+        flags.extend(overrides.iter().map(|o| o.to_string()));
         let binary = debian_unstable_binary("victoria-metrics", "victoria-metrics");
         VictoriaMetrics(Server::start_any_port(&binary, "victoria-metrics-shipped", "/health", |port, data| {
             let mut args = vec![format!("-storageDataPath={}", data.display()), format!("-httpListenAddr=127.0.0.1:{port}")];

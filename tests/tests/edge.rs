@@ -67,6 +67,9 @@ fn the_edge_forwards_only_posts_to_the_write_paths_with_its_own_tenant() {
         ("GET", "/", Some(SHIPPED_KEY), 404, "the root"),
         ("GET", "/metrics", Some(SHIPPED_KEY), 404, "a backend's own metrics"),
     ];
+    let url = format!("{}{PUSH}", edge.base_url());
+    let gzipped = ureq::http::Request::builder().method("POST").uri(url).header(KEY_HEADER, SHIPPED_KEY).header("Content-Encoding", "gzip");
+    assert_eq!(agent().run(gzipped.body(body.to_vec()).unwrap()).unwrap().status().as_u16(), 415, "a compressed Loki push");
     for (method, path, key, status, what) in refused {
         assert_eq!(send(&edge, method, path, key, body).0, status, "{what}: {method} {path}");
     }
