@@ -165,8 +165,11 @@ fn the_aggregated_dashboard_is_the_dashboard_with_its_session_counts_and_pending
     let root = game_tracker_testkit::repo_root();
     let mut expected = std::fs::read_to_string(root.join("grafana/dashboard.json")).unwrap();
     for (from, to) in [
-        // A running total's sessions in the range (per session: its 0 to 1).
-        ("max_over_time(game_sessions_total", "increase(game_sessions_total"),
+        // The sessions a running total gained in the range. MetricsQL's
+        // increase_pure counts a series that began in the range from 0
+        // (increase would leave out its first value: the sessions of the
+        // first interval).
+        ("max_over_time(game_sessions_total", "increase_pure(game_sessions_total"),
         // Gauges are stored as a mean over sessions: a sum cannot be had.
         ("sum by (signal) (gametracker_events_pending", "avg by (signal) (gametracker_events_pending"),
         ("\"pending {{signal}}\"", "\"pending per session {{signal}}\""),
@@ -174,7 +177,7 @@ fn the_aggregated_dashboard_is_the_dashboard_with_its_session_counts_and_pending
         ("\"uid\": \"gametracker-overview\"", "\"uid\": \"gametracker-overview-aggregated\""),
         (
             "Import, then pick the three data sources.",
-            "Import, then pick the three data sources. This variant reads metrics summed across sessions (deploy/README.md, \\\"The aggregation tier\\\"): sessions are counted with increase(), pending events are a mean per session.",
+            "Import, then pick the three data sources. This variant reads metrics summed across sessions (deploy/README.md, \\\"The aggregation tier\\\"): sessions are counted with MetricsQL's increase_pure(), pending events are a mean per session.",
         ),
     ] {
         assert!(expected.contains(from), "{from}");

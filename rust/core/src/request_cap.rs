@@ -117,22 +117,24 @@ fn halve_vec<T>(mut items: Vec<T>) -> (Vec<T>, Vec<T>) {
     (items, second)
 }
 
-impl Splittable for Vec<LogRecord> {
-    fn parts(&self) -> usize {
-        self.len()
-    }
-    fn events(&self) -> u64 {
-        self.len() as u64
-    }
-    fn halve(self) -> (Self, Self) {
-        halve_vec(self)
-    }
-    fn into_source(self) -> Source {
-        Source::Logs(self)
+/// A record a batch keeps to be encoded again: which `Source` holds it.
+pub(crate) trait Record: Sized {
+    fn source(records: Vec<Self>) -> Source;
+}
+
+impl Record for LogRecord {
+    fn source(records: Vec<Self>) -> Source {
+        Source::Logs(records)
     }
 }
 
-impl Splittable for Vec<SpanRecord> {
+impl Record for SpanRecord {
+    fn source(records: Vec<Self>) -> Source {
+        Source::Spans(records)
+    }
+}
+
+impl<R: Record> Splittable for Vec<R> {
     fn parts(&self) -> usize {
         self.len()
     }
@@ -143,7 +145,7 @@ impl Splittable for Vec<SpanRecord> {
         halve_vec(self)
     }
     fn into_source(self) -> Source {
-        Source::Spans(self)
+        R::source(self)
     }
 }
 
