@@ -4,7 +4,7 @@
 #   scripts/build.sh --release            optimised build (what you ship)
 #   scripts/build.sh --target windows     game_tracker.dll (x86_64), built on Linux
 #   scripts/build.sh --target linux-arm64 bin/linux-arm64/libgame_tracker.so
-#   scripts/build.sh --target web         bin/web/ (threads and nothreads; work in progress)
+#   scripts/build.sh --target web         bin/web/ (threads and nothreads)
 # Other targets go through scripts/cross_toolchain.sh: rustup's target when it
 # is installed, otherwise a toolchain it provisions from Debian's packages;
 # the Web also through scripts/web_toolchain.sh (Emscripten).

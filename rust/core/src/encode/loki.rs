@@ -71,6 +71,9 @@ impl<'a> ScopeMaps<'a> {
         ScopeMaps { user: Map(&scope.user), tags: Map(&scope.tags), context: Map(&scope.contexts) }
     }
 
+    /// The local store's question (a scope column left empty); the Web
+    /// has no store.
+    #[cfg(not(target_os = "emscripten"))]
     pub(crate) fn is_empty(&self) -> bool {
         self.user.is_empty() && self.tags.is_empty() && self.context.is_empty()
     }
