@@ -700,7 +700,7 @@ fn render_memory(s: &Settings, m: &Json) -> String {
     out.push_str(&format!("| peak | {peak:.1} |\n\n"));
     out.push_str(&format!(
         "Growth from the start of the load to the peak: {:.1} MiB. What the bounds allow: the queue \
-         ({QUEUE_BOUND_MIB} MiB) plus two backlogs of encoded batches ({BACKLOG_BOUND_MIB} MiB each for logs and \
+         ({QUEUE_BOUND_MIB} MiB) plus two backlogs of batches, bodies and the events kept to split them ({BACKLOG_BOUND_MIB} MiB each for logs and \
          traces; metrics are aggregated in place), plus the requests in flight: about {} MiB.\n\n",
         peak - start,
         QUEUE_BOUND_MIB + 2 * BACKLOG_BOUND_MIB
