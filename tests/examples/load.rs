@@ -99,11 +99,7 @@ impl Backend {
             Backend::Prometheus(p) => p.own_metric("prometheus_tsdb_head_series").unwrap_or(f64::NAN),
             // Series with a sample in the last 5 minutes (its series count
             // endpoint lags behind the index by minutes).
-            Backend::Victoria(v) => v
-                .query("count({__name__!=\"\"})")
-                .first()
-                .and_then(|r| r["value"][1].as_str()?.parse().ok())
-                .unwrap_or(0.0),
+            Backend::Victoria(v) => v.first_value("count({__name__!=\"\"})").unwrap_or(0.0),
         }
     }
 }

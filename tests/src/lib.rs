@@ -17,3 +17,16 @@ use std::path::PathBuf;
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
 }
+
+/// Waits until `check` holds, at most `timeout` (a server makes what it
+/// received searchable within seconds); panics naming `what` if it never does.
+pub fn eventually(what: &str, timeout: std::time::Duration, check: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if check() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    panic!("{what}: not within {timeout:?}");
+}

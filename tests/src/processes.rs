@@ -245,6 +245,11 @@ pub trait PromQl {
         body["data"]["result"].as_array().cloned().unwrap_or_default()
     }
 
+    /// The value of an instant query's first result, if it has one.
+    fn first_value(&self, promql: &str) -> Option<f64> {
+        self.query(promql).first().and_then(|r| r["value"][1].as_str()?.parse().ok())
+    }
+
     /// A sample of the server's own metrics (`/metrics`) without labels,
     /// e.g. `process_resident_memory_bytes`.
     fn own_metric(&self, name: &str) -> Option<f64> {

@@ -20,6 +20,7 @@ use game_tracker_core::encode::remote_write;
 use game_tracker_core::value::Value;
 use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, Signal, SpanStatus, Tracker};
 use game_tracker_testkit::decode::loki_lines;
+use game_tracker_testkit::eventually;
 use game_tracker_testkit::edge::{Edge, KEY_HEADER, SHIPPED_KEY, SHIPPED_TENANT};
 use game_tracker_testkit::processes::{PromQl, Prometheus, VictoriaMetrics};
 use game_tracker_testkit::receiver::Receiver;
@@ -107,21 +108,6 @@ impl Honest {
     }
 }
 
-fn eventually(what: &str, timeout: Duration, check: impl Fn() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    panic!("{what}: not within {timeout:?}");
-}
-
-fn value(server: &dyn PromQl, promql: &str) -> Option<f64> {
-    server.query(promql).first().and_then(|r| r["value"][1].as_str()?.parse().ok())
-}
-
 #[test]
 fn abusive_clients_are_stopped_while_every_honest_session_is_delivered() {
     let rx = Receiver::start();
@@ -153,7 +139,7 @@ fn abusive_clients_are_stopped_while_every_honest_session_is_delivered() {
     tracker.metric_with(MetricKind::Counter, "player_deaths", 1.0, [("cause".to_string(), "lava".to_string())].as_slice());
     tracker.handover();
     let deaths = format!("sum(player_deaths_total{{game=\"{GAME}\", cause=~\"lava|spikes|fall\"}})");
-    eventually("the first honest sums", Duration::from_secs(30), || value(&vm, &deaths) == Some((HONEST * 2 + 1) as f64));
+    eventually("the first honest sums", Duration::from_secs(30), || vm.first_value(&deaths) == Some((HONEST * 2 + 1) as f64));
 
     let table = Table::default();
     std::thread::scope(|scope| {
@@ -284,17 +270,17 @@ fn abusive_clients_are_stopped_while_every_honest_session_is_delivered() {
     assert_eq!(taken, honest.answers.len(), "honest requests answered 204: {:?}", honest.answers.iter().filter(|a| **a != Some(204)).collect::<Vec<_>>());
     // And stored: 8 steps of 20 sessions, one death each, and the addon's 21.
     let expected = (HONEST * 8) as f64;
-    eventually("honest deaths summed in VictoriaMetrics", Duration::from_secs(30), || value(&vm, &deaths) == Some(expected + 21.0));
-    assert_eq!(value(&prometheus, &format!("sum(player_deaths_total{{game=\"{GAME}\", instance!=\"\"}})")), Some(expected), "Prometheus, per session");
+    eventually("honest deaths summed in VictoriaMetrics", Duration::from_secs(30), || vm.first_value(&deaths) == Some(expected + 21.0));
+    assert_eq!(prometheus.first_value(&format!("sum(player_deaths_total{{game=\"{GAME}\", instance!=\"\"}})")), Some(expected), "Prometheus, per session");
     let lines: Vec<String> = loki_lines(&rx.requests_to("/loki/api/v1/push")).iter().filter_map(|l| l["msg"].as_str().map(str::to_string)).collect();
     assert_eq!(lines.iter().filter(|l| l.starts_with("honest line")).count(), 200, "the addon's log lines");
     assert!(rx.requests().iter().all(|r| r.header("x-scope-orgid") == Some(SHIPPED_TENANT)), "every request forwarded under the edge's tenant");
 
     // The series stayed bounded, and nothing foreign was stored.
-    let series = value(&vm, "count({__name__!=\"\"})").unwrap_or(0.0);
+    let series = vm.first_value("count({__name__!=\"\"})").unwrap_or(0.0);
     assert!(series <= (SERIES_CAP + 100) as f64, "series stored: {series}");
     assert!(vm.query("bitcoin_price").is_empty(), "a foreign name");
     assert!(vm.query("player_deaths_total{wallet!=\"\"}").is_empty(), "a foreign label");
     // Both backends are up.
-    assert!(value(&vm, "vector(1)") == Some(1.0) && value(&prometheus, "vector(1)") == Some(1.0), "both backends answer");
+    assert!(vm.first_value("vector(1)") == Some(1.0) && prometheus.first_value("vector(1)") == Some(1.0), "both backends answer");
 }

@@ -6,8 +6,9 @@
 //! sums of every session's, and the dashboard's queries give the answers
 //! they give over the per-session series (a moving gauge's mean: nearly).
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use game_tracker_testkit::eventually;
 use game_tracker_testkit::processes::{PromQl, VictoriaMetrics};
 
 #[path = "sim/sessions.rs"]
@@ -15,6 +16,10 @@ mod sessions;
 use sessions::{SimSession, CRASH_EVERY, SERIES_PER_SESSION};
 
 const GAME: &str = "aggregation-test";
+/// How long a sum or a count may take to show: the aggregated server
+/// writes once an interval, and either makes new series searchable within
+/// seconds.
+const WAIT: Duration = Duration::from_secs(30);
 /// The shipped interval is 1 m; the test's, so that it waits seconds.
 const INTERVAL: &str = "2s";
 /// Stored series with the tier: per label value, not per session: 3
@@ -60,27 +65,13 @@ fn play(sessions: &mut [SimSession], steps: usize, servers: &[&VictoriaMetrics])
 
 /// Series with a sample in the last minutes.
 fn series_count(server: &VictoriaMetrics) -> usize {
-    let result = server.query(&format!("count({{game=\"{GAME}\"}})"));
-    result.first().map_or(0, |r| r["value"][1].as_str().unwrap().parse().unwrap())
+    server.first_value(&format!("count({{game=\"{GAME}\"}})")).map_or(0, |n| n as usize)
 }
 
 fn scalar(server: &VictoriaMetrics, promql: &str) -> f64 {
     let result = server.query(promql);
     assert_eq!(result.len(), 1, "{promql}: {result:?}");
     result[0]["value"][1].as_str().unwrap().parse().unwrap()
-}
-
-/// Waits until `check` holds: the aggregated server writes its sums once
-/// an interval, and either makes new series searchable within seconds.
-fn eventually(what: &str, check: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if check() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    panic!("{what}: not within 30 s");
 }
 
 #[test]
@@ -91,18 +82,18 @@ fn aggregated_series_stay_the_same_when_sessions_grow_and_keep_every_sessions_to
     let mut sessions: Vec<SimSession> = (0..30).map(|i| SimSession::new(GAME, "1.0.0", i)).collect();
     play(&mut sessions, 3, &servers);
     let deaths = "sum(player_deaths_total{game=\"aggregation-test\"})";
-    eventually("30 sessions' deaths summed", || aggregated.query(deaths).first().is_some_and(|r| r["value"][1] == "90"));
-    eventually("30 sessions' deaths, per session", || per_session.query(deaths).first().is_some_and(|r| r["value"][1] == "90"));
-    eventually("30 sessions' series", || series_count(&per_session) == per_session_series(30));
-    eventually("the aggregated series", || series_count(&aggregated) == AGGREGATED_SERIES);
+    eventually("30 sessions' deaths summed", WAIT, || aggregated.first_value(deaths) == Some(90.0));
+    eventually("30 sessions' deaths, per session", WAIT, || per_session.first_value(deaths) == Some(90.0));
+    eventually("30 sessions' series", WAIT, || series_count(&per_session) == per_session_series(30));
+    eventually("the aggregated series", WAIT, || series_count(&aggregated) == AGGREGATED_SERIES);
 
     // Four times the players, more steps for the first ones.
     sessions.extend((30..120).map(|i| SimSession::new(GAME, "1.0.0", i)));
     play(&mut sessions, 3, &servers);
-    eventually("120 sessions' deaths summed", || aggregated.query(deaths).first().is_some_and(|r| r["value"][1] == "450"));
+    eventually("120 sessions' deaths summed", WAIT, || aggregated.first_value(deaths) == Some(450.0));
     // 30 sessions x 6 steps + 90 x 3.
-    eventually("120 sessions' deaths, per session", || per_session.query(deaths).first().is_some_and(|r| r["value"][1] == "450"));
-    eventually("per session: the series grow with players", || series_count(&per_session) == per_session_series(120));
+    eventually("120 sessions' deaths, per session", WAIT, || per_session.first_value(deaths) == Some(450.0));
+    eventually("per session: the series grow with players", WAIT, || series_count(&per_session) == per_session_series(120));
     assert_eq!(series_count(&aggregated), AGGREGATED_SERIES, "aggregated: the same as with 30");
     for instance_query in ["count(player_deaths_total{instance!=\"\"})", "count(load_time_ms_bucket{instance!=\"\"})"] {
         assert!(aggregated.query(instance_query).is_empty(), "no per-session series stored: {instance_query}");

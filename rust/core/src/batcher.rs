@@ -164,7 +164,7 @@ impl Batcher {
         let logs: Vec<LogRecord> = self.logs.drain(..count).collect();
         self.log_bytes -= bytes;
         let mut fitted = Fitted::default();
-        request_cap::fit(logs, self.caps[Signal::Logs.index()].bytes(), &|logs: &Vec<LogRecord>| self.encode_logs(logs), &mut fitted);
+        request_cap::fit(logs, self.request_cap(Signal::Logs), &|logs: &Vec<LogRecord>| self.encode_logs(logs), &mut fitted);
         Some(fitted)
     }
 
@@ -177,7 +177,7 @@ impl Batcher {
         let count = self.spans.len().min(self.batch_size);
         let spans: Vec<SpanRecord> = self.spans.drain(..count).collect();
         let mut fitted = Fitted::default();
-        request_cap::fit(spans, self.caps[Signal::Traces.index()].bytes(), &|spans: &Vec<SpanRecord>| self.encode_spans(spans), &mut fitted);
+        request_cap::fit(spans, self.request_cap(Signal::Traces), &|spans: &Vec<SpanRecord>| self.encode_spans(spans), &mut fitted);
         Some(fitted)
     }
 
@@ -260,7 +260,7 @@ impl Batcher {
         // A snapshot's updates are in every series' running state: they are
         // accounted to the first request that fits, wherever they landed.
         let updates = std::mem::take(&mut snapshot.updates);
-        let cap = self.caps[Signal::Metrics.index()].bytes();
+        let cap = self.request_cap(Signal::Metrics);
         let mut fitted = Fitted::default();
         let encode = |range: &SeriesRange| self.encoder.metrics(&range.snapshot, &self.session, now);
         request_cap::fit(SeriesRange { snapshot, first: 0 }, cap, &encode, &mut fitted);

@@ -379,13 +379,10 @@ impl Pipeline {
             let mut next = lane.next(&mut self.leftovers, self.shutting_down);
             if next.is_none() {
                 if let Some(fitted) = self.batcher.due(signal) {
-                    self.leftovers.too_large(signal, &fitted, self.batcher.request_cap(signal));
-                    let mut batches = fitted.batches.into_iter();
-                    next = batches.next();
-                    // A snapshot split to fit: the rest wait their turn (the lane was empty).
-                    for rest in batches {
-                        lane.push(rest, &mut self.leftovers);
-                    }
+                    // The lane was empty: the snapshot's first part goes now, the
+                    // rest (when split to fit) after it.
+                    push_fitted(lane, fitted, self.batcher.request_cap(signal), &mut self.leftovers);
+                    next = lane.next(&mut self.leftovers, self.shutting_down);
                 }
             }
             if let Some(batch) = next {

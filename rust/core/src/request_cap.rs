@@ -93,9 +93,7 @@ pub(crate) fn fit<S: Splittable>(events: S, cap: usize, encode: &dyn Fn(&S) -> P
         out.too_large += events.events();
         out.largest = out.largest.max(payload.body.len());
     } else {
-        let (first, second) = events.halve();
-        fit(first, cap, encode, out);
-        fit(second, cap, encode, out);
+        fit_halves(events, cap, encode, out);
     }
 }
 
@@ -107,6 +105,11 @@ pub(crate) fn split_refused<S: Splittable>(events: S, cap: usize, encode: &dyn F
         out.too_large += events.events();
         return;
     }
+    fit_halves(events, cap, encode, out);
+}
+
+/// Each half of `events`, fitted in order.
+fn fit_halves<S: Splittable>(events: S, cap: usize, encode: &dyn Fn(&S) -> Payload, out: &mut Fitted) {
     let (first, second) = events.halve();
     fit(first, cap, encode, out);
     fit(second, cap, encode, out);
