@@ -1,7 +1,7 @@
 //! An encoded request on its way through a lane, and the events it accounts
 //! for: what the batcher closes, a lane sends, retries or gives up on.
 
-use std::time::Instant;
+use crate::clock::Instant;
 
 use crate::encode::Payload;
 use crate::event::{LogRecord, SpanRecord};

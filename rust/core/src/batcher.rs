@@ -7,7 +7,9 @@
 //! filters (`min_level`, `drop_names`) and the metric rules
 //! ([`crate::metric_check`]), the same whatever the destination.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::Instant;
 
 use crate::config::{Config, Delivery, FRAME_BATCH_SIZE};
 use crate::diagnostics::Diagnostics;

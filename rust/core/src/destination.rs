@@ -79,12 +79,12 @@ impl Route {
     }
 }
 
-#[cfg(not(target_os = "emscripten"))]
+#[cfg(not(target_family = "wasm"))]
 fn blocking_http(url: &str, headers: Vec<(String, String)>, timeout: std::time::Duration, otlp: bool) -> std::io::Result<Box<dyn Transport>> {
     Ok(Box::new(crate::transport::HttpTransport::new(url.to_string(), headers, timeout, otlp)))
 }
 
-#[cfg(not(target_os = "emscripten"))]
+#[cfg(not(target_family = "wasm"))]
 fn own_polled_http(target: HttpTarget) -> std::io::Result<Box<dyn PolledTransport>> {
     Ok(Box::new(crate::polled_http::PolledHttp::new(target)))
 }
@@ -92,17 +92,17 @@ fn own_polled_http(target: HttpTarget) -> std::io::Result<Box<dyn PolledTranspor
 /// The Web has no HTTP client of the core's own (no ureq, no sockets): its
 /// requests are the browser's, through the engine layer's transport, and
 /// the config delivers in frames there.
-#[cfg(target_os = "emscripten")]
+#[cfg(target_family = "wasm")]
 fn blocking_http(_: &str, _: Vec<(String, String)>, _: std::time::Duration, _: bool) -> std::io::Result<Box<dyn Transport>> {
     Err(no_http_of_its_own())
 }
 
-#[cfg(target_os = "emscripten")]
+#[cfg(target_family = "wasm")]
 fn own_polled_http(_: HttpTarget) -> std::io::Result<Box<dyn PolledTransport>> {
     Err(no_http_of_its_own())
 }
 
-#[cfg(target_os = "emscripten")]
+#[cfg(target_family = "wasm")]
 fn no_http_of_its_own() -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::Unsupported, "no HTTP client on the Web but the engine's, and none was given")
 }

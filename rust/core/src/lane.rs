@@ -17,7 +17,9 @@
 //! must not leave a `flush_and_wait` waiting for an answer.
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::Instant;
 
 use crate::answer::Answer;
 use crate::batch::{Batch, Source};

@@ -12,6 +12,7 @@
 mod answer;
 mod batch;
 mod batcher;
+mod clock;
 pub mod config;
 mod destination;
 pub mod diagnostics;

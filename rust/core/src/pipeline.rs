@@ -11,7 +11,7 @@
 //! spooled, or still pending.
 
 use std::sync::Arc;
-use std::time::Instant;
+use crate::clock::Instant;
 
 use crossbeam_channel::Sender;
 
@@ -23,7 +23,7 @@ use crate::event::Event;
 use crate::health::SessionHealth;
 use crate::http_target::MakePolledHttp;
 use crate::jsonl::JsonlSink;
-#[cfg(not(target_os = "emscripten"))]
+#[cfg(not(target_family = "wasm"))]
 use crate::store::LocalStore;
 use crate::answer::{Answer, JobResult};
 use crate::lane::Lane;
@@ -41,7 +41,7 @@ pub(crate) struct Pipeline {
     routes: [Route; 3],
     jsonl: Option<JsonlSink>,
     /// `local_store`: every admitted event, beside its route.
-    #[cfg(not(target_os = "emscripten"))]
+    #[cfg(not(target_family = "wasm"))]
     store: Option<LocalStore>,
     leftovers: Leftovers,
     /// `flush_and_wait` callers, answered when everything was answered.
@@ -123,7 +123,7 @@ impl Pipeline {
             },
             None => None,
         };
-        #[cfg(not(target_os = "emscripten"))]
+        #[cfg(not(target_family = "wasm"))]
         let store = match config.local_store_dir() {
             Some(dir) if sampled => match LocalStore::open(std::path::Path::new(dir), config, &session, stats.store.clone(), &mut diagnostics) {
                 Ok(store) => Some(store),
@@ -142,7 +142,7 @@ impl Pipeline {
             batcher: Batcher::new(config, session),
             routes,
             jsonl,
-            #[cfg(not(target_os = "emscripten"))]
+            #[cfg(not(target_family = "wasm"))]
             store,
             leftovers: Leftovers { spool, stats, diagnostics },
             waiters: Vec::new(),
@@ -163,7 +163,7 @@ impl Pipeline {
         match item {
             Item::Event(event) => self.accept(event),
             Item::Note(note) => {
-                #[cfg(not(target_os = "emscripten"))]
+                #[cfg(not(target_family = "wasm"))]
                 if let Some(store) = self.store.as_mut() {
                     store.note(&note);
                 }
@@ -198,13 +198,13 @@ impl Pipeline {
 
     /// The local store's copy; a commit when enough rows wait.
     fn store(&mut self, event: &Event) {
-        #[cfg(not(target_os = "emscripten"))]
+        #[cfg(not(target_family = "wasm"))]
         if let Some(store) = self.store.as_mut() {
             if store.add(event, &mut self.leftovers.diagnostics) {
                 self.commit_store();
             }
         }
-        #[cfg(target_os = "emscripten")]
+        #[cfg(target_family = "wasm")]
         let _ = event;
     }
 
@@ -212,12 +212,12 @@ impl Pipeline {
     /// game's output too.
     pub fn export_local(&mut self, to: &std::path::Path, since_us: i64) {
         let result = {
-            #[cfg(not(target_os = "emscripten"))]
+            #[cfg(not(target_family = "wasm"))]
             match self.store.as_mut() {
                 Some(store) => store.export(to, since_us),
                 None => Err("there is no local store (local_store)".to_string()),
             }
-            #[cfg(target_os = "emscripten")]
+            #[cfg(target_family = "wasm")]
             Err::<u64, String>({
                 let _ = since_us;
                 "there is no local store on the Web".to_string()
@@ -237,7 +237,7 @@ impl Pipeline {
     /// Writes what waits for the local store; a failure is reported once a
     /// commit (its rows wait for the next one).
     fn commit_store(&mut self) {
-        #[cfg(not(target_os = "emscripten"))]
+        #[cfg(not(target_family = "wasm"))]
         if let Some(store) = self.store.as_mut() {
             if let Err(e) = store.commit() {
                 self.leftovers.diagnostics.warn_once("local_store_write", e);
@@ -476,7 +476,7 @@ impl Pipeline {
                 spool.clear();
             }
         }
-        #[cfg(not(target_os = "emscripten"))]
+        #[cfg(not(target_family = "wasm"))]
         if let Some(store) = self.store.take() {
             if reason == DropReason::Disabled {
                 store.delete();

@@ -20,7 +20,7 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::time::Instant;
+use crate::clock::Instant;
 
 use socket2::{Domain, Protocol, Socket, Type};
 

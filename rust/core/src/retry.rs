@@ -3,7 +3,9 @@
 //! only 429, 502, 503 and 504); other answers never are. The wait grows
 //! exponentially with jitter, unless the receiver says how long (Retry-After).
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
+
+use crate::clock::{SystemTime, UNIX_EPOCH};
 
 use rand::Rng;
 
@@ -33,7 +35,12 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     let wait = match value.parse::<u64>() {
         Ok(seconds) => Duration::from_secs(seconds),
-        Err(_) => httpdate::parse_http_date(value).ok()?.duration_since(now).unwrap_or(Duration::ZERO),
+        // httpdate speaks std's clock, which the Web's `now` is not: both as
+        // time since the epoch.
+        Err(_) => {
+            let at = httpdate::parse_http_date(value).ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+            at.saturating_sub(now.duration_since(UNIX_EPOCH).ok()?)
+        }
     };
     Some(wait.min(MAX_RETRY_AFTER))
 }

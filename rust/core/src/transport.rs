@@ -10,14 +10,14 @@
 //! and is asked each step whether it was answered (the worker polls it:
 //! frame delivery, where there are no threads).
 
-#[cfg(not(target_os = "emscripten"))]
+#[cfg(not(target_family = "wasm"))]
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::encode::Payload;
 use crate::redact::redact;
-#[cfg(not(target_os = "emscripten"))]
+#[cfg(not(target_family = "wasm"))]
 use crate::redact::without_userinfo;
 use crate::stats::Signal;
 
@@ -85,7 +85,7 @@ pub(crate) fn answer_outcome(status: u16, retry_after: Option<&str>, body: &str,
     if (200..300).contains(&status) {
         return Outcome::Delivered;
     }
-    let retry_after = retry_after.and_then(|v| crate::retry::parse_retry_after(v, std::time::SystemTime::now()));
+    let retry_after = retry_after.and_then(|v| crate::retry::parse_retry_after(v, crate::clock::SystemTime::now()));
     let first_line: String = body.lines().next().unwrap_or("").chars().take(ERROR_BODY_CHARS).collect();
     let message = format!("HTTP {status} from {shown_url}: {first_line}");
     if status == PAYLOAD_TOO_LARGE {
@@ -97,7 +97,7 @@ pub(crate) fn answer_outcome(status: u16, retry_after: Option<&str>, body: &str,
     }
 }
 
-#[cfg(not(target_os = "emscripten"))]
+#[cfg(not(target_family = "wasm"))]
 pub struct HttpTransport {
     agent: ureq::Agent,
     url: String,
@@ -108,7 +108,7 @@ pub struct HttpTransport {
     otlp: bool,
 }
 
-#[cfg(not(target_os = "emscripten"))]
+#[cfg(not(target_family = "wasm"))]
 impl HttpTransport {
     pub fn new(url: String, headers: Vec<(String, String)>, timeout: Duration, otlp: bool) -> Self {
         let agent = ureq::Agent::config_builder()
@@ -121,7 +121,7 @@ impl HttpTransport {
     }
 }
 
-#[cfg(not(target_os = "emscripten"))]
+#[cfg(not(target_family = "wasm"))]
 impl Transport for HttpTransport {
     fn send(&mut self, _signal: Signal, payload: &Payload) -> Outcome {
         redacted(self.attempt(payload), &self.headers)
@@ -139,7 +139,7 @@ pub(crate) fn redacted(outcome: Outcome, headers: &[(String, String)]) -> Outcom
     }
 }
 
-#[cfg(not(target_os = "emscripten"))]
+#[cfg(not(target_family = "wasm"))]
 impl HttpTransport {
     fn attempt(&mut self, payload: &Payload) -> Outcome {
         let mut req = self.agent.post(&self.url).header("Content-Type", payload.content_type());

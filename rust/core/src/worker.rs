@@ -21,7 +21,9 @@
 
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::{self, Instant};
 
 use crossbeam_channel::{never, select, unbounded, Receiver, Sender, TryRecvError};
 
@@ -327,7 +329,7 @@ impl Worker {
     /// the results channel, or by polling the requests (frame delivery).
     fn next_answer(&mut self, deadline: Instant) -> Option<JobResult> {
         if !self.polled {
-            return self.results.recv_deadline(deadline).ok();
+            return self.results.recv_timeout(clock::until(deadline)).ok();
         }
         poll_until(deadline, || {
             self.pipeline.poll_lanes();
@@ -367,7 +369,7 @@ pub(crate) fn poll_until<T>(deadline: Instant, mut attempt: impl FnMut() -> Opti
     // On the Web a request is answered only after the frame returns to the
     // browser: a wait would freeze the page for all of its length and never
     // see an answer. One attempt, then what there is.
-    #[cfg(target_os = "emscripten")]
+    #[cfg(target_family = "wasm")]
     let deadline = deadline.min(Instant::now());
     loop {
         if let Some(found) = attempt() {

@@ -6,7 +6,9 @@
 //! its end is seen.
 
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::{self, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
@@ -78,7 +80,7 @@ impl WorkerHandle {
             // in the channel (which the tracker's sender keeps open), never
             // answered: the thread's end is watched too.
             loop {
-                match answer.recv_deadline(deadline.min(Instant::now() + THREAD_WATCH)) {
+                match answer.recv_timeout(clock::until(deadline).min(THREAD_WATCH)) {
                     Ok(_) => return true,
                     Err(RecvTimeoutError::Disconnected) => return false,
                     Err(RecvTimeoutError::Timeout) if thread.is_finished() => return answer.try_recv().is_ok(),

@@ -405,7 +405,7 @@ pub const KEYS: &[Key] = &[
 ///   marker: closing the tab, which is how a Web game ends, is never taken
 ///   for a crash (`abnormal`) at the next visit. Signals with no URL are
 ///   counted as `no_destination`.
-#[cfg(target_os = "emscripten")]
+#[cfg(target_family = "wasm")]
 fn web_rules(c: &mut Config) {
     c.delivery = Delivery::Frame;
     c.spool = false;
@@ -430,7 +430,7 @@ impl Default for Config {
         }
         // The Web's route is OTLP: the receiver Alloy answers with CORS,
         // which a browser needs before it sends anything.
-        #[cfg(target_os = "emscripten")]
+        #[cfg(target_family = "wasm")]
         {
             c.protocol = Protocol::Otlp;
         }
@@ -464,7 +464,7 @@ impl Config {
             c.metrics_url.get_or_insert_with(|| format!("{base}{metrics}"));
             c.traces_url.get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
         }
-        #[cfg(target_os = "emscripten")]
+        #[cfg(target_family = "wasm")]
         web_rules(&mut c);
         if c.spool && c.spool_dir.is_none() {
             problems.push(("spool".into(), "is on but no 'spool_dir' is set".into()));

@@ -73,7 +73,7 @@ impl<'a> ScopeMaps<'a> {
 
     /// The local store's question (a scope column left empty); the Web
     /// has no store.
-    #[cfg(not(target_os = "emscripten"))]
+    #[cfg(not(target_family = "wasm"))]
     pub(crate) fn is_empty(&self) -> bool {
         self.user.is_empty() && self.tags.is_empty() && self.context.is_empty()
     }

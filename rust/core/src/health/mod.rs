@@ -22,7 +22,9 @@ pub mod crash_signal;
 pub mod marker;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::Instant;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
