@@ -10,6 +10,9 @@ const StandIn := preload("res://addons/game_tracker/stand_in/game_tracker.gd")
 const STAND_IN_SPAN_PATH := "res://addons/game_tracker/stand_in/span.gd"
 const StandInSpan := preload(STAND_IN_SPAN_PATH)
 const Autoload := preload("res://addons/game_tracker/game_tracker.gd")
+const WebAutoload := preload("res://addons/game_tracker/web/web_tracker.gd")
+const WEB_SPAN_PATH := "res://addons/game_tracker/web/web_span.gd"
+const WebSpan := preload(WEB_SPAN_PATH)
 
 
 func run(t) -> void:
@@ -17,6 +20,9 @@ func run(t) -> void:
 	expected.merge(_script_methods(Autoload))
 	_compare(t, _script_methods(StandIn), expected, "the stand-in autoload")
 	_compare(t, _script_methods(StandInSpan), _native_methods("GameTrackerSpan"), "the stand-in span")
+	# The Web's autoload and span, which Web exports get: the same API.
+	_compare(t, _script_methods(WebAutoload), expected, "the Web autoload")
+	_compare(t, _script_methods(WebSpan), _native_methods("GameTrackerSpan"), "the Web span")
 
 	var stand_in: Node = StandIn.new()
 	GameTracker.get_tree().root.add_child.call_deferred(stand_in)
@@ -26,6 +32,11 @@ func run(t) -> void:
 	var without_reason := stats.duplicate(true)
 	without_reason.erase("disabled_reason")
 	t.eq(_shape(without_reason), _shape(GameTracker.get_stats()), "get_stats() has the native keys, nested")
+	# The native tree has the same keys in every state: a tracker that was
+	# never started answers with the running one's.
+	var never_started := GameTrackerClient.new()
+	t.eq(_shape(never_started.get_stats()), _shape(GameTracker.get_stats()), "the native keys do not depend on the state")
+	never_started.free()
 	t.eq(stats["active"], false, "inactive")
 	t.check(str(stats["disabled_reason"]).contains("no library for this platform"), "the reason: %s" % stats["disabled_reason"])
 
@@ -76,7 +87,7 @@ func _signature(m: Dictionary) -> Array:
 	var returned: Dictionary = m["return"]
 	var return_class: String = returned["class_name"]
 	# The stand-in span stands for the native span.
-	if return_class == STAND_IN_SPAN_PATH or return_class == "RefCounted":
+	if return_class in [STAND_IN_SPAN_PATH, WEB_SPAN_PATH, "RefCounted"]:
 		return_class = "GameTrackerSpan"
 	return [names, types, m["default_args"], type_string(returned["type"]), return_class,
 		bool(m["flags"] & METHOD_FLAG_STATIC)]

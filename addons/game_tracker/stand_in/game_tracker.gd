@@ -1,6 +1,6 @@
 extends Node
 ## The `GameTracker` autoload where GameTracker has no library for the
-## platform (the Web, iOS, 32-bit and Android arm32 builds, unless one is
+## platform (iOS, 32-bit and Android arm32 builds, unless one is
 ## built for them): the same methods with the same parameters and return
 ## types, each doing nothing, so the game runs unchanged. One line at start
 ## says why; `get_stats()` reports the tracker inactive, with the reason.
@@ -11,11 +11,7 @@ extends Node
 ## are exactly the native class's and the autoload's.
 
 const Span := preload("res://addons/game_tracker/stand_in/span.gd")
-const SIGNALS := ["logs", "metrics", "traces"]
-## The drop reasons `get_stats()` lists, as the native tracker lists them.
-const DROP_REASONS := ["queue_full", "backlog_full", "rejected", "send_failed", "retry_exhausted",
-	"too_large", "invalid", "series_limit", "no_destination", "shutdown", "disabled", "spool_full", "too_old",
-	"unsampled", "filtered", "thread_panicked", "not_initialized", "wrong_thread"]
+const StatsShape := preload("res://addons/game_tracker/stats_shape.gd")
 
 ## Why there is no tracker here, as `get_stats()["disabled_reason"]` gives it.
 var disabled_reason := ""
@@ -76,7 +72,10 @@ func histogram(_name, _value, _labels = null) -> void:
 	pass
 
 
-func start_span(_name, _attributes = null, _parent = null) -> Span:
+## Typed as the span's base class: in the editor, where the export runs,
+## `GameTrackerSpan` is the native class, and a game's function that takes
+## one must accept what this returns.
+func start_span(_name, _attributes = null, _parent = null) -> RefCounted:
 	return _span
 
 
@@ -128,16 +127,10 @@ func engine_options() -> Dictionary:
 	return {"overlay_key": "", "capture_errors": false, "vitals": false, "enabled": false}
 
 
+## The native tracker's keys, as they read before `init`.
 func get_stats() -> Dictionary:
-	var stats := {"active": false, "session_id": "", "sampled": true, "thread_panics": 0,
-		"disabled_reason": disabled_reason}
-	for signal_name in SIGNALS:
-		var dropped := {}
-		for reason in DROP_REASONS:
-			dropped[reason] = 0
-		stats[signal_name] = {"produced": 0, "sent": 0, "pending": 0, "requests": 0, "retries": 0,
-			"bytes_sent": 0, "dropped": dropped, "dropped_total": 0, "spooled": 0, "replayed": 0,
-			"buffered_bytes": 0, "last_error": ""}
+	var stats := StatsShape.zeros()
+	stats["disabled_reason"] = disabled_reason
 	return stats
 
 

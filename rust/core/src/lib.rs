@@ -28,7 +28,7 @@ pub mod metric_check;
 pub mod metrics;
 mod panics;
 mod pipeline;
-#[cfg(not(target_os = "emscripten"))]
+#[cfg(not(target_family = "wasm"))]
 mod polled_http;
 mod queue;
 pub mod record;

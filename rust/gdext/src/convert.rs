@@ -400,3 +400,27 @@ pub fn number(v: &Variant) -> Option<f64> {
         _ => None,
     }
 }
+
+/// A JSON tree (the core's `get_stats()` report) as Godot values: objects
+/// as Dictionaries, arrays as Arrays, whole numbers as `int`.
+pub fn json_to_dictionary(json: &serde_json::Value) -> godot::builtin::VarDictionary {
+    json_to_variant(json).try_to().unwrap_or_default()
+}
+
+fn json_to_variant(json: &serde_json::Value) -> Variant {
+    use serde_json::Value as Json;
+    match json {
+        Json::Null => Variant::nil(),
+        Json::Bool(b) => b.to_variant(),
+        Json::Number(n) => n.as_i64().map_or_else(|| n.as_f64().unwrap_or(0.0).to_variant(), |i| i.to_variant()),
+        Json::String(s) => GString::from(s.as_str()).to_variant(),
+        Json::Array(items) => items.iter().map(json_to_variant).collect::<godot::builtin::VarArray>().to_variant(),
+        Json::Object(map) => {
+            let mut d = godot::builtin::VarDictionary::new();
+            for (k, v) in map {
+                d.set(k.as_str(), &json_to_variant(v));
+            }
+            d.to_variant()
+        }
+    }
+}
