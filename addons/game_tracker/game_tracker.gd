@@ -16,13 +16,10 @@ extends GameTrackerClient
 const Settings := preload("res://addons/game_tracker/settings.gd")
 const ErrorCapture := preload("res://addons/game_tracker/error_capture.gd")
 const Overlay := preload("res://addons/game_tracker/overlay.gd")
-const WebPage := preload("res://addons/game_tracker/web_page.gd")
 
 var _init_called := false
 var _error_capture: ErrorCapture
 var _overlay: Overlay
-## The Web: the page's hide and leave events, keepalive requests.
-var _web_page: WebPage
 ## The key that shows and hides the overlay (`overlay_key`), if any.
 var _overlay_keycode := KEY_NONE
 ## The editor's debugger gets the tracker's counters this often (and at quit).
@@ -78,8 +75,6 @@ func _configure(config: Dictionary) -> bool:
 		get_tree().process_frame.connect(_send_to_debugger)
 		if not EngineDebugger.has_capture("game_tracker"):
 			EngineDebugger.register_message_capture("game_tracker", _on_editor_message)
-	if started and OS.has_feature("web"):
-		_web_page = WebPage.new(self, _receiver_urls())
 	if started and options["capture_errors"] and _error_capture == null:
 		_error_capture = ErrorCapture.new()
 		OS.add_logger(_error_capture)

@@ -19,6 +19,12 @@ use game_tracker_testkit::repo_root;
 /// with `--export-release`. Returns the exported game, its folder, and an
 /// empty folder to run it from.
 fn export_demo(name: &str, edit: impl Fn(&Path)) -> (PathBuf, PathBuf, PathBuf) {
+    let (game, out, elsewhere, _log) = export_demo_with_log(name, edit);
+    (game, out, elsewhere)
+}
+
+/// [`export_demo`], and what the export printed.
+fn export_demo_with_log(name: &str, edit: impl Fn(&Path)) -> (PathBuf, PathBuf, PathBuf, String) {
     let root = repo_root();
     let work = root.join("target/godot-copies").join(name);
     let _ = std::fs::remove_dir_all(&work);
@@ -48,8 +54,9 @@ fn export_demo(name: &str, edit: impl Fn(&Path)) -> (PathBuf, PathBuf, PathBuf) 
         .arg(&game)
         .output()
         .expect("export");
-    assert!(export.status.success(), "export failed:\n{}", String::from_utf8_lossy(&export.stderr));
-    (game, out, elsewhere)
+    let log = format!("{}{}", String::from_utf8_lossy(&export.stdout), String::from_utf8_lossy(&export.stderr));
+    assert!(export.status.success(), "export failed:\n{log}");
+    (game, out, elsewhere, log)
 }
 
 fn placed_files(out: &Path) -> BTreeSet<String> {
@@ -58,12 +65,19 @@ fn placed_files(out: &Path) -> BTreeSet<String> {
 
 /// Starts the exported game from `folder` with `GAMETRACKER_ENDPOINT`.
 fn run_exported(game: &Path, folder: &Path, rx: &Receiver) -> std::process::Output {
-    let child = Command::new("bash")
-        .arg(repo_root().join("scripts/run_exported.sh"))
-        .arg(game)
-        .arg("--headless")
-        .current_dir(folder)
-        .env("GAMETRACKER_ENDPOINT", rx.base_url())
+    run_exported_with(game, folder, Some(rx))
+}
+
+/// Starts the exported game from `folder`, with `rx` as its endpoint or,
+/// as a developer first runs it, with none.
+fn run_exported_with(game: &Path, folder: &Path, rx: Option<&Receiver>) -> std::process::Output {
+    let mut command = Command::new("bash");
+    command.arg(repo_root().join("scripts/run_exported.sh")).arg(game).arg("--headless").current_dir(folder);
+    match rx {
+        Some(rx) => command.env("GAMETRACKER_ENDPOINT", rx.base_url()),
+        None => command.env_remove("GAMETRACKER_ENDPOINT"),
+    };
+    let child = command
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -81,7 +95,7 @@ fn the_exported_demo_loads_its_library_and_delivers_from_another_folder() {
     assert_demo_delivered(&run, &rx, "the exported game");
 }
 
-/// What every target without a library (the Web, iOS, 32-bit, Android arm32)
+/// What every target without a library (iOS, 32-bit, Android arm32)
 /// gets, tried on Linux with its `[libraries]` entry removed: the export
 /// substitutes the stand-in, and the demo, whose script names
 /// `GameTrackerSpan` and infers types from the calls, runs its whole session
@@ -95,25 +109,31 @@ fn the_demo_exported_for_a_platform_with_no_library_runs_on_the_stand_in() {
 /// The demo exported with each line of its `.gdextension` through `edit`
 /// (`None` drops it) runs from another folder on the stand-in.
 fn runs_on_the_stand_in(name: &str, edit: impl Fn(&str) -> Option<String>) {
-    let (game, out, elsewhere) = export_demo(name, |project| {
+    let (game, out, elsewhere, export_log) = export_demo_with_log(name, |project| {
         let file = project.join("addons/game_tracker/game_tracker.gdextension");
         let text = std::fs::read_to_string(&file).unwrap();
         let edited: String = text.lines().filter_map(&edit).map(|l| format!("{l}\n")).collect();
         assert_ne!(edited, text, "the Linux entry was there to change");
         std::fs::write(&file, edited).unwrap();
     });
+    let export_errors: Vec<&str> = export_log.lines().filter(|l| l.contains("ERROR") || l.contains("Parse Error")).collect();
+    assert!(export_errors.is_empty(), "no script or parse error in the export: {export_errors:?}\n{export_log}");
     assert_eq!(placed_files(&out), ["demo.pck", "demo.x86_64"].map(String::from).into(), "no library placed");
     let rx = Receiver::start();
-    let run = run_exported(&game, &elsewhere, &rx);
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    let all = format!("--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
-    assert!(run.status.success(), "the game exits 0 ({}):\n{all}", run.status);
-    let errors: Vec<&str> = stdout.lines().chain(stderr.lines()).filter(|l| l.contains("ERROR")).collect();
-    assert!(errors.is_empty(), "no script or engine error: {errors:?}\n{all}");
-    assert_eq!(stdout.matches("GameTracker: no library for this platform (Linux, x86_64)").count(), 1, "one line says why:\n{all}");
-    assert!(stdout.contains("demo: summary"), "the scripted session completed:\n{all}");
-    assert!(!stderr.contains("WARNING"), "no warning per call:\n{all}");
+    // With an endpoint, and with none: the demo then asks the local store
+    // for its export, which the stand-in answers with the native keys.
+    for endpoint in [Some(&rx), None] {
+        let run = run_exported_with(&game, &elsewhere, endpoint);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        let all = format!("endpoint {}:\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}", endpoint.is_some());
+        assert!(run.status.success(), "the game exits 0 ({}):\n{all}", run.status);
+        let errors: Vec<&str> = stdout.lines().chain(stderr.lines()).filter(|l| l.contains("ERROR")).collect();
+        assert!(errors.is_empty(), "no script or engine error: {errors:?}\n{all}");
+        assert_eq!(stdout.matches("GameTracker: no library for this platform (Linux, x86_64)").count(), 1, "one line says why:\n{all}");
+        assert!(stdout.contains("demo: summary"), "the scripted session completed:\n{all}");
+        assert!(!stderr.contains("WARNING"), "no warning per call:\n{all}");
+    }
     assert!(rx.requests().is_empty(), "nothing sent");
 }
 
@@ -121,8 +141,8 @@ fn runs_on_the_stand_in(name: &str, edit: impl Fn(&str) -> Option<String>) {
 /// dot-separated tags are among the running build's (OS, architecture,
 /// `debug`/`release`, on the Web `threads` or `nothreads`), and the one with
 /// the most tags wins. Every platform the file lists must find exactly one
-/// best entry in both exported builds, and the Web's two variants each
-/// their own library.
+/// best entry in both exported builds, and the Web none (it loads no
+/// GDExtension: the export plugin gives it the Web worker instead).
 #[test]
 fn every_listed_platform_resolves_for_exported_debug_and_release_builds() {
     let text = std::fs::read_to_string(repo_root().join("addons/game_tracker/game_tracker.gdextension")).unwrap();
@@ -139,8 +159,6 @@ fn every_listed_platform_resolves_for_exported_debug_and_release_builds() {
         ("macos", "universal", ""),
         ("android", "arm64", ""),
         ("android", "x86_64", ""),
-        ("web", "wasm32", "threads"),
-        ("web", "wasm32", "nothreads"),
     ];
     for (os, arch, variant) in platforms {
         for build in ["debug", "release"] {
@@ -150,10 +168,10 @@ fn every_listed_platform_resolves_for_exported_debug_and_release_builds() {
             let best: Vec<&str> = matching.iter().filter(|(tags, _)| tags.len() == most).map(|(_, path)| *path).collect();
             assert_eq!(best.len(), 1, "{features:?} resolves to {best:?}");
             assert!(best[0].starts_with("res://addons/game_tracker/bin/"), "{}", best[0]);
-            if os == "web" {
-                let expected = if variant == "threads" { "game_tracker.threads.wasm" } else { "game_tracker.wasm" };
-                assert!(best[0].ends_with(&format!("/web/{expected}")), "{features:?} resolves to {}", best[0]);
-            }
         }
+    }
+    for variant in ["threads", "nothreads"] {
+        let features: BTreeSet<&str> = ["web", "wasm32", "release", variant].into();
+        assert!(entries.iter().all(|(tags, _)| !tags.is_subset(&features)), "no library for the Web ({variant})");
     }
 }

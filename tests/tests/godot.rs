@@ -224,6 +224,16 @@ fn the_stand_in_has_the_native_api_and_every_call_does_nothing() {
     assert_eq!(rx.requests().len(), 0, "the stand-in sent nothing");
 }
 
+/// The Web's autoload, run natively with a recording glue: one hand-over
+/// per frame that has calls, holding exactly that frame's calls.
+#[test]
+#[ignore = "runs Godot; use the README's test command"]
+fn the_web_autoload_hands_each_frames_calls_to_the_page_once() {
+    let rx = Receiver::start();
+    let run = run_test("test_web_handover", &rx);
+    assert_eq!(run.stdout.matches("runner: test_web_handover:").count(), 1, "{}", run.all_output());
+}
+
 #[test]
 #[ignore = "runs Godot; use the README's test command"]
 fn pausing_and_quitting_wait_at_most_quit_timeout_for_a_dead_receiver() {

@@ -106,6 +106,11 @@ impl TraceId {
     pub fn to_hex(self) -> String {
         hex(&self.0)
     }
+
+    /// 32 hex digits, not all zero (W3C trace context).
+    pub fn from_hex(text: &str) -> Option<Self> {
+        from_hex(text).filter(|id| *id != [0; 16]).map(TraceId)
+    }
 }
 
 impl SpanId {
@@ -120,6 +125,23 @@ impl SpanId {
     pub fn to_hex(self) -> String {
         hex(&self.0)
     }
+
+    /// 16 hex digits, not all zero.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        from_hex(text).filter(|id| *id != [0; 8]).map(SpanId)
+    }
+}
+
+/// Exactly `N` bytes written as `2 * N` hex digits.
+fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != 2 * N || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
 }
 
 /// The W3C Trace Context `traceparent` header value for a span: version
@@ -187,8 +209,8 @@ impl Event {
 
 /// Wall-clock time in Unix nanoseconds; 0 if the clock is before 1970.
 pub fn now_unix_nano() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    crate::clock::SystemTime::now()
+        .duration_since(crate::clock::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0)
 }

@@ -40,7 +40,8 @@ mod sender;
 pub mod session;
 pub mod spool;
 pub mod stats;
-#[cfg(not(target_os = "emscripten"))]
+pub mod stats_report;
+#[cfg(not(target_family = "wasm"))]
 pub mod store;
 pub mod tracker;
 pub mod transport;

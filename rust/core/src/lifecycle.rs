@@ -209,19 +209,6 @@ impl Lifecycle {
         Some(std::path::Path::new(dir).join(crate::jsonl::FILE_NAME))
     }
 
-    /// The receivers of the last valid `init`, without credentials: the
-    /// Web page marks the requests to them keepalive.
-    pub fn receiver_urls(&self) -> Vec<String> {
-        let Some(config) = self.config.as_ref() else { return vec![] };
-        Signal::ALL
-            .iter()
-            .filter_map(|s| match config.destination(*s) {
-                Destination::Url(url) => Some(crate::redact::without_userinfo(url)),
-                _ => None,
-            })
-            .collect()
-    }
-
     /// The engine layer's keys of the last valid `init` (their defaults
     /// before one).
     pub fn engine_options(&self) -> EngineOptions {

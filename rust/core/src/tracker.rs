@@ -10,7 +10,9 @@
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::{self, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 use rand::rngs::SmallRng;
@@ -155,7 +157,13 @@ impl Tracker {
     /// One log record; `message` and `data` are written straight into the
     /// staging buffer (the engine layer passes its own value types).
     pub fn log_with(&self, level: Level, message: impl WriteText, data: impl WriteValue) {
-        self.append(Signal::Logs, |buf| record::write_log(buf, level, now_unix_nano(), message, data));
+        self.log_at(level, now_unix_nano(), message, data);
+    }
+
+    /// [`Tracker::log_with`] at a time the caller read: the Web worker
+    /// replays the page's calls a frame after they were made.
+    pub fn log_at(&self, level: Level, time_unix_nano: u64, message: impl WriteText, data: impl WriteValue) {
+        self.append(Signal::Logs, |buf| record::write_log(buf, level, time_unix_nano, message, data));
     }
 
     /// One metric update; names and labels are checked by the worker.
@@ -196,16 +204,49 @@ impl Tracker {
         }
     }
 
+    /// A span whose ids and start the caller chose: the Web page gives each
+    /// span its ids when the game starts it (a game may read them at once)
+    /// and the worker replays the start a frame later. End it with
+    /// [`Tracker::end_span_at`].
+    pub fn start_span_at(
+        &self,
+        name: impl WriteText,
+        attributes: impl WriteValue,
+        ids: (TraceId, SpanId),
+        parent_span_id: Option<SpanId>,
+        start_time_unix_nano: u64,
+    ) -> OpenSpan {
+        let mut body = Vec::with_capacity(SPAN_BODY_CAPACITY);
+        let mut w = ValueWriter::new(&mut body);
+        name.write_text(&mut w);
+        attributes.write_value(&mut w);
+        OpenSpan {
+            trace_id: ids.0,
+            span_id: ids.1,
+            parent_span_id,
+            start_time_unix_nano,
+            started: Instant::now(),
+            body,
+            later: Vec::new(),
+            later_count: 0,
+        }
+    }
+
     /// Finishes a span and enqueues it. Spans carry the user context as it
     /// is when they end.
     pub fn end_span(&self, span: &OpenSpan, status: SpanStatus, status_message: &str) {
         let duration = span.started.elapsed().as_nanos() as u64;
+        self.end_span_at(span, span.start_time_unix_nano + duration, status, status_message);
+    }
+
+    /// [`Tracker::end_span`] at a time the caller read (never before its start).
+    pub fn end_span_at(&self, span: &OpenSpan, end_time_unix_nano: u64, status: SpanStatus, status_message: &str) {
         let header = SpanHeader {
             trace_id: span.trace_id,
             span_id: span.span_id,
             parent: span.parent_span_id,
             start_time_unix_nano: span.start_time_unix_nano,
-            end_time_unix_nano: span.start_time_unix_nano + duration,
+            end_time_unix_nano: end_time_unix_nano.max(span.start_time_unix_nano),
             status,
             status_message,
         };
@@ -215,7 +256,12 @@ impl Tracker {
     /// A breadcrumb: kept by the worker (the last `breadcrumbs` of them) and
     /// sent with the next error-level log and with a crash report, not alone.
     pub fn add_breadcrumb_with(&self, category: impl WriteText, message: impl WriteText, data: impl WriteValue) {
-        self.note(|buf| record::write_breadcrumb(buf, now_unix_nano(), category, message, data));
+        self.add_breadcrumb_at(now_unix_nano(), category, message, data);
+    }
+
+    /// [`Tracker::add_breadcrumb_with`] at a time the caller read.
+    pub fn add_breadcrumb_at(&self, time_unix_nano: u64, category: impl WriteText, message: impl WriteText, data: impl WriteValue) {
+        self.note(|buf| record::write_breadcrumb(buf, time_unix_nano, category, message, data));
     }
 
     /// The current scene, for breadcrumbs, the vitals' labels and a crash report.
@@ -349,7 +395,7 @@ impl Tracker {
         self.hand_over_staged();
         let deadline = Instant::now() + timeout;
         let (done, answered) = bounded(1);
-        let answered = self.control.send_deadline(Control::Flush { done: Some(done) }, deadline).is_ok()
+        let answered = self.control.send_timeout(Control::Flush { done: Some(done) }, clock::until(deadline)).is_ok()
             && self.wait_for(&answered, deadline);
         if !answered {
             // A worker that panicked drops the request unanswered: count
@@ -405,7 +451,7 @@ impl Tracker {
         self.closed.set(Some(reason));
         let deadline = Instant::now() + timeout;
         let (done, finished) = bounded(1);
-        let stopped = self.control.send_deadline(Control::Shutdown { deadline, done, reason }, deadline).is_ok()
+        let stopped = self.control.send_timeout(Control::Shutdown { deadline, done, reason }, clock::until(deadline)).is_ok()
             && self.wait_for(&finished, deadline + Duration::from_millis(100));
         if !stopped {
             // A worker that panicked never answers: count what it held.

@@ -8,7 +8,8 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use game_tracker_core::lifecycle::{InitError, Lifecycle, State};
-use game_tracker_core::{DeviceInfo, DropReason, Level, MetricKind, Signal};
+use game_tracker_core::stats_report;
+use game_tracker_core::{DeviceInfo, Level, MetricKind, Signal};
 use godot::classes::notify::NodeNotification;
 use godot::classes::node::ProcessMode;
 use godot::classes::{Engine, INode, Node, Os, RenderingServer};
@@ -49,8 +50,7 @@ const PROCESS_PRIORITY: i32 = 1 << 30;
 #[class(base = Node, init)]
 pub struct GameTrackerClient {
     /// Not started, running, disabled or shut down: the core decides.
-    /// Frame delivery's requests go through Godot's HTTPClient: on the Web,
-    /// the browser's fetch is the only HTTP there is.
+    /// Frame delivery's requests go through Godot's HTTPClient.
     #[init(val = Lifecycle::with_polled_http(crate::godot_http::make))]
     lifecycle: Lifecycle,
     spans: std::cell::RefCell<SpanPool>,
@@ -409,81 +409,13 @@ impl GameTrackerClient {
         out
     }
 
-    /// The receivers' URLs (no credentials), for the Web page's keepalive
-    /// requests (web_page.gd).
-    #[func]
-    fn _receiver_urls(&self) -> PackedStringArray {
-        self.lifecycle.receiver_urls().iter().map(GString::from).collect()
-    }
-
     /// Per signal ("logs", "metrics", "traces"): produced, sent, pending,
     /// requests, bytes_sent, dropped (by reason), dropped_total, last_error;
     /// "local_store": path, rows_written, rows_lost (by reason), file_bytes.
     #[func]
     fn get_stats(&self) -> VarDictionary {
-        let mut out = VarDictionary::new();
-        out.set("active", self.is_active());
-        out.set("session_id", &self.get_session_id());
-        out.set("sampled", self.lifecycle.tracker().is_none_or(|t| t.is_sampled()));
-        out.set("thread_panics", self.lifecycle.tracker().map_or(0, |t| t.thread_panics()) as i64);
-        if let Some(store) = self.lifecycle.tracker().map(|t| t.store_stats()) {
-            let mut d = VarDictionary::new();
-            d.set("path", &GString::from(store.path.as_str()));
-            d.set("rows_written", store.rows_written as i64);
-            let mut lost = VarDictionary::new();
-            for (reason, rows) in &store.lost {
-                lost.set(*reason, *rows as i64);
-            }
-            d.set("rows_lost", &lost);
-            d.set("file_bytes", store.file_bytes as i64);
-            d.set("last_error", &GString::from(store.last_error.as_str()));
-            if let Some(export) = &store.last_export {
-                let mut e = VarDictionary::new();
-                e.set("path", &GString::from(export.path.as_str()));
-                e.set("rows", export.rows as i64);
-                e.set("error", &GString::from(export.error.as_str()));
-                d.set("last_export", &e);
-            }
-            out.set("local_store", &d);
-        }
-        if let Some(fill) = self.lifecycle.tracker().map(|t| t.queue_fill()) {
-            let mut queue = VarDictionary::new();
-            queue.set("events", fill.events as i64);
-            queue.set("capacity", fill.capacity as i64);
-            queue.set("bytes", fill.bytes as i64);
-            queue.set("max_bytes", fill.max_bytes as i64);
-            out.set("queue", &queue);
-        }
-        for signal in Signal::ALL {
-            let s = self.lifecycle.stats(signal);
-            // Calls refused before `init` or from another thread count as
-            // produced and dropped.
-            let early = self.lifecycle.not_started().calls(signal);
-            let off_thread = main_thread::refused(signal);
-            let mut d = VarDictionary::new();
-            let mut dropped = VarDictionary::new();
-            // Every reason, zeros included, before `init` too.
-            for reason in DropReason::ALL {
-                dropped.set(reason.as_str(), s.dropped(reason) as i64);
-            }
-            dropped.set("not_initialized", early as i64);
-            dropped.set("wrong_thread", off_thread as i64);
-            let early = early + off_thread;
-            d.set("produced", (s.produced + early) as i64);
-            d.set("sent", s.sent as i64);
-            d.set("pending", s.pending() as i64);
-            d.set("requests", s.requests as i64);
-            d.set("retries", s.retries as i64);
-            d.set("bytes_sent", s.bytes_sent as i64);
-            d.set("dropped", &dropped);
-            d.set("dropped_total", (s.dropped_total() + early) as i64);
-            d.set("spooled", s.spooled as i64);
-            d.set("replayed", s.replayed as i64);
-            d.set("buffered_bytes", s.buffered_bytes as i64);
-            d.set("last_error", &GString::from(s.last_error.as_str()));
-            out.set(signal.as_str(), &d);
-        }
-        out
+        let wrong_thread = Signal::ALL.map(main_thread::refused);
+        convert::json_to_dictionary(&stats_report::report(&self.lifecycle, wrong_thread))
     }
 }
 

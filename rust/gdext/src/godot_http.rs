@@ -1,8 +1,7 @@
-//! Frame delivery's HTTP in Godot: Godot's own `HTTPClient`, moved on by the
-//! worker's slice each frame and never waited on. On the Web it is the
-//! browser's fetch (the only HTTP a page has: the receiver must answer CORS
-//! and expose `Retry-After`); natively it is Godot's socket client, with
-//! TLS for `https://`. One client per lane, kept alive between requests.
+//! Frame delivery's HTTP in Godot: Godot's own `HTTPClient` (its socket
+//! client, with TLS for `https://`), moved on by the worker's slice each
+//! frame and never waited on. One client per lane, kept alive between
+//! requests.
 //!
 //! ```text
 //!  start ─► Connecting ─► Sent ─► Reading ─► Outcome
@@ -45,8 +44,8 @@ const STATUS_TLS_HANDSHAKE_ERROR: i64 = 9;
 const METHOD_POST: i64 = 2;
 /// `Error.OK`.
 const OK: i64 = 0;
-/// Polls that take a connection to `STATUS_CONNECTED` at most: on the Web
-/// each one moves it a state on (resolving, connecting, connected).
+/// Polls that take a connection to `STATUS_CONNECTED` at most in one go
+/// (resolving, connecting, connected).
 const CONNECT_POLLS: usize = 3;
 
 thread_local! {
@@ -62,7 +61,7 @@ pub fn make(target: HttpTarget) -> Box<dyn PolledTransport> {
 
 enum Step {
     Idle,
-    /// Waiting for the connection (natively; on the Web at once).
+    /// Waiting for the connection.
     Connecting { headers: Vec<String>, body: Vec<u8> },
     /// Waiting for the answer's head.
     Sent,
@@ -73,11 +72,6 @@ enum Step {
 }
 
 struct GodotHttp {
-    /// The Web: the frame this request was last polled in. A browser moves
-    /// a fetch on only between frames, and Godot's debug builds warn at a
-    /// second poll in one frame.
-    #[cfg(target_os = "emscripten")]
-    polled_in_frame: u64,
     target: HttpTarget,
     /// The key of this lane's client in `CLIENTS`, if one could be made.
     key: Option<u64>,
@@ -94,8 +88,6 @@ impl GodotHttp {
             key
         });
         GodotHttp {
-            #[cfg(target_os = "emscripten")]
-            polled_in_frame: u64::MAX,
             target,
             key,
             step: Step::Idle,
@@ -191,21 +183,13 @@ impl PolledTransport for GodotHttp {
         };
         let headers = self.target.request_headers(payload).into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
         self.step = match self.connect(&mut client) {
-            // On the Web the connection is there at once: the fetch starts
-            // now, not a frame later (a page being hidden gets no next frame).
+            // A connection that is there at once is written to now.
             Ok(()) => self.advance(&mut client, Step::Connecting { headers, body: payload.body.clone() }),
             Err(outcome) => Step::Done(outcome),
         };
     }
 
     fn poll(&mut self) -> Option<Outcome> {
-        #[cfg(target_os = "emscripten")]
-        if matches!(self.step, Step::Sent) {
-            let frame = godot::classes::Engine::singleton().get_process_frames();
-            if std::mem::replace(&mut self.polled_in_frame, frame) == frame {
-                return None;
-            }
-        }
         let step = std::mem::replace(&mut self.step, Step::Idle);
         let step = match (step, self.client()) {
             (Step::Done(outcome), _) => return Some(outcome),

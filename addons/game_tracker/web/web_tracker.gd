@@ -1,0 +1,369 @@
+extends Node
+## The `GameTracker` autoload on the Web, where no GDExtension loads (any
+## Web template works: official or not, threads or not, Extensions Support
+## on or off). The export plugin makes this script the autoload of Web
+## exports and names it `GameTrackerClient` there (export_plugin.gd).
+##
+## Each call appends one array to the frame's list and returns; once per
+## frame (in `_process`, after every other node's) the list goes to the
+## page's glue as one JSON text in one JavaScriptBridge call, and the glue
+## posts it to a Web Worker where the tracker's Rust core runs
+## (rust/web/src/replay.rs reads the list; docs/web.md draws the path).
+## `get_stats()` answers from the worker's last report, a frame or so late.
+##
+## Same methods, parameters and return types as the native class and the
+## autoload's script (tests/godot/test_stand_in.gd checks it).
+
+const Settings := preload("res://addons/game_tracker/settings.gd")
+const ErrorCapture := preload("res://addons/game_tracker/error_capture.gd")
+const Overlay := preload("res://addons/game_tracker/overlay.gd")
+const StatsShape := preload("res://addons/game_tracker/stats_shape.gd")
+const Span := preload("res://addons/game_tracker/web/web_span.gd")
+const WebFiles := preload("res://addons/game_tracker/web/web_files.gd")
+## After every other node's `_process`, so the frame's last calls go with it.
+const PROCESS_PRIORITY := 1 << 30
+## The keys that name a receiver: the Web writes no files.
+const DESTINATION_KEYS := ["endpoint", "logs_url", "metrics_url", "traces_url"]
+const SIGNALS := ["logs", "metrics", "traces"]
+## The core's tags for levels and metric kinds (rust/core/src/event.rs).
+enum { LEVEL_DEBUG, LEVEL_INFO, LEVEL_WARN, LEVEL_ERROR }
+enum { KIND_COUNTER, KIND_GAUGE, KIND_HISTOGRAM }
+
+## Where the frame's hand-over goes: the glue's `GameTrackerWeb` object in
+## a browser, or (tests) any object with `handover(text)` and `stats()`.
+var bridge: Object
+## This frame's calls, in order.
+var _calls: Array = []
+var _active := false
+var _init_called := false
+var _options := {"overlay_key": "", "capture_errors": false, "vitals": false, "enabled": true}
+## Calls made before `init`, per signal: `not_initialized` in get_stats().
+var _not_started := [0, 0, 0]
+## Warnings already given, by key.
+var _warned := {}
+## The last report's text and tree.
+var _stats_text := ""
+var _stats := {}
+var _error_capture: ErrorCapture
+var _overlay: Overlay
+## True while the tracker prints its own warnings (error capture skips them).
+static var _printing := false
+
+
+func _ready() -> void:
+	process_mode = Node.PROCESS_MODE_ALWAYS
+	process_priority = PROCESS_PRIORITY
+	var settings := Settings.read()
+	if has_destination(settings):
+		_start_from_settings.call_deferred(settings)
+	tree_exiting.connect(_stop_error_capture)
+	get_tree().scene_changed.connect(_on_scene_changed)
+
+
+func _start_from_settings(settings: Dictionary) -> void:
+	if not _init_called:
+		configure(settings)
+
+
+func _process(_delta: float) -> void:
+	if _error_capture != null:
+		_error_capture.drain(self)
+	if not _calls.is_empty():
+		var clock := [int(Time.get_unix_time_from_system() * 1000000.0), Time.get_ticks_usec()]
+		# Keys unsorted: a game's dictionaries keep their order, and sorting
+		# would cost the frame.
+		bridge.handover(JSON.stringify({"clock": clock, "calls": _calls}, "", false))
+		_calls.clear()
+
+
+func _record(call: Array) -> void:
+	_calls.append(call)
+
+
+func init(config = {}) -> bool:
+	_init_called = true
+	if not config is Dictionary:
+		return configure(config)
+	var merged := Settings.read()
+	merged.merge(config, true)
+	return configure(merged)
+
+
+## Starts the tracker in the worker. The worker checks the values and says
+## what is wrong in the console; here only the shape is checked: a
+## Dictionary of known keys.
+func configure(config) -> bool:
+	if not config is Dictionary:
+		_error("init(): config must be a Dictionary, got %s" % type_string(typeof(config)))
+		return false
+	var known := {}
+	for s in settings_schema():
+		known[s["name"]] = true
+	var unknown: Array = config.keys().filter(func(k): return not known.is_empty() and not known.has(k))
+	if not unknown.is_empty():
+		_error("init(): unknown keys %s" % [unknown])
+		return false
+	if bridge == null and not _connect_page():
+		return false
+	for key in _options:
+		if config.has(key):
+			_options[key] = config[key]
+	_record(["init", config, _device()])
+	_active = _options["enabled"] != false
+	var key: String = str(_options["overlay_key"])
+	set_process_unhandled_key_input(key != "")
+	if _active and _options["capture_errors"] != false and _error_capture == null:
+		_error_capture = ErrorCapture.new()
+		OS.add_logger(_error_capture)
+	_on_scene_changed()
+	return true
+
+
+## The page's glue, started once.
+func _connect_page() -> bool:
+	if not OS.has_feature("web"):
+		_error("the Web tracker runs in a browser only")
+		return false
+	if JavaScriptBridge.get_interface("GameTrackerWeb") == null:
+		JavaScriptBridge.eval(FileAccess.get_file_as_string(WebFiles.PAGE_GLUE), true)
+	bridge = JavaScriptBridge.get_interface("GameTrackerWeb")
+	if bridge == null:
+		_error("the page's glue did not start (%s)" % WebFiles.PAGE_GLUE)
+	return bridge != null
+
+
+func set_enabled(enabled: bool) -> void:
+	_active = enabled and _init_called
+	_record(["enabled", enabled])
+
+
+func is_active() -> bool:
+	return _active
+
+
+func log_debug(message, data = null) -> void:
+	_log(LEVEL_DEBUG, message, data)
+
+
+func log_info(message, data = null) -> void:
+	_log(LEVEL_INFO, message, data)
+
+
+func log_warn(message, data = null) -> void:
+	_log(LEVEL_WARN, message, data)
+
+
+func log_error(message, data = null) -> void:
+	_log(LEVEL_ERROR, message, data)
+
+
+func _log(level: int, message, data) -> void:
+	if not _active:
+		_before_init(0)
+		return
+	if not message is String:
+		_warn_once("message_type", "log: message should be a String; sent as its text")
+		message = "<null>" if message == null else str(message)
+	_calls.append(["log", level, Time.get_ticks_usec(), message, data])
+
+
+func increment(name, labels = null, amount = 1) -> void:
+	_metric(KIND_COUNTER, name, amount, labels)
+
+
+func gauge(name, value, labels = null) -> void:
+	_metric(KIND_GAUGE, name, value, labels)
+
+
+func histogram(name, value, labels = null) -> void:
+	_metric(KIND_HISTOGRAM, name, value, labels)
+
+
+func _metric(kind: int, name, value, labels) -> void:
+	if not _active:
+		_before_init(1)
+		return
+	if not (value is int or value is float) or is_nan(float(value)) or is_inf(float(value)):
+		_warn_once("metric_value", "%s: value must be a finite int or float; update dropped" % name)
+		value = null
+	_calls.append(["metric", kind, name, value, labels])
+
+
+func start_span(name, attributes = null, parent = null) -> RefCounted:
+	var span := Span.new()
+	if not _active:
+		_before_init(2)
+		span._ended = true
+		return span
+	span._tracker = self
+	span._span_id = "%08x%08x" % [randi(), randi()]
+	var parent_id = null
+	if parent != null and parent.get_script() == Span and parent._trace_id != "":
+		span._trace_id = parent._trace_id
+		parent_id = parent._span_id
+	else:
+		if parent != null:
+			_warn_once("span_parent", "start_span(): parent must be a span returned by start_span() (or null); starting a new trace")
+		span._trace_id = "%08x%08x%08x%08x" % [randi(), randi(), randi(), randi()]
+	if name == null or str(name) == "":
+		_warn_once("span_name", "start_span(): name must be a non-empty String; span named \"unnamed\"")
+		name = "unnamed"
+	_calls.append(["span_start", Time.get_ticks_usec(), name, attributes, span._trace_id, span._span_id, parent_id])
+	return span
+
+
+func add_breadcrumb(category, message, data = null) -> void:
+	if _active:
+		_calls.append(["breadcrumb", Time.get_ticks_usec(), category, message, data])
+
+
+func set_user(user) -> void:
+	if _active:
+		_calls.append(["user", user])
+
+
+func set_context(name, context) -> void:
+	if _active:
+		_calls.append(["context", name, context])
+
+
+func set_tag(key, value) -> void:
+	if _active:
+		_calls.append(["tag", key, value])
+
+
+func flush() -> void:
+	if _active:
+		_calls.append(["flush"])
+
+
+## A browser answers requests only between frames: a wait here would
+## freeze the page and see no answer. Sends everything and returns at once
+## (true once the last report shows nothing pending).
+func flush_and_wait(_timeout_sec: float = 2.0) -> bool:
+	flush()
+	var stats := get_stats()
+	return SIGNALS.all(func(s): return stats[s]["pending"] == 0)
+
+
+## The Web has no local store.
+func export_local(_path: String, _since_unix: float = 0.0) -> bool:
+	_warn_once("export_local", "export_local(): there is no local store on the Web")
+	return false
+
+
+func shutdown(_timeout_sec: float = 2.0) -> void:
+	if _active:
+		_calls.append(["shutdown"])
+		_active = false
+
+
+func get_session_id() -> String:
+	return str(get_stats()["session_id"])
+
+
+static func settings_schema() -> Array:
+	if not FileAccess.file_exists(WebFiles.SCHEMA_FILE):
+		return []
+	var schema = str_to_var(FileAccess.get_file_as_string(WebFiles.SCHEMA_FILE))
+	return schema if schema is Array else []
+
+
+## True when `config` names a receiver (on the Web, events go nowhere else).
+static func has_destination(config) -> bool:
+	if not config is Dictionary:
+		return false
+	return DESTINATION_KEYS.any(func(k): return config.get(k) != null and str(config.get(k)) != "")
+
+
+func engine_options() -> Dictionary:
+	return _options.duplicate()
+
+
+func get_stats() -> Dictionary:
+	var text: String = bridge.stats() if bridge != null else ""
+	if text != _stats_text or _stats.is_empty():
+		_stats_text = text
+		var parsed = str_to_var(text) if text != "" else null
+		_stats = parsed if parsed is Dictionary else StatsShape.zeros()
+	var stats: Dictionary = _stats.duplicate(true)
+	for i in SIGNALS.size():
+		var s: Dictionary = stats[SIGNALS[i]]
+		s["dropped"]["not_initialized"] = _not_started[i]
+		s["produced"] += _not_started[i]
+		s["dropped_total"] += _not_started[i]
+	return stats
+
+
+func show_overlay(visible = true) -> void:
+	if visible and _overlay == null:
+		_overlay = Overlay.new(self)
+		add_child(_overlay)
+	elif not visible and _overlay != null:
+		remove_child(_overlay)
+		_overlay.queue_free()
+		_overlay = null
+
+
+func is_overlay_visible() -> bool:
+	return _overlay != null
+
+
+func _unhandled_key_input(event: InputEvent) -> void:
+	var key := event as InputEventKey
+	var wanted := OS.find_keycode_from_string(str(_options["overlay_key"]))
+	if key != null and key.pressed and not key.echo and key.keycode == wanted:
+		show_overlay(_overlay == null)
+
+
+func get_errors_not_sent() -> int:
+	return _error_capture.overflowed if _error_capture != null else 0
+
+
+## Error capture's hooks (error_capture.gd names them on GameTrackerClient).
+static func _captured_error_waiting() -> void:
+	pass
+
+
+static func _is_printing_own_output() -> bool:
+	return _printing
+
+
+func _on_scene_changed() -> void:
+	var scene := get_tree().current_scene if is_inside_tree() else null
+	if _active and scene != null:
+		_calls.append(["scene", scene.scene_file_path if scene.scene_file_path != "" else str(scene.name)])
+
+
+func _before_init(signal_index: int) -> void:
+	_not_started[signal_index] += 1
+	_warn_once("before_init", "a call before a successful init(); event dropped (counted in get_stats() as not_initialized)")
+
+
+func _warn_once(key: String, message: String) -> void:
+	if _warned.has(key):
+		return
+	_warned[key] = true
+	_printing = true
+	push_warning("GameTracker: " + message)
+	_printing = false
+
+
+func _error(message: String) -> void:
+	_printing = true
+	push_error("GameTracker: " + message)
+	_printing = false
+
+
+func _stop_error_capture() -> void:
+	if _error_capture != null:
+		OS.remove_logger(_error_capture)
+		_error_capture = null
+
+
+## The automatic context, read once at `init`.
+func _device() -> Dictionary:
+	var size := DisplayServer.screen_get_size()
+	return {"os": OS.get_name(), "os_version": OS.get_version(), "locale": OS.get_locale(),
+		"godot_version": Engine.get_version_info()["string"], "gpu": RenderingServer.get_video_adapter_name(),
+		"screen": "%dx%d" % [size.x, size.y]}

@@ -1,0 +1,129 @@
+//! The worker's replay of the page's hand-overs, natively (the core's own
+//! HTTP under it): what the page says a game called reaches a receiver as
+//! the native class would send it, at the times the page read.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use game_tracker_testkit::decode::{otlp_logs, otlp_spans};
+use game_tracker_testkit::receiver::Receiver;
+use game_tracker_web::replay::Replay;
+use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
+use serde_json::json;
+
+/// The page's clocks: its wall clock in µs now, and its ticks (µs since
+/// the game started) at an arbitrary point.
+fn page_clock() -> (i64, i64) {
+    let unix_us = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_micros() as i64;
+    (unix_us, 5_000_000)
+}
+
+fn hand_over(replay: &mut Replay, clock: (i64, i64), calls: serde_json::Value) {
+    let text = json!({"clock": [clock.0, clock.1], "calls": calls}).to_string();
+    replay.frame(&text).expect("a hand-over the worker reads");
+}
+
+fn until_sent(replay: &Replay, rx: &Receiver, path: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while rx.requests_to(path).is_empty() && std::time::Instant::now() < deadline {
+        replay.tick();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_frame_of_calls_reaches_the_receiver_with_the_pages_times_and_ids() {
+    let rx = Receiver::start();
+    let mut replay = Replay::new(None);
+    let (unix_us, ticks) = page_clock();
+    let trace = "0af7651916cd43dd8448eb211c80319c";
+    let (parent, child) = ("b7ad6b7169203331", "00f067aa0ba902b7");
+    hand_over(
+        &mut replay,
+        (unix_us, ticks),
+        json!([
+            ["init", {"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame"}, {"os": "Web", "godot_version": "4.6"}],
+            ["log", 1, ticks - 2_000, "hello", {"b": 1, "a": [1, 2.5, "x"]}],
+            ["span_start", ticks - 1_500_000, "level", {"n": 1}, trace, parent, null],
+            ["span_start", ticks - 1_000_000, "load", null, trace, child, parent],
+            ["breadcrumb", ticks, "ui", "clicked", null],
+        ]),
+    );
+    hand_over(
+        &mut replay,
+        (unix_us + 16_000, ticks + 16_000),
+        json!([
+            ["span_end", child, ticks + 16_000, 2, "missing file", {"file": "a.tres"}],
+            ["span_end", parent, ticks + 16_000, 0, "", {}],
+            ["log", 3, ticks + 16_000, "failed", null],
+            ["flush"],
+        ]),
+    );
+    until_sent(&replay, &rx, "/v1/logs");
+    until_sent(&replay, &rx, "/v1/traces");
+
+    let logs = otlp_logs(&rx.requests_to("/v1/logs"));
+    let text = |l: &opentelemetry_proto::tonic::logs::v1::LogRecord| match l.body.as_ref().and_then(|b| b.value.as_ref()) {
+        Some(AnyValue::StringValue(s)) => s.clone(),
+        other => format!("{other:?}"),
+    };
+    let ours: Vec<_> = logs.iter().filter(|l| !text(l).starts_with("session_")).collect();
+    assert_eq!(ours.iter().map(|l| text(l)).collect::<Vec<_>>(), ["hello", "failed"]);
+    assert_eq!(ours[0].time_unix_nano, ((unix_us - 2_000) * 1000) as u64, "the page's time of the call");
+    let keys: Vec<&str> = ours[0].attributes.iter().map(|a| a.key.as_str()).collect();
+    assert!(keys.windows(2).any(|w| w == ["b", "a"]) || keys.contains(&"data.b"), "the data's keys in the page's order: {keys:?}");
+
+    let spans = otlp_spans(&rx.requests_to("/v1/traces"));
+    let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let load = spans.iter().find(|s| s.name == "load").expect("the child span");
+    assert_eq!((hex(&load.trace_id), hex(&load.span_id), hex(&load.parent_span_id)), (trace.into(), child.into(), parent.into()));
+    assert_eq!(load.end_time_unix_nano - load.start_time_unix_nano, 1_016_000_000, "its duration by the page's clock");
+    assert_eq!(load.status.as_ref().map(|s| s.message.as_str()), Some("missing file"));
+    assert!(spans.iter().any(|s| s.name == "level" && s.parent_span_id.is_empty()), "the root span");
+
+    let stats: serde_json::Value = serde_json::from_str(&replay.stats()).unwrap();
+    assert_eq!(stats["active"], true);
+    assert_eq!(stats["logs"]["dropped_total"], 0, "{stats}");
+    assert!(replay.take_diagnostics().is_empty());
+}
+
+#[test]
+fn calls_the_worker_cannot_read_are_reported_and_the_rest_replayed() {
+    let rx = Receiver::start();
+    let mut replay = Replay::new(None);
+    let clock = page_clock();
+    assert!(replay.frame("not json").is_err(), "an unreadable hand-over is an error");
+    hand_over(
+        &mut replay,
+        clock,
+        json!([
+            ["init", {"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame"}, {}],
+            ["nonsense", 1],
+            ["span_end", "00f067aa0ba902b7", 0, 0, "", {}],
+            ["log", 9, 0, "bad level", null],
+            ["log", 1, clock.1, "kept", null],
+            ["flush"],
+        ]),
+    );
+    let problems = replay.take_diagnostics();
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    until_sent(&replay, &rx, "/v1/logs");
+    let messages: Vec<String> = otlp_logs(&rx.requests_to("/v1/logs"))
+        .iter()
+        .filter_map(|l| match l.body.as_ref().and_then(|b| b.value.as_ref()) {
+            Some(AnyValue::StringValue(s)) if !s.starts_with("session_") => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(messages, ["kept"], "the good call was made");
+}
+
+#[test]
+fn an_invalid_configuration_is_reported_and_nothing_starts() {
+    let mut replay = Replay::new(None);
+    hand_over(&mut replay, page_clock(), json!([["init", {"endpoint": "ftp://nowhere", "bogus": 1}, {}], ["log", 1, 0, "x", null]]));
+    let problems = replay.take_diagnostics();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("endpoint") && problems[0].contains("bogus"), "names each bad key: {}", problems[0]);
+    let stats: serde_json::Value = serde_json::from_str(&replay.stats()).unwrap();
+    assert_eq!(stats["active"], false);
+}

@@ -1,0 +1,87 @@
+// Drives the addon's page glue as the Web autoload (web_tracker.gd) does:
+// once per animation frame, one GameTrackerWeb.handover(text) holding that
+// frame's calls, in the format rust/web/src/replay.rs reads. Parameters:
+//   endpoint   the receiver
+//   frames     how many frames make events (one log and one metric each,
+//              a span every SPAN_EVERY frames)
+// When every event of those frames was sent (the worker's report says
+// nothing is pending), it hands over TAIL more logs with no flush, and the
+// page is hidden (its visibility event, as a browser fires it when the
+// player switches tabs); once the report says they were sent, it prints
+// "glue: done <stats>".
+const params = new URLSearchParams(location.search);
+const endpoint = params.get("endpoint");
+const FRAMES = Number(params.get("frames") || 300);
+const SPAN_EVERY = 30;
+const TAIL = 3;
+
+// Time.get_ticks_usec() and Time.get_unix_time_from_system() as the page sees them.
+const ticks = () => Math.round(performance.now() * 1000);
+const unixMicros = () => Date.now() * 1000;
+
+function handover(calls) {
+  GameTrackerWeb.handover(JSON.stringify({ clock: [unixMicros(), ticks()], calls }));
+}
+
+function hex(digits) {
+  let out = "";
+  for (let i = 0; i < digits; i++) out += Math.floor(Math.random() * 16).toString(16);
+  return out.replace(/^0/, "1");
+}
+
+let frame = 0;
+let hidden = false;
+let sentBeforeTail = 0;
+
+// The page goes to the background: the browser's visibility event.
+function hide() {
+  hidden = true;
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+  document.dispatchEvent(new Event("visibilitychange"));
+}
+let span = null;
+const trace = hex(32);
+
+function pendingOf(stats) {
+  return ["logs", "metrics", "traces"].reduce((n, s) => n + stats[s].pending, 0);
+}
+
+function step() {
+  if (frame === 0) {
+    handover([
+      ["init", { endpoint, game: "glue_test", version: "1.2.3", environment: "ci", flush_interval: 60, batch_size: 50 },
+        { os: "Web", godot_version: "4.6.test", locale: "en" }],
+      ["scene", "res://glue_test.tscn"],
+    ]);
+  } else if (frame <= FRAMES) {
+    const calls = [
+      ["log", 1, ticks(), `event ${frame}`, { frame }],
+      ["metric", 0, "frames_total", 1, { scene: "glue" }],
+    ];
+    if (frame % SPAN_EVERY === 1) {
+      span = hex(16);
+      calls.push(["span_start", ticks(), "chunk", { first: frame }, trace, span, null]);
+    } else if (frame % SPAN_EVERY === 0) {
+      calls.push(["span_end", span, ticks(), 1, "", { last: frame }]);
+    }
+    handover(calls);
+  } else if (frame === FRAMES + 1) {
+    handover([["flush"]]);
+  } else {
+    const text = GameTrackerWeb.stats();
+    const stats = text ? JSON.parse(text) : null;
+    if (stats && stats.logs.produced > FRAMES && pendingOf(stats) === 0 && !hidden) {
+      handover([1, 2, 3].slice(0, TAIL).map((k) => ["log", 2, ticks(), `tail ${k}`, null]));
+      hide();
+    } else if (stats && hidden && stats.logs.produced === sentBeforeTail + TAIL && pendingOf(stats) === 0) {
+      document.getElementById("out").textContent = "done";
+      console.log("glue: done " + text);
+      return;
+    }
+    if (stats && !hidden) sentBeforeTail = stats.logs.produced;
+  }
+  frame++;
+  requestAnimationFrame(step);
+}
+
+requestAnimationFrame(step);
