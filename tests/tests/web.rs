@@ -5,7 +5,8 @@
 //!   (tests/web/glue_test.js), against a loopback receiver that answers
 //!   CORS: every event arrives by OTLP with the native labels, a 429's
 //!   Retry-After is waited out, an outage loses nothing, hiding the page
-//!   sends what waited, and the console shows no error;
+//!   sends what waited, leaving it sends the rest and ends the session,
+//!   and the console shows no error;
 //! - the demo exported for the Web with Godot's templates, when a folder of
 //!   them is named by GAMETRACKER_WEB_TEMPLATES (none can be fetched here).
 //!
@@ -135,7 +136,7 @@ fn log_resources(rx: &Receiver) -> Vec<BTreeMap<String, String>> {
 }
 
 #[test]
-fn from_chromium_the_worker_delivers_every_event_through_throttling_and_an_outage_and_what_waited_when_hidden() {
+fn from_chromium_the_worker_delivers_every_event_through_throttling_an_outage_hiding_and_leaving() {
     let site_folder = glue_site();
     // Not cross-origin isolated: many game portals cannot be.
     let site = StaticSite::serve(&site_folder, false);
@@ -192,6 +193,16 @@ fn from_chromium_the_worker_delivers_every_event_through_throttling_and_an_outag
     // Hiding the page: the tail, held back by a 60 s flush interval, went
     // out at once (the page's report said so before "done"; here it is).
     assert_eq!(messages.iter().filter(|m| m.starts_with("tail ")).count(), 3, "the tail when hidden: {messages:?}\n{all}");
+
+    // Leaving the page: its farewell (the worker's, sent by the page with
+    // keepalive as it went) carried what was still batching, once, and the
+    // session's clean end.
+    let goodbyes: Vec<&String> = messages.iter().filter(|m| m.starts_with("goodbye ")).collect();
+    assert_eq!(goodbyes, ["goodbye 1", "goodbye 2", "goodbye 3"], "the rest at pagehide: {messages:?}\n{all}");
+    assert_eq!(messages.iter().filter(|m| *m == "session_end").count(), 1, "the session ended once: {messages:?}");
+    let end = otlp_logs(&logs_requests).into_iter().find(|l| message(l) == "session_end").unwrap();
+    let status: Vec<String> = end.attributes.iter().filter(|a| a.key.ends_with("status")).map(|a| format!("{:?}", a.value)).collect();
+    assert!(status.iter().any(|s| s.contains("exited")), "a closed tab is a clean exit, never a crash: {status:?}");
 }
 
 /// The demo exported for the Web with `template`, Extensions Support and

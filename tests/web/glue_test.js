@@ -7,13 +7,16 @@
 // When every event of those frames was sent (the worker's report says
 // nothing is pending), it hands over TAIL more logs with no flush, and the
 // page is hidden (its visibility event, as a browser fires it when the
-// player switches tabs); once the report says they were sent, it prints
-// "glue: done <stats>".
+// player switches tabs); once the report says they were sent, it hands
+// over GOODBYE more logs, prints "glue: done <stats>" (the report before
+// them) and leaves those to the page's exit: the driver then leaves the
+// page, whose pagehide sends the worker's farewell.
 const params = new URLSearchParams(location.search);
 const endpoint = params.get("endpoint");
 const FRAMES = Number(params.get("frames") || 300);
 const SPAN_EVERY = 30;
 const TAIL = 3;
+const GOODBYE = 3;
 
 // Time.get_ticks_usec() and Time.get_unix_time_from_system() as the page sees them.
 const ticks = () => Math.round(performance.now() * 1000);
@@ -74,6 +77,7 @@ function step() {
       handover([1, 2, 3].slice(0, TAIL).map((k) => ["log", 2, ticks(), `tail ${k}`, null]));
       hide();
     } else if (stats && hidden && stats.logs.produced === sentBeforeTail + TAIL && pendingOf(stats) === 0) {
+      handover([1, 2, 3].slice(0, GOODBYE).map((k) => ["log", 1, ticks(), `goodbye ${k}`, null]));
       document.getElementById("out").textContent = "done";
       console.log("glue: done " + text);
       return;

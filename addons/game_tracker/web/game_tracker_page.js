@@ -5,17 +5,24 @@
 //   handover(text)  once per frame: the frame's calls, posted to the worker
 //   stats()         get_stats() as the worker last reported it (JSON text)
 // Nothing else runs on the page's thread. The page's hide and leave
-// events go to the worker from here, where they fire.
+// events go to the worker from here, where they fire. When the page goes,
+// a browser stops its worker before the worker could send anything: the
+// worker keeps the page supplied with its farewell (what it holds, and the
+// session's clean end, encoded), which the page sends as it goes.
 (function () {
   if (globalThis.GameTrackerWeb) return;
   const here = document.currentScript ? document.currentScript.src : document.baseURI;
   let worker = null;
   let stats = "";
+  let farewell = [];
+  // The browser lets keepalive requests in flight carry 64 KiB in all.
+  const KEEPALIVE_BUDGET = 64 * 1024;
 
   function start() {
     worker = new Worker(new URL("game_tracker_worker.js", here), { type: "module" });
     worker.onmessage = (event) => {
       if (event.data.stats !== undefined) stats = event.data.stats;
+      if (event.data.farewell !== undefined) farewell = event.data.farewell;
     };
     worker.onerror = (event) => console.warn("GameTracker: the worker failed: " + (event.message || event));
     if (document.visibilityState === "hidden") worker.postMessage({ hidden: true });
@@ -32,12 +39,34 @@
   document.addEventListener("visibilitychange", () => {
     if (worker) worker.postMessage({ hidden: document.visibilityState === "hidden" });
   });
-  // Leaving for good ends the session as a clean exit; a page kept in the
-  // back-forward cache may come back, and only flushes (its worker is
-  // frozen with it). A worker may be stopped before it reads this: what it
-  // held is sent at the hide that comes first in most cases (switching
-  // tabs, a phone's home screen), not at a tab's close (docs/web.md).
+  // The page's requests as it goes: keepalive, so they outlive it.
+  function sendFarewell() {
+    let budget = KEEPALIVE_BUDGET;
+    for (const request of farewell) {
+      if (request.body.byteLength > budget) continue;
+      budget -= request.body.byteLength;
+      const headers = new Headers();
+      for (const line of request.headers.split("\n")) {
+        const colon = line.indexOf(":");
+        if (colon > 0) headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+      }
+      fetch(request.url, { method: "POST", headers, body: request.body, keepalive: true, credentials: "omit" }).catch(() => {});
+    }
+  }
+
+  // Leaving for good ends the session as a clean exit: the page sends the
+  // farewell, and the worker, if it still reads this, sends nothing more.
+  // A page kept in the back-forward cache may come back: it only flushes
+  // (its worker is frozen with it, and goes on if it comes back).
   addEventListener("pagehide", (event) => {
-    if (worker) worker.postMessage(event.persisted ? { hidden: true } : { leave: true });
+    if (!worker) return;
+    if (event.persisted) {
+      worker.postMessage({ hidden: true });
+    } else if (farewell.length > 0) {
+      sendFarewell();
+      worker.postMessage({ left: true });
+    } else {
+      worker.postMessage({ leave: true });
+    }
   });
 })();

@@ -4,10 +4,15 @@
 //   {frame: text}    the frame's calls (rust/web/src/replay.rs)
 //   {hidden: bool}   the page was hidden or shown: flush, and requests made
 //                    while hidden are keepalive, so they outlive the page
-//   {leave: true}    pagehide: the session ends, the rest goes out
+//   {leave: true}    the page goes but could not send the farewell itself:
+//                    the session ends, the rest goes out
+//   {left: true}     the page went and sent the farewell: nothing more
 // and gets back {stats: text} (get_stats() as JSON) at most every
-// STATS_INTERVAL_MS. Batching, encoding, retries and Retry-After are the
-// core's; this file only moves bytes between it and fetch().
+// STATS_INTERVAL_MS, and {farewell: [{url, headers, body}]} when what it
+// holds changed, at most every FAREWELL_INTERVAL_MS: the requests the page
+// sends as it goes (pagehide), since a browser stops a page's worker then.
+// Batching, encoding, retries and Retry-After are the core's; this file
+// only moves bytes between it and fetch().
 import init, { WebTracker } from "./game_tracker_web.js";
 
 // How often the core runs when the page sends nothing: answers, retries
@@ -18,6 +23,9 @@ const TICK_MS = 50;
 const STATS_INTERVAL_MS = 100;
 // The browser lets keepalive requests in flight carry 64 KiB in all.
 const KEEPALIVE_BUDGET = 64 * 1024;
+// How often the page's farewell is made again, while what it would say
+// changes: each is an encode of what the worker holds.
+const FAREWELL_INTERVAL_MS = 250;
 // How much of a refusal's body the core keeps.
 const ERROR_BODY_CHARS = 4096;
 
@@ -68,6 +76,10 @@ globalThis.gameTrackerFetch = {
 
 let tracker = null;
 let statsSent = 0;
+let farewellMade = 0;
+// The stats the last farewell was made with: none is made while they stay.
+let farewellStats = "";
+let timer = 0;
 // Messages that came while the module loaded, in order.
 const early = [];
 
@@ -76,11 +88,25 @@ function report(force) {
   const now = performance.now();
   if (force || now - statsSent >= STATS_INTERVAL_MS) {
     statsSent = now;
-    postMessage({ stats: tracker.stats() });
+    const stats = tracker.stats();
+    postMessage({ stats });
+    if (stats !== farewellStats && now - farewellMade >= FAREWELL_INTERVAL_MS) {
+      farewellMade = now;
+      farewellStats = stats;
+      const farewell = tracker.farewell().map((f) => ({ url: f.url, headers: f.headers, body: f.body.buffer }));
+      postMessage({ farewell }, farewell.map((f) => f.body));
+    }
   }
 }
 
 function handle(message) {
+  if (message.left) {
+    // The page sent what this worker held: sending it again would double it.
+    clearInterval(timer);
+    tracker = null;
+    onmessage = null;
+    return;
+  }
   if (message.frame !== undefined) {
     try {
       tracker.frame(message.frame);
@@ -104,7 +130,7 @@ onmessage = (event) => (tracker ? handle(event.data) : early.push(event.data));
 init({ module_or_path: new URL("game_tracker_web_bg.wasm", import.meta.url) }).then(() => {
   tracker = new WebTracker();
   for (const message of early.splice(0)) handle(message);
-  setInterval(() => {
+  timer = setInterval(() => {
     tracker.tick();
     report(false);
   }, TICK_MS);

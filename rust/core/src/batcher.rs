@@ -19,6 +19,7 @@ use crate::batch::{Batch, Source};
 use crate::metric_check::MetricCheck;
 use crate::metrics::Aggregator;
 use crate::request_cap::{self, Fitted, RequestCap, SeriesRange};
+use crate::encode::Payload;
 use crate::session::Session;
 use crate::stats::{DropReason, Signal};
 
@@ -301,6 +302,19 @@ impl Batcher {
 
     /// Quitting: the metric updates no request carried yet, and (when they
     /// are to be kept) the snapshot that carries them.
+    /// The requests that would carry `logs` and `spans` (unanswered ones,
+    /// oldest first), the open batches' events after them and `end` last,
+    /// each within `budget` bytes of body: the newest events that fit.
+    /// Nothing changes.
+    pub fn farewell(&self, mut logs: Vec<LogRecord>, mut spans: Vec<SpanRecord>, end: Vec<LogRecord>, budget: usize) -> Vec<(Signal, Payload)> {
+        logs.extend(self.logs.iter().cloned());
+        logs.extend(end);
+        spans.extend(self.spans.iter().cloned());
+        let logs = newest_within(&logs, budget, |l| self.encode_logs(l)).map(|p| (Signal::Logs, p));
+        let spans = newest_within(&spans, budget, |s| self.encode_spans(s)).map(|p| (Signal::Traces, p));
+        logs.into_iter().chain(spans).collect()
+    }
+
     pub fn last_metrics(&mut self, keep: bool) -> (u64, Option<Fitted>) {
         let unsent = self.metrics.pending_updates();
         if unsent == 0 {
@@ -308,4 +322,19 @@ impl Batcher {
         }
         (unsent, if keep { self.metrics_snapshot() } else { None })
     }
+}
+
+/// The body of the newest of `records` that fits in `budget` bytes: all of
+/// them, else the newer half, and so on (`None` when there are none, or
+/// not even the newest one fits).
+fn newest_within<T>(records: &[T], budget: usize, encode: impl Fn(&[T]) -> Payload) -> Option<Payload> {
+    let mut from = 0;
+    while from < records.len() {
+        let payload = encode(&records[from..]);
+        if payload.body.len() <= budget {
+            return Some(payload);
+        }
+        from += (records.len() - from).div_ceil(2);
+    }
+    None
 }

@@ -40,8 +40,9 @@ impl Route {
             (Destination::Url(url), Delivery::Thread) => {
                 Courier::thread(signal, blocking_http(url, headers, timeout, otlp)?, results)?
             }
-            (Destination::Url(url), Delivery::Frame) => {
-                let target = HttpTarget::new(url, headers, timeout, otlp)
+            (Destination::Url(_), Delivery::Frame) => {
+                let target = HttpTarget::for_signal(config, signal)
+                    .expect("a URL")
                     .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
                 let transport = match polled_http {
                     Some(make) => make(target),

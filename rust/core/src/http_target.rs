@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use base64::Engine;
 
+use crate::config::{Config, Destination};
 use crate::encode::Payload;
+use crate::stats::Signal;
 use crate::redact::without_userinfo;
 use crate::transport::{answer_outcome, redacted, Outcome, PolledTransport};
 
@@ -70,6 +72,23 @@ impl HttpTarget {
             headers,
             basic_auth: userinfo.map(|u| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(u))),
         })
+    }
+
+    /// The receiver `signal` goes to in `config`, if it is a URL.
+    pub fn for_signal(config: &Config, signal: Signal) -> Option<Result<HttpTarget, String>> {
+        match config.destination(signal) {
+            Destination::Url(url) => {
+                Some(HttpTarget::new(url, config.headers.clone(), config.request_timeout, config.speaks_otlp(signal)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The URL a request goes to: without `user:password@` (those go as
+    /// `Authorization`, [`HttpTarget::request_headers`]).
+    pub fn request_url(&self) -> String {
+        let scheme = if self.secure { "https" } else { "http" };
+        format!("{scheme}://{}{}", self.authority, self.path)
     }
 
     /// Every header of a request carrying `payload`, but those the client

@@ -24,6 +24,7 @@ use crate::clock::Instant;
 use crate::answer::Answer;
 use crate::batch::{Batch, Source};
 use crate::encode::Payload;
+use crate::event::{LogRecord, SpanRecord};
 use crate::leftovers::{now_unix_ms, Leftovers};
 use crate::panics::Panic;
 use crate::retry;
@@ -96,6 +97,19 @@ impl Lane {
 
     pub fn signal(&self) -> Signal {
         self.signal
+    }
+
+    /// Copies of the events this lane holds unanswered (in flight, then
+    /// waiting), oldest first, appended to `logs` or `spans`.
+    pub fn unanswered(&self, logs: &mut Vec<LogRecord>, spans: &mut Vec<SpanRecord>) {
+        let sources = self.in_flight.iter().map(|f| &f.source).chain(self.backlog.iter().map(|b| &b.source));
+        for source in sources {
+            match source {
+                Source::Logs(records) => logs.extend(records.iter().cloned()),
+                Source::Spans(records) => spans.extend(records.iter().cloned()),
+                Source::Nothing => {}
+            }
+        }
     }
 
     /// A batch an earlier launch spooled, to send before this launch's.

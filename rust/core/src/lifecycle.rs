@@ -20,7 +20,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::config::{Config, ConfigError, Destination, EngineOptions, DEFAULT_QUIT_TIMEOUT};
-use crate::http_target::MakePolledHttp;
+use crate::http_target::{HttpTarget, MakePolledHttp};
 use crate::session::DeviceInfo;
 use crate::stats::{Signal, SignalStats};
 use crate::tracker::Tracker;
@@ -58,6 +58,14 @@ impl std::fmt::Display for InitError {
             InitError::Start(e) => write!(f, "GameTracker.init: cannot start: {e}"),
         }
     }
+}
+
+/// A request of the Web page's farewell ([`Lifecycle::farewell`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FarewellRequest {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 /// Calls made while no tracker runs, per signal.
@@ -207,6 +215,21 @@ impl Lifecycle {
         let local_only = Signal::ALL.iter().all(|s| matches!(config.destination(*s), Destination::JsonLines(_)));
         let dir = config.jsonl_dir.as_deref().filter(|_| local_only)?;
         Some(std::path::Path::new(dir).join(crate::jsonl::FILE_NAME))
+    }
+
+    /// The running tracker's farewell ([`Tracker::farewell`]), each as the
+    /// request that would carry it: its URL (no credentials), every header,
+    /// and the body.
+    pub fn farewell(&self, budget: usize) -> Vec<FarewellRequest> {
+        let (Some(tracker), Some(config)) = (&self.tracker, &self.config) else { return Vec::new() };
+        tracker
+            .farewell(budget)
+            .into_iter()
+            .filter_map(|(signal, payload)| {
+                let target = HttpTarget::for_signal(config, signal)?.ok()?;
+                Some(FarewellRequest { url: target.request_url(), headers: target.request_headers(&payload), body: payload.body })
+            })
+            .collect()
     }
 
     /// The engine layer's keys of the last valid `init` (their defaults

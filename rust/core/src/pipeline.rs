@@ -19,6 +19,7 @@ use crate::batcher::Batcher;
 use crate::config::Config;
 use crate::destination::Route;
 use crate::diagnostics::Diagnostics;
+use crate::encode::Payload;
 use crate::event::Event;
 use crate::health::SessionHealth;
 use crate::http_target::MakePolledHttp;
@@ -253,6 +254,26 @@ impl Pipeline {
                 self.emit(event);
             }
         }
+    }
+
+    /// What this session would still send if the page it runs for went
+    /// now: the logs and spans no receiver has answered (in flight, waiting,
+    /// still batching) and the session's clean end, the newest that fit in
+    /// `budget` bytes a request. Nothing changes: the Web page keeps these
+    /// to send itself when it goes, since a browser stops the worker then.
+    /// The end's metric update (`game_sessions_total`) is not among them.
+    pub fn farewell(&self, budget: usize) -> Vec<(Signal, Payload)> {
+        let (mut logs, mut spans) = (Vec::new(), Vec::new());
+        for route in &self.routes {
+            if let Some(lane) = route.lane_ref() {
+                lane.unanswered(&mut logs, &mut spans);
+            }
+        }
+        let end = self.health.iter().flat_map(|h| h.end_events()).filter_map(|event| match event {
+            Event::Log(record) => Some(record),
+            _ => None,
+        });
+        self.batcher.farewell(logs, spans, end.collect(), budget)
     }
 
     fn route(&mut self, event: Event) {

@@ -373,6 +373,14 @@ impl Tracker {
         }
     }
 
+    /// Frame delivery: the requests this session would still send if it
+    /// ended now, each within `budget` bytes of body, the newest events
+    /// first to stay (`Pipeline::farewell`); nothing changes. The Web page
+    /// keeps them to send itself as it goes. Empty with thread delivery.
+    pub fn farewell(&self, budget: usize) -> Vec<(Signal, crate::encode::Payload)> {
+        self.worker.borrow().as_ref().map_or_else(Vec::new, |w| w.farewell(budget))
+    }
+
     /// Asks the worker to send everything now; returns at once.
     pub fn flush(&self) {
         self.hand_over_staged();

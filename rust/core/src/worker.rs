@@ -30,6 +30,7 @@ use crossbeam_channel::{never, select, unbounded, Receiver, Sender, TryRecvError
 use crate::answer::JobResult;
 use crate::config::{Config, Delivery};
 use crate::diagnostics::Diagnostics;
+use crate::encode::Payload;
 use crate::http_target::MakePolledHttp;
 use crate::panics;
 use crate::pipeline::{ClosePart, Pipeline};
@@ -160,6 +161,12 @@ impl Worker {
             }
             self.after_each_message();
         }
+    }
+
+    /// What the session would still send if it ended now
+    /// ([`Pipeline::farewell`]).
+    pub(crate) fn farewell(&self, budget: usize) -> Vec<(Signal, Payload)> {
+        self.pipeline.farewell(budget)
     }
 
     /// Frame delivery: one slice of the loop, on the calling thread. Takes

@@ -12,7 +12,9 @@ use crate::clock::{self, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
+use crate::encode::Payload;
 use crate::panics;
+use crate::stats::Signal;
 use crate::worker::{poll_until, PanicReport, Slice, Worker};
 
 /// Frame delivery: the most a frame's slice of the worker takes, about
@@ -97,6 +99,15 @@ impl WorkerHandle {
             }
         })
         .unwrap_or(false)
+    }
+
+    /// An inline worker's farewell ([`Worker::farewell`]); a thread's is
+    /// not asked for (only the Web, which delivers in frames, needs it).
+    pub fn farewell(&self, budget: usize) -> Vec<(Signal, Payload)> {
+        match self {
+            WorkerHandle::Inline { worker, .. } => worker.farewell(budget),
+            WorkerHandle::Thread(_) => Vec::new(),
+        }
     }
 
     /// True once a worker thread has ended (an inline worker ends only

@@ -41,9 +41,7 @@ pub struct Fetch {
 
 /// The worker's [`game_tracker_core::http_target::MakePolledHttp`].
 pub fn make(target: HttpTarget) -> Box<dyn PolledTransport> {
-    let scheme = if target.secure { "https" } else { "http" };
-    let url = format!("{scheme}://{}{}", target.authority, target.path);
-    Box::new(Fetch { target, url, request: None })
+    Box::new(Fetch { url: target.request_url(), target, request: None })
 }
 
 impl PolledTransport for Fetch {

@@ -29,9 +29,14 @@ use std::time::Duration;
 
 use game_tracker_core::event::{SpanId, TraceId};
 use game_tracker_core::http_target::MakePolledHttp;
-use game_tracker_core::lifecycle::Lifecycle;
+use game_tracker_core::lifecycle::{FarewellRequest, Lifecycle};
 use game_tracker_core::value::{Fields, Value};
 use game_tracker_core::{stats_report, DeviceInfo, Level, MetricKind, OpenSpan, SpanStatus};
+
+/// The most body bytes of each farewell request: the browser lets a page's
+/// keepalive requests in flight carry 64 KiB in all, and a farewell has a
+/// request for logs and one for spans.
+pub const FAREWELL_BUDGET: usize = 32 * 1024;
 
 /// How long a page's `shutdown` call waits: not at all, a worker's wait
 /// would see no answer (the browser answers between its tasks).
@@ -119,6 +124,13 @@ impl Replay {
             out.extend(tracker.take_diagnostics(usize::MAX));
         }
         out
+    }
+
+    /// What the page should send if it goes now (the session's clean end
+    /// and what no receiver has answered): a browser stops the worker as
+    /// its page goes, before it could send anything.
+    pub fn farewell(&self) -> Vec<FarewellRequest> {
+        self.lifecycle.farewell(FAREWELL_BUDGET)
     }
 
     /// The page is going away: the session ends as a clean exit, and what

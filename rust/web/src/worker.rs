@@ -2,6 +2,8 @@
 
 use wasm_bindgen::prelude::*;
 
+use game_tracker_core::lifecycle::FarewellRequest;
+
 use crate::replay::Replay;
 
 #[wasm_bindgen]
@@ -42,9 +44,39 @@ impl WebTracker {
         self.replay.flush();
     }
 
+    /// The requests the page keeps to send as it goes (`Replay::farewell`).
+    pub fn farewell(&self) -> Vec<Farewell> {
+        self.replay.farewell().into_iter().map(|request| Farewell { request }).collect()
+    }
+
     /// The page is leaving: the session ends and the rest goes out.
     pub fn leave(&mut self) {
         self.replay.leave();
+    }
+}
+
+/// One request of the farewell, as the worker's script reads it.
+#[wasm_bindgen]
+pub struct Farewell {
+    request: FarewellRequest,
+}
+
+#[wasm_bindgen]
+impl Farewell {
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.request.url.clone()
+    }
+
+    /// One `name: value` a line.
+    #[wasm_bindgen(getter)]
+    pub fn headers(&self) -> String {
+        self.request.headers.iter().map(|(k, v)| format!("{k}: {v}\n")).collect()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn body(&self) -> Vec<u8> {
+        self.request.body.clone()
     }
 }
 

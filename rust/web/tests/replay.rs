@@ -127,3 +127,45 @@ fn an_invalid_configuration_is_reported_and_nothing_starts() {
     let stats: serde_json::Value = serde_json::from_str(&replay.stats()).unwrap();
     assert_eq!(stats["active"], false);
 }
+
+/// The page's farewell: what the worker holds unanswered and the session's
+/// clean end, encoded as the requests that would carry them, each within
+/// the keepalive budget, the newest events kept; asking changes nothing.
+#[test]
+fn the_farewell_holds_what_is_unsent_and_the_clean_end_and_changes_nothing() {
+    let rx = Receiver::start();
+    let mut replay = Replay::new(None);
+    let clock = page_clock();
+    let mut calls = vec![json!(["init", {"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame", "flush_interval": 60}, {}])];
+    // Far more than a farewell carries: the newest must be the ones kept.
+    for i in 0..3000 {
+        calls.push(json!(["log", 1, clock.1 + i, format!("event {i} {}", "x".repeat(40)), {"i": i}]));
+    }
+    hand_over(&mut replay, clock, serde_json::Value::Array(calls));
+    let before = replay.stats();
+    let farewell = replay.farewell();
+    assert_eq!(replay.stats(), before, "asking changed nothing");
+    assert_eq!(farewell.len(), 1, "one request: logs (no spans were made)");
+    let request = &farewell[0];
+    assert_eq!(request.url, rx.url("/v1/logs"));
+    assert!(request.body.len() <= game_tracker_web::replay::FAREWELL_BUDGET, "within the budget: {}", request.body.len());
+    assert!(request.headers.iter().any(|(k, _)| k == "Content-Type"), "the body's type: {:?}", request.headers);
+
+    // What the page would send, sent as it would: the newest events and the end.
+    let mut http = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent().post(&request.url);
+    for (k, v) in &request.headers {
+        http = http.header(k.as_str(), v.as_str());
+    }
+    http.send(&request.body[..]).expect("the receiver answers");
+    let logs = otlp_logs(&rx.requests_to("/v1/logs"));
+    let text = |l: &opentelemetry_proto::tonic::logs::v1::LogRecord| match l.body.as_ref().and_then(|b| b.value.as_ref()) {
+        Some(AnyValue::StringValue(s)) => s.clone(),
+        other => format!("{other:?}"),
+    };
+    let messages: Vec<String> = logs.iter().map(text).collect();
+    assert_eq!(messages.last().map(String::as_str), Some("session_end"), "the clean end last");
+    assert!(messages[messages.len() - 2].starts_with("event 2999 "), "the newest event before it: {:?}", &messages[messages.len() - 3..]);
+    let kept: Vec<usize> = messages.iter().filter_map(|m| m.strip_prefix("event ")?.split(' ').next()?.parse().ok()).collect();
+    assert!(kept.windows(2).all(|w| w[1] == w[0] + 1), "a run of the newest, with no gap");
+    assert!(kept.len() < 3000, "not all of them fit: {}", kept.len());
+}

@@ -208,6 +208,11 @@ impl SessionHealth {
         if !clean {
             return Vec::new();
         }
+        self.end_events()
+    }
+
+    /// The events a clean end sends now, without ending anything.
+    pub fn end_events(&self) -> Vec<Event> {
         let now = now_unix_nano();
         let status = if self.errored { SessionStatus::Errored } else { SessionStatus::Exited };
         let data = vec![
