@@ -8,6 +8,7 @@ extends RefCounted
 
 const WebTracker := preload("res://addons/game_tracker/web/web_tracker.gd")
 const WebSpan := preload("res://addons/game_tracker/web/web_span.gd")
+const Vitals := preload("res://addons/game_tracker/web/web_vitals.gd")
 
 
 ## What the page's `GameTrackerWeb` object offers the autoload.
@@ -31,7 +32,8 @@ func run(t) -> void:
 
 	web.log_info("before init")
 	t.eq(web.get_stats()["logs"]["dropped"]["not_initialized"], 1, "a call before init is counted")
-	t.eq(web.init({"endpoint": "http://127.0.0.1:9/", "capture_errors": false}), true, "init")
+	# The vitals are checked on their own below: here a frame holds only the test's calls.
+	t.eq(web.init({"endpoint": "http://127.0.0.1:9/", "capture_errors": false, "vitals": false}), true, "init")
 	t.eq(web.is_active(), true, "active")
 
 	# Frame 1: the calls of one frame (after init's own hand-over).
@@ -101,11 +103,32 @@ func run(t) -> void:
 	t.eq(_shape(web.get_stats()), native_shape, "a report read back: the native keys and types")
 	t.eq(web.get_stats()["logs"]["dropped"]["not_initialized"], 1, "the page's own count added")
 
+	_check_vitals(t)
+
 	web.shutdown()
 	web.log_info("after shutdown")
 	await GameTracker.get_tree().process_frame
 	t.eq(JSON.parse_string(glue.frames[-1][1])["calls"].map(func(c): return c[0]), ["shutdown"], "shutdown, then nothing")
 	web.queue_free()
+
+
+## The vitals: a second of frames at 60 fps, one of them a hitch, makes one
+## histogram update of every frame time, the hitch count and the monitors,
+## all labelled with the scene; nothing before the second is up.
+func _check_vitals(t) -> void:
+	var vitals := Vitals.new()
+	vitals.scene = "res://level.tscn"
+	var calls := []
+	for i in 50:
+		vitals.frame(0.05 if i == 10 else 1.0 / 60.0, calls)
+	t.eq(calls, [], "nothing before a second is up")
+	for i in 10:
+		vitals.frame(1.0 / 60.0, calls)
+	var names: Array = calls.map(func(c): return c[1] if c[0] == "samples" else c[2])
+	t.eq(names, ["game_frame_time_ms", "game_hitches_total", "game_fps", "game_memory_static_bytes",
+		"game_video_memory_bytes", "game_draw_calls", "game_objects"], "the native vitals' names")
+	t.check(calls[0][2].size() == 58 and is_equal_approx(calls[0][2][10], 50.0), "every frame's time, in ms: %s" % [calls[0][2]])
+	t.eq(calls[1].slice(3), [1, {"scene": "res://level.tscn"}], "one hitch, labelled with the scene")
 
 
 func _with_session(stats: Dictionary, id: String) -> Dictionary:

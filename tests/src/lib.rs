@@ -1,6 +1,7 @@
 //! Shared test harness: a loopback HTTP receiver that records every request,
 //! decoders for what it received, and launchers for the project-provisioned Godot and Prometheus.
 
+pub mod browser;
 pub mod decode;
 pub mod demo;
 pub mod edge;

@@ -16,9 +16,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use game_tracker_testkit::browser::{console_line, console_of, start_browser, web_site};
 use game_tracker_testkit::decode::{otlp, otlp_logs, otlp_spans};
 use game_tracker_testkit::receiver::{Answer, Receiver};
 use game_tracker_testkit::repo_root;
@@ -33,83 +33,6 @@ const ERROR_LEVELS: [&str; 3] = ["error", "exception", "assert"];
 /// Frames of the glue test that make events: about 5 s at 60 frames a second.
 const FRAMES: usize = 300;
 const SPAN_EVERY: usize = 30;
-
-/// A script's printed path, run once per test process.
-fn provisioned(script: &str, cell: &'static OnceLock<PathBuf>) -> PathBuf {
-    cell.get_or_init(|| {
-        let out = Command::new("bash").arg(repo_root().join(script)).output().expect(script);
-        assert!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
-        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-    })
-    .clone()
-}
-
-fn chromium() -> PathBuf {
-    static CELL: OnceLock<PathBuf> = OnceLock::new();
-    provisioned("scripts/chromium.sh", &CELL)
-}
-
-fn driver_python() -> PathBuf {
-    static CELL: OnceLock<PathBuf> = OnceLock::new();
-    provisioned("scripts/web_python.sh", &CELL)
-}
-
-/// One console entry as `"level": text`, with where it came from when the
-/// driver gave a stack (errors and warnings).
-fn console_line(entry: &Json) -> String {
-    let stack = entry["stack"].as_array().map(|frames| {
-        frames.iter().filter_map(Json::as_str).map(|f| format!("\n    at {f}")).collect::<String>()
-    });
-    format!("{}: {}{}", entry["level"], entry["text"], stack.unwrap_or_default())
-}
-
-/// Starts headless Chromium on `url` (scripts/web_browser.py): it runs
-/// until the console says `until`, then leaves the page (its pagehide) and
-/// lingers 5 s. Returns the running driver, whose stdout is the console.
-fn start_browser(url: &str, until: &str, screenshot: Option<&Path>) -> std::process::Child {
-    let mut command = Command::new(driver_python());
-    command
-        .arg(repo_root().join("scripts/web_browser.py"))
-        .arg("--chromium")
-        .arg(chromium())
-        .args(["--url", url, "--until", until, "--timeout", "180", "--linger", "5"]);
-    if let Some(screenshot) = screenshot {
-        command.arg("--screenshot").arg(screenshot);
-    }
-    command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().expect("start scripts/web_browser.py")
-}
-
-/// The driver's console lines, once it ended; fails the test if `until`
-/// never came.
-fn console_of(driver: std::process::Child) -> Vec<Json> {
-    let output = driver.wait_with_output().expect("the browser driver");
-    let console: Vec<Json> = String::from_utf8_lossy(&output.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    let text: Vec<String> = console.iter().map(console_line).collect();
-    assert!(output.status.success(), "the page never finished:\n{}\n{}", text.join("\n"), String::from_utf8_lossy(&output.stderr));
-    console
-}
-
-/// The Web files as an export places them beside its page: the glue, the
-/// worker's script, and the module with its loader, plus the test page.
-fn glue_site() -> PathBuf {
-    let root = repo_root();
-    let site = root.join("target/web-glue-site");
-    let _ = std::fs::remove_dir_all(&site);
-    std::fs::create_dir_all(&site).unwrap();
-    let module = root.join("addons/game_tracker/bin/web");
-    for (folder, file) in [
-        (root.join("addons/game_tracker/web"), "game_tracker_page.js"),
-        (root.join("addons/game_tracker/web"), "game_tracker_worker.js"),
-        (module.clone(), "game_tracker_web.js"),
-        (module, "game_tracker_web_bg.wasm"),
-        (root.join("tests/web"), "glue_test.html"),
-        (root.join("tests/web"), "glue_test.js"),
-    ] {
-        std::fs::copy(folder.join(file), site.join(file))
-            .unwrap_or_else(|e| panic!("{file}: {e} (scripts/build.sh --release --target web builds the module)"));
-    }
-    site
-}
 
 fn message(log: &LogRecord) -> String {
     match log.body.as_ref().and_then(|b| b.value.as_ref()) {
@@ -137,14 +60,14 @@ fn log_resources(rx: &Receiver) -> Vec<BTreeMap<String, String>> {
 
 #[test]
 fn from_chromium_the_worker_delivers_every_event_through_throttling_an_outage_hiding_and_leaving() {
-    let site_folder = glue_site();
+    let site_folder = web_site("web-glue-site", &["glue_test.html", "glue_test.js"]);
     // Not cross-origin isolated: many game portals cannot be.
     let site = StaticSite::serve(&site_folder, false);
     let rx = Receiver::start_with_cors();
     // The first logs request is throttled: the next must wait 2 s.
     rx.answer_in_turn("/v1/logs", &[Answer::new(429).retry_after("2")]);
     let url = format!("{}?endpoint={}&frames={FRAMES}", site.url("glue_test.html"), rx.base_url());
-    let driver = start_browser(&url, "glue: done", None);
+    let driver = start_browser(&url, "glue: done", 180, None);
 
     // Once the throttled request was sent again, the receiver goes away
     // for 2 s while the page goes on making events.
@@ -267,7 +190,7 @@ fn from_chromium_the_demo_exported_with_godots_web_templates_delivers_its_sessio
     let rx = Receiver::start_with_cors();
     let url = format!("{}?endpoint={}", site.url("index.html"), rx.base_url());
     let screenshot = repo_root().join("docs/web_demo.png");
-    let console = console_of(start_browser(&url, "demo: summary", Some(&screenshot)));
+    let console = console_of(start_browser(&url, "demo: summary", 240, Some(&screenshot)));
     let text: Vec<String> = console.iter().map(console_line).collect();
     let all = text.join("\n");
     let errors: Vec<&String> = text.iter().zip(&console).filter(|(_, l)| ERROR_LEVELS.iter().any(|e| l["level"] == *e)).map(|(t, _)| t).collect();

@@ -15,8 +15,10 @@
 // only moves bytes between it and fetch().
 import init, { WebTracker } from "./game_tracker_web.js";
 
-// How often the core runs when the page sends nothing: answers, retries
-// and flush intervals move on at this pace.
+// How often the core runs when the page sends nothing and it has read
+// everything: answers, retries and flush intervals move on at this pace.
+// While events wait to be read it runs again at once (after the browser's
+// own tasks: fetch answers, the page's messages).
 const TICK_MS = 50;
 // How often the page hears the counters: a frame late is fine for
 // get_stats(), and a message a frame would cost the page's thread.
@@ -65,6 +67,8 @@ globalThis.gameTrackerFetch = {
       .finally(() => {
         clearTimeout(timer);
         if (keepalive) keepaliveBytes -= bytes.byteLength;
+        // The core hears of the answer at its next slice: now, not a tick later.
+        wake();
       });
     return id;
   },
@@ -79,7 +83,23 @@ let statsSent = 0;
 let farewellMade = 0;
 // The stats the last farewell was made with: none is made while they stay.
 let farewellStats = "";
-let timer = 0;
+let tickTimer = 0;
+
+// One slice of the core; the next at once while events wait to be read,
+// else in TICK_MS.
+function tick() {
+  if (!tracker) return;
+  tracker.tick();
+  report(false);
+  tickTimer = setTimeout(tick, tracker.busy() ? 0 : TICK_MS);
+}
+
+// The next slice as soon as the browser is free (an answer came).
+function wake() {
+  if (!tracker) return;
+  clearTimeout(tickTimer);
+  tickTimer = setTimeout(tick, 0);
+}
 // Messages that came while the module loaded, in order.
 const early = [];
 
@@ -102,7 +122,7 @@ function report(force) {
 function handle(message) {
   if (message.left) {
     // The page sent what this worker held: sending it again would double it.
-    clearInterval(timer);
+    clearTimeout(tickTimer);
     tracker = null;
     onmessage = null;
     return;
@@ -130,8 +150,5 @@ onmessage = (event) => (tracker ? handle(event.data) : early.push(event.data));
 init({ module_or_path: new URL("game_tracker_web_bg.wasm", import.meta.url) }).then(() => {
   tracker = new WebTracker();
   for (const message of early.splice(0)) handle(message);
-  timer = setInterval(() => {
-    tracker.tick();
-    report(false);
-  }, TICK_MS);
+  tick();
 });

@@ -20,6 +20,7 @@ const Overlay := preload("res://addons/game_tracker/overlay.gd")
 const StatsShape := preload("res://addons/game_tracker/stats_shape.gd")
 const Span := preload("res://addons/game_tracker/web/web_span.gd")
 const WebFiles := preload("res://addons/game_tracker/web/web_files.gd")
+const Vitals := preload("res://addons/game_tracker/web/web_vitals.gd")
 ## After every other node's `_process`, so the frame's last calls go with it.
 const PROCESS_PRIORITY := 1 << 30
 ## The keys that name a receiver: the Web writes no files.
@@ -46,6 +47,8 @@ var _stats_text := ""
 var _stats := {}
 var _error_capture: ErrorCapture
 var _overlay: Overlay
+## Frame times, hitches and monitors (`vitals`, on by default).
+var _vitals: Vitals
 ## True while the tracker prints its own warnings (error capture skips them).
 static var _printing := false
 
@@ -65,10 +68,12 @@ func _start_from_settings(settings: Dictionary) -> void:
 		configure(settings)
 
 
-func _process(_delta: float) -> void:
+func _process(delta: float) -> void:
 	if _error_capture != null:
 		_error_capture.drain(self)
-	if not _calls.is_empty():
+	if _vitals != null:
+		_vitals.frame(delta, _calls)
+	if not _calls.is_empty() and bridge != null:
 		var clock := [int(Time.get_unix_time_from_system() * 1000000.0), Time.get_ticks_usec()]
 		# Keys unsorted: a game's dictionaries keep their order, and sorting
 		# would cost the frame.
@@ -112,6 +117,7 @@ func configure(config) -> bool:
 	_active = _options["enabled"] != false
 	var key: String = str(_options["overlay_key"])
 	set_process_unhandled_key_input(key != "")
+	_vitals = Vitals.new() if _active and _options["vitals"] != false else null
 	if _active and _options["capture_errors"] != false and _error_capture == null:
 		_error_capture = ErrorCapture.new()
 		OS.add_logger(_error_capture)
@@ -133,8 +139,9 @@ func _connect_page() -> bool:
 
 
 func set_enabled(enabled: bool) -> void:
-	_active = enabled and _init_called
-	_record(["enabled", enabled])
+	_active = enabled and bridge != null
+	if bridge != null:
+		_record(["enabled", enabled])
 
 
 func is_active() -> bool:
@@ -254,6 +261,9 @@ func export_local(_path: String, _since_unix: float = 0.0) -> bool:
 
 func shutdown(_timeout_sec: float = 2.0) -> void:
 	if _active:
+		if _vitals != null:
+			_vitals.send(_calls)
+			_vitals = null
 		_calls.append(["shutdown"])
 		_active = false
 
@@ -332,7 +342,10 @@ static func _is_printing_own_output() -> bool:
 func _on_scene_changed() -> void:
 	var scene := get_tree().current_scene if is_inside_tree() else null
 	if _active and scene != null:
-		_calls.append(["scene", scene.scene_file_path if scene.scene_file_path != "" else str(scene.name)])
+		var name := scene.scene_file_path if scene.scene_file_path != "" else str(scene.name)
+		_calls.append(["scene", name])
+		if _vitals != null:
+			_vitals.scene = name
 
 
 func _before_init(signal_index: int) -> void:

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::clock::Instant;
 
-use crate::config::{Config, Delivery, FRAME_BATCH_SIZE};
+use crate::config::{Config, Delivery};
 use crate::diagnostics::Diagnostics;
 use crate::encode::Encoder;
 use crate::event::{Event, Level, LogRecord, SpanRecord};
@@ -59,10 +59,7 @@ impl Batcher {
         let automatic = session.automatic_labels().map(|(name, value)| (name.to_string(), value.to_string())).collect();
         Batcher {
             encoder: Encoder::new(config.protocol, config.otlp_encoding, config.compression),
-            batch_size: match config.delivery {
-                Delivery::Thread => config.batch_size,
-                Delivery::Frame => config.batch_size.min(FRAME_BATCH_SIZE),
-            },
+            batch_size: config.batch_limit(),
             close_when_full: config.delivery == Delivery::Thread,
             min_level: config.min_level,
             drop_names: config.drop_names.clone(),

@@ -312,8 +312,15 @@ impl Tracker {
     /// thread staged to the worker and, with frame delivery, runs the
     /// worker's slice (at most about [`FRAME_SLICE`]).
     pub fn handover(&self) {
+        self.handover_with(FRAME_SLICE);
+    }
+
+    /// [`Tracker::handover`] with a slice of about `budget`: where the
+    /// worker runs on a thread of its own that is not the game's (the Web
+    /// worker), a slice may take longer than a frame's share.
+    pub fn handover_with(&self, budget: Duration) {
         self.hand_over_staged();
-        self.run_slice(FRAME_SLICE);
+        self.run_slice(budget);
     }
 
     /// Frame delivery: one slice of the worker, on this thread.

@@ -38,6 +38,11 @@ use game_tracker_core::{stats_report, DeviceInfo, Level, MetricKind, OpenSpan, S
 /// request for logs and one for spans.
 pub const FAREWELL_BUDGET: usize = 32 * 1024;
 
+/// The most a slice of the core takes in the worker: the worker is not the
+/// game's thread, but fetch answers and the page's next hand-over wait for
+/// it to return to the browser.
+const WORKER_SLICE: Duration = Duration::from_millis(8);
+
 /// How long a page's `shutdown` call waits: not at all, a worker's wait
 /// would see no answer (the browser answers between its tasks).
 const NO_WAIT: Duration = Duration::ZERO;
@@ -76,7 +81,7 @@ impl Replay {
     pub fn flush(&self) {
         if let Some(tracker) = self.lifecycle.tracker() {
             tracker.flush();
-            tracker.handover();
+            tracker.handover_with(WORKER_SLICE);
         }
     }
 
@@ -107,8 +112,14 @@ impl Replay {
     /// and retries move on while the page sends nothing).
     pub fn tick(&self) {
         if let Some(tracker) = self.lifecycle.tracker() {
-            tracker.handover();
+            tracker.handover_with(WORKER_SLICE);
         }
+    }
+
+    /// True while the queue holds events the worker has not read: the next
+    /// slice should come at once.
+    pub fn busy(&self) -> bool {
+        self.lifecycle.tracker().is_some_and(|t| t.queue_fill().events > 0)
     }
 
     /// `get_stats()`'s tree, as JSON text.

@@ -34,6 +34,11 @@ impl WebTracker {
         self.replay.stats()
     }
 
+    /// True while events wait to be read: tick again at once.
+    pub fn busy(&self) -> bool {
+        self.replay.busy()
+    }
+
     /// Warnings for the page's console, since the last call.
     pub fn diagnostics(&mut self) -> Vec<String> {
         self.replay.take_diagnostics()

@@ -1,7 +1,9 @@
 extends RefCounted
 ## Frame time under load: a headless scene at a fixed 60 fps emits `rate`
 ## events per second (bench_load.gd's mix) with tracking off, through
-## no-op native methods (floor), with the addon, or with the pure-GDScript
+## no-op native methods (floor), with the addon, with the Web's autoload
+## (web: web/web_tracker.gd, its hand-over going to a glue that only keeps
+## the text's length, as no browser runs here), or with the pure-GDScript
 ## tracker (`--modes=`, comma-separated).
 ##
 ## The modes of one run take turns in blocks of BLOCK_USEC until each has
@@ -32,6 +34,17 @@ class Marker extends Node:
 
 	func _process(_delta: float) -> void:
 		times.append(Time.get_ticks_usec())
+
+
+## The Web's glue as far as the game's thread sees it: it takes the text.
+class LengthGlue:
+	var bytes := 0
+
+	func handover(text: String) -> void:
+		bytes += text.length()
+
+	func stats() -> String:
+		return ""
 
 
 class Emitter extends Node:
@@ -90,6 +103,12 @@ func run(r) -> void:
 				target = GDTracker
 			"floor":
 				target = GameTrackerBenchFloor.new()
+			"web":
+				var web: Node = load("res://addons/game_tracker/web/web_tracker.gd").new()
+				web.bridge = LengthGlue.new()
+				r.add_child(web)
+				web.init({"endpoint": "http://127.0.0.1:9", "game": "bench", "capture_errors": false})
+				target = web
 		emitter.loads[mode] = load("res://bench_load.gd").new(target)
 	var first := Marker.new()
 	first.process_priority = -2147483648
@@ -142,6 +161,8 @@ func run(r) -> void:
 			"events": emitter.emitted.get(mode, 0), "fps": float(count) / elapsed,
 			"p50_us": frames[n / 2], "p99_us": frames[int(n * 0.99)], "max_us": frames[n - 1], "mean_us": mean,
 			"interval_p99_us": intervals[int(k * 0.99)], "interval_max_us": intervals[k - 1]}
+		if mode == "web":
+			result["handover_p99_us"] = handovers[int(n * 0.99)]
 		if mode == "addon":
 			if GameTracker.has_method("bench_frame_costs"):
 				result["vitals"] = GameTracker.bench_frame_costs()["vitals"]

@@ -17,7 +17,7 @@ var parent
 var carry := 0
 
 
-## `target`: GameTracker, GDTracker, a GameTrackerBenchFloor (native no-op
+## `target`: GameTracker, GDTracker, the Web's autoload, a GameTrackerBenchFloor (native no-op
 ## methods: what the calls cost before any tracker work), or null (tracking
 ## off: no calls).
 func _init(target) -> void:
@@ -61,6 +61,20 @@ func emit(count: int) -> int:
 			GameTracker.log_info(message, data)
 			GameTracker.histogram("frame_ms", 16.6)
 			GameTracker.start_span("step", no_fields, parent).end()
+	elif t != GDTracker:
+		# The Web's autoload (a script, called through an untyped variable
+		# as its autoload name would be).
+		for b in blocks:
+			t.log_info(message, data)
+			t.increment("enemies_killed", labels)
+			t.log_info(message, data)
+			t.gauge("fps", 59.5)
+			t.start_span("load_chunk").end()
+			t.log_info(message, data)
+			t.increment("enemies_killed", labels)
+			t.log_info(message, data)
+			t.histogram("frame_ms", 16.6)
+			t.start_span("step", no_fields, parent).end()
 	else:
 		for b in blocks:
 			GDTracker.log_info(message, data)

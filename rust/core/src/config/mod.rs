@@ -199,7 +199,7 @@ pub enum Delivery {
     Thread,
     /// On the main thread, a bounded slice each frame at the hand-over,
     /// requests polled without waiting: for platforms without threads (the
-    /// Web's nothreads build).
+    /// Web worker runs the core this way, a slice at each hand-over).
     Frame,
 }
 
@@ -319,6 +319,17 @@ impl std::error::Error for ConfigError {}
 
 impl Config {
     /// True when this signal travels as OTLP (and follows OTLP's retry rules).
+    /// The most events a batch holds: `batch_size`, and with frame delivery
+    /// on the game's thread at most [`FRAME_BATCH_SIZE`] (a batch is encoded
+    /// there when it closes). The Web worker delivers in frames too, but on
+    /// a thread of its own: its batches are `batch_size`'s.
+    pub fn batch_limit(&self) -> usize {
+        match self.delivery {
+            Delivery::Frame if !cfg!(target_family = "wasm") => self.batch_size.min(FRAME_BATCH_SIZE),
+            _ => self.batch_size,
+        }
+    }
+
     pub fn speaks_otlp(&self, signal: crate::stats::Signal) -> bool {
         signal == crate::stats::Signal::Traces || self.protocol == Protocol::Otlp
     }

@@ -396,12 +396,12 @@ pub const KEYS: &[Key] = &[
 ];
 
 /// What the Web changes, whatever the keys say (README "The Web").
-/// - Delivery in frames: requests are the browser's, answered between
-///   frames, and the nothreads build has no threads to wait in.
+/// - Delivery in frames: the Web worker is one thread, and its requests
+///   are the browser's fetch, answered between its slices.
 /// - No files: `user://` is IndexedDB there, which Godot writes back after
 ///   its own files close, not after the tracker's; a spool, session marker,
-///   JSON-lines file or local store would be gone at the next visit (and
-///   SQLite is not in the Web build). So no spool, and no
+///   JSON-lines file or local store would be gone at the next visit (and a
+///   worker has no file system). So no spool, and no
 ///   marker: closing the tab, which is how a Web game ends, is never taken
 ///   for a crash (`abnormal`) at the next visit. Signals with no URL are
 ///   counted as `no_destination`.
