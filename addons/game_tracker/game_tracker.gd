@@ -119,13 +119,7 @@ func _on_editor_message(message: String, _data: Array) -> bool:
 ## per second, pending events, drops by reason and the last error: for
 ## testers on devices with no editor. Off by default.
 func show_overlay(visible = true) -> void:
-	if visible and _overlay == null:
-		_overlay = Overlay.new(self)
-		add_child(_overlay)
-	elif not visible and _overlay != null:
-		remove_child(_overlay)
-		_overlay.queue_free()
-		_overlay = null
+	_overlay = Overlay.shown(self, _overlay, visible)
 
 
 ## True while the overlay is shown.
@@ -134,8 +128,7 @@ func is_overlay_visible() -> bool:
 
 
 func _unhandled_key_input(event: InputEvent) -> void:
-	var key := event as InputEventKey
-	if key != null and key.pressed and not key.echo and key.keycode == _overlay_keycode:
+	if Overlay.toggles(event, _overlay_keycode):
 		show_overlay(_overlay == null)
 
 

@@ -17,6 +17,26 @@ var _last_msec := 0
 var _rate := 0.0
 
 
+## The overlay of `tracker` after `show_overlay(visible)`: `current` (or
+## none) added under the tracker or taken away. Both autoloads (native and
+## Web) keep the result.
+static func shown(tracker: Node, current: Node, visible: bool) -> Node:
+	if visible and current == null:
+		current = new(tracker)
+		tracker.add_child(current)
+	elif not visible and current != null:
+		tracker.remove_child(current)
+		current.queue_free()
+		current = null
+	return current
+
+
+## True for the press of `keycode` (the `overlay_key`) that toggles it.
+static func toggles(event: InputEvent, keycode: Key) -> bool:
+	var key := event as InputEventKey
+	return key != null and key.pressed and not key.echo and key.keycode == keycode
+
+
 func _init(tracker: Node) -> void:
 	_tracker = tracker
 	name = "GameTrackerOverlay"

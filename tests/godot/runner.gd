@@ -51,3 +51,14 @@ func check_accounting(stats: Dictionary, what: String) -> void:
 	for signal_name in ["logs", "metrics", "traces"]:
 		var s: Dictionary = stats[signal_name]
 		eq(s["produced"], s["sent"] + s["dropped_total"] + s["spooled"] + s["pending"], "%s: %s accounting" % [what, signal_name])
+
+
+## The dictionary's keys, nested, with every value's type: what a
+## `get_stats()` tree is made of, to compare two.
+func shape(value) -> Variant:
+	if value is Dictionary:
+		var out := {}
+		for key in value:
+			out[key] = shape(value[key])
+		return out
+	return type_string(typeof(value))

@@ -28,14 +28,14 @@ func run(t) -> void:
 	GameTracker.get_tree().root.add_child.call_deferred(stand_in)
 	await stand_in.ready
 	var stats: Dictionary = stand_in.get_stats()
-	t.eq(_shape(stats.duplicate(true)).erase("disabled_reason"), true, "get_stats() says why it is off")
+	t.eq(t.shape(stats.duplicate(true)).erase("disabled_reason"), true, "get_stats() says why it is off")
 	var without_reason := stats.duplicate(true)
 	without_reason.erase("disabled_reason")
-	t.eq(_shape(without_reason), _shape(GameTracker.get_stats()), "get_stats() has the native keys, nested")
+	t.eq(t.shape(without_reason), t.shape(GameTracker.get_stats()), "get_stats() has the native keys, nested")
 	# The native tree has the same keys in every state: a tracker that was
 	# never started answers with the running one's.
 	var never_started := GameTrackerClient.new()
-	t.eq(_shape(never_started.get_stats()), _shape(GameTracker.get_stats()), "the native keys do not depend on the state")
+	t.eq(t.shape(never_started.get_stats()), t.shape(GameTracker.get_stats()), "the native keys do not depend on the state")
 	never_started.free()
 	t.eq(stats["active"], false, "inactive")
 	t.check(str(stats["disabled_reason"]).contains("no library for this platform"), "the reason: %s" % stats["disabled_reason"])
@@ -98,13 +98,3 @@ func _compare(t, actual: Dictionary, expected: Dictionary, what: String) -> void
 		t.eq(actual.get(name), expected[name], "%s: %s" % [what, name])
 	for name in actual:
 		t.check(expected.has(name), "%s: %s is not in the native API" % [what, name])
-
-
-## The dictionary's keys, nested, with every value's type.
-func _shape(value) -> Variant:
-	if value is Dictionary:
-		var out := {}
-		for key in value:
-			out[key] = _shape(value[key])
-		return out
-	return type_string(typeof(value))

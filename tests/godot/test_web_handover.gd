@@ -96,11 +96,11 @@ func run(t) -> void:
 		"each with that frame's calls")
 
 	# get_stats(): the worker's report, with the native keys.
-	var native_shape = _shape(GameTracker.get_stats())
-	t.eq(_shape(web.get_stats()), native_shape, "before a report: the native keys")
+	var native_shape = t.shape(GameTracker.get_stats())
+	t.eq(t.shape(web.get_stats()), native_shape, "before a report: the native keys")
 	glue.report = JSON.stringify(_with_session(GameTracker.get_stats(), "abc"))
 	t.eq(web.get_session_id(), "abc", "the session from the report")
-	t.eq(_shape(web.get_stats()), native_shape, "a report read back: the native keys and types")
+	t.eq(t.shape(web.get_stats()), native_shape, "a report read back: the native keys and types")
 	t.eq(web.get_stats()["logs"]["dropped"]["not_initialized"], 1, "the page's own count added")
 
 	_check_vitals(t)
@@ -134,12 +134,3 @@ func _check_vitals(t) -> void:
 func _with_session(stats: Dictionary, id: String) -> Dictionary:
 	stats["session_id"] = id
 	return stats
-
-
-func _shape(value) -> Variant:
-	if value is Dictionary:
-		var out := {}
-		for key in value:
-			out[key] = _shape(value[key])
-		return out
-	return type_string(typeof(value))

@@ -43,3 +43,38 @@ pub fn copy_demo_files(project: &Path) {
         }
     }
 }
+
+/// `target/godot-copies/<name>/project`: the demo with the addon (its host
+/// library in release, and the Web worker's module that
+/// `scripts/build.sh --release --target web` built) and a Web preset with
+/// `template` as its custom template ("" for none: `--export-pack` needs
+/// none), Thread and Extensions Support off; imported. Returns it and an
+/// empty `out` folder beside it.
+pub fn web_demo_project(name: &str, template: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let root = crate::repo_root();
+    let work = root.join("target/godot-copies").join(name);
+    let _ = std::fs::remove_dir_all(&work);
+    let (project, out) = (work.join("project"), work.join("out"));
+    for dir in [&project, &out] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    copy_demo_files(&project);
+    crate::processes::copy_addon(&project, crate::processes::Library::Release);
+    let module = project.join("addons/game_tracker/bin/web");
+    std::fs::create_dir_all(&module).unwrap();
+    for file in ["game_tracker_web.js", "game_tracker_web_bg.wasm"] {
+        std::fs::copy(root.join("addons/game_tracker/bin/web").join(file), module.join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e} (scripts/build.sh --release --target web)"));
+    }
+    let preset = format!(
+        "[preset.0]\n\nname=\"Web\"\nplatform=\"Web\"\nrunnable=true\nexport_filter=\"all_resources\"\n\
+         include_filter=\"\"\nexclude_filter=\"telemetry_out/*\"\nexport_path=\"\"\n\n[preset.0.options]\n\n\
+         custom_template/debug=\"{template}\"\ncustom_template/release=\"{template}\"\n\
+         variant/extensions_support=false\nvariant/thread_support=false\nhtml/canvas_resize_policy=2\n\
+         progressive_web_app/enabled=false\n"
+    );
+    std::fs::write(project.join("export_presets.cfg"), preset).unwrap();
+    crate::processes::import_project(&project);
+    (project, out)
+}
+

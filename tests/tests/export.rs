@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use game_tracker_testkit::demo::{assert_demo_delivered, copy_demo_files};
+use game_tracker_testkit::demo::{assert_demo_delivered, copy_demo_files, web_demo_project};
 use game_tracker_testkit::processes::{copy_addon, import_project, wait_with_timeout, Library};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
@@ -152,25 +152,8 @@ fn runs_on_the_stand_in(name: &str, edit: impl Fn(&str) -> Option<String>) {
 #[ignore = "runs Godot; use the README's test command"]
 fn a_web_export_gets_the_web_autoload_its_glue_and_the_workers_files() {
     let root = repo_root();
-    let work = root.join("target/godot-copies/export-web-pack");
-    let _ = std::fs::remove_dir_all(&work);
-    let (project, out) = (work.join("project"), work.join("out"));
-    for dir in [&project, &out] {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    copy_demo_files(&project);
-    copy_addon(&project, Library::Release);
+    let (project, out) = web_demo_project("export-web-pack", "");
     let module = project.join("addons/game_tracker/bin/web");
-    std::fs::create_dir_all(&module).unwrap();
-    for file in ["game_tracker_web.js", "game_tracker_web_bg.wasm"] {
-        std::fs::copy(root.join("addons/game_tracker/bin/web").join(file), module.join(file))
-            .unwrap_or_else(|e| panic!("{file}: {e} (scripts/build.sh --release --target web)"));
-    }
-    let presets = "[preset.0]\n\nname=\"Web\"\nplatform=\"Web\"\nrunnable=false\nexport_filter=\"all_resources\"\n\
-                   include_filter=\"\"\nexclude_filter=\"telemetry_out/*\"\nexport_path=\"\"\n\n[preset.0.options]\n\n\
-                   variant/extensions_support=false\nvariant/thread_support=false\n";
-    std::fs::write(project.join("export_presets.cfg"), presets).unwrap();
-    import_project(&project);
     let pack = out.join("demo.pck");
     let export = Command::new("bash")
         .arg(root.join("scripts/godot.sh"))

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use game_tracker_testkit::browser::{console_line, console_of, start_browser, web_site};
 use game_tracker_testkit::decode::{otlp, otlp_logs, otlp_spans};
+use game_tracker_testkit::demo::web_demo_project;
 use game_tracker_testkit::receiver::{Answer, Receiver};
 use game_tracker_testkit::repo_root;
 use game_tracker_testkit::static_site::StaticSite;
@@ -128,37 +129,12 @@ fn from_chromium_the_worker_delivers_every_event_through_throttling_an_outage_hi
     assert!(status.iter().any(|s| s.contains("exited")), "a closed tab is a clean exit, never a crash: {status:?}");
 }
 
-/// The demo exported for the Web with `template`, Extensions Support and
-/// Thread Support off (the export plugin adds the tracker's files), in
-/// `target/godot-copies/<name>/out`.
+/// The demo exported for the Web with `template` (the export plugin adds
+/// the tracker's files), in `target/godot-copies/<name>/out`.
 fn export_demo_for_web(name: &str, template: &Path) -> PathBuf {
-    use game_tracker_testkit::demo::copy_demo_files;
-    use game_tracker_testkit::processes::{copy_addon, import_project, Library};
-    let root = repo_root();
-    let work = root.join("target/godot-copies").join(name);
-    let _ = std::fs::remove_dir_all(&work);
-    let (project, out) = (work.join("project"), work.join("out"));
-    for dir in [&project, &out] {
-        std::fs::create_dir_all(dir).unwrap();
-    }
-    copy_demo_files(&project);
-    copy_addon(&project, Library::Release);
-    let module = project.join("addons/game_tracker/bin/web");
-    std::fs::create_dir_all(&module).unwrap();
-    for file in ["game_tracker_web.js", "game_tracker_web_bg.wasm"] {
-        std::fs::copy(root.join("addons/game_tracker/bin/web").join(file), module.join(file)).expect(file);
-    }
-    let preset = format!(
-        "[preset.0]\n\nname=\"Web\"\nplatform=\"Web\"\nrunnable=true\nexport_filter=\"all_resources\"\ninclude_filter=\"\"\n\
-         exclude_filter=\"telemetry_out/*\"\nexport_path=\"\"\n\n[preset.0.options]\n\n\
-         custom_template/debug=\"{t}\"\ncustom_template/release=\"{t}\"\nvariant/extensions_support=false\n\
-         variant/thread_support=false\nhtml/canvas_resize_policy=2\nprogressive_web_app/enabled=false\n",
-        t = template.display()
-    );
-    std::fs::write(project.join("export_presets.cfg"), preset).unwrap();
-    import_project(&project);
+    let (project, out) = web_demo_project(name, &template.display().to_string());
     let export = Command::new("bash")
-        .arg(root.join("scripts/godot.sh"))
+        .arg(repo_root().join("scripts/godot.sh"))
         .args(["--headless", "--path"])
         .arg(&project)
         .args(["--export-release", "Web"])

@@ -306,13 +306,7 @@ func get_stats() -> Dictionary:
 
 
 func show_overlay(visible = true) -> void:
-	if visible and _overlay == null:
-		_overlay = Overlay.new(self)
-		add_child(_overlay)
-	elif not visible and _overlay != null:
-		remove_child(_overlay)
-		_overlay.queue_free()
-		_overlay = null
+	_overlay = Overlay.shown(self, _overlay, visible)
 
 
 func is_overlay_visible() -> bool:
@@ -320,9 +314,7 @@ func is_overlay_visible() -> bool:
 
 
 func _unhandled_key_input(event: InputEvent) -> void:
-	var key := event as InputEventKey
-	var wanted := OS.find_keycode_from_string(str(_options["overlay_key"]))
-	if key != null and key.pressed and not key.echo and key.keycode == wanted:
+	if Overlay.toggles(event, OS.find_keycode_from_string(str(_options["overlay_key"]))):
 		show_overlay(_overlay == null)
 
 
