@@ -100,6 +100,7 @@ function wake() {
   clearTimeout(tickTimer);
   tickTimer = setTimeout(tick, 0);
 }
+
 // Messages that came while the module loaded, in order.
 const early = [];
 
@@ -113,7 +114,11 @@ function report(force) {
     if (stats !== farewellStats && now - farewellMade >= FAREWELL_INTERVAL_MS) {
       farewellMade = now;
       farewellStats = stats;
-      const farewell = tracker.farewell().map((f) => ({ url: f.url, headers: f.headers, body: f.body.buffer }));
+      const farewell = tracker.farewell().map((f) => {
+        const request = { url: f.url, headers: f.headers, body: f.body.buffer };
+        f.free(); // the module's copy: the page gets its own
+        return request;
+      });
       postMessage({ farewell }, farewell.map((f) => f.body));
     }
   }

@@ -297,8 +297,6 @@ impl Batcher {
         self.logs.is_empty() && self.spans.is_empty() && !self.metrics_due
     }
 
-    /// Quitting: the metric updates no request carried yet, and (when they
-    /// are to be kept) the snapshot that carries them.
     /// The requests that would carry `logs` and `spans` (unanswered ones,
     /// oldest first), the open batches' events after them and `end` last,
     /// each within `budget` bytes of body: the newest events that fit.
@@ -312,6 +310,8 @@ impl Batcher {
         logs.into_iter().chain(spans).collect()
     }
 
+    /// Quitting: the metric updates no request carried yet, and (when they
+    /// are to be kept) the snapshot that carries them.
     pub fn last_metrics(&mut self, keep: bool) -> (u64, Option<Fitted>) {
         let unsent = self.metrics.pending_updates();
         if unsent == 0 {
