@@ -74,6 +74,8 @@ function step() {
     const text = GameTrackerWeb.stats();
     const stats = text ? JSON.parse(text) : null;
     if (stats && stats.logs.produced > FRAMES && pendingOf(stats) === 0 && !hidden) {
+      // Counted from this report, the one that shows everything sent.
+      sentBeforeTail = stats.logs.produced;
       handover([1, 2, 3].slice(0, TAIL).map((k) => ["log", 2, ticks(), `tail ${k}`, null]));
       hide();
     } else if (stats && hidden && stats.logs.produced === sentBeforeTail + TAIL && pendingOf(stats) === 0) {
@@ -82,7 +84,6 @@ function step() {
       console.log("glue: done " + text);
       return;
     }
-    if (stats && !hidden) sentBeforeTail = stats.logs.produced;
   }
   frame++;
   requestAnimationFrame(step);
