@@ -3,7 +3,9 @@ extends RefCounted
 ## events per second (bench_load.gd's mix) with tracking off, through
 ## no-op native methods (floor), with the addon, with the Web's autoload
 ## (web: web/web_tracker.gd, its hand-over going to a glue that only keeps
-## the text's length, as no browser runs here), or with the pure-GDScript
+## the text's length, as no browser runs here), through the stand-in's
+## methods that do nothing (stand_in: what the Web's calls cost before any
+## tracker work), or with the pure-GDScript
 ## tracker (`--modes=`, comma-separated).
 ##
 ## The modes of one run take turns in blocks of BLOCK_USEC until each has
@@ -103,6 +105,10 @@ func run(r) -> void:
 				target = GDTracker
 			"floor":
 				target = GameTrackerBenchFloor.new()
+			"stand_in":
+				var stand_in: Node = load("res://addons/game_tracker/stand_in/game_tracker.gd").new()
+				r.add_child(stand_in)
+				target = stand_in
 			"web":
 				var web: Node = load("res://addons/game_tracker/web/web_tracker.gd").new()
 				web.bridge = LengthGlue.new()
