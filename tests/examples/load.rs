@@ -34,7 +34,13 @@ use post::REMOTE_WRITE;
 /// A remote-write POST from `from` with the build's key: its status, or
 /// None when the connection failed.
 fn post(from: Ipv4Addr, port: u16, body: &[u8]) -> Option<u16> {
-    post::post(from, port, "/api/v1/write", &[REMOTE_WRITE, &[(KEY_HEADER, SHIPPED_KEY)]].concat(), body)
+    post::post(
+        from,
+        port,
+        "/api/v1/write",
+        &[REMOTE_WRITE, &[(KEY_HEADER, SHIPPED_KEY)]].concat(),
+        body,
+    )
 }
 
 /// Threads sending at once: the edge and the backend share this machine's
@@ -54,7 +60,13 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { backend: "prometheus".into(), sessions: 1000, rounds: 3, shared: 0.0, flood: 0 };
+    let mut a = Args {
+        backend: "prometheus".into(),
+        sessions: 1000,
+        rounds: 3,
+        shared: 0.0,
+        flood: 0,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -67,7 +79,10 @@ fn args() -> Args {
             other => panic!("unknown argument {other}"),
         }
     }
-    assert!(a.sessions <= 250 * 65_536, "one address each in 127.1.0.0 - 127.250.255.255");
+    assert!(
+        a.sessions <= 250 * 65_536,
+        "one address each in 127.1.0.0 - 127.250.255.255"
+    );
     a
 }
 
@@ -96,7 +111,9 @@ impl Backend {
     /// Series the backend stores.
     fn series(&self) -> f64 {
         match self {
-            Backend::Prometheus(p) => p.own_metric("prometheus_tsdb_head_series").unwrap_or(f64::NAN),
+            Backend::Prometheus(p) => p
+                .own_metric("prometheus_tsdb_head_series")
+                .unwrap_or(f64::NAN),
             // Series with a sample in the last 5 minutes (its series count
             // endpoint lags behind the index by minutes).
             Backend::Victoria(v) => v.first_value("count({__name__!=\"\"})").unwrap_or(0.0),
@@ -167,7 +184,10 @@ fn main() {
             let (sessions, rounds) = (args.sessions, args.rounds);
             scope.spawn(move || {
                 let mine: Vec<usize> = (sender..sessions).step_by(SENDERS).collect();
-                let mut states: Vec<SimSession> = mine.iter().map(|&i| SimSession::new("load", "1.0.0", i)).collect();
+                let mut states: Vec<SimSession> = mine
+                    .iter()
+                    .map(|&i| SimSession::new("load", "1.0.0", i))
+                    .collect();
                 for _ in 0..rounds {
                     for (state, &i) in states.iter_mut().zip(&mine) {
                         let (nanos, millis) = now();
@@ -192,7 +212,10 @@ fn main() {
         std::thread::sleep(Duration::from_secs(5));
     }
     let series = backend.series();
-    let rss = backend.server().own_metric("process_resident_memory_bytes").unwrap_or(f64::NAN);
+    let rss = backend
+        .server()
+        .own_metric("process_resident_memory_bytes")
+        .unwrap_or(f64::NAN);
     let l = |a: &AtomicU64| a.load(Relaxed);
     let line = serde_json::json!({
         "backend": args.backend,

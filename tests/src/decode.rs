@@ -17,7 +17,11 @@ pub fn body(r: &Request) -> Vec<u8> {
     match r.header("content-encoding") {
         Some("gzip") => {
             let mut out = Vec::new();
-            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(r.body.as_slice()), &mut out).expect("valid gzip body");
+            std::io::Read::read_to_end(
+                &mut flate2::read::GzDecoder::new(r.body.as_slice()),
+                &mut out,
+            )
+            .expect("valid gzip body");
             out
         }
         _ => r.body.clone(),
@@ -33,8 +37,12 @@ pub fn loki_entries(requests: &[Request]) -> Vec<(Json, Json)> {
         for stream in body["streams"].as_array().expect("streams array") {
             for v in stream["values"].as_array().expect("values array") {
                 let ts = v[0].as_str().expect("timestamp is a string");
-                assert!(ts.parse::<u64>().is_ok(), "timestamp {ts} is not decimal nanoseconds");
-                let line = serde_json::from_str(v[1].as_str().expect("line is a string")).expect("line is JSON");
+                assert!(
+                    ts.parse::<u64>().is_ok(),
+                    "timestamp {ts} is not decimal nanoseconds"
+                );
+                let line = serde_json::from_str(v[1].as_str().expect("line is a string"))
+                    .expect("line is JSON");
                 out.push((stream["stream"].clone(), line));
             }
         }
@@ -44,7 +52,10 @@ pub fn loki_entries(requests: &[Request]) -> Vec<(Json, Json)> {
 
 /// Only the parsed lines of `loki_entries`.
 pub fn loki_lines(requests: &[Request]) -> Vec<Json> {
-    loki_entries(requests).into_iter().map(|(_, line)| line).collect()
+    loki_entries(requests)
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect()
 }
 
 /// An OTLP export request, JSON or protobuf as its Content-Type says.

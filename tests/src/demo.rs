@@ -15,29 +15,63 @@ pub fn assert_demo_delivered(run: &Output, rx: &Receiver, what: &str) {
     let stdout = String::from_utf8_lossy(&run.stdout);
     let output = format!("{stdout}{}", String::from_utf8_lossy(&run.stderr));
     assert!(run.status.success(), "{what} failed:\n{output}");
-    assert!(stdout.contains("Initialize godot-rust"), "{what}: the library was loaded:\n{output}");
+    assert!(
+        stdout.contains("Initialize godot-rust"),
+        "{what}: the library was loaded:\n{output}"
+    );
     for signal in ["logs", "metrics", "traces"] {
-        let line = stdout.lines().find(|l| l.contains(&format!("demo:   {signal}"))).unwrap_or_else(|| panic!("{output}"));
-        assert!(line.contains(" dropped=0") && line.contains(" pending=0"), "{what}: {line}");
+        let line = stdout
+            .lines()
+            .find(|l| l.contains(&format!("demo:   {signal}")))
+            .unwrap_or_else(|| panic!("{output}"));
+        assert!(
+            line.contains(" dropped=0") && line.contains(" pending=0"),
+            "{what}: {line}"
+        );
     }
-    let messages: Vec<String> =
-        loki_lines(&rx.requests_to("/loki/api/v1/push")).iter().map(|l| l["msg"].as_str().unwrap().to_string()).collect();
-    assert_eq!(messages.iter().filter(|m| !m.starts_with("session_")).count(), 12, "{what}: {messages:?}");
-    assert_eq!(messages.last().map(String::as_str), Some("session_end"), "{what}: sent at quit: {messages:?}");
-    assert_eq!(otlp_spans(&rx.requests_to("/v1/traces")).len(), 12, "{what}");
+    let messages: Vec<String> = loki_lines(&rx.requests_to("/loki/api/v1/push"))
+        .iter()
+        .map(|l| l["msg"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| !m.starts_with("session_"))
+            .count(),
+        12,
+        "{what}: {messages:?}"
+    );
+    assert_eq!(
+        messages.last().map(String::as_str),
+        Some("session_end"),
+        "{what}: sent at quit: {messages:?}"
+    );
+    assert_eq!(
+        otlp_spans(&rx.requests_to("/v1/traces")).len(),
+        12,
+        "{what}"
+    );
     // The demo's flush, and at quit the last snapshot (game_sessions_total{status="exited"});
     // the tracker's own metrics may add a snapshot between.
     let snapshots = rx.requests_to("/api/v1/metrics/write").len();
-    assert!((2..=4).contains(&snapshots), "{what}: {snapshots} metrics requests");
+    assert!(
+        (2..=4).contains(&snapshots),
+        "{what}: {snapshots} metrics requests"
+    );
 }
 
 /// The demo's own files (project, scenes, scripts), without the addon or
 /// the editor's state, into `project`.
 pub fn copy_demo_files(project: &Path) {
     let demo = crate::repo_root().join("demo_project");
-    for entry in std::fs::read_dir(&demo).expect("read demo_project").flatten() {
+    for entry in std::fs::read_dir(&demo)
+        .expect("read demo_project")
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let own = ["godot", "gd", "tscn", "uid"].iter().any(|ext| name.ends_with(&format!(".{ext}")));
+        let own = ["godot", "gd", "tscn", "uid"]
+            .iter()
+            .any(|ext| name.ends_with(&format!(".{ext}")));
         if own && entry.path().is_file() {
             std::fs::copy(entry.path(), project.join(&name)).expect("copy a demo file");
         }
@@ -63,8 +97,11 @@ pub fn web_demo_project(name: &str, template: &str) -> (std::path::PathBuf, std:
     let module = project.join("addons/game_tracker/bin/web");
     std::fs::create_dir_all(&module).unwrap();
     for file in ["game_tracker_web.js", "game_tracker_web_bg.wasm"] {
-        std::fs::copy(root.join("addons/game_tracker/bin/web").join(file), module.join(file))
-            .unwrap_or_else(|e| panic!("{file}: {e} (scripts/build.sh --release --target web)"));
+        std::fs::copy(
+            root.join("addons/game_tracker/bin/web").join(file),
+            module.join(file),
+        )
+        .unwrap_or_else(|e| panic!("{file}: {e} (scripts/build.sh --release --target web)"));
     }
     let preset = format!(
         "[preset.0]\n\nname=\"Web\"\nplatform=\"Web\"\nrunnable=true\nexport_filter=\"all_resources\"\n\
@@ -77,4 +114,3 @@ pub fn web_demo_project(name: &str, template: &str) -> (std::path::PathBuf, std:
     crate::processes::import_project(&project);
     (project, out)
 }
-

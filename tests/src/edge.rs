@@ -21,7 +21,11 @@ pub const SHIPPED_TENANT: &str = "mygame";
 pub const KEY_HEADER: &str = "X-GameTracker-Key";
 
 /// Files of `deploy/nginx/` the edge is made of, used unchanged.
-const SHIPPED: &[&str] = &["game_tracker_edge.conf", "game_tracker_write.conf", "keys.conf"];
+const SHIPPED: &[&str] = &[
+    "game_tracker_edge.conf",
+    "game_tracker_write.conf",
+    "keys.conf",
+];
 
 pub struct Edge {
     pub port: u16,
@@ -43,7 +47,12 @@ impl Edge {
     /// nginx with the shipped edge on a free loopback port, forwarding every
     /// signal to `backend_port`.
     pub fn start(backend_port: u16) -> Edge {
-        Edge::start_with(&[("logs", backend_port), ("metrics", backend_port), ("traces", backend_port), ("otlp", backend_port)])
+        Edge::start_with(&[
+            ("logs", backend_port),
+            ("metrics", backend_port),
+            ("traces", backend_port),
+            ("otlp", backend_port),
+        ])
     }
 
     /// The same, each upstream of `backends.conf` (`logs`, `metrics`,
@@ -56,10 +65,18 @@ impl Edge {
         for name in SHIPPED {
             std::fs::copy(repo_root().join("deploy/nginx").join(name), conf.join(name)).unwrap();
         }
-        std::fs::write(conf.join("listen.conf"), format!("listen 127.0.0.1:{port};\n")).unwrap();
+        std::fs::write(
+            conf.join("listen.conf"),
+            format!("listen 127.0.0.1:{port};\n"),
+        )
+        .unwrap();
         let upstreams: String = backends
             .iter()
-            .map(|(name, port)| format!("upstream game_tracker_{name} {{ server 127.0.0.1:{port}; keepalive 16; }}\n"))
+            .map(|(name, port)| {
+                format!(
+                    "upstream game_tracker_{name} {{ server 127.0.0.1:{port}; keepalive 16; }}\n"
+                )
+            })
             .collect();
         std::fs::write(conf.join("backends.conf"), upstreams).unwrap();
         std::fs::write(conf.join("nginx.conf"), main_conf(&prefix.0)).unwrap();
@@ -75,7 +92,11 @@ impl Edge {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start nginx");
-        let mut edge = Edge { port, child, prefix };
+        let mut edge = Edge {
+            port,
+            child,
+            prefix,
+        };
         edge.wait_listening();
         edge
     }
@@ -96,7 +117,11 @@ impl Edge {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("nginx did not listen on {}: {}", self.port, self.error_log());
+        panic!(
+            "nginx did not listen on {}: {}",
+            self.port,
+            self.error_log()
+        );
     }
 
     pub fn error_log(&self) -> String {
@@ -148,7 +173,10 @@ fn main_conf(prefix: &Path) -> String {
 impl Drop for Edge {
     fn drop(&mut self) {
         // TERM: the master stops its workers (a KILL would leave them listening).
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {

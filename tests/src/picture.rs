@@ -72,10 +72,15 @@ impl Picture {
             return Err("no IHDR".into());
         }
         let mut raw = Vec::new();
-        flate2::read::ZlibDecoder::new(compressed.as_slice()).read_to_end(&mut raw).map_err(|e| e.to_string())?;
+        flate2::read::ZlibDecoder::new(compressed.as_slice())
+            .read_to_end(&mut raw)
+            .map_err(|e| e.to_string())?;
         let stride = width * channels;
         if raw.len() < height * (stride + 1) {
-            return Err(format!("{} bytes of pixels for {width}x{height}", raw.len()));
+            return Err(format!(
+                "{} bytes of pixels for {width}x{height}",
+                raw.len()
+            ));
         }
         let mut rgba = Vec::with_capacity(width * height * 4);
         let mut previous = vec![0u8; stride];
@@ -84,16 +89,30 @@ impl Picture {
             let line = &raw[y * (stride + 1)..(y + 1) * (stride + 1)];
             unfilter(line[0], &line[1..], &previous, channels, &mut row)?;
             for px in row.chunks(channels) {
-                rgba.extend_from_slice(&[px[0], px[1], px[2], if channels == 4 { px[3] } else { 255 }]);
+                rgba.extend_from_slice(&[
+                    px[0],
+                    px[1],
+                    px[2],
+                    if channels == 4 { px[3] } else { 255 },
+                ]);
             }
             std::mem::swap(&mut previous, &mut row);
         }
-        Ok(Picture { width, height, rgba })
+        Ok(Picture {
+            width,
+            height,
+            rgba,
+        })
     }
 
     /// The whole picture as a region.
     pub fn all(&self) -> Region {
-        Region { x: 0, y: 0, width: self.width, height: self.height }
+        Region {
+            x: 0,
+            y: 0,
+            width: self.width,
+            height: self.height,
+        }
     }
 
     fn pixel(&self, x: usize, y: usize) -> [u8; 4] {
@@ -105,7 +124,12 @@ impl Picture {
     fn clip(&self, region: Region) -> Region {
         let x = region.x.min(self.width);
         let y = region.y.min(self.height);
-        Region { x, y, width: region.width.min(self.width - x), height: region.height.min(self.height - y) }
+        Region {
+            x,
+            y,
+            width: region.width.min(self.width - x),
+            height: region.height.min(self.height - y),
+        }
     }
 
     /// How many different colours the region holds.
@@ -147,14 +171,31 @@ impl Picture {
         for x in r.x..r.x + r.width {
             *counts.entry(self.pixel(x, y)).or_insert(0usize) += 1;
         }
-        let Some((background, _)) = counts.iter().max_by_key(|(_, n)| **n) else { return false };
-        let distance = |p: &[u8; 4]| (0..3).map(|i| p[i].abs_diff(background[i]) as u32).sum::<u32>();
-        counts.iter().filter(|(p, _)| distance(p) >= MIN_DISTANCE).map(|(_, n)| n).sum::<usize>() >= MIN_CONTENT_PIXELS
+        let Some((background, _)) = counts.iter().max_by_key(|(_, n)| **n) else {
+            return false;
+        };
+        let distance = |p: &[u8; 4]| {
+            (0..3)
+                .map(|i| p[i].abs_diff(background[i]) as u32)
+                .sum::<u32>()
+        };
+        counts
+            .iter()
+            .filter(|(p, _)| distance(p) >= MIN_DISTANCE)
+            .map(|(_, n)| n)
+            .sum::<usize>()
+            >= MIN_CONTENT_PIXELS
     }
 }
 
 /// Undoes one scanline's PNG filter (`kind`) into `out`.
-fn unfilter(kind: u8, line: &[u8], previous: &[u8], bpp: usize, out: &mut [u8]) -> Result<(), String> {
+fn unfilter(
+    kind: u8,
+    line: &[u8],
+    previous: &[u8],
+    bpp: usize,
+    out: &mut [u8],
+) -> Result<(), String> {
     for i in 0..line.len() {
         let left = if i >= bpp { out[i - bpp] } else { 0 };
         let up = previous[i];
@@ -174,7 +215,11 @@ fn unfilter(kind: u8, line: &[u8], previous: &[u8], bpp: usize, out: &mut [u8]) 
 
 fn paeth(a: u8, b: u8, c: u8) -> u8 {
     let p = a as i16 + b as i16 - c as i16;
-    let (pa, pb, pc) = ((p - a as i16).abs(), (p - b as i16).abs(), (p - c as i16).abs());
+    let (pa, pb, pc) = (
+        (p - a as i16).abs(),
+        (p - b as i16).abs(),
+        (p - c as i16).abs(),
+    );
     if pa <= pb && pa <= pc {
         a
     } else if pb <= pc {
@@ -195,10 +240,24 @@ mod tests {
         let picture = Picture::load(&crate::repo_root().join("docs/overlay.png"));
         assert_eq!((picture.width, picture.height), (1152, 648));
         assert_eq!(picture.rgba.len(), 1152 * 648 * 4);
-        let panel = Region { x: 16, y: 16, width: 420, height: 170 };
+        let panel = Region {
+            x: 16,
+            y: 16,
+            width: 420,
+            height: 170,
+        };
         assert_eq!(picture.content_lines(panel), 7);
         assert!(picture.colours(panel) > 100, "anti-aliased text");
-        let game = Region { x: 600, y: 300, width: 400, height: 300 };
-        assert_eq!((picture.content_lines(game), picture.colours(game)), (0, 1), "the game's flat background");
+        let game = Region {
+            x: 600,
+            y: 300,
+            width: 400,
+            height: 300,
+        };
+        assert_eq!(
+            (picture.content_lines(game), picture.colours(game)),
+            (0, 1),
+            "the game's flat background"
+        );
     }
 }

@@ -18,7 +18,10 @@ pub struct GodotRun {
 
 impl GodotRun {
     pub fn all_output(&self) -> String {
-        format!("--- stdout ---\n{}\n--- stderr ---\n{}", self.stdout, self.stderr)
+        format!(
+            "--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout, self.stderr
+        )
     }
 
     /// Lines that mean the engine or the extension misbehaved, whatever the
@@ -27,7 +30,9 @@ impl GodotRun {
         self.stdout
             .lines()
             .chain(self.stderr.lines())
-            .filter(|l| l.contains("SCRIPT ERROR") || l.contains("panicked at") || l.contains("[panic"))
+            .filter(|l| {
+                l.contains("SCRIPT ERROR") || l.contains("panicked at") || l.contains("[panic")
+            })
             .map(str::to_string)
             .collect()
     }
@@ -78,21 +83,29 @@ pub fn copy_of(project: &Path, label: &str, library: Library, extra: &[(&str, St
     }
     let _ = std::fs::remove_dir_all(&copy);
     std::fs::create_dir_all(&copy).expect("create the copy");
-    for entry in std::fs::read_dir(project).expect("read the project").flatten() {
+    for entry in std::fs::read_dir(project)
+        .expect("read the project")
+        .flatten()
+    {
         let name = entry.file_name();
-        if entry.file_type().is_ok_and(|t| t.is_file()) && !name.to_string_lossy().starts_with('.') {
+        if entry.file_type().is_ok_and(|t| t.is_file()) && !name.to_string_lossy().starts_with('.')
+        {
             std::fs::copy(entry.path(), copy.join(&name)).expect("copy a file");
         }
     }
     copy_addon(&copy, library);
     for (name, text) in extra {
         let path = copy.join(name);
-        std::fs::create_dir_all(path.parent().expect("a file in the copy")).expect("create its folder");
+        std::fs::create_dir_all(path.parent().expect("a file in the copy"))
+            .expect("create its folder");
         std::fs::write(path, text).expect("write an extra file");
     }
     drop(done);
     import_project(&copy);
-    COPIES.lock().unwrap_or_else(|e| e.into_inner()).push(copy.clone());
+    COPIES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(copy.clone());
     copy
 }
 
@@ -108,7 +121,13 @@ pub fn copy_addon(project: &Path, library: Library) {
         }
         Library::Release => {
             let status = Command::new("cargo")
-                .args(["build", "--release", "-p", "game_tracker", "--manifest-path"])
+                .args([
+                    "build",
+                    "--release",
+                    "-p",
+                    "game_tracker",
+                    "--manifest-path",
+                ])
                 .arg(root.join("Cargo.toml"))
                 .status()
                 .expect("run cargo build --release");
@@ -143,7 +162,12 @@ fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
 }
 
 /// Runs `scripts/godot.sh <args>` in `project`, killing it after `timeout`.
-pub fn run_godot(project: &Path, args: &[&str], env: &[(&str, String)], timeout: Duration) -> GodotRun {
+pub fn run_godot(
+    project: &Path,
+    args: &[&str],
+    env: &[(&str, String)],
+    timeout: Duration,
+) -> GodotRun {
     let output = wait_with_timeout(spawn_godot(project, args, env), timeout);
     GodotRun {
         status: output.status,
@@ -154,9 +178,23 @@ pub fn run_godot(project: &Path, args: &[&str], env: &[(&str, String)], timeout:
 
 /// Runs Godot with a display and OpenGL (`scripts/xvfb.sh`, Mesa's
 /// software renderer): for tests that look at pixels.
-pub fn run_godot_on_display(project: &Path, args: &[&str], env: &[(&str, String)], timeout: Duration) -> GodotRun {
-    let launcher = [repo_root().join("scripts/xvfb.sh").display().to_string(), "bash".into()];
-    let mut cmd = godot_command(&launcher, &["--rendering-driver", "opengl3"], project, args, env);
+pub fn run_godot_on_display(
+    project: &Path,
+    args: &[&str],
+    env: &[(&str, String)],
+    timeout: Duration,
+) -> GodotRun {
+    let launcher = [
+        repo_root().join("scripts/xvfb.sh").display().to_string(),
+        "bash".into(),
+    ];
+    let mut cmd = godot_command(
+        &launcher,
+        &["--rendering-driver", "opengl3"],
+        project,
+        args,
+        env,
+    );
     let output = wait_with_timeout(cmd.spawn().expect("start scripts/xvfb.sh"), timeout);
     GodotRun {
         status: output.status,
@@ -168,12 +206,20 @@ pub fn run_godot_on_display(project: &Path, args: &[&str], env: &[(&str, String)
 /// Starts `scripts/godot.sh --headless --path <project> <args>` with piped
 /// output. `godot.sh` execs Godot, so the child's pid is Godot's.
 pub fn spawn_godot(project: &Path, args: &[&str], env: &[(&str, String)]) -> Child {
-    godot_command(&[], &["--headless"], project, args, env).spawn().expect("start scripts/godot.sh")
+    godot_command(&[], &["--headless"], project, args, env)
+        .spawn()
+        .expect("start scripts/godot.sh")
 }
 
 /// `bash <launcher…> scripts/godot.sh <options> --path <project> <args>`
 /// with piped output and `env`, the addon built first.
-fn godot_command(launcher: &[String], options: &[&str], project: &Path, args: &[&str], env: &[(&str, String)]) -> Command {
+fn godot_command(
+    launcher: &[String],
+    options: &[&str],
+    project: &Path,
+    args: &[&str],
+    env: &[(&str, String)],
+) -> Command {
     build_addon();
     let mut cmd = Command::new("bash");
     cmd.args(launcher)
@@ -229,7 +275,11 @@ pub fn wait_with_timeout(mut child: Child, timeout: Duration) -> Output {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// PromQL over a server's HTTP API (`/api/v1/query`).
@@ -239,23 +289,41 @@ pub trait PromQl {
     /// Instant PromQL query; returns `data.result`.
     fn query(&self, promql: &str) -> Vec<serde_json::Value> {
         let url = format!("http://127.0.0.1:{}/api/v1/query", self.port());
-        let mut resp = ureq::get(&url).query("query", promql).call().expect("query the server");
-        let body: serde_json::Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        let mut resp = ureq::get(&url)
+            .query("query", promql)
+            .call()
+            .expect("query the server");
+        let body: serde_json::Value =
+            serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
         assert_eq!(body["status"], "success", "query {promql} failed: {body}");
-        body["data"]["result"].as_array().cloned().unwrap_or_default()
+        body["data"]["result"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The value of an instant query's first result, if it has one.
     fn first_value(&self, promql: &str) -> Option<f64> {
-        self.query(promql).first().and_then(|r| r["value"][1].as_str()?.parse().ok())
+        self.query(promql)
+            .first()
+            .and_then(|r| r["value"][1].as_str()?.parse().ok())
     }
 
     /// A sample of the server's own metrics (`/metrics`) without labels,
     /// e.g. `process_resident_memory_bytes`.
     fn own_metric(&self, name: &str) -> Option<f64> {
         let url = format!("http://127.0.0.1:{}/metrics", self.port());
-        let text = ureq::get(&url).call().ok()?.body_mut().read_to_string().ok()?;
-        text.lines().find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')).and_then(|v| v.trim().parse().ok()))
+        let text = ureq::get(&url)
+            .call()
+            .ok()?
+            .body_mut()
+            .read_to_string()
+            .ok()?;
+        text.lines().find_map(|l| {
+            l.strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix(' '))
+                .and_then(|v| v.trim().parse().ok())
+        })
     }
 }
 
@@ -284,16 +352,22 @@ impl Prometheus {
     /// On `port`, chosen before it starts: a sender may already be failing
     /// to reach it (a receiver that comes back).
     pub fn start_on(port: u16) -> Prometheus {
-        Prometheus(Server::start(&prometheus_binary(), "prometheus", "/-/ready", port, |port, data| {
-            let config = data.join("prometheus.yml");
-            std::fs::write(&config, PROMETHEUS_CONFIG).unwrap();
-            vec![
-                format!("--config.file={}", config.display()),
-                format!("--storage.tsdb.path={}", data.join("tsdb").display()),
-                format!("--web.listen-address=127.0.0.1:{port}"),
-                "--web.enable-remote-write-receiver".into(),
-            ]
-        }))
+        Prometheus(Server::start(
+            &prometheus_binary(),
+            "prometheus",
+            "/-/ready",
+            port,
+            |port, data| {
+                let config = data.join("prometheus.yml");
+                std::fs::write(&config, PROMETHEUS_CONFIG).unwrap();
+                vec![
+                    format!("--config.file={}", config.display()),
+                    format!("--storage.tsdb.path={}", data.join("tsdb").display()),
+                    format!("--web.listen-address=127.0.0.1:{port}"),
+                    "--web.enable-remote-write-receiver".into(),
+                ]
+            },
+        ))
     }
 
     /// As `deploy/prometheus/` ships it: its `prometheus.yml` and every
@@ -302,13 +376,28 @@ impl Prometheus {
     pub fn shipped() -> Prometheus {
         let deploy = repo_root().join("deploy/prometheus");
         let flags = shipped_flags(&deploy.join("flags"));
-        Prometheus(Server::start(&prometheus_binary(), "prometheus-shipped", "/-/ready", free_port(), |port, data| {
-            let mut args: Vec<String> = flags.into_iter().filter(|f| !f.starts_with("--web.listen-address=")).collect();
-            args.push(format!("--web.listen-address=127.0.0.1:{port}"));
-            args.push(format!("--config.file={}", deploy.join("prometheus.yml").display()));
-            args.push(format!("--storage.tsdb.path={}", data.join("tsdb").display()));
-            args
-        }))
+        Prometheus(Server::start(
+            &prometheus_binary(),
+            "prometheus-shipped",
+            "/-/ready",
+            free_port(),
+            |port, data| {
+                let mut args: Vec<String> = flags
+                    .into_iter()
+                    .filter(|f| !f.starts_with("--web.listen-address="))
+                    .collect();
+                args.push(format!("--web.listen-address=127.0.0.1:{port}"));
+                args.push(format!(
+                    "--config.file={}",
+                    deploy.join("prometheus.yml").display()
+                ));
+                args.push(format!(
+                    "--storage.tsdb.path={}",
+                    data.join("tsdb").display()
+                ));
+                args
+            },
+        ))
     }
 
     pub fn write_url(&self) -> String {
@@ -319,7 +408,11 @@ impl Prometheus {
 /// The flags of a `deploy/*/flags` file: one a line, `#` comments.
 pub fn shipped_flags(file: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect()
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
 }
 
 impl PromQl for Prometheus {
@@ -339,13 +432,21 @@ pub struct VictoriaMetrics(Server);
 impl VictoriaMetrics {
     pub fn start() -> VictoriaMetrics {
         let binary = debian_unstable_binary("victoria-metrics", "victoria-metrics");
-        VictoriaMetrics(Server::start_any_port(&binary, "victoria-metrics", "/health", |port, data| {
-            let mut args = vec![format!("-storageDataPath={}", data.display()), format!("-httpListenAddr=127.0.0.1:{port}")];
-            args.extend(VICTORIA_METRICS_OTLP_FLAGS.iter().map(|f| f.to_string()));
-            // Answer queries with samples that just arrived (default: 30 s behind).
-            args.push("-search.latencyOffset=0s".into());
-            args
-        }))
+        VictoriaMetrics(Server::start_any_port(
+            &binary,
+            "victoria-metrics",
+            "/health",
+            |port, data| {
+                let mut args = vec![
+                    format!("-storageDataPath={}", data.display()),
+                    format!("-httpListenAddr=127.0.0.1:{port}"),
+                ];
+                args.extend(VICTORIA_METRICS_OTLP_FLAGS.iter().map(|f| f.to_string()));
+                // Answer queries with samples that just arrived (default: 30 s behind).
+                args.push("-search.latencyOffset=0s".into());
+                args
+            },
+        ))
     }
 
     /// As `deploy/victoriametrics/` ships it: every flag of its `flags`
@@ -368,25 +469,39 @@ impl VictoriaMetrics {
             .collect();
         flags.extend(overrides.iter().map(|o| o.to_string()));
         let binary = debian_unstable_binary("victoria-metrics", "victoria-metrics");
-        VictoriaMetrics(Server::start_any_port(&binary, "victoria-metrics-shipped", "/health", |port, data| {
-            let mut args = vec![format!("-storageDataPath={}", data.display()), format!("-httpListenAddr=127.0.0.1:{port}")];
-            for flag in flags {
-                if let Some(file) = flag.strip_prefix("-relabelConfig=") {
-                    args.push(format!("-relabelConfig={}", deploy.join(file).display()));
-                } else if let Some(file) = flag.strip_prefix("-streamAggr.config=") {
-                    let Some(interval) = aggregation else { continue };
-                    let text = std::fs::read_to_string(deploy.join(file)).unwrap();
-                    assert!(text.contains("interval: 1m"), "stream_aggr.yaml's interval");
-                    let copy = data.join("stream_aggr.yaml");
-                    std::fs::write(&copy, text.replace("interval: 1m", &format!("interval: {interval}"))).unwrap();
-                    args.push(format!("-streamAggr.config={}", copy.display()));
-                } else {
-                    args.push(flag);
+        VictoriaMetrics(Server::start_any_port(
+            &binary,
+            "victoria-metrics-shipped",
+            "/health",
+            |port, data| {
+                let mut args = vec![
+                    format!("-storageDataPath={}", data.display()),
+                    format!("-httpListenAddr=127.0.0.1:{port}"),
+                ];
+                for flag in flags {
+                    if let Some(file) = flag.strip_prefix("-relabelConfig=") {
+                        args.push(format!("-relabelConfig={}", deploy.join(file).display()));
+                    } else if let Some(file) = flag.strip_prefix("-streamAggr.config=") {
+                        let Some(interval) = aggregation else {
+                            continue;
+                        };
+                        let text = std::fs::read_to_string(deploy.join(file)).unwrap();
+                        assert!(text.contains("interval: 1m"), "stream_aggr.yaml's interval");
+                        let copy = data.join("stream_aggr.yaml");
+                        std::fs::write(
+                            &copy,
+                            text.replace("interval: 1m", &format!("interval: {interval}")),
+                        )
+                        .unwrap();
+                        args.push(format!("-streamAggr.config={}", copy.display()));
+                    } else {
+                        args.push(flag);
+                    }
                 }
-            }
-            args.push("-search.latencyOffset=0s".into());
-            args
-        }))
+                args.push("-search.latencyOffset=0s".into());
+                args
+            },
+        ))
     }
 
     pub fn write_url(&self) -> String {
@@ -416,7 +531,13 @@ struct Server {
 impl Server {
     /// Starts `binary` with the arguments `args(port, data folder)` gives and
     /// waits until `ready_path` answers 200.
-    fn start(binary: &Path, name: &str, ready_path: &str, port: u16, args: impl FnOnce(u16, &Path) -> Vec<String>) -> Server {
+    fn start(
+        binary: &Path,
+        name: &str,
+        ready_path: &str,
+        port: u16,
+        args: impl FnOnce(u16, &Path) -> Vec<String>,
+    ) -> Server {
         let data = TempDir::new(name);
         let child = Command::new(binary)
             .args(args(port, &data.0))
@@ -424,14 +545,23 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("start {name}: {e}"));
-        let server = Server { child, port, _data: data };
+        let server = Server {
+            child,
+            port,
+            _data: data,
+        };
         wait_ready(&format!("http://127.0.0.1:{port}{ready_path}"), name);
         server
     }
 }
 
 impl Server {
-    fn start_any_port(binary: &Path, name: &str, ready_path: &str, args: impl FnOnce(u16, &Path) -> Vec<String>) -> Server {
+    fn start_any_port(
+        binary: &Path,
+        name: &str,
+        ready_path: &str,
+        args: impl FnOnce(u16, &Path) -> Vec<String>,
+    ) -> Server {
         Server::start(binary, name, ready_path, free_port(), args)
     }
 }
@@ -472,7 +602,10 @@ pub fn debian_unstable_binary(package: &str, binary: &str) -> PathBuf {
         .arg(package)
         .status()
         .expect("run scripts/debfetch.sh");
-    assert!(status.success(), "fetching Debian unstable's {package} package failed");
+    assert!(
+        status.success(),
+        "fetching Debian unstable's {package} package failed"
+    );
     cache.join("root/usr/bin").join(binary)
 }
 
@@ -481,7 +614,11 @@ pub struct TempDir(pub PathBuf);
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("game_tracker_{tag}_{}_{}", std::process::id(), free_port()));
+        let dir = std::env::temp_dir().join(format!(
+            "game_tracker_{tag}_{}_{}",
+            std::process::id(),
+            free_port()
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
     }

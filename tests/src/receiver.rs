@@ -23,7 +23,10 @@ pub struct Request {
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -37,7 +40,11 @@ pub struct Answer {
 
 impl Answer {
     pub fn new(status: u16) -> Answer {
-        Answer { status, retry_after: None, body: None }
+        Answer {
+            status,
+            retry_after: None,
+            body: None,
+        }
     }
 
     pub fn retry_after(mut self, value: &str) -> Answer {
@@ -114,7 +121,13 @@ impl Receiver {
 
     /// Requests and body bytes received on `path` so far.
     pub fn received(&self, path: &str) -> (usize, usize) {
-        let get = |l: &Mutex<Vec<(String, usize)>>| l.lock().unwrap().iter().find(|(p, _)| p == path).map_or(0, |(_, n)| *n);
+        let get = |l: &Mutex<Vec<(String, usize)>>| {
+            l.lock()
+                .unwrap()
+                .iter()
+                .find(|(p, _)| p == path)
+                .map_or(0, |(_, n)| *n)
+        };
         (get(&self.shared.totals), get(&self.shared.total_bytes))
     }
 
@@ -141,7 +154,11 @@ impl Receiver {
         let shared = Arc::new(Shared::default());
         shared.status.store(204, Ordering::SeqCst);
         let acceptor = Mutex::new(Some(accept_loop(listener, shared.clone())));
-        Receiver { port, shared, acceptor }
+        Receiver {
+            port,
+            shared,
+            acceptor,
+        }
     }
 
     /// Closes the listening socket: connections are refused until [`Receiver::come_up`].
@@ -159,7 +176,8 @@ impl Receiver {
         let mut acceptor = self.acceptor.lock().unwrap();
         if acceptor.is_none() {
             self.shared.stop.store(false, Ordering::SeqCst);
-            let listener = TcpListener::bind(("127.0.0.1", self.port)).expect("rebind the same port");
+            let listener =
+                TcpListener::bind(("127.0.0.1", self.port)).expect("rebind the same port");
             *acceptor = Some(accept_loop(listener, self.shared.clone()));
         }
     }
@@ -192,7 +210,13 @@ impl Receiver {
 
     /// Requests to `path` read and not answered yet (held or delayed).
     pub fn in_flight(&self, path: &str) -> usize {
-        self.shared.in_flight.lock().unwrap().iter().find(|(p, _)| p == path).map_or(0, |(_, n)| *n)
+        self.shared
+            .in_flight
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(p, _)| p == path)
+            .map_or(0, |(_, n)| *n)
     }
 
     /// Status code for the following requests (default 204).
@@ -213,7 +237,13 @@ impl Receiver {
     /// The next requests to `path` get these answers, one each in turn;
     /// later ones are answered as before.
     pub fn answer_in_turn(&self, path: &str, answers: &[Answer]) {
-        self.shared.script.lock().unwrap().entry(path.to_string()).or_default().extend(answers.iter().cloned());
+        self.shared
+            .script
+            .lock()
+            .unwrap()
+            .entry(path.to_string())
+            .or_default()
+            .extend(answers.iter().cloned());
     }
 
     /// A `Retry-After` header on the following error answers.
@@ -228,7 +258,9 @@ impl Receiver {
 
     /// Delay before answering the following requests.
     pub fn delay(&self, d: Duration) {
-        self.shared.delay_ms.store(d.as_millis() as usize, Ordering::SeqCst);
+        self.shared
+            .delay_ms
+            .store(d.as_millis() as usize, Ordering::SeqCst);
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -236,12 +268,21 @@ impl Receiver {
     }
 
     pub fn requests_to(&self, path: &str) -> Vec<Request> {
-        self.requests().into_iter().filter(|r| r.path == path).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == path)
+            .collect()
     }
 
     /// Most requests to `path` that were being answered at the same time.
     pub fn max_concurrent(&self, path: &str) -> usize {
-        self.shared.max_in_flight.lock().unwrap().iter().find(|(p, _)| p == path).map_or(0, |(_, n)| *n)
+        self.shared
+            .max_in_flight
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(p, _)| p == path)
+            .map_or(0, |(_, n)| *n)
     }
 
     /// Waits until `pred` holds for the recorded requests, at most `timeout`.
@@ -291,7 +332,8 @@ fn adjust(list: &Mutex<Vec<(String, usize)>>, path: &str, f: impl Fn(usize) -> u
 
 /// On every answer of a CORS receiver: any page may send, and read
 /// `Retry-After`.
-const CORS_HEADERS: &str = "Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: Retry-After\r\n";
+const CORS_HEADERS: &str =
+    "Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: Retry-After\r\n";
 /// On its preflight answers: what the tracker's requests carry.
 const CORS_PREFLIGHT: &str = "Access-Control-Allow-Methods: POST\r\nAccess-Control-Allow-Headers: Content-Type, Content-Encoding, Authorization, X-Scope-OrgID, X-Prometheus-Remote-Write-Version\r\nAccess-Control-Max-Age: 600\r\n";
 
@@ -333,9 +375,15 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             .find(|(n, _)| n == "content-length")
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(0);
-        let cors = if shared.cors.load(Ordering::SeqCst) { CORS_HEADERS } else { "" };
+        let cors = if shared.cors.load(Ordering::SeqCst) {
+            CORS_HEADERS
+        } else {
+            ""
+        };
         if method == "OPTIONS" && !cors.is_empty() {
-            let preflight = format!("HTTP/1.1 204 No Content\r\n{cors}{CORS_PREFLIGHT}Content-Length: 0\r\n\r\n");
+            let preflight = format!(
+                "HTTP/1.1 204 No Content\r\n{cors}{CORS_PREFLIGHT}Content-Length: 0\r\n\r\n"
+            );
             if writer.write_all(preflight.as_bytes()).is_err() {
                 return;
             }
@@ -358,7 +406,12 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         }
         let now = adjust(&shared.in_flight, &path, |n| n + 1);
         adjust(&shared.max_in_flight, &path, |m| m.max(now));
-        drop(shared.released.wait_while(shared.held.lock().unwrap(), |held| *held).unwrap());
+        drop(
+            shared
+                .released
+                .wait_while(shared.held.lock().unwrap(), |held| *held)
+                .unwrap(),
+        );
         let delay = shared.delay_ms.load(Ordering::SeqCst);
         if delay > 0 {
             thread::sleep(Duration::from_millis(delay as u64));
@@ -373,17 +426,35 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
             }
             continue;
         }
-        let scripted = shared.script.lock().unwrap().get_mut(&path).and_then(|answers| answers.pop_front());
-        let status = scripted.as_ref().map_or(shared.status.load(Ordering::SeqCst), |a| usize::from(a.status));
+        let scripted = shared
+            .script
+            .lock()
+            .unwrap()
+            .get_mut(&path)
+            .and_then(|answers| answers.pop_front());
+        let status = scripted
+            .as_ref()
+            .map_or(shared.status.load(Ordering::SeqCst), |a| {
+                usize::from(a.status)
+            });
         adjust(&shared.totals, &path, |n| n + 1);
         adjust(&shared.total_bytes, &path, |n| n + body.len());
         if !shared.discard.load(Ordering::Relaxed) {
-            shared.requests.lock().unwrap().push(Request { method, path: path.clone(), headers, body, received_at: Instant::now() });
+            shared.requests.lock().unwrap().push(Request {
+                method,
+                path: path.clone(),
+                headers,
+                body,
+                received_at: Instant::now(),
+            });
         }
         adjust(&shared.in_flight, &path, |n| n - 1);
         let (error_body, retry_after) = match scripted {
             Some(answer) => (answer.body, answer.retry_after),
-            None => (shared.error_body.lock().unwrap().clone(), shared.retry_after.lock().unwrap().clone()),
+            None => (
+                shared.error_body.lock().unwrap().clone(),
+                shared.retry_after.lock().unwrap().clone(),
+            ),
         };
         let body = match status {
             400.. => error_body.unwrap_or_else(|| "receiver says no\nsecond line".into()),
@@ -400,12 +471,18 @@ fn serve(stream: TcpStream, shared: Arc<Shared>) {
         if writer.write_all(response.as_bytes()).is_err() {
             return;
         }
-        shared.windows.lock().unwrap().push((first_line_at, unix_micros()));
+        shared
+            .windows
+            .lock()
+            .unwrap()
+            .push((first_line_at, unix_micros()));
     }
 }
 
 fn unix_micros() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
 }
 
 /// A server that accepts connections and never answers: what a receiver

@@ -13,17 +13,28 @@ pub fn sqlite3(db: &Path, sql: &str) -> String {
         .arg(sql)
         .output()
         .expect("run scripts/sqlite3.sh");
-    let stdout = String::from_utf8_lossy(&output.stdout).trim_end().to_string();
-    assert!(output.status.success(), "sqlite3 {sql}:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout)
+        .trim_end()
+        .to_string();
+    assert!(
+        output.status.success(),
+        "sqlite3 {sql}:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     stdout
 }
 
 /// The README's query under the comment that starts with `-- title`, in
 /// "The local store" section, up to its `;`.
 pub fn readme_query(title: &str) -> String {
-    let readme = std::fs::read_to_string(crate::repo_root().join("README.md")).expect("read README.md");
-    let section = &readme[readme.find("## The local store").expect("README has The local store")..];
-    let start = section.find(&format!("-- {title}")).unwrap_or_else(|| panic!("README has no query '-- {title}'"));
+    let readme =
+        std::fs::read_to_string(crate::repo_root().join("README.md")).expect("read README.md");
+    let section = &readme[readme
+        .find("## The local store")
+        .expect("README has The local store")..];
+    let start = section
+        .find(&format!("-- {title}"))
+        .unwrap_or_else(|| panic!("README has no query '-- {title}'"));
     let body = &section[start..];
     let body = &body[body.find('\n').expect("a query after its comment") + 1..];
     body[..=body.find(';').expect("the query ends with ;")].to_string()

@@ -31,12 +31,18 @@ impl StaticSite {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/{}", self.port, path.trim_start_matches('/'))
+        format!(
+            "http://127.0.0.1:{}/{}",
+            self.port,
+            path.trim_start_matches('/')
+        )
     }
 }
 
 fn answer(stream: TcpStream, folder: &Path, isolated: bool) {
-    let Ok(mut writer) = stream.try_clone() else { return };
+    let Ok(mut writer) = stream.try_clone() else {
+        return;
+    };
     let mut reader = BufReader::new(stream);
     loop {
         let mut line = String::new();
@@ -50,8 +56,13 @@ fn answer(stream: TcpStream, folder: &Path, isolated: bool) {
             }
         }
         let path = line.split_whitespace().nth(1).unwrap_or("/");
-        let path = path.split(['?', '#']).next().unwrap_or("/").trim_start_matches('/');
-        let file: Option<PathBuf> = (!path.contains("..")).then(|| folder.join(if path.is_empty() { "index.html" } else { path }));
+        let path = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("/")
+            .trim_start_matches('/');
+        let file: Option<PathBuf> = (!path.contains(".."))
+            .then(|| folder.join(if path.is_empty() { "index.html" } else { path }));
         let (status, body, kind) = match file.as_deref().map(std::fs::read) {
             Some(Ok(bytes)) => ("200 OK", bytes, content_type(file.as_deref().unwrap())),
             // No favicon: an empty answer, not an error in the page's console.
@@ -64,7 +75,11 @@ fn answer(stream: TcpStream, folder: &Path, isolated: bool) {
             ""
         };
         let head = format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n{isolation}\r\n", body.len());
-        if writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(&body)).is_err() {
+        if writer
+            .write_all(head.as_bytes())
+            .and_then(|()| writer.write_all(&body))
+            .is_err()
+        {
             return;
         }
     }

@@ -17,15 +17,21 @@ pub struct TlsReceiver {
 
 impl TlsReceiver {
     pub fn start() -> TlsReceiver {
-        let key = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-            .expect("self-signed certificate");
-        let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()));
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .expect("TLS versions")
-            .with_no_client_auth()
-            .with_single_cert(vec![key.cert.der().clone()], private)
-            .expect("server config");
+        let key = rcgen::generate_simple_self_signed(vec![
+            "127.0.0.1".to_string(),
+            "localhost".to_string(),
+        ])
+        .expect("self-signed certificate");
+        let private =
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()));
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![key.cert.der().clone()], private)
+        .expect("server config");
         let config = Arc::new(config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().unwrap().port();
@@ -34,7 +40,8 @@ impl TlsReceiver {
         // Lives until the test process ends; every connection is one handshake.
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let connection = rustls::ServerConnection::new(config.clone()).expect("server connection");
+                let connection =
+                    rustls::ServerConnection::new(config.clone()).expect("server connection");
                 let mut tls = rustls::StreamOwned::new(connection, stream);
                 let outcome = match tls.read(&mut [0u8; 1024]) {
                     Ok(_) => "handshake completed".to_string(),

@@ -40,7 +40,10 @@ fn now() -> (u64, i64) {
 /// Each session plays `steps` steps; after each, every session's snapshot
 /// goes to every server, as its game would send it.
 fn play(sessions: &mut [SimSession], steps: usize, servers: &[&VictoriaMetrics]) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
     for _ in 0..steps {
         for session in sessions.iter_mut() {
             let (nanos, millis) = now();
@@ -65,7 +68,9 @@ fn play(sessions: &mut [SimSession], steps: usize, servers: &[&VictoriaMetrics])
 
 /// Series with a sample in the last minutes.
 fn series_count(server: &VictoriaMetrics) -> usize {
-    server.first_value(&format!("count({{game=\"{GAME}\"}})")).map_or(0, |n| n as usize)
+    server
+        .first_value(&format!("count({{game=\"{GAME}\"}})"))
+        .map_or(0, |n| n as usize)
 }
 
 fn scalar(server: &VictoriaMetrics, promql: &str) -> f64 {
@@ -79,24 +84,49 @@ fn aggregated_series_stay_the_same_when_sessions_grow_and_keep_every_sessions_to
     let aggregated = VictoriaMetrics::shipped(Some(INTERVAL));
     let per_session = VictoriaMetrics::shipped(None);
     let servers = [&aggregated, &per_session];
-    let mut sessions: Vec<SimSession> = (0..30).map(|i| SimSession::new(GAME, "1.0.0", i)).collect();
+    let mut sessions: Vec<SimSession> =
+        (0..30).map(|i| SimSession::new(GAME, "1.0.0", i)).collect();
     play(&mut sessions, 3, &servers);
     let deaths = "sum(player_deaths_total{game=\"aggregation-test\"})";
-    eventually("30 sessions' deaths summed", WAIT, || aggregated.first_value(deaths) == Some(90.0));
-    eventually("30 sessions' deaths, per session", WAIT, || per_session.first_value(deaths) == Some(90.0));
-    eventually("30 sessions' series", WAIT, || series_count(&per_session) == per_session_series(30));
-    eventually("the aggregated series", WAIT, || series_count(&aggregated) == AGGREGATED_SERIES);
+    eventually("30 sessions' deaths summed", WAIT, || {
+        aggregated.first_value(deaths) == Some(90.0)
+    });
+    eventually("30 sessions' deaths, per session", WAIT, || {
+        per_session.first_value(deaths) == Some(90.0)
+    });
+    eventually("30 sessions' series", WAIT, || {
+        series_count(&per_session) == per_session_series(30)
+    });
+    eventually("the aggregated series", WAIT, || {
+        series_count(&aggregated) == AGGREGATED_SERIES
+    });
 
     // Four times the players, more steps for the first ones.
     sessions.extend((30..120).map(|i| SimSession::new(GAME, "1.0.0", i)));
     play(&mut sessions, 3, &servers);
-    eventually("120 sessions' deaths summed", WAIT, || aggregated.first_value(deaths) == Some(450.0));
+    eventually("120 sessions' deaths summed", WAIT, || {
+        aggregated.first_value(deaths) == Some(450.0)
+    });
     // 30 sessions x 6 steps + 90 x 3.
-    eventually("120 sessions' deaths, per session", WAIT, || per_session.first_value(deaths) == Some(450.0));
-    eventually("per session: the series grow with players", WAIT, || series_count(&per_session) == per_session_series(120));
-    assert_eq!(series_count(&aggregated), AGGREGATED_SERIES, "aggregated: the same as with 30");
-    for instance_query in ["count(player_deaths_total{instance!=\"\"})", "count(load_time_ms_bucket{instance!=\"\"})"] {
-        assert!(aggregated.query(instance_query).is_empty(), "no per-session series stored: {instance_query}");
+    eventually("120 sessions' deaths, per session", WAIT, || {
+        per_session.first_value(deaths) == Some(450.0)
+    });
+    eventually("per session: the series grow with players", WAIT, || {
+        series_count(&per_session) == per_session_series(120)
+    });
+    assert_eq!(
+        series_count(&aggregated),
+        AGGREGATED_SERIES,
+        "aggregated: the same as with 30"
+    );
+    for instance_query in [
+        "count(player_deaths_total{instance!=\"\"})",
+        "count(load_time_ms_bucket{instance!=\"\"})",
+    ] {
+        assert!(
+            aggregated.query(instance_query).is_empty(),
+            "no per-session series stored: {instance_query}"
+        );
     }
 
     // The dashboard's panels over these metrics give the same answers (as
@@ -113,7 +143,10 @@ fn aggregated_series_stay_the_same_when_sessions_grow_and_keep_every_sessions_to
         let (a, p) = (results(&aggregated, panel), results(&per_session, panel));
         assert_eq!(a.len(), p.len(), "{panel}: {a:?} vs {p:?}");
         for ((labels, a), (_, p)) in a.iter().zip(&p) {
-            assert!((a - p).abs() <= 1e-6 * p.abs().max(1.0), "{panel} {labels}: aggregated {a}, per session {p}");
+            assert!(
+                (a - p).abs() <= 1e-6 * p.abs().max(1.0),
+                "{panel} {labels}: aggregated {a}, per session {p}"
+            );
         }
     }
     // A gauge that moves is averaged over the samples of an interval, not
@@ -128,24 +161,40 @@ fn aggregated_series_stay_the_same_when_sessions_grow_and_keep_every_sessions_to
     let main = dashboard_queries("grafana/dashboard.json");
     let variant = dashboard_queries("grafana/dashboard-aggregated.json");
     for title in ["Sessions by status", "Crash-free sessions by version"] {
-        let (p, a) = (results(&per_session, &main[title]), results(&aggregated, &variant[title]));
+        let (p, a) = (
+            results(&per_session, &main[title]),
+            results(&aggregated, &variant[title]),
+        );
         assert_eq!(p, a, "{title}: per session {p:?}, aggregated {a:?}");
     }
-    assert_eq!(results(&aggregated, &variant["Sessions by status"]).iter().map(|r| r.1).collect::<Vec<_>>(), [12.0, 120.0]);
-    assert_eq!(results(&aggregated, &variant["Crash-free sessions by version"])[0].1, 0.9);
+    assert_eq!(
+        results(&aggregated, &variant["Sessions by status"])
+            .iter()
+            .map(|r| r.1)
+            .collect::<Vec<_>>(),
+        [12.0, 120.0]
+    );
+    assert_eq!(
+        results(&aggregated, &variant["Crash-free sessions by version"])[0].1,
+        0.9
+    );
 }
 
 /// Each panel's first query by title, for this test's game and a 10-minute range.
 fn dashboard_queries(file: &str) -> std::collections::HashMap<String, String> {
     let path = game_tracker_testkit::repo_root().join(file);
-    let dashboard: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     dashboard["panels"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|p| {
             let expr = p["targets"][0]["expr"].as_str()?;
-            let query = expr.replace("$game", GAME).replace("$env", ".*").replace("$__range", "10m");
+            let query = expr
+                .replace("$game", GAME)
+                .replace("$env", ".*")
+                .replace("$__range", "10m");
             Some((p["title"].as_str()?.to_string(), query))
         })
         .collect()
@@ -175,8 +224,10 @@ fn the_aggregated_dashboard_is_the_dashboard_with_its_session_counts_and_pending
         expected = expected.replace(from, to);
     }
     let expected: serde_json::Value = serde_json::from_str(&expected).unwrap();
-    let variant: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("grafana/dashboard-aggregated.json")).unwrap()).unwrap();
+    let variant: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("grafana/dashboard-aggregated.json")).unwrap(),
+    )
+    .unwrap();
     assert!(variant == expected, "grafana/dashboard-aggregated.json is grafana/dashboard.json with these changes, and no other");
 }
 
@@ -185,7 +236,12 @@ fn results(server: &VictoriaMetrics, promql: &str) -> Vec<(String, f64)> {
     let mut rows: Vec<(String, f64)> = server
         .query(promql)
         .iter()
-        .map(|r| (r["metric"].to_string(), r["value"][1].as_str().unwrap().parse().unwrap()))
+        .map(|r| {
+            (
+                r["metric"].to_string(),
+                r["value"][1].as_str().unwrap().parse().unwrap(),
+            )
+        })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     assert!(!rows.is_empty(), "{promql}: no data");

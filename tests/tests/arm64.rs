@@ -15,10 +15,14 @@ use game_tracker_testkit::repo_root;
 #[test]
 #[ignore = "emulated arm64 Godot; run by scripts/cross_test.sh linux-arm64"]
 fn the_demo_delivers_with_the_arm64_library_under_qemu() {
-    let godot = std::env::var("GAMETRACKER_GODOT_ARM64").expect("GAMETRACKER_GODOT_ARM64 names the arm64 Godot launcher");
+    let godot = std::env::var("GAMETRACKER_GODOT_ARM64")
+        .expect("GAMETRACKER_GODOT_ARM64 names the arm64 Godot launcher");
     let root = repo_root();
     let arm64_library = root.join("addons/game_tracker/bin/linux-arm64/libgame_tracker.so");
-    assert!(arm64_library.is_file(), "build it first: scripts/build.sh --release --target linux-arm64");
+    assert!(
+        arm64_library.is_file(),
+        "build it first: scripts/build.sh --release --target linux-arm64"
+    );
 
     let project = root.join("target/godot-copies/arm64");
     let _ = std::fs::remove_dir_all(&project);

@@ -13,7 +13,9 @@
 use std::time::Duration;
 
 use game_tracker_testkit::decode::{loki_entries, otlp_logs, otlp_spans};
-use game_tracker_testkit::processes::{import_project, run_godot, PromQl, Prometheus, VictoriaMetrics};
+use game_tracker_testkit::processes::{
+    import_project, run_godot, PromQl, Prometheus, VictoriaMetrics,
+};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
 use serde_json::Value as Json;
@@ -31,7 +33,11 @@ fn play_demo(env: &[(&str, String)]) -> String {
     assert!(run.status.success(), "demo failed:\n{}", run.all_output());
     assert!(run.engine_failures().is_empty(), "{}", run.all_output());
     for signal in ["logs", "metrics", "traces"] {
-        let line = run.stdout.lines().find(|l| l.contains(&format!("demo:   {signal}"))).expect("summary line");
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.contains(&format!("demo:   {signal}")))
+            .expect("summary line");
         assert!(line.contains(" dropped=0"), "{line}");
         assert!(line.contains(" pending=0"), "{line}");
     }
@@ -46,37 +52,86 @@ fn play_demo(env: &[(&str, String)]) -> String {
 /// The demo's metrics as one session's series, by PromQL.
 fn check_session_metrics(prometheus: &impl PromQl, session: &str) {
     let q = |promql: &str| prometheus.query(promql);
-    let sel = format!("game=\"gametracker-demo\",env=\"development\",version=\"1.0.0\",instance=\"{session}\"");
-    assert_eq!(scalar(&q(&format!("player_deaths_total{{{sel},cause=\"spikes\"}}"))), 2.0);
-    assert!(q("player_deaths_total{cause=\"goblin\"}").is_empty(), "the goblin never killed");
+    let sel = format!(
+        "game=\"gametracker-demo\",env=\"development\",version=\"1.0.0\",instance=\"{session}\""
+    );
+    assert_eq!(
+        scalar(&q(&format!(
+            "player_deaths_total{{{sel},cause=\"spikes\"}}"
+        ))),
+        2.0
+    );
+    assert!(
+        q("player_deaths_total{cause=\"goblin\"}").is_empty(),
+        "the goblin never killed"
+    );
     assert_eq!(scalar(&q(&format!("player_health{{{sel}}}"))), -20.0);
     assert_eq!(scalar(&q(&format!("player_gold{{{sel}}}"))), 50.0);
-    assert_eq!(scalar(&q(&format!("levels_started_total{{{sel},level=\"forest\"}}"))), 1.0);
-    assert_eq!(scalar(&q(&format!("levels_started_total{{{sel},level=\"caves\"}}"))), 1.0);
+    assert_eq!(
+        scalar(&q(&format!(
+            "levels_started_total{{{sel},level=\"forest\"}}"
+        ))),
+        1.0
+    );
+    assert_eq!(
+        scalar(&q(&format!(
+            "levels_started_total{{{sel},level=\"caves\"}}"
+        ))),
+        1.0
+    );
     assert!(q("levels_started_total{level=\"missing_level\"}").is_empty());
-    assert_eq!(scalar(&q(&format!("purchases_total{{{sel},item=\"sword\"}}"))), 2.0);
-    assert_eq!(scalar(&q(&format!("purchases_total{{{sel},item=\"potion\"}}"))), 2.0);
+    assert_eq!(
+        scalar(&q(&format!("purchases_total{{{sel},item=\"sword\"}}"))),
+        2.0
+    );
+    assert_eq!(
+        scalar(&q(&format!("purchases_total{{{sel},item=\"potion\"}}"))),
+        2.0
+    );
     assert!(q("purchases_total{item=\"dragon_egg\"}").is_empty());
-    assert_eq!(scalar(&q(&format!("revenue_gold_total{{{sel},item=\"sword\"}}"))), 200.0);
-    assert_eq!(scalar(&q(&format!("revenue_gold_total{{{sel},item=\"potion\"}}"))), 50.0);
+    assert_eq!(
+        scalar(&q(&format!("revenue_gold_total{{{sel},item=\"sword\"}}"))),
+        200.0
+    );
+    assert_eq!(
+        scalar(&q(&format!("revenue_gold_total{{{sel},item=\"potion\"}}"))),
+        50.0
+    );
 
     // Classic histogram: cumulative buckets, +Inf, sum and count.
-    let bucket = |le: &str| scalar(&q(&format!("load_time_ms_bucket{{{sel},scene=\"level\",le=\"{le}\"}}")));
-    let buckets: Vec<f64> = ["100", "250", "500", "1000", "2500", "5000", "+Inf"].iter().map(|le| bucket(le)).collect();
+    let bucket = |le: &str| {
+        scalar(&q(&format!(
+            "load_time_ms_bucket{{{sel},scene=\"level\",le=\"{le}\"}}"
+        )))
+    };
+    let buckets: Vec<f64> = ["100", "250", "500", "1000", "2500", "5000", "+Inf"]
+        .iter()
+        .map(|le| bucket(le))
+        .collect();
     assert_eq!(buckets, vec![0.0, 1.0, 2.0, 3.0, 3.0, 4.0, 4.0]);
     assert_eq!(scalar(&q(&format!("load_time_ms_sum{{{sel}}}"))), 4650.0);
     assert_eq!(scalar(&q(&format!("load_time_ms_count{{{sel}}}"))), 4.0);
-    let median = scalar(&q(&format!("histogram_quantile(0.5, load_time_ms_bucket{{{sel}}})")));
+    let median = scalar(&q(&format!(
+        "histogram_quantile(0.5, load_time_ms_bucket{{{sel}}})"
+    )));
     assert!((250.0..=500.0).contains(&median), "median {median}");
 
     // The 0 sample before the first increment lets increase() count it.
-    assert_eq!(scalar(&q(&format!("min_over_time(player_deaths_total{{{sel}}}[10m])"))), 0.0);
+    assert_eq!(
+        scalar(&q(&format!(
+            "min_over_time(player_deaths_total{{{sel}}}[10m])"
+        ))),
+        0.0
+    );
     assert!(scalar(&q(&format!("increase(player_deaths_total{{{sel}}}[10m])"))) >= 2.0);
 }
 
 /// Every Prometheus panel of the Grafana dashboard returns data for the demo.
 fn check_dashboard(prometheus: &impl PromQl) {
-    let dashboard: Json = serde_json::from_str(&std::fs::read_to_string(repo_root().join("grafana/dashboard.json")).unwrap()).unwrap();
+    let dashboard: Json = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("grafana/dashboard.json")).unwrap(),
+    )
+    .unwrap();
     let mut checked = 0;
     for panel in dashboard["panels"].as_array().unwrap() {
         for target in panel["targets"].as_array().into_iter().flatten() {
@@ -89,7 +144,11 @@ fn check_dashboard(prometheus: &impl PromQl) {
                 .replace("$game", "gametracker-demo")
                 .replace("$env", ".*")
                 .replace("$__range", "1h");
-            assert!(!prometheus.query(&expr).is_empty(), "panel '{}' returns nothing: {expr}", panel["title"]);
+            assert!(
+                !prometheus.query(&expr).is_empty(),
+                "panel '{}' returns nothing: {expr}",
+                panel["title"]
+            );
             checked += 1;
         }
     }
@@ -100,7 +159,12 @@ fn check_dashboard(prometheus: &impl PromQl) {
 fn label_names(prometheus: &impl PromQl, promql: &str) -> Vec<String> {
     let results = prometheus.query(promql);
     assert_eq!(results.len(), 1, "{promql}: {results:?}");
-    let mut names: Vec<String> = results[0]["metric"].as_object().unwrap().keys().cloned().collect();
+    let mut names: Vec<String> = results[0]["metric"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
     names.sort();
     names
 }
@@ -119,7 +183,9 @@ fn demo_session_round_trips_through_a_real_prometheus() {
     check_dashboard(&prometheus);
     // The tracker's own metrics (on by default) came with the game's.
     for signal in ["logs", "metrics", "traces"] {
-        let produced = prometheus.query(&format!("gametracker_events_produced_total{{instance=\"{session}\",signal=\"{signal}\"}}"));
+        let produced = prometheus.query(&format!(
+            "gametracker_events_produced_total{{instance=\"{session}\",signal=\"{signal}\"}}"
+        ));
         assert!(scalar(&produced) > 0.0, "{signal}");
     }
     let sel = format!("instance=\"{session}\",cause=\"spikes\"");
@@ -131,15 +197,39 @@ fn demo_session_round_trips_through_a_real_prometheus() {
 
     // Logs: the Loki push body, with the session in the line, not the labels.
     let entries = loki_entries(&rx.requests_to("/loki/api/v1/push"));
-    assert!(entries.iter().all(|(labels, _)| labels.get("session_id").is_none()));
-    let (session_events, lines): (Vec<Json>, Vec<Json>) =
-        entries.into_iter().map(|(_, line)| line).partition(|l| l["msg"].as_str().is_some_and(|m| m.starts_with("session_")));
+    assert!(entries
+        .iter()
+        .all(|(labels, _)| labels.get("session_id").is_none()));
+    let (session_events, lines): (Vec<Json>, Vec<Json>) = entries
+        .into_iter()
+        .map(|(_, line)| line)
+        .partition(|l| l["msg"].as_str().is_some_and(|m| m.starts_with("session_")));
     assert_eq!(lines.len(), 12, "the demo's own lines");
-    let names: Vec<&str> = session_events.iter().filter_map(|l| l["msg"].as_str()).collect();
-    assert!(names.contains(&"session_start") && names.contains(&"session_end"), "release health is on by default: {names:?}");
-    assert!(lines.iter().all(|l| l["session_id"] == Json::String(session.clone())));
-    assert_eq!(lines.iter().filter(|l| l["msg"] == "purchase_attempt").count(), 5);
-    assert_eq!(lines.iter().filter(|l| l["msg"] == "level_load_failed").count(), 1);
+    let names: Vec<&str> = session_events
+        .iter()
+        .filter_map(|l| l["msg"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"session_start") && names.contains(&"session_end"),
+        "release health is on by default: {names:?}"
+    );
+    assert!(lines
+        .iter()
+        .all(|l| l["session_id"] == Json::String(session.clone())));
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l["msg"] == "purchase_attempt")
+            .count(),
+        5
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l["msg"] == "level_load_failed")
+            .count(),
+        1
+    );
 
     // Traces: one trace, nested three deep, the failed level marked as error.
     let spans = otlp_spans(&rx.requests_to("/v1/traces"));
@@ -149,17 +239,24 @@ fn demo_session_round_trips_through_a_real_prometheus() {
     let loads: Vec<_> = spans.iter().filter(|s| s.name == "level_load").collect();
     assert_eq!(loads.len(), 3);
     assert!(loads.iter().all(|s| s.parent_span_id == root.span_id));
-    let failed: Vec<_> = loads.iter().filter(|s| s.status.as_ref().unwrap().code == 2).collect();
+    let failed: Vec<_> = loads
+        .iter()
+        .filter(|s| s.status.as_ref().unwrap().code == 2)
+        .collect();
     assert_eq!(failed.len(), 1);
     for texture in spans.iter().filter(|s| s.name == "decode_textures") {
-        let assets = spans.iter().find(|s| s.span_id == texture.parent_span_id).unwrap();
+        let assets = spans
+            .iter()
+            .find(|s| s.span_id == texture.parent_span_id)
+            .unwrap();
         assert_eq!(assets.name, "load_assets");
     }
 }
 
 #[test]
 #[ignore = "runs Godot and VictoriaMetrics; use the README's test command"]
-fn otlp_mode_reaches_a_real_receiver_with_the_native_labels_and_two_sessions_stay_two_series_with_either_delivery() {
+fn otlp_mode_reaches_a_real_receiver_with_the_native_labels_and_two_sessions_stay_two_series_with_either_delivery(
+) {
     let server = VictoriaMetrics::start();
     let rx = Receiver::start();
     let env = [
@@ -191,7 +288,10 @@ fn otlp_mode_reaches_a_real_receiver_with_the_native_labels_and_two_sessions_sta
     assert_eq!(scalar(&server.query(&format!("sum({spikes})"))), 4.0);
     check_dashboard(&server);
     assert_eq!(
-        label_names(&server, &format!("player_deaths_total{{instance=\"{first}\",cause=\"spikes\"}}")),
+        label_names(
+            &server,
+            &format!("player_deaths_total{{instance=\"{first}\",cause=\"spikes\"}}")
+        ),
         ["__name__", "cause", "env", "game", "instance", "version"],
         "the native mode's labels, no others"
     );
@@ -203,7 +303,14 @@ fn otlp_mode_reaches_a_real_receiver_with_the_native_labels_and_two_sessions_sta
         .find(|l| format!("{:?}", l.body).contains("player_spawned"))
         .expect("the player_spawned log");
     let keys: Vec<&str> = spawned.attributes.iter().map(|a| a.key.as_str()).collect();
-    assert!(keys.contains(&"data.level") && !keys.contains(&"level"), "{keys:?}");
+    assert!(
+        keys.contains(&"data.level") && !keys.contains(&"level"),
+        "{keys:?}"
+    );
     assert_eq!(spawned.severity_text, "INFO");
-    assert_eq!(otlp_spans(&rx.requests_to("/v1/traces")).len(), 24, "two sessions of 12 spans");
+    assert_eq!(
+        otlp_spans(&rx.requests_to("/v1/traces")).len(),
+        24,
+        "two sessions of 12 spans"
+    );
 }

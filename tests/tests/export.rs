@@ -28,20 +28,40 @@ fn export_demo_with_log(name: &str, edit: impl Fn(&Path)) -> (PathBuf, PathBuf, 
     let root = repo_root();
     let work = root.join("target/godot-copies").join(name);
     let _ = std::fs::remove_dir_all(&work);
-    let (project, out, elsewhere) = (work.join("project"), work.join("out"), work.join("elsewhere"));
+    let (project, out, elsewhere) = (
+        work.join("project"),
+        work.join("out"),
+        work.join("elsewhere"),
+    );
     for dir in [&project, &out, &elsewhere] {
         std::fs::create_dir_all(dir).unwrap();
     }
     copy_demo_files(&project);
     copy_addon(&project, Library::Release);
     edit(&project);
-    let template = Command::new("bash").arg(root.join("scripts/export_template.sh")).output().expect("make the template");
-    assert!(template.status.success(), "{}", String::from_utf8_lossy(&template.stderr));
-    let template = String::from_utf8(template.stdout).unwrap().trim().to_string();
+    let template = Command::new("bash")
+        .arg(root.join("scripts/export_template.sh"))
+        .output()
+        .expect("make the template");
+    assert!(
+        template.status.success(),
+        "{}",
+        String::from_utf8_lossy(&template.stderr)
+    );
+    let template = String::from_utf8(template.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
     let preset = std::fs::read_to_string(root.join("demo_project/export_presets.cfg"))
         .unwrap()
-        .replace("custom_template/debug=\"\"", &format!("custom_template/debug=\"{template}\""))
-        .replace("custom_template/release=\"\"", &format!("custom_template/release=\"{template}\""));
+        .replace(
+            "custom_template/debug=\"\"",
+            &format!("custom_template/debug=\"{template}\""),
+        )
+        .replace(
+            "custom_template/release=\"\"",
+            &format!("custom_template/release=\"{template}\""),
+        );
     std::fs::write(project.join("export_presets.cfg"), preset).unwrap();
     import_project(&project);
 
@@ -54,13 +74,20 @@ fn export_demo_with_log(name: &str, edit: impl Fn(&Path)) -> (PathBuf, PathBuf, 
         .arg(&game)
         .output()
         .expect("export");
-    let log = format!("{}{}", String::from_utf8_lossy(&export.stdout), String::from_utf8_lossy(&export.stderr));
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&export.stdout),
+        String::from_utf8_lossy(&export.stderr)
+    );
     assert!(export.status.success(), "export failed:\n{log}");
     (game, out, elsewhere, log)
 }
 
 fn placed_files(out: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+    std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Starts the exported game from `folder` with `GAMETRACKER_ENDPOINT`.
@@ -72,7 +99,11 @@ fn run_exported(game: &Path, folder: &Path, rx: &Receiver) -> std::process::Outp
 /// as a developer first runs it, with none.
 fn run_exported_with(game: &Path, folder: &Path, rx: Option<&Receiver>) -> std::process::Output {
     let mut command = Command::new("bash");
-    command.arg(repo_root().join("scripts/run_exported.sh")).arg(game).arg("--headless").current_dir(folder);
+    command
+        .arg(repo_root().join("scripts/run_exported.sh"))
+        .arg(game)
+        .arg("--headless")
+        .current_dir(folder);
     match rx {
         Some(rx) => command.env("GAMETRACKER_ENDPOINT", rx.base_url()),
         None => command.env_remove("GAMETRACKER_ENDPOINT"),
@@ -89,7 +120,13 @@ fn run_exported_with(game: &Path, folder: &Path, rx: Option<&Receiver>) -> std::
 #[ignore = "runs Godot; use the README's test command"]
 fn the_exported_demo_loads_its_library_and_delivers_from_another_folder() {
     let (game, out, elsewhere) = export_demo("export", |_| {});
-    assert_eq!(placed_files(&out), ["demo.pck", "demo.x86_64", "libgame_tracker.so"].map(String::from).into(), "what the export placed");
+    assert_eq!(
+        placed_files(&out),
+        ["demo.pck", "demo.x86_64", "libgame_tracker.so"]
+            .map(String::from)
+            .into(),
+        "what the export placed"
+    );
     let rx = Receiver::start();
     let run = run_exported(&game, &elsewhere, &rx);
     assert_demo_delivered(&run, &rx, "the exported game");
@@ -107,7 +144,11 @@ fn the_exported_demo_loads_its_library_and_delivers_from_another_folder() {
 #[ignore = "runs Godot; use the README's test command"]
 fn the_demo_exported_for_a_platform_with_no_library_runs_on_the_stand_in() {
     runs_on_the_stand_in("export-stand-in", |line| {
-        Some(if line.starts_with("linux.x86_64") { line.replacen("linux.x86_64", "linux.x86_64.editor", 1) } else { line.to_string() })
+        Some(if line.starts_with("linux.x86_64") {
+            line.replacen("linux.x86_64", "linux.x86_64.editor", 1)
+        } else {
+            line.to_string()
+        })
     });
 }
 
@@ -117,13 +158,27 @@ fn runs_on_the_stand_in(name: &str, edit: impl Fn(&str) -> Option<String>) {
     let (game, out, elsewhere, export_log) = export_demo_with_log(name, |project| {
         let file = project.join("addons/game_tracker/game_tracker.gdextension");
         let text = std::fs::read_to_string(&file).unwrap();
-        let edited: String = text.lines().filter_map(&edit).map(|l| format!("{l}\n")).collect();
+        let edited: String = text
+            .lines()
+            .filter_map(&edit)
+            .map(|l| format!("{l}\n"))
+            .collect();
         assert_ne!(edited, text, "the Linux entry was there to change");
         std::fs::write(&file, edited).unwrap();
     });
-    let export_errors: Vec<&str> = export_log.lines().filter(|l| l.contains("ERROR") || l.contains("Parse Error")).collect();
-    assert!(export_errors.is_empty(), "no script or parse error in the export: {export_errors:?}\n{export_log}");
-    assert_eq!(placed_files(&out), ["demo.pck", "demo.x86_64"].map(String::from).into(), "no library placed");
+    let export_errors: Vec<&str> = export_log
+        .lines()
+        .filter(|l| l.contains("ERROR") || l.contains("Parse Error"))
+        .collect();
+    assert!(
+        export_errors.is_empty(),
+        "no script or parse error in the export: {export_errors:?}\n{export_log}"
+    );
+    assert_eq!(
+        placed_files(&out),
+        ["demo.pck", "demo.x86_64"].map(String::from).into(),
+        "no library placed"
+    );
     let rx = Receiver::start();
     // With an endpoint, and with none: the demo then asks the local store
     // for its export, which the stand-in answers with the native keys.
@@ -131,12 +186,35 @@ fn runs_on_the_stand_in(name: &str, edit: impl Fn(&str) -> Option<String>) {
         let run = run_exported_with(&game, &elsewhere, endpoint);
         let stdout = String::from_utf8_lossy(&run.stdout);
         let stderr = String::from_utf8_lossy(&run.stderr);
-        let all = format!("endpoint {}:\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}", endpoint.is_some());
-        assert!(run.status.success(), "the game exits 0 ({}):\n{all}", run.status);
-        let errors: Vec<&str> = stdout.lines().chain(stderr.lines()).filter(|l| l.contains("ERROR")).collect();
-        assert!(errors.is_empty(), "no script or engine error: {errors:?}\n{all}");
-        assert_eq!(stdout.matches("GameTracker: no library for this platform (Linux, x86_64)").count(), 1, "one line says why:\n{all}");
-        assert!(stdout.contains("demo: summary"), "the scripted session completed:\n{all}");
+        let all = format!(
+            "endpoint {}:\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
+            endpoint.is_some()
+        );
+        assert!(
+            run.status.success(),
+            "the game exits 0 ({}):\n{all}",
+            run.status
+        );
+        let errors: Vec<&str> = stdout
+            .lines()
+            .chain(stderr.lines())
+            .filter(|l| l.contains("ERROR"))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "no script or engine error: {errors:?}\n{all}"
+        );
+        assert_eq!(
+            stdout
+                .matches("GameTracker: no library for this platform (Linux, x86_64)")
+                .count(),
+            1,
+            "one line says why:\n{all}"
+        );
+        assert!(
+            stdout.contains("demo: summary"),
+            "the scripted session completed:\n{all}"
+        );
         assert!(!stderr.contains("WARNING"), "no warning per call:\n{all}");
     }
     assert!(rx.requests().is_empty(), "nothing sent");
@@ -163,24 +241,63 @@ fn a_web_export_gets_the_web_autoload_its_glue_and_the_workers_files() {
         .arg(&pack)
         .output()
         .expect("export");
-    let log = format!("{}{}", String::from_utf8_lossy(&export.stdout), String::from_utf8_lossy(&export.stderr));
-    assert!(export.status.success() && pack.exists(), "export failed:\n{log}");
-    let errors: Vec<&str> = log.lines().filter(|l| l.contains("ERROR") || l.contains("Parse Error")).collect();
-    assert!(errors.is_empty(), "no error in the export: {errors:?}\n{log}");
-    for file in ["game_tracker_worker.js", "game_tracker_web.js", "game_tracker_web_bg.wasm"] {
-        let placed = std::fs::read(out.join(file)).unwrap_or_else(|e| panic!("{file} beside the pack: {e}\n{log}"));
-        let source = if file == "game_tracker_worker.js" { root.join("addons/game_tracker/web").join(file) } else { module.join(file) };
-        assert_eq!(placed, std::fs::read(source).unwrap(), "{file}: the addon's own");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&export.stdout),
+        String::from_utf8_lossy(&export.stderr)
+    );
+    assert!(
+        export.status.success() && pack.exists(),
+        "export failed:\n{log}"
+    );
+    let errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("ERROR") || l.contains("Parse Error"))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "no error in the export: {errors:?}\n{log}"
+    );
+    for file in [
+        "game_tracker_worker.js",
+        "game_tracker_web.js",
+        "game_tracker_web_bg.wasm",
+    ] {
+        let placed = std::fs::read(out.join(file))
+            .unwrap_or_else(|e| panic!("{file} beside the pack: {e}\n{log}"));
+        let source = if file == "game_tracker_worker.js" {
+            root.join("addons/game_tracker/web").join(file)
+        } else {
+            module.join(file)
+        };
+        assert_eq!(
+            placed,
+            std::fs::read(source).unwrap(),
+            "{file}: the addon's own"
+        );
     }
     // A pack stores its files whole: what it holds is found by their text.
     let bytes = std::fs::read(&pack).unwrap();
     let holds = |text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());
-    let glue = std::fs::read_to_string(root.join("addons/game_tracker/web/game_tracker_page.js")).unwrap();
+    let glue =
+        std::fs::read_to_string(root.join("addons/game_tracker/web/game_tracker_page.js")).unwrap();
     assert!(holds(&glue), "the page's glue, whole, in the pack");
-    assert!(holds("addons/game_tracker/web/settings_schema.txt") && holds("\"name\": \"endpoint\""), "the init keys' table");
-    assert!(holds("*res://addons/game_tracker/web/web_tracker.gd"), "the autoload is the Web's");
-    assert!(holds("\"path\": \"res://addons/game_tracker/web/web_tracker.gd\""), "GameTrackerClient names it in the class cache");
-    assert!(holds("\"path\": \"res://addons/game_tracker/web/web_span.gd\""), "GameTrackerSpan names the Web span");
+    assert!(
+        holds("addons/game_tracker/web/settings_schema.txt") && holds("\"name\": \"endpoint\""),
+        "the init keys' table"
+    );
+    assert!(
+        holds("*res://addons/game_tracker/web/web_tracker.gd"),
+        "the autoload is the Web's"
+    );
+    assert!(
+        holds("\"path\": \"res://addons/game_tracker/web/web_tracker.gd\""),
+        "GameTrackerClient names it in the class cache"
+    );
+    assert!(
+        holds("\"path\": \"res://addons/game_tracker/web/web_span.gd\""),
+        "GameTrackerSpan names the Web span"
+    );
 }
 
 /// Godot picks a library by feature tags: an entry applies when all its
@@ -191,8 +308,13 @@ fn a_web_export_gets_the_web_autoload_its_glue_and_the_workers_files() {
 /// GDExtension: the export plugin gives it the Web worker instead).
 #[test]
 fn every_listed_platform_resolves_for_exported_debug_and_release_builds() {
-    let text = std::fs::read_to_string(repo_root().join("addons/game_tracker/game_tracker.gdextension")).unwrap();
-    let libraries = text.split("[libraries]").nth(1).expect("a [libraries] section");
+    let text =
+        std::fs::read_to_string(repo_root().join("addons/game_tracker/game_tracker.gdextension"))
+            .unwrap();
+    let libraries = text
+        .split("[libraries]")
+        .nth(1)
+        .expect("a [libraries] section");
     let entries: Vec<(BTreeSet<&str>, &str)> = libraries
         .lines()
         .filter_map(|l| l.split_once('='))
@@ -208,16 +330,37 @@ fn every_listed_platform_resolves_for_exported_debug_and_release_builds() {
     ];
     for (os, arch, variant) in platforms {
         for build in ["debug", "release"] {
-            let features: BTreeSet<&str> = [os, arch, build, variant].into_iter().filter(|t| !t.is_empty()).collect();
-            let matching: Vec<&(BTreeSet<&str>, &str)> = entries.iter().filter(|(tags, _)| tags.is_subset(&features)).collect();
-            let most = matching.iter().map(|(tags, _)| tags.len()).max().unwrap_or(0);
-            let best: Vec<&str> = matching.iter().filter(|(tags, _)| tags.len() == most).map(|(_, path)| *path).collect();
+            let features: BTreeSet<&str> = [os, arch, build, variant]
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect();
+            let matching: Vec<&(BTreeSet<&str>, &str)> = entries
+                .iter()
+                .filter(|(tags, _)| tags.is_subset(&features))
+                .collect();
+            let most = matching
+                .iter()
+                .map(|(tags, _)| tags.len())
+                .max()
+                .unwrap_or(0);
+            let best: Vec<&str> = matching
+                .iter()
+                .filter(|(tags, _)| tags.len() == most)
+                .map(|(_, path)| *path)
+                .collect();
             assert_eq!(best.len(), 1, "{features:?} resolves to {best:?}");
-            assert!(best[0].starts_with("res://addons/game_tracker/bin/"), "{}", best[0]);
+            assert!(
+                best[0].starts_with("res://addons/game_tracker/bin/"),
+                "{}",
+                best[0]
+            );
         }
     }
     for variant in ["threads", "nothreads"] {
         let features: BTreeSet<&str> = ["web", "wasm32", "release", variant].into();
-        assert!(entries.iter().all(|(tags, _)| !tags.is_subset(&features)), "no library for the Web ({variant})");
+        assert!(
+            entries.iter().all(|(tags, _)| !tags.is_subset(&features)),
+            "no library for the Web ({variant})"
+        );
     }
 }

@@ -25,7 +25,10 @@ fn the_demos_database_answers_the_readmes_questions_with_the_demos_numbers() {
     assert_eq!(sqlite3(&db, "PRAGMA integrity_check;"), "ok");
 
     // One session; the demo logs an error, so it ended `errored`.
-    assert_eq!(sqlite3(&db, &readme_query("Sessions by version and status")), "1.0.0|errored|1");
+    assert_eq!(
+        sqlite3(&db, &readme_query("Sessions by version and status")),
+        "1.0.0|errored|1"
+    );
     assert_eq!(sqlite3(&db, &readme_query("Errors by version")), "1.0.0|1");
     // The demo's own counts: 5 purchases, 3 levels loaded (each a span with
     // its children), 2 of them found.
@@ -33,7 +36,11 @@ fn the_demos_database_answers_the_readmes_questions_with_the_demos_numbers() {
     let frequent: Vec<&str> = frequent.lines().collect();
     assert_eq!(frequent.len(), 10, "{frequent:?}");
     assert_eq!(frequent[0], "log|purchase_attempt|5");
-    for row in ["span|level_load|3", "log|level_loaded|2", "log|level_load_failed|1"] {
+    for row in [
+        "span|level_load|3",
+        "log|level_loaded|2",
+        "log|level_load_failed|1",
+    ] {
         assert!(frequent.contains(&row), "{row} in {frequent:?}");
     }
     // The vitals' frame times, under the demo's one scene.
@@ -42,26 +49,55 @@ fn the_demos_database_answers_the_readmes_questions_with_the_demos_numbers() {
     assert_eq!(scene, "res://main.tscn");
     assert!(ms.parse::<f64>().is_ok_and(|ms| ms > 0.0), "{p95}");
     // No session died here: no breadcrumbs to show.
-    assert_eq!(sqlite3(&db, &readme_query("A crashed session's breadcrumbs")), "");
+    assert_eq!(
+        sqlite3(&db, &readme_query("A crashed session's breadcrumbs")),
+        ""
+    );
     // Every event the demo made is a row: its 12 spans, its logs and the
     // session's own start and end.
     let summary = |signal: &str| -> u64 {
-        let line = run.stdout.lines().find(|l| l.contains(&format!("demo:   {signal}"))).expect("summary line");
-        line.split_whitespace().find_map(|w| w.strip_prefix("produced=")).unwrap().parse().unwrap()
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.contains(&format!("demo:   {signal}")))
+            .expect("summary line");
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix("produced="))
+            .unwrap()
+            .parse()
+            .unwrap()
     };
-    assert_eq!(sqlite3(&db, "SELECT count(*) FROM events WHERE kind = 'span';"), summary("traces").to_string());
+    assert_eq!(
+        sqlite3(&db, "SELECT count(*) FROM events WHERE kind = 'span';"),
+        summary("traces").to_string()
+    );
     // The summary is printed before the session ends: session_end comes after.
-    assert_eq!(sqlite3(&db, "SELECT count(*) FROM events WHERE kind = 'log';"), (summary("logs") + 1).to_string());
+    assert_eq!(
+        sqlite3(&db, "SELECT count(*) FROM events WHERE kind = 'log';"),
+        (summary("logs") + 1).to_string()
+    );
 
     // The demo exported its run (as a tester would), before its end; merged
     // twice into one file, it counts the same as once.
     let export = project.join("telemetry_db/export.db");
-    let exported = run.stdout.lines().find_map(|l| l.strip_prefix("demo: exported ")).expect("the demo says what it exported");
+    let exported = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("demo: exported "))
+        .expect("the demo says what it exported");
     let rows: u64 = exported.split_whitespace().next().unwrap().parse().unwrap();
     let counts = "SELECT (SELECT count(*) FROM sessions) || ' ' || (SELECT count(*) FROM events) || ' ' || (SELECT count(*) FROM metric_snapshots);";
     let source = sqlite3(&export, counts);
-    let in_export: u64 = source.split(' ').skip(1).map(|n| n.parse::<u64>().unwrap()).sum();
-    assert_eq!((in_export, source.split(' ').next()), (rows, Some("1")), "{exported}: {source}");
+    let in_export: u64 = source
+        .split(' ')
+        .skip(1)
+        .map(|n| n.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(
+        (in_export, source.split(' ').next()),
+        (rows, Some("1")),
+        "{exported}: {source}"
+    );
     assert!(rows >= 30, "{exported}");
     let merged = project.join("merged.db");
     for _ in 0..2 {
@@ -73,8 +109,17 @@ fn the_demos_database_answers_the_readmes_questions_with_the_demos_numbers() {
             .unwrap();
         assert!(status.success());
     }
-    assert_eq!(sqlite3(&merged, counts), source, "merged twice, no duplicate");
+    assert_eq!(
+        sqlite3(&merged, counts),
+        source,
+        "merged twice, no duplicate"
+    );
     assert_eq!(sqlite3(&merged, "PRAGMA user_version;"), "1");
     // The merged file answers the same questions.
-    assert_eq!(sqlite3(&merged, &readme_query("The most frequent events")).lines().next(), Some("log|purchase_attempt|5"));
+    assert_eq!(
+        sqlite3(&merged, &readme_query("The most frequent events"))
+            .lines()
+            .next(),
+        Some("log|purchase_attempt|5")
+    );
 }

@@ -26,18 +26,28 @@ fn gdscript_blocks(markdown: &str) -> Vec<String> {
 /// One test script: each snippet in a function, `run(t)` calls them in order;
 /// then every log call the snippets make was produced, no more, no fewer.
 fn script_for(blocks: &[String]) -> String {
-    let log_calls: usize = blocks.iter().map(|b| b.matches("GameTracker.log_").count()).sum();
+    let log_calls: usize = blocks
+        .iter()
+        .map(|b| b.matches("GameTracker.log_").count())
+        .sum();
     let mut functions = String::new();
     let mut calls = String::new();
     for (i, block) in blocks.iter().enumerate() {
         let block = block.replace("    ", "\t");
-        if let Some(name) = block.strip_prefix("func ").and_then(|rest| rest.split('(').next()) {
+        if let Some(name) = block
+            .strip_prefix("func ")
+            .and_then(|rest| rest.split('(').next())
+        {
             functions.push_str(&format!("{block}\n\n\n"));
-            calls.push_str(&format!("\tprint(\"readme: snippet {i} ({name})\")\n\t{name}()\n"));
+            calls.push_str(&format!(
+                "\tprint(\"readme: snippet {i} ({name})\")\n\t{name}()\n"
+            ));
         } else {
             let body: String = block.lines().map(|l| format!("\t{l}\n")).collect();
             functions.push_str(&format!("func snippet_{i}():\n{body}\tpass\n\n\n"));
-            calls.push_str(&format!("\tprint(\"readme: snippet {i}\")\n\tsnippet_{i}()\n"));
+            calls.push_str(&format!(
+                "\tprint(\"readme: snippet {i}\")\n\tsnippet_{i}()\n"
+            ));
         }
     }
     format!(
@@ -54,7 +64,11 @@ fn script_for(blocks: &[String]) -> String {
 fn every_readme_gdscript_snippet_runs() {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
     let blocks = gdscript_blocks(&readme);
-    assert!(blocks.len() >= 4, "README has its GDScript snippets: {}", blocks.len());
+    assert!(
+        blocks.len() >= 4,
+        "README has its GDScript snippets: {}",
+        blocks.len()
+    );
     let project = repo_root().join("tests/godot");
     std::fs::write(project.join("readme_snippets.gd"), script_for(&blocks)).unwrap();
     import_project(&project);
@@ -65,9 +79,18 @@ fn every_readme_gdscript_snippet_runs() {
         &[("GAMETRACKER_TEST_ENDPOINT", rx.base_url())],
         Duration::from_secs(120),
     );
-    assert!(run.status.success(), "README snippets failed ({}):\n{}", run.status, run.all_output());
+    assert!(
+        run.status.success(),
+        "README snippets failed ({}):\n{}",
+        run.status,
+        run.all_output()
+    );
     assert!(run.engine_failures().is_empty(), "{}", run.all_output());
     for i in 0..blocks.len() {
-        assert!(run.stdout.contains(&format!("readme: snippet {i}")), "snippet {i} did not run:\n{}", run.all_output());
+        assert!(
+            run.stdout.contains(&format!("readme: snippet {i}")),
+            "snippet {i} did not run:\n{}",
+            run.all_output()
+        );
     }
 }

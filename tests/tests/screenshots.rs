@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use game_tracker_testkit::picture::{Picture, Region};
-use game_tracker_testkit::processes::{copy_of, import_project, run_godot_on_display, wait_with_timeout, Library, TempDir};
+use game_tracker_testkit::processes::{
+    copy_of, import_project, run_godot_on_display, wait_with_timeout, Library, TempDir,
+};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
 
@@ -34,15 +36,41 @@ fn the_overlay_shows_the_trackers_state_over_the_game() {
     import_project(&project);
     let tmp = TempDir::new("overlay-shot");
     let dir = screenshot_dir(&tmp);
-    let env = [("GAMETRACKER_TEST_ENDPOINT", rx.base_url()), ("GAMETRACKER_SCREENSHOT_DIR", dir.display().to_string())];
-    let run = run_godot_on_display(&project, &["--", "--test=test_overlay"], &env, Duration::from_secs(180));
-    assert!(run.status.success(), "test_overlay failed ({}):\n{}", run.status, run.all_output());
-    assert!(run.engine_failures().is_empty(), "engine errors:\n{}", run.all_output());
+    let env = [
+        ("GAMETRACKER_TEST_ENDPOINT", rx.base_url()),
+        ("GAMETRACKER_SCREENSHOT_DIR", dir.display().to_string()),
+    ];
+    let run = run_godot_on_display(
+        &project,
+        &["--", "--test=test_overlay"],
+        &env,
+        Duration::from_secs(180),
+    );
+    assert!(
+        run.status.success(),
+        "test_overlay failed ({}):\n{}",
+        run.status,
+        run.all_output()
+    );
+    assert!(
+        run.engine_failures().is_empty(),
+        "engine errors:\n{}",
+        run.all_output()
+    );
     let shot = dir.join("overlay.png");
-    assert!(shot.exists(), "the screenshot was saved:\n{}", run.all_output());
+    assert!(
+        shot.exists(),
+        "the screenshot was saved:\n{}",
+        run.all_output()
+    );
     // Inside the overlay's panel (top left): its seven lines, from the
     // session to the last error.
-    let panel = Region { x: 16, y: 16, width: 420, height: 170 };
+    let panel = Region {
+        x: 16,
+        y: 16,
+        width: 420,
+        height: 170,
+    };
     assert_shows(&shot, panel, 7..=7, "the overlay");
 }
 
@@ -56,15 +84,24 @@ fn assert_shows(path: &Path, region: Region, lines: std::ops::RangeInclusive<usi
     let picture = Picture::load(path);
     let colours = picture.colours(region);
     let shown = picture.content_lines(region);
-    assert!(colours >= MIN_COLOURS, "{what}: {colours} colours in {region:?} of {}", path.display());
-    assert!(lines.contains(&shown), "{what}: {shown} lines of content in {region:?}, expected {lines:?} ({})", path.display());
+    assert!(
+        colours >= MIN_COLOURS,
+        "{what}: {colours} colours in {region:?} of {}",
+        path.display()
+    );
+    assert!(
+        lines.contains(&shown),
+        "{what}: {shown} lines of content in {region:?}, expected {lines:?} ({})",
+        path.display()
+    );
 }
 
 /// The demo's project.godot with the test plugin enabled too, and only the
 /// game's own events (so what the tab received is what `get_stats()` counts
 /// as produced: session events and vitals come from elsewhere).
 fn demo_settings_for_the_editor_test() -> String {
-    let original = std::fs::read_to_string(repo_root().join("demo_project/project.godot")).expect("the demo's settings");
+    let original = std::fs::read_to_string(repo_root().join("demo_project/project.godot"))
+        .expect("the demo's settings");
     let enabled = "enabled=PackedStringArray(\"res://addons/game_tracker/plugin.cfg\")";
     assert!(original.contains(enabled), "the demo enables the plugin");
     original.replace(
@@ -75,11 +112,16 @@ fn demo_settings_for_the_editor_test() -> String {
 
 /// Runs the demo from the editor (a copy of the demo with the test plugin,
 /// `tests/editor/debugger_check.gd`); returns the plugin's result.
-fn play_the_demo_from_the_editor(label: &str, extra_args: &[&str], shots: &std::path::Path) -> serde_json::Value {
+fn play_the_demo_from_the_editor(
+    label: &str,
+    extra_args: &[&str],
+    shots: &std::path::Path,
+) -> serde_json::Value {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let rx = Receiver::start();
     let plugin_cfg = "[plugin]\n\nname=\"GameTracker editor test\"\ndescription=\"Test only\"\nauthor=\"tests\"\nversion=\"1\"\nscript=\"debugger_check.gd\"\n";
-    let check = std::fs::read_to_string(repo_root().join("tests/editor/debugger_check.gd")).expect("the test plugin");
+    let check = std::fs::read_to_string(repo_root().join("tests/editor/debugger_check.gd"))
+        .expect("the test plugin");
     let project = copy_of(
         &repo_root().join("demo_project"),
         label,
@@ -103,15 +145,31 @@ fn play_the_demo_from_the_editor(label: &str, extra_args: &[&str], shots: &std::
         .env("GAMETRACKER_TRACES_URL", rx.url("/v1/traces"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    let output = wait_with_timeout(cmd.spawn().expect("start the editor"), Duration::from_secs(300));
-    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let output = wait_with_timeout(
+        cmd.spawn().expect("start the editor"),
+        Duration::from_secs(300),
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     let result: serde_json::Value = std::fs::read_to_string(out.0.join("result.json"))
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_else(|| panic!("the test plugin wrote its result:\n{all}"));
-    assert_eq!(result["played"], true, "the editor ran the demo: {result}\n{all}");
-    assert_eq!(result["tab_found"], true, "the Debugger panel has a GameTracker tab: {result}\n{all}");
-    assert!(!rx.requests_to("/v1/traces").is_empty(), "the demo's own traffic reached the receiver as usual");
+    assert_eq!(
+        result["played"], true,
+        "the editor ran the demo: {result}\n{all}"
+    );
+    assert_eq!(
+        result["tab_found"], true,
+        "the Debugger panel has a GameTracker tab: {result}\n{all}"
+    );
+    assert!(
+        !rx.requests_to("/v1/traces").is_empty(),
+        "the demo's own traffic reached the receiver as usual"
+    );
     result
 }
 
@@ -121,11 +179,20 @@ fn assert_the_tab_got_every_event(result: &serde_json::Value) {
     for signal in ["logs", "metrics", "traces"] {
         let received = counts["received"][signal].as_f64().unwrap_or(-1.0);
         let produced = counts["stats"][signal]["produced"].as_f64().unwrap_or(-2.0);
-        assert!(received > 0.0, "{signal}: the tab got the demo's events: {counts}");
-        assert_eq!(received, produced, "{signal}: the tab got what get_stats() counts as produced: {counts}");
+        assert!(
+            received > 0.0,
+            "{signal}: the tab got the demo's events: {counts}"
+        );
+        assert_eq!(
+            received, produced,
+            "{signal}: the tab got what get_stats() counts as produced: {counts}"
+        );
     }
     assert_eq!(counts["overflow"], 0, "nothing over the per-message cap");
-    assert!(counts["stats"]["queue"]["capacity"].as_i64().unwrap_or(0) > 0, "the queue's fill is reported: {counts}");
+    assert!(
+        counts["stats"]["queue"]["capacity"].as_i64().unwrap_or(0) > 0,
+        "the queue's fill is reported: {counts}"
+    );
 }
 
 #[test]
@@ -148,10 +215,29 @@ fn the_editor_debugger_tab_shows_the_demo_session_on_screen() {
     // row per series; Traces a trace's title and its spans; Health the two
     // summary lines, the header and a row per signal. The demo makes more
     // rows than fit, so each page is full: at least six lines.
-    for (page, lines) in [("logs", 6..=20), ("metrics", 6..=20), ("traces", 6..=20), ("health", 6..=6)] {
+    for (page, lines) in [
+        ("logs", 6..=20),
+        ("metrics", 6..=20),
+        ("traces", 6..=20),
+        ("health", 6..=6),
+    ] {
         let rect = &result["pages"][page];
-        let at = |i: usize| rect[i].as_u64().unwrap_or_else(|| panic!("the {page} page's rect: {result}")) as usize;
-        let body = Region { x: at(0), y: at(1), width: at(2), height: at(3) };
-        assert_shows(&shots.join(format!("debugger_{page}.png")), body, lines, &format!("the {page} page"));
+        let at = |i: usize| {
+            rect[i]
+                .as_u64()
+                .unwrap_or_else(|| panic!("the {page} page's rect: {result}")) as usize
+        };
+        let body = Region {
+            x: at(0),
+            y: at(1),
+            width: at(2),
+            height: at(3),
+        };
+        assert_shows(
+            &shots.join(format!("debugger_{page}.png")),
+            body,
+            lines,
+            &format!("the {page} page"),
+        );
     }
 }

@@ -34,7 +34,8 @@ fn main() {
                 ("release_health".to_string(), Value::Bool(false)),
                 ("self_metrics".to_string(), Value::Bool(false)),
             ];
-            let t = Tracker::start(Config::from_fields(&fields).unwrap(), DeviceInfo::default()).unwrap();
+            let t = Tracker::start(Config::from_fields(&fields).unwrap(), DeviceInfo::default())
+                .unwrap();
             let mut handovers = Vec::new();
             let mut made = 0u64;
             let frames = seconds * FPS;
@@ -43,10 +44,23 @@ fn main() {
                 let due = (frame + 1) * rate / FPS;
                 while made < due {
                     match made % 3 {
-                        0 => t.log(Level::Info, format!("event {made}"), vec![("i".into(), Value::Int(made as i64))]),
-                        1 => t.metric(MetricKind::Counter, "bench_events_total".into(), 1.0, vec![]),
+                        0 => t.log(
+                            Level::Info,
+                            format!("event {made}"),
+                            vec![("i".into(), Value::Int(made as i64))],
+                        ),
+                        1 => t.metric(
+                            MetricKind::Counter,
+                            "bench_events_total".into(),
+                            1.0,
+                            vec![],
+                        ),
                         _ => {
-                            let span = t.start_span("bench_op", vec![("i".into(), Value::Int(made as i64))], None);
+                            let span = t.start_span(
+                                "bench_op",
+                                vec![("i".into(), Value::Int(made as i64))],
+                                None,
+                            );
                             t.end_span(&span, SpanStatus::Ok, "");
                         }
                     }
@@ -55,15 +69,25 @@ fn main() {
                 let started = Instant::now();
                 t.handover();
                 handovers.push(started.elapsed());
-                std::thread::sleep(Duration::from_micros(1_000_000 / FPS).saturating_sub(frame_start.elapsed()));
+                std::thread::sleep(
+                    Duration::from_micros(1_000_000 / FPS).saturating_sub(frame_start.elapsed()),
+                );
             }
             let answered = t.flush_and_wait(Duration::from_secs(30));
-            let (sent, dropped): (u64, u64) = Signal::ALL.iter().map(|s| t.stats(*s)).map(|s| (s.sent, s.dropped_total())).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+            let (sent, dropped): (u64, u64) = Signal::ALL
+                .iter()
+                .map(|s| t.stats(*s))
+                .map(|s| (s.sent, s.dropped_total()))
+                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
             let produced: u64 = Signal::ALL.iter().map(|s| t.stats(*s).produced).sum();
             t.shutdown(Duration::from_secs(1));
             handovers.sort();
-            let at = |q: f64| handovers[((handovers.len() as f64 * q) as usize).min(handovers.len() - 1)].as_nanos() as u64;
-            let mean = handovers.iter().map(Duration::as_nanos).sum::<u128>() / handovers.len() as u128;
+            let at = |q: f64| {
+                handovers[((handovers.len() as f64 * q) as usize).min(handovers.len() - 1)]
+                    .as_nanos() as u64
+            };
+            let mean =
+                handovers.iter().map(Duration::as_nanos).sum::<u128>() / handovers.len() as u128;
             println!(
                 "BENCH {}",
                 serde_json::json!({

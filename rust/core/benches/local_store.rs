@@ -13,7 +13,10 @@ mod common;
 
 use common::calls::TestCalls;
 use game_tracker_core::diagnostics::Diagnostics;
-use game_tracker_core::event::{now_unix_nano, Event, LogRecord, MetricKind, MetricUpdate, SpanId, SpanRecord, SpanStatus, TraceId};
+use game_tracker_core::event::{
+    now_unix_nano, Event, LogRecord, MetricKind, MetricUpdate, SpanId, SpanRecord, SpanStatus,
+    TraceId,
+};
 use game_tracker_core::session::Session;
 use game_tracker_core::stats::StoreStats;
 use game_tracker_core::store::LocalStore;
@@ -28,14 +31,20 @@ fn main() {
 }
 
 fn dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("game_tracker_bench_store_{name}_{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "game_tracker_bench_store_{name}_{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
 
 fn config(dir: &std::path::Path) -> Config {
     let fields = vec![
-        ("local_store_dir".to_string(), Value::Str(dir.to_string_lossy().into())),
+        (
+            "local_store_dir".to_string(),
+            Value::Str(dir.to_string_lossy().into()),
+        ),
         ("release_health".to_string(), Value::Bool(false)),
         ("self_metrics".to_string(), Value::Bool(false)),
     ];
@@ -50,7 +59,14 @@ fn worker_rows_per_second(events: usize) {
     let t = Tracker::start(config(&dir), DeviceInfo::default()).unwrap();
     let started = Instant::now();
     for i in 0..events {
-        t.log(Level::Info, format!("event {i}"), vec![("i".into(), Value::Int(i as i64)), ("level".into(), Value::Str("forest".into()))]);
+        t.log(
+            Level::Info,
+            format!("event {i}"),
+            vec![
+                ("i".into(), Value::Int(i as i64)),
+                ("level".into(), Value::Str("forest".into())),
+            ],
+        );
         if i % 1_000 == 999 {
             t.handover();
         }
@@ -62,7 +78,9 @@ fn worker_rows_per_second(events: usize) {
     let seconds = started.elapsed().as_secs_f64();
     let store = t.store_stats();
     assert_eq!(store.rows_written, events as u64, "{store:?}");
-    let bytes = std::fs::metadata(dir.join("telemetry.db")).map(|m| m.len()).unwrap_or(0);
+    let bytes = std::fs::metadata(dir.join("telemetry.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!(
         "BENCH {}",
         serde_json::json!({"bench": "store_rows_per_second", "rows": events, "seconds": seconds,
@@ -79,7 +97,14 @@ fn flush_transaction(flushes: usize) {
     let config = config(&dir);
     let session = Session::new("bench", "1.0", "bench", DeviceInfo::default(), "instance");
     let mut warn = Diagnostics::collecting();
-    let mut store = LocalStore::open(&dir, &config, &session, Arc::new(StoreStats::default()), &mut warn).unwrap();
+    let mut store = LocalStore::open(
+        &dir,
+        &config,
+        &session,
+        Arc::new(StoreStats::default()),
+        &mut warn,
+    )
+    .unwrap();
     let per_flush = (1_000.0 * config.flush_interval.as_secs_f64()) as usize;
     let mut times = Vec::with_capacity(flushes);
     let mut n = 0u64;
@@ -110,7 +135,10 @@ fn event(n: u64) -> Event {
             time_unix_nano,
             level: Level::Info,
             message: "enemy_killed".into(),
-            data: vec![("enemy".into(), Value::Str("goblin".into())), ("n".into(), Value::Int(n as i64))],
+            data: vec![
+                ("enemy".into(), Value::Str("goblin".into())),
+                ("n".into(), Value::Int(n as i64)),
+            ],
             scope: Default::default(),
         }),
         1 => Event::Span(SpanRecord {
@@ -148,17 +176,38 @@ fn demo_rate_growth(seconds: u64) {
     for second in 0..seconds {
         for _ in 0..12 {
             match n % 3 {
-                0 => t.log(Level::Info, "purchase_attempt".into(), vec![("item".into(), Value::Str("potion".into())), ("price".into(), Value::Int(25))]),
+                0 => t.log(
+                    Level::Info,
+                    "purchase_attempt".into(),
+                    vec![
+                        ("item".into(), Value::Str("potion".into())),
+                        ("price".into(), Value::Int(25)),
+                    ],
+                ),
                 1 => {
-                    let span = t.start_span("level_load", vec![("level".into(), Value::Str("forest".into()))], None);
+                    let span = t.start_span(
+                        "level_load",
+                        vec![("level".into(), Value::Str("forest".into()))],
+                        None,
+                    );
                     t.end_span(&span, SpanStatus::Ok, "");
                 }
-                _ => t.metric(MetricKind::Counter, "enemies_killed".into(), 1.0, vec![("level".into(), "forest".into())]),
+                _ => t.metric(
+                    MetricKind::Counter,
+                    "enemies_killed".into(),
+                    1.0,
+                    vec![("level".into(), "forest".into())],
+                ),
             }
             n += 1;
         }
         for m in 0..10 {
-            t.metric(MetricKind::Gauge, format!("game_monitor_{m}"), (second * 7 + m) as f64 % 100.0, vec![]);
+            t.metric(
+                MetricKind::Gauge,
+                format!("game_monitor_{m}"),
+                (second * 7 + m) as f64 % 100.0,
+                vec![],
+            );
         }
         t.handover();
         if second % 5 == 4 {
@@ -166,7 +215,9 @@ fn demo_rate_growth(seconds: u64) {
         }
     }
     t.shutdown(Duration::from_secs(30));
-    let bytes = std::fs::metadata(dir.join("telemetry.db")).map(|m| m.len()).unwrap_or(0);
+    let bytes = std::fs::metadata(dir.join("telemetry.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     let per_hour = bytes as f64 * 3_600.0 / seconds as f64;
     println!(
         "BENCH {}",

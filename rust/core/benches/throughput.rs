@@ -11,7 +11,9 @@
 use std::time::{Duration, Instant};
 
 use game_tracker_core::encode::Compression;
-use game_tracker_core::{Config, DeviceInfo, Fields, Level, MetricKind, Signal, SpanStatus, Tracker, Value};
+use game_tracker_core::{
+    Config, DeviceInfo, Fields, Level, MetricKind, Signal, SpanStatus, Tracker, Value,
+};
 use game_tracker_testkit::receiver::Receiver;
 
 const RUNS: usize = 3;
@@ -33,7 +35,9 @@ fn main() {
     ];
     for (signal, compression, n) in cases {
         let n = n / scale;
-        let mut results: Vec<Run> = (0..RUNS).map(|_| run(&rx, signal, compression, n)).collect();
+        let mut results: Vec<Run> = (0..RUNS)
+            .map(|_| run(&rx, signal, compression, n))
+            .collect();
         results.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
         let median = &results[RUNS / 2];
         println!(
@@ -93,24 +97,37 @@ fn run(rx: &Receiver, signal: Signal, compression: Compression, n: usize) -> Run
     let data = |i: usize| -> Fields {
         vec![
             ("enemy".into(), Value::Str(format!("goblin_{}", i % 97))),
-            ("weapon".into(), Value::Str(weapons[i % weapons.len()].into())),
+            (
+                "weapon".into(),
+                Value::Str(weapons[i % weapons.len()].into()),
+            ),
             ("damage".into(), Value::Int((i * 7919 % 1000) as i64)),
         ]
     };
-    let labels: Vec<Fields> = (0..METRIC_SERIES).map(|i| vec![("level".into(), Value::Str(format!("level_{i}")))]).collect();
+    let labels: Vec<Fields> = (0..METRIC_SERIES)
+        .map(|i| vec![("level".into(), Value::Str(format!("level_{i}")))])
+        .collect();
     let attributes: Fields = vec![("chunk".into(), Value::Int(7))];
     let started = Instant::now();
     for i in 0..n {
         match signal {
             Signal::Logs => tracker.log_with(Level::Info, "enemy_killed", data(i)),
-            Signal::Metrics => tracker.metric_with(MetricKind::Counter, "enemies_killed", 1.0, &labels[i % METRIC_SERIES]),
+            Signal::Metrics => tracker.metric_with(
+                MetricKind::Counter,
+                "enemies_killed",
+                1.0,
+                &labels[i % METRIC_SERIES],
+            ),
             Signal::Traces => {
                 let span = tracker.start_span("load_chunk", &attributes, None);
                 tracker.end_span(&span, SpanStatus::Ok, "");
             }
         }
     }
-    assert!(tracker.flush_and_wait(Duration::from_secs(300)), "every request answered");
+    assert!(
+        tracker.flush_and_wait(Duration::from_secs(300)),
+        "every request answered"
+    );
     let seconds = started.elapsed().as_secs_f64();
     let (requests_after, bytes_after) = rx.received(path);
     let stats = tracker.stats(signal);
@@ -143,7 +160,9 @@ fn pin_current_thread(cpu: usize) -> bool {
 
 /// Pins the tracker's worker and sender threads (named `game_tracker*`).
 fn pin_tracker_threads(cpu: usize) {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return };
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return;
+    };
     for task in tasks.flatten() {
         let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
         if comm.starts_with("game_tracker") {

@@ -36,7 +36,14 @@ pub(crate) enum Source {
 
 impl Batch {
     pub fn new(payload: Payload, events: u64, announcing: Vec<usize>, source: Source) -> Batch {
-        Batch { payload, events, created: Instant::now(), spooled: None, announcing, source }
+        Batch {
+            payload,
+            events,
+            created: Instant::now(),
+            spooled: None,
+            announcing,
+            source,
+        }
     }
 
     /// The memory the batch holds, body and kept events: what a lane's
@@ -51,10 +58,18 @@ impl Source {
     /// and the text and values it owns (its scope is shared with others).
     pub fn held_bytes(&self) -> usize {
         match self {
-            Source::Logs(logs) => logs.iter().map(|r| size_of::<LogRecord>() + r.message.len() + heap_bytes(&r.data)).sum(),
+            Source::Logs(logs) => logs
+                .iter()
+                .map(|r| size_of::<LogRecord>() + r.message.len() + heap_bytes(&r.data))
+                .sum(),
             Source::Spans(spans) => spans
                 .iter()
-                .map(|s| size_of::<SpanRecord>() + s.name.len() + s.status_message.len() + heap_bytes(&s.attributes))
+                .map(|s| {
+                    size_of::<SpanRecord>()
+                        + s.name.len()
+                        + s.status_message.len()
+                        + heap_bytes(&s.attributes)
+                })
                 .sum(),
             Source::Nothing => 0,
         }

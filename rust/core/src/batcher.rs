@@ -11,15 +11,15 @@ use std::time::Duration;
 
 use crate::clock::Instant;
 
+use crate::batch::{Batch, Source};
 use crate::config::{Config, Delivery};
 use crate::diagnostics::Diagnostics;
 use crate::encode::Encoder;
+use crate::encode::Payload;
 use crate::event::{Event, Level, LogRecord, SpanRecord};
-use crate::batch::{Batch, Source};
 use crate::metric_check::MetricCheck;
 use crate::metrics::Aggregator;
 use crate::request_cap::{self, Fitted, RequestCap, SeriesRange};
-use crate::encode::Payload;
 use crate::session::Session;
 use crate::stats::{DropReason, Signal};
 
@@ -56,7 +56,10 @@ pub(crate) struct Batcher {
 
 impl Batcher {
     pub fn new(config: &Config, session: Session) -> Batcher {
-        let automatic = session.automatic_labels().map(|(name, value)| (name.to_string(), value.to_string())).collect();
+        let automatic = session
+            .automatic_labels()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
         Batcher {
             encoder: Encoder::new(config.protocol, config.otlp_encoding, config.compression),
             batch_size: config.batch_limit(),
@@ -64,7 +67,11 @@ impl Batcher {
             min_level: config.min_level,
             drop_names: config.drop_names.clone(),
             metric_check: MetricCheck::new(session.automatic_labels().map(|(name, _)| name)),
-            metrics: Aggregator::new(config.histogram_buckets.clone(), config.max_series, automatic),
+            metrics: Aggregator::new(
+                config.histogram_buckets.clone(),
+                config.max_series,
+                automatic,
+            ),
             session,
             logs: Vec::new(),
             log_bytes: 0,
@@ -100,16 +107,28 @@ impl Batcher {
 
     /// Adds an admitted event; returns the batch (or batches, when over
     /// the request cap) when this one filled it.
-    pub fn add(&mut self, event: Event, warn: &mut Diagnostics) -> Result<Option<Fitted>, DropReason> {
+    pub fn add(
+        &mut self,
+        event: Event,
+        warn: &mut Diagnostics,
+    ) -> Result<Option<Fitted>, DropReason> {
         match event {
             Event::Log(record) => {
                 self.log_bytes += record.message.len() + LOG_OVERHEAD_BYTES;
                 self.logs.push(record);
-                Ok(if self.close_when_full && self.logs_full() { self.close_logs() } else { None })
+                Ok(if self.close_when_full && self.logs_full() {
+                    self.close_logs()
+                } else {
+                    None
+                })
             }
             Event::Span(span) => {
                 self.spans.push(span);
-                Ok(if self.close_when_full && self.spans_full() { self.close_spans() } else { None })
+                Ok(if self.close_when_full && self.spans_full() {
+                    self.close_spans()
+                } else {
+                    None
+                })
             }
             Event::Metric(update) => self.metrics.record(&update, warn).map(|()| None),
         }
@@ -138,7 +157,8 @@ impl Batcher {
     /// changed, or none was sent for `METRICS_REFRESH_INTERVAL`.
     pub fn close_metrics(&mut self) {
         let changed = self.metrics.pending_updates() > 0;
-        let refresh = self.metrics.series_count() > 0 && self.metrics_last_sent.elapsed() >= METRICS_REFRESH_INTERVAL;
+        let refresh = self.metrics.series_count() > 0
+            && self.metrics_last_sent.elapsed() >= METRICS_REFRESH_INTERVAL;
         if changed || refresh {
             self.metrics_due = true;
         }
@@ -164,7 +184,12 @@ impl Batcher {
         let logs: Vec<LogRecord> = self.logs.drain(..count).collect();
         self.log_bytes -= bytes;
         let mut fitted = Fitted::default();
-        request_cap::fit(logs, self.request_cap(Signal::Logs), &|logs: &Vec<LogRecord>| self.encode_logs(logs), &mut fitted);
+        request_cap::fit(
+            logs,
+            self.request_cap(Signal::Logs),
+            &|logs: &Vec<LogRecord>| self.encode_logs(logs),
+            &mut fitted,
+        );
         Some(fitted)
     }
 
@@ -177,7 +202,12 @@ impl Batcher {
         let count = self.spans.len().min(self.batch_size);
         let spans: Vec<SpanRecord> = self.spans.drain(..count).collect();
         let mut fitted = Fitted::default();
-        request_cap::fit(spans, self.request_cap(Signal::Traces), &|spans: &Vec<SpanRecord>| self.encode_spans(spans), &mut fitted);
+        request_cap::fit(
+            spans,
+            self.request_cap(Signal::Traces),
+            &|spans: &Vec<SpanRecord>| self.encode_spans(spans),
+            &mut fitted,
+        );
         Some(fitted)
     }
 
@@ -206,8 +236,18 @@ impl Batcher {
         let created = batch.created;
         let mut fitted = Fitted::default();
         match std::mem::replace(&mut batch.source, Source::Nothing) {
-            Source::Logs(logs) => request_cap::split_refused(logs, cap, &|logs: &Vec<LogRecord>| self.encode_logs(logs), &mut fitted),
-            Source::Spans(spans) => request_cap::split_refused(spans, cap, &|spans: &Vec<SpanRecord>| self.encode_spans(spans), &mut fitted),
+            Source::Logs(logs) => request_cap::split_refused(
+                logs,
+                cap,
+                &|logs: &Vec<LogRecord>| self.encode_logs(logs),
+                &mut fitted,
+            ),
+            Source::Spans(spans) => request_cap::split_refused(
+                spans,
+                cap,
+                &|spans: &Vec<SpanRecord>| self.encode_spans(spans),
+                &mut fitted,
+            ),
             Source::Nothing => {
                 if let Some(unsplittable) = self.take_back(signal, batch) {
                     fitted.too_large = unsplittable.events;
@@ -262,8 +302,14 @@ impl Batcher {
         let updates = std::mem::take(&mut snapshot.updates);
         let cap = self.request_cap(Signal::Metrics);
         let mut fitted = Fitted::default();
-        let encode = |range: &SeriesRange| self.encoder.metrics(&range.snapshot, &self.session, now);
-        request_cap::fit(SeriesRange { snapshot, first: 0 }, cap, &encode, &mut fitted);
+        let encode =
+            |range: &SeriesRange| self.encoder.metrics(&range.snapshot, &self.session, now);
+        request_cap::fit(
+            SeriesRange { snapshot, first: 0 },
+            cap,
+            &encode,
+            &mut fitted,
+        );
         match fitted.batches.first_mut() {
             Some(first) => first.events += updates,
             None => fitted.too_large += updates,
@@ -301,12 +347,19 @@ impl Batcher {
     /// oldest first), the open batches' events after them and `end` last,
     /// each within `budget` bytes of body: the newest events that fit.
     /// Nothing changes.
-    pub fn farewell(&self, mut logs: Vec<LogRecord>, mut spans: Vec<SpanRecord>, end: Vec<LogRecord>, budget: usize) -> Vec<(Signal, Payload)> {
+    pub fn farewell(
+        &self,
+        mut logs: Vec<LogRecord>,
+        mut spans: Vec<SpanRecord>,
+        end: Vec<LogRecord>,
+        budget: usize,
+    ) -> Vec<(Signal, Payload)> {
         logs.extend(self.logs.iter().cloned());
         logs.extend(end);
         spans.extend(self.spans.iter().cloned());
         let logs = newest_within(&logs, budget, |l| self.encode_logs(l)).map(|p| (Signal::Logs, p));
-        let spans = newest_within(&spans, budget, |s| self.encode_spans(s)).map(|p| (Signal::Traces, p));
+        let spans =
+            newest_within(&spans, budget, |s| self.encode_spans(s)).map(|p| (Signal::Traces, p));
         logs.into_iter().chain(spans).collect()
     }
 
@@ -324,7 +377,11 @@ impl Batcher {
 /// The body of the newest of `records` that fits in `budget` bytes: all of
 /// them, else the newer half, and so on (`None` when there are none, or
 /// not even the newest one fits).
-fn newest_within<T>(records: &[T], budget: usize, encode: impl Fn(&[T]) -> Payload) -> Option<Payload> {
+fn newest_within<T>(
+    records: &[T],
+    budget: usize,
+    encode: impl Fn(&[T]) -> Payload,
+) -> Option<Payload> {
     let mut from = 0;
     while from < records.len() {
         let payload = encode(&records[from..]);

@@ -35,7 +35,11 @@ impl Route {
         polled_http: Option<MakePolledHttp>,
     ) -> std::io::Result<Route> {
         let results = results.clone();
-        let (headers, timeout, otlp) = (config.headers.clone(), config.request_timeout, config.speaks_otlp(signal));
+        let (headers, timeout, otlp) = (
+            config.headers.clone(),
+            config.request_timeout,
+            config.speaks_otlp(signal),
+        );
         let courier = match (config.destination(signal), config.delivery) {
             (Destination::Url(url), Delivery::Thread) => {
                 Courier::thread(signal, blocking_http(url, headers, timeout, otlp)?, results)?
@@ -50,10 +54,14 @@ impl Route {
                 };
                 Courier::polled(signal, transport, results)
             }
-            (Destination::Folder(dir), Delivery::Thread) => Courier::thread(signal, Box::new(FileTransport::new(dir)), results)?,
-            (Destination::Folder(dir), Delivery::Frame) => {
-                Courier::polled(signal, Box::new(Synchronous::new(FileTransport::new(dir))), results)
+            (Destination::Folder(dir), Delivery::Thread) => {
+                Courier::thread(signal, Box::new(FileTransport::new(dir)), results)?
             }
+            (Destination::Folder(dir), Delivery::Frame) => Courier::polled(
+                signal,
+                Box::new(Synchronous::new(FileTransport::new(dir))),
+                results,
+            ),
             (Destination::JsonLines(_), _) if jsonl => return Ok(Route::JsonLines),
             (Destination::JsonLines(_) | Destination::Nowhere, _) => return Ok(Route::Nowhere),
         };
@@ -61,7 +69,13 @@ impl Route {
             Signal::Metrics => config.max_metrics_replay_age,
             Signal::Logs | Signal::Traces => MAX_REPLAY_AGE_LOGS_AND_TRACES,
         };
-        let lane = Lane::new(signal, courier, config.max_backlog_bytes, config.max_retry_age, max_replay_age);
+        let lane = Lane::new(
+            signal,
+            courier,
+            config.max_backlog_bytes,
+            config.max_retry_age,
+            max_replay_age,
+        );
         Ok(Route::Lane(Box::new(lane)))
     }
 
@@ -81,8 +95,18 @@ impl Route {
 }
 
 #[cfg(not(target_family = "wasm"))]
-fn blocking_http(url: &str, headers: Vec<(String, String)>, timeout: std::time::Duration, otlp: bool) -> std::io::Result<Box<dyn Transport>> {
-    Ok(Box::new(crate::transport::HttpTransport::new(url.to_string(), headers, timeout, otlp)))
+fn blocking_http(
+    url: &str,
+    headers: Vec<(String, String)>,
+    timeout: std::time::Duration,
+    otlp: bool,
+) -> std::io::Result<Box<dyn Transport>> {
+    Ok(Box::new(crate::transport::HttpTransport::new(
+        url.to_string(),
+        headers,
+        timeout,
+        otlp,
+    )))
 }
 
 #[cfg(not(target_family = "wasm"))]
@@ -94,7 +118,12 @@ fn own_polled_http(target: HttpTarget) -> std::io::Result<Box<dyn PolledTranspor
 /// requests are the browser's, through the engine layer's transport, and
 /// the config delivers in frames there.
 #[cfg(target_family = "wasm")]
-fn blocking_http(_: &str, _: Vec<(String, String)>, _: std::time::Duration, _: bool) -> std::io::Result<Box<dyn Transport>> {
+fn blocking_http(
+    _: &str,
+    _: Vec<(String, String)>,
+    _: std::time::Duration,
+    _: bool,
+) -> std::io::Result<Box<dyn Transport>> {
     Err(no_http_of_its_own())
 }
 
@@ -105,5 +134,8 @@ fn own_polled_http(_: HttpTarget) -> std::io::Result<Box<dyn PolledTransport>> {
 
 #[cfg(target_family = "wasm")]
 fn no_http_of_its_own() -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::Unsupported, "no HTTP client on the Web but the engine's, and none was given")
+    std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "no HTTP client on the Web but the engine's, and none was given",
+    )
 }

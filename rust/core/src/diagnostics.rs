@@ -24,7 +24,9 @@ pub struct WarnOnce<K = String> {
 
 impl<K> Default for WarnOnce<K> {
     fn default() -> Self {
-        WarnOnce { seen: HashSet::new() }
+        WarnOnce {
+            seen: HashSet::new(),
+        }
     }
 }
 
@@ -62,11 +64,17 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     pub fn sending(to: Sender<String>) -> Self {
-        Diagnostics { once: WarnOnce::default(), out: Out::Channel(to) }
+        Diagnostics {
+            once: WarnOnce::default(),
+            out: Out::Channel(to),
+        }
     }
 
     pub fn collecting() -> Self {
-        Diagnostics { once: WarnOnce::default(), out: Out::Collect(Vec::new()) }
+        Diagnostics {
+            once: WarnOnce::default(),
+            out: Out::Collect(Vec::new()),
+        }
     }
 
     /// Warns every time.

@@ -182,7 +182,12 @@ pub struct SpanRecord {
 /// pausing): kept on the worker, sent only with an error or a crash report.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Note {
-    Breadcrumb { time_unix_nano: u64, category: String, message: String, data: Fields },
+    Breadcrumb {
+        time_unix_nano: u64,
+        category: String,
+        message: String,
+        data: Fields,
+    },
     /// The current scene changed (the vitals and the crash report name it).
     Scene { time_unix_nano: u64, name: String },
     /// The app was paused (mobile: sent to the background) or resumed.

@@ -12,8 +12,8 @@ use base64::Engine;
 
 use crate::config::{Config, Destination};
 use crate::encode::Payload;
-use crate::stats::Signal;
 use crate::redact::without_userinfo;
+use crate::stats::Signal;
 use crate::transport::{answer_outcome, redacted, Outcome, PolledTransport};
 
 /// Makes the polled HTTP transport of one lane; the engine layer gives its
@@ -45,41 +45,65 @@ pub struct HttpTarget {
 
 impl HttpTarget {
     /// `url` is an `http://` or `https://` URL (the config checked it).
-    pub fn new(url: &str, headers: Vec<(String, String)>, timeout: Duration, otlp: bool) -> Result<HttpTarget, String> {
+    pub fn new(
+        url: &str,
+        headers: Vec<(String, String)>,
+        timeout: Duration,
+        otlp: bool,
+    ) -> Result<HttpTarget, String> {
         let shown_url = without_userinfo(url);
         let (secure, rest) = match (url.strip_prefix("http://"), url.strip_prefix("https://")) {
             (Some(rest), _) => (false, rest),
             (_, Some(rest)) => (true, rest),
             _ => return Err(format!("{shown_url} : not an http:// or https:// URL")),
         };
-        let (authority, path) = rest.find(['/', '?']).map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
+        let (authority, path) = rest
+            .find(['/', '?'])
+            .map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
         let (userinfo, authority) = match authority.rsplit_once('@') {
             Some((userinfo, host)) => (Some(userinfo), host),
             None => (None, authority),
         };
-        let (host, port) = split_host_port(authority).ok_or_else(|| format!("{shown_url} : no host, or a bad port"))?;
+        let (host, port) = split_host_port(authority)
+            .ok_or_else(|| format!("{shown_url} : no host, or a bad port"))?;
         let port = port.unwrap_or(if secure { 443 } else { 80 });
-        let written_host = if host.contains(':') { format!("[{host}]") } else { host.to_string() };
+        let written_host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.to_string()
+        };
         Ok(HttpTarget {
             secure,
             host: host.to_string(),
             port,
             authority: format!("{written_host}:{port}"),
-            path: if path.starts_with('?') { format!("/{path}") } else { path.to_string() },
+            path: if path.starts_with('?') {
+                format!("/{path}")
+            } else {
+                path.to_string()
+            },
             shown_url,
             timeout,
             otlp,
             headers,
-            basic_auth: userinfo.map(|u| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(u))),
+            basic_auth: userinfo.map(|u| {
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(u)
+                )
+            }),
         })
     }
 
     /// The receiver `signal` goes to in `config`, if it is a URL.
     pub fn for_signal(config: &Config, signal: Signal) -> Option<Result<HttpTarget, String>> {
         match config.destination(signal) {
-            Destination::Url(url) => {
-                Some(HttpTarget::new(url, config.headers.clone(), config.request_timeout, config.speaks_otlp(signal)))
-            }
+            Destination::Url(url) => Some(HttpTarget::new(
+                url,
+                config.headers.clone(),
+                config.request_timeout,
+                config.speaks_otlp(signal),
+            )),
             _ => None,
         }
     }
@@ -95,11 +119,19 @@ impl HttpTarget {
     /// writes itself (`Host`, `Content-Length`, `User-Agent`): its format's,
     /// the URL's credentials, then the configured ones.
     pub fn request_headers(&self, payload: &Payload) -> Vec<(String, String)> {
-        let mut all = vec![("Content-Type".to_string(), payload.content_type().to_string())];
+        let mut all = vec![(
+            "Content-Type".to_string(),
+            payload.content_type().to_string(),
+        )];
         if let Some(encoding) = payload.content_encoding() {
             all.push(("Content-Encoding".into(), encoding.to_string()));
         }
-        all.extend(payload.protocol_headers().iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        all.extend(
+            payload
+                .protocol_headers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         if let Some(basic) = &self.basic_auth {
             all.push(("Authorization".into(), basic.clone()));
         }
@@ -110,12 +142,21 @@ impl HttpTarget {
     /// The outcome of an answer: `retry_after` is its `Retry-After` header,
     /// `body` the start of its body.
     pub fn answer(&self, status: u16, retry_after: Option<&str>, body: &str) -> Outcome {
-        self.redacted(answer_outcome(status, retry_after, body, &self.shown_url, self.otlp))
+        self.redacted(answer_outcome(
+            status,
+            retry_after,
+            body,
+            &self.shown_url,
+            self.otlp,
+        ))
     }
 
     /// A request that got no answer: worth sending again.
     pub fn failed(&self, what: impl std::fmt::Display) -> Outcome {
-        self.redacted(Outcome::Failed { message: format!("{} : {what}", self.shown_url), retry_after: None })
+        self.redacted(Outcome::Failed {
+            message: format!("{} : {what}", self.shown_url),
+            retry_after: None,
+        })
     }
 
     pub fn timed_out(&self) -> Outcome {
@@ -166,14 +207,38 @@ mod tests {
     #[test]
     fn urls_split_into_what_a_client_connects_with() {
         let t = target("http://127.0.0.1:3100/loki/api/v1/push");
-        assert_eq!((t.secure, t.host.as_str(), t.port, t.authority.as_str(), t.path.as_str()), (false, "127.0.0.1", 3100, "127.0.0.1:3100", "/loki/api/v1/push"));
+        assert_eq!(
+            (
+                t.secure,
+                t.host.as_str(),
+                t.port,
+                t.authority.as_str(),
+                t.path.as_str()
+            ),
+            (
+                false,
+                "127.0.0.1",
+                3100,
+                "127.0.0.1:3100",
+                "/loki/api/v1/push"
+            )
+        );
         let t = target("https://alloy.example");
-        assert_eq!((t.secure, t.port, t.authority.as_str(), t.path.as_str()), (true, 443, "alloy.example:443", "/"));
+        assert_eq!(
+            (t.secure, t.port, t.authority.as_str(), t.path.as_str()),
+            (true, 443, "alloy.example:443", "/")
+        );
         assert_eq!(target("http://h:1?x=1").path, "/?x=1");
         let t = target("http://[::1]:4318/v1/logs");
-        assert_eq!((t.host.as_str(), t.port, t.authority.as_str()), ("::1", 4318, "[::1]:4318"));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.authority.as_str()),
+            ("::1", 4318, "[::1]:4318")
+        );
         let t = target("http://u:p@h:9/p");
-        assert_eq!((t.host.as_str(), t.shown_url.as_str()), ("h", "http://h:9/p"));
+        assert_eq!(
+            (t.host.as_str(), t.shown_url.as_str()),
+            ("h", "http://h:9/p")
+        );
         assert!(HttpTarget::new("http://h:99999/", vec![], Duration::ZERO, false).is_err());
         assert!(HttpTarget::new("ftp://h/", vec![], Duration::ZERO, false).is_err());
     }

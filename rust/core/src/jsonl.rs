@@ -32,10 +32,17 @@ pub struct JsonlSink {
 
 impl JsonlSink {
     /// Opens (creating) `<dir>/events.jsonl`, appending to what is there.
-    pub fn open(dir: impl Into<PathBuf>, max_bytes: usize, session: &Session) -> io::Result<JsonlSink> {
+    pub fn open(
+        dir: impl Into<PathBuf>,
+        max_bytes: usize,
+        session: &Session,
+    ) -> io::Result<JsonlSink> {
         let dir = dir.into();
         fs::create_dir_all(&dir)?;
-        let file = OpenOptions::new().create(true).append(true).open(dir.join(FILE_NAME))?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(FILE_NAME))?;
         let size = file.metadata()?.len();
         Ok(JsonlSink {
             dir,
@@ -53,7 +60,8 @@ impl JsonlSink {
 
     /// Writes one event as a line; returns the bytes written.
     pub fn write(&mut self, event: &Event) -> io::Result<u64> {
-        let mut line = serde_json::to_vec(&Line::of(event, &self.session_id, &self.device)).map_err(io::Error::other)?;
+        let mut line = serde_json::to_vec(&Line::of(event, &self.session_id, &self.device))
+            .map_err(io::Error::other)?;
         line.push(b'\n');
         if self.size > 0 && self.size + line.len() as u64 > self.max_bytes {
             self.rotate()?;
@@ -75,7 +83,10 @@ impl JsonlSink {
             let _ = fs::rename(rotated(&self.dir, n), rotated(&self.dir, n + 1));
         }
         fs::rename(self.path(), rotated(&self.dir, 1))?;
-        let file = OpenOptions::new().create(true).append(true).open(self.path())?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.path())?;
         self.file = BufWriter::new(file);
         self.size = 0;
         Ok(())
@@ -129,7 +140,10 @@ enum Line<'a> {
 impl<'a> Line<'a> {
     fn of(event: &'a Event, session_id: &'a str, device: &'a crate::value::Fields) -> Line<'a> {
         match event {
-            Event::Log(r) => Line::Log { time_unix_nano: r.time_unix_nano, line: loki::Line::new(r, session_id, device) },
+            Event::Log(r) => Line::Log {
+                time_unix_nano: r.time_unix_nano,
+                line: loki::Line::new(r, session_id, device),
+            },
             Event::Metric(m) => Line::Metric {
                 time_unix_nano: m.time_unix_nano,
                 session_id,

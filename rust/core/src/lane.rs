@@ -49,8 +49,22 @@ struct InFlight {
 impl InFlight {
     /// The batch again, with the body the courier handed back.
     fn into_batch(self, payload: Payload) -> Batch {
-        let InFlight { events, created, spooled, announcing, source, .. } = self;
-        Batch { payload, events, created, spooled, announcing, source }
+        let InFlight {
+            events,
+            created,
+            spooled,
+            announcing,
+            source,
+            ..
+        } = self;
+        Batch {
+            payload,
+            events,
+            created,
+            spooled,
+            announcing,
+            source,
+        }
     }
 }
 
@@ -78,7 +92,13 @@ pub(crate) struct Lane {
 impl Lane {
     /// A lane sending through `courier`, whose answers come back on the
     /// worker's results channel.
-    pub fn new(signal: Signal, courier: Courier, max_backlog_bytes: usize, max_retry_age: Duration, max_replay_age: Duration) -> Lane {
+    pub fn new(
+        signal: Signal,
+        courier: Courier,
+        max_backlog_bytes: usize,
+        max_retry_age: Duration,
+        max_replay_age: Duration,
+    ) -> Lane {
         Lane {
             signal,
             courier: Some(courier),
@@ -102,7 +122,11 @@ impl Lane {
     /// Copies of the events this lane holds unanswered (in flight, then
     /// waiting), oldest first, appended to `logs` or `spans`.
     pub fn unanswered(&self, logs: &mut Vec<LogRecord>, spans: &mut Vec<SpanRecord>) {
-        let sources = self.in_flight.iter().map(|f| &f.source).chain(self.backlog.iter().map(|b| &b.source));
+        let sources = self
+            .in_flight
+            .iter()
+            .map(|f| &f.source)
+            .chain(self.backlog.iter().map(|b| &b.source));
         for source in sources {
             match source {
                 Source::Logs(records) => logs.extend(records.iter().cloned()),
@@ -125,14 +149,17 @@ impl Lane {
     /// Idle and not waiting out a backoff (which shutdown skips). A lane
     /// that gave up after a panic takes every batch, to give it up at once.
     pub fn may_send(&self, now: Instant, shutting_down: bool) -> bool {
-        let ready = self.courier.is_some() && (shutting_down || self.not_before.is_none_or(|t| now >= t));
+        let ready =
+            self.courier.is_some() && (shutting_down || self.not_before.is_none_or(|t| now >= t));
         self.in_flight.is_none() && (ready || self.panicked)
     }
 
     /// Nothing in flight or waiting (earlier launches' batches count, except
     /// at shutdown, which leaves them for the next launch).
     pub fn idle(&self, shutting_down: bool) -> bool {
-        self.in_flight.is_none() && self.backlog.is_empty() && (self.replay.is_empty() || shutting_down)
+        self.in_flight.is_none()
+            && self.backlog.is_empty()
+            && (self.replay.is_empty() || shutting_down)
     }
 
     /// Bytes held: the backlog (bodies and the events kept to split them)
@@ -166,7 +193,12 @@ impl Lane {
     }
 
     /// Batches made from one refused as too large: first in line, in order.
-    pub fn retry_all(&mut self, batches: Vec<Batch>, leftovers: &mut Leftovers, shutting_down: bool) {
+    pub fn retry_all(
+        &mut self,
+        batches: Vec<Batch>,
+        leftovers: &mut Leftovers,
+        shutting_down: bool,
+    ) {
         for batch in batches.into_iter().rev() {
             self.retry(batch, leftovers, shutting_down);
         }
@@ -213,7 +245,9 @@ impl Lane {
             leftovers.stats.replayed(signal, entry.events);
             if entry.age(now_unix_ms()) > self.max_replay_age {
                 spool.remove(&entry);
-                leftovers.stats.dropped(signal, DropReason::TooOld, entry.events);
+                leftovers
+                    .stats
+                    .dropped(signal, DropReason::TooOld, entry.events);
                 continue;
             }
             match spool.load(&entry) {
@@ -230,8 +264,13 @@ impl Lane {
                 }
                 Err(e) => {
                     spool.remove(&entry);
-                    leftovers.stats.dropped(signal, DropReason::Invalid, entry.events);
-                    leftovers.diagnostics.warn(format!("unreadable spool file {}: {e}", entry.path.display()));
+                    leftovers
+                        .stats
+                        .dropped(signal, DropReason::Invalid, entry.events);
+                    leftovers.diagnostics.warn(format!(
+                        "unreadable spool file {}: {e}",
+                        entry.path.display()
+                    ));
                 }
             }
         }
@@ -244,21 +283,48 @@ impl Lane {
         if self.panicked {
             return leftovers.give_up(self.signal, batch, DropReason::ThreadPanicked);
         }
-        let copy = (leftovers.spool.is_some() && batch.spooled.is_none()).then(|| batch.payload.clone());
+        let copy =
+            (leftovers.spool.is_some() && batch.spooled.is_none()).then(|| batch.payload.clone());
         let bytes = batch.payload.body.len() as u64;
-        let Batch { payload, events, created, spooled, announcing, source } = batch;
+        let Batch {
+            payload,
+            events,
+            created,
+            spooled,
+            announcing,
+            source,
+        } = batch;
         match self.courier.as_mut().map(|courier| courier.hand(payload)) {
-            Some(Ok(())) => self.in_flight = Some(InFlight { events, bytes, created, announcing, spooled, copy, source }),
+            Some(Ok(())) => {
+                self.in_flight = Some(InFlight {
+                    events,
+                    bytes,
+                    created,
+                    announcing,
+                    spooled,
+                    copy,
+                    source,
+                })
+            }
             _ => {
-                leftovers.stats.dropped(self.signal, DropReason::SendFailed, events);
-                leftovers.stats.set_last_error(self.signal, "the sender is gone");
+                leftovers
+                    .stats
+                    .dropped(self.signal, DropReason::SendFailed, events);
+                leftovers
+                    .stats
+                    .set_last_error(self.signal, "the sender is gone");
             }
         }
     }
 
     /// The receiver's answer to the request in flight, or the panic that
     /// cut it off.
-    pub fn finish(&mut self, outcome: Result<Outcome, Panic>, payload: Payload, leftovers: &mut Leftovers) -> Answer {
+    pub fn finish(
+        &mut self,
+        outcome: Result<Outcome, Panic>,
+        payload: Payload,
+        leftovers: &mut Leftovers,
+    ) -> Answer {
         let Some(done) = self.in_flight.take() else {
             return Answer::Nothing;
         };
@@ -281,20 +347,30 @@ impl Lane {
             Outcome::Delivered => {
                 leftovers.stats.sent(signal, done.events, done.bytes);
                 leftovers.delivered(signal);
-                Answer::Answered { announcing: done.announcing }
+                Answer::Answered {
+                    announcing: done.announcing,
+                }
             }
             Outcome::Rejected(message) => {
-                leftovers.stats.dropped(signal, DropReason::Rejected, done.events);
+                leftovers
+                    .stats
+                    .dropped(signal, DropReason::Rejected, done.events);
                 leftovers.report(signal, message);
-                Answer::Answered { announcing: done.announcing }
+                Answer::Answered {
+                    announcing: done.announcing,
+                }
             }
             // Answered: a spooled batch's file is gone; what it becomes is the
             // batcher's to say (`Batcher::refused`).
             Outcome::TooLarge(message) => Answer::TooLarge(done.into_batch(payload), message),
-            Outcome::Failed { message, retry_after } => {
+            Outcome::Failed {
+                message,
+                retry_after,
+            } => {
                 leftovers.stats.request_failed(signal);
                 self.failures += 1;
-                let wait = retry_after.unwrap_or_else(|| retry::backoff(self.failures, &mut rand::rng()));
+                let wait =
+                    retry_after.unwrap_or_else(|| retry::backoff(self.failures, &mut rand::rng()));
                 self.not_before = Some(Instant::now() + wait);
                 Answer::Failed(done.into_batch(payload), message)
             }
@@ -304,9 +380,19 @@ impl Lane {
     /// The transport panicked (its courier is done): reported once, and the lane
     /// gives up on `cut_off`, its backlog and every later batch. Batches
     /// of earlier launches stay spooled for the next one.
-    fn give_up_after(&mut self, panic: &Panic, cut_off: Batch, leftovers: &mut Leftovers) -> Answer {
+    fn give_up_after(
+        &mut self,
+        panic: &Panic,
+        cut_off: Batch,
+        leftovers: &mut Leftovers,
+    ) -> Answer {
         let thread = format!("{} sender", self.signal.as_str());
-        panic.report(&thread, &[self.signal], &leftovers.stats, &mut leftovers.diagnostics);
+        panic.report(
+            &thread,
+            &[self.signal],
+            &leftovers.stats,
+            &mut leftovers.diagnostics,
+        );
         self.backlog_bytes += cut_off.held_bytes();
         self.backlog.push_front(cut_off);
         self.close(DropReason::ThreadPanicked, leftovers);
@@ -341,7 +427,9 @@ impl Lane {
                     source: Source::Nothing,
                 }),
                 // Its file stays for the next launch (deleted with the spool if disabled).
-                (None, Some(_)) if reason != DropReason::Disabled => leftovers.stats.spooled(self.signal, f.events),
+                (None, Some(_)) if reason != DropReason::Disabled => {
+                    leftovers.stats.spooled(self.signal, f.events)
+                }
                 (None, _) => leftovers.stats.dropped(self.signal, reason, f.events),
             }
         }

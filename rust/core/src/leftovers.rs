@@ -29,12 +29,17 @@ impl Leftovers {
             // Its file is still there for the next launch.
             return self.stats.spooled(signal, batch.events);
         }
-        let created_unix_ms = now_unix_ms().saturating_sub(batch.created.elapsed().as_millis() as u64);
+        let created_unix_ms =
+            now_unix_ms().saturating_sub(batch.created.elapsed().as_millis() as u64);
         let problem = match spool.write(signal, batch.events, created_unix_ms, &batch.payload) {
             Ok(()) => return self.stats.spooled(signal, batch.events),
             Err(SpoolError::Full) => {
-                self.stats.dropped(signal, DropReason::SpoolFull, batch.events);
-                format!("spool is full ({} bytes, max_spool_bytes)", spool.used_bytes())
+                self.stats
+                    .dropped(signal, DropReason::SpoolFull, batch.events);
+                format!(
+                    "spool is full ({} bytes, max_spool_bytes)",
+                    spool.used_bytes()
+                )
             }
             Err(SpoolError::Io(e)) => {
                 self.stats.dropped(signal, reason, batch.events);
@@ -50,14 +55,18 @@ impl Leftovers {
         if fitted.too_large == 0 && fitted.largest == 0 {
             return;
         }
-        self.stats.dropped(signal, DropReason::TooLarge, fitted.too_large);
+        self.stats
+            .dropped(signal, DropReason::TooLarge, fitted.too_large);
         let what = match fitted.largest {
             0 => "a request the receiver refused as too large (413) held one event, or could not be split".to_string(),
             size => format!("one event alone makes a request of {size} bytes, over the cap of {cap} (max_request_bytes)"),
         };
         let message = format!("{what}: dropped as too_large");
         self.stats.set_last_error(signal, message.clone());
-        self.diagnostics.warn_once(&format!("too_large {}", signal.as_str()), format!("{} not delivered: {message}", signal.as_str()));
+        self.diagnostics.warn_once(
+            &format!("too_large {}", signal.as_str()),
+            format!("{} not delivered: {message}", signal.as_str()),
+        );
     }
 
     /// Records the error for `get_stats()` and warns once per distinct
@@ -65,7 +74,8 @@ impl Leftovers {
     pub fn report(&mut self, signal: Signal, message: String) {
         self.stats.set_last_error(signal, message.clone());
         let text = format!("{} not delivered: {message}", signal.as_str());
-        self.diagnostics.warn_once(&delivery_key(signal, &message), text);
+        self.diagnostics
+            .warn_once(&delivery_key(signal, &message), text);
     }
 
     /// The signal got through: its next problem is worth a warning again.

@@ -54,11 +54,11 @@ pub use config::{Config, ConfigError, Delivery};
 pub use event::{Level, MetricKind, SpanStatus};
 #[cfg(feature = "test-hooks")]
 pub use panics::{arm_panic_hooks, PANIC_SENDER, PANIC_WORKER};
-pub use request_cap::MIN_REQUEST_BYTES;
 pub use queue::{CHUNK_POLL_INTERVAL, POLL_IDLE_AFTER};
 pub use record::{ValueWriter, WriteText, WriteValue};
+pub use request_cap::MIN_REQUEST_BYTES;
 pub use session::DeviceInfo;
 pub use stats::{DropReason, Signal, SignalStats};
 pub use tracker::{OpenSpan, Tracker};
-pub use worker_handle::FRAME_SLICE;
 pub use value::{Fields, Value};
+pub use worker_handle::FRAME_SLICE;

@@ -126,13 +126,20 @@ impl Lifecycle {
     /// A lifecycle whose trackers send frame delivery's requests through
     /// `make` (the engine's own HTTP client).
     pub fn with_polled_http(make: MakePolledHttp) -> Lifecycle {
-        Lifecycle { polled_http: Some(make), ..Lifecycle::default() }
+        Lifecycle {
+            polled_http: Some(make),
+            ..Lifecycle::default()
+        }
     }
 
     /// Starts from `fields` (the `init` Dictionary with the engine's paths
     /// filled in). `Ok(false)`: valid, but consent is withheld
     /// (`"enabled": false`, or `set_enabled(false)` earlier).
-    pub fn init(&mut self, fields: &Fields, device: impl FnOnce() -> DeviceInfo) -> Result<bool, InitError> {
+    pub fn init(
+        &mut self,
+        fields: &Fields,
+        device: impl FnOnce() -> DeviceInfo,
+    ) -> Result<bool, InitError> {
         if self.tracker.is_some() {
             return Err(InitError::AlreadyStarted);
         }
@@ -150,8 +157,11 @@ impl Lifecycle {
     }
 
     fn start(&mut self, device: impl FnOnce() -> DeviceInfo) -> Result<(), InitError> {
-        let Some(config) = self.config.clone() else { return Ok(()) };
-        let tracker = Tracker::start_with_http(config, device(), self.polled_http).map_err(InitError::Start)?;
+        let Some(config) = self.config.clone() else {
+            return Ok(());
+        };
+        let tracker = Tracker::start_with_http(config, device(), self.polled_http)
+            .map_err(InitError::Start)?;
         self.tracker = Some(Rc::new(tracker));
         Ok(())
     }
@@ -159,7 +169,11 @@ impl Lifecycle {
     /// Player consent. `false` stops collection at once (what was not sent
     /// is dropped as `disabled`, the spool deleted); `true` starts again with
     /// `init`'s configuration, as a new session.
-    pub fn set_enabled(&mut self, enabled: bool, device: impl FnOnce() -> DeviceInfo) -> Result<(), InitError> {
+    pub fn set_enabled(
+        &mut self,
+        enabled: bool,
+        device: impl FnOnce() -> DeviceInfo,
+    ) -> Result<(), InitError> {
         self.consent = enabled;
         match (enabled, &self.tracker) {
             (false, Some(t)) => t.disable(),
@@ -212,7 +226,9 @@ impl Lifecycle {
     /// `output_dir` (for the engine layer to tell the developer where).
     pub fn local_file(&self) -> Option<std::path::PathBuf> {
         let config = self.config.as_ref()?;
-        let local_only = Signal::ALL.iter().all(|s| matches!(config.destination(*s), Destination::JsonLines(_)));
+        let local_only = Signal::ALL
+            .iter()
+            .all(|s| matches!(config.destination(*s), Destination::JsonLines(_)));
         let dir = config.jsonl_dir.as_deref().filter(|_| local_only)?;
         Some(std::path::Path::new(dir).join(crate::jsonl::FILE_NAME))
     }
@@ -221,13 +237,19 @@ impl Lifecycle {
     /// request that would carry it: its URL (no credentials), every header,
     /// and the body.
     pub fn farewell(&self, budget: usize) -> Vec<FarewellRequest> {
-        let (Some(tracker), Some(config)) = (&self.tracker, &self.config) else { return Vec::new() };
+        let (Some(tracker), Some(config)) = (&self.tracker, &self.config) else {
+            return Vec::new();
+        };
         tracker
             .farewell(budget)
             .into_iter()
             .filter_map(|(signal, payload)| {
                 let target = HttpTarget::for_signal(config, signal)?.ok()?;
-                Some(FarewellRequest { url: target.request_url(), headers: target.request_headers(&payload), body: payload.body })
+                Some(FarewellRequest {
+                    url: target.request_url(),
+                    headers: target.request_headers(&payload),
+                    body: payload.body,
+                })
             })
             .collect()
     }
@@ -235,18 +257,25 @@ impl Lifecycle {
     /// The engine layer's keys of the last valid `init` (their defaults
     /// before one).
     pub fn engine_options(&self) -> EngineOptions {
-        self.config.as_ref().map_or_else(|| Config::default().engine, |c| c.engine.clone())
+        self.config
+            .as_ref()
+            .map_or_else(|| Config::default().engine, |c| c.engine.clone())
     }
 
     /// How long quitting waits for the last events.
     pub fn quit_timeout(&self) -> Duration {
-        self.config.as_ref().map_or(DEFAULT_QUIT_TIMEOUT, |c| c.quit_timeout)
+        self.config
+            .as_ref()
+            .map_or(DEFAULT_QUIT_TIMEOUT, |c| c.quit_timeout)
     }
 
     /// Counters for one signal (zeros before `init`); calls made while no
     /// tracker ran are in `not_started`, not in these.
     pub fn stats(&self, signal: Signal) -> SignalStats {
-        self.tracker.as_ref().map(|t| t.stats(signal)).unwrap_or_default()
+        self.tracker
+            .as_ref()
+            .map(|t| t.stats(signal))
+            .unwrap_or_default()
     }
 
     /// The game may still cancel a close request, and quitting runs

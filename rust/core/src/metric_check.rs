@@ -35,7 +35,13 @@ pub fn sanitize_name(s: &str, allow_colon: bool) -> Option<String> {
     let mut out: String = s
         .trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || (allow_colon && c == ':') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || (allow_colon && c == ':') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if out.chars().all(|c| c == '_') {
         return None;
@@ -60,7 +66,8 @@ pub struct MetricCheck {
 impl MetricCheck {
     /// `automatic_labels`: the names of the labels added to every series.
     pub fn new<'a>(automatic_labels: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut reserved_labels: Vec<String> = automatic_labels.into_iter().map(str::to_string).collect();
+        let mut reserved_labels: Vec<String> =
+            automatic_labels.into_iter().map(str::to_string).collect();
         // `le` is the histogram's; `job` is what Prometheus and Alloy make
         // of OTLP's `service.name`: a game label must not take either.
         reserved_labels.extend(["le".to_string(), "job".to_string()]);
@@ -68,10 +75,17 @@ impl MetricCheck {
     }
 
     /// The update as every destination gets it, or why it is dropped.
-    pub fn check(&self, update: MetricUpdate, warn: &mut Diagnostics) -> Result<MetricUpdate, DropReason> {
+    pub fn check(
+        &self,
+        update: MetricUpdate,
+        warn: &mut Diagnostics,
+    ) -> Result<MetricUpdate, DropReason> {
         if !update.value.is_finite() || update.more.iter().any(|v| !v.is_finite()) {
             warn.warn_once_with(&format!("nonfinite:{}", update.name), || {
-                format!("metric '{}': value {} is not a finite number; update dropped", update.name, update.value)
+                format!(
+                    "metric '{}': value {} is not a finite number; update dropped",
+                    update.name, update.value
+                )
             });
             return Err(DropReason::Invalid);
         }
@@ -85,21 +99,36 @@ impl MetricCheck {
             Some(n) => n,
             None => {
                 warn.warn_once_with(&format!("badname:{}", update.name), || {
-                    format!("metric name '{}' has no usable characters; update dropped", update.name)
+                    format!(
+                        "metric name '{}' has no usable characters; update dropped",
+                        update.name
+                    )
                 });
                 return Err(DropReason::Invalid);
             }
         };
         if name != update.name {
             warn.warn_once_with(&format!("name:{}", update.name), || {
-                format!("metric name '{}' is not a valid Prometheus name; sent as '{name}'", update.name)
+                format!(
+                    "metric name '{}' is not a valid Prometheus name; sent as '{name}'",
+                    update.name
+                )
             });
         }
         let labels = self.check_labels(&update.name, update.labels, warn);
-        Ok(MetricUpdate { name, labels, ..update })
+        Ok(MetricUpdate {
+            name,
+            labels,
+            ..update
+        })
     }
 
-    fn check_labels(&self, metric: &str, raw: Vec<(String, String)>, warn: &mut Diagnostics) -> Vec<(String, String)> {
+    fn check_labels(
+        &self,
+        metric: &str,
+        raw: Vec<(String, String)>,
+        warn: &mut Diagnostics,
+    ) -> Vec<(String, String)> {
         let mut labels: Vec<(String, String)> = Vec::with_capacity(raw.len());
         let mut taken = 0;
         for (raw_name, value) in raw {
@@ -114,7 +143,9 @@ impl MetricCheck {
                 continue;
             }
             let Some(mut label) = sanitize_name(&raw_name, false) else {
-                warn.warn_once_with(&format!("badlabel:{raw_name}"), || format!("label name '{raw_name}' has no usable characters; label ignored"));
+                warn.warn_once_with(&format!("badlabel:{raw_name}"), || {
+                    format!("label name '{raw_name}' has no usable characters; label ignored")
+                });
                 continue;
             };
             if label != raw_name {
@@ -122,12 +153,15 @@ impl MetricCheck {
                     format!("label name '{raw_name}' is not a valid Prometheus label name; sent as '{label}'")
                 });
             }
-            let clashes = self.reserved_labels.contains(&label) || labels.iter().any(|(n, _)| *n == label);
+            let clashes =
+                self.reserved_labels.contains(&label) || labels.iter().any(|(n, _)| *n == label);
             if clashes {
                 // Same rule as Prometheus' honor_labels=false: keep both.
                 let renamed = format!("exported_{label}");
                 warn.warn_once_with(&format!("clash:{raw_name}"), || {
-                    format!("label '{raw_name}' clashes with an automatic label; sent as '{renamed}'")
+                    format!(
+                        "label '{raw_name}' clashes with an automatic label; sent as '{renamed}'"
+                    )
                 });
                 label = renamed;
             }

@@ -13,8 +13,8 @@
 
 use std::collections::HashMap;
 
-use crate::event::{MetricKind, MetricUpdate};
 use crate::diagnostics::Diagnostics;
+use crate::event::{MetricKind, MetricUpdate};
 use crate::stats::DropReason;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -30,7 +30,11 @@ struct SeriesKey {
 enum State {
     Counter(f64),
     Gauge(f64),
-    Histogram { counts: Vec<u64>, sum: f64, count: u64 },
+    Histogram {
+        counts: Vec<u64>,
+        sum: f64,
+        count: u64,
+    },
 }
 
 #[derive(Debug)]
@@ -79,7 +83,11 @@ pub enum PointValue {
     Gauge(f64),
     /// `counts` per bucket (not cumulative), one per bound; observations
     /// above the last bound are `count - sum(counts)`.
-    Histogram { counts: Vec<u64>, sum: f64, count: u64 },
+    Histogram {
+        counts: Vec<u64>,
+        sum: f64,
+        count: u64,
+    },
 }
 
 pub struct Aggregator {
@@ -95,7 +103,11 @@ pub struct Aggregator {
 }
 
 impl Aggregator {
-    pub fn new(buckets: Vec<f64>, max_series: usize, automatic_labels: Vec<(String, String)>) -> Self {
+    pub fn new(
+        buckets: Vec<f64>,
+        max_series: usize,
+        automatic_labels: Vec<(String, String)>,
+    ) -> Self {
         Aggregator {
             index: HashMap::new(),
             series: Vec::new(),
@@ -116,7 +128,11 @@ impl Aggregator {
 
     /// Adds an update that passed [`crate::metric_check::MetricCheck::check`] (`Batcher::admit`) to its series,
     /// creating the series unless that would pass `max_series`.
-    pub fn record(&mut self, update: &MetricUpdate, warn: &mut Diagnostics) -> Result<(), DropReason> {
+    pub fn record(
+        &mut self,
+        update: &MetricUpdate,
+        warn: &mut Diagnostics,
+    ) -> Result<(), DropReason> {
         let key = self.series_key(update);
         let idx = match self.index.get(&key) {
             Some(i) => *i,
@@ -131,10 +147,20 @@ impl Aggregator {
                 let state = match key.kind {
                     MetricKind::Counter => State::Counter(0.0),
                     MetricKind::Gauge => State::Gauge(0.0),
-                    MetricKind::Histogram => State::Histogram { counts: vec![0; self.buckets.len()], sum: 0.0, count: 0 },
+                    MetricKind::Histogram => State::Histogram {
+                        counts: vec![0; self.buckets.len()],
+                        sum: 0.0,
+                        count: 0,
+                    },
                 };
                 let created_ms = (update.time_unix_nano / 1_000_000) as i64;
-                self.series.push(Series { key: key.clone(), state, created_ms, announced: false, last_ts_ms: created_ms - 1 });
+                self.series.push(Series {
+                    key: key.clone(),
+                    state,
+                    created_ms,
+                    announced: false,
+                    last_ts_ms: created_ms - 1,
+                });
                 self.index.insert(key, self.series.len() - 1);
                 self.series.len() - 1
             }
@@ -191,7 +217,11 @@ impl Aggregator {
             .collect();
         labels.extend(update.labels.iter().cloned());
         labels.sort();
-        SeriesKey { name, kind: update.kind, labels }
+        SeriesKey {
+            name,
+            kind: update.kind,
+            labels,
+        }
     }
 
     /// Every series' current value at `now_ms`; `None` when there are no
@@ -212,7 +242,11 @@ impl Aggregator {
             let value = match &s.state {
                 State::Counter(v) => PointValue::Counter(*v),
                 State::Gauge(v) => PointValue::Gauge(*v),
-                State::Histogram { counts, sum, count } => PointValue::Histogram { counts: counts.clone(), sum: *sum, count: *count },
+                State::Histogram { counts, sum, count } => PointValue::Histogram {
+                    counts: counts.clone(),
+                    sum: *sum,
+                    count: *count,
+                },
             };
             points.push(SeriesPoint {
                 name: s.key.name.clone(),

@@ -23,11 +23,16 @@ pub(crate) struct Panic {
 /// after a panic the caller never trusts what `work` touched again (the
 /// thread ends, and what it held is given up on).
 pub(crate) fn catch<R>(work: impl FnOnce() -> R) -> Result<R, Panic> {
-    catch_unwind(AssertUnwindSafe(work)).map_err(|payload| Panic { message: message_of(payload.as_ref()) })
+    catch_unwind(AssertUnwindSafe(work)).map_err(|payload| Panic {
+        message: message_of(payload.as_ref()),
+    })
 }
 
 fn message_of(payload: &(dyn Any + Send)) -> String {
-    match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {
+    match (
+        payload.downcast_ref::<&str>(),
+        payload.downcast_ref::<String>(),
+    ) {
         (Some(text), _) => (*text).to_string(),
         (_, Some(text)) => text.clone(),
         _ => "a panic without a message".to_string(),
@@ -37,13 +42,25 @@ fn message_of(payload: &(dyn Any + Send)) -> String {
 impl Panic {
     /// Counts it for `get_stats()` (`thread_panics`), makes it the
     /// `last_error` of the `signals` it cost, and warns once per thread.
-    pub fn report(&self, thread: &str, signals: &[Signal], stats: &Stats, diagnostics: &mut Diagnostics) {
+    pub fn report(
+        &self,
+        thread: &str,
+        signals: &[Signal],
+        stats: &Stats,
+        diagnostics: &mut Diagnostics,
+    ) {
         stats.thread_panicked();
-        let text = format!("the {thread} thread panicked ({}); what it held is given up on (thread_panicked)", self.message);
+        let text = format!(
+            "the {thread} thread panicked ({}); what it held is given up on (thread_panicked)",
+            self.message
+        );
         for signal in signals {
             stats.set_last_error(*signal, text.clone());
         }
-        diagnostics.warn_once(&format!("panic:{thread}"), format!("{text}. A bug: please report it."));
+        diagnostics.warn_once(
+            &format!("panic:{thread}"),
+            format!("{text}. A bug: please report it."),
+        );
     }
 }
 
@@ -74,7 +91,9 @@ pub fn arm_panic_hooks() {
 /// above) and the hooks are armed.
 #[cfg(feature = "test-hooks")]
 pub(crate) fn inject(bytes: &[u8], hook: &str) {
-    if ARMED.load(std::sync::atomic::Ordering::Relaxed) && bytes.windows(hook.len()).any(|w| w == hook.as_bytes()) {
+    if ARMED.load(std::sync::atomic::Ordering::Relaxed)
+        && bytes.windows(hook.len()).any(|w| w == hook.as_bytes())
+    {
         panic!("injected by a test: {hook}");
     }
 }

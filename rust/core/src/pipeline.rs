@@ -10,11 +10,12 @@
 //! Every event ends counted exactly once: sent, dropped for a reason,
 //! spooled, or still pending.
 
-use std::sync::Arc;
 use crate::clock::Instant;
+use std::sync::Arc;
 
 use crossbeam_channel::Sender;
 
+use crate::answer::{Answer, JobResult};
 use crate::batcher::Batcher;
 use crate::config::Config;
 use crate::destination::Route;
@@ -24,17 +25,16 @@ use crate::event::Event;
 use crate::health::SessionHealth;
 use crate::http_target::MakePolledHttp;
 use crate::jsonl::JsonlSink;
-#[cfg(not(target_family = "wasm"))]
-use crate::store::LocalStore;
-use crate::answer::{Answer, JobResult};
 use crate::lane::Lane;
 use crate::leftovers::Leftovers;
-use crate::request_cap::Fitted;
 use crate::record::Item;
+use crate::request_cap::Fitted;
 use crate::self_metrics::{SelfMetrics, SpoolSize};
 use crate::session::Session;
 use crate::spool::Spool;
 use crate::stats::{DropReason, Signal, Stats};
+#[cfg(not(target_family = "wasm"))]
+use crate::store::LocalStore;
 
 pub(crate) struct Pipeline {
     batcher: Batcher,
@@ -104,7 +104,8 @@ impl Pipeline {
         };
         let mut routes = [Route::Nowhere, Route::Nowhere, Route::Nowhere];
         for signal in Signal::ALL {
-            routes[signal.index()] = Route::for_signal(config, signal, results, jsonl.is_some(), polled_http)?;
+            routes[signal.index()] =
+                Route::for_signal(config, signal, results, jsonl.is_some(), polled_http)?;
         }
         let spool = match config.spool_dir() {
             Some(dir) => match Spool::open(dir, config.max_spool_bytes) {
@@ -126,7 +127,13 @@ impl Pipeline {
         };
         #[cfg(not(target_family = "wasm"))]
         let store = match config.local_store_dir() {
-            Some(dir) if sampled => match LocalStore::open(std::path::Path::new(dir), config, &session, stats.store.clone(), &mut diagnostics) {
+            Some(dir) if sampled => match LocalStore::open(
+                std::path::Path::new(dir),
+                config,
+                &session,
+                stats.store.clone(),
+                &mut diagnostics,
+            ) {
                 Ok(store) => Some(store),
                 Err(e) => {
                     diagnostics.warn(format!("local store disabled: {e}"));
@@ -135,17 +142,29 @@ impl Pipeline {
             },
             _ => None,
         };
-        let started = if sampled { SessionHealth::start(config, &session, &mut diagnostics) } else { None };
-        let (health, first_events) = started.map_or((None, Vec::new()), |(h, events)| (Some(h), events));
+        let started = if sampled {
+            SessionHealth::start(config, &session, &mut diagnostics)
+        } else {
+            None
+        };
+        let (health, first_events) =
+            started.map_or((None, Vec::new()), |(h, events)| (Some(h), events));
         // Only a sampled session with a metrics lane (not JSON lines, not nowhere).
-        let own_metrics = (config.self_metrics && sampled && routes[Signal::Metrics.index()].lane_ref().is_some()).then(SelfMetrics::default);
+        let own_metrics = (config.self_metrics
+            && sampled
+            && routes[Signal::Metrics.index()].lane_ref().is_some())
+        .then(SelfMetrics::default);
         let mut pipeline = Pipeline {
             batcher: Batcher::new(config, session),
             routes,
             jsonl,
             #[cfg(not(target_family = "wasm"))]
             store,
-            leftovers: Leftovers { spool, stats, diagnostics },
+            leftovers: Leftovers {
+                spool,
+                stats,
+                diagnostics,
+            },
             waiters: Vec::new(),
             shutting_down: false,
             health,
@@ -226,10 +245,20 @@ impl Pipeline {
         };
         let path = to.display().to_string();
         let report = match result {
-            Ok(rows) => crate::stats::ExportReport { path, rows, error: String::new() },
+            Ok(rows) => crate::stats::ExportReport {
+                path,
+                rows,
+                error: String::new(),
+            },
             Err(error) => {
-                self.leftovers.diagnostics.warn(format!("export_local: {error}"));
-                crate::stats::ExportReport { path, rows: 0, error }
+                self.leftovers
+                    .diagnostics
+                    .warn(format!("export_local: {error}"));
+                crate::stats::ExportReport {
+                    path,
+                    rows: 0,
+                    error,
+                }
             }
         };
         self.leftovers.stats.store.exported(report);
@@ -269,10 +298,14 @@ impl Pipeline {
                 lane.unanswered(&mut logs, &mut spans);
             }
         }
-        let end = self.health.iter().flat_map(|h| h.end_events()).filter_map(|event| match event {
-            Event::Log(record) => Some(record),
-            _ => None,
-        });
+        let end = self
+            .health
+            .iter()
+            .flat_map(|h| h.end_events())
+            .filter_map(|event| match event {
+                Event::Log(record) => Some(record),
+                _ => None,
+            });
         self.batcher.farewell(logs, spans, end.collect(), budget)
     }
 
@@ -280,23 +313,36 @@ impl Pipeline {
         let signal = event.signal();
         match &mut self.routes[signal.index()] {
             Route::Lane(lane) => match self.batcher.add(event, &mut self.leftovers.diagnostics) {
-                Ok(Some(fitted)) => push_fitted(lane, fitted, self.batcher.request_cap(signal), &mut self.leftovers),
+                Ok(Some(fitted)) => push_fitted(
+                    lane,
+                    fitted,
+                    self.batcher.request_cap(signal),
+                    &mut self.leftovers,
+                ),
                 Ok(None) => {}
                 Err(reason) => self.leftovers.stats.dropped(signal, reason, 1),
             },
             Route::JsonLines => self.write_line(signal, &event),
-            Route::Nowhere => self.leftovers.stats.dropped(signal, DropReason::NoDestination, 1),
+            Route::Nowhere => self
+                .leftovers
+                .stats
+                .dropped(signal, DropReason::NoDestination, 1),
         }
     }
 
     fn write_line(&mut self, signal: Signal, event: &Event) {
         let Some(sink) = self.jsonl.as_mut() else {
-            return self.leftovers.stats.dropped(signal, DropReason::NoDestination, 1);
+            return self
+                .leftovers
+                .stats
+                .dropped(signal, DropReason::NoDestination, 1);
         };
         match sink.write(event) {
             Ok(bytes) => self.leftovers.stats.sent(signal, 1, bytes),
             Err(e) => {
-                self.leftovers.stats.dropped(signal, DropReason::SendFailed, 1);
+                self.leftovers
+                    .stats
+                    .dropped(signal, DropReason::SendFailed, 1);
                 let message = format!("cannot write {}: {e}", sink.path().display());
                 self.leftovers.report(signal, message);
             }
@@ -309,10 +355,13 @@ impl Pipeline {
         for signal in Signal::ALL {
             let lost = unread[signal.index()];
             if lost > 0 {
-                self.leftovers.stats.dropped(signal, DropReason::Invalid, lost);
                 self.leftovers
-                    .diagnostics
-                    .warn(format!("{lost} {} records could not be read (bug: {error})", signal.as_str()));
+                    .stats
+                    .dropped(signal, DropReason::Invalid, lost);
+                self.leftovers.diagnostics.warn(format!(
+                    "{lost} {} records could not be read (bug: {error})",
+                    signal.as_str()
+                ));
             }
         }
     }
@@ -334,10 +383,17 @@ impl Pipeline {
                 }
                 self.commit_store();
                 if let Some(own) = self.own_metrics.as_mut() {
-                    let stats: Vec<_> = Signal::ALL.iter().map(|s| self.leftovers.stats.snapshot(*s)).collect();
-                    let spool = self.leftovers.spool.as_ref().map(|s| SpoolSize { files: s.files(), bytes: s.used_bytes() });
+                    let stats: Vec<_> = Signal::ALL
+                        .iter()
+                        .map(|s| self.leftovers.stats.snapshot(*s))
+                        .collect();
+                    let spool = self.leftovers.spool.as_ref().map(|s| SpoolSize {
+                        files: s.files(),
+                        bytes: s.used_bytes(),
+                    });
                     let updates = own.updates(&stats, spool, crate::event::now_unix_nano());
-                    self.batcher.record_own(&updates, &mut self.leftovers.diagnostics);
+                    self.batcher
+                        .record_own(&updates, &mut self.leftovers.diagnostics);
                 }
                 self.batcher.close_metrics();
                 return false;
@@ -347,7 +403,12 @@ impl Pipeline {
         };
         let signal = part.signal();
         if let (Some(fitted), Some(lane)) = (batch, self.routes[signal.index()].lane()) {
-            push_fitted(lane, fitted, self.batcher.request_cap(signal), &mut self.leftovers);
+            push_fitted(
+                lane,
+                fitted,
+                self.batcher.request_cap(signal),
+                &mut self.leftovers,
+            );
         }
         self.batcher.has_open(signal)
     }
@@ -369,8 +430,13 @@ impl Pipeline {
 
     /// When the next lane's backoff ends, or the session marker is due.
     pub fn next_wake(&self) -> Option<Instant> {
-        let lanes = self.routes.iter().filter_map(|r| r.lane_ref().and_then(|l| l.wake_at()));
-        lanes.chain(self.health.as_ref().and_then(SessionHealth::next_wake)).min()
+        let lanes = self
+            .routes
+            .iter()
+            .filter_map(|r| r.lane_ref().and_then(|l| l.wake_at()));
+        lanes
+            .chain(self.health.as_ref().and_then(SessionHealth::next_wake))
+            .min()
     }
 
     /// Frame delivery: moves each lane's request in flight on; answers
@@ -392,7 +458,9 @@ impl Pipeline {
                 break;
             }
             let index = (self.first_lane + i) % self.routes.len();
-            let Route::Lane(lane) = &mut self.routes[index] else { continue };
+            let Route::Lane(lane) = &mut self.routes[index] else {
+                continue;
+            };
             if !lane.may_send(now, self.shutting_down) {
                 continue;
             }
@@ -402,7 +470,12 @@ impl Pipeline {
                 if let Some(fitted) = self.batcher.due(signal) {
                     // The lane was empty: the snapshot's first part goes now, the
                     // rest (when split to fit) after it.
-                    push_fitted(lane, fitted, self.batcher.request_cap(signal), &mut self.leftovers);
+                    push_fitted(
+                        lane,
+                        fitted,
+                        self.batcher.request_cap(signal),
+                        &mut self.leftovers,
+                    );
                     next = lane.next(&mut self.leftovers, self.shutting_down);
                 }
             }
@@ -426,7 +499,11 @@ impl Pipeline {
                 // Quitting retries nothing, a metrics snapshot included: made
                 // again at once, it would fail again at once (a refused
                 // connection) until the deadline, and leave nothing to spool.
-                let retry = if self.shutting_down { Some(batch) } else { self.batcher.take_back(signal, batch) };
+                let retry = if self.shutting_down {
+                    Some(batch)
+                } else {
+                    self.batcher.take_back(signal, batch)
+                };
                 if let Some(batch) = retry {
                     lane.retry(batch, &mut self.leftovers, self.shutting_down);
                 }
@@ -435,7 +512,8 @@ impl Pipeline {
             Answer::TooLarge(batch, problem) => {
                 self.leftovers.report(signal, problem);
                 let fitted = self.batcher.refused(signal, batch);
-                self.leftovers.too_large(signal, &fitted, self.batcher.request_cap(signal));
+                self.leftovers
+                    .too_large(signal, &fitted, self.batcher.request_cap(signal));
                 lane.retry_all(fitted.batches, &mut self.leftovers, self.shutting_down);
             }
             // The lane reported the panic and counted what it gave up on.
@@ -445,7 +523,12 @@ impl Pipeline {
 
     /// Nothing left to send.
     pub fn idle(&self) -> bool {
-        self.batcher.is_empty() && self.routes.iter().filter_map(Route::lane_ref).all(|l| l.idle(self.shutting_down))
+        self.batcher.is_empty()
+            && self
+                .routes
+                .iter()
+                .filter_map(Route::lane_ref)
+                .all(|l| l.idle(self.shutting_down))
     }
 
     /// Answers the `flush_and_wait` callers once idle; publishes what is
@@ -460,7 +543,9 @@ impl Pipeline {
             }
         }
         for lane in self.routes.iter().filter_map(Route::lane_ref) {
-            self.leftovers.stats.set_buffered_bytes(lane.signal(), lane.buffered_bytes());
+            self.leftovers
+                .stats
+                .set_buffered_bytes(lane.signal(), lane.buffered_bytes());
         }
     }
 
@@ -484,12 +569,19 @@ impl Pipeline {
         match self.batcher.last_metrics(keep) {
             (0, _) => {}
             (_, Some(fitted)) => {
-                self.leftovers.too_large(Signal::Metrics, &fitted, self.batcher.request_cap(Signal::Metrics));
+                self.leftovers.too_large(
+                    Signal::Metrics,
+                    &fitted,
+                    self.batcher.request_cap(Signal::Metrics),
+                );
                 for batch in fitted.batches {
                     self.leftovers.give_up(Signal::Metrics, batch, reason);
                 }
             }
-            (unsent, None) => self.leftovers.stats.dropped(Signal::Metrics, reason, unsent),
+            (unsent, None) => self
+                .leftovers
+                .stats
+                .dropped(Signal::Metrics, reason, unsent),
         }
         if reason == DropReason::Disabled {
             // Consent withdrawn: nothing of this player's is kept on disk.

@@ -18,9 +18,9 @@
 //! blocks for a name that is not an address or `localhost` until the system
 //! answers.
 
+use crate::clock::Instant;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use crate::clock::Instant;
 
 use socket2::{Domain, Protocol, Socket, Type};
 
@@ -36,9 +36,19 @@ const MAX_HEADERS: usize = 64;
 
 enum Step {
     Idle,
-    Connecting { socket: Socket, request: Vec<u8> },
-    Writing { stream: TcpStream, request: Vec<u8>, written: usize },
-    Reading { stream: TcpStream, response: Vec<u8> },
+    Connecting {
+        socket: Socket,
+        request: Vec<u8>,
+    },
+    Writing {
+        stream: TcpStream,
+        request: Vec<u8>,
+        written: usize,
+    },
+    Reading {
+        stream: TcpStream,
+        response: Vec<u8>,
+    },
     Done(Outcome),
 }
 
@@ -50,7 +60,11 @@ pub struct PolledHttp {
 
 impl PolledHttp {
     pub fn new(target: HttpTarget) -> Self {
-        PolledHttp { target, step: Step::Idle, deadline: Instant::now() }
+        PolledHttp {
+            target,
+            step: Step::Idle,
+            deadline: Instant::now(),
+        }
     }
 
     fn request_bytes(&self, payload: &Payload) -> Vec<u8> {
@@ -75,7 +89,12 @@ impl PolledHttp {
     }
 
     fn connect(&self, request: Vec<u8>) -> Step {
-        let address = match self.target.authority.to_socket_addrs().map(|mut a| a.next()) {
+        let address = match self
+            .target
+            .authority
+            .to_socket_addrs()
+            .map(|mut a| a.next())
+        {
             Ok(Some(address)) => address,
             Ok(None) => return self.failed("the host name has no address"),
             Err(e) => return self.failed(format!("cannot resolve: {e}")),
@@ -92,26 +111,49 @@ impl PolledHttp {
             Step::Connecting { socket, request } => match socket.take_error() {
                 Ok(Some(e)) | Err(e) => self.failed(format!("connect: {e}")),
                 Ok(None) => match socket.peer_addr() {
-                    Ok(_) => self.advance(Step::Writing { stream: socket.into(), request, written: 0 }),
-                    Err(e) if e.kind() == ErrorKind::NotConnected || e.kind() == ErrorKind::WouldBlock => {
+                    Ok(_) => self.advance(Step::Writing {
+                        stream: socket.into(),
+                        request,
+                        written: 0,
+                    }),
+                    Err(e)
+                        if e.kind() == ErrorKind::NotConnected
+                            || e.kind() == ErrorKind::WouldBlock =>
+                    {
                         Step::Connecting { socket, request }
                     }
                     Err(e) => self.failed(format!("connect: {e}")),
                 },
             },
-            Step::Writing { mut stream, request, mut written } => {
+            Step::Writing {
+                mut stream,
+                request,
+                mut written,
+            } => {
                 while written < request.len() {
                     match stream.write(&request[written..]) {
                         Ok(0) => return self.failed("the connection closed while sending"),
                         Ok(n) => written += n,
-                        Err(e) if e.kind() == ErrorKind::WouldBlock => return Step::Writing { stream, request, written },
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                            return Step::Writing {
+                                stream,
+                                request,
+                                written,
+                            }
+                        }
                         Err(e) if e.kind() == ErrorKind::Interrupted => {}
                         Err(e) => return self.failed(format!("send: {e}")),
                     }
                 }
-                self.advance(Step::Reading { stream, response: Vec::new() })
+                self.advance(Step::Reading {
+                    stream,
+                    response: Vec::new(),
+                })
             }
-            Step::Reading { mut stream, mut response } => {
+            Step::Reading {
+                mut stream,
+                mut response,
+            } => {
                 let mut chunk = [0u8; READ_CHUNK];
                 loop {
                     match stream.read(&mut chunk) {
@@ -122,7 +164,9 @@ impl PolledHttp {
                                 return done;
                             }
                         }
-                        Err(e) if e.kind() == ErrorKind::WouldBlock => return Step::Reading { stream, response },
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                            return Step::Reading { stream, response }
+                        }
                         Err(e) if e.kind() == ErrorKind::Interrupted => {}
                         Err(e) => return self.failed(format!("receive: {e}")),
                     }
@@ -162,10 +206,16 @@ impl PolledHttp {
         let mut body = &response[head.len..];
         if head.chunked {
             // The first chunk's size line is framing, not text.
-            body = body.iter().position(|&b| b == b'\n').map_or(body, |i| &body[i + 1..]);
+            body = body
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(body, |i| &body[i + 1..]);
         }
         let body = String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_READ)]);
-        Step::Done(self.target.answer(head.status, head.retry_after.as_deref(), &body))
+        Step::Done(
+            self.target
+                .answer(head.status, head.retry_after.as_deref(), &body),
+        )
     }
 }
 
@@ -184,15 +234,22 @@ impl Head {
     fn parse(response: &[u8]) -> Result<Option<Head>, httparse::Error> {
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut parsed = httparse::Response::new(&mut headers);
-        let httparse::Status::Complete(len) = parsed.parse(response)? else { return Ok(None) };
+        let httparse::Status::Complete(len) = parsed.parse(response)? else {
+            return Ok(None);
+        };
         let header = |name: &str| {
-            parsed.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).and_then(|h| std::str::from_utf8(h.value).ok())
+            parsed
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(name))
+                .and_then(|h| std::str::from_utf8(h.value).ok())
         };
         Ok(Some(Head {
             len,
             status: parsed.code.unwrap_or(0),
             content_length: header("content-length").and_then(|v| v.trim().parse().ok()),
-            chunked: header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")),
+            chunked: header("transfer-encoding")
+                .is_some_and(|v| v.to_ascii_lowercase().contains("chunked")),
             retry_after: header("retry-after").map(str::to_string),
         }))
     }
@@ -223,12 +280,18 @@ impl PolledTransport for PolledHttp {
 
 /// A non-blocking connect: it is under way when this returns.
 fn start_connect(address: SocketAddr) -> std::io::Result<Socket> {
-    let socket = Socket::new(Domain::for_address(address), Type::STREAM, Some(Protocol::TCP))?;
+    let socket = Socket::new(
+        Domain::for_address(address),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
     socket.set_nonblocking(true)?;
     socket.set_tcp_nodelay(true)?;
     match socket.connect(&address.into()) {
         Ok(()) => Ok(socket),
-        Err(e) if e.kind() == ErrorKind::WouldBlock || e.raw_os_error() == Some(EINPROGRESS) => Ok(socket),
+        Err(e) if e.kind() == ErrorKind::WouldBlock || e.raw_os_error() == Some(EINPROGRESS) => {
+            Ok(socket)
+        }
         Err(e) => Err(e),
     }
 }

@@ -59,7 +59,13 @@ pub(crate) fn open(capacity: usize, max_bytes: usize) -> (Outlet, Intake) {
     // Bounded by `queued` (events and bytes), checked before each send.
     let (chunks, chunks_rx) = unbounded();
     let (recycle, recycled) = bounded(RECYCLED_CHUNKS);
-    let outlet = Outlet { chunks, recycled, queued: queued.clone(), capacity, max_bytes };
+    let outlet = Outlet {
+        chunks,
+        recycled,
+        queued: queued.clone(),
+        capacity,
+        max_bytes,
+    };
     (outlet, Intake::new(chunks_rx, recycle, queued))
 }
 
@@ -86,7 +92,9 @@ impl Outlet {
     /// A buffer the worker emptied, or a new one when none is back yet.
     #[inline]
     pub fn fresh_buffer(&self) -> Vec<u8> {
-        self.recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_CAPACITY))
+        self.recycled
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK_CAPACITY))
     }
 
     /// Hands `chunk` to the worker, unless that would pass a bound or the

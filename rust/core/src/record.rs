@@ -32,8 +32,8 @@
 use std::sync::Arc;
 
 use crate::event::{
-    Event, Level, LogRecord, MetricKind, MetricUpdate, Note, Scope, ScopeRef, SpanId, SpanRecord, SpanStatus,
-    TraceId,
+    Event, Level, LogRecord, MetricKind, MetricUpdate, Note, Scope, ScopeRef, SpanId, SpanRecord,
+    SpanStatus, TraceId,
 };
 use crate::value::{Fields, Value};
 
@@ -150,7 +150,8 @@ impl<'a> ValueWriter<'a> {
     }
 
     fn count(&mut self, n: usize) {
-        self.buf.extend_from_slice(&(n.min(u32::MAX as usize) as u32).to_le_bytes());
+        self.buf
+            .extend_from_slice(&(n.min(u32::MAX as usize) as u32).to_le_bytes());
     }
     fn raw_str(&mut self, s: &str) {
         self.count(s.len());
@@ -172,7 +173,8 @@ impl<'a> ValueWriter<'a> {
             self.buf.truncate(start);
             let mut tmp = [0u8; 4];
             for c in chars {
-                self.buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+                self.buf
+                    .extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
             }
         }
         let len = (self.buf.len() - at - 4) as u32;
@@ -239,7 +241,13 @@ impl<T: WriteText + ?Sized> WriteText for &T {
     }
 }
 
-pub(crate) fn write_log(buf: &mut Vec<u8>, level: Level, time: u64, message: impl WriteText, data: impl WriteValue) {
+pub(crate) fn write_log(
+    buf: &mut Vec<u8>,
+    level: Level,
+    time: u64,
+    message: impl WriteText,
+    data: impl WriteValue,
+) {
     buf.extend_from_slice(&[LOG, level.tag()]);
     buf.extend_from_slice(&time.to_le_bytes());
     let mut w = ValueWriter::new(buf);
@@ -248,8 +256,16 @@ pub(crate) fn write_log(buf: &mut Vec<u8>, level: Level, time: u64, message: imp
 }
 
 /// Histogram observations gathered over a while, as one update.
-pub(crate) fn write_histogram_samples(buf: &mut Vec<u8>, time: u64, name: impl WriteText, values: &[f64], labels: impl WriteValue) {
-    let Some((first, more)) = values.split_first() else { return };
+pub(crate) fn write_histogram_samples(
+    buf: &mut Vec<u8>,
+    time: u64,
+    name: impl WriteText,
+    values: &[f64],
+    labels: impl WriteValue,
+) {
+    let Some((first, more)) = values.split_first() else {
+        return;
+    };
     buf.extend_from_slice(&[METRIC, HISTOGRAM_SAMPLES]);
     buf.extend_from_slice(&time.to_le_bytes());
     let mut w = ValueWriter::new(buf);
@@ -290,7 +306,13 @@ pub(crate) struct SpanHeader<'a> {
     pub status_message: &'a str,
 }
 
-pub(crate) fn write_span(buf: &mut Vec<u8>, h: &SpanHeader, body: &[u8], later_attributes: u32, later: &[u8]) {
+pub(crate) fn write_span(
+    buf: &mut Vec<u8>,
+    h: &SpanHeader,
+    body: &[u8],
+    later_attributes: u32,
+    later: &[u8],
+) {
     buf.push(SPAN);
     buf.extend_from_slice(&h.trace_id.0);
     buf.extend_from_slice(&h.span_id.0);
@@ -322,7 +344,13 @@ pub(crate) fn write_scope(buf: &mut Vec<u8>, scope: &Scope) {
     scope.tags[..].write_value(&mut w);
 }
 
-pub(crate) fn write_breadcrumb(buf: &mut Vec<u8>, time: u64, category: impl WriteText, message: impl WriteText, data: impl WriteValue) {
+pub(crate) fn write_breadcrumb(
+    buf: &mut Vec<u8>,
+    time: u64,
+    category: impl WriteText,
+    message: impl WriteText,
+    data: impl WriteValue,
+) {
     buf.extend_from_slice(&[NOTE, NOTE_BREADCRUMB]);
     buf.extend_from_slice(&time.to_le_bytes());
     let mut w = ValueWriter::new(buf);
@@ -363,7 +391,11 @@ pub struct ReadError {
 
 impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "malformed {} record (tag {}) at byte {}", self.record, self.tag, self.offset)
+        write!(
+            f,
+            "malformed {} record (tag {}) at byte {}",
+            self.record, self.tag, self.offset
+        )
     }
 }
 
@@ -421,7 +453,11 @@ impl<'a> Reader<'a> {
             if item.is_none() {
                 self.at = self.bytes.len();
             }
-            return Some(item.ok_or(ReadError { offset, tag, record }));
+            return Some(item.ok_or(ReadError {
+                offset,
+                tag,
+                record,
+            }));
         }
     }
 
@@ -435,8 +471,14 @@ impl<'a> Reader<'a> {
                 message: self.text()?,
                 data: into_fields(self.value()?),
             }),
-            NOTE_SCENE => Some(Note::Scene { time_unix_nano, name: self.text()? }),
-            NOTE_PAUSED => Some(Note::Paused { time_unix_nano, paused: self.u8()? != 0 }),
+            NOTE_SCENE => Some(Note::Scene {
+                time_unix_nano,
+                name: self.text()?,
+            }),
+            NOTE_PAUSED => Some(Note::Paused {
+                time_unix_nano,
+                paused: self.u8()? != 0,
+            }),
             _ => None,
         }
     }
@@ -446,7 +488,13 @@ impl<'a> Reader<'a> {
         let time_unix_nano = self.u64()?;
         let message = self.text()?;
         let data = into_fields(self.value()?);
-        Some(Event::Log(LogRecord { time_unix_nano, level, message, data, scope: scope.clone() }))
+        Some(Event::Log(LogRecord {
+            time_unix_nano,
+            level,
+            message,
+            data,
+            scope: scope.clone(),
+        }))
     }
 
     fn metric(&mut self) -> Option<Event> {
@@ -470,7 +518,14 @@ impl<'a> Reader<'a> {
                 more.push(f64::from_le_bytes(self.array()?));
             }
         }
-        Some(Event::Metric(MetricUpdate { time_unix_nano, kind, name, value, labels, more }))
+        Some(Event::Metric(MetricUpdate {
+            time_unix_nano,
+            kind,
+            name,
+            value,
+            labels,
+            more,
+        }))
     }
 
     fn span(&mut self, scope: &ScopeRef) -> Option<Event> {
@@ -595,12 +650,26 @@ fn into_fields(v: Value) -> Fields {
 }
 
 fn scope_from_value(v: Value) -> Option<Scope> {
-    let Value::Map(mut parts) = v else { return None };
-    let mut take = |name: &str| parts.iter().position(|(k, _)| k == name).map(|i| into_fields(parts.swap_remove(i).1));
+    let Value::Map(mut parts) = v else {
+        return None;
+    };
+    let mut take = |name: &str| {
+        parts
+            .iter()
+            .position(|(k, _)| k == name)
+            .map(|i| into_fields(parts.swap_remove(i).1))
+    };
     let user = take("user")?;
     let contexts = take("contexts")?;
-    let tags = take("tags")?.into_iter().map(|(k, v)| (k, v.to_label_string())).collect();
-    Some(Scope { user, contexts, tags })
+    let tags = take("tags")?
+        .into_iter()
+        .map(|(k, v)| (k, v.to_label_string()))
+        .collect();
+    Some(Scope {
+        user,
+        contexts,
+        tags,
+    })
 }
 
 #[cfg(test)]
@@ -619,38 +688,72 @@ mod tests {
         for &status in SpanStatus::ALL {
             assert_eq!(SpanStatus::from_tag(status.tag()), Some(status));
         }
-        assert_eq!(Level::from_tag(Level::ALL.len() as u8), None, "an unknown byte is not read as some level");
+        assert_eq!(
+            Level::from_tag(Level::ALL.len() as u8),
+            None,
+            "an unknown byte is not read as some level"
+        );
     }
 
     fn read_all(buf: &[u8]) -> Vec<Event> {
-        read_items(buf).into_iter().filter_map(|i| match i { Item::Event(e) => Some(e), Item::Note(_) => None }).collect()
+        read_items(buf)
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Event(e) => Some(e),
+                Item::Note(_) => None,
+            })
+            .collect()
     }
 
     fn read_items(buf: &[u8]) -> Vec<Item> {
         let mut scope = ScopeRef::default();
         let mut reader = Reader::new(buf);
-        std::iter::from_fn(|| reader.next_item(&mut scope)).map(|e| e.expect("well-formed")).collect()
+        std::iter::from_fn(|| reader.next_item(&mut scope))
+            .map(|e| e.expect("well-formed"))
+            .collect()
     }
 
     #[test]
     fn notes_read_back_in_order_between_events() {
         let mut buf = Vec::new();
         write_log(&mut buf, Level::Info, 1, "first", Fields::new());
-        write_breadcrumb(&mut buf, 2, "ui", "opened shop", vec![("tab".to_string(), Value::Str("swords".into()))]);
+        write_breadcrumb(
+            &mut buf,
+            2,
+            "ui",
+            "opened shop",
+            vec![("tab".to_string(), Value::Str("swords".into()))],
+        );
         write_scene(&mut buf, 3, "res://level_2.tscn");
         write_paused(&mut buf, 4, true);
         write_log(&mut buf, Level::Error, 5, "second", Fields::new());
         let items = read_items(&buf);
         assert!(matches!(&items[0], Item::Event(Event::Log(l)) if l.message == "first"));
         match &items[1] {
-            Item::Note(Note::Breadcrumb { time_unix_nano: 2, category, message, data }) => {
+            Item::Note(Note::Breadcrumb {
+                time_unix_nano: 2,
+                category,
+                message,
+                data,
+            }) => {
                 assert_eq!((category.as_str(), message.as_str()), ("ui", "opened shop"));
-                assert_eq!(data, &vec![("tab".to_string(), Value::Str("swords".into()))]);
+                assert_eq!(
+                    data,
+                    &vec![("tab".to_string(), Value::Str("swords".into()))]
+                );
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(&items[2], Item::Note(Note::Scene { time_unix_nano: 3, name }) if name == "res://level_2.tscn"));
-        assert!(matches!(&items[3], Item::Note(Note::Paused { time_unix_nano: 4, paused: true })));
+        assert!(
+            matches!(&items[2], Item::Note(Note::Scene { time_unix_nano: 3, name }) if name == "res://level_2.tscn")
+        );
+        assert!(matches!(
+            &items[3],
+            Item::Note(Note::Paused {
+                time_unix_nano: 4,
+                paused: true
+            })
+        ));
         assert!(matches!(&items[4], Item::Event(Event::Log(l)) if l.message == "second"));
     }
 
@@ -662,19 +765,42 @@ mod tests {
             ("f".into(), Value::Float(1.5)),
             ("b".into(), Value::Bool(true)),
             ("n".into(), Value::Null),
-            ("l".into(), Value::List(vec![Value::Int(1), Value::Map(vec![("k".into(), Value::Str("v".into()))])])),
+            (
+                "l".into(),
+                Value::List(vec![
+                    Value::Int(1),
+                    Value::Map(vec![("k".into(), Value::Str("v".into()))]),
+                ]),
+            ),
         ];
         let mut buf = Vec::new();
         write_log(&mut buf, Level::Warn, 123, "msg ✓", &data);
         // A name given as UTF-32 code points, as the engine layer writes it.
         let chars: Vec<char> = "ünï 🎮".chars().collect();
-        write_metric(&mut buf, MetricKind::Histogram, 456, CharsText(&chars), 2.5, [("a".to_string(), "b".to_string())].as_slice());
+        write_metric(
+            &mut buf,
+            MetricKind::Histogram,
+            456,
+            CharsText(&chars),
+            2.5,
+            [("a".to_string(), "b".to_string())].as_slice(),
+        );
         let events = read_all(&buf);
-        let Event::Log(log) = &events[0] else { panic!("{events:?}") };
-        assert_eq!((log.level, log.time_unix_nano, log.message.as_str()), (Level::Warn, 123, "msg ✓"));
+        let Event::Log(log) = &events[0] else {
+            panic!("{events:?}")
+        };
+        assert_eq!(
+            (log.level, log.time_unix_nano, log.message.as_str()),
+            (Level::Warn, 123, "msg ✓")
+        );
         assert_eq!(log.data, data);
-        let Event::Metric(m) = &events[1] else { panic!("{events:?}") };
-        assert_eq!((m.kind, m.time_unix_nano, m.name.as_str(), m.value), (MetricKind::Histogram, 456, "ünï 🎮", 2.5));
+        let Event::Metric(m) = &events[1] else {
+            panic!("{events:?}")
+        };
+        assert_eq!(
+            (m.kind, m.time_unix_nano, m.name.as_str(), m.value),
+            (MetricKind::Histogram, 456, "ünï 🎮", 2.5)
+        );
         assert_eq!(m.labels, vec![("a".to_string(), "b".to_string())]);
     }
 
@@ -699,19 +825,37 @@ mod tests {
         w.null();
         w.end_map(start, 2);
         let events = read_all(&buf);
-        let Event::Log(log) = &events[0] else { panic!() };
-        assert_eq!(log.data, vec![("x".to_string(), Value::Int(1)), ("y".to_string(), Value::Null)]);
+        let Event::Log(log) = &events[0] else {
+            panic!()
+        };
+        assert_eq!(
+            log.data,
+            vec![
+                ("x".to_string(), Value::Int(1)),
+                ("y".to_string(), Value::Null)
+            ]
+        );
     }
 
     #[test]
     fn scope_records_apply_to_the_events_after_them() {
         let mut buf = Vec::new();
         write_log(&mut buf, Level::Info, 1, "before", Fields::new());
-        let scope = Scope { user: vec![("id".into(), Value::Str("p1".into()))], contexts: vec![], tags: vec![("build".into(), "demo".into())] };
+        let scope = Scope {
+            user: vec![("id".into(), Value::Str("p1".into()))],
+            contexts: vec![],
+            tags: vec![("build".into(), "demo".into())],
+        };
         write_scope(&mut buf, &scope);
         write_log(&mut buf, Level::Info, 2, "after", Fields::new());
         let events = read_all(&buf);
-        let scopes: Vec<Scope> = events.iter().map(|e| match e { Event::Log(l) => (*l.scope).clone(), _ => panic!() }).collect();
+        let scopes: Vec<Scope> = events
+            .iter()
+            .map(|e| match e {
+                Event::Log(l) => (*l.scope).clone(),
+                _ => panic!(),
+            })
+            .collect();
         assert_eq!(scopes, vec![Scope::default(), scope]);
     }
 
@@ -723,12 +867,18 @@ mod tests {
         buf.truncate(buf.len() - 3);
         let mut scope = ScopeRef::default();
         let mut reader = Reader::new(&buf);
-        assert!(matches!(reader.next_item(&mut scope), Some(Ok(Item::Event(Event::Log(_))))));
+        assert!(matches!(
+            reader.next_item(&mut scope),
+            Some(Ok(Item::Event(Event::Log(_))))
+        ));
         let whole = buf.len() + 3;
         match reader.next_item(&mut scope) {
             Some(Err(e)) => {
                 assert_eq!((e.record, e.tag), ("log", LOG), "{e}");
-                assert!(e.offset > 0 && e.offset < whole, "the second record's start: {e}");
+                assert!(
+                    e.offset > 0 && e.offset < whole,
+                    "the second record's start: {e}"
+                );
             }
             other => panic!("a read error, got {other:?}"),
         }

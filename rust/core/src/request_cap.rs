@@ -36,7 +36,9 @@ pub(crate) struct RequestCap {
 
 impl RequestCap {
     pub fn new(max_request_bytes: usize) -> RequestCap {
-        RequestCap { bytes: max_request_bytes.max(MIN_REQUEST_BYTES) }
+        RequestCap {
+            bytes: max_request_bytes.max(MIN_REQUEST_BYTES),
+        }
     }
 
     pub fn bytes(self) -> usize {
@@ -81,14 +83,20 @@ pub(crate) trait Splittable: Sized {
 
 /// `events` as batches whose bodies are at most `cap` bytes each, encoding
 /// halves only when the whole is over it.
-pub(crate) fn fit<S: Splittable>(events: S, cap: usize, encode: &dyn Fn(&S) -> Payload, out: &mut Fitted) {
+pub(crate) fn fit<S: Splittable>(
+    events: S,
+    cap: usize,
+    encode: &dyn Fn(&S) -> Payload,
+    out: &mut Fitted,
+) {
     if events.parts() == 0 {
         return;
     }
     let payload = encode(&events);
     if payload.body.len() <= cap {
         let (count, announcing) = (events.events(), events.announcing());
-        out.batches.push(Batch::new(payload, count, announcing, events.into_source()));
+        out.batches
+            .push(Batch::new(payload, count, announcing, events.into_source()));
     } else if events.parts() == 1 {
         out.too_large += events.events();
         out.largest = out.largest.max(payload.body.len());
@@ -100,7 +108,12 @@ pub(crate) fn fit<S: Splittable>(events: S, cap: usize, encode: &dyn Fn(&S) -> P
 /// A batch the receiver refused as too large, as smaller batches: its
 /// halves, fitted to `cap`. One event alone, or a batch with nothing to
 /// encode again from (read back from the spool), is `too_large`.
-pub(crate) fn split_refused<S: Splittable>(events: S, cap: usize, encode: &dyn Fn(&S) -> Payload, out: &mut Fitted) {
+pub(crate) fn split_refused<S: Splittable>(
+    events: S,
+    cap: usize,
+    encode: &dyn Fn(&S) -> Payload,
+    out: &mut Fitted,
+) {
     if events.parts() <= 1 {
         out.too_large += events.events();
         return;
@@ -109,7 +122,12 @@ pub(crate) fn split_refused<S: Splittable>(events: S, cap: usize, encode: &dyn F
 }
 
 /// Each half of `events`, fitted in order.
-fn fit_halves<S: Splittable>(events: S, cap: usize, encode: &dyn Fn(&S) -> Payload, out: &mut Fitted) {
+fn fit_halves<S: Splittable>(
+    events: S,
+    cap: usize,
+    encode: &dyn Fn(&S) -> Payload,
+    out: &mut Fitted,
+) {
     let (first, second) = events.halve();
     fit(first, cap, encode, out);
     fit(second, cap, encode, out);
@@ -169,17 +187,31 @@ impl Splittable for SeriesRange {
     /// The updates stay with the first half: the caller moves them to the
     /// first batch that fits ([`crate::batcher`]).
     fn halve(self) -> (Self, Self) {
-        let SeriesRange { mut snapshot, first } = self;
+        let SeriesRange {
+            mut snapshot,
+            first,
+        } = self;
         let middle = snapshot.series.len() / 2;
         let boundary = first + middle;
         let second = Snapshot {
             series: snapshot.series.split_off(middle),
             bounds: snapshot.bounds.clone(),
             updates: 0,
-            announcing: snapshot.announcing.iter().copied().filter(|&i| i >= boundary).collect(),
+            announcing: snapshot
+                .announcing
+                .iter()
+                .copied()
+                .filter(|&i| i >= boundary)
+                .collect(),
         };
         snapshot.announcing.retain(|&i| i < boundary);
-        (SeriesRange { snapshot, first }, SeriesRange { snapshot: second, first: boundary })
+        (
+            SeriesRange { snapshot, first },
+            SeriesRange {
+                snapshot: second,
+                first: boundary,
+            },
+        )
     }
     fn into_source(self) -> Source {
         Source::Nothing

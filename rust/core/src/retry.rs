@@ -38,7 +38,10 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         // httpdate speaks std's clock, which the Web's `now` is not: both as
         // time since the epoch.
         Err(_) => {
-            let at = httpdate::parse_http_date(value).ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+            let at = httpdate::parse_http_date(value)
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?;
             at.saturating_sub(now.duration_since(UNIX_EPOCH).ok()?)
         }
     };
@@ -51,7 +54,9 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 /// all come back at the same instant.
 pub fn backoff(failures: u32, rng: &mut impl Rng) -> Duration {
     let exponent = failures.saturating_sub(1).min(16);
-    let full = INITIAL_BACKOFF.saturating_mul(1 << exponent).min(MAX_BACKOFF);
+    let full = INITIAL_BACKOFF
+        .saturating_mul(1 << exponent)
+        .min(MAX_BACKOFF);
     full / 2 + full.mul_f64(rng.random::<f64>() / 2.0)
 }
 
@@ -84,8 +89,15 @@ mod tests {
         let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
         assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now), Some(Duration::from_secs(30)));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), Some(Duration::ZERO), "a date in the past: now");
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past: now"
+        );
         assert_eq!(parse_retry_after("86400", now), Some(MAX_RETRY_AFTER));
         assert_eq!(parse_retry_after("soon", now), None);
     }
@@ -95,9 +107,15 @@ mod tests {
         let mut rng = rand::rng();
         for _ in 0..100 {
             let first = backoff(1, &mut rng);
-            assert!(first >= INITIAL_BACKOFF / 2 && first <= INITIAL_BACKOFF, "{first:?}");
+            assert!(
+                first >= INITIAL_BACKOFF / 2 && first <= INITIAL_BACKOFF,
+                "{first:?}"
+            );
             let third = backoff(3, &mut rng);
-            assert!(third >= Duration::from_secs(2) && third <= Duration::from_secs(4), "{third:?}");
+            assert!(
+                third >= Duration::from_secs(2) && third <= Duration::from_secs(4),
+                "{third:?}"
+            );
             let late = backoff(40, &mut rng);
             assert!(late >= MAX_BACKOFF / 2 && late <= MAX_BACKOFF, "{late:?}");
         }

@@ -25,7 +25,7 @@
 use std::collections::HashMap;
 
 use crate::event::{MetricKind, MetricUpdate};
-use crate::stats::{SignalStats, Signal};
+use crate::stats::{Signal, SignalStats};
 
 /// The prefix of every own series.
 pub const PREFIX: &str = "gametracker_";
@@ -48,7 +48,12 @@ impl SelfMetrics {
     /// The updates that bring the own series to `stats` (one per signal,
     /// in `Signal::ALL` order): counters by their increase, gauges when
     /// they changed. Empty when nothing changed.
-    pub fn updates(&mut self, stats: &[SignalStats], spool: Option<SpoolSize>, now_unix_nano: u64) -> Vec<MetricUpdate> {
+    pub fn updates(
+        &mut self,
+        stats: &[SignalStats],
+        spool: Option<SpoolSize>,
+        now_unix_nano: u64,
+    ) -> Vec<MetricUpdate> {
         let mut out = Vec::new();
         for (signal, s) in Signal::ALL.iter().zip(stats) {
             let label = || vec![("signal".to_string(), signal.as_str().to_string())];
@@ -67,19 +72,53 @@ impl SelfMetrics {
                 labels.push(("reason".to_string(), reason.as_str().to_string()));
                 self.counter(&mut out, "events_dropped", labels, *value, now_unix_nano);
             }
-            self.gauge(&mut out, "events_pending", label(), s.pending() as f64, now_unix_nano);
-            self.gauge(&mut out, "buffered_bytes", label(), s.buffered_bytes as f64, now_unix_nano);
+            self.gauge(
+                &mut out,
+                "events_pending",
+                label(),
+                s.pending() as f64,
+                now_unix_nano,
+            );
+            self.gauge(
+                &mut out,
+                "buffered_bytes",
+                label(),
+                s.buffered_bytes as f64,
+                now_unix_nano,
+            );
         }
         if let Some(spool) = spool {
-            self.gauge(&mut out, "spool_files", Vec::new(), spool.files as f64, now_unix_nano);
-            self.gauge(&mut out, "spool_bytes", Vec::new(), spool.bytes as f64, now_unix_nano);
+            self.gauge(
+                &mut out,
+                "spool_files",
+                Vec::new(),
+                spool.files as f64,
+                now_unix_nano,
+            );
+            self.gauge(
+                &mut out,
+                "spool_bytes",
+                Vec::new(),
+                spool.bytes as f64,
+                now_unix_nano,
+            );
         }
         out
     }
 
-    fn counter(&mut self, out: &mut Vec<MetricUpdate>, name: &str, labels: Vec<(String, String)>, value: u64, now: u64) {
+    fn counter(
+        &mut self,
+        out: &mut Vec<MetricUpdate>,
+        name: &str,
+        labels: Vec<(String, String)>,
+        value: u64,
+        now: u64,
+    ) {
         let name = format!("{PREFIX}{name}");
-        let last = self.last.entry((name.clone(), labels.clone())).or_insert(0.0);
+        let last = self
+            .last
+            .entry((name.clone(), labels.clone()))
+            .or_insert(0.0);
         let increase = value as f64 - *last;
         if increase > 0.0 {
             *last = value as f64;
@@ -87,7 +126,14 @@ impl SelfMetrics {
         }
     }
 
-    fn gauge(&mut self, out: &mut Vec<MetricUpdate>, name: &str, labels: Vec<(String, String)>, value: f64, now: u64) {
+    fn gauge(
+        &mut self,
+        out: &mut Vec<MetricUpdate>,
+        name: &str,
+        labels: Vec<(String, String)>,
+        value: f64,
+        now: u64,
+    ) {
         let name = format!("{PREFIX}{name}");
         let last = self.last.get(&(name.clone(), labels.clone())).copied();
         if last != Some(value) {
@@ -97,8 +143,21 @@ impl SelfMetrics {
     }
 }
 
-fn update(kind: MetricKind, name: String, labels: Vec<(String, String)>, value: f64, now: u64) -> MetricUpdate {
-    MetricUpdate { time_unix_nano: now, kind, name, value, labels, more: Vec::new() }
+fn update(
+    kind: MetricKind,
+    name: String,
+    labels: Vec<(String, String)>,
+    value: f64,
+    now: u64,
+) -> MetricUpdate {
+    MetricUpdate {
+        time_unix_nano: now,
+        kind,
+        name,
+        value,
+        labels,
+        more: Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -107,31 +166,92 @@ mod tests {
     use crate::stats::DropReason;
 
     fn stats(produced: u64, sent: u64, dropped: u64) -> Vec<SignalStats> {
-        let mut logs = SignalStats { produced, sent, retries: 2, ..Default::default() };
+        let mut logs = SignalStats {
+            produced,
+            sent,
+            retries: 2,
+            ..Default::default()
+        };
         logs.dropped = vec![(DropReason::QueueFull, dropped), (DropReason::Rejected, 0)];
         vec![logs, SignalStats::default(), SignalStats::default()]
     }
 
     fn find<'a>(updates: &'a [MetricUpdate], name: &str) -> Option<&'a MetricUpdate> {
-        updates.iter().find(|u| u.name == name && u.labels.first().is_none_or(|l| l.1 == "logs"))
+        updates
+            .iter()
+            .find(|u| u.name == name && u.labels.first().is_none_or(|l| l.1 == "logs"))
     }
 
     #[test]
     fn counters_carry_their_increase_and_unchanged_series_are_left_out() {
         let mut own = SelfMetrics::default();
         let first = own.updates(&stats(10, 7, 3), None, 1);
-        assert_eq!(find(&first, "gametracker_events_produced_total").map(|u| u.value), None, "counters keep the _total-less name");
-        assert_eq!(find(&first, "gametracker_events_produced").map(|u| u.value), Some(10.0));
-        assert_eq!(find(&first, "gametracker_retries").map(|u| u.value), Some(2.0));
-        let dropped: Vec<_> = first.iter().filter(|u| u.name == "gametracker_events_dropped").collect();
-        assert_eq!(dropped.len(), 1, "a reason that never happened has no series");
-        assert_eq!(dropped[0].labels, vec![("signal".into(), "logs".into()), ("reason".into(), "queue_full".into())]);
-        assert_eq!(find(&first, "gametracker_events_pending").map(|u| u.value), Some(0.0));
+        assert_eq!(
+            find(&first, "gametracker_events_produced_total").map(|u| u.value),
+            None,
+            "counters keep the _total-less name"
+        );
+        assert_eq!(
+            find(&first, "gametracker_events_produced").map(|u| u.value),
+            Some(10.0)
+        );
+        assert_eq!(
+            find(&first, "gametracker_retries").map(|u| u.value),
+            Some(2.0)
+        );
+        let dropped: Vec<_> = first
+            .iter()
+            .filter(|u| u.name == "gametracker_events_dropped")
+            .collect();
+        assert_eq!(
+            dropped.len(),
+            1,
+            "a reason that never happened has no series"
+        );
+        assert_eq!(
+            dropped[0].labels,
+            vec![
+                ("signal".into(), "logs".into()),
+                ("reason".into(), "queue_full".into())
+            ]
+        );
+        assert_eq!(
+            find(&first, "gametracker_events_pending").map(|u| u.value),
+            Some(0.0)
+        );
 
-        let second = own.updates(&stats(15, 12, 3), Some(SpoolSize { files: 1, bytes: 300 }), 2);
-        assert_eq!(find(&second, "gametracker_events_produced").map(|u| u.value), Some(5.0), "the increase");
-        assert!(find(&second, "gametracker_events_dropped").is_none(), "unchanged");
-        assert_eq!(find(&second, "gametracker_spool_bytes").map(|u| u.value), Some(300.0));
-        assert!(own.updates(&stats(15, 12, 3), Some(SpoolSize { files: 1, bytes: 300 }), 3).is_empty(), "nothing changed");
+        let second = own.updates(
+            &stats(15, 12, 3),
+            Some(SpoolSize {
+                files: 1,
+                bytes: 300,
+            }),
+            2,
+        );
+        assert_eq!(
+            find(&second, "gametracker_events_produced").map(|u| u.value),
+            Some(5.0),
+            "the increase"
+        );
+        assert!(
+            find(&second, "gametracker_events_dropped").is_none(),
+            "unchanged"
+        );
+        assert_eq!(
+            find(&second, "gametracker_spool_bytes").map(|u| u.value),
+            Some(300.0)
+        );
+        assert!(
+            own.updates(
+                &stats(15, 12, 3),
+                Some(SpoolSize {
+                    files: 1,
+                    bytes: 300
+                }),
+                3
+            )
+            .is_empty(),
+            "nothing changed"
+        );
     }
 }

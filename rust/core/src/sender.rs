@@ -24,17 +24,35 @@ pub(crate) enum Courier {
     /// A sender thread running a blocking transport.
     Thread(Sender<Payload>),
     /// A transport the worker polls, and the payload it is sending.
-    Polled { transport: Box<dyn PolledTransport>, sending: Option<Payload>, results: Sender<JobResult>, signal: Signal },
+    Polled {
+        transport: Box<dyn PolledTransport>,
+        sending: Option<Payload>,
+        results: Sender<JobResult>,
+        signal: Signal,
+    },
 }
 
 impl Courier {
     /// Starts the signal's sender thread.
-    pub fn thread(signal: Signal, transport: Box<dyn Transport>, results: Sender<JobResult>) -> std::io::Result<Courier> {
+    pub fn thread(
+        signal: Signal,
+        transport: Box<dyn Transport>,
+        results: Sender<JobResult>,
+    ) -> std::io::Result<Courier> {
         spawn(signal, transport, results).map(Courier::Thread)
     }
 
-    pub fn polled(signal: Signal, transport: Box<dyn PolledTransport>, results: Sender<JobResult>) -> Courier {
-        Courier::Polled { transport, sending: None, results, signal }
+    pub fn polled(
+        signal: Signal,
+        transport: Box<dyn PolledTransport>,
+        results: Sender<JobResult>,
+    ) -> Courier {
+        Courier::Polled {
+            transport,
+            sending: None,
+            results,
+            signal,
+        }
     }
 
     /// Hands over the next payload (the last one was answered); gives it
@@ -42,12 +60,21 @@ impl Courier {
     pub fn hand(&mut self, payload: Payload) -> Result<(), Payload> {
         match self {
             Courier::Thread(jobs) => jobs.send(payload).map_err(|e| e.into_inner()),
-            Courier::Polled { transport, sending, signal, results } => {
+            Courier::Polled {
+                transport,
+                sending,
+                signal,
+                results,
+            } => {
                 let started = panics::catch(|| transport.start(*signal, &payload));
                 match started {
                     Ok(()) => *sending = Some(payload),
                     Err(panic) => {
-                        let _ = results.send(JobResult { signal: *signal, outcome: Err(panic), payload });
+                        let _ = results.send(JobResult {
+                            signal: *signal,
+                            outcome: Err(panic),
+                            payload,
+                        });
                     }
                 }
                 Ok(())
@@ -58,7 +85,15 @@ impl Courier {
     /// Frame delivery: moves the request on, and posts its answer once
     /// there is one. Thread delivery: nothing to do.
     pub fn poll(&mut self) {
-        let Courier::Polled { transport, sending, results, signal } = self else { return };
+        let Courier::Polled {
+            transport,
+            sending,
+            results,
+            signal,
+        } = self
+        else {
+            return;
+        };
         if sending.is_none() {
             return;
         }
@@ -69,32 +104,52 @@ impl Courier {
         };
         if let Some(payload) = sending.take() {
             #[cfg(feature = "test-hooks")]
-            let outcome = outcome.and_then(|o| panics::catch(|| {
-                panics::inject(&payload.body, panics::PANIC_SENDER);
-                o
-            }));
-            let _ = results.send(JobResult { signal: *signal, outcome, payload });
+            let outcome = outcome.and_then(|o| {
+                panics::catch(|| {
+                    panics::inject(&payload.body, panics::PANIC_SENDER);
+                    o
+                })
+            });
+            let _ = results.send(JobResult {
+                signal: *signal,
+                outcome,
+                payload,
+            });
         }
     }
 }
 
 /// Starts the signal's sender thread; returns where to hand it payloads.
-fn spawn(signal: Signal, mut transport: Box<dyn Transport>, results: Sender<JobResult>) -> std::io::Result<Sender<Payload>> {
+fn spawn(
+    signal: Signal,
+    mut transport: Box<dyn Transport>,
+    results: Sender<JobResult>,
+) -> std::io::Result<Sender<Payload>> {
     // One slot: the worker only hands over a payload when the last was answered.
     let (jobs, jobs_rx) = bounded::<Payload>(1);
-    thread::Builder::new().name(thread_name(signal)).spawn(move || {
-        for payload in jobs_rx {
-            let outcome = panics::catch(|| {
-                #[cfg(feature = "test-hooks")]
-                panics::inject(&payload.body, panics::PANIC_SENDER);
-                transport.send(signal, &payload)
-            });
-            let panicked = outcome.is_err();
-            if results.send(JobResult { signal, outcome, payload }).is_err() || panicked {
-                break;
+    thread::Builder::new()
+        .name(thread_name(signal))
+        .spawn(move || {
+            for payload in jobs_rx {
+                let outcome = panics::catch(|| {
+                    #[cfg(feature = "test-hooks")]
+                    panics::inject(&payload.body, panics::PANIC_SENDER);
+                    transport.send(signal, &payload)
+                });
+                let panicked = outcome.is_err();
+                if results
+                    .send(JobResult {
+                        signal,
+                        outcome,
+                        payload,
+                    })
+                    .is_err()
+                    || panicked
+                {
+                    break;
+                }
             }
-        }
-    })?;
+        })?;
     Ok(jobs)
 }
 

@@ -27,7 +27,13 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(game: &str, version: &str, environment: &str, device: DeviceInfo, session_label: &str) -> Self {
+    pub fn new(
+        game: &str,
+        version: &str,
+        environment: &str,
+        device: DeviceInfo,
+        session_label: &str,
+    ) -> Self {
         Session {
             session_id: uuid::Uuid::new_v4().to_string(),
             game: game.into(),
@@ -42,12 +48,17 @@ impl Session {
     /// the same names, among OTLP's resource attributes. The one place that
     /// names them: every encoder and check asks here.
     pub fn build_labels(&self) -> [(&'static str, &str); 3] {
-        [("game", &self.game), ("env", &self.environment), ("version", &self.version)]
+        [
+            ("game", &self.game),
+            ("env", &self.environment),
+            ("version", &self.version),
+        ]
     }
 
     /// The session label (`session_label`) and its value, when it is set.
     pub fn session_label(&self) -> Option<(&str, &str)> {
-        (!self.session_label.is_empty()).then_some((self.session_label.as_str(), self.session_id.as_str()))
+        (!self.session_label.is_empty())
+            .then_some((self.session_label.as_str(), self.session_id.as_str()))
     }
 
     /// Every label a metric series gets without the game asking: the

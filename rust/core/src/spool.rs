@@ -44,9 +44,17 @@ impl Entry {
         let created_unix_ms = parts.next()?.parse().ok()?;
         let _random = parts.next()?;
         let signal_name = parts.next()?;
-        let signal = Signal::ALL.into_iter().find(|s| s.as_str() == signal_name)?;
+        let signal = Signal::ALL
+            .into_iter()
+            .find(|s| s.as_str() == signal_name)?;
         let events = parts.next()?.parse().ok()?;
-        Some(Entry { path, signal, events, created_unix_ms, size })
+        Some(Entry {
+            path,
+            signal,
+            events,
+            created_unix_ms,
+            size,
+        })
     }
 
     pub fn age(&self, now_unix_ms: u64) -> Duration {
@@ -94,7 +102,15 @@ impl Spool {
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         let used = entries.iter().map(|e| e.size).sum();
         let files = entries.len() as u64;
-        Ok((Spool { dir, max_bytes: max_bytes as u64, used, files }, entries))
+        Ok((
+            Spool {
+                dir,
+                max_bytes: max_bytes as u64,
+                used,
+                files,
+            },
+            entries,
+        ))
     }
 
     pub fn dir(&self) -> &Path {
@@ -110,7 +126,13 @@ impl Spool {
     }
 
     /// Keeps one batch for the next launch.
-    pub fn write(&mut self, signal: Signal, events: u64, created_unix_ms: u64, payload: &Payload) -> Result<(), SpoolError> {
+    pub fn write(
+        &mut self,
+        signal: Signal,
+        events: u64,
+        created_unix_ms: u64,
+        payload: &Payload,
+    ) -> Result<(), SpoolError> {
         let size = payload.body.len() as u64;
         if self.used + size > self.max_bytes {
             return Err(SpoolError::Full);
@@ -139,8 +161,12 @@ impl Spool {
     pub fn load(&self, entry: &Entry) -> io::Result<Payload> {
         let body = fs::read(&entry.path)?;
         let name = entry.path.to_string_lossy();
-        let format = BodyFormat::of_file_name(&name)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not a request body's file extension"))?;
+        let format = BodyFormat::of_file_name(&name).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "not a request body's file extension",
+            )
+        })?;
         Ok(Payload { format, body })
     }
 
@@ -166,7 +192,8 @@ pub fn clear_dir(dir: impl AsRef<Path>) {
     let Ok(items) = fs::read_dir(dir) else { return };
     for item in items.flatten() {
         let path = item.path();
-        let ours = path.extension().is_some_and(|e| e == "tmp") || Entry::parse(path.clone(), 0).is_some();
+        let ours =
+            path.extension().is_some_and(|e| e == "tmp") || Entry::parse(path.clone(), 0).is_some();
         if ours {
             let _ = fs::remove_file(path);
         }

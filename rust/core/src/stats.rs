@@ -217,7 +217,11 @@ impl StoreStats {
                 ("disabled", self.lost_disabled.load(Relaxed)),
             ],
             file_bytes: self.file_bytes.load(Relaxed),
-            last_error: self.last_error.lock().map(|e| e.clone()).unwrap_or_default(),
+            last_error: self
+                .last_error
+                .lock()
+                .map(|e| e.clone())
+                .unwrap_or_default(),
             last_export: self.last_export.lock().ok().and_then(|e| e.clone()),
         }
     }
@@ -253,18 +257,24 @@ impl SignalStats {
         self.dropped.iter().map(|(_, n)| n).sum()
     }
     pub fn dropped(&self, reason: DropReason) -> u64 {
-        self.dropped.iter().find(|(r, _)| *r == reason).map_or(0, |(_, n)| *n)
+        self.dropped
+            .iter()
+            .find(|(r, _)| *r == reason)
+            .map_or(0, |(_, n)| *n)
     }
     /// Produced but neither sent, dropped nor spooled yet: in the queue, a
     /// batch or in flight.
     pub fn pending(&self) -> u64 {
-        self.produced.saturating_sub(self.sent + self.dropped_total() + self.spooled)
+        self.produced
+            .saturating_sub(self.sent + self.dropped_total() + self.spooled)
     }
 }
 
 impl Stats {
     pub fn produced(&self, signal: Signal, events: u64) {
-        self.signals[signal.index()].produced.fetch_add(events, Relaxed);
+        self.signals[signal.index()]
+            .produced
+            .fetch_add(events, Relaxed);
     }
     pub fn sent(&self, signal: Signal, events: u64, bytes: u64) {
         let s = &self.signals[signal.index()];
@@ -274,13 +284,17 @@ impl Stats {
     }
     /// A request got no answer; its batch waits to be tried again.
     pub fn request_failed(&self, signal: Signal) {
-        self.signals[signal.index()].failed_requests.fetch_add(1, Relaxed);
+        self.signals[signal.index()]
+            .failed_requests
+            .fetch_add(1, Relaxed);
     }
     pub fn dropped(&self, signal: Signal, reason: DropReason, events: u64) {
         self.signals[signal.index()].dropped[reason as usize].fetch_add(events, Relaxed);
     }
     pub fn spooled(&self, signal: Signal, events: u64) {
-        self.signals[signal.index()].spooled.fetch_add(events, Relaxed);
+        self.signals[signal.index()]
+            .spooled
+            .fetch_add(events, Relaxed);
     }
     /// Replayed events enter the identity as produced.
     pub fn replayed(&self, signal: Signal, events: u64) {
@@ -289,7 +303,9 @@ impl Stats {
         s.produced.fetch_add(events, Relaxed);
     }
     pub fn set_buffered_bytes(&self, signal: Signal, bytes: u64) {
-        self.signals[signal.index()].buffered_bytes.store(bytes, Relaxed);
+        self.signals[signal.index()]
+            .buffered_bytes
+            .store(bytes, Relaxed);
     }
     pub fn set_last_error(&self, signal: Signal, message: impl Into<String>) {
         if let Ok(mut e) = self.signals[signal.index()].last_error.lock() {

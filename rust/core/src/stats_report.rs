@@ -21,9 +21,20 @@ pub fn report(lifecycle: &Lifecycle, wrong_thread: RefusedCalls) -> Value {
     let tracker = lifecycle.tracker();
     let mut out = Map::new();
     out.insert("active".into(), lifecycle.is_active().into());
-    out.insert("session_id".into(), tracker.map_or("", |t| t.session().session_id.as_str()).into());
-    out.insert("sampled".into(), tracker.is_none_or(|t| t.is_sampled()).into());
-    out.insert("thread_panics".into(), tracker.map_or(0, |t| t.thread_panics()).into());
+    out.insert(
+        "session_id".into(),
+        tracker
+            .map_or("", |t| t.session().session_id.as_str())
+            .into(),
+    );
+    out.insert(
+        "sampled".into(),
+        tracker.is_none_or(|t| t.is_sampled()).into(),
+    );
+    out.insert(
+        "thread_panics".into(),
+        tracker.map_or(0, |t| t.thread_panics()).into(),
+    );
     out.insert("local_store".into(), local_store(lifecycle));
     let fill = tracker.map(|t| t.queue_fill());
     out.insert(
@@ -36,7 +47,10 @@ pub fn report(lifecycle: &Lifecycle, wrong_thread: RefusedCalls) -> Value {
         }),
     );
     for signal in Signal::ALL {
-        out.insert(signal.as_str().into(), signal_report(lifecycle, signal, wrong_thread[signal.index()]));
+        out.insert(
+            signal.as_str().into(),
+            signal_report(lifecycle, signal, wrong_thread[signal.index()]),
+        );
     }
     Value::Object(out)
 }
@@ -73,8 +87,14 @@ fn signal_report(lifecycle: &Lifecycle, signal: Signal, wrong_thread: u64) -> Va
 /// The local store's counters: `path` is "" when there is none, and
 /// `last_export.path` "" before an export.
 fn local_store(lifecycle: &Lifecycle) -> Value {
-    let store = lifecycle.tracker().map_or_else(|| StoreStats::default().snapshot(), |t| t.store_stats());
-    let lost: Map<String, Value> = store.lost.iter().map(|(reason, rows)| (reason.to_string(), (*rows).into())).collect();
+    let store = lifecycle
+        .tracker()
+        .map_or_else(|| StoreStats::default().snapshot(), |t| t.store_stats());
+    let lost: Map<String, Value> = store
+        .lost
+        .iter()
+        .map(|(reason, rows)| (reason.to_string(), (*rows).into()))
+        .collect();
     let export = store.last_export.unwrap_or_default();
     json!({
         "path": store.path,

@@ -19,9 +19,9 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 
 use crate::config::{Config, Delivery, DEFAULT_QUIT_TIMEOUT};
-use crate::queue::{self, Chunk, Outlet, Refused, CHUNK_BYTES, CHUNK_CAPACITY};
-use crate::http_target::MakePolledHttp;
 use crate::event::{now_unix_nano, Level, MetricKind, Scope, SpanId, SpanStatus, TraceId};
+use crate::http_target::MakePolledHttp;
+use crate::queue::{self, Chunk, Outlet, Refused, CHUNK_BYTES, CHUNK_CAPACITY};
 use crate::record::{self, SpanHeader, ValueWriter, WriteText, WriteValue};
 use crate::session::{DeviceInfo, Session};
 use crate::stats::{DropReason, Signal, SignalStats, Stats};
@@ -114,8 +114,18 @@ impl Tracker {
 
     /// [`Tracker::start`], with frame delivery's requests made by
     /// `polled_http` (the engine's HTTP client) instead of the core's own.
-    pub fn start_with_http(config: Config, device: DeviceInfo, polled_http: Option<MakePolledHttp>) -> std::io::Result<Tracker> {
-        let session = Session::new(&config.game, &config.version, &config.environment, device, &config.session_label);
+    pub fn start_with_http(
+        config: Config,
+        device: DeviceInfo,
+        polled_http: Option<MakePolledHttp>,
+    ) -> std::io::Result<Tracker> {
+        let session = Session::new(
+            &config.game,
+            &config.version,
+            &config.environment,
+            device,
+            &config.session_label,
+        );
         let stats = Arc::new(Stats::default());
         let queue_capacity = config.queue_capacity;
         let (queue, intake) = queue::open(queue_capacity, config.max_queue_bytes);
@@ -129,12 +139,20 @@ impl Tracker {
             session.clone(),
             sampled,
             stats.clone(),
-            TrackerLink { intake, control: control_rx, diagnostics: diag_tx },
+            TrackerLink {
+                intake,
+                control: control_rx,
+                diagnostics: diag_tx,
+            },
             polled_http,
         )?;
         let worker = WorkerHandle::start(worker, report, inline)?;
         Ok(Tracker {
-            staging: RefCell::new(Staging { buf: Vec::with_capacity(CHUNK_CAPACITY), events: [0; 3], scope: Scope::default() }),
+            staging: RefCell::new(Staging {
+                buf: Vec::with_capacity(CHUNK_CAPACITY),
+                events: [0; 3],
+                scope: Scope::default(),
+            }),
             frame_clock: Cell::new(0),
             tap: RefCell::new(None),
             queue,
@@ -162,13 +180,29 @@ impl Tracker {
 
     /// [`Tracker::log_with`] at a time the caller read: the Web worker
     /// replays the page's calls a frame after they were made.
-    pub fn log_at(&self, level: Level, time_unix_nano: u64, message: impl WriteText, data: impl WriteValue) {
-        self.append(Signal::Logs, |buf| record::write_log(buf, level, time_unix_nano, message, data));
+    pub fn log_at(
+        &self,
+        level: Level,
+        time_unix_nano: u64,
+        message: impl WriteText,
+        data: impl WriteValue,
+    ) {
+        self.append(Signal::Logs, |buf| {
+            record::write_log(buf, level, time_unix_nano, message, data)
+        });
     }
 
     /// One metric update; names and labels are checked by the worker.
-    pub fn metric_with(&self, kind: MetricKind, name: impl WriteText, value: f64, labels: impl WriteValue) {
-        self.append(Signal::Metrics, |buf| record::write_metric(buf, kind, self.frame_now(), name, value, labels));
+    pub fn metric_with(
+        &self,
+        kind: MetricKind,
+        name: impl WriteText,
+        value: f64,
+        labels: impl WriteValue,
+    ) {
+        self.append(Signal::Metrics, |buf| {
+            record::write_metric(buf, kind, self.frame_now(), name, value, labels)
+        });
     }
 
     /// Histogram observations gathered over a while (the vitals' frame
@@ -177,7 +211,9 @@ impl Tracker {
         if values.is_empty() {
             return;
         }
-        self.append(Signal::Metrics, |buf| record::write_histogram_samples(buf, self.frame_now(), name, values, labels));
+        self.append(Signal::Metrics, |buf| {
+            record::write_histogram_samples(buf, self.frame_now(), name, values, labels)
+        });
     }
 
     /// `parent` is the parent's (trace id, span id); a root span starts a trace.
@@ -193,7 +229,9 @@ impl Tracker {
         attributes.write_value(&mut w);
         let mut rng = self.ids.borrow_mut();
         OpenSpan {
-            trace_id: parent.map(|p| p.0).unwrap_or_else(|| TraceId::random_from(&mut *rng)),
+            trace_id: parent
+                .map(|p| p.0)
+                .unwrap_or_else(|| TraceId::random_from(&mut *rng)),
             span_id: SpanId::random_from(&mut *rng),
             parent_span_id: parent.map(|p| p.1),
             start_time_unix_nano: now_unix_nano(),
@@ -236,11 +274,22 @@ impl Tracker {
     /// is when they end.
     pub fn end_span(&self, span: &OpenSpan, status: SpanStatus, status_message: &str) {
         let duration = span.started.elapsed().as_nanos() as u64;
-        self.end_span_at(span, span.start_time_unix_nano + duration, status, status_message);
+        self.end_span_at(
+            span,
+            span.start_time_unix_nano + duration,
+            status,
+            status_message,
+        );
     }
 
     /// [`Tracker::end_span`] at a time the caller read (never before its start).
-    pub fn end_span_at(&self, span: &OpenSpan, end_time_unix_nano: u64, status: SpanStatus, status_message: &str) {
+    pub fn end_span_at(
+        &self,
+        span: &OpenSpan,
+        end_time_unix_nano: u64,
+        status: SpanStatus,
+        status_message: &str,
+    ) {
         let header = SpanHeader {
             trace_id: span.trace_id,
             span_id: span.span_id,
@@ -250,17 +299,30 @@ impl Tracker {
             status,
             status_message,
         };
-        self.append(Signal::Traces, |buf| record::write_span(buf, &header, &span.body, span.later_count, &span.later));
+        self.append(Signal::Traces, |buf| {
+            record::write_span(buf, &header, &span.body, span.later_count, &span.later)
+        });
     }
 
     /// A breadcrumb: kept by the worker (the last `breadcrumbs` of them) and
     /// sent with the next error-level log and with a crash report, not alone.
-    pub fn add_breadcrumb_with(&self, category: impl WriteText, message: impl WriteText, data: impl WriteValue) {
+    pub fn add_breadcrumb_with(
+        &self,
+        category: impl WriteText,
+        message: impl WriteText,
+        data: impl WriteValue,
+    ) {
         self.add_breadcrumb_at(now_unix_nano(), category, message, data);
     }
 
     /// [`Tracker::add_breadcrumb_with`] at a time the caller read.
-    pub fn add_breadcrumb_at(&self, time_unix_nano: u64, category: impl WriteText, message: impl WriteText, data: impl WriteValue) {
+    pub fn add_breadcrumb_at(
+        &self,
+        time_unix_nano: u64,
+        category: impl WriteText,
+        message: impl WriteText,
+        data: impl WriteValue,
+    ) {
         self.note(|buf| record::write_breadcrumb(buf, time_unix_nano, category, message, data));
     }
 
@@ -291,7 +353,14 @@ impl Tracker {
 
     /// Sets one tag; an empty value removes it.
     pub fn set_tag(&self, key: String, value: String) {
-        let current = self.staging.borrow().scope.tags.iter().find(|(k, _)| *k == key).map(|(_, v)| v == &value);
+        let current = self
+            .staging
+            .borrow()
+            .scope
+            .tags
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v == &value);
         if current.unwrap_or(value.is_empty()) {
             return; // unchanged: nothing to tell the worker
         }
@@ -385,7 +454,10 @@ impl Tracker {
     /// first to stay (`Pipeline::farewell`); nothing changes. The Web page
     /// keeps them to send itself as it goes. Empty with thread delivery.
     pub fn farewell(&self, budget: usize) -> Vec<(Signal, crate::encode::Payload)> {
-        self.worker.borrow().as_ref().map_or_else(Vec::new, |w| w.farewell(budget))
+        self.worker
+            .borrow()
+            .as_ref()
+            .map_or_else(Vec::new, |w| w.farewell(budget))
     }
 
     /// Asks the worker to send everything now; returns at once.
@@ -401,7 +473,12 @@ impl Tracker {
     /// outcome is in `store_stats().last_export`.
     pub fn export_local(&self, to: std::path::PathBuf, since_unix_us: i64) -> bool {
         self.hand_over_staged();
-        self.control.try_send(Control::ExportLocal { to, since_us: since_unix_us }).is_ok()
+        self.control
+            .try_send(Control::ExportLocal {
+                to,
+                since_us: since_unix_us,
+            })
+            .is_ok()
     }
 
     /// Sends everything and waits until each request was answered, at most
@@ -410,7 +487,10 @@ impl Tracker {
         self.hand_over_staged();
         let deadline = Instant::now() + timeout;
         let (done, answered) = bounded(1);
-        let answered = self.control.send_timeout(Control::Flush { done: Some(done) }, clock::until(deadline)).is_ok()
+        let answered = self
+            .control
+            .send_timeout(Control::Flush { done: Some(done) }, clock::until(deadline))
+            .is_ok()
             && self.wait_for(&answered, deadline);
         if !answered {
             // A worker that panicked drops the request unanswered: count
@@ -444,7 +524,8 @@ impl Tracker {
         drop(staging);
         for signal in Signal::ALL {
             self.stats.produced(signal, staged[signal.index()]);
-            self.stats.dropped(signal, DropReason::Disabled, staged[signal.index()]);
+            self.stats
+                .dropped(signal, DropReason::Disabled, staged[signal.index()]);
         }
         self.stop(DISABLE_WAIT, DropReason::Disabled);
     }
@@ -466,7 +547,17 @@ impl Tracker {
         self.closed.set(Some(reason));
         let deadline = Instant::now() + timeout;
         let (done, finished) = bounded(1);
-        let stopped = self.control.send_timeout(Control::Shutdown { deadline, done, reason }, clock::until(deadline)).is_ok()
+        let stopped = self
+            .control
+            .send_timeout(
+                Control::Shutdown {
+                    deadline,
+                    done,
+                    reason,
+                },
+                clock::until(deadline),
+            )
+            .is_ok()
             && self.wait_for(&finished, deadline + Duration::from_millis(100));
         if !stopped {
             // A worker that panicked never answers: count what it held.
@@ -535,7 +626,11 @@ impl Tracker {
         // (senders do not), and the main thread is here: what is pending
         // now was the worker's, or on its way to it.
         for signal in Signal::ALL {
-            let lost = self.stats.snapshot(signal).pending().saturating_sub(in_hand[signal.index()]);
+            let lost = self
+                .stats
+                .snapshot(signal)
+                .pending()
+                .saturating_sub(in_hand[signal.index()]);
             self.stats.dropped(signal, DropReason::ThreadPanicked, lost);
         }
     }
@@ -587,7 +682,9 @@ impl Tracker {
     /// those not handed over yet: the last call, as the game quits), and
     /// how many events the tap could not keep. `record::read_events` reads them.
     pub fn take_tapped(&self, staged: bool) -> (Vec<u8>, u64) {
-        let Some(mut tap) = self.tap.borrow_mut().as_mut().map(std::mem::take) else { return (Vec::new(), 0) };
+        let Some(mut tap) = self.tap.borrow_mut().as_mut().map(std::mem::take) else {
+            return (Vec::new(), 0);
+        };
         if staged {
             tap.bytes.extend_from_slice(&self.staging.borrow().buf);
         }
@@ -666,4 +763,3 @@ struct Tap {
     bytes: Vec<u8>,
     overflow: u64,
 }
-

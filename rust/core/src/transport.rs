@@ -35,7 +35,10 @@ pub enum Outcome {
     Rejected(String),
     /// Connection error, timeout, 429 or a retryable 5xx: worth sending
     /// again, after `retry_after` if the receiver named a time.
-    Failed { message: String, retry_after: Option<Duration> },
+    Failed {
+        message: String,
+        retry_after: Option<Duration>,
+    },
     /// 413: the body is over the receiver's cap (an edge's
     /// `client_max_body_size`). Its events may go in smaller requests.
     TooLarge(String),
@@ -61,7 +64,10 @@ pub struct Synchronous<T: Transport> {
 
 impl<T: Transport> Synchronous<T> {
     pub fn new(transport: T) -> Self {
-        Synchronous { transport, outcome: None }
+        Synchronous {
+            transport,
+            outcome: None,
+        }
     }
 }
 
@@ -81,17 +87,33 @@ const PAYLOAD_TOO_LARGE: u16 = 413;
 /// What an HTTP answer means for the batch: delivered (2xx), worth sending
 /// again (429, a retryable 5xx: after `Retry-After` if given), too large
 /// (413: split), or refused for good, with the first line of its body.
-pub(crate) fn answer_outcome(status: u16, retry_after: Option<&str>, body: &str, shown_url: &str, otlp: bool) -> Outcome {
+pub(crate) fn answer_outcome(
+    status: u16,
+    retry_after: Option<&str>,
+    body: &str,
+    shown_url: &str,
+    otlp: bool,
+) -> Outcome {
     if (200..300).contains(&status) {
         return Outcome::Delivered;
     }
-    let retry_after = retry_after.and_then(|v| crate::retry::parse_retry_after(v, crate::clock::SystemTime::now()));
-    let first_line: String = body.lines().next().unwrap_or("").chars().take(ERROR_BODY_CHARS).collect();
+    let retry_after = retry_after
+        .and_then(|v| crate::retry::parse_retry_after(v, crate::clock::SystemTime::now()));
+    let first_line: String = body
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(ERROR_BODY_CHARS)
+        .collect();
     let message = format!("HTTP {status} from {shown_url}: {first_line}");
     if status == PAYLOAD_TOO_LARGE {
         Outcome::TooLarge(message)
     } else if crate::retry::retryable_status(otlp, status) {
-        Outcome::Failed { message, retry_after }
+        Outcome::Failed {
+            message,
+            retry_after,
+        }
     } else {
         Outcome::Rejected(message)
     }
@@ -117,7 +139,13 @@ impl HttpTransport {
             .user_agent(format!("game_tracker/{}", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        HttpTransport { agent, shown_url: without_userinfo(&url), url, headers, otlp }
+        HttpTransport {
+            agent,
+            shown_url: without_userinfo(&url),
+            url,
+            headers,
+            otlp,
+        }
     }
 }
 
@@ -133,7 +161,13 @@ impl Transport for HttpTransport {
 pub(crate) fn redacted(outcome: Outcome, headers: &[(String, String)]) -> Outcome {
     match outcome {
         Outcome::Rejected(message) => Outcome::Rejected(redact(message, headers)),
-        Outcome::Failed { message, retry_after } => Outcome::Failed { message: redact(message, headers), retry_after },
+        Outcome::Failed {
+            message,
+            retry_after,
+        } => Outcome::Failed {
+            message: redact(message, headers),
+            retry_after,
+        },
         Outcome::TooLarge(message) => Outcome::TooLarge(redact(message, headers)),
         Outcome::Delivered => Outcome::Delivered,
     }
@@ -142,7 +176,10 @@ pub(crate) fn redacted(outcome: Outcome, headers: &[(String, String)]) -> Outcom
 #[cfg(not(target_family = "wasm"))]
 impl HttpTransport {
     fn attempt(&mut self, payload: &Payload) -> Outcome {
-        let mut req = self.agent.post(&self.url).header("Content-Type", payload.content_type());
+        let mut req = self
+            .agent
+            .post(&self.url)
+            .header("Content-Type", payload.content_type());
         if let Some(enc) = payload.content_encoding() {
             req = req.header("Content-Encoding", enc);
         }
@@ -160,12 +197,22 @@ impl HttpTransport {
                     // Drain so the connection can be reused.
                     let _ = response.body_mut().as_reader().read_to_end(&mut Vec::new());
                 } else {
-                    let _ = response.body_mut().as_reader().take(ERROR_BODY_READ as u64).read_to_string(&mut text);
+                    let _ = response
+                        .body_mut()
+                        .as_reader()
+                        .take(ERROR_BODY_READ as u64)
+                        .read_to_string(&mut text);
                 }
-                let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok());
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok());
                 answer_outcome(status, retry_after, &text, &self.shown_url, self.otlp)
             }
-            Err(e) => Outcome::Failed { message: format!("{} : {e}", self.shown_url), retry_after: None },
+            Err(e) => Outcome::Failed {
+                message: format!("{} : {e}", self.shown_url),
+                retry_after: None,
+            },
         }
     }
 }
@@ -179,18 +226,30 @@ pub struct FileTransport {
 
 impl FileTransport {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        FileTransport { dir: dir.into(), seq: 0 }
+        FileTransport {
+            dir: dir.into(),
+            seq: 0,
+        }
     }
 }
 
 impl Transport for FileTransport {
     fn send(&mut self, signal: Signal, payload: &Payload) -> Outcome {
         self.seq += 1;
-        let name = format!("{:04}-{}.{}", self.seq, signal.as_str(), payload.format.extension());
+        let name = format!(
+            "{:04}-{}.{}",
+            self.seq,
+            signal.as_str(),
+            payload.format.extension()
+        );
         let path = self.dir.join(name);
-        match std::fs::create_dir_all(&self.dir).and_then(|_| std::fs::write(&path, &payload.body)) {
+        match std::fs::create_dir_all(&self.dir).and_then(|_| std::fs::write(&path, &payload.body))
+        {
             Ok(()) => Outcome::Delivered,
-            Err(e) => Outcome::Failed { message: format!("cannot write {}: {e}", path.display()), retry_after: None },
+            Err(e) => Outcome::Failed {
+                message: format!("cannot write {}: {e}", path.display()),
+                retry_after: None,
+            },
         }
     }
 }

@@ -69,7 +69,11 @@ pub fn format_float(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else if f == f.trunc() && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {
@@ -111,13 +115,19 @@ pub type Fields = Vec<(String, Value)>;
 /// The memory `fields` own beyond their own vector: keys, text, nested
 /// lists and maps.
 pub fn heap_bytes(fields: &Fields) -> usize {
-    fields.iter().map(|(key, value)| size_of::<(String, Value)>() + key.len() + value_heap_bytes(value)).sum()
+    fields
+        .iter()
+        .map(|(key, value)| size_of::<(String, Value)>() + key.len() + value_heap_bytes(value))
+        .sum()
 }
 
 fn value_heap_bytes(value: &Value) -> usize {
     match value {
         Value::Str(s) => s.len(),
-        Value::List(items) => items.iter().map(|v| size_of::<Value>() + value_heap_bytes(v)).sum(),
+        Value::List(items) => items
+            .iter()
+            .map(|v| size_of::<Value>() + value_heap_bytes(v))
+            .sum(),
         Value::Map(fields) => heap_bytes(fields),
         Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => 0,
     }

@@ -50,9 +50,16 @@ pub(crate) enum Control {
     Flush { done: Option<Sender<()>> },
     /// Flush, wait for answers until `deadline`, count the rest as
     /// `reason`, and exit. With `DropReason::Disabled` nothing more is sent.
-    Shutdown { deadline: Instant, done: Sender<()>, reason: DropReason },
+    Shutdown {
+        deadline: Instant,
+        done: Sender<()>,
+        reason: DropReason,
+    },
     /// Write the local store's rows from `since_us` on into a file at `to`.
-    ExportLocal { to: std::path::PathBuf, since_us: i64 },
+    ExportLocal {
+        to: std::path::PathBuf,
+        since_us: i64,
+    },
 }
 
 /// What woke the worker.
@@ -96,7 +103,12 @@ pub(crate) struct PanicReport {
 
 impl PanicReport {
     pub(crate) fn report(self, panic: &panics::Panic) {
-        panic.report("worker", &Signal::ALL, &self.stats, &mut Diagnostics::sending(self.warnings));
+        panic.report(
+            "worker",
+            &Signal::ALL,
+            &self.stats,
+            &mut Diagnostics::sending(self.warnings),
+        );
     }
 }
 
@@ -123,10 +135,25 @@ impl Worker {
         link: TrackerLink,
         polled_http: Option<MakePolledHttp>,
     ) -> std::io::Result<(Worker, PanicReport)> {
-        let TrackerLink { intake, control, diagnostics } = link;
+        let TrackerLink {
+            intake,
+            control,
+            diagnostics,
+        } = link;
         let (results_tx, results) = unbounded();
-        let report = PanicReport { stats: stats.clone(), warnings: diagnostics.clone() };
-        let pipeline = Pipeline::new(&config, session, sampled, stats, Diagnostics::sending(diagnostics), &results_tx, polled_http)?;
+        let report = PanicReport {
+            stats: stats.clone(),
+            warnings: diagnostics.clone(),
+        };
+        let pipeline = Pipeline::new(
+            &config,
+            session,
+            sampled,
+            stats,
+            Diagnostics::sending(diagnostics),
+            &results_tx,
+            polled_http,
+        )?;
         let worker = Worker {
             intake,
             control,
@@ -145,11 +172,13 @@ impl Worker {
 
     /// Thread delivery: runs the loop on its own thread until shutdown.
     pub(crate) fn spawn(self, report: PanicReport) -> std::io::Result<thread::JoinHandle<()>> {
-        thread::Builder::new().name("game_tracker_worker".into()).spawn(move || {
-            if let Err(panic) = panics::catch(|| self.run()) {
-                report.report(&panic);
-            }
-        })
+        thread::Builder::new()
+            .name("game_tracker_worker".into())
+            .spawn(move || {
+                if let Err(panic) = panics::catch(|| self.run()) {
+                    report.report(&panic);
+                }
+            })
     }
 
     fn run(mut self) {
@@ -203,12 +232,18 @@ impl Worker {
         match message {
             Message::Chunk(chunk) => self.read(chunk),
             Message::Control(Control::Flush { done }) => self.flush(done),
-            Message::Control(Control::Shutdown { deadline, done, reason }) => {
+            Message::Control(Control::Shutdown {
+                deadline,
+                done,
+                reason,
+            }) => {
                 self.shutdown(deadline, reason);
                 let _ = done.send(());
                 return Slice::Ended;
             }
-            Message::Control(Control::ExportLocal { to, since_us }) => self.export_local(&to, since_us),
+            Message::Control(Control::ExportLocal { to, since_us }) => {
+                self.export_local(&to, since_us)
+            }
             Message::Answer(result) => self.pipeline.on_answer(result),
             Message::Tick => {}
             Message::TrackerGone => {
@@ -235,7 +270,10 @@ impl Worker {
 
     /// Waits for the next message, or until a timer is due.
     fn next_message(&self) -> Message {
-        let wake = self.pipeline.next_wake().map_or(self.next_flush, |t| t.min(self.next_flush));
+        let wake = self
+            .pipeline
+            .next_wake()
+            .map_or(self.next_flush, |t| t.min(self.next_flush));
         let mut timeout = wake.saturating_duration_since(Instant::now());
         // While polling, the queue is not waited on, so a hand-over wakes nobody.
         let not_waiting = never();
@@ -372,7 +410,10 @@ impl Worker {
 
 /// Frame delivery's way of waiting: `attempt` every `ANSWER_POLL_INTERVAL`
 /// until it gives something or `deadline` passes.
-pub(crate) fn poll_until<T>(deadline: Instant, mut attempt: impl FnMut() -> Option<T>) -> Option<T> {
+pub(crate) fn poll_until<T>(
+    deadline: Instant,
+    mut attempt: impl FnMut() -> Option<T>,
+) -> Option<T> {
     // On the Web a request is answered only after the frame returns to the
     // browser: a wait would freeze the page for all of its length and never
     // see an answer. One attempt, then what there is.

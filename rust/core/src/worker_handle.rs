@@ -49,9 +49,16 @@ pub(crate) enum AfterSlice {
 impl WorkerHandle {
     /// Starts the worker: on its own thread, or (`inline`) kept to be run
     /// by [`WorkerHandle::step`].
-    pub fn start(worker: Worker, report: PanicReport, inline: bool) -> std::io::Result<WorkerHandle> {
+    pub fn start(
+        worker: Worker,
+        report: PanicReport,
+        inline: bool,
+    ) -> std::io::Result<WorkerHandle> {
         if inline {
-            Ok(WorkerHandle::Inline { worker: Box::new(worker), report: Some(report) })
+            Ok(WorkerHandle::Inline {
+                worker: Box::new(worker),
+                report: Some(report),
+            })
         } else {
             worker.spawn(report).map(WorkerHandle::Thread)
         }
@@ -60,7 +67,9 @@ impl WorkerHandle {
     /// Frame delivery: one slice of at most about `budget`. A thread does
     /// its own work: nothing to do.
     pub fn step(&mut self, budget: Duration) -> AfterSlice {
-        let WorkerHandle::Inline { worker, report } = self else { return AfterSlice::Running };
+        let WorkerHandle::Inline { worker, report } = self else {
+            return AfterSlice::Running;
+        };
         match panics::catch(|| worker.step(budget)) {
             Ok(Slice::Running) => AfterSlice::Running,
             Ok(Slice::Ended) => AfterSlice::Ended,
@@ -76,7 +85,12 @@ impl WorkerHandle {
     /// Waits until `answer` has a message or `deadline` passes; an inline
     /// worker is run meanwhile (it is what answers). False at the deadline,
     /// or when the worker ended or panicked first (`ended` says which).
-    pub fn wait_for<T>(&mut self, answer: &Receiver<T>, deadline: Instant, ended: &mut Option<AfterSlice>) -> bool {
+    pub fn wait_for<T>(
+        &mut self,
+        answer: &Receiver<T>,
+        deadline: Instant,
+        ended: &mut Option<AfterSlice>,
+    ) -> bool {
         if let WorkerHandle::Thread(thread) = self {
             // A worker that panicked after the request was queued leaves it
             // in the channel (which the tracker's sender keeps open), never
@@ -85,17 +99,21 @@ impl WorkerHandle {
                 match answer.recv_timeout(clock::until(deadline).min(THREAD_WATCH)) {
                     Ok(_) => return true,
                     Err(RecvTimeoutError::Disconnected) => return false,
-                    Err(RecvTimeoutError::Timeout) if thread.is_finished() => return answer.try_recv().is_ok(),
+                    Err(RecvTimeoutError::Timeout) if thread.is_finished() => {
+                        return answer.try_recv().is_ok()
+                    }
                     Err(RecvTimeoutError::Timeout) if Instant::now() >= deadline => return false,
                     Err(RecvTimeoutError::Timeout) => {}
                 }
             }
         }
-        poll_until(deadline, || match self.step(deadline.saturating_duration_since(Instant::now())) {
-            AfterSlice::Running => answer.try_recv().ok().map(|_| true),
-            gone => {
-                *ended = Some(gone);
-                Some(answer.try_recv().is_ok())
+        poll_until(deadline, || {
+            match self.step(deadline.saturating_duration_since(Instant::now())) {
+                AfterSlice::Running => answer.try_recv().ok().map(|_| true),
+                gone => {
+                    *ended = Some(gone);
+                    Some(answer.try_recv().is_ok())
+                }
             }
         })
         .unwrap_or(false)

@@ -48,18 +48,26 @@ const QUIT_SLACK: Duration = Duration::from_millis(3200);
 /// No call waited on the network (wall time, every call).
 fn assert_calls_never_waited(play: &Play, case: &str) {
     let (p99, p999, worst) = percentiles(&play.call_times);
-    eprintln!("{case}: {} calls; wall p99 {p99:?}, p99.9 {p999:?}, worst {worst:?}", play.call_times.len());
+    eprintln!(
+        "{case}: {} calls; wall p99 {p99:?}, p99.9 {p999:?}, worst {worst:?}",
+        play.call_times.len()
+    );
     assert!(worst < NO_WAIT_BOUND, "{case}: a call took {worst:?}");
 }
 
 /// Every log line and span arrived (retries may repeat one, never lose
 /// it) and the counter's last total counts every increment.
 fn assert_all_arrived(play: &Play, rx: &Receiver) {
-    let lines: BTreeSet<String> =
-        loki_lines(&rx.requests_to(LOGS)).iter().map(|l| l["msg"].as_str().unwrap().to_string()).collect();
+    let lines: BTreeSet<String> = loki_lines(&rx.requests_to(LOGS))
+        .iter()
+        .map(|l| l["msg"].as_str().unwrap().to_string())
+        .collect();
     let expected: BTreeSet<String> = (0..play.made).map(|i| format!("event {i}")).collect();
     assert_eq!(lines, expected, "log lines");
-    let spans: BTreeSet<Vec<u8>> = otlp_spans(&rx.requests_to(TRACES)).into_iter().map(|s| s.span_id).collect();
+    let spans: BTreeSet<Vec<u8>> = otlp_spans(&rx.requests_to(TRACES))
+        .into_iter()
+        .map(|s| s.span_id)
+        .collect();
     assert_eq!(spans.len() as i64, play.made, "distinct spans");
     assert_eq!(counter_total(rx), play.made as f64, "counter total");
 }
@@ -71,7 +79,11 @@ fn counter_total(rx: &Receiver) -> f64 {
     let series = last
         .timeseries
         .iter()
-        .find(|ts| ts.labels.iter().any(|l| l.name == "__name__" && l.value == "faults_events_total"))
+        .find(|ts| {
+            ts.labels
+                .iter()
+                .any(|l| l.name == "__name__" && l.value == "faults_events_total")
+        })
         .expect("the counter's series");
     series.samples.last().unwrap().value
 }
@@ -83,7 +95,10 @@ fn assert_quit_keeps_deadline(t: &Tracker, play: &mut Play, case: &str) {
     let started = Instant::now();
     t.shutdown(QUIT_DEADLINE);
     let took = started.elapsed();
-    assert!(took < QUIT_DEADLINE + QUIT_SLACK, "{case}: quit took {took:?}");
+    assert!(
+        took < QUIT_DEADLINE + QUIT_SLACK,
+        "{case}: quit took {took:?}"
+    );
     for signal in Signal::ALL {
         assert_eq!(t.stats(signal).pending(), 0, "{case}: {signal:?}");
     }
@@ -97,10 +112,17 @@ fn ride_out(name: &str) {
     let rx = Receiver::start();
     let t = fault.start(&rx, vec![]);
     let mut play = fault.play_through(&rx, &t, FRAMES);
-    assert!(t.flush_and_wait(Duration::from_secs(40)), "{name}: everything sent after the fault");
+    assert!(
+        t.flush_and_wait(Duration::from_secs(40)),
+        "{name}: everything sent after the fault"
+    );
     for signal in Signal::ALL {
         let s = t.stats(signal);
-        assert_eq!((s.dropped_total(), s.pending()), (0, 0), "{name}: {signal:?}: {s:?}");
+        assert_eq!(
+            (s.dropped_total(), s.pending()),
+            (0, 0),
+            "{name}: {signal:?}: {s:?}"
+        );
     }
     assert_all_arrived(&play, &rx);
     assert_calls_never_waited(&play, name);
@@ -143,13 +165,28 @@ fn receiver_fails_with_500() {
     // Loki and remote write retry every 5xx; OTLP/HTTP only 502, 503, 504.
     for signal in [Signal::Logs, Signal::Metrics] {
         let s = t.stats(signal);
-        assert_eq!((s.dropped_total(), s.pending()), (0, 0), "{signal:?}: {s:?}");
+        assert_eq!(
+            (s.dropped_total(), s.pending()),
+            (0, 0),
+            "{signal:?}: {s:?}"
+        );
     }
     let lines = loki_lines(&rx.requests_to(LOGS));
-    assert_eq!(lines.iter().map(|l| l["msg"].as_str().unwrap()).collect::<BTreeSet<_>>().len() as i64, play.made);
+    assert_eq!(
+        lines
+            .iter()
+            .map(|l| l["msg"].as_str().unwrap())
+            .collect::<BTreeSet<_>>()
+            .len() as i64,
+        play.made
+    );
     assert_eq!(counter_total(&rx), play.made as f64);
     let traces = t.stats(Signal::Traces);
-    assert_eq!(traces.sent + traces.dropped(DropReason::Rejected), play.made as u64, "{traces:?}");
+    assert_eq!(
+        traces.sent + traces.dropped(DropReason::Rejected),
+        play.made as u64,
+        "{traces:?}"
+    );
     assert!(traces.dropped(DropReason::Rejected) > 0, "{traces:?}");
     assert_identity(&t);
     assert_calls_never_waited(&play, fault.name);
@@ -165,14 +202,28 @@ fn receiver_refuses_with_400() {
     let mut play = Play::default();
     (fault.on)(&rx);
     play.frames(&t, FRAMES);
-    assert!(t.flush_and_wait(Duration::from_secs(10)), "a refusal is final: nothing waits for a retry");
+    assert!(
+        t.flush_and_wait(Duration::from_secs(10)),
+        "a refusal is final: nothing waits for a retry"
+    );
     for signal in Signal::ALL {
         let s = t.stats(signal);
         assert_eq!((s.sent, s.pending()), (0, 0), "{signal:?}: {s:?}");
-        assert_eq!(s.dropped(DropReason::Rejected), s.produced, "{signal:?}: {s:?}");
-        assert!(s.last_error.starts_with("HTTP 400") && s.last_error.ends_with("receiver says no"), "first line only: {s:?}");
+        assert_eq!(
+            s.dropped(DropReason::Rejected),
+            s.produced,
+            "{signal:?}: {s:?}"
+        );
+        assert!(
+            s.last_error.starts_with("HTTP 400") && s.last_error.ends_with("receiver says no"),
+            "first line only: {s:?}"
+        );
     }
-    assert_eq!(loki_lines(&rx.requests_to(LOGS)).len() as i64, play.made, "each batch sent once: never retried");
+    assert_eq!(
+        loki_lines(&rx.requests_to(LOGS)).len() as i64,
+        play.made,
+        "each batch sent once: never retried"
+    );
     assert_calls_never_waited(&play, fault.name);
     assert_quit_keeps_deadline(&t, &mut play, fault.name);
 }
@@ -206,17 +257,28 @@ fn a_long_outage_stays_within_memory_and_spills_to_the_spool() {
     // The backlog keeps at least its newest batch, and one more is in flight.
     eprintln!("long outage: at most {most_buffered} bytes held for one signal (max_backlog_bytes {MAX_BACKLOG})");
     let batch_bound = 2 * 64 * 1024;
-    assert!(most_buffered as usize <= MAX_BACKLOG + batch_bound, "{most_buffered} bytes held for one signal");
+    assert!(
+        most_buffered as usize <= MAX_BACKLOG + batch_bound,
+        "{most_buffered} bytes held for one signal"
+    );
     let logs = t.stats(Signal::Logs);
     assert!(logs.spooled > 0, "the overflow went to disk: {logs:?}");
     (fault("down").off)(&rx);
     assert!(t.flush_and_wait(Duration::from_secs(40)));
     for signal in [Signal::Logs, Signal::Traces] {
         let s = t.stats(signal);
-        assert_eq!((s.dropped_total(), s.pending()), (0, 0), "{signal:?}: {s:?}");
+        assert_eq!(
+            (s.dropped_total(), s.pending()),
+            (0, 0),
+            "{signal:?}: {s:?}"
+        );
         assert_eq!(s.sent + s.spooled, s.produced, "{signal:?}: {s:?}");
     }
-    assert_eq!(counter_total(&rx), play.made as f64, "metrics are cumulative: the last total is whole");
+    assert_eq!(
+        counter_total(&rx),
+        play.made as f64,
+        "metrics are cumulative: the last total is whole"
+    );
     assert_identity(&t);
     assert_calls_never_waited(&play, "long outage");
     t.shutdown(QUIT_DEADLINE);

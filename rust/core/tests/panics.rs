@@ -7,7 +7,10 @@
 use std::time::{Duration, Instant};
 
 use game_tracker_core::value::Value;
-use game_tracker_core::{arm_panic_hooks, Config, Fields, DeviceInfo, DropReason, Level, Signal, SpanStatus, Tracker, PANIC_SENDER, PANIC_WORKER};
+use game_tracker_core::{
+    arm_panic_hooks, Config, DeviceInfo, DropReason, Fields, Level, Signal, SpanStatus, Tracker,
+    PANIC_SENDER, PANIC_WORKER,
+};
 
 mod common;
 use common::{assert_identity, fresh_dir};
@@ -58,12 +61,19 @@ fn logs(t: &Tracker, n: usize) {
 fn flush_promptly(t: &Tracker) -> bool {
     let started = Instant::now();
     let answered = t.flush_and_wait(WAIT);
-    assert!(started.elapsed() < PROMPT, "flush_and_wait waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < PROMPT,
+        "flush_and_wait waited {:?}",
+        started.elapsed()
+    );
     answered
 }
 
 fn panic_warnings(t: &Tracker) -> Vec<String> {
-    t.take_diagnostics(usize::MAX).into_iter().filter(|w| w.contains("panicked")).collect()
+    t.take_diagnostics(usize::MAX)
+        .into_iter()
+        .filter(|w| w.contains("panicked"))
+        .collect()
 }
 
 #[test]
@@ -75,18 +85,29 @@ fn a_sender_that_panics_gives_its_lane_up_and_the_other_lanes_go_on() {
     logs(&t, 4);
     let span = t.start_span("after the panic", Fields::new(), None);
     t.end_span(&span, SpanStatus::Ok, "");
-    assert!(flush_promptly(&t), "nothing is left waiting: the lane gave up");
+    assert!(
+        flush_promptly(&t),
+        "nothing is left waiting: the lane gave up"
+    );
     let s = t.stats(Signal::Logs);
     assert_eq!(s.dropped(DropReason::ThreadPanicked), 5, "{s:?}");
     assert!(s.last_error.contains("panicked"), "{s:?}");
     assert_eq!(t.thread_panics(), 1);
-    assert_eq!(t.stats(Signal::Traces).sent, 1, "the traces lane was not touched");
+    assert_eq!(
+        t.stats(Signal::Traces).sent,
+        1,
+        "the traces lane was not touched"
+    );
 
     // Later logs are given up at once, without another report.
     logs(&t, 3);
     assert!(flush_promptly(&t));
     let s = t.stats(Signal::Logs);
-    assert_eq!((s.sent, s.dropped(DropReason::ThreadPanicked), s.pending()), (BEFORE, 8, 0), "{s:?}");
+    assert_eq!(
+        (s.sent, s.dropped(DropReason::ThreadPanicked), s.pending()),
+        (BEFORE, 8, 0),
+        "{s:?}"
+    );
     assert_eq!(t.thread_panics(), 1);
     assert_eq!(panic_warnings(&t).len(), 1, "reported once");
     assert_identity(&t);
@@ -115,11 +136,18 @@ fn a_worker_that_panics_drops_what_it_held_and_the_game_never_waits() {
         slowest = slowest.max(started.elapsed());
     }
     assert!(slowest < NO_WAIT_BOUND, "a call waited {slowest:?}");
-    assert!(!flush_promptly(&t), "nothing was answered: the worker is gone");
+    assert!(
+        !flush_promptly(&t),
+        "nothing was answered: the worker is gone"
+    );
 
     let s = t.stats(Signal::Logs);
     assert_eq!(s.produced, BEFORE + 6 + 2_000, "{s:?}");
-    assert_eq!((s.sent, s.dropped(DropReason::ThreadPanicked), s.pending()), (BEFORE, 6 + 2_000, 0), "{s:?}");
+    assert_eq!(
+        (s.sent, s.dropped(DropReason::ThreadPanicked), s.pending()),
+        (BEFORE, 6 + 2_000, 0),
+        "{s:?}"
+    );
     assert!(s.last_error.contains("worker thread panicked"), "{s:?}");
     assert_eq!(t.thread_panics(), 1);
     assert_eq!(panic_warnings(&t).len(), 1, "reported once");
@@ -129,8 +157,16 @@ fn a_worker_that_panics_drops_what_it_held_and_the_game_never_waits() {
     log(&t, "later");
     let started = Instant::now();
     t.shutdown(WAIT);
-    assert!(started.elapsed() < PROMPT, "shutdown waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < PROMPT,
+        "shutdown waited {:?}",
+        started.elapsed()
+    );
     let s = t.stats(Signal::Logs);
-    assert_eq!((s.dropped(DropReason::ThreadPanicked), s.pending()), (6 + 2_001, 0), "{s:?}");
+    assert_eq!(
+        (s.dropped(DropReason::ThreadPanicked), s.pending()),
+        (6 + 2_001, 0),
+        "{s:?}"
+    );
     assert_identity(&t);
 }

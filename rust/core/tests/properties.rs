@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use game_tracker_core::encode::OtlpEncoding;
 use game_tracker_core::encode::{loki, otlp, otlp_logs, remote_write};
-use game_tracker_core::event::{Level, LogRecord, MetricKind, MetricUpdate, Scope, SpanId, SpanRecord, SpanStatus, TraceId};
+use game_tracker_core::event::{
+    Level, LogRecord, MetricKind, MetricUpdate, Scope, SpanId, SpanRecord, SpanStatus, TraceId,
+};
 use game_tracker_core::metric_check::is_valid_label_name;
 use game_tracker_core::record::read_value;
 use game_tracker_core::session::{DeviceInfo, Session};
@@ -37,7 +39,13 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn float() -> impl Strategy<Value = f64> {
-    prop_oneof![any::<f64>(), Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY), -1e6..1e6f64]
+    prop_oneof![
+        any::<f64>(),
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        -1e6..1e6f64
+    ]
 }
 
 /// Values nested up to the depth the engine layer keeps.
@@ -65,9 +73,14 @@ fn fields() -> impl Strategy<Value = Vec<(String, Value)>> {
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
-        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
         (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|((ka, a), (kb, b))| ka == kb && same(a, b))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, a), (kb, b))| ka == kb && same(a, b))
         }
         _ => a == b,
     }
@@ -78,55 +91,106 @@ fn same(a: &Value, b: &Value) -> bool {
 /// set takes a quarter of an hour there, and the same generators run in full
 /// natively.
 fn cases(n: u32) -> ProptestConfig {
-    let n = if std::env::var_os("GAMETRACKER_TESTS_EMULATED").is_some() { (n / 20).max(50) } else { n };
-    ProptestConfig { cases: n, failure_persistence: None, ..ProptestConfig::default() }
+    let n = if std::env::var_os("GAMETRACKER_TESTS_EMULATED").is_some() {
+        (n / 20).max(50)
+    } else {
+        n
+    };
+    ProptestConfig {
+        cases: n,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 fn session() -> Session {
-    Session::new("prop-game", "1.0.0", "test", DeviceInfo::default(), "instance")
+    Session::new(
+        "prop-game",
+        "1.0.0",
+        "test",
+        DeviceInfo::default(),
+        "instance",
+    )
 }
 
 fn scope() -> impl Strategy<Value = Arc<Scope>> {
-    (fields(), prop::collection::vec((text(), text()), 0..3))
-        .prop_map(|(user, tags)| Arc::new(Scope { user, contexts: Vec::new(), tags }))
+    (fields(), prop::collection::vec((text(), text()), 0..3)).prop_map(|(user, tags)| {
+        Arc::new(Scope {
+            user,
+            contexts: Vec::new(),
+            tags,
+        })
+    })
 }
 
 fn level() -> impl Strategy<Value = Level> {
-    prop_oneof![Just(Level::Debug), Just(Level::Info), Just(Level::Warn), Just(Level::Error)]
+    prop_oneof![
+        Just(Level::Debug),
+        Just(Level::Info),
+        Just(Level::Warn),
+        Just(Level::Error)
+    ]
 }
 
 fn log_record() -> impl Strategy<Value = LogRecord> {
-    (any::<u64>(), level(), text(), fields(), scope())
-        .prop_map(|(time_unix_nano, level, message, data, scope)| LogRecord { time_unix_nano, level, message, data, scope })
-}
-
-fn span_record() -> impl Strategy<Value = SpanRecord> {
-    (any::<[u8; 16]>(), any::<[u8; 8]>(), any::<Option<[u8; 8]>>(), text(), any::<u64>(), fields(), text(), scope()).prop_map(
-        |(trace, id, parent, name, start, attributes, status_message, scope)| SpanRecord {
-            trace_id: TraceId(trace),
-            span_id: SpanId(id),
-            parent_span_id: parent.map(SpanId),
-            name,
-            start_time_unix_nano: start / 2,
-            end_time_unix_nano: start / 2 + 1000,
-            attributes,
-            status: SpanStatus::Error,
-            status_message,
+    (any::<u64>(), level(), text(), fields(), scope()).prop_map(
+        |(time_unix_nano, level, message, data, scope)| LogRecord {
+            time_unix_nano,
+            level,
+            message,
+            data,
             scope,
         },
     )
 }
 
+fn span_record() -> impl Strategy<Value = SpanRecord> {
+    (
+        any::<[u8; 16]>(),
+        any::<[u8; 8]>(),
+        any::<Option<[u8; 8]>>(),
+        text(),
+        any::<u64>(),
+        fields(),
+        text(),
+        scope(),
+    )
+        .prop_map(
+            |(trace, id, parent, name, start, attributes, status_message, scope)| SpanRecord {
+                trace_id: TraceId(trace),
+                span_id: SpanId(id),
+                parent_span_id: parent.map(SpanId),
+                name,
+                start_time_unix_nano: start / 2,
+                end_time_unix_nano: start / 2 + 1000,
+                attributes,
+                status: SpanStatus::Error,
+                status_message,
+                scope,
+            },
+        )
+}
+
 fn metric_update() -> impl Strategy<Value = MetricUpdate> {
-    let kind = prop_oneof![Just(MetricKind::Counter), Just(MetricKind::Gauge), Just(MetricKind::Histogram)];
-    (kind, text(), float(), prop::collection::vec((text(), text()), 0..20)).prop_map(|(kind, name, value, labels)| MetricUpdate {
-        time_unix_nano: 1_800_000_000_000_000_000,
+    let kind = prop_oneof![
+        Just(MetricKind::Counter),
+        Just(MetricKind::Gauge),
+        Just(MetricKind::Histogram)
+    ];
+    (
         kind,
-        name,
-        value,
-        labels,
-        more: Vec::new(),
-    })
+        text(),
+        float(),
+        prop::collection::vec((text(), text()), 0..20),
+    )
+        .prop_map(|(kind, name, value, labels)| MetricUpdate {
+            time_unix_nano: 1_800_000_000_000_000_000,
+            kind,
+            name,
+            value,
+            labels,
+            more: Vec::new(),
+        })
 }
 
 proptest! {

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use game_tracker_core::encode::remote_write;
 use game_tracker_core::value::Value;
-use game_tracker_core::{Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker};
+use game_tracker_core::{
+    Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker,
+};
 use game_tracker_testkit::decode::{loki_lines, otlp_spans};
 use game_tracker_testkit::receiver::Receiver;
 
@@ -45,7 +47,11 @@ fn line(i: usize) -> String {
 
 fn log_many(t: &Tracker, range: std::ops::Range<usize>) {
     for i in range {
-        t.log(Level::Info, line(i), vec![("i".into(), Value::Int(i as i64))]);
+        t.log(
+            Level::Info,
+            line(i),
+            vec![("i".into(), Value::Int(i as i64))],
+        );
     }
 }
 
@@ -60,12 +66,21 @@ fn spans(t: &Tracker, count: usize) {
 /// 32 hex digits that differ in every series.
 fn unique(i: usize) -> String {
     let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (0..2).map(|_| { x ^= x >> 29; x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9); format!("{x:016x}") }).collect()
+    (0..2)
+        .map(|_| {
+            x ^= x >> 29;
+            x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            format!("{x:016x}")
+        })
+        .collect()
 }
 
 /// Every line arrived once, in the order made.
 fn assert_lines_in_order(rx: &Receiver, expected: impl Iterator<Item = usize>) {
-    let got: Vec<String> = loki_lines(&rx.requests_to(LOGS)).iter().map(|l| l["msg"].as_str().unwrap().to_string()).collect();
+    let got: Vec<String> = loki_lines(&rx.requests_to(LOGS))
+        .iter()
+        .map(|l| l["msg"].as_str().unwrap().to_string())
+        .collect();
     let expected: Vec<String> = expected.map(line).collect();
     assert_eq!(got.len(), expected.len(), "lines received");
     assert!(got == expected, "every line once, in order");
@@ -73,7 +88,12 @@ fn assert_lines_in_order(rx: &Receiver, expected: impl Iterator<Item = usize>) {
 
 fn assert_bodies_within(rx: &Receiver, cap: usize) {
     for r in rx.requests() {
-        assert!(r.body.len() <= cap, "{} body of {} bytes passed a cap of {cap}", r.path, r.body.len());
+        assert!(
+            r.body.len() <= cap,
+            "{} body of {} bytes passed a cap of {cap}",
+            r.path,
+            r.body.len()
+        );
     }
 }
 
@@ -87,15 +107,33 @@ fn a_413_splits_the_batch_until_the_halves_fit_and_nothing_is_lost() {
     spans(&t, 600);
     t.handover();
     assert!(t.flush_and_wait(WAIT));
-    assert!(rx.refused_too_large() >= 2, "the edge refused the first logs and traces bodies: {}", rx.refused_too_large());
+    assert!(
+        rx.refused_too_large() >= 2,
+        "the edge refused the first logs and traces bodies: {}",
+        rx.refused_too_large()
+    );
     assert_lines_in_order(&rx, 0..1000);
-    let span_names: BTreeSet<String> = otlp_spans(&rx.requests_to(TRACES)).into_iter().map(|s| s.name).collect();
+    let span_names: BTreeSet<String> = otlp_spans(&rx.requests_to(TRACES))
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
     assert_eq!(span_names.len(), 600, "distinct spans");
     assert_bodies_within(&rx, CAP);
     for signal in [Signal::Logs, Signal::Traces] {
         let s = t.stats(signal);
-        assert_eq!((s.dropped(DropReason::TooLarge), s.dropped_total(), s.pending()), (0, 0, 0), "{signal:?} {s:?}");
-        assert!(s.last_error.contains("413"), "the refusal is reported: {s:?}");
+        assert_eq!(
+            (
+                s.dropped(DropReason::TooLarge),
+                s.dropped_total(),
+                s.pending()
+            ),
+            (0, 0, 0),
+            "{signal:?} {s:?}"
+        );
+        assert!(
+            s.last_error.contains("413"),
+            "the refusal is reported: {s:?}"
+        );
     }
     assert_identity(&t);
 
@@ -104,7 +142,11 @@ fn a_413_splits_the_batch_until_the_halves_fit_and_nothing_is_lost() {
     log_many(&t, 1000..2000);
     t.handover();
     assert!(t.flush_and_wait(WAIT));
-    assert!(rx.refused_too_large() - refused_first < refused_first, "refused {refused_first}, then {} more", rx.refused_too_large() - refused_first);
+    assert!(
+        rx.refused_too_large() - refused_first < refused_first,
+        "refused {refused_first}, then {} more",
+        rx.refused_too_large() - refused_first
+    );
     assert_lines_in_order(&rx, 0..2000);
     assert_identity(&t);
 }
@@ -121,7 +163,11 @@ fn an_event_too_large_alone_is_dropped_as_too_large_and_the_rest_arrive() {
     assert!(t.flush_and_wait(WAIT));
     assert_lines_in_order(&rx, 0..20);
     let s = t.stats(Signal::Logs);
-    assert_eq!((s.sent, s.dropped(DropReason::TooLarge), s.dropped_total()), (20, 1, 1), "{s:?}");
+    assert_eq!(
+        (s.sent, s.dropped(DropReason::TooLarge), s.dropped_total()),
+        (20, 1, 1),
+        "{s:?}"
+    );
     assert!(s.last_error.contains("too_large"), "{s:?}");
     assert_identity(&t);
 }
@@ -130,12 +176,23 @@ fn an_event_too_large_alone_is_dropped_as_too_large_and_the_rest_arrive() {
 fn max_request_bytes_keeps_every_body_under_the_edge_cap_so_none_is_refused() {
     let rx = Receiver::start();
     rx.max_body(CAP);
-    let t = start(&rx, vec![("batch_size", Value::Int(1000)), ("max_request_bytes", Value::Int(CAP as i64))]);
+    let t = start(
+        &rx,
+        vec![
+            ("batch_size", Value::Int(1000)),
+            ("max_request_bytes", Value::Int(CAP as i64)),
+        ],
+    );
     log_many(&t, 0..1000);
     spans(&t, 600);
     // 400 series: one snapshot is several times the cap.
     for i in 0..400 {
-        t.metric(MetricKind::Counter, "shots_fired".into(), (i + 1) as f64, vec![("weapon".into(), format!("w{i:03}-{}", unique(i)))]);
+        t.metric(
+            MetricKind::Counter,
+            "shots_fired".into(),
+            (i + 1) as f64,
+            vec![("weapon".into(), format!("w{i:03}-{}", unique(i)))],
+        );
     }
     // A line that no request under the cap can carry: never sent.
     t.log(Level::Error, "z".repeat(2 * CAP), vec![]);
@@ -146,18 +203,37 @@ fn max_request_bytes_keeps_every_body_under_the_edge_cap_so_none_is_refused() {
     assert_lines_in_order(&rx, 0..1000);
     assert_eq!(otlp_spans(&rx.requests_to(TRACES)).len(), 600);
     let requests = rx.requests_to(METRICS);
-    assert!(requests.len() >= 2, "the snapshot was split: {} requests", requests.len());
+    assert!(
+        requests.len() >= 2,
+        "the snapshot was split: {} requests",
+        requests.len()
+    );
     let mut totals = std::collections::BTreeMap::new();
     for r in &requests {
         for ts in remote_write::decode(&r.body).unwrap().timeseries {
-            let weapon = ts.labels.iter().find(|l| l.name == "weapon").map(|l| l.value.clone()).unwrap();
+            let weapon = ts
+                .labels
+                .iter()
+                .find(|l| l.name == "weapon")
+                .map(|l| l.value.clone())
+                .unwrap();
             totals.insert(weapon, ts.samples.last().unwrap().value);
         }
     }
     assert_eq!(totals.len(), 400, "every series");
-    assert!(totals.iter().enumerate().all(|(i, (_, v))| *v == (i + 1) as f64), "every series' total");
+    assert!(
+        totals
+            .iter()
+            .enumerate()
+            .all(|(i, (_, v))| *v == (i + 1) as f64),
+        "every series' total"
+    );
     let logs = t.stats(Signal::Logs);
-    assert_eq!((logs.dropped(DropReason::TooLarge), logs.dropped_total()), (1, 1), "{logs:?}");
+    assert_eq!(
+        (logs.dropped(DropReason::TooLarge), logs.dropped_total()),
+        (1, 1),
+        "{logs:?}"
+    );
     assert_eq!(t.stats(Signal::Metrics).dropped_total(), 0);
     assert_eq!(t.stats(Signal::Metrics).sent, 400);
     assert_identity(&t);
@@ -169,7 +245,12 @@ fn a_refused_metrics_snapshot_is_made_again_in_parts_that_fit() {
     rx.max_body(CAP);
     let t = start(&rx, vec![]);
     for i in 0..400 {
-        t.metric(MetricKind::Gauge, "room_players".into(), i as f64, vec![("room".into(), format!("r{i:03}-{}", unique(i)))]);
+        t.metric(
+            MetricKind::Gauge,
+            "room_players".into(),
+            i as f64,
+            vec![("room".into(), format!("r{i:03}-{}", unique(i)))],
+        );
     }
     t.handover();
     assert!(t.flush_and_wait(WAIT));
@@ -179,10 +260,21 @@ fn a_refused_metrics_snapshot_is_made_again_in_parts_that_fit() {
         .requests_to(METRICS)
         .iter()
         .flat_map(|r| remote_write::decode(&r.body).unwrap().timeseries)
-        .map(|ts| ts.labels.iter().find(|l| l.name == "room").unwrap().value.clone())
+        .map(|ts| {
+            ts.labels
+                .iter()
+                .find(|l| l.name == "room")
+                .unwrap()
+                .value
+                .clone()
+        })
         .collect();
     assert_eq!(rooms.len(), 400, "every series arrived");
     let s = t.stats(Signal::Metrics);
-    assert_eq!((s.sent, s.dropped_total(), s.pending()), (400, 0, 0), "{s:?}");
+    assert_eq!(
+        (s.sent, s.dropped_total(), s.pending()),
+        (400, 0, 0),
+        "{s:?}"
+    );
     assert_identity(&t);
 }

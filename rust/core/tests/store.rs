@@ -20,8 +20,14 @@ fn folder(test: &str) -> PathBuf {
 
 fn start(dir: &Path, extra: Vec<(&str, Value)>) -> Tracker {
     let mut fields = vec![
-        ("local_store_dir".to_string(), Value::Str(dir.to_string_lossy().into())),
-        ("session_dir".to_string(), Value::Str(dir.join("sessions").to_string_lossy().into())),
+        (
+            "local_store_dir".to_string(),
+            Value::Str(dir.to_string_lossy().into()),
+        ),
+        (
+            "session_dir".to_string(),
+            Value::Str(dir.join("sessions").to_string_lossy().into()),
+        ),
         ("version".to_string(), Value::Str("1.2".into())),
         ("self_metrics".to_string(), Value::Bool(false)),
     ];
@@ -34,11 +40,13 @@ fn open(dir: &Path) -> Connection {
 }
 
 fn count(db: &Connection, sql: &str) -> i64 {
-    db.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    db.query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 fn text(db: &Connection, sql: &str) -> String {
-    db.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    db.query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 #[test]
@@ -48,13 +56,36 @@ fn with_no_endpoint_a_session_is_written_to_telemetry_db() {
     let session = t.session().session_id.clone();
     t.set_scene("res://forest.tscn");
     t.set_user(vec![("id".into(), Value::Str("p1".into()))]);
-    t.log(Level::Warn, "low health".into(), vec![("hp".into(), Value::Int(5))]);
-    t.metric(MetricKind::Counter, "deaths".into(), 1.0, vec![("level".into(), "forest".into())]);
-    t.metric(MetricKind::Counter, "deaths".into(), 2.0, vec![("level".into(), "forest".into())]);
+    t.log(
+        Level::Warn,
+        "low health".into(),
+        vec![("hp".into(), Value::Int(5))],
+    );
+    t.metric(
+        MetricKind::Counter,
+        "deaths".into(),
+        1.0,
+        vec![("level".into(), "forest".into())],
+    );
+    t.metric(
+        MetricKind::Counter,
+        "deaths".into(),
+        2.0,
+        vec![("level".into(), "forest".into())],
+    );
     for ms in [4.0, 8.0, 12.0, 16.0, 40.0] {
-        t.metric(MetricKind::Histogram, "game_frame_time_ms".into(), ms, vec![("scene".into(), "res://forest.tscn".into())]);
+        t.metric(
+            MetricKind::Histogram,
+            "game_frame_time_ms".into(),
+            ms,
+            vec![("scene".into(), "res://forest.tscn".into())],
+        );
     }
-    let span = t.start_span("level_load", vec![("level".into(), Value::Str("forest".into()))], None);
+    let span = t.start_span(
+        "level_load",
+        vec![("level".into(), Value::Str("forest".into()))],
+        None,
+    );
     t.end_span(&span, SpanStatus::Error, "missing asset");
     t.shutdown(Duration::from_secs(5));
 
@@ -63,11 +94,16 @@ fn with_no_endpoint_a_session_is_written_to_telemetry_db() {
     assert_eq!(text(&db, "PRAGMA integrity_check"), "ok");
     // The session's row: its build, how it ended, where it was.
     let (version, status, scene, ended): (String, String, String, Option<i64>) = db
-        .query_row("SELECT version, status, last_scene, ended_us FROM sessions WHERE session_id = ?1", [&session], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
+        .query_row(
+            "SELECT version, status, last_scene, ended_us FROM sessions WHERE session_id = ?1",
+            [&session],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
         .unwrap();
-    assert_eq!((version.as_str(), status.as_str(), scene.as_str()), ("1.2", "exited", "res://forest.tscn"));
+    assert_eq!(
+        (version.as_str(), status.as_str(), scene.as_str()),
+        ("1.2", "exited", "res://forest.tscn")
+    );
     assert!(ended.is_some());
     // The game's log with its data, user and scene; release health's own.
     let (severity, data, scope, row_scene): (String, String, String, String) = db
@@ -75,16 +111,28 @@ fn with_no_endpoint_a_session_is_written_to_telemetry_db() {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .unwrap();
-    assert_eq!((severity.as_str(), data.as_str(), row_scene.as_str()), ("warn", r#"{"hp":5}"#, "res://forest.tscn"));
+    assert_eq!(
+        (severity.as_str(), data.as_str(), row_scene.as_str()),
+        ("warn", r#"{"hp":5}"#, "res://forest.tscn")
+    );
     assert_eq!(scope, r#"{"user":{"id":"p1"}}"#);
-    assert_eq!(count(&db, "SELECT count(*) FROM events WHERE name IN ('session_start', 'session_end')"), 2);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM events WHERE name IN ('session_start', 'session_end')"
+        ),
+        2
+    );
     // The span, with its duration and ids.
     let (status, message, trace): (String, String, String) = db
         .query_row("SELECT severity, json_extract(data, '$.status_message'), trace_id FROM events WHERE kind = 'span'", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .unwrap();
-    assert_eq!((status.as_str(), message.as_str(), trace.len()), ("error", "missing asset", 32));
+    assert_eq!(
+        (status.as_str(), message.as_str(), trace.len()),
+        ("error", "missing asset", 32)
+    );
     // Metrics as snapshots: the counter's running total, the histogram's quantiles.
     assert_eq!(count(&db, "SELECT CAST(max(value) AS INTEGER) FROM metric_snapshots WHERE name = 'deaths' AND json_extract(labels, '$.level') = 'forest'"), 3);
     let (n, p50): (i64, f64) =
@@ -92,10 +140,20 @@ fn with_no_endpoint_a_session_is_written_to_telemetry_db() {
     assert_eq!(n, 5);
     assert!(p50 > 8.0 && p50 <= 16.0, "p50 {p50}");
     // Rows are numbered per session, with no gap.
-    let rows = count(&db, "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM metric_snapshots)");
+    let rows = count(
+        &db,
+        "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM metric_snapshots)",
+    );
     assert_eq!(count(&db, "SELECT max(seq) + 1 FROM (SELECT seq FROM events UNION ALL SELECT seq FROM metric_snapshots)"), rows);
     let store = t.store_stats();
-    assert_eq!((store.rows_written as i64, store.lost.iter().map(|(_, n)| n).sum::<u64>()), (rows, 0), "{store:?}");
+    assert_eq!(
+        (
+            store.rows_written as i64,
+            store.lost.iter().map(|(_, n)| n).sum::<u64>()
+        ),
+        (rows, 0),
+        "{store:?}"
+    );
     assert!(store.file_bytes > 0);
     assert_identity(&t);
 }
@@ -109,7 +167,12 @@ fn a_session_that_died_is_marked_so_by_the_next_launch() {
     first.shutdown(Duration::from_secs(5));
     // As if it had died there: its row says running, its marker stayed
     // (a real kill of a real game is in tests/tests/godot.rs).
-    open(&dir).execute("UPDATE sessions SET status = 'running', ended_us = NULL WHERE session_id = ?1", [&dead]).unwrap();
+    open(&dir)
+        .execute(
+            "UPDATE sessions SET status = 'running', ended_us = NULL WHERE session_id = ?1",
+            [&dead],
+        )
+        .unwrap();
     let marker = Marker {
         session_id: dead.clone(),
         game: "unknown".into(),
@@ -121,13 +184,25 @@ fn a_session_that_died_is_marked_so_by_the_next_launch() {
         paused: false,
         breadcrumbs: serde_json::json!([]),
     };
-    std::fs::write(dir.join("sessions").join(format!("{dead}.marker")), serde_json::to_vec(&marker).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("sessions").join(format!("{dead}.marker")),
+        serde_json::to_vec(&marker).unwrap(),
+    )
+    .unwrap();
     let second = start(&dir, vec![]);
     second.shutdown(Duration::from_secs(5));
     let db = open(&dir);
-    let (status, scene): (String, String) =
-        db.query_row("SELECT status, last_scene FROM sessions WHERE session_id = ?1", [&dead], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
-    assert_eq!((status.as_str(), scene.as_str()), ("abnormal", "res://boss.tscn"));
+    let (status, scene): (String, String) = db
+        .query_row(
+            "SELECT status, last_scene FROM sessions WHERE session_id = ?1",
+            [&dead],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), scene.as_str()),
+        ("abnormal", "res://boss.tscn")
+    );
     // Crash-free sessions by version, offline, in one query.
     let (sessions, died): (i64, i64) = db
         .query_row("SELECT count(*), sum(status IN ('crashed', 'abnormal')) FROM sessions WHERE version = '1.2'", [], |r| {
@@ -142,10 +217,23 @@ fn beside_an_endpoint_the_store_is_a_setting() {
     let dir = folder("beside");
     // A receiver that is not there: nothing is sent, the store has it all.
     let endpoint = ("endpoint", Value::Str("http://127.0.0.1:9".into()));
-    let t = start(&dir, vec![endpoint.clone(), ("local_store", Value::Str("on".into())), ("request_timeout", Value::Float(0.2))]);
+    let t = start(
+        &dir,
+        vec![
+            endpoint.clone(),
+            ("local_store", Value::Str("on".into())),
+            ("request_timeout", Value::Float(0.2)),
+        ],
+    );
     t.log(Level::Info, "kept".into(), vec![]);
     t.shutdown(Duration::from_secs(2));
-    assert_eq!(count(&open(&dir), "SELECT count(*) FROM events WHERE name = 'kept'"), 1);
+    assert_eq!(
+        count(
+            &open(&dir),
+            "SELECT count(*) FROM events WHERE name = 'kept'"
+        ),
+        1
+    );
     // By default a game that sends does not also write the file.
     let dir = folder("beside_auto");
     let t = start(&dir, vec![endpoint, ("request_timeout", Value::Float(0.2))]);
@@ -164,10 +252,23 @@ fn a_corrupt_file_is_set_aside_with_one_warning_and_a_new_one_started() {
     t.log(Level::Info, "after".into(), vec![]);
     t.shutdown(Duration::from_secs(5));
     let warnings = t.take_diagnostics(100);
-    let aside: Vec<_> = warnings.iter().filter(|w| w.contains("moved it to")).collect();
+    let aside: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.contains("moved it to"))
+        .collect();
     assert_eq!(aside.len(), 1, "{warnings:?}");
-    assert_eq!(count(&open(&dir), "SELECT count(*) FROM events WHERE name = 'after'"), 1);
-    let set_aside = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".unusable-")).count();
+    assert_eq!(
+        count(
+            &open(&dir),
+            "SELECT count(*) FROM events WHERE name = 'after'"
+        ),
+        1
+    );
+    let set_aside = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".unusable-"))
+        .count();
     assert_eq!(set_aside, 1);
 }
 
@@ -181,7 +282,10 @@ fn withdrawn_consent_deletes_the_store() {
     t.disable();
     t.shutdown(Duration::from_secs(2));
     for suffix in ["", "-wal", "-shm"] {
-        assert!(!dir.join(format!("{FILE_NAME}{suffix}")).exists(), "{suffix}");
+        assert!(
+            !dir.join(format!("{FILE_NAME}{suffix}")).exists(),
+            "{suffix}"
+        );
     }
 }
 
@@ -202,7 +306,11 @@ fn two_games_write_one_database_at_once_and_nothing_is_lost() {
                 }
                 t.shutdown(Duration::from_secs(10));
                 let store = t.store_stats();
-                assert_eq!(store.lost.iter().map(|(_, n)| n).sum::<u64>(), 0, "{store:?}");
+                assert_eq!(
+                    store.lost.iter().map(|(_, n)| n).sum::<u64>(),
+                    0,
+                    "{store:?}"
+                );
                 t.session().session_id.clone()
             })
         })
@@ -210,7 +318,13 @@ fn two_games_write_one_database_at_once_and_nothing_is_lost() {
     let sessions: Vec<String> = writers.into_iter().map(|w| w.join().unwrap()).collect();
     let db = open(&dir);
     for session in &sessions {
-        let rows: i64 = db.query_row("SELECT count(*) FROM events WHERE session_id = ?1", [session], |r| r.get(0)).unwrap();
+        let rows: i64 = db
+            .query_row(
+                "SELECT count(*) FROM events WHERE session_id = ?1",
+                [session],
+                |r| r.get(0),
+            )
+            .unwrap();
         assert_eq!(rows, EACH as i64, "{session}");
     }
 }
@@ -220,10 +334,20 @@ fn the_size_cap_holds_under_a_heavy_load_and_the_newest_rows_remain() {
     let dir = folder("cap");
     const CAP: i64 = 262_144;
     const EVENTS: usize = 40_000;
-    let t = start(&dir, vec![("release_health", Value::Bool(false)), ("max_local_store_bytes", Value::Int(CAP))]);
+    let t = start(
+        &dir,
+        vec![
+            ("release_health", Value::Bool(false)),
+            ("max_local_store_bytes", Value::Int(CAP)),
+        ],
+    );
     let padding = "x".repeat(150);
     for i in 0..EVENTS {
-        t.log(Level::Info, format!("event {i}"), vec![("padding".into(), Value::Str(padding.clone()))]);
+        t.log(
+            Level::Info,
+            format!("event {i}"),
+            vec![("padding".into(), Value::Str(padding.clone()))],
+        );
         // Bounded by the queue (10,000 events): the game waits for the
         // worker every 2,000, so every event reaches the store.
         if i % 2_000 == 1_999 {
@@ -236,13 +360,22 @@ fn the_size_cap_holds_under_a_heavy_load_and_the_newest_rows_remain() {
     let db = open(&dir);
     let file = std::fs::metadata(dir.join(FILE_NAME)).unwrap().len() as i64;
     let used = game_tracker_core::store::retention::used_bytes(&db).unwrap() as i64;
-    println!("cap {CAP}: file {file} bytes, live pages {used} bytes, {} rows kept", count(&db, "SELECT count(*) FROM events"));
+    println!(
+        "cap {CAP}: file {file} bytes, live pages {used} bytes, {} rows kept",
+        count(&db, "SELECT count(*) FROM events")
+    );
     // Within the cap, give or take the last step's rows (one commit's).
-    assert!(used <= CAP + CAP / 2, "live pages {used} over the cap {CAP}");
+    assert!(
+        used <= CAP + CAP / 2,
+        "live pages {used} over the cap {CAP}"
+    );
     assert!(file <= 2 * CAP, "the file gave its free pages back: {file}");
     // What remains is the newest, with no gap.
-    let (first, last, kept): (i64, i64, i64) =
-        db.query_row("SELECT min(seq), max(seq), count(*) FROM events", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+    let (first, last, kept): (i64, i64, i64) = db
+        .query_row("SELECT min(seq), max(seq), count(*) FROM events", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
     assert_eq!(last, EVENTS as i64 - 1);
     assert_eq!(kept, last - first + 1, "no gap among the kept rows");
     assert!(first > 0 && kept > 100, "kept {kept} from {first}");
@@ -256,13 +389,27 @@ fn rows_older_than_the_age_limit_go() {
     t.log(Level::Info, "old".into(), vec![]);
     t.shutdown(Duration::from_secs(5));
     // Two days back, as if written then.
-    open(&dir).execute("UPDATE events SET time_us = time_us - 172800000000", []).unwrap();
-    let t = start(&dir, vec![("release_health", Value::Bool(false)), ("max_local_store_days", Value::Int(1))]);
+    open(&dir)
+        .execute("UPDATE events SET time_us = time_us - 172800000000", [])
+        .unwrap();
+    let t = start(
+        &dir,
+        vec![
+            ("release_health", Value::Bool(false)),
+            ("max_local_store_days", Value::Int(1)),
+        ],
+    );
     t.log(Level::Info, "new".into(), vec![]);
     t.shutdown(Duration::from_secs(5));
     let db = open(&dir);
-    assert_eq!(count(&db, "SELECT count(*) FROM events WHERE name = 'old'"), 0);
-    assert_eq!(count(&db, "SELECT count(*) FROM events WHERE name = 'new'"), 1);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM events WHERE name = 'old'"),
+        0
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM events WHERE name = 'new'"),
+        1
+    );
 }
 
 #[test]
@@ -276,22 +423,40 @@ fn an_export_holds_the_rows_of_its_time_range_with_their_sessions() {
     t.log(Level::Info, "after".into(), vec![]);
     assert!(t.export_local(dir.join("all.db"), 0));
     assert!(t.export_local(dir.join("recent.db"), since));
-    assert!(t.flush_and_wait(Duration::from_secs(5)), "returns once both files are written");
+    assert!(
+        t.flush_and_wait(Duration::from_secs(5)),
+        "returns once both files are written"
+    );
     let report = t.store_stats().last_export.expect("a report");
     assert_eq!((report.rows, report.error.as_str()), (1, ""));
     let names = |file: &str| -> Vec<String> {
         let db = Connection::open(dir.join(file)).unwrap();
         let mut q = db.prepare("SELECT name FROM events ORDER BY seq").unwrap();
-        q.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        q.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
     assert_eq!(names("all.db"), ["before", "after"]);
     assert_eq!(names("recent.db"), ["after"]);
-    let sessions: i64 = Connection::open(dir.join("recent.db")).unwrap().query_row("SELECT count(*) FROM sessions", [], |r| r.get(0)).unwrap();
+    let sessions: i64 = Connection::open(dir.join("recent.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(sessions, 1);
     // Without a store, the report says why.
-    let none = Tracker::start(Config::from_fields(&Vec::new()).unwrap(), DeviceInfo::default()).unwrap();
+    let none = Tracker::start(
+        Config::from_fields(&Vec::new()).unwrap(),
+        DeviceInfo::default(),
+    )
+    .unwrap();
     assert!(none.export_local(dir.join("none.db"), 0));
     assert!(none.flush_and_wait(Duration::from_secs(5)));
-    assert!(none.store_stats().last_export.unwrap().error.contains("no local store"));
+    assert!(none
+        .store_stats()
+        .last_export
+        .unwrap()
+        .error
+        .contains("no local store"));
     t.shutdown(Duration::from_secs(2));
 }

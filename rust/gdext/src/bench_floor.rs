@@ -61,13 +61,31 @@ impl GameTrackerBenchFloorNode {
     fn log_info(&self, _message: Variant, #[opt(default = Optional::null())] _data: Optional) {}
 
     #[func]
-    fn increment(&self, _name: Variant, #[opt(default = Optional::null())] _labels: Optional, #[opt(default = Optional::int(1))] _amount: Optional) {}
+    fn increment(
+        &self,
+        _name: Variant,
+        #[opt(default = Optional::null())] _labels: Optional,
+        #[opt(default = Optional::int(1))] _amount: Optional,
+    ) {
+    }
 
     #[func]
-    fn gauge(&self, _name: Variant, _value: Variant, #[opt(default = Optional::null())] _labels: Optional) {}
+    fn gauge(
+        &self,
+        _name: Variant,
+        _value: Variant,
+        #[opt(default = Optional::null())] _labels: Optional,
+    ) {
+    }
 
     #[func]
-    fn histogram(&self, _name: Variant, _value: Variant, #[opt(default = Optional::null())] _labels: Optional) {}
+    fn histogram(
+        &self,
+        _name: Variant,
+        _value: Variant,
+        #[opt(default = Optional::null())] _labels: Optional,
+    ) {
+    }
 
     #[func]
     fn start_span(
@@ -76,7 +94,9 @@ impl GameTrackerBenchFloorNode {
         #[opt(default = Optional::null())] _attributes: Optional,
         #[opt(default = Optional::null())] _parent: Optional,
     ) -> Gd<GameTrackerBenchFloorSpan> {
-        self.span.get_or_insert_with(GameTrackerBenchFloorSpan::new_gd).clone()
+        self.span
+            .get_or_insert_with(GameTrackerBenchFloorSpan::new_gd)
+            .clone()
     }
 }
 
@@ -104,8 +124,22 @@ pub struct GameTrackerBenchRawFloor {
 
 impl crate::hot_methods::HotApi for GameTrackerBenchRawFloor {
     fn log(&self, _: game_tracker_core::Level, _: &'static str, _: &Variant, _: Option<&Variant>) {}
-    fn metric(&self, _: game_tracker_core::MetricKind, _: &'static str, _: &Variant, _: Option<&Variant>, _: Option<&Variant>) {}
-    fn start_span(&self, _: &Variant, _: Option<&Variant>, _: Option<&Variant>, give: &mut dyn FnMut(&Gd<crate::span::GameTrackerSpan>)) {
+    fn metric(
+        &self,
+        _: game_tracker_core::MetricKind,
+        _: &'static str,
+        _: &Variant,
+        _: Option<&Variant>,
+        _: Option<&Variant>,
+    ) {
+    }
+    fn start_span(
+        &self,
+        _: &Variant,
+        _: Option<&Variant>,
+        _: Option<&Variant>,
+        give: &mut dyn FnMut(&Gd<crate::span::GameTrackerSpan>),
+    ) {
         give(self.span.get_or_init(crate::span::GameTrackerSpan::inert));
     }
 }

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use game_tracker_core::lifecycle::{InitError, Lifecycle, State};
 use game_tracker_core::stats_report;
 use game_tracker_core::{DeviceInfo, Level, MetricKind, Signal};
-use godot::classes::notify::NodeNotification;
 use godot::classes::node::ProcessMode;
+use godot::classes::notify::NodeNotification;
 use godot::classes::{Engine, INode, Node, Os, RenderingServer};
 use godot::prelude::*;
 
@@ -107,7 +107,9 @@ impl INode for GameTrackerClient {
     fn on_notification(&mut self, what: NodeNotification) {
         match what {
             NodeNotification::READY => self.check_script_hooks(),
-            NodeNotification::WM_CLOSE_REQUEST | NodeNotification::WM_GO_BACK_REQUEST => self.lifecycle.close_requested(),
+            NodeNotification::WM_CLOSE_REQUEST | NodeNotification::WM_GO_BACK_REQUEST => {
+                self.lifecycle.close_requested()
+            }
             NodeNotification::APPLICATION_PAUSED => {
                 if let Some(t) = self.lifecycle.tracker() {
                     t.set_paused(true);
@@ -191,7 +193,12 @@ impl GameTrackerClient {
     /// sent with the next error-level log and with a crash report, not alone.
     /// Logs, spans and scene changes leave breadcrumbs by themselves.
     #[func]
-    fn add_breadcrumb(&self, category: Variant, message: Variant, #[opt(default = Optional::null())] data: Optional) {
+    fn add_breadcrumb(
+        &self,
+        category: Variant,
+        message: Variant,
+        #[opt(default = Optional::null())] data: Optional,
+    ) {
         if !main_thread::check("add_breadcrumb", None) {
             return;
         }
@@ -205,7 +212,8 @@ impl GameTrackerClient {
     /// each frame's events are then kept for `_take_debugger_events`.
     #[func]
     fn _set_debugger_feed(&mut self, on: bool) {
-        self.debugger.set(on, self.lifecycle.tracker().map(|t| &**t));
+        self.debugger
+            .set(on, self.lifecycle.tracker().map(|t| &**t));
     }
 
     /// `{"records": PackedByteArray, "overflow": n, "version": v}`: the
@@ -215,7 +223,8 @@ impl GameTrackerClient {
     /// call, as the game quits; never twice before a hand-over).
     #[func]
     fn _take_debugger_events(&mut self, staged: bool) -> VarDictionary {
-        self.debugger.take(self.lifecycle.tracker().map(|t| &**t), staged)
+        self.debugger
+            .take(self.lifecycle.tracker().map(|t| &**t), staged)
     }
 
     /// In the editor: the records a game sent (`_take_debugger_events`) as
@@ -278,7 +287,9 @@ impl GameTrackerClient {
             return;
         }
         let Some(name) = convert::text(&name) else {
-            warn_once("set_context", "name", || "set_context(): name is null; ignored".into());
+            warn_once("set_context", "name", || {
+                "set_context(): name is null; ignored".into()
+            });
             return;
         };
         let context = fields_or_warn(Some(&context), "set_context", "context").to_fields();
@@ -295,13 +306,22 @@ impl GameTrackerClient {
         }
         // The same tag set again (a call in `_process`) changes nothing:
         // compared in place, without copying either string.
-        if let (Some(t), Some(k), Some(v)) = (self.lifecycle.tracker(), convert::string_chars(&key), convert::string_chars(&value)) {
-            if t.with_tags(|tags| tags.iter().any(|(tk, tv)| same_text(tk, k) && same_text(tv, v))) {
+        if let (Some(t), Some(k), Some(v)) = (
+            self.lifecycle.tracker(),
+            convert::string_chars(&key),
+            convert::string_chars(&value),
+        ) {
+            if t.with_tags(|tags| {
+                tags.iter()
+                    .any(|(tk, tv)| same_text(tk, k) && same_text(tv, v))
+            }) {
                 return;
             }
         }
         let Some(key) = convert::text(&key) else {
-            warn_once("set_tag", "key", || "set_tag(): key is null; ignored".into());
+            warn_once("set_tag", "key", || {
+                "set_tag(): key is null; ignored".into()
+            });
             return;
         };
         let value = convert::value(&value).to_label_string();
@@ -330,7 +350,9 @@ impl GameTrackerClient {
             return false;
         }
         self.send_vitals();
-        self.lifecycle.tracker().is_some_and(|t| t.flush_and_wait(wait_limit(timeout_sec)))
+        self.lifecycle
+            .tracker()
+            .is_some_and(|t| t.flush_and_wait(wait_limit(timeout_sec)))
     }
 
     /// Writes the local store's rows since `since_unix` (Unix seconds; 0: all)
@@ -351,8 +373,14 @@ impl GameTrackerClient {
             .and_then(|p| p.try_to::<GString>().ok())
             .unwrap_or(path)
             .to_string();
-        let since_us = if since_unix.is_finite() && since_unix > 0.0 { (since_unix * 1e6) as i64 } else { 0 };
-        self.lifecycle.tracker().is_some_and(|t| t.export_local(path.into(), since_us))
+        let since_us = if since_unix.is_finite() && since_unix > 0.0 {
+            (since_unix * 1e6) as i64
+        } else {
+            0
+        };
+        self.lifecycle
+            .tracker()
+            .is_some_and(|t| t.export_local(path.into(), since_us))
     }
 
     /// Flushes (waiting at most `timeout_sec`) and stops the tracker. Also
@@ -377,7 +405,12 @@ impl GameTrackerClient {
     /// The UUID v4 of this session ("" before `init`).
     #[func]
     fn get_session_id(&self) -> GString {
-        GString::from(self.lifecycle.tracker().map(|t| t.session().session_id.as_str()).unwrap_or(""))
+        GString::from(
+            self.lifecycle
+                .tracker()
+                .map(|t| t.session().session_id.as_str())
+                .unwrap_or(""),
+        )
     }
 
     /// The `game_tracker/config/…` Project Settings, one Dictionary each:
@@ -392,7 +425,9 @@ impl GameTrackerClient {
     /// events: an endpoint, a signal's URL, or a folder.
     #[func]
     fn has_destination(config: Variant) -> bool {
-        game_tracker_core::config::schema::names_destination(&AsFields::new(Some(&config)).to_fields())
+        game_tracker_core::config::schema::names_destination(
+            &AsFields::new(Some(&config)).to_fields(),
+        )
     }
 
     /// The `init` keys the autoload acts on, as the last valid `init` set
@@ -403,7 +438,10 @@ impl GameTrackerClient {
         let options = self.lifecycle.engine_options();
         let mut out = VarDictionary::new();
         out.set("overlay_key", options.overlay_key.as_str());
-        out.set("capture_errors", options.capture_errors.on(Os::singleton().is_debug_build()));
+        out.set(
+            "capture_errors",
+            options.capture_errors.on(Os::singleton().is_debug_build()),
+        );
         out.set("vitals", options.vitals);
         out.set("enabled", options.enabled);
         out
@@ -435,7 +473,10 @@ impl GameTrackerClient {
     /// A tracker started (by `init`, or consent given again).
     fn on_started(&mut self) {
         if let Some(file) = self.lifecycle.local_file() {
-            godot_print!("GameTracker: no endpoint configured; events are written as JSON lines to {}", file.display());
+            godot_print!(
+                "GameTracker: no endpoint configured; events are written as JSON lines to {}",
+                file.display()
+            );
         }
         // Events are handed to the worker in `process`: keep it running
         // while the game is paused.
@@ -461,7 +502,9 @@ impl GameTrackerClient {
         if !self.base().is_inside_tree() {
             return String::new();
         }
-        let Some(scene) = self.base().get_tree().get_current_scene() else { return String::new() };
+        let Some(scene) = self.base().get_tree().get_current_scene() else {
+            return String::new();
+        };
         let path = scene.get_scene_file_path().to_string();
         if path.is_empty() {
             scene.get_name().to_string()
@@ -479,7 +522,13 @@ impl GameTrackerClient {
 
     /// `log_debug`, `log_info`, `log_warn`, `log_error` (hot_methods.rs):
     /// `data` is `None` when the call left it out.
-    pub(crate) fn log(&self, level: Level, method: &'static str, message: &Variant, data: Option<&Variant>) {
+    pub(crate) fn log(
+        &self,
+        level: Level,
+        method: &'static str,
+        message: &Variant,
+        data: Option<&Variant>,
+    ) {
         if !main_thread::check(method, Some(Signal::Logs)) {
             return;
         }
@@ -491,10 +540,14 @@ impl GameTrackerClient {
         match message.variant_type() {
             VariantType::STRING | VariantType::STRING_NAME => {}
             VariantType::NIL => {
-                warn_once(method, "message_null", || format!("{method}(): message is null; sent as \"<null>\""));
+                warn_once(method, "message_null", || {
+                    format!("{method}(): message is null; sent as \"<null>\"")
+                });
                 return tracker.log_with(level, "<null>", data);
             }
-            _ => warn_once(method, "message_type", || format!("{method}(): message should be a String; sent as its text")),
+            _ => warn_once(method, "message_type", || {
+                format!("{method}(): message should be a String; sent as its text")
+            }),
         }
         tracker.log_with(level, message, data);
     }
@@ -522,12 +575,16 @@ impl GameTrackerClient {
             None | Some(ParentIds::None) => None,
             Some(ParentIds::Span(ids)) => ids,
             Some(ParentIds::NotASpan) => {
-                warn_once("start_span", "parent", || "start_span(): parent must be a span returned by start_span() (or null); starting a new trace".into());
+                warn_once("start_span", "parent", || {
+                    "start_span(): parent must be a span returned by start_span() (or null); starting a new trace".into()
+                });
                 None
             }
         };
         let open = if is_empty_text(name) {
-            warn_once("start_span", "name", || "start_span(): name must be a non-empty String; span named \"unnamed\"".into());
+            warn_once("start_span", "name", || {
+                "start_span(): name must be a non-empty String; span named \"unnamed\"".into()
+            });
             tracker.start_span("unnamed", attributes, parent_ids)
         } else {
             tracker.start_span(AsText::new(name), attributes, parent_ids)
@@ -537,7 +594,14 @@ impl GameTrackerClient {
 
     /// `increment`, `gauge`, `histogram` (hot_methods.rs): `value` is
     /// `None` when `increment` left out its amount (1), `labels` when left out.
-    pub(crate) fn metric(&self, kind: MetricKind, method: &'static str, name: &Variant, value: Option<&Variant>, labels: Option<&Variant>) {
+    pub(crate) fn metric(
+        &self,
+        kind: MetricKind,
+        method: &'static str,
+        name: &Variant,
+        value: Option<&Variant>,
+        labels: Option<&Variant>,
+    ) {
         if !main_thread::check(method, Some(Signal::Metrics)) {
             return;
         }
@@ -545,11 +609,18 @@ impl GameTrackerClient {
             return self.before_init(Signal::Metrics, method);
         };
         if is_empty_text(name) {
-            warn_once(method, "name", || format!("{method}(): name must be a non-empty String; update dropped"));
+            warn_once(method, "name", || {
+                format!("{method}(): name must be a non-empty String; update dropped")
+            });
             return tracker.reject_metric();
         }
         let Some(value) = value.map_or(Some(1.0), convert::number) else {
-            warn_once(method, "value", || format!("{method}(\"{}\"): value must be an int or float; update dropped", name.stringify()));
+            warn_once(method, "value", || {
+                format!(
+                    "{method}(\"{}\"): value must be an int or float; update dropped",
+                    name.stringify()
+                )
+            });
             return tracker.reject_metric();
         };
         let labels = fields_or_warn(labels, method, "labels");
@@ -558,7 +629,9 @@ impl GameTrackerClient {
 
     fn before_init(&self, signal: Signal, method: &'static str) {
         self.lifecycle.not_started().count(signal);
-        warn_once("any", "before_init", || format!("{method}() called before a successful init(); event dropped (counted in get_stats() as not_initialized)"));
+        warn_once("any", "before_init", || {
+            format!("{method}() called before a successful init(); event dropped (counted in get_stats() as not_initialized)")
+        });
     }
 }
 
@@ -566,7 +639,11 @@ impl GameTrackerClient {
 /// lengths and equal bytes decide, without decoding.
 fn same_text(text: &str, chars: &[char]) -> bool {
     if text.is_ascii() {
-        return text.len() == chars.len() && text.bytes().zip(chars).all(|(b, &c)| u32::from(b) == u32::from(c));
+        return text.len() == chars.len()
+            && text
+                .bytes()
+                .zip(chars)
+                .all(|(b, &c)| u32::from(b) == u32::from(c));
     }
     text.chars().eq(chars.iter().copied())
 }
@@ -581,10 +658,16 @@ fn is_empty_text(v: &Variant) -> bool {
 }
 
 /// A `data`-like argument, warned about once if it is not a Dictionary (nor null).
-fn fields_or_warn<'a>(v: Option<&'a Variant>, method: &'static str, arg: &'static str) -> AsFields<'a> {
+fn fields_or_warn<'a>(
+    v: Option<&'a Variant>,
+    method: &'static str,
+    arg: &'static str,
+) -> AsFields<'a> {
     let fields = AsFields::new(v);
     if let Some(got) = fields.unexpected_type() {
-        warn_once(method, arg, || format!("{method}(): {arg} should be a Dictionary, got {got}; sent as {{\"value\": …}}"));
+        warn_once(method, arg, || {
+            format!("{method}(): {arg} should be a Dictionary, got {got}; sent as {{\"value\": …}}")
+        });
     }
     fields
 }
@@ -609,7 +692,9 @@ fn device_info() -> DeviceInfo {
         .get("string")
         .map(|v| v.stringify().to_string())
         .unwrap_or_default();
-    let gpu = RenderingServer::singleton().get_video_adapter_name().to_string();
+    let gpu = RenderingServer::singleton()
+        .get_video_adapter_name()
+        .to_string();
     // DisplayServer is looked up dynamically to keep the bindings minimal.
     let screen = Engine::singleton()
         .get_singleton("DisplayServer")
@@ -633,11 +718,24 @@ impl HotApi for GameTrackerClient {
         GameTrackerClient::log(self, level, method, message, data);
     }
 
-    fn metric(&self, kind: MetricKind, method: &'static str, name: &Variant, value: Option<&Variant>, labels: Option<&Variant>) {
+    fn metric(
+        &self,
+        kind: MetricKind,
+        method: &'static str,
+        name: &Variant,
+        value: Option<&Variant>,
+        labels: Option<&Variant>,
+    ) {
         GameTrackerClient::metric(self, kind, method, name, value, labels);
     }
 
-    fn start_span(&self, name: &Variant, attributes: Option<&Variant>, parent: Option<&Variant>, give: &mut dyn FnMut(&Gd<GameTrackerSpan>)) {
+    fn start_span(
+        &self,
+        name: &Variant,
+        attributes: Option<&Variant>,
+        parent: Option<&Variant>,
+        give: &mut dyn FnMut(&Gd<GameTrackerSpan>),
+    ) {
         GameTrackerClient::start_span(self, name, attributes, parent, give);
     }
 }

@@ -13,9 +13,9 @@ use game_tracker_core::value::{Fields, Value, MAX_VALUE_DEPTH};
 use game_tracker_core::{ValueWriter, WriteText, WriteValue};
 use godot::builtin::{AnyArray, GString, StringName, Variant, VariantType};
 use godot::classes::Object;
-use godot::obj::Gd;
 use godot::meta::error::ConvertError;
 use godot::meta::{FromGodot, GodotConvert, ToGodot};
+use godot::obj::Gd;
 
 /// A `#[func]` parameter GDScript may leave out: `add_breadcrumb`'s `data`,
 /// and the benchmark floor's copies of the API's signatures
@@ -80,7 +80,10 @@ pub struct AsFields<'a> {
 
 impl<'a> AsFields<'a> {
     pub fn new(v: Option<&'a Variant>) -> Self {
-        AsFields { v, ty: v.map_or(VariantType::NIL, Variant::get_type) }
+        AsFields {
+            v,
+            ty: v.map_or(VariantType::NIL, Variant::get_type),
+        }
     }
 
     /// As core fields (for rare calls: init, set_user, set_context), through
@@ -125,7 +128,10 @@ pub struct AsText<'a> {
 
 impl<'a> AsText<'a> {
     pub fn new(v: &'a Variant) -> Self {
-        AsText { v, ty: v.get_type() }
+        AsText {
+            v,
+            ty: v.get_type(),
+        }
     }
     pub fn variant_type(&self) -> VariantType {
         self.ty
@@ -160,7 +166,9 @@ fn write_variant(w: &mut ValueWriter, v: &Variant, ty: VariantType, depth: usize
         VariantType::INT => w.int(raw::int(v)),
         VariantType::FLOAT => w.float(raw::float(v)),
         VariantType::STRING => w.str_chars(raw::string_chars(v)),
-        VariantType::DICTIONARY | VariantType::ARRAY if depth >= MAX_VALUE_DEPTH => w.str("<max depth>"),
+        VariantType::DICTIONARY | VariantType::ARRAY if depth >= MAX_VALUE_DEPTH => {
+            w.str("<max depth>")
+        }
         VariantType::DICTIONARY => {
             let map = w.begin_map();
             let len = raw::for_each_entry(v, |key, value| {
@@ -253,7 +261,9 @@ mod raw {
 
     /// The characters of a STRING Variant, borrowed from it.
     pub fn string_chars(v: &Variant) -> &[char] {
-        let Some(s) = internal(getters().string, v) else { return &[] };
+        let Some(s) = internal(getters().string, v) else {
+            return &[];
+        };
         let s = s as sys::GDExtensionConstStringPtr;
         // SAFETY: `s` points at the Variant's String, alive as long as `v`;
         // Godot (since 4.1) keeps Strings valid UTF-32, so its code points
@@ -272,7 +282,9 @@ mod raw {
     /// only, never dereference).
     pub fn object(v: &Variant) -> *const std::ffi::c_void {
         // SAFETY: an OBJECT Variant's internal value is an `Object *`.
-        internal(getters().object, v).map_or(std::ptr::null(), |p| unsafe { *p.cast::<*const std::ffi::c_void>() })
+        internal(getters().object, v).map_or(std::ptr::null(), |p| unsafe {
+            *p.cast::<*const std::ffi::c_void>()
+        })
     }
 
     pub fn int(v: &Variant) -> i64 {
@@ -295,7 +307,9 @@ mod raw {
     /// Godot's own iteration: the iterator is the current key, and the value
     /// is read in place, so nothing is copied but the key.
     pub fn for_each_entry(v: &Variant, mut f: impl FnMut(&Variant, &Variant)) -> usize {
-        let Some(dict) = internal(getters().dictionary, v) else { return 0 };
+        let Some(dict) = internal(getters().dictionary, v) else {
+            return 0;
+        };
         let dict = dict as sys::GDExtensionConstTypePtr;
         let mut key = Variant::nil();
         let mut valid: sys::GDExtensionBool = 0;
@@ -306,13 +320,24 @@ mod raw {
         // dictionary, so the index lookup finds it; the value pointer lives
         // as long as the dictionary.
         unsafe {
-            let mut more = sys::interface_fn!(variant_iter_init)(v.var_sys(), key.var_sys_mut().as_uninit(), &mut valid) != 0;
+            let mut more = sys::interface_fn!(variant_iter_init)(
+                v.var_sys(),
+                key.var_sys_mut().as_uninit(),
+                &mut valid,
+            ) != 0;
             while more && valid != 0 {
-                let value = sys::interface_fn!(dictionary_operator_index_const)(dict, key.var_sys());
-                let Some(value) = value.cast::<Variant>().as_ref() else { break };
+                let value =
+                    sys::interface_fn!(dictionary_operator_index_const)(dict, key.var_sys());
+                let Some(value) = value.cast::<Variant>().as_ref() else {
+                    break;
+                };
                 f(&key, value);
                 n += 1;
-                more = sys::interface_fn!(variant_iter_next)(v.var_sys(), key.var_sys_mut(), &mut valid) != 0;
+                more = sys::interface_fn!(variant_iter_next)(
+                    v.var_sys(),
+                    key.var_sys_mut(),
+                    &mut valid,
+                ) != 0;
             }
         }
         n
@@ -344,9 +369,16 @@ fn text_of(v: &Variant) -> GString {
     match ty {
         VariantType::OBJECT => GString::from(object_text(v).as_str()),
         VariantType::STRING => v.try_to::<GString>().unwrap_or_else(|_| v.stringify()),
-        VariantType::STRING_NAME => v.try_to::<StringName>().map(|s| GString::from(&s)).unwrap_or_else(|_| v.stringify()),
+        VariantType::STRING_NAME => v
+            .try_to::<StringName>()
+            .map(|s| GString::from(&s))
+            .unwrap_or_else(|_| v.stringify()),
         VariantType::ARRAY | VariantType::DICTIONARY if may_run_script(v, ty, 0) => {
-            GString::from(if ty == VariantType::ARRAY { "<Array>" } else { "<Dictionary>" })
+            GString::from(if ty == VariantType::ARRAY {
+                "<Array>"
+            } else {
+                "<Dictionary>"
+            })
         }
         _ => v.stringify(),
     }
@@ -369,7 +401,10 @@ fn may_run_script(v: &Variant, ty: VariantType, depth: usize) -> bool {
             found
         }
         VariantType::ARRAY => match v.try_to::<AnyArray>() {
-            Ok(a) => (0..a.len()).any(|i| raw::array_at(&a, i).is_some_and(|item| may_run_script(item, item.get_type(), depth + 1))),
+            Ok(a) => (0..a.len()).any(|i| {
+                raw::array_at(&a, i)
+                    .is_some_and(|item| may_run_script(item, item.get_type(), depth + 1))
+            }),
             Err(_) => true,
         },
         _ => false,
@@ -412,9 +447,16 @@ fn json_to_variant(json: &serde_json::Value) -> Variant {
     match json {
         Json::Null => Variant::nil(),
         Json::Bool(b) => b.to_variant(),
-        Json::Number(n) => n.as_i64().map_or_else(|| n.as_f64().unwrap_or(0.0).to_variant(), |i| i.to_variant()),
+        Json::Number(n) => n.as_i64().map_or_else(
+            || n.as_f64().unwrap_or(0.0).to_variant(),
+            |i| i.to_variant(),
+        ),
         Json::String(s) => GString::from(s.as_str()).to_variant(),
-        Json::Array(items) => items.iter().map(json_to_variant).collect::<godot::builtin::VarArray>().to_variant(),
+        Json::Array(items) => items
+            .iter()
+            .map(json_to_variant)
+            .collect::<godot::builtin::VarArray>()
+            .to_variant(),
         Json::Object(map) => {
             let mut d = godot::builtin::VarDictionary::new();
             for (k, v) in map {

@@ -117,7 +117,13 @@ fn event_dictionary(event: &Event) -> VarDictionary {
             d.set("name", s.name.as_str());
             d.set("trace_id", s.trace_id.to_hex().as_str());
             d.set("span_id", s.span_id.to_hex().as_str());
-            d.set("parent_id", s.parent_span_id.map(|p| p.to_hex()).unwrap_or_default().as_str());
+            d.set(
+                "parent_id",
+                s.parent_span_id
+                    .map(|p| p.to_hex())
+                    .unwrap_or_default()
+                    .as_str(),
+            );
             d.set("start_ms", millis(s.start_time_unix_nano));
             d.set("end_ms", millis(s.end_time_unix_nano));
             d.set("error", s.status == SpanStatus::Error);

@@ -62,12 +62,17 @@ pub fn make(target: HttpTarget) -> Box<dyn PolledTransport> {
 enum Step {
     Idle,
     /// Waiting for the connection.
-    Connecting { headers: Vec<String>, body: Vec<u8> },
+    Connecting {
+        headers: Vec<String>,
+        body: Vec<u8>,
+    },
     /// Waiting for the answer's head.
     Sent,
     /// Reading the body: kept up to `ERROR_BODY_READ` bytes, the rest read
     /// and dropped so the connection can serve the next request.
-    Reading { body: Vec<u8> },
+    Reading {
+        body: Vec<u8>,
+    },
     Done(Outcome),
 }
 
@@ -81,7 +86,10 @@ struct GodotHttp {
 
 impl GodotHttp {
     fn new(target: HttpTarget) -> GodotHttp {
-        let client = ClassDb::singleton().instantiate("HTTPClient").try_to::<Gd<RefCounted>>().ok();
+        let client = ClassDb::singleton()
+            .instantiate("HTTPClient")
+            .try_to::<Gd<RefCounted>>()
+            .ok();
         let key = client.map(|client| {
             let key = NEXT_KEY.with(|k| k.replace(k.get() + 1));
             CLIENTS.with(|c| c.borrow_mut().insert(key, client));
@@ -109,10 +117,17 @@ impl GodotHttp {
         let scheme = if self.target.secure { "https" } else { "http" };
         let host = format!("{scheme}://{}", self.target.host);
         let port = i64::from(self.target.port);
-        match client.try_call("connect_to_host", &[host.to_variant(), port.to_variant()]).map(|e| e.try_to::<i64>()) {
+        match client
+            .try_call("connect_to_host", &[host.to_variant(), port.to_variant()])
+            .map(|e| e.try_to::<i64>())
+        {
             Ok(Ok(OK)) => Ok(()),
-            Ok(Ok(error)) => Err(self.target.failed(format!("cannot connect (Godot error {error})"))),
-            _ => Err(self.target.failed("Godot's HTTPClient refused connect_to_host")),
+            Ok(Ok(error)) => Err(self
+                .target
+                .failed(format!("cannot connect (Godot error {error})"))),
+            _ => Err(self
+                .target
+                .failed("Godot's HTTPClient refused connect_to_host")),
         }
     }
 
@@ -129,11 +144,16 @@ impl GodotHttp {
         }
         match (step, status(client)) {
             (step @ Step::Connecting { .. }, STATUS_RESOLVING | STATUS_CONNECTING) => step,
-            (Step::Connecting { headers, body }, STATUS_CONNECTED) => self.send(client, headers, body),
+            (Step::Connecting { headers, body }, STATUS_CONNECTED) => {
+                self.send(client, headers, body)
+            }
             (Step::Sent, STATUS_REQUESTING) => Step::Sent,
             (Step::Sent, STATUS_BODY) => self.advance(client, Step::Reading { body: Vec::new() }),
             (Step::Reading { mut body }, STATUS_BODY) => {
-                let chunk = client.try_call("read_response_body_chunk", &[]).ok().and_then(|c| c.try_to::<PackedByteArray>().ok());
+                let chunk = client
+                    .try_call("read_response_body_chunk", &[])
+                    .ok()
+                    .and_then(|c| c.try_to::<PackedByteArray>().ok());
                 if let Some(chunk) = chunk {
                     let room = ERROR_BODY_READ.saturating_sub(body.len());
                     body.extend_from_slice(&chunk.as_slice()[..chunk.len().min(room)]);
@@ -141,7 +161,9 @@ impl GodotHttp {
                 Step::Reading { body }
             }
             (Step::Sent, STATUS_CONNECTED | STATUS_DISCONNECTED) => self.answer(client, &[]),
-            (Step::Reading { body }, STATUS_CONNECTED | STATUS_DISCONNECTED) => self.answer(client, &body),
+            (Step::Reading { body }, STATUS_CONNECTED | STATUS_DISCONNECTED) => {
+                self.answer(client, &body)
+            }
             (_, failure) => {
                 let _ = client.try_call("close", &[]);
                 Step::Done(self.target.failed(failure_text(failure)))
@@ -151,10 +173,21 @@ impl GodotHttp {
 
     fn send(&self, client: &mut Gd<RefCounted>, headers: Vec<String>, body: Vec<u8>) -> Step {
         let headers: PackedStringArray = headers.iter().map(GString::from).collect();
-        let args = [METHOD_POST.to_variant(), self.target.path.to_variant(), headers.to_variant(), PackedByteArray::from(body.as_slice()).to_variant()];
-        match client.try_call("request_raw", &args).map(|e| e.try_to::<i64>()) {
+        let args = [
+            METHOD_POST.to_variant(),
+            self.target.path.to_variant(),
+            headers.to_variant(),
+            PackedByteArray::from(body.as_slice()).to_variant(),
+        ];
+        match client
+            .try_call("request_raw", &args)
+            .map(|e| e.try_to::<i64>())
+        {
             Ok(Ok(OK)) => Step::Sent,
-            Ok(Ok(error)) => Step::Done(self.target.failed(format!("cannot send (Godot error {error})"))),
+            Ok(Ok(error)) => Step::Done(
+                self.target
+                    .failed(format!("cannot send (Godot error {error})")),
+            ),
             _ => Step::Done(self.target.failed("Godot's HTTPClient refused request_raw")),
         }
     }
@@ -163,14 +196,25 @@ impl GodotHttp {
     /// An answer is its status code: on the Web `has_response()` is false
     /// for one whose headers CORS hides all of (a 204 has none to show).
     fn answer(&self, client: &mut Gd<RefCounted>, body: &[u8]) -> Step {
-        let code = client.try_call("get_response_code", &[]).ok().and_then(|v| v.try_to::<i64>().ok()).unwrap_or(0);
+        let code = client
+            .try_call("get_response_code", &[])
+            .ok()
+            .and_then(|v| v.try_to::<i64>().ok())
+            .unwrap_or(0);
         if code <= 0 {
             return Step::Done(self.target.failed("the connection closed before an answer"));
         }
-        let headers = client.try_call("get_response_headers", &[]).ok().and_then(|v| v.try_to::<PackedStringArray>().ok());
+        let headers = client
+            .try_call("get_response_headers", &[])
+            .ok()
+            .and_then(|v| v.try_to::<PackedStringArray>().ok());
         let retry_after = headers.and_then(|h| header(&h, "retry-after"));
         let body = String::from_utf8_lossy(body);
-        Step::Done(self.target.answer(u16::try_from(code).unwrap_or(0), retry_after.as_deref(), &body))
+        Step::Done(self.target.answer(
+            u16::try_from(code).unwrap_or(0),
+            retry_after.as_deref(),
+            &body,
+        ))
     }
 }
 
@@ -178,13 +222,27 @@ impl PolledTransport for GodotHttp {
     fn start(&mut self, _signal: Signal, payload: &Payload) {
         self.deadline = Instant::now() + self.target.timeout;
         let Some(mut client) = self.client() else {
-            self.step = Step::Done(self.target.refused("Godot's HTTPClient is not available on this thread"));
+            self.step = Step::Done(
+                self.target
+                    .refused("Godot's HTTPClient is not available on this thread"),
+            );
             return;
         };
-        let headers = self.target.request_headers(payload).into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let headers = self
+            .target
+            .request_headers(payload)
+            .into_iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
         self.step = match self.connect(&mut client) {
             // A connection that is there at once is written to now.
-            Ok(()) => self.advance(&mut client, Step::Connecting { headers, body: payload.body.clone() }),
+            Ok(()) => self.advance(
+                &mut client,
+                Step::Connecting {
+                    headers,
+                    body: payload.body.clone(),
+                },
+            ),
             Err(outcome) => Step::Done(outcome),
         };
     }
@@ -194,7 +252,12 @@ impl PolledTransport for GodotHttp {
         let step = match (step, self.client()) {
             (Step::Done(outcome), _) => return Some(outcome),
             (Step::Idle, _) => return None,
-            (_, None) => return Some(self.target.refused("Godot's HTTPClient is not available on this thread")),
+            (_, None) => {
+                return Some(
+                    self.target
+                        .refused("Godot's HTTPClient is not available on this thread"),
+                )
+            }
             (step, Some(mut client)) => match self.advance(&mut client, step) {
                 Step::Done(outcome) => return Some(outcome),
                 _ if Instant::now() >= self.deadline => {
@@ -219,7 +282,11 @@ impl Drop for GodotHttp {
 }
 
 fn status(client: &mut Gd<RefCounted>) -> i64 {
-    client.try_call("get_status", &[]).ok().and_then(|v| v.try_to::<i64>().ok()).unwrap_or(STATUS_CONNECTION_ERROR)
+    client
+        .try_call("get_status", &[])
+        .ok()
+        .and_then(|v| v.try_to::<i64>().ok())
+        .unwrap_or(STATUS_CONNECTION_ERROR)
 }
 
 fn failure_text(status: i64) -> String {
@@ -238,6 +305,8 @@ fn header(headers: &PackedStringArray, name: &str) -> Option<String> {
     headers.as_slice().iter().find_map(|line| {
         let line = line.to_string();
         let (key, value) = line.split_once(':')?;
-        key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_string())
+        key.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_string())
     })
 }

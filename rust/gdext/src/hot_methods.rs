@@ -49,11 +49,19 @@ struct Param {
 }
 
 const fn required(name: &'static str) -> Param {
-    Param { name, optional: false, default: "" }
+    Param {
+        name,
+        optional: false,
+        default: "",
+    }
 }
 
 const fn optional(name: &'static str, default: &'static str) -> Param {
-    Param { name, optional: true, default }
+    Param {
+        name,
+        optional: true,
+        default,
+    }
 }
 
 struct HotMethod {
@@ -72,7 +80,11 @@ enum Call {
     /// `(message, data)`.
     Log(Level),
     /// `(name, …)` with the value and the labels at these positions.
-    Metric { kind: MetricKind, value: usize, labels: usize },
+    Metric {
+        kind: MetricKind,
+        value: usize,
+        labels: usize,
+    },
     /// `(name, attributes, parent)`, returning a `GameTrackerSpan`.
     Span,
 }
@@ -91,13 +103,30 @@ pub trait HotApi: GodotClass + godot::obj::Bounds<Declarer = godot::obj::bounds:
     /// `data` is `None` when the call left it out.
     fn log(&self, level: Level, method: &'static str, message: &Variant, data: Option<&Variant>);
     /// `value` is `None` when `increment` left out its amount (1).
-    fn metric(&self, kind: MetricKind, method: &'static str, name: &Variant, value: Option<&Variant>, labels: Option<&Variant>);
+    fn metric(
+        &self,
+        kind: MetricKind,
+        method: &'static str,
+        name: &Variant,
+        value: Option<&Variant>,
+        labels: Option<&Variant>,
+    );
     /// Calls `give` with the span to return.
-    fn start_span(&self, name: &Variant, attributes: Option<&Variant>, parent: Option<&Variant>, give: &mut dyn FnMut(&Gd<GameTrackerSpan>));
+    fn start_span(
+        &self,
+        name: &Variant,
+        attributes: Option<&Variant>,
+        parent: Option<&Variant>,
+        give: &mut dyn FnMut(&Gd<GameTrackerSpan>),
+    );
 }
 
 const MESSAGE_DATA: &[Param] = &[required("message"), optional("data", "null")];
-const NAME_VALUE_LABELS: &[Param] = &[required("name"), required("value"), optional("labels", "null")];
+const NAME_VALUE_LABELS: &[Param] = &[
+    required("name"),
+    required("value"),
+    optional("labels", "null"),
+];
 
 static METHODS: [HotMethod; 8] = [
     HotMethod {
@@ -152,7 +181,11 @@ static METHODS: [HotMethod; 8] = [
 
 /// Runs method `M` on the object behind `instance`. A panic stops here:
 /// it must not unwind into the engine.
-fn run<T: HotApi, const M: usize>(instance: sys::GDExtensionClassInstancePtr, args: &Args, ret: Return) {
+fn run<T: HotApi, const M: usize>(
+    instance: sys::GDExtensionClassInstancePtr,
+    args: &Args,
+    ret: Return,
+) {
     let method = &METHODS[M];
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: Godot passes the instance of the object the method was
@@ -165,12 +198,21 @@ fn run<T: HotApi, const M: usize>(instance: sys::GDExtensionClassInstancePtr, ar
         let Some(first) = args[0] else { return };
         match method.call {
             Call::Log(level) => this.log(level, method.name, first, args[1]),
-            Call::Metric { kind, value, labels } => this.metric(kind, method.name, first, args[value], args[labels]),
-            Call::Span => this.start_span(first, args[1], args[2], &mut |span| give_back(span, ret)),
+            Call::Metric {
+                kind,
+                value,
+                labels,
+            } => this.metric(kind, method.name, first, args[value], args[labels]),
+            Call::Span => {
+                this.start_span(first, args[1], args[2], &mut |span| give_back(span, ret))
+            }
         }
     }));
     if outcome.is_err() {
-        crate::warn::error(&format!("GameTracker.{}(): internal error; call ignored", method.name));
+        crate::warn::error(&format!(
+            "GameTracker.{}(): internal error; call ignored",
+            method.name
+        ));
     }
 }
 
@@ -179,10 +221,14 @@ fn give_back(span: &Gd<GameTrackerSpan>, ret: Return) {
     match ret {
         // SAFETY: Godot's varcall passes a constructed nil Variant (nothing
         // to drop); the new Variant holds its own reference to the span.
-        Return::Variant(ptr) => unsafe { std::ptr::write(ptr.cast::<Variant>(), span.to_variant()) },
+        Return::Variant(ptr) => unsafe {
+            std::ptr::write(ptr.cast::<Variant>(), span.to_variant())
+        },
         // SAFETY: a ptrcall returning a RefCounted passes a `Ref<T>`, which
         // `ref_set_object` points at the span (taking a reference).
-        Return::Ref(ptr) => unsafe { sys::interface_fn!(ref_set_object)(ptr as sys::GDExtensionRefPtr, span.obj_sys()) },
+        Return::Ref(ptr) => unsafe {
+            sys::interface_fn!(ref_set_object)(ptr as sys::GDExtensionRefPtr, span.obj_sys())
+        },
     }
 }
 
@@ -201,8 +247,11 @@ unsafe extern "C" fn call<T: HotApi, const M: usize>(
     if count < needed || count > params.len() {
         // SAFETY: Godot passes a valid error out-parameter.
         unsafe {
-            (*error).error =
-                if count < needed { sys::GDEXTENSION_CALL_ERROR_TOO_FEW_ARGUMENTS } else { sys::GDEXTENSION_CALL_ERROR_TOO_MANY_ARGUMENTS };
+            (*error).error = if count < needed {
+                sys::GDEXTENSION_CALL_ERROR_TOO_FEW_ARGUMENTS
+            } else {
+                sys::GDEXTENSION_CALL_ERROR_TOO_MANY_ARGUMENTS
+            };
             (*error).expected = if count < needed { needed } else { params.len() } as i32;
         }
         return;
@@ -226,14 +275,21 @@ unsafe extern "C" fn ptrcall<T: HotApi, const M: usize>(
     ret: sys::GDExtensionTypePtr,
 ) {
     let mut borrowed: Args = [None; MAX_PARAMS];
-    for (i, slot) in borrowed.iter_mut().enumerate().take(METHODS[M].params.len()) {
+    for (i, slot) in borrowed
+        .iter_mut()
+        .enumerate()
+        .take(METHODS[M].params.len())
+    {
         // SAFETY: as in `call`, with every parameter present.
         *slot = unsafe { (*args.add(i)).cast::<Variant>().as_ref() };
     }
     run::<T, M>(instance, &borrowed, Return::Ref(ret));
 }
 
-type EntryPoints = (sys::GDExtensionClassMethodCall, sys::GDExtensionClassMethodPtrCall);
+type EntryPoints = (
+    sys::GDExtensionClassMethodCall,
+    sys::GDExtensionClassMethodPtrCall,
+);
 
 /// The varcall and ptrcall entry points of method `M` on class T.
 fn entry_points<T: HotApi, const M: usize>() -> EntryPoints {
@@ -260,7 +316,11 @@ pub fn register<T: HotApi>() {
     let span_class = StringName::from(GameTrackerSpan::class_id().to_string().as_str());
     for (method, (call_func, ptrcall_func)) in METHODS.iter().zip(entry_points) {
         let name = StringName::from(method.name);
-        let param_names: Vec<StringName> = method.params.iter().map(|p| StringName::from(p.name)).collect();
+        let param_names: Vec<StringName> = method
+            .params
+            .iter()
+            .map(|p| StringName::from(p.name))
+            .collect();
         let mut param_info: Vec<sys::GDExtensionPropertyInfo> = param_names
             .iter()
             .map(|param| sys::GDExtensionPropertyInfo {
@@ -273,11 +333,20 @@ pub fn register<T: HotApi>() {
                 usage: PROPERTY_USAGE_DEFAULT | PROPERTY_USAGE_NIL_IS_VARIANT,
             })
             .collect();
-        let mut metadata = vec![sys::GDEXTENSION_METHOD_ARGUMENT_METADATA_NONE; method.params.len()];
+        let mut metadata =
+            vec![sys::GDEXTENSION_METHOD_ARGUMENT_METADATA_NONE; method.params.len()];
         // Shown by the editor and script tools; `call` reads a left-out
         // argument as None, never these.
-        let defaults: Vec<Variant> = method.params.iter().filter(|p| p.optional).map(|p| default_value(p.default)).collect();
-        let mut default_ptrs: Vec<sys::GDExtensionVariantPtr> = defaults.iter().map(|v| sys::SysPtr::force_mut(v.var_sys())).collect();
+        let defaults: Vec<Variant> = method
+            .params
+            .iter()
+            .filter(|p| p.optional)
+            .map(|p| default_value(p.default))
+            .collect();
+        let mut default_ptrs: Vec<sys::GDExtensionVariantPtr> = defaults
+            .iter()
+            .map(|v| sys::SysPtr::force_mut(v.var_sys()))
+            .collect();
         let returns_span = matches!(method.call, Call::Span);
         let mut return_info = sys::GDExtensionPropertyInfo {
             type_: sys::GDEXTENSION_VARIANT_TYPE_OBJECT,
@@ -294,7 +363,11 @@ pub fn register<T: HotApi>() {
             ptrcall_func,
             method_flags: sys::GDEXTENSION_METHOD_FLAG_NORMAL as u32,
             has_return_value: u8::from(returns_span),
-            return_value_info: if returns_span { &mut return_info } else { std::ptr::null_mut() },
+            return_value_info: if returns_span {
+                &mut return_info
+            } else {
+                std::ptr::null_mut()
+            },
             return_value_metadata: sys::GDEXTENSION_METHOD_ARGUMENT_METADATA_NONE,
             argument_count: method.params.len() as u32,
             arguments_info: param_info.as_mut_ptr(),
@@ -305,7 +378,11 @@ pub fn register<T: HotApi>() {
         // SAFETY: main thread during initialisation; every pointer in `info`
         // outlives the call (Godot copies what it keeps).
         unsafe {
-            sys::interface_fn!(classdb_register_extension_class_method)(sys::get_library(), class_name.string_sys(), &info);
+            sys::interface_fn!(classdb_register_extension_class_method)(
+                sys::get_library(),
+                class_name.string_sys(),
+                &info,
+            );
         }
     }
 }

@@ -7,9 +7,9 @@
 use game_tracker_core::config::schema::{self as core_schema, DefaultValue, Hint, Kind, KEYS};
 use game_tracker_core::Value;
 use godot::classes::Os;
-use godot::register::info::PropertyHint;
 use godot::obj::EngineEnum;
 use godot::prelude::*;
+use godot::register::info::PropertyHint;
 
 /// Where `spool: true` keeps batches: the player's own data folder, which
 /// every platform lets the game write.
@@ -71,7 +71,11 @@ fn setting_value(default: DefaultValue, kind: Kind) -> Variant {
         (DefaultValue::Float(f), _) => f.to_variant(),
         (DefaultValue::Seconds(d), _) => d.as_secs_f64().to_variant(),
         (DefaultValue::Str(s), _) => s.to_variant(),
-        (DefaultValue::Numbers(n), _) => n.iter().map(|f| f.to_variant()).collect::<VarArray>().to_variant(),
+        (DefaultValue::Numbers(n), _) => n
+            .iter()
+            .map(|f| f.to_variant())
+            .collect::<VarArray>()
+            .to_variant(),
         (DefaultValue::EmptyMap, _) => VarDictionary::new().to_variant(),
         (DefaultValue::EmptyList, Kind::Names) => PackedStringArray::new().to_variant(),
         (DefaultValue::EmptyList, _) => VarArray::new().to_variant(),
@@ -86,14 +90,21 @@ pub fn with_engine_paths(mut fields: Vec<(String, Value)>) -> Vec<(String, Value
     if !core_schema::names_destination(&fields) {
         fields.push(("jsonl_dir".into(), Value::Str(DEFAULT_JSONL_DIR.into())));
     }
-    let spool_on = fields.iter().any(|(k, v)| k == "spool" && *v == Value::Bool(true));
+    let spool_on = fields
+        .iter()
+        .any(|(k, v)| k == "spool" && *v == Value::Bool(true));
     if spool_on && !fields.iter().any(|(k, _)| k == "spool_dir") {
         fields.push(("spool_dir".into(), Value::Str(DEFAULT_SPOOL_DIR.into())));
     }
     if !fields.iter().any(|(k, _)| k == "local_store_dir") {
-        fields.push(("local_store_dir".into(), Value::Str(DEFAULT_LOCAL_STORE_DIR.into())));
+        fields.push((
+            "local_store_dir".into(),
+            Value::Str(DEFAULT_LOCAL_STORE_DIR.into()),
+        ));
     }
-    let health_off = fields.iter().any(|(k, v)| k == "release_health" && *v == Value::Bool(false));
+    let health_off = fields
+        .iter()
+        .any(|(k, v)| k == "release_health" && *v == Value::Bool(false));
     if !health_off && !fields.iter().any(|(k, _)| k == "session_dir") {
         fields.push(("session_dir".into(), Value::Str(DEFAULT_SESSION_DIR.into())));
     }

@@ -80,7 +80,10 @@ impl GameTrackerSpan {
     fn end(&mut self) {
         // Only a span that would have been sent is an event lost (an inert
         // span's refusal was counted when it was started).
-        let lost = self.open.is_some().then_some(game_tracker_core::Signal::Traces);
+        let lost = self
+            .open
+            .is_some()
+            .then_some(game_tracker_core::Signal::Traces);
         if !main_thread::check("end", lost) {
             return;
         }
@@ -90,7 +93,9 @@ impl GameTrackerSpan {
                     tracker.end_span(&open, self.status, &self.status_message);
                 }
             }
-            None if self.live => warn_once("end", "twice", || "GameTrackerSpan.end() called on a span that already ended; ignored".into()),
+            None if self.live => warn_once("end", "twice", || {
+                "GameTrackerSpan.end() called on a span that already ended; ignored".into()
+            }),
             _ => {}
         }
     }
@@ -101,9 +106,13 @@ impl GameTrackerSpan {
         if !main_thread::check("set_attribute", None) {
             return;
         }
-        let Some(open) = self.open.as_mut() else { return };
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
         let Some(key) = convert::text(&key) else {
-            warn_once("set_attribute", "key", || "GameTrackerSpan.set_attribute(): key is null; ignored".into());
+            warn_once("set_attribute", "key", || {
+                "GameTrackerSpan.set_attribute(): key is null; ignored".into()
+            });
             return;
         };
         open.set_attribute(&key, AsValue(&value));
@@ -138,13 +147,23 @@ impl GameTrackerSpan {
     /// 32 lowercase hex characters, or "" when the tracker was not running.
     #[func]
     fn get_trace_id(&self) -> GString {
-        GString::from(self.ids.map(|(t, _)| t.to_hex()).unwrap_or_default().as_str())
+        GString::from(
+            self.ids
+                .map(|(t, _)| t.to_hex())
+                .unwrap_or_default()
+                .as_str(),
+        )
     }
 
     /// 16 lowercase hex characters, or "" when the tracker was not running.
     #[func]
     fn get_span_id(&self) -> GString {
-        GString::from(self.ids.map(|(_, s)| s.to_hex()).unwrap_or_default().as_str())
+        GString::from(
+            self.ids
+                .map(|(_, s)| s.to_hex())
+                .unwrap_or_default()
+                .as_str(),
+        )
     }
 
     /// The W3C `traceparent` header value (`00-<trace id>-<span id>-01`)
@@ -152,7 +171,9 @@ impl GameTrackerSpan {
     /// continues the trace; "" when the tracker was not running.
     #[func]
     fn traceparent(&self) -> GString {
-        let value = self.ids.map(|(t, s)| game_tracker_core::event::traceparent(t, s));
+        let value = self
+            .ids
+            .map(|(t, s)| game_tracker_core::event::traceparent(t, s));
         GString::from(value.unwrap_or_default().as_str())
     }
 }
@@ -179,7 +200,10 @@ impl SpanPool {
     pub fn start(&mut self, open: OpenSpan, tracker: Weak<Tracker>) -> &Gd<GameTrackerSpan> {
         let slot = self.next;
         self.next = (self.next + 1) % SPAN_POOL_SIZE;
-        let reusable = self.spans.get(slot).is_some_and(|span| span.upcast_ref::<RefCounted>().get_reference_count() == 1);
+        let reusable = self
+            .spans
+            .get(slot)
+            .is_some_and(|span| span.upcast_ref::<RefCounted>().get_reference_count() == 1);
         if reusable {
             self.spans[slot].bind_mut().restart(open, tracker);
         } else if slot < self.spans.len() {
@@ -198,7 +222,11 @@ impl SpanPool {
             VariantType::NIL => return ParentIds::None,
             VariantType::OBJECT => {
                 let object = crate::convert::object_ptr(parent);
-                if let Some(span) = self.spans.iter().find(|s| s.obj_sys().cast_const().cast::<std::ffi::c_void>() == object) {
+                if let Some(span) = self
+                    .spans
+                    .iter()
+                    .find(|s| s.obj_sys().cast_const().cast::<std::ffi::c_void>() == object)
+                {
                     return ParentIds::Span(span.bind().ids());
                 }
             }

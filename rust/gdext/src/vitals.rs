@@ -49,12 +49,22 @@ impl Vitals {
     pub fn new() -> Vitals {
         let engine = Engine::singleton();
         let max_fps = engine.get_max_fps();
-        let target_fps = if max_fps > 0 { f64::from(max_fps) } else { DEFAULT_TARGET_FPS };
+        let target_fps = if max_fps > 0 {
+            f64::from(max_fps)
+        } else {
+            DEFAULT_TARGET_FPS
+        };
         let class_db = engine.get_singleton("ClassDB");
         let monitor_ids = MONITORS
             .iter()
             .filter_map(|(constant, metric)| {
-                let id = class_db.clone()?.try_call("class_get_integer_constant", &["Performance".to_variant(), constant.to_variant()]).ok()?;
+                let id = class_db
+                    .clone()?
+                    .try_call(
+                        "class_get_integer_constant",
+                        &["Performance".to_variant(), constant.to_variant()],
+                    )
+                    .ok()?;
                 Some((id.try_to::<i64>().ok()?, *metric))
             })
             .collect();
@@ -93,9 +103,18 @@ impl Vitals {
     }
 
     fn read_monitor(&mut self, i: usize, tracker: &Tracker) {
-        let (Some(performance), Some(&(id, metric))) = (self.performance.as_mut(), self.monitor_ids.get(i)) else { return };
+        let (Some(performance), Some(&(id, metric))) =
+            (self.performance.as_mut(), self.monitor_ids.get(i))
+        else {
+            return;
+        };
         if let Ok(value) = performance.try_call(&self.get_monitor, &[id.to_variant()]) {
-            tracker.metric_with(MetricKind::Gauge, metric, value.try_to::<f64>().unwrap_or(0.0), self.labels.as_slice());
+            tracker.metric_with(
+                MetricKind::Gauge,
+                metric,
+                value.try_to::<f64>().unwrap_or(0.0),
+                self.labels.as_slice(),
+            );
         }
     }
 
@@ -115,8 +134,17 @@ impl Vitals {
         if self.frame_times.is_empty() {
             return;
         }
-        tracker.histogram_samples("game_frame_time_ms", &self.frame_times, self.labels.as_slice());
-        tracker.metric_with(MetricKind::Counter, "game_hitches_total", self.hitches as f64, self.labels.as_slice());
+        tracker.histogram_samples(
+            "game_frame_time_ms",
+            &self.frame_times,
+            self.labels.as_slice(),
+        );
+        tracker.metric_with(
+            MetricKind::Counter,
+            "game_hitches_total",
+            self.hitches as f64,
+            self.labels.as_slice(),
+        );
         self.next_monitor = (!self.monitor_ids.is_empty()).then_some(0);
         self.frame_times.clear();
         self.hitches = 0;

@@ -24,8 +24,13 @@ thread_local! {
 
 /// `call` is the API method (e.g. "log_info"), `problem` a short tag.
 pub fn warn_once(call: &'static str, problem: &'static str, message: impl FnOnce() -> String) {
-    let first =
-        SEEN.lock().map(|mut seen| seen.get_or_insert_with(WarnOnce::default).first(&(call, problem))).unwrap_or(false);
+    let first = SEEN
+        .lock()
+        .map(|mut seen| {
+            seen.get_or_insert_with(WarnOnce::default)
+                .first(&(call, problem))
+        })
+        .unwrap_or(false);
     if first {
         warn(&format!("{PREFIX}{}", message()));
     }

@@ -41,13 +41,21 @@ pub struct Fetch {
 
 /// The worker's [`game_tracker_core::http_target::MakePolledHttp`].
 pub fn make(target: HttpTarget) -> Box<dyn PolledTransport> {
-    Box::new(Fetch { url: target.request_url(), target, request: None })
+    Box::new(Fetch {
+        url: target.request_url(),
+        target,
+        request: None,
+    })
 }
 
 impl PolledTransport for Fetch {
     fn start(&mut self, _signal: Signal, payload: &Payload) {
-        let headers: String =
-            self.target.request_headers(payload).iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        let headers: String = self
+            .target
+            .request_headers(payload)
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\n"))
+            .collect();
         let timeout_ms = self.target.timeout.as_millis().min(u32::MAX as u128) as u32;
         self.request = Some(fetch_start(&self.url, &headers, &payload.body, timeout_ms));
     }
@@ -61,7 +69,8 @@ impl PolledTransport for Fetch {
             status => {
                 let retry_after = fetch_retry_after(id);
                 let retry_after = (!retry_after.is_empty()).then_some(retry_after.as_str());
-                self.target.answer(status as u16, retry_after, &fetch_text(id))
+                self.target
+                    .answer(status as u16, retry_after, &fetch_text(id))
             }
         };
         fetch_forget(id);

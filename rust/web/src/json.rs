@@ -38,7 +38,9 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
-        Ok(Json(i64::try_from(n).map_or(Value::Float(n as f64), Value::Int)))
+        Ok(Json(
+            i64::try_from(n).map_or(Value::Float(n as f64), Value::Int),
+        ))
     }
 
     fn visit_f64<E>(self, n: f64) -> Result<Json, E> {

@@ -74,7 +74,11 @@ impl Replay {
     /// worker; `None`, the core's own (native tests).
     pub fn new(http: Option<MakePolledHttp>) -> Replay {
         let lifecycle = http.map_or_else(Lifecycle::default, Lifecycle::with_polled_http);
-        Replay { lifecycle, spans: HashMap::new(), problems: Vec::new() }
+        Replay {
+            lifecycle,
+            spans: HashMap::new(),
+            problems: Vec::new(),
+        }
     }
 
     /// Asks the tracker to send what it holds now (the page was hidden).
@@ -88,12 +92,18 @@ impl Replay {
     /// One frame's hand-over: its calls, then a slice of the worker.
     pub fn frame(&mut self, text: &str) -> Result<(), String> {
         let frame = crate::json::parse(text).map_err(|e| format!("unreadable hand-over: {e}"))?;
-        let mut clock = Clock { unix_us: 0, ticks_us: 0 };
+        let mut clock = Clock {
+            unix_us: 0,
+            ticks_us: 0,
+        };
         let mut calls = Vec::new();
         for (key, value) in map(frame) {
             match (key.as_str(), value) {
                 ("clock", Value::List(pair)) if pair.len() == 2 => {
-                    clock = Clock { unix_us: int(&pair[0]), ticks_us: int(&pair[1]) };
+                    clock = Clock {
+                        unix_us: int(&pair[0]),
+                        ticks_us: int(&pair[1]),
+                    };
                 }
                 ("calls", Value::List(list)) => calls = list,
                 _ => {}
@@ -119,7 +129,9 @@ impl Replay {
     /// True while the queue holds events the worker has not read: the next
     /// slice should come at once.
     pub fn busy(&self) -> bool {
-        self.lifecycle.tracker().is_some_and(|t| t.queue_fill().events > 0)
+        self.lifecycle
+            .tracker()
+            .is_some_and(|t| t.queue_fill().events > 0)
     }
 
     /// `get_stats()`'s tree, as JSON text.
@@ -152,7 +164,9 @@ impl Replay {
     }
 
     fn call(&mut self, clock: &Clock, call: Value) -> Result<(), String> {
-        let Value::List(args) = call else { return Err(format!("a call is an array, got {}", call.type_name())) };
+        let Value::List(args) = call else {
+            return Err(format!("a call is an array, got {}", call.type_name()));
+        };
         let mut args = args.into_iter();
         let op = match args.next() {
             Some(Value::Str(op)) => op,
@@ -170,7 +184,9 @@ impl Replay {
             ("enabled", _) => {
                 let enabled = next() == Value::Bool(true);
                 let device = DeviceInfo::default();
-                self.lifecycle.set_enabled(enabled, || device).map_err(|e| format!("set_enabled: {e}"))?;
+                self.lifecycle
+                    .set_enabled(enabled, || device)
+                    .map_err(|e| format!("set_enabled: {e}"))?;
             }
             ("shutdown", _) => self.leave(),
             (_, None) => {} // counted by the page as not_initialized
@@ -180,7 +196,8 @@ impl Replay {
                 t.log_at(level, time, text(next()), fields(next()));
             }
             ("metric", Some(t)) => {
-                let kind = MetricKind::from_tag(int(&next()) as u8).ok_or("metric: unknown kind")?;
+                let kind =
+                    MetricKind::from_tag(int(&next()) as u8).ok_or("metric: unknown kind")?;
                 let name = text(next());
                 match next().as_f64() {
                     Some(value) => t.metric_with(kind, name, value, fields(next())),
@@ -189,14 +206,17 @@ impl Replay {
             }
             ("samples", Some(t)) => {
                 let name = text(next());
-                let Value::List(values) = next() else { return Err("samples: no values".into()) };
+                let Value::List(values) = next() else {
+                    return Err("samples: no values".into());
+                };
                 let values: Vec<f64> = values.iter().filter_map(Value::as_f64).collect();
                 t.histogram_samples(name, &values, fields(next()));
             }
             ("span_start", Some(t)) => {
                 let time = clock.unix_nano(int(&next()));
                 let (name, attributes) = (text(next()), fields(next()));
-                let trace_id = TraceId::from_hex(&text(next())).ok_or("span_start: bad trace id")?;
+                let trace_id =
+                    TraceId::from_hex(&text(next())).ok_or("span_start: bad trace id")?;
                 let span_id = SpanId::from_hex(&text(next())).ok_or("span_start: bad span id")?;
                 let parent = next().as_str().and_then(SpanId::from_hex);
                 let span = t.start_span_at(name, attributes, (trace_id, span_id), parent, time);
@@ -204,7 +224,9 @@ impl Replay {
             }
             ("span_end", Some(t)) => {
                 let span_id = SpanId::from_hex(&text(next())).ok_or("span_end: bad span id")?;
-                let Some(mut span) = self.spans.remove(&span_id) else { return Err("span_end: no such span".into()) };
+                let Some(mut span) = self.spans.remove(&span_id) else {
+                    return Err("span_end: no such span".into());
+                };
                 let time = clock.unix_nano(int(&next()));
                 let status = SpanStatus::from_tag(int(&next()) as u8).unwrap_or(SpanStatus::Unset);
                 let message = text(next());

@@ -15,7 +15,9 @@ pub struct WebTracker {
 impl WebTracker {
     #[wasm_bindgen(constructor)]
     pub fn new() -> WebTracker {
-        WebTracker { replay: Replay::new(Some(crate::fetch::make)) }
+        WebTracker {
+            replay: Replay::new(Some(crate::fetch::make)),
+        }
     }
 
     /// One frame's hand-over (see `replay.rs`); an error for text that is
@@ -51,7 +53,11 @@ impl WebTracker {
 
     /// The requests the page keeps to send as it goes (`Replay::farewell`).
     pub fn farewell(&self) -> Vec<Farewell> {
-        self.replay.farewell().into_iter().map(|request| Farewell { request }).collect()
+        self.replay
+            .farewell()
+            .into_iter()
+            .map(|request| Farewell { request })
+            .collect()
     }
 
     /// The page is leaving: the session ends and the rest goes out.
@@ -76,7 +82,11 @@ impl Farewell {
     /// One `name: value` a line.
     #[wasm_bindgen(getter)]
     pub fn headers(&self) -> String {
-        self.request.headers.iter().map(|(k, v)| format!("{k}: {v}\n")).collect()
+        self.request
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\n"))
+            .collect()
     }
 
     #[wasm_bindgen(getter)]

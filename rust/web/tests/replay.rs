@@ -13,7 +13,10 @@ use serde_json::json;
 /// The page's clocks: its wall clock in µs now, and its ticks (µs since
 /// the game started) at an arbitrary point.
 fn page_clock() -> (i64, i64) {
-    let unix_us = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_micros() as i64;
+    let unix_us = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as i64;
     (unix_us, 5_000_000)
 }
 
@@ -62,23 +65,62 @@ fn a_frame_of_calls_reaches_the_receiver_with_the_pages_times_and_ids() {
     until_sent(&replay, &rx, "/v1/traces");
 
     let logs = otlp_logs(&rx.requests_to("/v1/logs"));
-    let text = |l: &opentelemetry_proto::tonic::logs::v1::LogRecord| match l.body.as_ref().and_then(|b| b.value.as_ref()) {
+    let text = |l: &opentelemetry_proto::tonic::logs::v1::LogRecord| match l
+        .body
+        .as_ref()
+        .and_then(|b| b.value.as_ref())
+    {
         Some(AnyValue::StringValue(s)) => s.clone(),
         other => format!("{other:?}"),
     };
-    let ours: Vec<_> = logs.iter().filter(|l| !text(l).starts_with("session_")).collect();
-    assert_eq!(ours.iter().map(|l| text(l)).collect::<Vec<_>>(), ["hello", "failed"]);
-    assert_eq!(ours[0].time_unix_nano, ((unix_us - 2_000) * 1000) as u64, "the page's time of the call");
+    let ours: Vec<_> = logs
+        .iter()
+        .filter(|l| !text(l).starts_with("session_"))
+        .collect();
+    assert_eq!(
+        ours.iter().map(|l| text(l)).collect::<Vec<_>>(),
+        ["hello", "failed"]
+    );
+    assert_eq!(
+        ours[0].time_unix_nano,
+        ((unix_us - 2_000) * 1000) as u64,
+        "the page's time of the call"
+    );
     let keys: Vec<&str> = ours[0].attributes.iter().map(|a| a.key.as_str()).collect();
-    assert!(keys.windows(2).any(|w| w == ["b", "a"]) || keys.contains(&"data.b"), "the data's keys in the page's order: {keys:?}");
+    assert!(
+        keys.windows(2).any(|w| w == ["b", "a"]) || keys.contains(&"data.b"),
+        "the data's keys in the page's order: {keys:?}"
+    );
 
     let spans = otlp_spans(&rx.requests_to("/v1/traces"));
     let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let load = spans.iter().find(|s| s.name == "load").expect("the child span");
-    assert_eq!((hex(&load.trace_id), hex(&load.span_id), hex(&load.parent_span_id)), (trace.into(), child.into(), parent.into()));
-    assert_eq!(load.end_time_unix_nano - load.start_time_unix_nano, 1_016_000_000, "its duration by the page's clock");
-    assert_eq!(load.status.as_ref().map(|s| s.message.as_str()), Some("missing file"));
-    assert!(spans.iter().any(|s| s.name == "level" && s.parent_span_id.is_empty()), "the root span");
+    let load = spans
+        .iter()
+        .find(|s| s.name == "load")
+        .expect("the child span");
+    assert_eq!(
+        (
+            hex(&load.trace_id),
+            hex(&load.span_id),
+            hex(&load.parent_span_id)
+        ),
+        (trace.into(), child.into(), parent.into())
+    );
+    assert_eq!(
+        load.end_time_unix_nano - load.start_time_unix_nano,
+        1_016_000_000,
+        "its duration by the page's clock"
+    );
+    assert_eq!(
+        load.status.as_ref().map(|s| s.message.as_str()),
+        Some("missing file")
+    );
+    assert!(
+        spans
+            .iter()
+            .any(|s| s.name == "level" && s.parent_span_id.is_empty()),
+        "the root span"
+    );
 
     let stats: serde_json::Value = serde_json::from_str(&replay.stats()).unwrap();
     assert_eq!(stats["active"], true);
@@ -91,7 +133,10 @@ fn calls_the_worker_cannot_read_are_reported_and_the_rest_replayed() {
     let rx = Receiver::start();
     let mut replay = Replay::new(None);
     let clock = page_clock();
-    assert!(replay.frame("not json").is_err(), "an unreadable hand-over is an error");
+    assert!(
+        replay.frame("not json").is_err(),
+        "an unreadable hand-over is an error"
+    );
     hand_over(
         &mut replay,
         clock,
@@ -120,10 +165,18 @@ fn calls_the_worker_cannot_read_are_reported_and_the_rest_replayed() {
 #[test]
 fn an_invalid_configuration_is_reported_and_nothing_starts() {
     let mut replay = Replay::new(None);
-    hand_over(&mut replay, page_clock(), json!([["init", {"endpoint": "ftp://nowhere", "bogus": 1}, {}], ["log", 1, 0, "x", null]]));
+    hand_over(
+        &mut replay,
+        page_clock(),
+        json!([["init", {"endpoint": "ftp://nowhere", "bogus": 1}, {}], ["log", 1, 0, "x", null]]),
+    );
     let problems = replay.take_diagnostics();
     assert_eq!(problems.len(), 1, "{problems:?}");
-    assert!(problems[0].contains("endpoint") && problems[0].contains("bogus"), "names each bad key: {}", problems[0]);
+    assert!(
+        problems[0].contains("endpoint") && problems[0].contains("bogus"),
+        "names each bad key: {}",
+        problems[0]
+    );
     let stats: serde_json::Value = serde_json::from_str(&replay.stats()).unwrap();
     assert_eq!(stats["active"], false);
 }
@@ -136,10 +189,14 @@ fn the_farewell_holds_what_is_unsent_and_the_clean_end_and_changes_nothing() {
     let rx = Receiver::start();
     let mut replay = Replay::new(None);
     let clock = page_clock();
-    let mut calls = vec![json!(["init", {"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame", "flush_interval": 60}, {}])];
+    let mut calls = vec![
+        json!(["init", {"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame", "flush_interval": 60}, {}]),
+    ];
     // Far more than a farewell carries: the newest must be the ones kept.
     for i in 0..3000 {
-        calls.push(json!(["log", 1, clock.1 + i, format!("event {i} {}", "x".repeat(40)), {"i": i}]));
+        calls.push(
+            json!(["log", 1, clock.1 + i, format!("event {i} {}", "x".repeat(40)), {"i": i}]),
+        );
     }
     hand_over(&mut replay, clock, serde_json::Value::Array(calls));
     let before = replay.stats();
@@ -148,24 +205,54 @@ fn the_farewell_holds_what_is_unsent_and_the_clean_end_and_changes_nothing() {
     assert_eq!(farewell.len(), 1, "one request: logs (no spans were made)");
     let request = &farewell[0];
     assert_eq!(request.url, rx.url("/v1/logs"));
-    assert!(request.body.len() <= game_tracker_web::replay::FAREWELL_BUDGET, "within the budget: {}", request.body.len());
-    assert!(request.headers.iter().any(|(k, _)| k == "Content-Type"), "the body's type: {:?}", request.headers);
+    assert!(
+        request.body.len() <= game_tracker_web::replay::FAREWELL_BUDGET,
+        "within the budget: {}",
+        request.body.len()
+    );
+    assert!(
+        request.headers.iter().any(|(k, _)| k == "Content-Type"),
+        "the body's type: {:?}",
+        request.headers
+    );
 
     // What the page would send, sent as it would: the newest events and the end.
-    let mut http = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent().post(&request.url);
+    let mut http = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent()
+        .post(&request.url);
     for (k, v) in &request.headers {
         http = http.header(k.as_str(), v.as_str());
     }
     http.send(&request.body[..]).expect("the receiver answers");
     let logs = otlp_logs(&rx.requests_to("/v1/logs"));
-    let text = |l: &opentelemetry_proto::tonic::logs::v1::LogRecord| match l.body.as_ref().and_then(|b| b.value.as_ref()) {
+    let text = |l: &opentelemetry_proto::tonic::logs::v1::LogRecord| match l
+        .body
+        .as_ref()
+        .and_then(|b| b.value.as_ref())
+    {
         Some(AnyValue::StringValue(s)) => s.clone(),
         other => format!("{other:?}"),
     };
     let messages: Vec<String> = logs.iter().map(text).collect();
-    assert_eq!(messages.last().map(String::as_str), Some("session_end"), "the clean end last");
-    assert!(messages[messages.len() - 2].starts_with("event 2999 "), "the newest event before it: {:?}", &messages[messages.len() - 3..]);
-    let kept: Vec<usize> = messages.iter().filter_map(|m| m.strip_prefix("event ")?.split(' ').next()?.parse().ok()).collect();
-    assert!(kept.windows(2).all(|w| w[1] == w[0] + 1), "a run of the newest, with no gap");
+    assert_eq!(
+        messages.last().map(String::as_str),
+        Some("session_end"),
+        "the clean end last"
+    );
+    assert!(
+        messages[messages.len() - 2].starts_with("event 2999 "),
+        "the newest event before it: {:?}",
+        &messages[messages.len() - 3..]
+    );
+    let kept: Vec<usize> = messages
+        .iter()
+        .filter_map(|m| m.strip_prefix("event ")?.split(' ').next()?.parse().ok())
+        .collect();
+    assert!(
+        kept.windows(2).all(|w| w[1] == w[0] + 1),
+        "a run of the newest, with no gap"
+    );
     assert!(kept.len() < 3000, "not all of them fit: {}", kept.len());
 }

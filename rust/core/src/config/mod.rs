@@ -88,8 +88,9 @@ pub const DEFAULT_SESSION_LABEL: &str = "instance";
 /// Milliseconds-scale buckets: game timings (frame, load, request) are
 /// usually measured in ms, where Prometheus' seconds defaults would put every
 /// observation into `+Inf`.
-pub const DEFAULT_HISTOGRAM_BUCKETS: [f64; 12] =
-    [1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0];
+pub const DEFAULT_HISTOGRAM_BUCKETS: [f64; 12] = [
+    1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0,
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -216,7 +217,11 @@ impl CaptureErrors {
     /// The names `capture_errors` takes (and Project Settings shows), in
     /// the enum's order; `init` also takes `true` (always) and `false`.
     pub const NAMES: &'static [&'static str] = &["debug builds", "always", "never"];
-    const ALL: [CaptureErrors; 3] = [CaptureErrors::DebugBuilds, CaptureErrors::Always, CaptureErrors::Never];
+    const ALL: [CaptureErrors; 3] = [
+        CaptureErrors::DebugBuilds,
+        CaptureErrors::Always,
+        CaptureErrors::Never,
+    ];
 
     pub fn from_index(i: usize) -> CaptureErrors {
         Self::ALL[i]
@@ -309,8 +314,15 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "GameTracker.init: invalid configuration, tracker stays disabled: ")?;
-        let parts: Vec<String> = self.problems.iter().map(|(k, m)| format!("'{k}' {m}")).collect();
+        write!(
+            f,
+            "GameTracker.init: invalid configuration, tracker stays disabled: "
+        )?;
+        let parts: Vec<String> = self
+            .problems
+            .iter()
+            .map(|(k, m)| format!("'{k}' {m}"))
+            .collect();
         write!(f, "{}", parts.join("; "))
     }
 }
@@ -325,7 +337,9 @@ impl Config {
     /// a thread of its own: its batches are `batch_size`'s.
     pub fn batch_limit(&self) -> usize {
         match self.delivery {
-            Delivery::Frame if !cfg!(target_family = "wasm") => self.batch_size.min(FRAME_BATCH_SIZE),
+            Delivery::Frame if !cfg!(target_family = "wasm") => {
+                self.batch_size.min(FRAME_BATCH_SIZE)
+            }
             _ => self.batch_size,
         }
     }
@@ -342,7 +356,8 @@ impl Config {
     /// The local store's folder, when it is written.
     pub fn local_store_dir(&self) -> Option<&str> {
         use crate::stats::Signal;
-        let sends = self.output_dir.is_some() || Signal::ALL.iter().any(|s| self.url_for(*s).is_some());
+        let sends =
+            self.output_dir.is_some() || Signal::ALL.iter().any(|s| self.url_for(*s).is_some());
         match self.local_store {
             LocalStoreMode::Off => None,
             LocalStoreMode::On => self.local_store_dir.as_deref(),
@@ -372,8 +387,10 @@ impl Config {
 
 /// True when one of `patterns` (exact, or a prefix ending in `*`) names `name`.
 pub fn matches_any(patterns: &[String], name: &str) -> bool {
-    patterns.iter().any(|pattern| match pattern.strip_suffix('*') {
-        Some(prefix) => name.starts_with(prefix),
-        None => name == pattern,
-    })
+    patterns
+        .iter()
+        .any(|pattern| match pattern.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => name == pattern,
+        })
 }

@@ -87,7 +87,13 @@ pub enum Hint {
 }
 
 const fn setting(basic: bool, hint: Hint, hint_string: &'static str) -> Option<Setting> {
-    Some(Setting { basic, hint, hint_string, default: None, kind: None })
+    Some(Setting {
+        basic,
+        hint,
+        hint_string,
+        default: None,
+        kind: None,
+    })
 }
 
 /// A setting left empty to mean "from the project" (`placeholder` says from
@@ -128,15 +134,29 @@ const fn key(
     default: DefaultValue,
     set: fn(&mut Config, &Value, &Key) -> Result<(), String>,
 ) -> Key {
-    Key { name, kind, default, range: None, destination: false, setting: None, set }
+    Key {
+        name,
+        kind,
+        default,
+        range: None,
+        destination: false,
+        setting: None,
+        set,
+    }
 }
 
 const fn ranged(k: Key, min: f64, max: f64) -> Key {
-    Key { range: Some((min, max)), ..k }
+    Key {
+        range: Some((min, max)),
+        ..k
+    }
 }
 
 const fn destination(k: Key) -> Key {
-    Key { destination: true, ..k }
+    Key {
+        destination: true,
+        ..k
+    }
 }
 
 const fn shown(k: Key, s: Option<Setting>) -> Key {
@@ -147,207 +167,356 @@ const MAX_BYTES: f64 = usize::MAX as f64;
 
 pub const KEYS: &[Key] = &[
     shown(
-        destination(key("endpoint", Kind::Url, DefaultValue::None, |c, v, _| url(v).map(|u| c.endpoint = u))),
+        destination(key("endpoint", Kind::Url, DefaultValue::None, |c, v, _| {
+            url(v).map(|u| c.endpoint = u)
+        })),
         setting(true, Hint::Placeholder, "https://alloy.example.com"),
     ),
     shown(
-        destination(key("logs_url", Kind::Url, DefaultValue::None, |c, v, _| url(v).map(|u| c.logs_url = u))),
+        destination(key("logs_url", Kind::Url, DefaultValue::None, |c, v, _| {
+            url(v).map(|u| c.logs_url = u)
+        })),
         setting(false, Hint::None, ""),
     ),
     shown(
-        destination(key("metrics_url", Kind::Url, DefaultValue::None, |c, v, _| url(v).map(|u| c.metrics_url = u))),
+        destination(key(
+            "metrics_url",
+            Kind::Url,
+            DefaultValue::None,
+            |c, v, _| url(v).map(|u| c.metrics_url = u),
+        )),
         setting(false, Hint::None, ""),
     ),
     shown(
-        destination(key("traces_url", Kind::Url, DefaultValue::None, |c, v, _| url(v).map(|u| c.traces_url = u))),
+        destination(key(
+            "traces_url",
+            Kind::Url,
+            DefaultValue::None,
+            |c, v, _| url(v).map(|u| c.traces_url = u),
+        )),
         setting(false, Hint::None, ""),
     ),
-    destination(key("output_dir", Kind::Folder, DefaultValue::None, |c, v, _| optional_text(v).map(|d| c.output_dir = d))),
-    destination(key("jsonl_dir", Kind::Folder, DefaultValue::None, |c, v, _| optional_text(v).map(|d| c.jsonl_dir = d))),
+    destination(key(
+        "output_dir",
+        Kind::Folder,
+        DefaultValue::None,
+        |c, v, _| optional_text(v).map(|d| c.output_dir = d),
+    )),
+    destination(key(
+        "jsonl_dir",
+        Kind::Folder,
+        DefaultValue::None,
+        |c, v, _| optional_text(v).map(|d| c.jsonl_dir = d),
+    )),
     ranged(
-        key("max_jsonl_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_JSONL_BYTES as i64), |c, v, k| {
-            count(v, k).map(|n| c.max_jsonl_bytes = n)
-        }),
+        key(
+            "max_jsonl_bytes",
+            Kind::Int,
+            DefaultValue::Int(DEFAULT_MAX_JSONL_BYTES as i64),
+            |c, v, k| count(v, k).map(|n| c.max_jsonl_bytes = n),
+        ),
         4096.0,
         MAX_BYTES,
     ),
-    key("local_store", Kind::Choice(&["auto", "on", "off"]), DefaultValue::Str("auto"), |c, v, k| {
-        choice(v, k).map(|i| c.local_store = [LocalStoreMode::Auto, LocalStoreMode::On, LocalStoreMode::Off][i])
-    }),
-    key("local_store_dir", Kind::Folder, DefaultValue::None, |c, v, _| optional_text(v).map(|d| c.local_store_dir = d)),
+    key(
+        "local_store",
+        Kind::Choice(&["auto", "on", "off"]),
+        DefaultValue::Str("auto"),
+        |c, v, k| {
+            choice(v, k).map(|i| {
+                c.local_store = [
+                    LocalStoreMode::Auto,
+                    LocalStoreMode::On,
+                    LocalStoreMode::Off,
+                ][i]
+            })
+        },
+    ),
+    key(
+        "local_store_dir",
+        Kind::Folder,
+        DefaultValue::None,
+        |c, v, _| optional_text(v).map(|d| c.local_store_dir = d),
+    ),
     ranged(
-        key("max_local_store_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_LOCAL_STORE_BYTES as i64), |c, v, k| {
-            count(v, k).map(|n| c.max_local_store_bytes = n)
-        }),
+        key(
+            "max_local_store_bytes",
+            Kind::Int,
+            DefaultValue::Int(DEFAULT_MAX_LOCAL_STORE_BYTES as i64),
+            |c, v, k| count(v, k).map(|n| c.max_local_store_bytes = n),
+        ),
         262_144.0,
         MAX_BYTES,
     ),
     ranged(
-        key("max_local_store_days", Kind::Int, DefaultValue::Int(DEFAULT_MAX_LOCAL_STORE_AGE.as_secs() as i64 / 86_400), |c, v, k| {
-            count(v, k).map(|days| c.max_local_store_age = Duration::from_secs(days as u64 * 86_400))
-        }),
+        key(
+            "max_local_store_days",
+            Kind::Int,
+            DefaultValue::Int(DEFAULT_MAX_LOCAL_STORE_AGE.as_secs() as i64 / 86_400),
+            |c, v, k| {
+                count(v, k)
+                    .map(|days| c.max_local_store_age = Duration::from_secs(days as u64 * 86_400))
+            },
+        ),
         1.0,
         3_650.0,
     ),
     shown(
-        key("headers", Kind::Headers, DefaultValue::EmptyMap, |c, v, _| headers(v).map(|h| c.headers = h)),
+        key(
+            "headers",
+            Kind::Headers,
+            DefaultValue::EmptyMap,
+            |c, v, _| headers(v).map(|h| c.headers = h),
+        ),
         setting(true, Hint::None, ""),
     ),
     shown(
-        key("game", Kind::Text, DefaultValue::Str("unknown"), |c, v, _| text(v).map(|t| c.game = t)),
+        key(
+            "game",
+            Kind::Text,
+            DefaultValue::Str("unknown"),
+            |c, v, _| text(v).map(|t| c.game = t),
+        ),
         from_project("application/config/name"),
     ),
     shown(
-        key("version", Kind::Text, DefaultValue::Str("0.0.0"), |c, v, _| text(v).map(|t| c.version = t)),
+        key(
+            "version",
+            Kind::Text,
+            DefaultValue::Str("0.0.0"),
+            |c, v, _| text(v).map(|t| c.version = t),
+        ),
         from_project("application/config/version"),
     ),
     shown(
-        key("environment", Kind::Text, DefaultValue::Str("development"), |c, v, _| text(v).map(|t| c.environment = t)),
+        key(
+            "environment",
+            Kind::Text,
+            DefaultValue::Str("development"),
+            |c, v, _| text(v).map(|t| c.environment = t),
+        ),
         from_project("development in debug builds, else production"),
     ),
     shown(
-        key("enabled", Kind::Bool, DefaultValue::Bool(true), |c, v, _| boolean(v).map(|b| c.engine.enabled = b)),
+        key(
+            "enabled",
+            Kind::Bool,
+            DefaultValue::Bool(true),
+            |c, v, _| boolean(v).map(|b| c.engine.enabled = b),
+        ),
         setting(true, Hint::None, ""),
     ),
     shown(
         ranged(
-            key("flush_interval", Kind::Seconds, DefaultValue::Seconds(DEFAULT_FLUSH_INTERVAL), |c, v, k| {
-                seconds(v, k).map(|d| c.flush_interval = d)
-            }),
+            key(
+                "flush_interval",
+                Kind::Seconds,
+                DefaultValue::Seconds(DEFAULT_FLUSH_INTERVAL),
+                |c, v, k| seconds(v, k).map(|d| c.flush_interval = d),
+            ),
             MIN_FLUSH_INTERVAL.as_secs_f64(),
             86_400.0,
         ),
         setting(false, Hint::Range, "0.05,60,0.05,suffix:s"),
     ),
     ranged(
-        key("batch_size", Kind::Int, DefaultValue::Int(DEFAULT_BATCH_SIZE as i64), |c, v, k| {
-            count(v, k).map(|n| c.batch_size = n)
-        }),
+        key(
+            "batch_size",
+            Kind::Int,
+            DefaultValue::Int(DEFAULT_BATCH_SIZE as i64),
+            |c, v, k| count(v, k).map(|n| c.batch_size = n),
+        ),
         1.0,
         100_000.0,
     ),
     ranged(
-        key("queue_capacity", Kind::Int, DefaultValue::Int(DEFAULT_QUEUE_CAPACITY as i64), |c, v, k| {
-            count(v, k).map(|n| c.queue_capacity = n)
-        }),
+        key(
+            "queue_capacity",
+            Kind::Int,
+            DefaultValue::Int(DEFAULT_QUEUE_CAPACITY as i64),
+            |c, v, k| count(v, k).map(|n| c.queue_capacity = n),
+        ),
         1.0,
         10_000_000.0,
     ),
     ranged(
-        key("request_timeout", Kind::Seconds, DefaultValue::Seconds(DEFAULT_REQUEST_TIMEOUT), |c, v, k| {
-            positive_seconds(v, k).map(|d| c.request_timeout = d)
-        }),
+        key(
+            "request_timeout",
+            Kind::Seconds,
+            DefaultValue::Seconds(DEFAULT_REQUEST_TIMEOUT),
+            |c, v, k| positive_seconds(v, k).map(|d| c.request_timeout = d),
+        ),
         0.0,
         86_400.0,
     ),
     ranged(
-        key("max_backlog_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_BACKLOG_BYTES as i64), |c, v, k| {
-            count(v, k).map(|n| c.max_backlog_bytes = n)
-        }),
+        key(
+            "max_backlog_bytes",
+            Kind::Int,
+            DefaultValue::Int(DEFAULT_MAX_BACKLOG_BYTES as i64),
+            |c, v, k| count(v, k).map(|n| c.max_backlog_bytes = n),
+        ),
         1024.0,
         MAX_BYTES,
     ),
     // The edge's cap is a fact of the deployment, like the endpoint.
     shown(
         ranged(
-            key("max_request_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_REQUEST_BYTES as i64), |c, v, k| {
-                count(v, k).map(|n| c.max_request_bytes = n)
-            }),
+            key(
+                "max_request_bytes",
+                Kind::Int,
+                DefaultValue::Int(DEFAULT_MAX_REQUEST_BYTES as i64),
+                |c, v, k| count(v, k).map(|n| c.max_request_bytes = n),
+            ),
             crate::request_cap::MIN_REQUEST_BYTES as f64,
             MAX_BYTES,
         ),
         setting(false, Hint::None, ""),
     ),
     ranged(
-        key("max_queue_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_QUEUE_BYTES as i64), |c, v, k| {
-            count(v, k).map(|n| c.max_queue_bytes = n)
-        }),
+        key(
+            "max_queue_bytes",
+            Kind::Int,
+            DefaultValue::Int(DEFAULT_MAX_QUEUE_BYTES as i64),
+            |c, v, k| count(v, k).map(|n| c.max_queue_bytes = n),
+        ),
         65_536.0,
         MAX_BYTES,
     ),
     ranged(
-        key("max_series", Kind::Int, DefaultValue::Int(DEFAULT_MAX_SERIES as i64), |c, v, k| {
-            count(v, k).map(|n| c.max_series = n)
-        }),
+        key(
+            "max_series",
+            Kind::Int,
+            DefaultValue::Int(DEFAULT_MAX_SERIES as i64),
+            |c, v, k| count(v, k).map(|n| c.max_series = n),
+        ),
         1.0,
         1_000_000.0,
     ),
-    key("session_label", Kind::Text, DefaultValue::Str(DEFAULT_SESSION_LABEL), |c, v, _| {
-        label_name(v).map(|l| c.session_label = l)
-    }),
-    key("histogram_buckets", Kind::Numbers, DefaultValue::Numbers(&DEFAULT_HISTOGRAM_BUCKETS), |c, v, _| {
-        buckets(v).map(|b| c.histogram_buckets = b)
-    }),
+    key(
+        "session_label",
+        Kind::Text,
+        DefaultValue::Str(DEFAULT_SESSION_LABEL),
+        |c, v, _| label_name(v).map(|l| c.session_label = l),
+    ),
+    key(
+        "histogram_buckets",
+        Kind::Numbers,
+        DefaultValue::Numbers(&DEFAULT_HISTOGRAM_BUCKETS),
+        |c, v, _| buckets(v).map(|b| c.histogram_buckets = b),
+    ),
     // Uncompressed by default: every receiver reads it, and it is what a
     // developer sees in `output_dir`. `gzip` makes log and trace bodies
     // several times smaller for the worker's CPU (see BENCHMARKS.md).
-    key("compression", Kind::Choice(&["none", "gzip"]), DefaultValue::Str("none"), |c, v, k| {
-        choice(v, k).map(|i| c.compression = [Compression::None, Compression::Gzip][i])
-    }),
+    key(
+        "compression",
+        Kind::Choice(&["none", "gzip"]),
+        DefaultValue::Str("none"),
+        |c, v, k| choice(v, k).map(|i| c.compression = [Compression::None, Compression::Gzip][i]),
+    ),
     ranged(
-        key("max_retry_age", Kind::Seconds, DefaultValue::Seconds(DEFAULT_MAX_RETRY_AGE), |c, v, k| {
-            seconds(v, k).map(|d| c.max_retry_age = d)
-        }),
+        key(
+            "max_retry_age",
+            Kind::Seconds,
+            DefaultValue::Seconds(DEFAULT_MAX_RETRY_AGE),
+            |c, v, k| seconds(v, k).map(|d| c.max_retry_age = d),
+        ),
         0.0,
         86_400.0,
     ),
     ranged(
-        key("quit_timeout", Kind::Seconds, DefaultValue::Seconds(DEFAULT_QUIT_TIMEOUT), |c, v, k| {
-            seconds(v, k).map(|d| c.quit_timeout = d)
-        }),
+        key(
+            "quit_timeout",
+            Kind::Seconds,
+            DefaultValue::Seconds(DEFAULT_QUIT_TIMEOUT),
+            |c, v, k| seconds(v, k).map(|d| c.quit_timeout = d),
+        ),
         0.0,
         MAX_QUIT_TIMEOUT.as_secs_f64(),
     ),
     shown(
-        key("spool", Kind::Bool, DefaultValue::Bool(false), |c, v, _| boolean(v).map(|b| c.spool = b)),
+        key("spool", Kind::Bool, DefaultValue::Bool(false), |c, v, _| {
+            boolean(v).map(|b| c.spool = b)
+        }),
         setting(false, Hint::None, ""),
     ),
-    key("spool_dir", Kind::Folder, DefaultValue::None, |c, v, _| optional_text(v).map(|d| c.spool_dir = d)),
+    key("spool_dir", Kind::Folder, DefaultValue::None, |c, v, _| {
+        optional_text(v).map(|d| c.spool_dir = d)
+    }),
     ranged(
-        key("max_spool_bytes", Kind::Int, DefaultValue::Int(DEFAULT_MAX_SPOOL_BYTES as i64), |c, v, k| {
-            count(v, k).map(|n| c.max_spool_bytes = n)
-        }),
+        key(
+            "max_spool_bytes",
+            Kind::Int,
+            DefaultValue::Int(DEFAULT_MAX_SPOOL_BYTES as i64),
+            |c, v, k| count(v, k).map(|n| c.max_spool_bytes = n),
+        ),
         65_536.0,
         MAX_BYTES,
     ),
     // Prometheus and Mimir refuse samples older than their head block unless
     // an `out_of_order_time_window` is set: raise this to match one.
     ranged(
-        key("max_metrics_replay_age", Kind::Seconds, DefaultValue::Seconds(crate::spool::MAX_REPLAY_AGE_METRICS), |c, v, k| {
-            seconds(v, k).map(|d| c.max_metrics_replay_age = d)
-        }),
+        key(
+            "max_metrics_replay_age",
+            Kind::Seconds,
+            DefaultValue::Seconds(crate::spool::MAX_REPLAY_AGE_METRICS),
+            |c, v, k| seconds(v, k).map(|d| c.max_metrics_replay_age = d),
+        ),
         0.0,
         86_400.0,
     ),
     shown(
-        key("release_health", Kind::Bool, DefaultValue::Bool(true), |c, v, _| boolean(v).map(|b| c.release_health = b)),
+        key(
+            "release_health",
+            Kind::Bool,
+            DefaultValue::Bool(true),
+            |c, v, _| boolean(v).map(|b| c.release_health = b),
+        ),
         setting(false, Hint::None, ""),
     ),
-    key("session_dir", Kind::Folder, DefaultValue::None, |c, v, _| optional_text(v).map(|d| c.session_dir = d)),
+    key(
+        "session_dir",
+        Kind::Folder,
+        DefaultValue::None,
+        |c, v, _| optional_text(v).map(|d| c.session_dir = d),
+    ),
     // The tracker's own health as metrics (README "Telemetry health").
     shown(
-        key("self_metrics", Kind::Bool, DefaultValue::Bool(true), |c, v, _| boolean(v).map(|b| c.self_metrics = b)),
+        key(
+            "self_metrics",
+            Kind::Bool,
+            DefaultValue::Bool(true),
+            |c, v, _| boolean(v).map(|b| c.self_metrics = b),
+        ),
         setting(false, Hint::None, ""),
     ),
     // Frame times, hitches and the engine's monitors, sampled by the engine
     // layer (README "Release health"; its cost is in BENCHMARKS.md).
     shown(
-        key("vitals", Kind::Bool, DefaultValue::Bool(true), |c, v, _| boolean(v).map(|b| c.engine.vitals = b)),
+        key("vitals", Kind::Bool, DefaultValue::Bool(true), |c, v, _| {
+            boolean(v).map(|b| c.engine.vitals = b)
+        }),
         setting(false, Hint::None, ""),
     ),
     // A key that shows and hides the in-game overlay (addons/game_tracker/
     // overlay.gd), e.g. "F9"; empty for none (GameTracker.show_overlay()).
     shown(
-        key("overlay_key", Kind::Text, DefaultValue::Str(""), |c, v, _| {
-            optional_text(v).map(|key| c.engine.overlay_key = key.unwrap_or_default())
-        }),
+        key(
+            "overlay_key",
+            Kind::Text,
+            DefaultValue::Str(""),
+            |c, v, _| optional_text(v).map(|key| c.engine.overlay_key = key.unwrap_or_default()),
+        ),
         setting(false, Hint::None, ""),
     ),
     shown(
         ranged(
-            key("breadcrumbs", Kind::Int, DefaultValue::Int(DEFAULT_BREADCRUMBS as i64), |c, v, k| {
-                count(v, k).map(|n| c.breadcrumbs = n)
-            }),
+            key(
+                "breadcrumbs",
+                Kind::Int,
+                DefaultValue::Int(DEFAULT_BREADCRUMBS as i64),
+                |c, v, k| count(v, k).map(|n| c.breadcrumbs = n),
+            ),
             0.0,
             1000.0,
         ),
@@ -355,44 +524,79 @@ pub const KEYS: &[Key] = &[
     ),
     shown(
         ranged(
-            key("sample_rate", Kind::Number, DefaultValue::Float(1.0), |c, v, k| {
-                number(v, k).map(|r| c.sample_rate = r)
-            }),
+            key(
+                "sample_rate",
+                Kind::Number,
+                DefaultValue::Float(1.0),
+                |c, v, k| number(v, k).map(|r| c.sample_rate = r),
+            ),
             0.0,
             1.0,
         ),
         setting(false, Hint::Range, "0,1,0.01"),
     ),
     shown(
-        key("min_level", Kind::Choice(&["debug", "info", "warn", "error"]), DefaultValue::Str("debug"), |c, v, k| {
-            choice(v, k).map(|i| c.min_level = [Level::Debug, Level::Info, Level::Warn, Level::Error][i])
-        }),
+        key(
+            "min_level",
+            Kind::Choice(&["debug", "info", "warn", "error"]),
+            DefaultValue::Str("debug"),
+            |c, v, k| {
+                choice(v, k).map(|i| {
+                    c.min_level = [Level::Debug, Level::Info, Level::Warn, Level::Error][i]
+                })
+            },
+        ),
         setting(false, Hint::Enum, "debug,info,warn,error"),
     ),
     shown(
-        key("drop_names", Kind::Names, DefaultValue::EmptyList, |c, v, _| names(v).map(|n| c.drop_names = n)),
+        key(
+            "drop_names",
+            Kind::Names,
+            DefaultValue::EmptyList,
+            |c, v, _| names(v).map(|n| c.drop_names = n),
+        ),
         setting(false, Hint::None, ""),
     ),
     shown(
         // `init` also takes a bool: true is "always", false "never".
-        key("capture_errors", Kind::Choice(CaptureErrors::NAMES), DefaultValue::Str("debug builds"), |c, v, k| {
-            match v {
-                Value::Bool(on) => Ok(if *on { CaptureErrors::Always } else { CaptureErrors::Never }),
-                v => choice(v, k).map(CaptureErrors::from_index),
-            }
-            .map(|capture| c.engine.capture_errors = capture)
-        }),
+        key(
+            "capture_errors",
+            Kind::Choice(CaptureErrors::NAMES),
+            DefaultValue::Str("debug builds"),
+            |c, v, k| {
+                match v {
+                    Value::Bool(on) => Ok(if *on {
+                        CaptureErrors::Always
+                    } else {
+                        CaptureErrors::Never
+                    }),
+                    v => choice(v, k).map(CaptureErrors::from_index),
+                }
+                .map(|capture| c.engine.capture_errors = capture)
+            },
+        ),
         setting(true, Hint::Enum, "debug builds,always,never"),
     ),
-    key("protocol", Kind::Choice(&["native", "otlp"]), DefaultValue::Str("native"), |c, v, k| {
-        choice(v, k).map(|i| c.protocol = [Protocol::Native, Protocol::Otlp][i])
-    }),
-    key("otlp_encoding", Kind::Choice(&["json", "protobuf"]), DefaultValue::Str("json"), |c, v, k| {
-        choice(v, k).map(|i| c.otlp_encoding = [OtlpEncoding::Json, OtlpEncoding::Protobuf][i])
-    }),
-    key("delivery", Kind::Choice(&["thread", "frame"]), DefaultValue::Str("thread"), |c, v, k| {
-        choice(v, k).map(|i| c.delivery = [Delivery::Thread, Delivery::Frame][i])
-    }),
+    key(
+        "protocol",
+        Kind::Choice(&["native", "otlp"]),
+        DefaultValue::Str("native"),
+        |c, v, k| choice(v, k).map(|i| c.protocol = [Protocol::Native, Protocol::Otlp][i]),
+    ),
+    key(
+        "otlp_encoding",
+        Kind::Choice(&["json", "protobuf"]),
+        DefaultValue::Str("json"),
+        |c, v, k| {
+            choice(v, k).map(|i| c.otlp_encoding = [OtlpEncoding::Json, OtlpEncoding::Protobuf][i])
+        },
+    ),
+    key(
+        "delivery",
+        Kind::Choice(&["thread", "frame"]),
+        DefaultValue::Str("thread"),
+        |c, v, k| choice(v, k).map(|i| c.delivery = [Delivery::Thread, Delivery::Frame][i]),
+    ),
 ];
 
 /// What the Web changes, whatever the keys say (README "The Web").
@@ -438,7 +642,6 @@ impl Default for Config {
     }
 }
 
-
 impl Config {
     /// Parses the dictionary given to `init`. Collects every problem so one
     /// message tells the developer all that is wrong.
@@ -461,8 +664,10 @@ impl Config {
                 Protocol::Otlp => (OTLP_LOGS_PATH, OTLP_METRICS_PATH),
             };
             c.logs_url.get_or_insert_with(|| format!("{base}{logs}"));
-            c.metrics_url.get_or_insert_with(|| format!("{base}{metrics}"));
-            c.traces_url.get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
+            c.metrics_url
+                .get_or_insert_with(|| format!("{base}{metrics}"));
+            c.traces_url
+                .get_or_insert_with(|| format!("{base}{TRACES_PATH}"));
         }
         #[cfg(target_family = "wasm")]
         web_rules(&mut c);
@@ -487,7 +692,9 @@ pub fn find(name: &str) -> Option<&'static Key> {
 /// Settings alone do not start the tracker.
 pub fn names_destination(fields: &crate::value::Fields) -> bool {
     let is_set = |v: &Value| !matches!(v, Value::Null) && v.as_str() != Some("");
-    fields.iter().any(|(k, v)| find(k).is_some_and(|key| key.destination) && is_set(v))
+    fields
+        .iter()
+        .any(|(k, v)| find(k).is_some_and(|key| key.destination) && is_set(v))
 }
 
 /// Every key's name, in table order.
@@ -503,7 +710,9 @@ fn url(v: &Value) -> Result<Option<String>, String> {
         v => return Err(format!("must be a URL String, got {}", v.type_name())),
     };
     let shown = crate::redact::without_userinfo(s);
-    let uri: http::Uri = s.parse().map_err(|e| format!("is not a valid URL ({e}): {shown}"))?;
+    let uri: http::Uri = s
+        .parse()
+        .map_err(|e| format!("is not a valid URL ({e}): {shown}"))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
         _ => return Err(format!("must start with http:// or https://, got {shown}")),
@@ -545,11 +754,20 @@ fn range(k: &Key) -> (f64, f64) {
 fn seconds(v: &Value, k: &Key) -> Result<Duration, String> {
     let (min, max) = range(k);
     match v.as_f64() {
-        Some(f) if (0.0..86_400.0).contains(&f) && f >= min && f <= max => Ok(Duration::from_secs_f64(f)),
-        Some(f) if (0.0..86_400.0).contains(&f) && f < min => Err(format!("must be at least {min} s")),
+        Some(f) if (0.0..86_400.0).contains(&f) && f >= min && f <= max => {
+            Ok(Duration::from_secs_f64(f))
+        }
+        Some(f) if (0.0..86_400.0).contains(&f) && f < min => {
+            Err(format!("must be at least {min} s"))
+        }
         Some(f) if (0.0..86_400.0).contains(&f) => Err(format!("must be at most {max} s")),
-        Some(f) => Err(format!("must be a number of seconds between 0 and 86400, got {f}")),
-        None => Err(format!("must be a number of seconds, got {}", v.type_name())),
+        Some(f) => Err(format!(
+            "must be a number of seconds between 0 and 86400, got {f}"
+        )),
+        None => Err(format!(
+            "must be a number of seconds, got {}",
+            v.type_name()
+        )),
     }
 }
 
@@ -562,7 +780,14 @@ fn positive_seconds(v: &Value, k: &Key) -> Result<Duration, String> {
 
 fn count(v: &Value, k: &Key) -> Result<usize, String> {
     let (min, max) = range(k);
-    let (min, max) = (min as u64, if max >= MAX_BYTES { usize::MAX as u64 } else { max as u64 });
+    let (min, max) = (
+        min as u64,
+        if max >= MAX_BYTES {
+            usize::MAX as u64
+        } else {
+            max as u64
+        },
+    );
     match v {
         Value::Int(i) if *i >= min as i64 && (*i as u64) <= max => Ok(*i as usize),
         Value::Int(i) => Err(format!("must be between {min} and {max}, got {i}")),
@@ -574,14 +799,22 @@ fn number(v: &Value, k: &Key) -> Result<f64, String> {
     let (min, max) = range(k);
     match v.as_f64() {
         Some(r) if r >= min && r <= max => Ok(r),
-        _ => Err(format!("must be a number from {min} to {max}, got {}", v.to_label_string())),
+        _ => Err(format!(
+            "must be a number from {min} to {max}, got {}",
+            v.to_label_string()
+        )),
     }
 }
 
 /// The index of the value among the key's choices.
 fn choice(v: &Value, k: &Key) -> Result<usize, String> {
-    let Kind::Choice(options) = k.kind else { return Err("has no choices (bug)".into()) };
-    if let Some(i) = v.as_str().and_then(|s| options.iter().position(|o| *o == s)) {
+    let Kind::Choice(options) = k.kind else {
+        return Err("has no choices (bug)".into());
+    };
+    if let Some(i) = v
+        .as_str()
+        .and_then(|s| options.iter().position(|o| *o == s))
+    {
         return Ok(i);
     }
     let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
@@ -594,7 +827,9 @@ fn choice(v: &Value, k: &Key) -> Result<usize, String> {
 
 fn label_name(v: &Value) -> Result<String, String> {
     match v {
-        Value::Str(s) if s.is_empty() || crate::metric_check::is_valid_label_name(s) => Ok(s.clone()),
+        Value::Str(s) if s.is_empty() || crate::metric_check::is_valid_label_name(s) => {
+            Ok(s.clone())
+        }
         Value::Str(s) => Err(format!("'{s}' is not a valid Prometheus label name")),
         v => Err(format!("must be a String, got {}", v.type_name())),
     }
@@ -602,28 +837,46 @@ fn label_name(v: &Value) -> Result<String, String> {
 
 fn names(v: &Value) -> Result<Vec<String>, String> {
     match v {
-        Value::List(items) if items.iter().all(|i| i.as_str().is_some_and(|s| !s.is_empty())) => {
-            Ok(items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+        Value::List(items)
+            if items
+                .iter()
+                .all(|i| i.as_str().is_some_and(|s| !s.is_empty())) =>
+        {
+            Ok(items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect())
         }
-        v => Err(format!("must be an Array of non-empty Strings, got {}", v.type_name())),
+        v => Err(format!(
+            "must be an Array of non-empty Strings, got {}",
+            v.type_name()
+        )),
     }
 }
 
 fn headers(v: &Value) -> Result<Vec<(String, String)>, String> {
     let Value::Map(entries) = v else {
-        return Err(format!("must be a Dictionary of String to String, got {}", v.type_name()));
+        return Err(format!(
+            "must be a Dictionary of String to String, got {}",
+            v.type_name()
+        ));
     };
     let mut out = Vec::new();
     for (k, val) in entries {
         let Value::Str(s) = val else {
-            return Err(format!("value of header '{k}' must be a String, got {}", val.type_name()));
+            return Err(format!(
+                "value of header '{k}' must be a String, got {}",
+                val.type_name()
+            ));
         };
         if http::HeaderName::from_bytes(k.as_bytes()).is_err() {
             return Err(format!("'{k}' is not a valid HTTP header name"));
         }
         // The value is never echoed: it is usually a token.
         if http::HeaderValue::from_str(s).is_err() {
-            return Err(format!("value of header '{k}' contains characters HTTP does not allow"));
+            return Err(format!(
+                "value of header '{k}' contains characters HTTP does not allow"
+            ));
         }
         out.push((k.clone(), s.clone()));
     }
@@ -632,13 +885,21 @@ fn headers(v: &Value) -> Result<Vec<(String, String)>, String> {
 
 fn buckets(v: &Value) -> Result<Vec<f64>, String> {
     let Value::List(items) = v else {
-        return Err(format!("must be an Array of numbers, got {}", v.type_name()));
+        return Err(format!(
+            "must be an Array of numbers, got {}",
+            v.type_name()
+        ));
     };
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         match item.as_f64() {
             Some(f) if f.is_finite() => out.push(f),
-            _ => return Err(format!("must hold only finite numbers, got {}", item.type_name())),
+            _ => {
+                return Err(format!(
+                    "must hold only finite numbers, got {}",
+                    item.type_name()
+                ))
+            }
         }
     }
     if out.is_empty() {
@@ -658,7 +919,12 @@ mod tests {
     fn every_default_parses_and_every_name_is_unique() {
         let mut c = Config::default();
         for key in KEYS {
-            assert_eq!(key.apply(&mut c, &key.default.to_value()), Ok(()), "{}", key.name);
+            assert_eq!(
+                key.apply(&mut c, &key.default.to_value()),
+                Ok(()),
+                "{}",
+                key.name
+            );
         }
         let mut names: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
         names.sort();
@@ -670,9 +936,10 @@ mod tests {
     fn every_setting_default_is_one_of_its_choices() {
         for key in KEYS {
             let Some(setting) = key.setting else { continue };
-            if let (Some(Kind::Choice(options)), Some(DefaultValue::Str(d))) =
-                (setting.kind.or(Some(key.kind)), setting.default.or(Some(key.default)))
-            {
+            if let (Some(Kind::Choice(options)), Some(DefaultValue::Str(d))) = (
+                setting.kind.or(Some(key.kind)),
+                setting.default.or(Some(key.default)),
+            ) {
                 assert!(options.contains(&d), "{}: {d} not in {options:?}", key.name);
             }
         }

@@ -23,13 +23,20 @@ pub enum BodyFormat {
 }
 
 impl BodyFormat {
-    pub const ALL: [BodyFormat; 5] =
-        [BodyFormat::Json, BodyFormat::JsonGzip, BodyFormat::Protobuf, BodyFormat::ProtobufGzip, BodyFormat::RemoteWrite];
+    pub const ALL: [BodyFormat; 5] = [
+        BodyFormat::Json,
+        BodyFormat::JsonGzip,
+        BodyFormat::Protobuf,
+        BodyFormat::ProtobufGzip,
+        BodyFormat::RemoteWrite,
+    ];
 
     pub fn content_type(self) -> &'static str {
         match self {
             BodyFormat::Json | BodyFormat::JsonGzip => "application/json",
-            BodyFormat::Protobuf | BodyFormat::ProtobufGzip | BodyFormat::RemoteWrite => "application/x-protobuf",
+            BodyFormat::Protobuf | BodyFormat::ProtobufGzip | BodyFormat::RemoteWrite => {
+                "application/x-protobuf"
+            }
         }
     }
 
@@ -64,7 +71,10 @@ impl BodyFormat {
     pub fn of_file_name(name: &str) -> Option<BodyFormat> {
         // No extension ends another one after a dot ("pb.gz" is not ".gz"),
         // so at most one format matches.
-        Self::ALL.into_iter().find(|f| name.strip_suffix(f.extension()).is_some_and(|stem| stem.ends_with('.')))
+        Self::ALL.into_iter().find(|f| {
+            name.strip_suffix(f.extension())
+                .is_some_and(|stem| stem.ends_with('.'))
+        })
     }
 
     fn gzipped(self) -> Option<BodyFormat> {
@@ -99,13 +109,23 @@ impl Payload {
 
 /// Compresses an uncompressed body as asked; others are left alone.
 pub fn compress(payload: Payload, compression: Compression) -> Payload {
-    let Some(gzipped) = payload.format.gzipped().filter(|_| compression == Compression::Gzip) else {
+    let Some(gzipped) = payload
+        .format
+        .gzipped()
+        .filter(|_| compression == Compression::Gzip)
+    else {
         return payload;
     };
-    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(payload.body.len() / 4), flate2::Compression::fast());
+    let mut gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(payload.body.len() / 4),
+        flate2::Compression::fast(),
+    );
     // Writing into a Vec cannot fail.
     match gz.write_all(&payload.body).and_then(|_| gz.finish()) {
-        Ok(body) => Payload { format: gzipped, body },
+        Ok(body) => Payload {
+            format: gzipped,
+            body,
+        },
         Err(_) => payload,
     }
 }

@@ -68,7 +68,11 @@ pub(crate) struct ScopeMaps<'a> {
 
 impl<'a> ScopeMaps<'a> {
     pub(crate) fn of(scope: &'a crate::event::Scope) -> Self {
-        ScopeMaps { user: Map(&scope.user), tags: Map(&scope.tags), context: Map(&scope.contexts) }
+        ScopeMaps {
+            user: Map(&scope.user),
+            tags: Map(&scope.tags),
+            context: Map(&scope.contexts),
+        }
     }
 
     /// The local store's question (a scope column left empty); the Web
@@ -134,10 +138,19 @@ pub fn encode(records: &[LogRecord], session: &Session) -> Payload {
         // so equal timestamps keep the order the game logged them in.
         entries.sort_by_key(|(t, _)| *t);
         streams.push(Stream {
-            stream: StreamLabels { build: session.build_labels(), level: level.as_str() },
-            values: entries.into_iter().map(|(t, l)| (t.to_string(), l)).collect(),
+            stream: StreamLabels {
+                build: session.build_labels(),
+                level: level.as_str(),
+            },
+            values: entries
+                .into_iter()
+                .map(|(t, l)| (t.to_string(), l))
+                .collect(),
         });
     }
     let body = serde_json::to_vec(&PushRequest { streams }).unwrap_or_default();
-    Payload { format: BodyFormat::Json, body }
+    Payload {
+        format: BodyFormat::Json,
+        body,
+    }
 }

@@ -9,7 +9,9 @@ use opentelemetry_proto::tonic::common::v1::{
     any_value, AnyValue, ArrayValue, InstrumentationScope, KeyValue, KeyValueList,
 };
 use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_proto::tonic::trace::v1::{span, status, ResourceSpans, ScopeSpans, Span, Status};
+use opentelemetry_proto::tonic::trace::v1::{
+    span, status, ResourceSpans, ScopeSpans, Span, Status,
+};
 
 use crate::encode::body::{BodyFormat, Payload};
 use crate::encode::wire::OtlpEncoding;
@@ -26,7 +28,9 @@ pub fn any_value(v: &Value) -> Option<AnyValue> {
         Value::Bool(b) => any_value::Value::BoolValue(*b),
         Value::Int(i) => any_value::Value::IntValue(*i),
         // JSON cannot carry NaN/Inf as numbers: keep them readable as text.
-        Value::Float(f) if !f.is_finite() => any_value::Value::StringValue(crate::value::format_float(*f)),
+        Value::Float(f) if !f.is_finite() => {
+            any_value::Value::StringValue(crate::value::format_float(*f))
+        }
         Value::Float(f) => any_value::Value::DoubleValue(*f),
         Value::Str(s) => any_value::Value::StringValue(s.clone()),
         Value::List(items) => any_value::Value::ArrayValue(ArrayValue {
@@ -40,13 +44,19 @@ pub fn any_value(v: &Value) -> Option<AnyValue> {
 }
 
 pub fn kv(key: &str, v: &Value) -> Option<KeyValue> {
-    any_value(v).map(|value| KeyValue { key: key.to_string(), value: Some(value), ..Default::default() })
+    any_value(v).map(|value| KeyValue {
+        key: key.to_string(),
+        value: Some(value),
+        ..Default::default()
+    })
 }
 
 pub fn string_kv(key: &str, v: &str) -> KeyValue {
     KeyValue {
         key: key.into(),
-        value: Some(AnyValue { value: Some(any_value::Value::StringValue(v.into())) }),
+        value: Some(AnyValue {
+            value: Some(any_value::Value::StringValue(v.into())),
+        }),
         ..Default::default()
     }
 }
@@ -68,7 +78,11 @@ pub fn resource(session: &Session) -> Resource {
     // label's name), so a receiver can promote them unchanged
     // (`promote_resource_attributes`, Alloy's transform) rather than derive
     // `instance` from service.instance.id.
-    attributes.extend(session.automatic_labels().map(|(name, value)| string_kv(name, value)));
+    attributes.extend(
+        session
+            .automatic_labels()
+            .map(|(name, value)| string_kv(name, value)),
+    );
     attributes.extend([
         string_kv("os.name", &d.os),
         string_kv("os.version", &d.os_version),
@@ -87,7 +101,10 @@ pub fn resource(session: &Session) -> Resource {
             attributes.push(string_kv(k, v));
         }
     }
-    Resource { attributes, ..Default::default() }
+    Resource {
+        attributes,
+        ..Default::default()
+    }
 }
 
 /// Where the game's own keys go in OTLP (docs/protocols.md#game-keys-in-otlp):
@@ -102,8 +119,20 @@ pub const DATA_PREFIX: &str = "data.";
 /// means by it.)
 const RESERVED_NAMES: &[&str] = &["trace_id", "span_id", "service", "job"];
 /// Namespaces this SDK's own attributes use (resource, user, tags, context).
-const RESERVED_PREFIXES: &[&str] =
-    &["data.", "user.", "tag.", "context.", "service.", "session.", "deployment.", "telemetry.", "os.", "device.", "godot.", "loki."];
+const RESERVED_PREFIXES: &[&str] = &[
+    "data.",
+    "user.",
+    "tag.",
+    "context.",
+    "service.",
+    "session.",
+    "deployment.",
+    "telemetry.",
+    "os.",
+    "device.",
+    "godot.",
+    "loki.",
+];
 
 /// A game's span attribute name as sent: unchanged unless reserved.
 pub fn span_attribute_name<'a>(key: &'a str, session: &Session) -> std::borrow::Cow<'a, str> {
@@ -119,7 +148,11 @@ pub fn span_attribute_name<'a>(key: &'a str, session: &Session) -> std::borrow::
 
 /// This SDK as the OTLP instrumentation scope.
 pub fn scope() -> InstrumentationScope {
-    InstrumentationScope { name: SDK_NAME.into(), version: SDK_VERSION.into(), ..Default::default() }
+    InstrumentationScope {
+        name: SDK_NAME.into(),
+        version: SDK_VERSION.into(),
+        ..Default::default()
+    }
 }
 
 /// `user.*` (semantic conventions: `user.id`) and `tag.*` attributes.
@@ -133,16 +166,28 @@ pub fn scope_attributes(scope: &crate::event::Scope, out: &mut Vec<KeyValue>) {
 }
 
 /// The request body in the configured encoding.
-pub fn payload<M: prost::Message + serde::Serialize>(message: &M, encoding: OtlpEncoding) -> Payload {
+pub fn payload<M: prost::Message + serde::Serialize>(
+    message: &M,
+    encoding: OtlpEncoding,
+) -> Payload {
     match encoding {
-        OtlpEncoding::Json => Payload { format: BodyFormat::Json, body: serde_json::to_vec(message).unwrap_or_default() },
-        OtlpEncoding::Protobuf => Payload { format: BodyFormat::Protobuf, body: message.encode_to_vec() },
+        OtlpEncoding::Json => Payload {
+            format: BodyFormat::Json,
+            body: serde_json::to_vec(message).unwrap_or_default(),
+        },
+        OtlpEncoding::Protobuf => Payload {
+            format: BodyFormat::Protobuf,
+            body: message.encode_to_vec(),
+        },
     }
 }
 
 fn span(record: &SpanRecord, session: &Session) -> Span {
-    let mut attributes: Vec<KeyValue> =
-        record.attributes.iter().filter_map(|(k, v)| kv(&span_attribute_name(k, session), v)).collect();
+    let mut attributes: Vec<KeyValue> = record
+        .attributes
+        .iter()
+        .filter_map(|(k, v)| kv(&span_attribute_name(k, session), v))
+        .collect();
     scope_attributes(&record.scope, &mut attributes);
     let (code, message) = match record.status {
         SpanStatus::Unset => (status::StatusCode::Unset, String::new()),
@@ -152,13 +197,19 @@ fn span(record: &SpanRecord, session: &Session) -> Span {
     Span {
         trace_id: record.trace_id.0.to_vec(),
         span_id: record.span_id.0.to_vec(),
-        parent_span_id: record.parent_span_id.map(|p| p.0.to_vec()).unwrap_or_default(),
+        parent_span_id: record
+            .parent_span_id
+            .map(|p| p.0.to_vec())
+            .unwrap_or_default(),
         name: record.name.clone(),
         kind: span::SpanKind::Internal as i32,
         start_time_unix_nano: record.start_time_unix_nano,
         end_time_unix_nano: record.end_time_unix_nano,
         attributes,
-        status: Some(Status { message, code: code as i32 }),
+        status: Some(Status {
+            message,
+            code: code as i32,
+        }),
         ..Default::default()
     }
 }

@@ -4,10 +4,12 @@
 
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
-use opentelemetry_proto::tonic::logs::v1::{LogRecord as OtlpLogRecord, ResourceLogs, ScopeLogs, SeverityNumber};
+use opentelemetry_proto::tonic::logs::v1::{
+    LogRecord as OtlpLogRecord, ResourceLogs, ScopeLogs, SeverityNumber,
+};
 
-use crate::encode::otlp::{kv, payload, resource, scope, scope_attributes, DATA_PREFIX};
 use crate::encode::body::Payload;
+use crate::encode::otlp::{kv, payload, resource, scope, scope_attributes, DATA_PREFIX};
 use crate::encode::wire::OtlpEncoding;
 use crate::event::{Level, LogRecord};
 use crate::session::Session;
@@ -23,7 +25,11 @@ pub fn severity(level: Level) -> SeverityNumber {
 }
 
 fn record(r: &LogRecord) -> OtlpLogRecord {
-    let mut attributes: Vec<KeyValue> = r.data.iter().filter_map(|(k, v)| kv(&format!("{DATA_PREFIX}{k}"), v)).collect();
+    let mut attributes: Vec<KeyValue> = r
+        .data
+        .iter()
+        .filter_map(|(k, v)| kv(&format!("{DATA_PREFIX}{k}"), v))
+        .collect();
     scope_attributes(&r.scope, &mut attributes);
     // Named sections (`set_context`) stay nested under `context.<name>`.
     for (name, section) in &r.scope.contexts {
@@ -34,7 +40,9 @@ fn record(r: &LogRecord) -> OtlpLogRecord {
         observed_time_unix_nano: r.time_unix_nano,
         severity_number: severity(r.level) as i32,
         severity_text: r.level.as_str().to_uppercase(),
-        body: Some(AnyValue { value: Some(any_value::Value::StringValue(r.message.clone())) }),
+        body: Some(AnyValue {
+            value: Some(any_value::Value::StringValue(r.message.clone())),
+        }),
         attributes,
         ..Default::default()
     }
@@ -44,7 +52,11 @@ pub fn request(records: &[LogRecord], session: &Session) -> ExportLogsServiceReq
     ExportLogsServiceRequest {
         resource_logs: vec![ResourceLogs {
             resource: Some(resource(session)),
-            scope_logs: vec![ScopeLogs { scope: Some(scope()), log_records: records.iter().map(record).collect(), schema_url: String::new() }],
+            scope_logs: vec![ScopeLogs {
+                scope: Some(scope()),
+                log_records: records.iter().map(record).collect(),
+                schema_url: String::new(),
+            }],
             schema_url: String::new(),
         }],
     }

@@ -10,18 +10,22 @@
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::metrics::v1::{
-    metric, number_data_point, AggregationTemporality, Gauge, Histogram, HistogramDataPoint, Metric, NumberDataPoint,
-    ResourceMetrics, ScopeMetrics, Sum,
+    metric, number_data_point, AggregationTemporality, Gauge, Histogram, HistogramDataPoint,
+    Metric, NumberDataPoint, ResourceMetrics, ScopeMetrics, Sum,
 };
 
-use crate::encode::otlp::{payload, resource, scope, string_kv};
 use crate::encode::body::Payload;
+use crate::encode::otlp::{payload, resource, scope, string_kv};
 use crate::encode::wire::OtlpEncoding;
 use crate::event::MetricKind;
 use crate::metrics::{PointValue, Snapshot};
 use crate::session::Session;
 
-pub fn request(snapshot: &Snapshot, session: &Session, now_unix_nano: u64) -> ExportMetricsServiceRequest {
+pub fn request(
+    snapshot: &Snapshot,
+    session: &Session,
+    now_unix_nano: u64,
+) -> ExportMetricsServiceRequest {
     let cumulative = AggregationTemporality::Cumulative as i32;
     let mut metrics: Vec<Metric> = Vec::new();
     let automatic: Vec<(&str, &str)> = session.automatic_labels().collect();
@@ -44,19 +48,31 @@ pub fn request(snapshot: &Snapshot, session: &Session, now_unix_nano: u64) -> Ex
             ..Default::default()
         };
         // One Metric per name and kind, one data point per label set.
-        let at = match metrics.iter().position(|m| m.name == series.name && kind_of(m) == Some(series.kind)) {
+        let at = match metrics
+            .iter()
+            .position(|m| m.name == series.name && kind_of(m) == Some(series.kind))
+        {
             Some(i) => i,
             None => {
                 let data = match series.kind {
-                    MetricKind::Counter => {
-                        metric::Data::Sum(Sum { data_points: Vec::new(), aggregation_temporality: cumulative, is_monotonic: true })
-                    }
-                    MetricKind::Gauge => metric::Data::Gauge(Gauge { data_points: Vec::new() }),
-                    MetricKind::Histogram => {
-                        metric::Data::Histogram(Histogram { data_points: Vec::new(), aggregation_temporality: cumulative })
-                    }
+                    MetricKind::Counter => metric::Data::Sum(Sum {
+                        data_points: Vec::new(),
+                        aggregation_temporality: cumulative,
+                        is_monotonic: true,
+                    }),
+                    MetricKind::Gauge => metric::Data::Gauge(Gauge {
+                        data_points: Vec::new(),
+                    }),
+                    MetricKind::Histogram => metric::Data::Histogram(Histogram {
+                        data_points: Vec::new(),
+                        aggregation_temporality: cumulative,
+                    }),
                 };
-                metrics.push(Metric { name: series.name.to_string(), data: Some(data), ..Default::default() });
+                metrics.push(Metric {
+                    name: series.name.to_string(),
+                    data: Some(data),
+                    ..Default::default()
+                });
                 metrics.len() - 1
             }
         };
@@ -67,7 +83,9 @@ pub fn request(snapshot: &Snapshot, session: &Session, now_unix_nano: u64) -> Ex
                 }
                 sum.data_points.push(number(*v, now_unix_nano));
             }
-            (Some(metric::Data::Gauge(gauge)), PointValue::Gauge(v)) => gauge.data_points.push(number(*v, now_unix_nano)),
+            (Some(metric::Data::Gauge(gauge)), PointValue::Gauge(v)) => {
+                gauge.data_points.push(number(*v, now_unix_nano))
+            }
             (Some(metric::Data::Histogram(h)), PointValue::Histogram { counts, sum, count }) => {
                 let (sum, count) = (*sum, *count);
                 // OTLP wants one more bucket than bounds: the overflow above the last.
@@ -102,7 +120,11 @@ pub fn request(snapshot: &Snapshot, session: &Session, now_unix_nano: u64) -> Ex
     ExportMetricsServiceRequest {
         resource_metrics: vec![ResourceMetrics {
             resource: Some(resource(session)),
-            scope_metrics: vec![ScopeMetrics { scope: Some(scope()), metrics, schema_url: String::new() }],
+            scope_metrics: vec![ScopeMetrics {
+                scope: Some(scope()),
+                metrics,
+                schema_url: String::new(),
+            }],
             schema_url: String::new(),
         }],
     }
@@ -117,6 +139,11 @@ fn kind_of(m: &Metric) -> Option<MetricKind> {
     }
 }
 
-pub fn encode(snapshot: &Snapshot, session: &Session, now_unix_nano: u64, encoding: OtlpEncoding) -> Payload {
+pub fn encode(
+    snapshot: &Snapshot,
+    session: &Session,
+    now_unix_nano: u64,
+    encoding: OtlpEncoding,
+) -> Payload {
     payload(&request(snapshot, session, now_unix_nano), encoding)
 }

@@ -5,11 +5,10 @@
 
 use prost::Message;
 
-use crate::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
 use crate::encode::body::{BodyFormat, Payload};
+use crate::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
 use crate::metrics::{PointValue, Snapshot};
 use crate::value::format_float;
-
 
 /// One time series per counter and gauge, `buckets + 3` per histogram; each
 /// sample at the snapshot's time, after a 0 sample where the point asks for one.
@@ -18,18 +17,36 @@ pub fn request(snapshot: &Snapshot) -> WriteRequest {
     for point in &snapshot.series {
         let zero_ts = point.created_ms - 1;
         let mut push = |name: String, extra: Option<(&str, String)>, value: f64| {
-            let mut labels: Vec<Label> =
-                point.labels.iter().map(|(n, v)| Label { name: n.clone(), value: v.clone() }).collect();
-            labels.push(Label { name: "__name__".into(), value: name });
+            let mut labels: Vec<Label> = point
+                .labels
+                .iter()
+                .map(|(n, v)| Label {
+                    name: n.clone(),
+                    value: v.clone(),
+                })
+                .collect();
+            labels.push(Label {
+                name: "__name__".into(),
+                value: name,
+            });
             if let Some((n, v)) = extra {
-                labels.push(Label { name: n.into(), value: v });
+                labels.push(Label {
+                    name: n.into(),
+                    value: v,
+                });
             }
             labels.sort();
             let mut samples = Vec::with_capacity(2);
             if point.zero_sample {
-                samples.push(Sample { value: 0.0, timestamp: zero_ts });
+                samples.push(Sample {
+                    value: 0.0,
+                    timestamp: zero_ts,
+                });
             }
-            samples.push(Sample { value, timestamp: point.timestamp_ms });
+            samples.push(Sample {
+                value,
+                timestamp: point.timestamp_ms,
+            });
             timeseries.push(TimeSeries { labels, samples });
         };
         let base = &point.name;
@@ -40,9 +57,17 @@ pub fn request(snapshot: &Snapshot) -> WriteRequest {
                 let mut cumulative = 0u64;
                 for (bound, n) in snapshot.bounds.iter().zip(counts) {
                     cumulative += n;
-                    push(format!("{base}_bucket"), Some(("le", format_float(*bound))), cumulative as f64);
+                    push(
+                        format!("{base}_bucket"),
+                        Some(("le", format_float(*bound))),
+                        cumulative as f64,
+                    );
                 }
-                push(format!("{base}_bucket"), Some(("le", "+Inf".into())), *count as f64);
+                push(
+                    format!("{base}_bucket"),
+                    Some(("le", "+Inf".into())),
+                    *count as f64,
+                );
                 push(format!("{base}_sum"), None, *sum);
                 push(format!("{base}_count"), None, *count as f64);
             }
@@ -59,12 +84,19 @@ pub fn encode(request: &WriteRequest) -> Payload {
     let raw = request.encode_to_vec();
     // Block-format compression of an in-memory buffer only fails for inputs
     // over ~4 GiB, far beyond any batch this SDK builds.
-    let body = snap::raw::Encoder::new().compress_vec(&raw).unwrap_or_default();
-    Payload { format: BodyFormat::RemoteWrite, body }
+    let body = snap::raw::Encoder::new()
+        .compress_vec(&raw)
+        .unwrap_or_default();
+    Payload {
+        format: BodyFormat::RemoteWrite,
+        body,
+    }
 }
 
 /// The inverse, for tests and tools: snappy-decompress and decode.
 pub fn decode(body: &[u8]) -> Result<WriteRequest, String> {
-    let raw = snap::raw::Decoder::new().decompress_vec(body).map_err(|e| e.to_string())?;
+    let raw = snap::raw::Decoder::new()
+        .decompress_vec(body)
+        .map_err(|e| e.to_string())?;
     WriteRequest::decode(raw.as_slice()).map_err(|e| e.to_string())
 }

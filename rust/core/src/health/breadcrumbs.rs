@@ -22,7 +22,10 @@ impl Crumb {
     /// As attached to a log line: `{time, category, [level], message, [data]}`.
     pub fn to_value(&self) -> Value {
         let mut fields = vec![
-            ("time".to_string(), Value::Str(rfc3339_millis(self.time_unix_nano))),
+            (
+                "time".to_string(),
+                Value::Str(rfc3339_millis(self.time_unix_nano)),
+            ),
             ("category".to_string(), Value::Str(self.category.clone())),
         ];
         if let Some(level) = self.level {
@@ -39,9 +42,15 @@ impl Crumb {
         let Value::Map(fields) = v else { return None };
         let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v);
         let text = |k: &str| get(k).and_then(Value::as_str).map(str::to_string);
-        let level = text("level").and_then(|l| [Level::Debug, Level::Info, Level::Warn, Level::Error].into_iter().find(|x| x.as_str() == l));
+        let level = text("level").and_then(|l| {
+            [Level::Debug, Level::Info, Level::Warn, Level::Error]
+                .into_iter()
+                .find(|x| x.as_str() == l)
+        });
         Some(Crumb {
-            time_unix_nano: text("time").and_then(|t| parse_rfc3339_millis(&t)).unwrap_or(0),
+            time_unix_nano: text("time")
+                .and_then(|t| parse_rfc3339_millis(&t))
+                .unwrap_or(0),
             category: text("category")?,
             level,
             message: text("message").unwrap_or_default(),
@@ -62,18 +71,35 @@ pub struct Breadcrumbs {
 
 impl Breadcrumbs {
     pub fn new(capacity: usize) -> Self {
-        Breadcrumbs { crumbs: VecDeque::with_capacity(capacity), capacity }
+        Breadcrumbs {
+            crumbs: VecDeque::with_capacity(capacity),
+            capacity,
+        }
     }
 
     /// Adds one without allocating once the ring is full: the oldest
     /// crumb's strings are reused. The worker calls this for every log line.
-    pub fn push_text(&mut self, time_unix_nano: u64, category: &str, level: Option<Level>, message: &str) {
+    pub fn push_text(
+        &mut self,
+        time_unix_nano: u64,
+        category: &str,
+        level: Option<Level>,
+        message: &str,
+    ) {
         let newest = self.crumbs.back().map_or(0, |c| c.time_unix_nano);
         if self.capacity == 0 || self.crumbs.len() < self.capacity || time_unix_nano < newest {
-            let crumb = Crumb { time_unix_nano, category: category.into(), level, message: message.into(), data: Fields::new() };
+            let crumb = Crumb {
+                time_unix_nano,
+                category: category.into(),
+                level,
+                message: message.into(),
+                data: Fields::new(),
+            };
             return self.push(crumb);
         }
-        let Some(mut oldest) = self.crumbs.pop_front() else { return };
+        let Some(mut oldest) = self.crumbs.pop_front() else {
+            return;
+        };
         oldest.time_unix_nano = time_unix_nano;
         oldest.category.clear();
         oldest.category.push_str(category);
@@ -90,7 +116,11 @@ impl Breadcrumbs {
         if self.capacity == 0 {
             return;
         }
-        let at = self.crumbs.iter().rposition(|c| c.time_unix_nano <= crumb.time_unix_nano).map_or(0, |i| i + 1);
+        let at = self
+            .crumbs
+            .iter()
+            .rposition(|c| c.time_unix_nano <= crumb.time_unix_nano)
+            .map_or(0, |i| i + 1);
         if at == 0 && self.crumbs.len() == self.capacity {
             return; // older than everything kept
         }
@@ -115,7 +145,12 @@ pub fn rfc3339_millis(unix_nano: u64) -> String {
     let (secs, ms) = (millis / 1000, millis % 1000);
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn parse_rfc3339_millis(s: &str) -> Option<u64> {
@@ -153,7 +188,13 @@ mod tests {
     use super::*;
 
     fn crumb(t: u64, message: &str) -> Crumb {
-        Crumb { time_unix_nano: t, category: "log".into(), level: None, message: message.into(), data: Fields::new() }
+        Crumb {
+            time_unix_nano: t,
+            category: "log".into(),
+            level: None,
+            message: message.into(),
+            data: Fields::new(),
+        }
     }
 
     #[test]
@@ -175,7 +216,11 @@ mod tests {
             b.push_text(t, "log", Some(Level::Info), &format!("m{t}"));
         }
         b.push_text(4, "span", None, "late start");
-        let seen: Vec<(u64, &str)> = b.crumbs.iter().map(|c| (c.time_unix_nano, c.message.as_str())).collect();
+        let seen: Vec<(u64, &str)> = b
+            .crumbs
+            .iter()
+            .map(|c| (c.time_unix_nano, c.message.as_str()))
+            .collect();
         assert_eq!(seen, [(4, "m4"), (4, "late start"), (5, "m5")]);
     }
 
@@ -193,7 +238,11 @@ mod tests {
         assert_eq!(rfc3339_millis(t), "2025-12-01T02:10:00.123Z");
         assert_eq!(parse_rfc3339_millis(&rfc3339_millis(t)), Some(t));
         assert_eq!(rfc3339_millis(0), "1970-01-01T00:00:00.000Z");
-        let c = Crumb { level: Some(Level::Warn), data: vec![("k".into(), Value::Int(1))], ..crumb(t, "m") };
+        let c = Crumb {
+            level: Some(Level::Warn),
+            data: vec![("k".into(), Value::Int(1))],
+            ..crumb(t, "m")
+        };
         assert_eq!(Crumb::from_value(&c.to_value()), Some(c));
     }
 }

@@ -14,7 +14,13 @@ mod unix {
     use std::sync::atomic::{AtomicPtr, Ordering};
     use std::sync::OnceLock;
 
-    const SIGNALS: [libc::c_int; 5] = [libc::SIGSEGV, libc::SIGILL, libc::SIGFPE, libc::SIGBUS, libc::SIGABRT];
+    const SIGNALS: [libc::c_int; 5] = [
+        libc::SIGSEGV,
+        libc::SIGILL,
+        libc::SIGFPE,
+        libc::SIGBUS,
+        libc::SIGABRT,
+    ];
 
     /// The flag file's path for the running session; null when none runs.
     static FLAG_PATH: AtomicPtr<libc::c_char> = AtomicPtr::new(std::ptr::null_mut());
@@ -22,7 +28,9 @@ mod unix {
     static PREVIOUS: OnceLock<[libc::sigaction; 5]> = OnceLock::new();
 
     pub fn arm(flag_path: &std::path::Path) {
-        let Ok(path) = CString::new(flag_path.as_os_str().as_encoded_bytes()) else { return };
+        let Ok(path) = CString::new(flag_path.as_os_str().as_encoded_bytes()) else {
+            return;
+        };
         let old = FLAG_PATH.swap(path.into_raw(), Ordering::SeqCst);
         // The previous path is leaked, not freed: a handler may be reading it.
         let _ = old;
@@ -48,12 +56,20 @@ mod unix {
         }
     }
 
-    extern "C" fn on_fatal_signal(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+    extern "C" fn on_fatal_signal(
+        signal: libc::c_int,
+        info: *mut libc::siginfo_t,
+        context: *mut libc::c_void,
+    ) {
         let path = FLAG_PATH.load(Ordering::SeqCst);
         if !path.is_null() {
             // SAFETY: async-signal-safe calls on a NUL-terminated path that is never freed.
             unsafe {
-                let fd = libc::open(path, libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC | libc::O_CLOEXEC, 0o644);
+                let fd = libc::open(
+                    path,
+                    libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC | libc::O_CLOEXEC,
+                    0o644,
+                );
                 if fd >= 0 {
                     let mut digits = [0u8; 4];
                     let mut n = signal.clamp(0, 999) as u32;
@@ -77,8 +93,12 @@ mod unix {
     /// Runs the handler that was there before ours; with none, the default
     /// action (the process ends the way it would have without us).
     fn pass_on(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
-        let Some(previous) = PREVIOUS.get() else { return };
-        let Some(i) = SIGNALS.iter().position(|s| *s == signal) else { return };
+        let Some(previous) = PREVIOUS.get() else {
+            return;
+        };
+        let Some(i) = SIGNALS.iter().position(|s| *s == signal) else {
+            return;
+        };
         let old = &previous[i];
         let handler = old.sa_sigaction;
         // SAFETY: calling the previously installed handler the way it was
@@ -88,7 +108,8 @@ mod unix {
                 libc::sigaction(signal, old, std::ptr::null_mut());
                 libc::raise(signal);
             } else if old.sa_flags & libc::SA_SIGINFO != 0 {
-                let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) = std::mem::transmute(handler);
+                let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                    std::mem::transmute(handler);
                 f(signal, info, context);
             } else {
                 let f: extern "C" fn(libc::c_int) = std::mem::transmute(handler);

@@ -47,12 +47,21 @@ impl MarkerFile {
     pub fn create(dir: &Path, session_id: &str) -> std::io::Result<MarkerFile> {
         fs::create_dir_all(dir)?;
         let path = dir.join(format!("{session_id}.{MARKER_EXTENSION}"));
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&path)?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)?;
         file.try_lock().map_err(|e| match e {
             TryLockError::Error(e) => e,
             TryLockError::WouldBlock => std::io::Error::other("marker locked by another process"),
         })?;
-        Ok(MarkerFile { file, path, last_size: 0 })
+        Ok(MarkerFile {
+            file,
+            path,
+            last_size: 0,
+        })
     }
 
     /// Rewrites the marker in place (a rename would drop the lock). A crash
@@ -89,14 +98,22 @@ pub struct DeadSession {
 /// Markers in `dir` whose process is gone, other than `own_id`'s, each
 /// claimed and deleted so no other launch reports it again.
 pub fn take_dead_sessions(dir: &Path, own_id: &str) -> Vec<DeadSession> {
-    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut dead = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
         if path.extension().is_none_or(|e| e != MARKER_EXTENSION) {
             continue;
         }
-        let Some(id) = path.file_stem().and_then(|s| s.to_str()).map(str::to_string) else { continue };
+        let Some(id) = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
         if id == own_id {
             continue;
         }
@@ -116,13 +133,22 @@ fn claim(path: &Path, id: &str, own_id: &str) -> Option<DeadSession> {
     // Another launch claimed it first.
     fs::rename(path, &claimed).ok()?;
     let mut text = Vec::new();
-    let marker = file.read_to_end(&mut text).ok().and_then(|_| serde_json::from_slice::<Marker>(&text).ok());
+    let marker = file
+        .read_to_end(&mut text)
+        .ok()
+        .and_then(|_| serde_json::from_slice::<Marker>(&text).ok());
     drop(file);
     let crashed = path.with_extension(CRASHED_EXTENSION);
-    let crash_signal = fs::read_to_string(&crashed).ok().map(|s| s.trim().parse().unwrap_or(0));
+    let crash_signal = fs::read_to_string(&crashed)
+        .ok()
+        .map(|s| s.trim().parse().unwrap_or(0));
     let _ = fs::remove_file(&claimed);
     let _ = fs::remove_file(&crashed);
-    Some(DeadSession { session_id: id.to_string(), marker, crash_signal })
+    Some(DeadSession {
+        session_id: id.to_string(),
+        marker,
+        crash_signal,
+    })
 }
 
 #[cfg(test)]
@@ -139,13 +165,29 @@ mod tests {
     fn a_live_marker_is_left_alone_and_a_dead_one_reported_once() {
         let d = dir("live");
         let mut live = MarkerFile::create(&d, "live").unwrap();
-        live.write(&Marker { session_id: "live".into(), ..Marker::default() }).unwrap();
+        live.write(&Marker {
+            session_id: "live".into(),
+            ..Marker::default()
+        })
+        .unwrap();
         // A marker nobody holds: its process is gone.
-        fs::write(d.join("dead.marker"), serde_json::to_vec(&Marker { session_id: "dead".into(), version: "1.0".into(), ..Marker::default() }).unwrap()).unwrap();
+        fs::write(
+            d.join("dead.marker"),
+            serde_json::to_vec(&Marker {
+                session_id: "dead".into(),
+                version: "1.0".into(),
+                ..Marker::default()
+            })
+            .unwrap(),
+        )
+        .unwrap();
         fs::write(d.join("dead.crashed"), "11").unwrap();
         let found = take_dead_sessions(&d, "me");
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!((found[0].session_id.as_str(), found[0].crash_signal), ("dead", Some(11)));
+        assert_eq!(
+            (found[0].session_id.as_str(), found[0].crash_signal),
+            ("dead", Some(11))
+        );
         assert_eq!(found[0].marker.as_ref().unwrap().version, "1.0");
         assert!(take_dead_sessions(&d, "me").is_empty(), "reported once");
         assert!(d.join("live.marker").exists());
@@ -159,6 +201,9 @@ mod tests {
         fs::create_dir_all(&d).unwrap();
         fs::write(d.join("half.marker"), "{\"session_id\":\"ha").unwrap();
         let found = take_dead_sessions(&d, "me");
-        assert_eq!((found[0].session_id.as_str(), found[0].marker.is_none()), ("half", true));
+        assert_eq!(
+            (found[0].session_id.as_str(), found[0].marker.is_none()),
+            ("half", true)
+        );
     }
 }

@@ -85,7 +85,11 @@ pub(crate) struct SessionHealth {
 impl SessionHealth {
     /// `None` when `release_health` is off. The events to send first: reports
     /// of earlier sessions that died, then `session_start`.
-    pub fn start(config: &Config, session: &Session, warn: &mut Diagnostics) -> Option<(SessionHealth, Vec<Event>)> {
+    pub fn start(
+        config: &Config,
+        session: &Session,
+        warn: &mut Diagnostics,
+    ) -> Option<(SessionHealth, Vec<Event>)> {
         if !config.release_health {
             return None;
         }
@@ -98,10 +102,15 @@ impl SessionHealth {
             }
             match MarkerFile::create(&dir, &session.session_id) {
                 Ok(m) => {
-                    crash_signal::arm(&dir.join(format!("{}.{CRASHED_EXTENSION}", session.session_id)));
+                    crash_signal::arm(
+                        &dir.join(format!("{}.{CRASHED_EXTENSION}", session.session_id)),
+                    );
                     marker = Some(m);
                 }
-                Err(e) => warn.warn(format!("release health: cannot write the session marker in {}: {e}", dir.display())),
+                Err(e) => warn.warn(format!(
+                    "release health: cannot write the session marker in {}: {e}",
+                    dir.display()
+                )),
             }
         }
         events.push(log(now, Level::Info, "session_start", Fields::new()));
@@ -130,14 +139,19 @@ impl SessionHealth {
                 if log.level == Level::Error {
                     self.errored = true;
                     if !self.crumbs.is_empty() {
-                        log.data.push(("breadcrumbs".into(), self.crumbs.to_value()));
+                        log.data
+                            .push(("breadcrumbs".into(), self.crumbs.to_value()));
                     }
                 }
-                self.crumbs.push_text(log.time_unix_nano, "log", Some(log.level), &log.message);
+                self.crumbs
+                    .push_text(log.time_unix_nano, "log", Some(log.level), &log.message);
             }
             Event::Span(span) => {
                 let mut message = String::with_capacity(span.name.len() + 8);
-                for (time, what) in [(span.start_time_unix_nano, " started"), (span.end_time_unix_nano, " ended")] {
+                for (time, what) in [
+                    (span.start_time_unix_nano, " started"),
+                    (span.end_time_unix_nano, " ended"),
+                ] {
                     message.clear();
                     message.push_str(&span.name);
                     message.push_str(what);
@@ -150,15 +164,37 @@ impl SessionHealth {
 
     pub fn note(&mut self, note: Note) {
         match note {
-            Note::Breadcrumb { time_unix_nano, category, message, data } => {
-                self.crumbs.push(Crumb { time_unix_nano, category, level: None, message, data });
+            Note::Breadcrumb {
+                time_unix_nano,
+                category,
+                message,
+                data,
+            } => {
+                self.crumbs.push(Crumb {
+                    time_unix_nano,
+                    category,
+                    level: None,
+                    message,
+                    data,
+                });
             }
-            Note::Scene { time_unix_nano, name } => {
+            Note::Scene {
+                time_unix_nano,
+                name,
+            } => {
                 self.crumbs.push_text(time_unix_nano, "scene", None, &name);
                 self.scene = name;
             }
-            Note::Paused { time_unix_nano, paused } => {
-                self.crumbs.push_text(time_unix_nano, "app", None, if paused { "paused" } else { "resumed" });
+            Note::Paused {
+                time_unix_nano,
+                paused,
+            } => {
+                self.crumbs.push_text(
+                    time_unix_nano,
+                    "app",
+                    None,
+                    if paused { "paused" } else { "resumed" },
+                );
                 self.paused = paused;
                 // The OS may kill a paused app without another second.
                 self.write_marker();
@@ -180,7 +216,9 @@ impl SessionHealth {
 
     fn write_marker(&mut self) {
         self.next_marker_write = Instant::now() + MARKER_INTERVAL;
-        let Some(file) = self.marker.as_mut() else { return };
+        let Some(file) = self.marker.as_mut() else {
+            return;
+        };
         let marker = Marker {
             session_id: self.session.session_id.clone(),
             game: self.session.game.clone(),
@@ -214,25 +252,51 @@ impl SessionHealth {
     /// The events a clean end sends now, without ending anything.
     pub fn end_events(&self) -> Vec<Event> {
         let now = now_unix_nano();
-        let status = if self.errored { SessionStatus::Errored } else { SessionStatus::Exited };
+        let status = if self.errored {
+            SessionStatus::Errored
+        } else {
+            SessionStatus::Exited
+        };
         let data = vec![
-            ("duration_s".to_string(), Value::Float(round_ms(self.started.elapsed().as_secs_f64()))),
+            (
+                "duration_s".to_string(),
+                Value::Float(round_ms(self.started.elapsed().as_secs_f64())),
+            ),
             ("status".to_string(), Value::Str(status.as_str().into())),
         ];
-        vec![log(now, Level::Info, "session_end", data), sessions_counter(now, status, None)]
+        vec![
+            log(now, Level::Info, "session_end", data),
+            sessions_counter(now, status, None),
+        ]
     }
 }
 
 /// The error log and the counter that report a session that died.
 fn dead_session_report(dead: &DeadSession, now: u64) -> Vec<Event> {
-    let status = if dead.crash_signal.is_some() { SessionStatus::Crashed } else { SessionStatus::Abnormal };
-    let mut data = vec![("previous_session_id".to_string(), Value::Str(dead.session_id.clone()))];
-    let version = dead.marker.as_ref().map_or("unknown".to_string(), |m| m.version.clone());
+    let status = if dead.crash_signal.is_some() {
+        SessionStatus::Crashed
+    } else {
+        SessionStatus::Abnormal
+    };
+    let mut data = vec![(
+        "previous_session_id".to_string(),
+        Value::Str(dead.session_id.clone()),
+    )];
+    let version = dead
+        .marker
+        .as_ref()
+        .map_or("unknown".to_string(), |m| m.version.clone());
     if let Some(m) = &dead.marker {
         let duration = m.updated_unix_ms.saturating_sub(m.started_unix_ms) as f64 / 1000.0;
         data.extend([
-            ("previous_version".to_string(), Value::Str(m.version.clone())),
-            ("previous_environment".to_string(), Value::Str(m.environment.clone())),
+            (
+                "previous_version".to_string(),
+                Value::Str(m.version.clone()),
+            ),
+            (
+                "previous_environment".to_string(),
+                Value::Str(m.environment.clone()),
+            ),
             ("duration_s".to_string(), Value::Float(round_ms(duration))),
             ("last_scene".to_string(), Value::Str(m.scene.clone())),
             ("paused".to_string(), Value::Bool(m.paused)),
@@ -244,12 +308,25 @@ fn dead_session_report(dead: &DeadSession, now: u64) -> Vec<Event> {
     if let Some(signal) = dead.crash_signal {
         data.push(("signal".to_string(), Value::Int(signal.into())));
     }
-    let message = if status == SessionStatus::Crashed { "session_crashed" } else { "session_abnormal" };
-    vec![log(now, Level::Error, message, data), sessions_counter(now, status, Some(version))]
+    let message = if status == SessionStatus::Crashed {
+        "session_crashed"
+    } else {
+        "session_abnormal"
+    };
+    vec![
+        log(now, Level::Error, message, data),
+        sessions_counter(now, status, Some(version)),
+    ]
 }
 
 fn log(time_unix_nano: u64, level: Level, message: &str, data: Fields) -> Event {
-    Event::Log(LogRecord { time_unix_nano, level, message: message.into(), data, scope: Default::default() })
+    Event::Log(LogRecord {
+        time_unix_nano,
+        level,
+        message: message.into(),
+        data,
+        scope: Default::default(),
+    })
 }
 
 /// `version`: counted under an earlier session's version instead of this
@@ -259,7 +336,14 @@ fn sessions_counter(time_unix_nano: u64, status: SessionStatus, version: Option<
     if let Some(v) = version {
         labels.push(("version".to_string(), v));
     }
-    Event::Metric(MetricUpdate { time_unix_nano, kind: MetricKind::Counter, name: SESSIONS_METRIC.into(), value: 1.0, labels, more: Vec::new() })
+    Event::Metric(MetricUpdate {
+        time_unix_nano,
+        kind: MetricKind::Counter,
+        name: SESSIONS_METRIC.into(),
+        value: 1.0,
+        labels,
+        more: Vec::new(),
+    })
 }
 
 fn round_ms(seconds: f64) -> f64 {
@@ -270,9 +354,15 @@ fn json_to_value(v: &serde_json::Value) -> Value {
     match v {
         serde_json::Value::Null => Value::Null,
         serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0)), Value::Int),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0)), Value::Int),
         serde_json::Value::String(s) => Value::Str(s.clone()),
         serde_json::Value::Array(items) => Value::List(items.iter().map(json_to_value).collect()),
-        serde_json::Value::Object(map) => Value::Map(map.iter().map(|(k, v)| (k.clone(), json_to_value(v))).collect()),
+        serde_json::Value::Object(map) => Value::Map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_to_value(v)))
+                .collect(),
+        ),
     }
 }

@@ -67,10 +67,20 @@ pub struct LocalStore {
 /// A change to a row of `sessions`.
 enum SessionUpdate {
     Scene(String),
-    Ended { ended_us: i64, status: String },
+    Ended {
+        ended_us: i64,
+        status: String,
+    },
     /// An earlier session that died, reported by this launch (release
     /// health): its row may be in this file (status `running`) or not.
-    Died { session_id: String, status: String, version: String, environment: String, last_scene: String, duration_us: i64 },
+    Died {
+        session_id: String,
+        status: String,
+        version: String,
+        environment: String,
+        last_scene: String,
+        duration_us: i64,
+    },
 }
 
 impl LocalStore {
@@ -78,18 +88,30 @@ impl LocalStore {
     /// is not a database this code can write (corrupt, another program's,
     /// a newer schema) is set aside under another name, with one warning,
     /// and a new one is started.
-    pub fn open(dir: &Path, config: &Config, session: &Session, stats: Arc<StoreStats>, warn: &mut Diagnostics) -> Result<LocalStore, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    pub fn open(
+        dir: &Path,
+        config: &Config,
+        session: &Session,
+        stats: Arc<StoreStats>,
+        warn: &mut Diagnostics,
+    ) -> Result<LocalStore, String> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let path = dir.join(FILE_NAME);
         let conn = match open_checked(&path) {
             Ok(conn) => conn,
             Err(Unusable(why)) => {
                 let aside = set_aside(&path)?;
-                warn.warn(format!("local store: {} {why}; moved it to {} and started a new one", path.display(), aside.display()));
+                warn.warn(format!(
+                    "local store: {} {why}; moved it to {} and started a new one",
+                    path.display(),
+                    aside.display()
+                ));
                 open_checked(&path).map_err(|Unusable(why)| format!("{}: {why}", path.display()))?
             }
         };
-        let device = serde_json::to_string(&crate::encode::loki::Map(&session.device_fields())).unwrap_or_else(|_| "{}".into());
+        let device = serde_json::to_string(&crate::encode::loki::Map(&session.device_fields()))
+            .unwrap_or_else(|_| "{}".into());
         conn.execute(
             "INSERT OR IGNORE INTO sessions (session_id, game, version, environment, started_us, device) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![session.session_id, session.game, session.version, session.environment, micros(now_unix_nano()), device],
@@ -103,12 +125,17 @@ impl LocalStore {
             next_seq: 0,
             scene: String::new(),
             waiting: Vec::new(),
-            metrics: Aggregator::new(config.histogram_buckets.clone(), config.max_series, Vec::new()),
+            metrics: Aggregator::new(
+                config.histogram_buckets.clone(),
+                config.max_series,
+                Vec::new(),
+            ),
             written: Vec::new(),
             session_updates: Vec::new(),
             retention: Retention {
                 max_bytes: config.max_local_store_bytes as u64,
-                max_age_us: i64::try_from(config.max_local_store_age.as_micros()).unwrap_or(i64::MAX),
+                max_age_us: i64::try_from(config.max_local_store_age.as_micros())
+                    .unwrap_or(i64::MAX),
             },
             stats,
         })
@@ -144,26 +171,48 @@ impl LocalStore {
     pub fn note(&mut self, note: &Note) {
         if let Note::Scene { name, .. } = note {
             self.scene = name.clone();
-            self.session_updates.push(SessionUpdate::Scene(name.clone()));
+            self.session_updates
+                .push(SessionUpdate::Scene(name.clone()));
         }
     }
 
     /// Release health's own logs say how sessions ended.
-    fn note_session_event(&mut self, message: &str, data: &crate::value::Fields, time_unix_nano: u64) {
-        let text = |key: &str| data.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.as_str()).unwrap_or("").to_string();
-        let seconds = |key: &str| data.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.as_f64()).unwrap_or(0.0);
+    fn note_session_event(
+        &mut self,
+        message: &str,
+        data: &crate::value::Fields,
+        time_unix_nano: u64,
+    ) {
+        let text = |key: &str| {
+            data.iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let seconds = |key: &str| {
+            data.iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| v.as_f64())
+                .unwrap_or(0.0)
+        };
         match message {
             "session_end" => {
-                self.session_updates.push(SessionUpdate::Ended { ended_us: micros(time_unix_nano), status: text("status") });
+                self.session_updates.push(SessionUpdate::Ended {
+                    ended_us: micros(time_unix_nano),
+                    status: text("status"),
+                });
             }
-            "session_crashed" | "session_abnormal" => self.session_updates.push(SessionUpdate::Died {
-                session_id: text("previous_session_id"),
-                status: message.trim_start_matches("session_").to_string(),
-                version: text("previous_version"),
-                environment: text("previous_environment"),
-                last_scene: text("last_scene"),
-                duration_us: (seconds("duration_s") * 1e6) as i64,
-            }),
+            "session_crashed" | "session_abnormal" => {
+                self.session_updates.push(SessionUpdate::Died {
+                    session_id: text("previous_session_id"),
+                    status: message.trim_start_matches("session_").to_string(),
+                    version: text("previous_version"),
+                    environment: text("previous_environment"),
+                    last_scene: text("last_scene"),
+                    duration_us: (seconds("duration_s") * 1e6) as i64,
+                })
+            }
             _ => {}
         }
     }
@@ -189,7 +238,14 @@ impl LocalStore {
             return Ok(0);
         }
         let rows = self.waiting.len() + changed.len();
-        let result = write(&mut self.conn, &self.session_id, self.next_seq, &self.waiting, &changed, &self.session_updates);
+        let result = write(
+            &mut self.conn,
+            &self.session_id,
+            self.next_seq,
+            &self.waiting,
+            &changed,
+            &self.session_updates,
+        );
         match result {
             Ok(()) => {
                 self.next_seq += rows as i64;
@@ -200,14 +256,19 @@ impl LocalStore {
                 self.session_updates.clear();
                 // Retention after the write: a failure there loses nothing.
                 if let Err(e) = self.retention.step(&self.conn, micros(now_unix_nano())) {
-                    self.stats.set_last_error(format!("cannot prune {}: {e}", self.path.display()));
+                    self.stats
+                        .set_last_error(format!("cannot prune {}: {e}", self.path.display()));
                 }
                 self.stats.written(rows as u64, file_bytes(&self.path));
                 Ok(rows)
             }
             Err(e) => {
-                self.stats.set_last_error(format!("cannot write {}: {e}", self.path.display()));
-                Err(format!("local store: cannot write {}: {e}", self.path.display()))
+                self.stats
+                    .set_last_error(format!("cannot write {}: {e}", self.path.display()));
+                Err(format!(
+                    "local store: cannot write {}: {e}",
+                    self.path.display()
+                ))
             }
         }
     }
@@ -225,13 +286,20 @@ impl LocalStore {
         remove_database(to);
         let mut out = Connection::open(to).map_err(|e| fail(&e))?;
         out.execute_batch(schema::CREATE).map_err(|e| fail(&e))?;
-        out.execute_batch(&format!("PRAGMA user_version = {}", schema::VERSION)).map_err(|e| fail(&e))?;
-        out.execute("ATTACH DATABASE ?1 AS live", [self.path.to_string_lossy()]).map_err(|e| fail(&e))?;
+        out.execute_batch(&format!("PRAGMA user_version = {}", schema::VERSION))
+            .map_err(|e| fail(&e))?;
+        out.execute("ATTACH DATABASE ?1 AS live", [self.path.to_string_lossy()])
+            .map_err(|e| fail(&e))?;
         let tx = out.transaction().map_err(|e| fail(&e))?;
         let mut rows = 0;
         for table in ["events", "metric_snapshots"] {
             rows += tx
-                .execute(&format!("INSERT INTO main.{table} SELECT * FROM live.{table} WHERE time_us >= ?1"), [since_us])
+                .execute(
+                    &format!(
+                        "INSERT INTO main.{table} SELECT * FROM live.{table} WHERE time_us >= ?1"
+                    ),
+                    [since_us],
+                )
                 .map_err(|e| fail(&e))? as u64;
         }
         tx.execute(
@@ -242,7 +310,8 @@ impl LocalStore {
         )
         .map_err(|e| fail(&e))?;
         tx.commit().map_err(|e| fail(&e))?;
-        out.execute_batch("DETACH DATABASE live").map_err(|e| fail(&e))?;
+        out.execute_batch("DETACH DATABASE live")
+            .map_err(|e| fail(&e))?;
         Ok(rows)
     }
 
@@ -282,7 +351,19 @@ fn write(
         )?;
         for r in events {
             insert.execute(params![
-                session_id, seq, r.time_us, r.kind, r.name, r.severity, r.scene, r.data, r.scope, r.duration_us, r.trace_id, r.span_id, r.parent_span_id
+                session_id,
+                seq,
+                r.time_us,
+                r.kind,
+                r.name,
+                r.severity,
+                r.scene,
+                r.data,
+                r.scope,
+                r.duration_us,
+                r.trace_id,
+                r.span_id,
+                r.parent_span_id
             ])?;
             seq += 1;
         }
@@ -292,18 +373,34 @@ fn write(
         )?;
         for (_, r) in snapshots {
             let [p50, p95, p99] = r.quantiles.map_or([None; 3], |q| q.map(Some));
-            insert.execute(params![session_id, seq, r.time_us, r.name, r.kind, r.labels, r.value, r.count, r.sum, p50, p95, p99, r.buckets])?;
+            insert.execute(params![
+                session_id, seq, r.time_us, r.name, r.kind, r.labels, r.value, r.count, r.sum, p50,
+                p95, p99, r.buckets
+            ])?;
             seq += 1;
         }
         for update in updates {
             match update {
                 SessionUpdate::Scene(scene) => {
-                    tx.execute("UPDATE sessions SET last_scene = ?2 WHERE session_id = ?1", params![session_id, scene])?;
+                    tx.execute(
+                        "UPDATE sessions SET last_scene = ?2 WHERE session_id = ?1",
+                        params![session_id, scene],
+                    )?;
                 }
                 SessionUpdate::Ended { ended_us, status } => {
-                    tx.execute("UPDATE sessions SET ended_us = ?2, status = ?3 WHERE session_id = ?1", params![session_id, ended_us, status])?;
+                    tx.execute(
+                        "UPDATE sessions SET ended_us = ?2, status = ?3 WHERE session_id = ?1",
+                        params![session_id, ended_us, status],
+                    )?;
                 }
-                SessionUpdate::Died { session_id: dead, status, version, environment, last_scene, duration_us } => {
+                SessionUpdate::Died {
+                    session_id: dead,
+                    status,
+                    version,
+                    environment,
+                    last_scene,
+                    duration_us,
+                } => {
                     // Its row, if it wrote here, keeps its own start and
                     // device; otherwise the report is all there is.
                     tx.execute(
@@ -326,29 +423,43 @@ struct Unusable(String);
 
 /// Opens `path` for writing and makes sure it holds this schema.
 fn open_checked(path: &Path) -> Result<Connection, Unusable> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(|e| Unusable(format!("cannot be opened ({e})")))?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| Unusable(format!("cannot be opened ({e})")))?;
     let unusable = |e: rusqlite::Error| match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Unusable(format!("is not a database ({e})")),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            Unusable(format!("is not a database ({e})"))
+        }
         _ => Unusable(format!("cannot be used ({e})")),
     };
-    conn.busy_timeout(std::time::Duration::from_millis(schema::BUSY_TIMEOUT_MS)).map_err(unusable)?;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(unusable)?;
+    conn.busy_timeout(std::time::Duration::from_millis(schema::BUSY_TIMEOUT_MS))
+        .map_err(unusable)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(unusable)?;
     if version > schema::VERSION {
         return Err(Unusable(format!("has a newer schema (version {version})")));
     }
     if version == 0 {
         // Before any table: freed pages can then go back (retention.rs).
-        conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL").map_err(unusable)?;
+        conn.execute_batch("PRAGMA auto_vacuum = INCREMENTAL")
+            .map_err(unusable)?;
     }
     // WAL: a reader (a sqlite3 shell, an export) never blocks the writer,
     // and a killed game loses at most the transaction it was in.
-    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())).map_err(unusable)?;
-    conn.execute_batch(&format!("PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = {}", retention::WAL_LIMIT_BYTES))
+    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
         .map_err(unusable)?;
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = {}",
+        retention::WAL_LIMIT_BYTES
+    ))
+    .map_err(unusable)?;
     if version == 0 {
         conn.execute_batch(schema::CREATE).map_err(unusable)?;
-        conn.execute_batch(&format!("PRAGMA user_version = {}", schema::VERSION)).map_err(unusable)?;
+        conn.execute_batch(&format!("PRAGMA user_version = {}", schema::VERSION))
+            .map_err(unusable)?;
     }
     Ok(conn)
 }
@@ -357,7 +468,8 @@ fn open_checked(path: &Path) -> Result<Connection, Unusable> {
 fn set_aside(path: &Path) -> Result<PathBuf, String> {
     let stamp = now_unix_nano() / 1_000_000_000;
     let aside = PathBuf::from(format!("{}.unusable-{stamp}", path.display()));
-    std::fs::rename(path, &aside).map_err(|e| format!("cannot move {} aside: {e}", path.display()))?;
+    std::fs::rename(path, &aside)
+        .map_err(|e| format!("cannot move {} aside: {e}", path.display()))?;
     for suffix in SIDE_FILES {
         let _ = std::fs::rename(sibling(path, suffix), sibling(&aside, suffix));
     }
@@ -382,5 +494,9 @@ fn remove_database(path: &Path) {
 
 /// The file's size with its WAL.
 fn file_bytes(path: &Path) -> u64 {
-    [path.to_path_buf(), sibling(path, "-wal")].iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum()
+    [path.to_path_buf(), sibling(path, "-wal")]
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
 }

@@ -51,7 +51,10 @@ impl Retention {
                 params![cutoff, PRUNE_ROWS],
             )? as u64;
         }
-        deleted += conn.execute("DELETE FROM sessions WHERE started_us < ?1 AND status != 'running'", params![cutoff])? as u64;
+        deleted += conn.execute(
+            "DELETE FROM sessions WHERE started_us < ?1 AND status != 'running'",
+            params![cutoff],
+        )? as u64;
         // Over the size: the oldest rows, a chunk of each table at a time,
         // until under it (a chunk's pages are free at once) or the step's
         // share is spent.
@@ -73,7 +76,8 @@ impl Retention {
         }
         // Each step of this statement frees one page (and yields a row):
         // step it to its end, as `execute` would not.
-        let mut vacuum = conn.prepare_cached(&format!("PRAGMA incremental_vacuum({VACUUM_PAGES})"))?;
+        let mut vacuum =
+            conn.prepare_cached(&format!("PRAGMA incremental_vacuum({VACUUM_PAGES})"))?;
         let mut pages = vacuum.raw_query();
         while pages.next()?.is_some() {}
         Ok(deleted)

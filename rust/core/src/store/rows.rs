@@ -58,7 +58,10 @@ fn log_row(log: &LogRecord, scene: &str) -> EventRow {
 fn span_row(span: &SpanRecord, scene: &str) -> EventRow {
     let mut data = span.attributes.clone();
     if !span.status_message.is_empty() {
-        data.push(("status_message".into(), Value::Str(span.status_message.clone())));
+        data.push((
+            "status_message".into(),
+            Value::Str(span.status_message.clone()),
+        ));
     }
     EventRow {
         time_us: micros(span.start_time_unix_nano),
@@ -68,7 +71,10 @@ fn span_row(span: &SpanRecord, scene: &str) -> EventRow {
         scene: scene.to_string(),
         data: json(&Map(&data)),
         scope: scope_json(&span.scope),
-        duration_us: Some(micros(span.end_time_unix_nano.saturating_sub(span.start_time_unix_nano))),
+        duration_us: Some(micros(
+            span.end_time_unix_nano
+                .saturating_sub(span.start_time_unix_nano),
+        )),
         trace_id: Some(span.trace_id.to_hex()),
         span_id: Some(span.span_id.to_hex()),
         parent_span_id: span.parent_span_id.map(|p| p.to_hex()),
@@ -113,8 +119,10 @@ impl SnapshotRow {
                 let cumulative = cumulative(counts, bounds);
                 row.count = Some(i64::try_from(*count).unwrap_or(i64::MAX));
                 row.sum = Some(*sum);
-                row.quantiles = (*count > 0).then(|| QUANTILES.map(|q| quantile(q, &cumulative, *count)));
-                row.buckets = Some(serde_json::to_string(&cumulative).unwrap_or_else(|_| "[]".into()));
+                row.quantiles =
+                    (*count > 0).then(|| QUANTILES.map(|q| quantile(q, &cumulative, *count)));
+                row.buckets =
+                    Some(serde_json::to_string(&cumulative).unwrap_or_else(|_| "[]".into()));
             }
         }
         row

@@ -25,7 +25,12 @@ pub fn until(t: &Tracker, timeout: Duration, cond: impl Fn() -> bool) -> bool {
 }
 
 /// Runs frames until what `rx` received satisfies `pred`.
-pub fn until_received(t: &Tracker, rx: &Receiver, timeout: Duration, pred: impl Fn(&[Request]) -> bool) -> bool {
+pub fn until_received(
+    t: &Tracker,
+    rx: &Receiver,
+    timeout: Duration,
+    pred: impl Fn(&[Request]) -> bool,
+) -> bool {
     until(t, timeout, || rx.wait_for(Duration::ZERO, &pred))
 }
 

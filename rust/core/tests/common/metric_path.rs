@@ -22,7 +22,14 @@ impl MetricPath {
     pub fn new(buckets: Vec<f64>, max_series: usize, automatic: &[(&str, &str)]) -> Self {
         MetricPath {
             check: MetricCheck::new(automatic.iter().map(|(name, _)| *name)),
-            aggregator: Aggregator::new(buckets, max_series, automatic.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()),
+            aggregator: Aggregator::new(
+                buckets,
+                max_series,
+                automatic
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+            ),
             warnings: Diagnostics::collecting(),
         }
     }

@@ -12,8 +12,15 @@ use game_tracker_core::{Signal, Tracker};
 pub fn assert_identity(t: &Tracker) {
     for signal in Signal::ALL {
         let s = t.stats(signal);
-        assert!(s.sent + s.dropped_total() + s.spooled <= s.produced, "{signal:?} counted twice: {s:?}");
-        assert_eq!(s.produced, s.sent + s.dropped_total() + s.spooled + s.pending(), "{signal:?}: {s:?}");
+        assert!(
+            s.sent + s.dropped_total() + s.spooled <= s.produced,
+            "{signal:?} counted twice: {s:?}"
+        );
+        assert_eq!(
+            s.produced,
+            s.sent + s.dropped_total() + s.spooled + s.pending(),
+            "{signal:?}: {s:?}"
+        );
     }
 }
 

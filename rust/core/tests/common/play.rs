@@ -4,9 +4,9 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::calls::TestCalls;
 use game_tracker_core::value::Value;
 use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, SpanStatus, Tracker};
-use crate::common::calls::TestCalls;
 use game_tracker_testkit::receiver::{Fault as Misbehave, Receiver};
 
 use crate::common::assert_identity;
@@ -30,7 +30,10 @@ impl Fault {
         let mut fields = vec![
             ("endpoint".to_string(), Value::Str(rx.base_url())),
             ("flush_interval".to_string(), Value::Float(0.2)),
-            ("request_timeout".to_string(), Value::Int(self.request_timeout)),
+            (
+                "request_timeout".to_string(),
+                Value::Int(self.request_timeout),
+            ),
             ("batch_size".to_string(), Value::Int(200)),
             // Only what the game makes: session events have tests/health.rs.
             ("release_health".to_string(), Value::Bool(false)),
@@ -52,9 +55,19 @@ impl Fault {
 
 /// Every fault the tests ride out and the benchmark times.
 pub const FAULTS: [Fault; 7] = [
-    Fault { name: "down", request_timeout: 2, on: Receiver::go_down, off: Receiver::come_up },
+    Fault {
+        name: "down",
+        request_timeout: 2,
+        on: Receiver::go_down,
+        off: Receiver::come_up,
+    },
     // Slow, not dead: the answer comes within the request timeout.
-    Fault { name: "slow 10 s", request_timeout: 15, on: |rx| rx.delay(Duration::from_secs(10)), off: |rx| rx.delay(Duration::ZERO) },
+    Fault {
+        name: "slow 10 s",
+        request_timeout: 15,
+        on: |rx| rx.delay(Duration::from_secs(10)),
+        off: |rx| rx.delay(Duration::ZERO),
+    },
     Fault {
         name: "429 + Retry-After",
         request_timeout: 2,
@@ -64,16 +77,39 @@ pub const FAULTS: [Fault; 7] = [
         },
         off: |rx| rx.respond_with(204),
     },
-    Fault { name: "reset mid-body", request_timeout: 2, on: |rx| rx.fault(Misbehave::ResetMidBody), off: |rx| rx.fault(Misbehave::None) },
-    Fault { name: "garbage", request_timeout: 2, on: |rx| rx.fault(Misbehave::Garbage), off: |rx| rx.fault(Misbehave::None) },
-    Fault { name: "500", request_timeout: 2, on: |rx| rx.respond_with(500), off: |rx| rx.respond_with(204) },
-    Fault { name: "400", request_timeout: 2, on: |rx| rx.respond_with(400), off: |rx| rx.respond_with(204) },
+    Fault {
+        name: "reset mid-body",
+        request_timeout: 2,
+        on: |rx| rx.fault(Misbehave::ResetMidBody),
+        off: |rx| rx.fault(Misbehave::None),
+    },
+    Fault {
+        name: "garbage",
+        request_timeout: 2,
+        on: |rx| rx.fault(Misbehave::Garbage),
+        off: |rx| rx.fault(Misbehave::None),
+    },
+    Fault {
+        name: "500",
+        request_timeout: 2,
+        on: |rx| rx.respond_with(500),
+        off: |rx| rx.respond_with(204),
+    },
+    Fault {
+        name: "400",
+        request_timeout: 2,
+        on: |rx| rx.respond_with(400),
+        off: |rx| rx.respond_with(204),
+    },
 ];
 
 /// The tests pick their fault by name; the benchmark plays them all.
 #[allow(dead_code)]
 pub fn fault(name: &str) -> &'static Fault {
-    FAULTS.iter().find(|f| f.name == name).expect("a fault of that name")
+    FAULTS
+        .iter()
+        .find(|f| f.name == name)
+        .expect("a fault of that name")
 }
 
 /// What the game did, and how long each of its calls took.
@@ -96,8 +132,21 @@ impl Play {
             for _ in 0..EVENTS_PER_FRAME {
                 let i = self.made;
                 self.made += 1;
-                self.time(|| t.log(Level::Info, format!("event {i}"), vec![("i".into(), Value::Int(i))]));
-                self.time(|| t.metric(MetricKind::Counter, "faults_events_total".into(), 1.0, vec![]));
+                self.time(|| {
+                    t.log(
+                        Level::Info,
+                        format!("event {i}"),
+                        vec![("i".into(), Value::Int(i))],
+                    )
+                });
+                self.time(|| {
+                    t.metric(
+                        MetricKind::Counter,
+                        "faults_events_total".into(),
+                        1.0,
+                        vec![],
+                    )
+                });
                 self.time(|| {
                     let span = t.start_span("faults_op", vec![("i".into(), Value::Int(i))], None);
                     t.end_span(&span, SpanStatus::Ok, "");
@@ -131,7 +180,10 @@ pub fn percentiles(times: &[Duration]) -> (Duration, Duration, Duration) {
 /// one call. Windows' thread times tick every 15.6 ms (10 ms under Wine).
 #[cfg(unix)]
 fn thread_cpu_time() -> Option<Duration> {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: a valid clock id and a valid out pointer.
     unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
