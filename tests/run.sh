@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The project's test command. Runs every test: core unit and pipeline tests,
+# The project's test command. Checks the code's shape (rustfmt, clippy), then
+# runs every test: core unit and pipeline tests,
 # GDScript tests in headless Godot, and the demo → real Prometheus round trip.
 # Godot (Debian unstable's package) and Prometheus (Debian's package) are
 # fetched into .cache/ by the project's own scripts on first use.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+# Shape and lints first: a minute, and they fail before any long test does.
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
 bash scripts/build.sh
 # The Web worker's module, for the browser tests (tests/tests/web.rs).
 bash scripts/build.sh --release --target web
