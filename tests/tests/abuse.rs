@@ -488,7 +488,7 @@ fn abusive_clients_are_stopped_while_every_honest_session_is_delivered() {
         for signal in Signal::ALL {
             let s = tracker.stats(signal);
             assert_eq!(
-                (s.sent, s.dropped_total(), s.pending()),
+                (s.sent, s.dropped_total(), s.pending),
                 (s.produced, 0, 0),
                 "the addon behind the edge, {signal:?}: {s:?}"
             );

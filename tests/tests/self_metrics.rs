@@ -152,7 +152,7 @@ fn after_an_outage_the_self_metrics_in_prometheus_show_the_retries_and_drops_get
     }
     assert_eq!(
         logs.produced,
-        logs.sent + logs.dropped_total() + logs.spooled + logs.pending(),
+        logs.sent + logs.dropped_total() + logs.spooled + logs.pending,
         "the game's counts alone: {logs:?}"
     );
     assert!(

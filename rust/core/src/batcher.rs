@@ -339,6 +339,16 @@ impl Batcher {
     }
 
     /// Nothing collected and no snapshot due.
+    /// Events in the open batches (metrics: updates since the last
+    /// snapshot), by signal index.
+    pub fn held(&self) -> [u64; 3] {
+        let mut held = [0; 3];
+        held[Signal::Logs.index()] = self.logs.len() as u64;
+        held[Signal::Metrics.index()] = self.metrics.pending_updates();
+        held[Signal::Traces.index()] = self.spans.len() as u64;
+        held
+    }
+
     pub fn is_empty(&self) -> bool {
         self.logs.is_empty() && self.spans.is_empty() && !self.metrics_due
     }
@@ -370,7 +380,10 @@ impl Batcher {
         if unsent == 0 {
             return (0, None);
         }
-        (unsent, if keep { self.metrics_snapshot() } else { None })
+        match keep.then(|| self.metrics_snapshot()).flatten() {
+            Some(fitted) => (unsent, Some(fitted)),
+            None => (self.metrics.take_pending_updates(), None),
+        }
     }
 }
 

@@ -162,6 +162,12 @@ impl Lane {
             && (self.replay.is_empty() || shutting_down)
     }
 
+    /// Events held: in the request in flight and the batches waiting.
+    pub fn held_events(&self) -> u64 {
+        self.in_flight.as_ref().map_or(0, |f| f.events)
+            + self.backlog.iter().map(|b| b.events).sum::<u64>()
+    }
+
     /// Bytes held: the backlog (bodies and the events kept to split them)
     /// and the request in flight.
     pub fn buffered_bytes(&self) -> u64 {

@@ -53,7 +53,7 @@ pub use batcher::{MAX_BATCH_BYTES, METRICS_REFRESH_INTERVAL};
 pub use config::{Config, ConfigError, Delivery};
 pub use event::{Level, MetricKind, SpanStatus};
 #[cfg(feature = "test-hooks")]
-pub use panics::{arm_panic_hooks, PANIC_SENDER, PANIC_WORKER};
+pub use panics::{arm_panic_hooks, LOSE_EVENT, PANIC_SENDER, PANIC_WORKER};
 pub use queue::{CHUNK_POLL_INTERVAL, POLL_IDLE_AFTER};
 pub use record::{ValueWriter, WriteText, WriteValue};
 pub use request_cap::MIN_REQUEST_BYTES;

@@ -126,6 +126,12 @@ impl Aggregator {
         self.pending_updates
     }
 
+    /// The updates since the last snapshot will never be sent (quitting
+    /// with no spool, consent withdrawn): the caller counts them as dropped.
+    pub fn take_pending_updates(&mut self) -> u64 {
+        std::mem::take(&mut self.pending_updates)
+    }
+
     /// Adds an update that passed [`crate::metric_check::MetricCheck::check`] (`Batcher::admit`) to its series,
     /// creating the series unless that would pass `max_series`.
     pub fn record(

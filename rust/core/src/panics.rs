@@ -73,6 +73,12 @@ pub const PANIC_WORKER: &str = "GameTracker test hook: panic the worker";
 #[cfg(feature = "test-hooks")]
 pub const PANIC_SENDER: &str = "GameTracker test hook: panic the sender";
 
+/// Test builds only: a log whose message is this is lost by the worker
+/// when it reads it, counted nowhere: the accounting identity must then
+/// fail (rust/core/tests/accounting.rs).
+#[cfg(feature = "test-hooks")]
+pub const LOSE_EVENT: &str = "GameTracker test hook: lose this event uncounted";
+
 /// Test builds only: whether the hooks look at what passes. Off until a
 /// test arms them: the feature is on for every test and benchmark target of
 /// the core, and looking through every log and request body would be the
@@ -96,4 +102,14 @@ pub(crate) fn inject(bytes: &[u8], hook: &str) {
     {
         panic!("injected by a test: {hook}");
     }
+}
+
+/// Test builds only: whether `bytes` hold [`LOSE_EVENT`] and the hooks are
+/// armed.
+#[cfg(feature = "test-hooks")]
+pub(crate) fn lost_on_purpose(bytes: &[u8]) -> bool {
+    ARMED.load(std::sync::atomic::Ordering::Relaxed)
+        && bytes
+            .windows(LOSE_EVENT.len())
+            .any(|w| w == LOSE_EVENT.as_bytes())
 }

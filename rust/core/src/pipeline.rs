@@ -385,7 +385,7 @@ impl Pipeline {
                 if let Some(own) = self.own_metrics.as_mut() {
                     let stats: Vec<_> = Signal::ALL
                         .iter()
-                        .map(|s| self.leftovers.stats.snapshot(*s))
+                        .map(|s| self.leftovers.stats.read(*s))
                         .collect();
                     let spool = self.leftovers.spool.as_ref().map(|s| SpoolSize {
                         files: s.files(),
@@ -426,6 +426,16 @@ impl Pipeline {
     /// Answers `done` once everything was answered.
     pub fn wait_for_idle(&mut self, done: Sender<()>) {
         self.waiters.push(done);
+    }
+
+    /// Answers the `flush_and_wait` callers once idle. Called after the
+    /// worker's turn is published, so a caller reads settled counts.
+    pub fn answer_waiters(&mut self) {
+        if !self.waiters.is_empty() && self.idle() {
+            for w in self.waiters.drain(..) {
+                let _ = w.send(());
+            }
+        }
     }
 
     /// When the next lane's backoff ends, or the session marker is due.
@@ -522,6 +532,20 @@ impl Pipeline {
     }
 
     /// Nothing left to send.
+    /// Events held, by signal index: in open batches and in the lanes.
+    pub fn held(&self) -> [u64; 3] {
+        let mut held = self.batcher.held();
+        for lane in self.routes.iter().filter_map(Route::lane_ref) {
+            held[lane.signal().index()] += lane.held_events();
+        }
+        held
+    }
+
+    /// The counters this pipeline (and the worker running it) count into.
+    pub fn stats(&self) -> &std::sync::Arc<crate::stats::Stats> {
+        &self.leftovers.stats
+    }
+
     pub fn idle(&self) -> bool {
         self.batcher.is_empty()
             && self
@@ -531,16 +555,10 @@ impl Pipeline {
                 .all(|l| l.idle(self.shutting_down))
     }
 
-    /// Answers the `flush_and_wait` callers once idle; publishes what is
-    /// held; rewrites the session marker when due.
+    /// Publishes the bytes held; rewrites the session marker when due.
     pub fn after_each_step(&mut self) {
         if let Some(health) = self.health.as_mut() {
             health.tick(Instant::now());
-        }
-        if !self.waiters.is_empty() && self.idle() {
-            for w in self.waiters.drain(..) {
-                let _ = w.send(());
-            }
         }
         for lane in self.routes.iter().filter_map(Route::lane_ref) {
             self.leftovers

@@ -76,7 +76,7 @@ impl SelfMetrics {
                 &mut out,
                 "events_pending",
                 label(),
-                s.pending() as f64,
+                s.pending as f64,
                 now_unix_nano,
             );
             self.gauge(

@@ -1,7 +1,18 @@
 //! Per-signal counters shared between the API, the worker and `get_stats()`.
 //! Atomics only, so the main thread never waits on the worker to count.
+//!
+//! Every event is accounted for: `produced == sent + dropped + spooled +
+//! pending`, where `pending` is counted apart from the other four, from
+//! what actually holds events: the main thread's staging buffer, the queue
+//! and what the worker holds in batches and lanes. So the identity is a
+//! check: an event lost without being counted breaks it.
+//!
+//! The worker counts in *turns* (one message handled, then what it holds
+//! published), and a snapshot is taken between two turns, retried a few
+//! times when the worker is in one: within a turn an event can be taken
+//! from the queue and not yet be in a batch.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{fence, AtomicU64, Ordering, Ordering::Relaxed};
 use std::sync::Mutex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,13 +133,29 @@ struct SignalCounters {
     dropped: [AtomicU64; DropReason::ALL.len()],
     spooled: AtomicU64,
     replayed: AtomicU64,
+    /// Handed to the worker and not yet read by it.
+    queued: AtomicU64,
+    /// In the worker's batches and lanes, as of its last turn.
+    held: AtomicU64,
     buffered_bytes: AtomicU64,
     last_error: Mutex<String>,
 }
 
+/// How many times a snapshot is read again while the worker is in a turn
+/// before it is given as it is (`SignalStats::settled` false): a turn is
+/// usually microseconds, and the game's thread must never wait out a long
+/// one (an encode, a shutdown).
+const SETTLE_TRIES: usize = 64;
+/// Test builds: how long a snapshot waits for the worker to end a turn.
+#[cfg(feature = "test-hooks")]
+const TEST_SETTLE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[derive(Default)]
 pub struct Stats {
     signals: [SignalCounters; 3],
+    /// Odd while the worker is in a turn (a sequence lock: a snapshot read
+    /// between the same even value twice is one the worker did not change).
+    turn: AtomicU64,
     /// Panics caught on the tracker's threads (`panics.rs`).
     thread_panics: AtomicU64,
     pub store: std::sync::Arc<StoreStats>,
@@ -227,8 +254,8 @@ impl StoreStats {
     }
 }
 
-/// A consistent-enough copy of the counters for reporting. At all times
-/// `produced == sent + dropped_total() + spooled + pending()`.
+/// A copy of the counters for reporting. When `settled`,
+/// `produced == sent + dropped_total() + spooled + pending`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SignalStats {
     /// Events accepted by the API, plus those replayed from the spool
@@ -246,10 +273,18 @@ pub struct SignalStats {
     pub spooled: u64,
     /// Events read back from an earlier launch's spool (part of `produced`).
     pub replayed: u64,
+    /// Produced and neither sent, dropped nor spooled yet, counted where
+    /// the events are: staged on the main thread, in the queue, in the
+    /// worker's batches, waiting or in flight.
+    pub pending: u64,
     /// Encoded bytes the worker holds for this signal: batches waiting for
     /// their turn or a retry, and the one in flight.
     pub buffered_bytes: u64,
     pub last_error: String,
+    /// Read between two of the worker's turns: the counts agree with each
+    /// other. False only when the worker stayed in one turn for every try
+    /// (then an event being moved may be missing from `pending`).
+    pub settled: bool,
 }
 
 impl SignalStats {
@@ -262,9 +297,10 @@ impl SignalStats {
             .find(|(r, _)| *r == reason)
             .map_or(0, |(_, n)| *n)
     }
-    /// Produced but neither sent, dropped nor spooled yet: in the queue, a
-    /// batch or in flight.
-    pub fn pending(&self) -> u64 {
+    /// What the identity leaves over for `pending`: produced but not sent,
+    /// dropped nor spooled. Equal to `pending` unless an event went missing;
+    /// used to count what a lost worker held.
+    pub fn unaccounted(&self) -> u64 {
         self.produced
             .saturating_sub(self.sent + self.dropped_total() + self.spooled)
     }
@@ -302,6 +338,50 @@ impl Stats {
         s.replayed.fetch_add(events, Relaxed);
         s.produced.fetch_add(events, Relaxed);
     }
+    /// The main thread hands `events` to the worker (counted before the
+    /// hand-over, so the worker never takes more than was counted).
+    pub fn queued(&self, events: [u64; 3]) {
+        for signal in Signal::ALL {
+            self.signals[signal.index()]
+                .queued
+                .fetch_add(events[signal.index()], Relaxed);
+        }
+    }
+    /// The worker took `events` from the queue (in a turn), or a hand-over
+    /// counted by [`Stats::queued`] did not happen.
+    pub fn unqueued(&self, events: [u64; 3]) {
+        for signal in Signal::ALL {
+            self.signals[signal.index()]
+                .queued
+                .fetch_sub(events[signal.index()], Relaxed);
+        }
+    }
+    /// The worker starts a turn: until [`Stats::end_turn`], snapshots wait
+    /// or say they are not settled.
+    pub fn begin_turn(&self) {
+        self.turn.fetch_add(1, Relaxed);
+        fence(Ordering::Release);
+    }
+    /// The worker ends a turn holding `held` events per signal.
+    pub fn end_turn(&self, held: [u64; 3]) {
+        for signal in Signal::ALL {
+            self.signals[signal.index()]
+                .held
+                .store(held[signal.index()], Relaxed);
+        }
+        self.turn.fetch_add(1, Ordering::Release);
+    }
+    /// The worker is gone (it panicked, maybe mid-turn): what it held and
+    /// what was on its way to it were counted as dropped
+    /// (`Tracker::count_lost_worker`), and nothing is held any more.
+    pub fn worker_lost(&self) {
+        for counters in &self.signals {
+            counters.queued.store(0, Relaxed);
+            counters.held.store(0, Relaxed);
+        }
+        let turn = self.turn.load(Relaxed);
+        self.turn.store(turn + turn % 2, Ordering::Release);
+    }
     pub fn set_buffered_bytes(&self, signal: Signal, bytes: u64) {
         self.signals[signal.index()]
             .buffered_bytes
@@ -319,10 +399,50 @@ impl Stats {
     pub fn thread_panics(&self) -> u64 {
         self.thread_panics.load(Relaxed)
     }
+    /// The counters, read between two of the worker's turns when one ends
+    /// within `SETTLE_TRIES` reads. Test builds wait for one longer
+    /// (`TEST_SETTLE_PATIENCE`): a test's assertion on `pending` must not
+    /// depend on when the machine ran the worker.
     pub fn snapshot(&self, signal: Signal) -> SignalStats {
+        #[cfg(feature = "test-hooks")]
+        let patience = crate::clock::Instant::now() + TEST_SETTLE_PATIENCE;
+        let mut tries = 0;
+        loop {
+            if let Some(settled) = self.read_between_turns(signal) {
+                return settled;
+            }
+            tries += 1;
+            if tries < SETTLE_TRIES {
+                std::hint::spin_loop();
+                continue;
+            }
+            #[cfg(feature = "test-hooks")]
+            if crate::clock::Instant::now() < patience {
+                std::thread::yield_now();
+                continue;
+            }
+            return self.read(signal);
+        }
+    }
+
+    fn read_between_turns(&self, signal: Signal) -> Option<SignalStats> {
+        let before = self.turn.load(Ordering::Acquire);
+        if before % 2 == 1 {
+            return None;
+        }
+        let snapshot = self.read(signal);
+        fence(Ordering::Acquire);
+        (self.turn.load(Relaxed) == before).then_some(SignalStats {
+            settled: true,
+            ..snapshot
+        })
+    }
+
+    /// The counters as they are, settled or not: for the worker itself
+    /// (its own self-metrics, in a turn) and for a lost worker's counts
+    /// (it may have died in a turn).
+    pub(crate) fn read(&self, signal: Signal) -> SignalStats {
         let s = &self.signals[signal.index()];
-        // Read `sent`/`dropped` before `produced` so `pending` never underflows
-        // while the worker is counting concurrently.
         let sent = s.sent.load(Relaxed);
         let spooled = s.spooled.load(Relaxed);
         let dropped = DropReason::ALL
@@ -338,8 +458,10 @@ impl Stats {
             dropped,
             spooled,
             replayed: s.replayed.load(Relaxed),
+            pending: s.queued.load(Relaxed) + s.held.load(Relaxed),
             buffered_bytes: s.buffered_bytes.load(Relaxed),
             last_error: s.last_error.lock().map(|e| e.clone()).unwrap_or_default(),
+            settled: false,
         }
     }
 }

@@ -71,7 +71,7 @@ fn signal_report(lifecycle: &Lifecycle, signal: Signal, wrong_thread: u64) -> Va
     json!({
         "produced": s.produced + early,
         "sent": s.sent,
-        "pending": s.pending(),
+        "pending": s.pending,
         "requests": s.requests,
         "retries": s.retries,
         "bytes_sent": s.bytes_sent,

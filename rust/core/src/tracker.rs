@@ -435,7 +435,9 @@ impl Tracker {
             self.stats.produced(signal, events[signal.index()]);
         }
         let bytes = std::mem::replace(&mut staging.buf, self.queue.fresh_buffer());
+        self.stats.queued(events);
         if let Err(refused) = self.queue.send(Chunk { bytes, events }) {
+            self.stats.unqueued(events);
             let reason = match refused {
                 Refused::Full => DropReason::QueueFull,
                 Refused::Closed => self.worker_lost(events),
@@ -628,11 +630,12 @@ impl Tracker {
         for signal in Signal::ALL {
             let lost = self
                 .stats
-                .snapshot(signal)
-                .pending()
+                .read(signal)
+                .unaccounted()
                 .saturating_sub(in_hand[signal.index()]);
             self.stats.dropped(signal, DropReason::ThreadPanicked, lost);
         }
+        self.stats.worker_lost();
     }
 
     /// Counts a metric call the engine layer refused (bad name or value).
@@ -645,7 +648,9 @@ impl Tracker {
     pub fn stats(&self, signal: Signal) -> SignalStats {
         self.reap_worker([0; 3], Instant::now());
         let mut s = self.stats.snapshot(signal);
-        s.produced += self.staging.borrow().events[signal.index()];
+        let staged = self.staging.borrow().events[signal.index()];
+        s.produced += staged;
+        s.pending += staged;
         s
     }
 

@@ -92,6 +92,8 @@ pub(crate) struct Worker {
     urgent: bool,
     /// The batches an earlier launch spooled were started.
     started: bool,
+    /// Shutdown's caller, answered once the last turn is published.
+    shutdown_done: Option<Sender<()>>,
 }
 
 /// Where a panic in the worker is reported, kept apart from the worker
@@ -166,7 +168,12 @@ impl Worker {
             closing: Vec::new(),
             urgent: false,
             started: false,
+            shutdown_done: None,
         };
+        // The session's first events (release health) are already batched.
+        let held = worker.pipeline.held();
+        worker.pipeline.stats().begin_turn();
+        worker.pipeline.stats().end_turn(held);
         Ok((worker, report))
     }
 
@@ -182,13 +189,32 @@ impl Worker {
     }
 
     fn run(mut self) {
-        self.start();
+        self.turn(Self::start);
         loop {
             let message = self.next_message();
-            if let Slice::Ended = self.handle(message) {
+            let mut ended = false;
+            self.turn(|worker| match worker.handle(message) {
+                Slice::Ended => ended = true,
+                Slice::Running => worker.after_each_message(),
+            });
+            if ended {
                 return;
             }
-            self.after_each_message();
+        }
+    }
+
+    /// One turn of the loop: what it does to the counts, then what the
+    /// worker holds, published together (see `Stats::begin_turn`).
+    /// Whoever waits on the turn (`flush_and_wait`, shutdown) is answered
+    /// after it is published, so they read settled counts.
+    fn turn(&mut self, work: impl FnOnce(&mut Worker)) {
+        self.pipeline.stats().begin_turn();
+        work(self);
+        let held = self.pipeline.held();
+        self.pipeline.stats().end_turn(held);
+        self.pipeline.answer_waiters();
+        if let Some(done) = self.shutdown_done.take() {
+            let _ = done.send(());
         }
     }
 
@@ -203,6 +229,12 @@ impl Worker {
     /// spent, then runs the timers and starts requests. Never waits, except
     /// when a message asks it to (`flush_and_wait`'s, shutdown's).
     pub(crate) fn step(&mut self, budget: Duration) -> Slice {
+        let mut slice = Slice::Running;
+        self.turn(|worker| slice = worker.slice(budget));
+        slice
+    }
+
+    fn slice(&mut self, budget: Duration) -> Slice {
         let until = Instant::now() + budget;
         self.start();
         loop {
@@ -238,7 +270,7 @@ impl Worker {
                 reason,
             }) => {
                 self.shutdown(deadline, reason);
-                let _ = done.send(());
+                self.shutdown_done = Some(done);
                 return Slice::Ended;
             }
             Message::Control(Control::ExportLocal { to, since_us }) => {
@@ -293,10 +325,14 @@ impl Worker {
 
     fn read(&mut self, chunk: Chunk) {
         let pipeline = &mut self.pipeline;
+        pipeline.stats().unqueued(chunk.events);
         let each = |item: Item| {
             #[cfg(feature = "test-hooks")]
             if let Item::Event(crate::event::Event::Log(log)) = &item {
                 panics::inject(log.message.as_bytes(), panics::PANIC_WORKER);
+                if panics::lost_on_purpose(log.message.as_bytes()) {
+                    return;
+                }
             }
             pipeline.accept_item(item)
         };

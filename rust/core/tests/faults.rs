@@ -100,7 +100,7 @@ fn assert_quit_keeps_deadline(t: &Tracker, play: &mut Play, case: &str) {
         "{case}: quit took {took:?}"
     );
     for signal in Signal::ALL {
-        assert_eq!(t.stats(signal).pending(), 0, "{case}: {signal:?}");
+        assert_eq!(t.stats(signal).pending, 0, "{case}: {signal:?}");
     }
     assert_identity(t);
 }
@@ -119,7 +119,7 @@ fn ride_out(name: &str) {
     for signal in Signal::ALL {
         let s = t.stats(signal);
         assert_eq!(
-            (s.dropped_total(), s.pending()),
+            (s.dropped_total(), s.pending),
             (0, 0),
             "{name}: {signal:?}: {s:?}"
         );
@@ -165,11 +165,7 @@ fn receiver_fails_with_500() {
     // Loki and remote write retry every 5xx; OTLP/HTTP only 502, 503, 504.
     for signal in [Signal::Logs, Signal::Metrics] {
         let s = t.stats(signal);
-        assert_eq!(
-            (s.dropped_total(), s.pending()),
-            (0, 0),
-            "{signal:?}: {s:?}"
-        );
+        assert_eq!((s.dropped_total(), s.pending), (0, 0), "{signal:?}: {s:?}");
     }
     let lines = loki_lines(&rx.requests_to(LOGS));
     assert_eq!(
@@ -208,7 +204,7 @@ fn receiver_refuses_with_400() {
     );
     for signal in Signal::ALL {
         let s = t.stats(signal);
-        assert_eq!((s.sent, s.pending()), (0, 0), "{signal:?}: {s:?}");
+        assert_eq!((s.sent, s.pending), (0, 0), "{signal:?}: {s:?}");
         assert_eq!(
             s.dropped(DropReason::Rejected),
             s.produced,
@@ -267,11 +263,7 @@ fn a_long_outage_stays_within_memory_and_spills_to_the_spool() {
     assert!(t.flush_and_wait(Duration::from_secs(40)));
     for signal in [Signal::Logs, Signal::Traces] {
         let s = t.stats(signal);
-        assert_eq!(
-            (s.dropped_total(), s.pending()),
-            (0, 0),
-            "{signal:?}: {s:?}"
-        );
+        assert_eq!((s.dropped_total(), s.pending), (0, 0), "{signal:?}: {s:?}");
         assert_eq!(s.sent + s.spooled, s.produced, "{signal:?}: {s:?}");
     }
     assert_eq!(

@@ -105,7 +105,7 @@ fn with_no_endpoint_every_event_is_a_json_line() {
     assert_eq!(lines[2]["trace_id"].as_str().unwrap().len(), 32);
     for signal in Signal::ALL {
         let s = t.stats(signal);
-        assert_eq!((s.sent, s.pending()), (1, 0), "{signal:?}: {s:?}");
+        assert_eq!((s.sent, s.pending), (1, 0), "{signal:?}: {s:?}");
     }
     assert_identity(&t);
 }

@@ -278,7 +278,7 @@ fn https_endpoints_speak_tls_and_refuse_a_certificate_no_public_root_vouches_for
     );
     let s = t.stats(Signal::Logs);
     assert_eq!(
-        (s.sent, s.pending()),
+        (s.sent, s.pending),
         (0, 1),
         "nothing sent in the clear; the batch waits for a retry: {s:?}"
     );
@@ -358,13 +358,13 @@ fn failed_metrics_stay_pending_and_arrive_when_the_receiver_recovers() {
         |r| r.iter().any(|q| q.path == METRICS)
     ));
     let s = t.stats(Signal::Metrics);
-    assert_eq!((s.sent, s.pending(), s.dropped_total()), (0, 4, 0), "{s:?}");
+    assert_eq!((s.sent, s.pending, s.dropped_total()), (0, 4, 0), "{s:?}");
     rx.respond_with(200);
     t.metric(MetricKind::Counter, "retries".into(), 1.0, vec![]);
     // The retry waits out its backoff (a few seconds at most after one or two failures).
     assert!(t.flush_and_wait(Duration::from_secs(20)));
     let s = t.stats(Signal::Metrics);
-    assert_eq!((s.sent, s.pending()), (5, 0), "{s:?}");
+    assert_eq!((s.sent, s.pending), (5, 0), "{s:?}");
     let last = rx.requests_to(METRICS).pop().unwrap();
     let ts = &remote_write::decode(&last.body).unwrap().timeseries[0];
     assert_eq!(
@@ -401,7 +401,7 @@ fn logs_that_cannot_be_delivered_are_retried_until_max_retry_age_then_counted() 
         .is_empty()));
     let s = t.stats(Signal::Logs);
     assert_eq!(
-        (s.pending(), s.dropped_total()),
+        (s.pending, s.dropped_total()),
         (1, 0),
         "still retrying: {s:?}"
     );
@@ -624,7 +624,7 @@ fn events_wait_in_the_staging_buffer_until_handed_over() {
     );
     let s = t.stats(Signal::Logs);
     assert_eq!(
-        (s.produced, s.pending()),
+        (s.produced, s.pending),
         (2, 1),
         "a staged event counts as produced and pending"
     );
@@ -772,7 +772,7 @@ fn disable_drops_what_the_worker_holds_sends_nothing_and_counts_later_calls() {
     // The worker counts what it dropped as it stops; a busy machine may take
     // longer than `disable` waits for it (it then finishes on its own).
     assert!(
-        eventually(&t, || t.stats(Signal::Logs).pending() == 0),
+        eventually(&t, || t.stats(Signal::Logs).pending == 0),
         "{:?}",
         t.stats(Signal::Logs)
     );
@@ -782,7 +782,7 @@ fn disable_drops_what_the_worker_holds_sends_nothing_and_counts_later_calls() {
     );
     let s = t.stats(Signal::Logs);
     assert_eq!(
-        (s.produced, s.dropped(DropReason::Disabled), s.pending()),
+        (s.produced, s.dropped(DropReason::Disabled), s.pending),
         (7, 7, 0),
         "{s:?}"
     );
@@ -1045,7 +1045,7 @@ fn protocol_otlp_sends_all_three_signals_to_one_otlp_endpoint_in_json_or_protobu
         for signal in Signal::ALL {
             let s = t.stats(signal);
             assert_eq!(
-                (s.sent, s.pending()),
+                (s.sent, s.pending),
                 (s.produced, 0),
                 "{encoding}: {signal:?}: {s:?}"
             );

@@ -81,7 +81,7 @@ fn what_a_launch_could_not_send_is_sent_by_the_next_one() {
     for signal in Signal::ALL {
         let s = first.stats(signal);
         assert_eq!(
-            (s.sent, s.dropped_total(), s.pending()),
+            (s.sent, s.dropped_total(), s.pending),
             (0, 0, 0),
             "{signal:?}: {s:?}"
         );
@@ -112,7 +112,7 @@ fn what_a_launch_could_not_send_is_sent_by_the_next_one() {
     for signal in Signal::ALL {
         let s = second.stats(signal);
         assert_eq!(s.replayed, first.stats(signal).spooled, "{signal:?}: {s:?}");
-        assert_eq!((s.sent, s.pending()), (s.replayed, 0), "{signal:?}: {s:?}");
+        assert_eq!((s.sent, s.pending), (s.replayed, 0), "{signal:?}: {s:?}");
     }
     assert_identity(&second);
     assert_eq!(files_in(&dir), 0, "sent batches are deleted");
@@ -143,7 +143,7 @@ fn a_request_unanswered_at_quit_is_spooled_and_the_quit_keeps_its_deadline() {
     for signal in Signal::ALL {
         let s = t.stats(signal);
         assert_eq!(
-            (s.spooled, s.pending(), s.dropped_total()),
+            (s.spooled, s.pending, s.dropped_total()),
             (s.produced, 0, 0),
             "{signal:?}: {s:?}"
         );
@@ -223,7 +223,7 @@ fn withdrawing_consent_deletes_the_spool_and_keeps_nothing_more() {
     assert_eq!(files_in(&dir), 0, "the player's data is gone from disk");
     for signal in Signal::ALL {
         let s = second.stats(signal);
-        assert_eq!((s.spooled, s.pending()), (0, 0), "{signal:?}: {s:?}");
+        assert_eq!((s.spooled, s.pending), (0, 0), "{signal:?}: {s:?}");
     }
     assert_identity(&second);
 }
