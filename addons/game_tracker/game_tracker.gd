@@ -1,5 +1,5 @@
 extends GameTrackerClient
-## The `GameTracker` autoload: the GDScript API from the README.
+## The `GameTracker` autoload: the GDScript API (docs/api.md).
 ##
 ## The API (log_info, increment, gauge, histogram, start_span, set_user, …)
 ## is native: GameTrackerClient's methods are called directly, with no
@@ -36,6 +36,8 @@ func _ready() -> void:
 	set_process_unhandled_key_input(false)
 	# Deferred to the end of the first frame, so an `init` in any `_ready`
 	# (the main scene's, typically) comes first and overrides the settings.
+	for name in Settings.unknown():
+		push_warning("GameTracker: Project Setting %s is not one GameTracker reads; it changes nothing (docs/configuration.md lists the settings)" % name)
 	var settings := Settings.read()
 	if GameTrackerClient.has_destination(settings):
 		_start_from_settings.call_deferred(settings)
@@ -49,7 +51,7 @@ func _start_from_settings(settings: Dictionary) -> void:
 
 
 ## Starts the tracker with the `game_tracker/config/…` Project Settings,
-## `config`'s keys overriding them. See the README for the keys. Returns
+## `config`'s keys overriding them. docs/configuration.md lists the keys. Returns
 ## false (after one error naming the bad keys) if the configuration is
 ## invalid.
 func init(config = {}) -> bool:

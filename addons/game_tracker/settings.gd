@@ -28,6 +28,21 @@ static func register() -> void:
 		ProjectSettings.set_as_basic(name, s["basic"])
 
 
+## Entries under `game_tracker/config/` that are no setting (a typo, or an
+## `init` key that is not a Project Setting: docs/configuration.md lists
+## them): they would change nothing, silently.
+static func unknown() -> PackedStringArray:
+	var known := {}
+	for s in schema():
+		known[PREFIX + s["name"]] = true
+	var found := PackedStringArray()
+	for property in ProjectSettings.get_property_list():
+		var name: String = property["name"]
+		if name.begins_with(PREFIX) and not known.has(name):
+			found.append(name)
+	return found
+
+
 ## The settings as an `init` dictionary: only those that were changed,
 ## plus game, version and environment, which always have a value.
 static func read() -> Dictionary:

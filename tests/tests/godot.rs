@@ -527,7 +527,8 @@ fn the_spool_keeps_what_a_launch_could_not_send_in_user_data_and_the_next_launch
 fn settings_for(rx: &Receiver) -> String {
     format!(
         "[application]\nconfig/version=\"3.1.4\"\n\n[game_tracker]\nconfig/endpoint=\"{}\"\nconfig/game=\"from-settings\"\n\
-         config/environment=\"staging\"\nconfig/min_level=\"info\"\nconfig/flush_interval=60.0\n",
+         config/environment=\"staging\"\nconfig/min_level=\"info\"\nconfig/flush_interval=60.0\n\
+         config/local_store=\"off\"\nconfig/locl_store=\"on\"\n",
         rx.base_url()
     )
 }
@@ -566,6 +567,13 @@ fn project_settings_start_the_tracker_with_no_code_and_init_overrides_them() {
         assert!(
             run.engine_failures().is_empty(),
             "{phase}: engine errors:\n{}",
+            run.all_output()
+        );
+        let unknown = "Project Setting game_tracker/config/locl_store is not one GameTracker reads";
+        assert_eq!(
+            run.all_output().matches(unknown).count(),
+            1,
+            "{phase}: a misspelt setting is named once:\n{}",
             run.all_output()
         );
         let lines = loki_lines(&rx);

@@ -128,8 +128,8 @@ impl INode for GameTrackerClient {
 
 #[godot_api]
 impl GameTrackerClient {
-    /// Starts the tracker from a Dictionary of options (see the README's
-    /// configuration table). Returns false, after one push_error naming each
+    /// Starts the tracker from a Dictionary of options (docs/configuration.md
+    /// lists them). Returns false, after one push_error naming each
     /// bad key, if the configuration is invalid; the game runs on untracked.
     /// The `GameTracker` autoload exposes this as `init(config)`.
     #[func]

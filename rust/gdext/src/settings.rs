@@ -11,15 +11,13 @@ use godot::obj::EngineEnum;
 use godot::prelude::*;
 use godot::register::info::PropertyHint;
 
-/// Where `spool: true` keeps batches: the player's own data folder, which
-/// every platform lets the game write.
-const DEFAULT_SPOOL_DIR: &str = "user://game_tracker/spool";
-/// Where release health keeps each running session's marker.
-const DEFAULT_SESSION_DIR: &str = "user://game_tracker/sessions";
-/// Where events go as JSON lines when no destination is configured at all.
-pub const DEFAULT_JSONL_DIR: &str = "user://game_tracker";
-/// `telemetry.db`'s folder (the local store, `local_store`).
-const DEFAULT_LOCAL_STORE_DIR: &str = "user://game_tracker";
+/// A folder key's default in a game (`Key::in_game`: the player's own
+/// data folder, which every platform lets the game write).
+fn in_game(name: &str) -> &'static str {
+    core_schema::find(name)
+        .and_then(|k| k.in_game)
+        .unwrap_or_default()
+}
 
 /// One Dictionary per setting: `name` (the `init` key), `default`, `type`
 /// (a `Variant.Type`), `hint` (a `PropertyHint`), `hint_string`, `basic`.
@@ -83,30 +81,33 @@ fn setting_value(default: DefaultValue, kind: Kind) -> Variant {
 }
 
 /// Folder keys may be `user://` paths; the core wants file-system paths.
-/// `spool: true` without a folder means `DEFAULT_SPOOL_DIR`; no destination
-/// at all means JSON lines in `DEFAULT_JSONL_DIR`; the local store's folder
-/// is `DEFAULT_LOCAL_STORE_DIR` (written when `local_store` says so).
+/// `spool: true` without a folder means the spool's folder in a game; no
+/// destination at all means JSON lines in `jsonl_dir`'s; the local store
+/// and the session markers get theirs (see `Key::in_game`).
 pub fn with_engine_paths(mut fields: Vec<(String, Value)>) -> Vec<(String, Value)> {
     if !core_schema::names_destination(&fields) {
-        fields.push(("jsonl_dir".into(), Value::Str(DEFAULT_JSONL_DIR.into())));
+        fields.push(("jsonl_dir".into(), Value::Str(in_game("jsonl_dir").into())));
     }
     let spool_on = fields
         .iter()
         .any(|(k, v)| k == "spool" && *v == Value::Bool(true));
     if spool_on && !fields.iter().any(|(k, _)| k == "spool_dir") {
-        fields.push(("spool_dir".into(), Value::Str(DEFAULT_SPOOL_DIR.into())));
+        fields.push(("spool_dir".into(), Value::Str(in_game("spool_dir").into())));
     }
     if !fields.iter().any(|(k, _)| k == "local_store_dir") {
         fields.push((
             "local_store_dir".into(),
-            Value::Str(DEFAULT_LOCAL_STORE_DIR.into()),
+            Value::Str(in_game("local_store_dir").into()),
         ));
     }
     let health_off = fields
         .iter()
         .any(|(k, v)| k == "release_health" && *v == Value::Bool(false));
     if !health_off && !fields.iter().any(|(k, _)| k == "session_dir") {
-        fields.push(("session_dir".into(), Value::Str(DEFAULT_SESSION_DIR.into())));
+        fields.push((
+            "session_dir".into(),
+            Value::Str(in_game("session_dir").into()),
+        ));
     }
     for (key, value) in &mut fields {
         let folder = core_schema::find(key).is_some_and(|k| k.kind == Kind::Folder);

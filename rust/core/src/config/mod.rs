@@ -128,7 +128,7 @@ pub struct Config {
     /// Spooled metrics older than this are not replayed (`too_old`).
     pub max_metrics_replay_age: Duration,
     /// Session events, `game_sessions_total` and the crash marker
-    /// (README "Release health").
+    /// (docs/release-health.md).
     pub release_health: bool,
     /// The tracker's own counters sent as `gametracker_*` metrics at each
     /// flush (`self_metrics.rs`).

@@ -110,10 +110,16 @@ const fn from_project(placeholder: &'static str) -> Option<Setting> {
 
 pub struct Key {
     pub name: &'static str,
+    /// What the key does, for a user: docs/configuration.md is generated
+    /// from it (rust/core/tests/config.rs).
+    pub help: &'static str,
     pub kind: Kind,
     pub default: DefaultValue,
     /// Inclusive bounds of a number or count.
     pub range: Option<(f64, f64)>,
+    /// The default a game gets where the core has none: a `user://` folder
+    /// the engine layer fills in (the core alone has no such folder).
+    pub in_game: Option<&'static str>,
     /// Names where events go: with none of these set, the engine layer
     /// writes JSON lines, and Project Settings do not start the tracker.
     pub destination: bool,
@@ -130,15 +136,18 @@ impl Key {
 
 const fn key(
     name: &'static str,
+    help: &'static str,
     kind: Kind,
     default: DefaultValue,
     set: fn(&mut Config, &Value, &Key) -> Result<(), String>,
 ) -> Key {
     Key {
         name,
+        help,
         kind,
         default,
         range: None,
+        in_game: None,
         destination: false,
         setting: None,
         set,
@@ -148,6 +157,13 @@ const fn key(
 const fn ranged(k: Key, min: f64, max: f64) -> Key {
     Key {
         range: Some((min, max)),
+        ..k
+    }
+}
+
+const fn in_game(k: Key, folder: &'static str) -> Key {
+    Key {
+        in_game: Some(folder),
         ..k
     }
 }
@@ -167,20 +183,36 @@ const MAX_BYTES: f64 = usize::MAX as f64;
 
 pub const KEYS: &[Key] = &[
     shown(
-        destination(key("endpoint", Kind::Url, DefaultValue::None, |c, v, _| {
-            url(v).map(|u| c.endpoint = u)
-        })),
+        destination(key(
+            "endpoint",
+            "Base URL. The three signals go to `endpoint` + `/loki/api/v1/push`, \
+            `/api/v1/metrics/write` and `/v1/traces` (with `protocol: \"otlp\"`: \
+            `/v1/logs`, `/v1/metrics`, `/v1/traces`): use it with a path-routing \
+            proxy in front of Alloy.",
+            Kind::Url,
+            DefaultValue::None,
+            |c, v, _| url(v).map(|u| c.endpoint = u),
+        )),
         setting(true, Hint::Placeholder, "https://alloy.example.com"),
     ),
     shown(
-        destination(key("logs_url", Kind::Url, DefaultValue::None, |c, v, _| {
-            url(v).map(|u| c.logs_url = u)
-        })),
+        destination(key(
+            "logs_url",
+            "Full URL for logs; overrides `endpoint`. A signal with no URL is not \
+            sent: its events are dropped as `no_destination` (or go to `jsonl_dir` \
+            when set).",
+            Kind::Url,
+            DefaultValue::None,
+            |c, v, _| url(v).map(|u| c.logs_url = u),
+        )),
         setting(false, Hint::None, ""),
     ),
     shown(
         destination(key(
             "metrics_url",
+            "Full URL for metrics; overrides `endpoint`. A signal with no URL is not \
+            sent: its events are dropped as `no_destination` (or go to `jsonl_dir` \
+            when set).",
             Kind::Url,
             DefaultValue::None,
             |c, v, _| url(v).map(|u| c.metrics_url = u),
@@ -190,6 +222,9 @@ pub const KEYS: &[Key] = &[
     shown(
         destination(key(
             "traces_url",
+            "Full URL for traces; overrides `endpoint`. A signal with no URL is not \
+            sent: its events are dropped as `no_destination` (or go to `jsonl_dir` \
+            when set).",
             Kind::Url,
             DefaultValue::None,
             |c, v, _| url(v).map(|u| c.traces_url = u),
@@ -198,19 +233,31 @@ pub const KEYS: &[Key] = &[
     ),
     destination(key(
         "output_dir",
+        "With no URL for a signal, write its request bodies to this folder \
+        instead of sending them (`0001-logs.json`, `0001-metrics.pb.snappy`, \
+        `0001-traces.json`). Useful during development.",
         Kind::Folder,
         DefaultValue::None,
         |c, v, _| optional_text(v).map(|d| c.output_dir = d),
     )),
-    destination(key(
-        "jsonl_dir",
-        Kind::Folder,
-        DefaultValue::None,
-        |c, v, _| optional_text(v).map(|d| c.jsonl_dir = d),
-    )),
+    in_game(
+        destination(key(
+            "jsonl_dir",
+            "Signals with no URL are written here as JSON lines (`events.jsonl`), see \
+        [Without a server](local-store.md#without-a-server-json-lines). A game \
+        writes there (its default) when no endpoint, URL or `output_dir` is \
+        set.",
+            Kind::Folder,
+            DefaultValue::None,
+            |c, v, _| optional_text(v).map(|d| c.jsonl_dir = d),
+        )),
+        "user://game_tracker",
+    ),
     ranged(
         key(
             "max_jsonl_bytes",
+            "`events.jsonl` is rotated to `events.1.jsonl` (then `events.2.jsonl`, \
+            the oldest kept) at this size.",
             Kind::Int,
             DefaultValue::Int(DEFAULT_MAX_JSONL_BYTES as i64),
             |c, v, k| count(v, k).map(|n| c.max_jsonl_bytes = n),
@@ -218,29 +265,44 @@ pub const KEYS: &[Key] = &[
         4096.0,
         MAX_BYTES,
     ),
-    key(
-        "local_store",
-        Kind::Choice(&["auto", "on", "off"]),
-        DefaultValue::Str("auto"),
-        |c, v, k| {
-            choice(v, k).map(|i| {
-                c.local_store = [
-                    LocalStoreMode::Auto,
-                    LocalStoreMode::On,
-                    LocalStoreMode::Off,
-                ][i]
-            })
-        },
+    shown(
+        key(
+            "local_store",
+            "When every session is also written to a SQLite database on the machine, \
+            `telemetry.db` (see [The local \
+            store](local-store.md#the-local-store-sqlite)): `\"auto\"` when nothing \
+            is sent anywhere (no endpoint, URL or `output_dir`), `\"on\"` beside the \
+            receivers too (what they miss, the file still has), `\"off\"` never. Not \
+            on the Web.",
+            Kind::Choice(&["auto", "on", "off"]),
+            DefaultValue::Str("auto"),
+            |c, v, k| {
+                choice(v, k).map(|i| {
+                    c.local_store = [
+                        LocalStoreMode::Auto,
+                        LocalStoreMode::On,
+                        LocalStoreMode::Off,
+                    ][i]
+                })
+            },
+        ),
+        setting(false, Hint::Enum, "auto,on,off"),
     ),
-    key(
-        "local_store_dir",
-        Kind::Folder,
-        DefaultValue::None,
-        |c, v, _| optional_text(v).map(|d| c.local_store_dir = d),
+    in_game(
+        key(
+            "local_store_dir",
+            "The folder of `telemetry.db`.",
+            Kind::Folder,
+            DefaultValue::None,
+            |c, v, _| optional_text(v).map(|d| c.local_store_dir = d),
+        ),
+        "user://game_tracker",
     ),
     ranged(
         key(
             "max_local_store_bytes",
+            "The database's cap (100 MB by default): past it the oldest rows go, a \
+            step at each write, and the file gives the space back.",
             Kind::Int,
             DefaultValue::Int(DEFAULT_MAX_LOCAL_STORE_BYTES as i64),
             |c, v, k| count(v, k).map(|n| c.max_local_store_bytes = n),
@@ -251,6 +313,7 @@ pub const KEYS: &[Key] = &[
     ranged(
         key(
             "max_local_store_days",
+            "Rows older than this many days go.",
             Kind::Int,
             DefaultValue::Int(DEFAULT_MAX_LOCAL_STORE_AGE.as_secs() as i64 / 86_400),
             |c, v, k| {
@@ -264,6 +327,9 @@ pub const KEYS: &[Key] = &[
     shown(
         key(
             "headers",
+            "Sent with every request, for example `{\"Authorization\": \"Bearer …\", \
+            \"X-Scope-OrgID\": \"tenant\"}`. Header values never appear in errors or \
+            stats.",
             Kind::Headers,
             DefaultValue::EmptyMap,
             |c, v, _| headers(v).map(|h| c.headers = h),
@@ -273,6 +339,8 @@ pub const KEYS: &[Key] = &[
     shown(
         key(
             "game",
+            "Loki stream label `game`, a metric label of the same name, OTLP \
+            `service.name`. As a Project Setting, empty means the project's name.",
             Kind::Text,
             DefaultValue::Str("unknown"),
             |c, v, _| text(v).map(|t| c.game = t),
@@ -282,6 +350,8 @@ pub const KEYS: &[Key] = &[
     shown(
         key(
             "version",
+            "Loki stream label and metric label `version`, OTLP `service.version`. As \
+            a Project Setting, empty means `application/config/version`.",
             Kind::Text,
             DefaultValue::Str("0.0.0"),
             |c, v, _| text(v).map(|t| c.version = t),
@@ -291,6 +361,9 @@ pub const KEYS: &[Key] = &[
     shown(
         key(
             "environment",
+            "Loki stream label `env`, metric label `env`, OTLP \
+            `deployment.environment.name`. As a Project Setting, empty means \
+            `development` in debug builds and `production` in release builds.",
             Kind::Text,
             DefaultValue::Str("development"),
             |c, v, _| text(v).map(|t| c.environment = t),
@@ -300,6 +373,8 @@ pub const KEYS: &[Key] = &[
     shown(
         key(
             "enabled",
+            "`false` keeps the tracker off until `set_enabled(true)` (player \
+            consent). `init` then returns `false`.",
             Kind::Bool,
             DefaultValue::Bool(true),
             |c, v, _| boolean(v).map(|b| c.engine.enabled = b),
@@ -310,6 +385,7 @@ pub const KEYS: &[Key] = &[
         ranged(
             key(
                 "flush_interval",
+                "How often batches are sent.",
                 Kind::Seconds,
                 DefaultValue::Seconds(DEFAULT_FLUSH_INTERVAL),
                 |c, v, k| seconds(v, k).map(|d| c.flush_interval = d),
@@ -322,6 +398,8 @@ pub const KEYS: &[Key] = &[
     ranged(
         key(
             "batch_size",
+            "A log or span batch is sent as soon as it holds this many events (or 1 \
+            MiB of log text).",
             Kind::Int,
             DefaultValue::Int(DEFAULT_BATCH_SIZE as i64),
             |c, v, k| count(v, k).map(|n| c.batch_size = n),
@@ -332,6 +410,8 @@ pub const KEYS: &[Key] = &[
     ranged(
         key(
             "queue_capacity",
+            "Bound of the game → worker queue, in events. Events beyond it are \
+            dropped as `queue_full`.",
             Kind::Int,
             DefaultValue::Int(DEFAULT_QUEUE_CAPACITY as i64),
             |c, v, k| count(v, k).map(|n| c.queue_capacity = n),
@@ -342,6 +422,7 @@ pub const KEYS: &[Key] = &[
     ranged(
         key(
             "request_timeout",
+            "Limit for each HTTP request, connect included.",
             Kind::Seconds,
             DefaultValue::Seconds(DEFAULT_REQUEST_TIMEOUT),
             |c, v, k| positive_seconds(v, k).map(|d| c.request_timeout = d),
@@ -352,6 +433,10 @@ pub const KEYS: &[Key] = &[
     ranged(
         key(
             "max_backlog_bytes",
+            "Batches waiting for their turn (or for a retry), per signal: their \
+            bodies and the events kept to split them after a 413. Past this the \
+            oldest batch goes to the spool, or without one is dropped as \
+            `backlog_full`.",
             Kind::Int,
             DefaultValue::Int(DEFAULT_MAX_BACKLOG_BYTES as i64),
             |c, v, k| count(v, k).map(|n| c.max_backlog_bytes = n),
@@ -364,6 +449,13 @@ pub const KEYS: &[Key] = &[
         ranged(
             key(
                 "max_request_bytes",
+                "The largest request body sent (after compression). A batch over it goes \
+                as several smaller requests; one event alone over it is dropped as \
+                `too_large`. The default is nginx's default `client_max_body_size`: set \
+                it to your edge's cap (see [Exposing it to \
+                players](backends.md#exposing-it-to-players)). A receiver that answers \
+                413 anyway gets the batch split in halves, and later requests stay under \
+                half the refused size.",
                 Kind::Int,
                 DefaultValue::Int(DEFAULT_MAX_REQUEST_BYTES as i64),
                 |c, v, k| count(v, k).map(|n| c.max_request_bytes = n),
@@ -376,6 +468,8 @@ pub const KEYS: &[Key] = &[
     ranged(
         key(
             "max_queue_bytes",
+            "The game → worker queue's bound in bytes, so a few huge log lines cannot \
+            hold much memory.",
             Kind::Int,
             DefaultValue::Int(DEFAULT_MAX_QUEUE_BYTES as i64),
             |c, v, k| count(v, k).map(|n| c.max_queue_bytes = n),
@@ -386,6 +480,8 @@ pub const KEYS: &[Key] = &[
     ranged(
         key(
             "max_series",
+            "Metric series one session may create. Updates that would create more are \
+            dropped as `series_limit`.",
             Kind::Int,
             DefaultValue::Int(DEFAULT_MAX_SERIES as i64),
             |c, v, k| count(v, k).map(|n| c.max_series = n),
@@ -395,12 +491,16 @@ pub const KEYS: &[Key] = &[
     ),
     key(
         "session_label",
+        "Label that carries the session id on every metric series. `\"\"` turns \
+        it off (see [Cardinality](backends.md#cardinality)).",
         Kind::Text,
         DefaultValue::Str(DEFAULT_SESSION_LABEL),
         |c, v, _| label_name(v).map(|l| c.session_label = l),
     ),
     key(
         "histogram_buckets",
+        "Bucket upper bounds, strictly increasing. The defaults suit millisecond \
+        timings.",
         Kind::Numbers,
         DefaultValue::Numbers(&DEFAULT_HISTOGRAM_BUCKETS),
         |c, v, _| buckets(v).map(|b| c.histogram_buckets = b),
@@ -408,15 +508,29 @@ pub const KEYS: &[Key] = &[
     // Uncompressed by default: every receiver reads it, and it is what a
     // developer sees in `output_dir`. `gzip` makes log and trace bodies
     // several times smaller for the worker's CPU (see BENCHMARKS.md).
-    key(
-        "compression",
-        Kind::Choice(&["none", "gzip"]),
-        DefaultValue::Str("none"),
-        |c, v, k| choice(v, k).map(|i| c.compression = [Compression::None, Compression::Gzip][i]),
+    shown(
+        key(
+            "compression",
+            "`\"gzip\"` compresses log and trace bodies (Loki and OTLP/HTTP accept \
+            gzip): 27× smaller logs and 8× smaller traces in the benchmark, for some \
+            worker CPU. Metrics are always snappy, as remote write requires. The \
+            shipped edge refuses gzipped Loki pushes (a receiver inflates them with \
+            no cap): behind it, use gzip with `\"protocol\": \"otlp\"` only.",
+            Kind::Choice(&["none", "gzip"]),
+            DefaultValue::Str("none"),
+            |c, v, k| {
+                choice(v, k).map(|i| c.compression = [Compression::None, Compression::Gzip][i])
+            },
+        ),
+        setting(false, Hint::Enum, "none,gzip"),
     ),
     ranged(
         key(
             "max_retry_age",
+            "How long a batch is retried (connection errors, timeouts, 429 and 5xx; \
+            for traces, OTLP's 429/502/503/504) before it goes to the spool, or \
+            without one is dropped as `retry_exhausted`. Other answers are never \
+            retried: they count as `rejected`.",
             Kind::Seconds,
             DefaultValue::Seconds(DEFAULT_MAX_RETRY_AGE),
             |c, v, k| seconds(v, k).map(|d| c.max_retry_age = d),
@@ -427,6 +541,10 @@ pub const KEYS: &[Key] = &[
     ranged(
         key(
             "quit_timeout",
+            "Longest the game waits for the last events when it quits (the autoload \
+            leaving the tree: `get_tree().quit()`, the window's close button) or \
+            when a mobile app is paused. The close request itself only starts \
+            sending.",
             Kind::Seconds,
             DefaultValue::Seconds(DEFAULT_QUIT_TIMEOUT),
             |c, v, k| seconds(v, k).map(|d| c.quit_timeout = d),
@@ -435,17 +553,31 @@ pub const KEYS: &[Key] = &[
         MAX_QUIT_TIMEOUT.as_secs_f64(),
     ),
     shown(
-        key("spool", Kind::Bool, DefaultValue::Bool(false), |c, v, _| {
-            boolean(v).map(|b| c.spool = b)
-        }),
+        key(
+            "spool",
+            "Keep what could not be sent on disk and send it at the next launch: see \
+            [When the network is bad](troubleshooting.md#when-the-network-is-bad).",
+            Kind::Bool,
+            DefaultValue::Bool(false),
+            |c, v, _| boolean(v).map(|b| c.spool = b),
+        ),
         setting(false, Hint::None, ""),
     ),
-    key("spool_dir", Kind::Folder, DefaultValue::None, |c, v, _| {
-        optional_text(v).map(|d| c.spool_dir = d)
-    }),
+    in_game(
+        key(
+            "spool_dir",
+            "Where the spool keeps its files (`user://` paths work).",
+            Kind::Folder,
+            DefaultValue::None,
+            |c, v, _| optional_text(v).map(|d| c.spool_dir = d),
+        ),
+        "user://game_tracker/spool",
+    ),
     ranged(
         key(
             "max_spool_bytes",
+            "Disk the spool may use. A batch that does not fit is dropped as \
+            `spool_full`.",
             Kind::Int,
             DefaultValue::Int(DEFAULT_MAX_SPOOL_BYTES as i64),
             |c, v, k| count(v, k).map(|n| c.max_spool_bytes = n),
@@ -458,6 +590,9 @@ pub const KEYS: &[Key] = &[
     ranged(
         key(
             "max_metrics_replay_age",
+            "Spooled metrics older than this are not replayed (`too_old`). Raise it \
+            to your receiver's out-of-order window, see [When the network is \
+            bad](troubleshooting.md#when-the-network-is-bad).",
             Kind::Seconds,
             DefaultValue::Seconds(crate::spool::MAX_REPLAY_AGE_METRICS),
             |c, v, k| seconds(v, k).map(|d| c.max_metrics_replay_age = d),
@@ -468,22 +603,31 @@ pub const KEYS: &[Key] = &[
     shown(
         key(
             "release_health",
+            "`session_start`/`session_end`, `game_sessions_total` and the crash \
+            marker, see [Release health](release-health.md).",
             Kind::Bool,
             DefaultValue::Bool(true),
             |c, v, _| boolean(v).map(|b| c.release_health = b),
         ),
         setting(false, Hint::None, ""),
     ),
-    key(
-        "session_dir",
-        Kind::Folder,
-        DefaultValue::None,
-        |c, v, _| optional_text(v).map(|d| c.session_dir = d),
+    in_game(
+        key(
+            "session_dir",
+            "Where each running session keeps its marker.",
+            Kind::Folder,
+            DefaultValue::None,
+            |c, v, _| optional_text(v).map(|d| c.session_dir = d),
+        ),
+        "user://game_tracker/sessions",
     ),
-    // The tracker's own health as metrics (README "Telemetry health").
+    // The tracker's own health as metrics (docs/troubleshooting.md, "Telemetry health").
     shown(
         key(
             "self_metrics",
+            "The tracker's own counters sent with the game's metrics at each flush, \
+            as `gametracker_*` series, see [Telemetry \
+            health](troubleshooting.md#telemetry-health).",
             Kind::Bool,
             DefaultValue::Bool(true),
             |c, v, _| boolean(v).map(|b| c.self_metrics = b),
@@ -491,11 +635,16 @@ pub const KEYS: &[Key] = &[
         setting(false, Hint::None, ""),
     ),
     // Frame times, hitches and the engine's monitors, sampled by the engine
-    // layer (README "Release health"; its cost is in BENCHMARKS.md).
+    // layer (docs/release-health.md; its cost is in BENCHMARKS.md).
     shown(
-        key("vitals", Kind::Bool, DefaultValue::Bool(true), |c, v, _| {
-            boolean(v).map(|b| c.engine.vitals = b)
-        }),
+        key(
+            "vitals",
+            "Frame times, hitches, FPS, memory, draw calls and objects by scene, \
+            sampled with no game code.",
+            Kind::Bool,
+            DefaultValue::Bool(true),
+            |c, v, _| boolean(v).map(|b| c.engine.vitals = b),
+        ),
         setting(false, Hint::None, ""),
     ),
     // A key that shows and hides the in-game overlay (addons/game_tracker/
@@ -503,6 +652,8 @@ pub const KEYS: &[Key] = &[
     shown(
         key(
             "overlay_key",
+            "A key that shows and hides the [in-game overlay](in-game.md), e.g. \
+            `\"F9\"`.",
             Kind::Text,
             DefaultValue::Str(""),
             |c, v, _| optional_text(v).map(|key| c.engine.overlay_key = key.unwrap_or_default()),
@@ -513,6 +664,8 @@ pub const KEYS: &[Key] = &[
         ranged(
             key(
                 "breadcrumbs",
+                "How many breadcrumbs error logs and crash reports carry (0 turns them \
+                off).",
                 Kind::Int,
                 DefaultValue::Int(DEFAULT_BREADCRUMBS as i64),
                 |c, v, k| count(v, k).map(|n| c.breadcrumbs = n),
@@ -526,6 +679,9 @@ pub const KEYS: &[Key] = &[
         ranged(
             key(
                 "sample_rate",
+                "Share of sessions that send anything, drawn once per `init`: `0.1` keeps \
+                one session in ten, whole. An unsampled session counts its calls as \
+                `unsampled` and sends nothing (`get_stats()[\"sampled\"]` is `false`).",
                 Kind::Number,
                 DefaultValue::Float(1.0),
                 |c, v, k| number(v, k).map(|r| c.sample_rate = r),
@@ -538,6 +694,7 @@ pub const KEYS: &[Key] = &[
     shown(
         key(
             "min_level",
+            "Log lines below this level are dropped as `filtered`.",
             Kind::Choice(&["debug", "info", "warn", "error"]),
             DefaultValue::Str("debug"),
             |c, v, k| {
@@ -551,6 +708,9 @@ pub const KEYS: &[Key] = &[
     shown(
         key(
             "drop_names",
+            "Log messages, metric names and span names to drop as `filtered`, for \
+            example `[\"fps\", \"ai_tick*\"]` (a trailing `*` matches a prefix). \
+            Metric names are matched as you pass them, before `_total` is added.",
             Kind::Names,
             DefaultValue::EmptyList,
             |c, v, _| names(v).map(|n| c.drop_names = n),
@@ -561,6 +721,9 @@ pub const KEYS: &[Key] = &[
         // `init` also takes a bool: true is "always", false "never".
         key(
             "capture_errors",
+            "Send engine errors, script errors, `push_error` and `push_warning` as \
+            logs, see [Engine errors](api.md#engine-and-script-errors). `init` also \
+            takes `true` (`\"always\"`) and `false` (`\"never\"`).",
             Kind::Choice(CaptureErrors::NAMES),
             DefaultValue::Str("debug builds"),
             |c, v, k| {
@@ -577,29 +740,57 @@ pub const KEYS: &[Key] = &[
         ),
         setting(true, Hint::Enum, "debug builds,always,never"),
     ),
-    key(
-        "protocol",
-        Kind::Choice(&["native", "otlp"]),
-        DefaultValue::Str("native"),
-        |c, v, k| choice(v, k).map(|i| c.protocol = [Protocol::Native, Protocol::Otlp][i]),
+    shown(
+        key(
+            "protocol",
+            "`\"native\"`: logs to the Loki push API, metrics by Prometheus remote \
+            write, traces by OTLP. `\"otlp\"`: all three by OTLP/HTTP, to `endpoint` \
+            + `/v1/logs`, `/v1/metrics`, `/v1/traces`, see [One OTLP \
+            endpoint](backends.md#one-otlp-endpoint). On the Web the default is \
+            `\"otlp\"` ([The Web](web.md)).",
+            Kind::Choice(&["native", "otlp"]),
+            DefaultValue::Str("native"),
+            |c, v, k| choice(v, k).map(|i| c.protocol = [Protocol::Native, Protocol::Otlp][i]),
+        ),
+        setting(false, Hint::Enum, "native,otlp"),
     ),
-    key(
-        "otlp_encoding",
-        Kind::Choice(&["json", "protobuf"]),
-        DefaultValue::Str("json"),
-        |c, v, k| {
-            choice(v, k).map(|i| c.otlp_encoding = [OtlpEncoding::Json, OtlpEncoding::Protobuf][i])
-        },
+    shown(
+        key(
+            "otlp_encoding",
+            "`\"protobuf\"` sends OTLP bodies as binary protobuf (smaller, cheaper to \
+            encode); `\"json\"` is OTLP/JSON.",
+            Kind::Choice(&["json", "protobuf"]),
+            DefaultValue::Str("json"),
+            |c, v, k| {
+                choice(v, k)
+                    .map(|i| c.otlp_encoding = [OtlpEncoding::Json, OtlpEncoding::Protobuf][i])
+            },
+        ),
+        setting(false, Hint::Enum, "json,protobuf"),
     ),
     key(
         "delivery",
+        "Where the sending runs. `\"thread\"`: a worker thread batches and \
+        encodes, and each signal's requests wait on a thread of their own; the \
+        game's thread only hands events over. `\"frame\"`: no thread at all, for \
+        platforms without threads: the same worker loop runs on the game's \
+        thread as a slice at each frame's hand-over, aiming at 0.3 ms, and \
+        requests are polled, never waited on; `flush_and_wait` and quitting run \
+        it until answered or timed out. A batch is encoded on the game's thread \
+        when it closes, so `\"frame\"` closes batches at 100 events \
+        (`batch_size` above that counts as 100), one batch and one request start \
+        a frame; a frame that does either takes longer than the aim (natively up \
+        to about 0.5 ms: [BENCHMARKS.md](../BENCHMARKS.md)). Requests in \
+        `\"frame\"` go through Godot's own `HTTPClient` (`https://` included). \
+        The Web worker always delivers this way, through the browser's fetch, \
+        whatever this key says.",
         Kind::Choice(&["thread", "frame"]),
         DefaultValue::Str("thread"),
         |c, v, k| choice(v, k).map(|i| c.delivery = [Delivery::Thread, Delivery::Frame][i]),
     ),
 ];
 
-/// What the Web changes, whatever the keys say (README "The Web").
+/// What the Web changes, whatever the keys say (docs/web.md, "What the Web changes").
 /// - Delivery in frames: the Web worker is one thread, and its requests
 ///   are the browser's fetch, answered between its slices.
 /// - No files: `user://` is IndexedDB there, which Godot writes back after
