@@ -1,6 +1,6 @@
 extends Node
 ## A short scripted play session that uses every GameTracker call the way the
-## README's example does, then flushes, prints what was sent and exits.
+## docs/api.md's example does, then flushes, prints what was sent and exits.
 ##
 ## Where the data goes: `--endpoint=URL` after `--` on the command line, or the
 ## environment variables GAMETRACKER_ENDPOINT / GAMETRACKER_LOGS_URL /
@@ -146,8 +146,8 @@ func _config() -> Dictionary:
 		# Keep Godot's importer out of the folder.
 		FileAccess.open(out.path_join(".gdignore"), FileAccess.WRITE)
 		config["output_dir"] = out
-		# And every session in a SQLite database beside it (README "The
-		# local store"): scripts/demo.sh queries it after the run.
+		# And every session in a SQLite database beside it
+		# (docs/local-store.md): scripts/demo.sh queries it after the run.
 		var store := ProjectSettings.globalize_path("res://telemetry_db")
 		DirAccess.make_dir_recursive_absolute(store)
 		FileAccess.open(store.path_join(".gdignore"), FileAccess.WRITE)

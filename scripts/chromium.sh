@@ -13,11 +13,13 @@ bash "$root/scripts/debfetch.sh" unstable "$cache" --closure chromium >&2
 r="$cache/root"
 exec 9>"$cache/.patch-lock"
 flock 9
-if [[ ! -f $cache/.patched ]]; then
+# The patch names the root by its absolute path: a cache copied from
+# another checkout is patched again for this one.
+if [[ $(cat "$cache/.patched" 2>/dev/null) != "$r" ]]; then
   # libpulse looks for its own libraries in the pulseaudio folder.
   patch_private_root "$r" \
     "$r/usr/lib/x86_64-linux-gnu:$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu/pulseaudio:$r/usr/lib/chromium:$r/usr/lib" \
     "$r/usr/lib/chromium/chromium" "$r/usr/lib/chromium/chrome_crashpad_handler"
-  touch "$cache/.patched"
+  echo "$r" >"$cache/.patched"
 fi
 echo "$r/usr/lib/chromium/chromium"

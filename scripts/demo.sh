@@ -3,7 +3,7 @@
 # plays a short scripted session and prints what was sent per signal.
 #   scripts/demo.sh                                  writes request bodies to demo_project/telemetry_out/
 #                                                    and the session to demo_project/telemetry_db/telemetry.db,
-#                                                    then asks that database a question (README "The local store")
+#                                                    then asks that database a question (docs/local-store.md)
 #   scripts/demo.sh --endpoint=http://alloy:8080     sends them (or set GAMETRACKER_ENDPOINT, or the
 #                                                    per-signal GAMETRACKER_{LOGS,METRICS,TRACES}_URL)
 set -euo pipefail

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Merges local stores (telemetry.db files, or files GameTracker.export_local
-# wrote) from many machines into one database for analysis (README "The local
-# store"). Rows carry their session and their number in it, so a file merged
+# wrote) from many machines into one database for analysis (docs/local-store.md). Rows carry their session and their number in it, so a file merged
 # twice adds nothing the second time; a session's row keeps the most it knows
 # (an end over none, a final status over `running`).
 #

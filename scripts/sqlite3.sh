@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Debian's sqlite3 shell, for the local store's queries (README "The local
-# store"), run from .cache/sqlite3 (scripts/debian_program.sh).
+# Debian's sqlite3 shell, for the local store's queries (docs/local-store.md), run from .cache/sqlite3 (scripts/debian_program.sh).
 #
 #   scripts/sqlite3.sh DATABASE [SQL]...      the arguments of sqlite3
 set -euo pipefail

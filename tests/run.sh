@@ -20,7 +20,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 # The emulated arm64 demo belongs to the slower platform check,
-# scripts/cross_test.sh (README "Other platforms").
+# scripts/cross_test.sh (docs/contributing.md, "Other platforms").
 cargo test --workspace --lib --tests -- --include-ignored --skip under_qemu 2>&1 | tee "$log" || status=$?
 # The core's whole delivery suite (faults, retries, spool, health…) again
 # with frame delivery: no thread, the worker run in each frame's hand-over,

@@ -49,7 +49,7 @@ func _export_begin(features: PackedStringArray, _is_debug: bool, path: String, _
 			# Godot's own export step copies it, and fails the export when
 			# it is missing: say how to build it.
 			if not FileAccess.file_exists(library):
-				push_error("GameTracker: %s is not built, and this export (%s) needs it: build it (README \"Other platforms\")"
+				push_error("GameTracker: %s is not built, and this export (%s) needs it: build it (docs/contributing.md, \"Other platforms\")"
 					% [library, ", ".join(features)])
 			return
 		_replacement = STAND_IN

@@ -58,6 +58,6 @@ func _has_library() -> bool:
 	if ClassDB.class_exists("GameTrackerClient"):
 		return true
 	var features := PackedStringArray([OS.get_name().to_lower(), Engine.get_architecture_name()])
-	push_error("GameTracker: %s has no library for this editor's platform (%s), so the game cannot run here with it: build one (scripts/build.sh, README \"Other platforms\") or add its line. Exports for platforms it has no library for get the stand-in, where every call does nothing."
+	push_error("GameTracker: %s has no library for this editor's platform (%s), so the game cannot run here with it: build one (scripts/build.sh, docs/contributing.md, \"Other platforms\") or add its line. Exports for platforms it has no library for get the stand-in, where every call does nothing."
 		% [Libraries.EXTENSION_PATH, ".".join(features)])
 	return false

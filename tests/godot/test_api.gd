@@ -1,5 +1,5 @@
 extends RefCounted
-## The whole API surface, called the way the README shows, against the
+## The whole API surface, called the way docs/api.md shows, against the
 ## harness's loopback receiver. The harness then decodes what arrived.
 
 

@@ -425,7 +425,7 @@ pub const PROMETHEUS_CONFIG: &str = "global:\n  scrape_interval: 1h\n";
 
 /// VictoriaMetrics (Debian unstable's package) on 127.0.0.1: the receiver
 /// here that interprets OTLP metrics and answers PromQL. Configured as the
-/// README tells users: Prometheus naming, and the resource attributes
+/// docs/backends.md tells users: Prometheus naming, and the resource attributes
 /// `game`, `env`, `version`, `instance` promoted to labels. Killed on drop.
 pub struct VictoriaMetrics(Server);
 
@@ -573,7 +573,7 @@ impl Drop for Server {
     }
 }
 
-/// The flags the README gives for VictoriaMetrics receiving OTLP metrics.
+/// The flags docs/backends.md gives for VictoriaMetrics receiving OTLP metrics.
 pub const VICTORIA_METRICS_OTLP_FLAGS: &[&str] = &[
     "-opentelemetry.usePrometheusNaming",
     "-opentelemetry.promoteAllResourceAttributes=false",

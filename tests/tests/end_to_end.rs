@@ -1,7 +1,7 @@
 //! The demo project, run headless by the provisioned Godot, sends its metrics
 //! to a real receiver and its logs and traces to a loopback receiver: in the
 //! native mode to Prometheus 3 (remote write), in the OTLP mode to
-//! VictoriaMetrics' OTLP receiver, configured as the README says (Debian's
+//! VictoriaMetrics' OTLP receiver, configured as docs/backends.md says (Debian's
 //! Prometheus is built without its OTLP receiver). PromQL over the server's
 //! HTTP API must return exactly the values the demo's scripted session
 //! produced, under the same labels in both modes.

@@ -1,5 +1,5 @@
 //! The local store in a real Godot process: the demo's database answers the
-//! README's questions in Debian's sqlite3 shell, with the demo's numbers.
+//! questions of docs/local-store.md in Debian's sqlite3 shell, with the demo's numbers.
 //! (A game killed while it writes: tests/tests/release_health.rs.)
 
 use std::time::Duration;
@@ -7,11 +7,11 @@ use std::time::Duration;
 use game_tracker_testkit::demo::copy_demo_files;
 use game_tracker_testkit::processes::{copy_addon, import_project, run_godot, Library};
 use game_tracker_testkit::repo_root;
-use game_tracker_testkit::sqlite::{readme_query, sqlite3};
+use game_tracker_testkit::sqlite::{documented_query, sqlite3};
 
 #[test]
 #[ignore = "runs Godot; use the README's test command"]
-fn the_demos_database_answers_the_readmes_questions_with_the_demos_numbers() {
+fn the_demos_database_answers_the_documented_questions_with_the_demos_numbers() {
     // A copy of the demo, so that its database holds this run only.
     let project = repo_root().join("target/godot-copies/local-store-demo");
     let _ = std::fs::remove_dir_all(&project);
@@ -26,13 +26,16 @@ fn the_demos_database_answers_the_readmes_questions_with_the_demos_numbers() {
 
     // One session; the demo logs an error, so it ended `errored`.
     assert_eq!(
-        sqlite3(&db, &readme_query("Sessions by version and status")),
+        sqlite3(&db, &documented_query("Sessions by version and status")),
         "1.0.0|errored|1"
     );
-    assert_eq!(sqlite3(&db, &readme_query("Errors by version")), "1.0.0|1");
+    assert_eq!(
+        sqlite3(&db, &documented_query("Errors by version")),
+        "1.0.0|1"
+    );
     // The demo's own counts: 5 purchases, 3 levels loaded (each a span with
     // its children), 2 of them found.
-    let frequent = sqlite3(&db, &readme_query("The most frequent events"));
+    let frequent = sqlite3(&db, &documented_query("The most frequent events"));
     let frequent: Vec<&str> = frequent.lines().collect();
     assert_eq!(frequent.len(), 10, "{frequent:?}");
     assert_eq!(frequent[0], "log|purchase_attempt|5");
@@ -44,13 +47,13 @@ fn the_demos_database_answers_the_readmes_questions_with_the_demos_numbers() {
         assert!(frequent.contains(&row), "{row} in {frequent:?}");
     }
     // The vitals' frame times, under the demo's one scene.
-    let p95 = sqlite3(&db, &readme_query("p95 frame time by scene"));
+    let p95 = sqlite3(&db, &documented_query("p95 frame time by scene"));
     let (scene, ms) = p95.split_once('|').unwrap_or_else(|| panic!("{p95}"));
     assert_eq!(scene, "res://main.tscn");
     assert!(ms.parse::<f64>().is_ok_and(|ms| ms > 0.0), "{p95}");
     // No session died here: no breadcrumbs to show.
     assert_eq!(
-        sqlite3(&db, &readme_query("A crashed session's breadcrumbs")),
+        sqlite3(&db, &documented_query("A crashed session's breadcrumbs")),
         ""
     );
     // Every event the demo made is a row: its 12 spans, its logs and the
@@ -117,7 +120,7 @@ fn the_demos_database_answers_the_readmes_questions_with_the_demos_numbers() {
     assert_eq!(sqlite3(&merged, "PRAGMA user_version;"), "1");
     // The merged file answers the same questions.
     assert_eq!(
-        sqlite3(&merged, &readme_query("The most frequent events"))
+        sqlite3(&merged, &documented_query("The most frequent events"))
             .lines()
             .next(),
         Some("log|purchase_attempt|5")

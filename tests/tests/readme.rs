@@ -1,7 +1,9 @@
-//! Every GDScript snippet in README.md runs as written: each ```gdscript
-//! block becomes a function of a generated test script (a block that is
-//! already a `func` is kept as is and called), run headless in Godot. The
-//! run fails on any script error or Rust panic.
+//! Every GDScript snippet in README.md and docs/*.md runs as written: each
+//! ```gdscript block becomes a function of one generated test script (a
+//! block that is already a `func` is kept as is and called), README.md's
+//! first, then the docs pages' in file-name order, run headless in Godot.
+//! The run fails on any script error or Rust panic; each snippet prints the
+//! file it came from before it runs, so a failure names its page.
 
 use std::time::Duration;
 
@@ -9,68 +11,151 @@ use game_tracker_testkit::processes::{import_project, run_godot};
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
 
+/// One ```gdscript block, with the file it is in (relative to the
+/// repository) and its number there, from 1.
+struct Snippet {
+    file: String,
+    block: usize,
+    code: String,
+}
+
+impl Snippet {
+    fn origin(&self) -> String {
+        format!("{}, gdscript block {}", self.file, self.block)
+    }
+}
+
+/// The pages whose snippets run: README.md, then docs/*.md by name.
+fn documented_files() -> Vec<String> {
+    let mut pages: Vec<String> = std::fs::read_dir(repo_root().join("docs"))
+        .expect("read docs/")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".md"))
+        .map(|name| format!("docs/{name}"))
+        .collect();
+    pages.sort();
+    pages.insert(0, "README.md".to_string());
+    pages
+}
+
+/// The ```gdscript blocks of one Markdown text, each without the
+/// indentation of its fence (a block inside a list item).
 fn gdscript_blocks(markdown: &str) -> Vec<String> {
     let mut blocks = Vec::new();
-    let mut current: Option<Vec<&str>> = None;
+    let mut current: Option<(usize, Vec<&str>)> = None;
     for line in markdown.lines() {
-        match (&mut current, line.trim_start()) {
-            (None, l) if l.starts_with("```gdscript") => current = Some(Vec::new()),
-            (Some(_), l) if l.starts_with("```") => blocks.push(current.take().unwrap().join("\n")),
-            (Some(lines), _) => lines.push(line),
-            _ => {}
+        let trimmed = line.trim_start();
+        match &mut current {
+            None if trimmed.starts_with("```gdscript") => {
+                current = Some((line.len() - trimmed.len(), Vec::new()))
+            }
+            Some(_) if trimmed.starts_with("```") => {
+                let (_, lines) = current.take().unwrap();
+                blocks.push(lines.join("\n"));
+            }
+            Some((indent, lines)) => {
+                let cut = line.len() - line.trim_start_matches(' ').len();
+                lines.push(&line[cut.min(*indent)..]);
+            }
+            None => {}
         }
     }
     blocks
 }
 
-/// One test script: each snippet in a function, `run(t)` calls them in order;
-/// then every log call the snippets make was produced, no more, no fewer.
-fn script_for(blocks: &[String]) -> String {
-    let log_calls: usize = blocks
-        .iter()
-        .map(|b| b.matches("GameTracker.log_").count())
-        .sum();
-    let mut functions = String::new();
-    let mut calls = String::new();
-    for (i, block) in blocks.iter().enumerate() {
-        let block = block.replace("    ", "\t");
-        if let Some(name) = block
-            .strip_prefix("func ")
-            .and_then(|rest| rest.split('(').next())
-        {
-            functions.push_str(&format!("{block}\n\n\n"));
-            calls.push_str(&format!(
-                "\tprint(\"readme: snippet {i} ({name})\")\n\t{name}()\n"
-            ));
-        } else {
-            let body: String = block.lines().map(|l| format!("\t{l}\n")).collect();
-            functions.push_str(&format!("func snippet_{i}():\n{body}\tpass\n\n\n"));
-            calls.push_str(&format!(
-                "\tprint(\"readme: snippet {i}\")\n\tsnippet_{i}()\n"
-            ));
+fn snippets() -> Vec<Snippet> {
+    let mut snippets = Vec::new();
+    for file in documented_files() {
+        let text = std::fs::read_to_string(repo_root().join(&file))
+            .unwrap_or_else(|e| panic!("read {file}: {e}"));
+        for (i, code) in gdscript_blocks(&text).into_iter().enumerate() {
+            snippets.push(Snippet {
+                file: file.clone(),
+                block: i + 1,
+                code,
+            });
         }
     }
+    snippets
+}
+
+/// The function name of a snippet that is already a `func`.
+fn func_name(code: &str) -> Option<&str> {
+    code.strip_prefix("func ")
+        .and_then(|rest| rest.split('(').next())
+}
+
+/// One test script: each snippet in a function, `run(t)` calls them in
+/// order; then every log call the snippets make was produced, no more, no
+/// fewer.
+fn script_for(snippets: &[Snippet]) -> String {
+    let log_calls: usize = snippets
+        .iter()
+        .map(|s| s.code.matches("GameTracker.log_").count())
+        .sum();
+    let total = snippets.len();
+    let mut functions = String::new();
+    let mut calls = String::new();
+    for (i, snippet) in snippets.iter().enumerate() {
+        let code = snippet.code.replace("    ", "\t");
+        let origin = snippet.origin();
+        functions.push_str(&format!("# From {origin}.\n"));
+        let name = match func_name(&code) {
+            Some(name) => {
+                functions.push_str(&format!("{code}\n\n\n"));
+                name.to_string()
+            }
+            None => {
+                let body: String = code.lines().map(|l| format!("\t{l}\n")).collect();
+                functions.push_str(&format!("func snippet_{i}():\n{body}\tpass\n\n\n"));
+                format!("snippet_{i}")
+            }
+        };
+        calls.push_str(&format!(
+            "\tprint(\"docs: snippet {i} of {total}: {origin} ({name})\")\n\t{name}()\n"
+        ));
+    }
     format!(
-        "extends RefCounted\n## Generated by tests/tests/readme.rs from README.md; do not edit.\n\n\n{functions}\
+        "extends RefCounted\n## Generated by tests/tests/readme.rs from README.md and docs/*.md; do not edit.\n\n\n{functions}\
          func run(t) -> void:\n{calls}\
-         \tt.eq(GameTracker.is_active(), true, \"the README's init started the tracker\")\n\
-         \tt.eq(GameTracker.get_stats()[\"logs\"][\"produced\"], {log_calls}, \"the README's logs were produced\")\n\
+         \tt.eq(GameTracker.is_active(), true, \"README.md's init started the tracker\")\n\
+         \tt.eq(GameTracker.get_stats()[\"logs\"][\"produced\"], {log_calls}, \"the snippets' log lines were produced\")\n\
          \tGameTracker.shutdown(0.5)\n"
     )
 }
 
 #[test]
 #[ignore = "runs Godot; use the README's test command"]
-fn every_readme_gdscript_snippet_runs() {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    let blocks = gdscript_blocks(&readme);
+fn every_documented_gdscript_snippet_runs() {
+    let snippets = snippets();
+    let readme = snippets.iter().filter(|s| s.file == "README.md").count();
+    assert!(readme >= 2, "README.md has its GDScript snippets: {readme}");
     assert!(
-        blocks.len() >= 4,
-        "README has its GDScript snippets: {}",
-        blocks.len()
+        snippets.len() >= 6,
+        "README.md and docs/ have their GDScript snippets: {}",
+        snippets.len()
     );
+    // Snippets that are functions share one script: their names must differ.
+    let mut named: Vec<(&str, String)> = Vec::new();
+    for snippet in &snippets {
+        if let Some(name) = func_name(&snippet.code) {
+            if let Some((_, first)) = named.iter().find(|(n, _)| *n == name) {
+                panic!(
+                    "func {name} is in two snippets, {first} and {}: rename one",
+                    snippet.origin()
+                );
+            }
+            named.push((name, snippet.origin()));
+        }
+    }
+    assert!(
+        snippets[0].file == "README.md" && snippets[0].code.contains("GameTracker.init("),
+        "README.md's first snippet starts the tracker: {}",
+        snippets[0].origin()
+    );
+
     let project = repo_root().join("tests/godot");
-    std::fs::write(project.join("readme_snippets.gd"), script_for(&blocks)).unwrap();
+    std::fs::write(project.join("readme_snippets.gd"), script_for(&snippets)).unwrap();
     import_project(&project);
     let rx = Receiver::start();
     let run = run_godot(
@@ -79,17 +164,31 @@ fn every_readme_gdscript_snippet_runs() {
         &[("GAMETRACKER_TEST_ENDPOINT", rx.base_url())],
         Duration::from_secs(120),
     );
+    // The last snippet that started is the one that failed.
+    let last_started = run
+        .stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("docs: snippet "))
+        .unwrap_or("none: the generated script did not load (tests/godot/readme_snippets.gd)");
     assert!(
         run.status.success(),
-        "README snippets failed ({}):\n{}",
+        "documented snippets failed ({}); the last one started: {last_started}\n{}",
         run.status,
         run.all_output()
     );
-    assert!(run.engine_failures().is_empty(), "{}", run.all_output());
-    for i in 0..blocks.len() {
+    assert!(
+        run.engine_failures().is_empty(),
+        "a documented snippet raised an error; the last one started: {last_started}\n{}",
+        run.all_output()
+    );
+    let total = snippets.len();
+    for (i, snippet) in snippets.iter().enumerate() {
         assert!(
-            run.stdout.contains(&format!("readme: snippet {i}")),
-            "snippet {i} did not run:\n{}",
+            run.stdout
+                .contains(&format!("docs: snippet {i} of {total}: ")),
+            "snippet {i} ({}) did not run:\n{}",
+            snippet.origin(),
             run.all_output()
         );
     }

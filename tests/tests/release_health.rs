@@ -14,7 +14,7 @@ use game_tracker_testkit::processes::{
 };
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
-use game_tracker_testkit::sqlite::{readme_query, sqlite3};
+use game_tracker_testkit::sqlite::{documented_query, sqlite3};
 use serde_json::Value as Json;
 
 /// One launch of the health test scene, its output read as it comes.
@@ -255,7 +255,7 @@ fn a_game_killed_while_it_writes_its_local_store_leaves_an_intact_file_with_ever
         ),
         "running"
     );
-    // The next launch marks it, and the README's question finds its
+    // The next launch marks it, and the documented question finds its
     // breadcrumbs: the last logs it wrote.
     let mut next = Game::launch_storing("clean", "2.1", &dir, &rx.base_url(), &store);
     let status = next.finish();
@@ -267,7 +267,7 @@ fn a_game_killed_while_it_writes_its_local_store_leaves_an_intact_file_with_ever
         ),
         "abnormal"
     );
-    let crumbs = sqlite3(&db, &readme_query("A crashed session's breadcrumbs"));
+    let crumbs = sqlite3(&db, &documented_query("A crashed session's breadcrumbs"));
     assert!(
         crumbs
             .lines()
@@ -276,9 +276,10 @@ fn a_game_killed_while_it_writes_its_local_store_leaves_an_intact_file_with_ever
     );
     assert!(crumbs.contains("|log|busy"), "{crumbs}");
     assert!(
-        sqlite3(&db, &readme_query("Sessions by version and status")).contains("2.0|abnormal|1")
+        sqlite3(&db, &documented_query("Sessions by version and status"))
+            .contains("2.0|abnormal|1")
     );
-    let crash_free = sqlite3(&db, &readme_query("Crash-free sessions by version"));
+    let crash_free = sqlite3(&db, &documented_query("Crash-free sessions by version"));
     assert!(crash_free.starts_with("2.0|1|0.0\n2.1|1|"), "{crash_free}");
 }
 
@@ -545,12 +546,12 @@ fn os_crash_is_reported_as_crashed_and_prometheus_computes_the_crash_free_rate()
     );
 }
 
-/// The README's crash-free rate by version, over the last hour.
+/// docs/release-health.md's crash-free rate by version, over the last hour.
 fn crash_free_rate_query() -> String {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    let expr = readme
+    let page = std::fs::read_to_string(repo_root().join("docs/release-health.md")).unwrap();
+    let expr = page
         .lines()
         .find(|l| l.starts_with("1 - (") && l.contains("game_sessions_total"))
-        .expect("README shows the crash-free rate expression on one line");
+        .expect("docs/release-health.md shows the crash-free rate expression on one line");
     expr.replace("$__range", "1h")
 }

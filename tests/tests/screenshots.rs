@@ -1,6 +1,6 @@
 //! What GameTracker draws, drawn for real: Godot under a private Xvfb with
 //! Mesa's OpenGL (`scripts/xvfb.sh`). Each test saves the screenshot (with
-//! `GAMETRACKER_UPDATE_DOCS=1` to `docs/`, which the README shows, else to
+//! `GAMETRACKER_UPDATE_DOCS=1` to `docs/`, which the README and docs/in-game.md show, else to
 //! a temporary folder) and reads its pixels back: the expected lines of
 //! content are there, in many shades.
 

@@ -98,7 +98,7 @@ pub fn rotated(dir: &Path, n: usize) -> PathBuf {
     dir.join(format!("events.{n}.jsonl"))
 }
 
-/// One line: what the event was, in the names the README uses.
+/// One line: what the event was, in the names docs/local-store.md uses.
 #[derive(Serialize)]
 #[serde(tag = "signal", rename_all = "snake_case")]
 enum Line<'a> {

@@ -13,7 +13,7 @@
 //!               marker removed
 //! ```
 //!
-//! Crash-free rate by version, in PromQL (README "Release health"):
+//! Crash-free rate by version, in PromQL (docs/release-health.md):
 //! `1 - sum by (version) (max_over_time(game_sessions_total{status="crashed"}[1d]))
 //!    / sum by (version) (max_over_time(game_sessions_total{status="started"}[1d]))`.
 

@@ -1,6 +1,6 @@
 //! The local store's tables: one schema on every machine, so that a
 //! player's exported file and a team's merged database answer the same SQL
-//! (README "The local store" has the queries). Times are Unix microseconds.
+//! (docs/local-store.md has the queries). Times are Unix microseconds.
 //!
 //! Every row a session writes carries `(session_id, seq)`, unique: `seq`
 //! counts that session's rows from 0. Merging an export twice inserts
