@@ -490,6 +490,7 @@ fn unix_micros() -> u64 {
 pub struct BlackHole {
     pub port: u16,
     stop: Arc<AtomicBool>,
+    connections: Arc<AtomicUsize>,
 }
 
 impl BlackHole {
@@ -498,6 +499,8 @@ impl BlackHole {
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let s = stop.clone();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
         thread::spawn(move || {
             let mut held = Vec::new();
             for stream in listener.incoming() {
@@ -506,9 +509,19 @@ impl BlackHole {
                 }
                 // Kept open and never read: the client's request hangs.
                 held.extend(stream.ok());
+                counted.store(held.len(), Ordering::SeqCst);
             }
         });
-        BlackHole { port, stop }
+        BlackHole {
+            port,
+            stop,
+            connections,
+        }
+    }
+
+    /// Connections accepted (and held) so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     pub fn base_url(&self) -> String {

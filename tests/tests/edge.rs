@@ -227,14 +227,25 @@ fn a_burst_past_the_rate_and_connections_past_the_limit_get_429_with_retry_after
     let elapsed = started.elapsed().as_secs_f64();
     let (status, retry_after) = answers.last().unwrap().clone();
     assert_eq!(status, 429, "throttled within 200 requests: {answers:?}");
-    assert_eq!(retry_after.as_deref(), Some("2"), "the 429 says when to come back");
+    assert_eq!(
+        retry_after.as_deref(),
+        Some("2"),
+        "the 429 says when to come back"
+    );
     let passed = answers.len() - 1;
     assert!(
         passed >= 41 && passed as f64 <= 41.0 + 5.0 * elapsed + 1.0,
         "{passed} passed in {elapsed:.2} s before the first 429: {answers:?}"
     );
-    assert!(answers[..passed].iter().all(|(s, _)| *s == 204), "{answers:?}");
-    assert_eq!(rx.requests().len(), passed, "nothing refused reached the receiver");
+    assert!(
+        answers[..passed].iter().all(|(s, _)| *s == 204),
+        "{answers:?}"
+    );
+    assert_eq!(
+        rx.requests().len(),
+        passed,
+        "nothing refused reached the receiver"
+    );
 
     // Connections: 16 held open by a receiver that does not answer yet,
     // the 17th refused at once. (The rate bucket is refilled first.)

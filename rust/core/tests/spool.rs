@@ -70,7 +70,13 @@ fn what_a_launch_could_not_send_is_sent_by_the_next_one() {
     );
     produce(&first, 20);
     first.flush();
-    frames::run_for(&first, Duration::from_millis(800));
+    // Logs and spans are retried until max_retry_age, then given to the
+    // spool; metrics go there at quit (a snapshot is made again, not kept).
+    assert!(frames::until(&first, Duration::from_secs(10), || {
+        [Signal::Logs, Signal::Traces]
+            .iter()
+            .all(|s| first.stats(*s).spooled > 0)
+    }));
     first.flush_and_wait(Duration::from_secs(5));
     first.shutdown(Duration::from_secs(1));
     // Backoff between attempts, and none at quit: a handful in all. (A
@@ -130,7 +136,10 @@ fn a_request_unanswered_at_quit_is_spooled_and_the_quit_keeps_its_deadline() {
     );
     produce(&t, 5);
     t.flush();
-    frames::run_for(&t, Duration::from_millis(300));
+    // A request of each signal is on the wire, never to be answered.
+    assert!(frames::until(&t, Duration::from_secs(10), || hole
+        .connections()
+        >= 3));
     let started = Instant::now();
     t.shutdown(Duration::from_millis(500));
     // Ten times the deadline, six times under the 30 s request timeout that

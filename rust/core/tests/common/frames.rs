@@ -34,7 +34,8 @@ pub fn until_received(
     until(t, timeout, || rx.wait_for(Duration::ZERO, &pred))
 }
 
-/// Runs frames for `span` (an absence: nothing may happen in it).
-pub fn run_for(t: &Tracker, span: Duration) {
+/// Runs frames for `span`, as a game keeps running: pacing for a load,
+/// never a proof that something did not happen (wait for a state instead).
+pub fn pace(t: &Tracker, span: Duration) {
     until(t, span, || false);
 }
