@@ -15,6 +15,7 @@ extends EditorExportPlugin
 ## `GameTrackerClient` and `GameTrackerSpan`, and the `.gdextension` stays
 ## out, so a game's scripts that name those classes parse.
 
+const Output := preload("res://addons/game_tracker/output.gd")
 const Libraries := preload("res://addons/game_tracker/libraries.gd")
 const AUTOLOAD_PATH := "res://addons/game_tracker/game_tracker.gd"
 const STAND_IN := {"autoload": "res://addons/game_tracker/stand_in/game_tracker.gd",
@@ -49,11 +50,11 @@ func _export_begin(features: PackedStringArray, _is_debug: bool, path: String, _
 			# Godot's own export step copies it, and fails the export when
 			# it is missing: say how to build it.
 			if not FileAccess.file_exists(library):
-				push_error("GameTracker: %s is not built, and this export (%s) needs it: build it (docs/contributing.md, \"Other platforms\")"
+				push_error(Output.PREFIX + "%s is not built, and this export (%s) needs it: build it (docs/contributing.md, \"Other platforms\")"
 					% [library, ", ".join(features)])
 			return
 		_replacement = STAND_IN
-		print("GameTracker: no library in %s for this export (%s): it gets the stand-in, every call does nothing"
+		print(Output.PREFIX + "no library in %s for this export (%s): it gets the stand-in, every call does nothing"
 			% [Libraries.EXTENSION_PATH, ", ".join(features)])
 	# Godot keeps the first file written under a path, and these come before
 	# its own copies of the two files (tests/tests/export.rs runs the result).
@@ -78,11 +79,11 @@ func _export_web(path: String) -> void:
 	for file in WebFiles.BESIDE_PAGE:
 		var bytes := FileAccess.get_file_as_bytes(file)
 		if bytes.is_empty():
-			push_error("GameTracker: %s is missing, and a Web export needs it beside its page: build it (scripts/build.sh --release --target web)" % file)
+			push_error(Output.PREFIX + "%s is missing, and a Web export needs it beside its page: build it (scripts/build.sh --release --target web)" % file)
 			continue
 		var out := FileAccess.open(folder.path_join(file.get_file()), FileAccess.WRITE)
 		if out == null:
-			push_error("GameTracker: cannot write %s beside the exported page: %s" % [file.get_file(), error_string(FileAccess.get_open_error())])
+			push_error(Output.PREFIX + "cannot write %s beside the exported page: %s" % [file.get_file(), error_string(FileAccess.get_open_error())])
 			continue
 		out.store_buffer(bytes)
 

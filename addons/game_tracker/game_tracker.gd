@@ -37,7 +37,7 @@ func _ready() -> void:
 	# Deferred to the end of the first frame, so an `init` in any `_ready`
 	# (the main scene's, typically) comes first and overrides the settings.
 	for name in Settings.unknown():
-		push_warning("GameTracker: Project Setting %s is not one GameTracker reads; it changes nothing (docs/configuration.md lists the settings)" % name)
+		_warn("Project Setting %s is not one GameTracker reads; it changes nothing (docs/configuration.md lists the settings)" % name)
 	var settings := Settings.read()
 	if GameTrackerClient.has_destination(settings):
 		_start_from_settings.call_deferred(settings)
@@ -111,7 +111,7 @@ func _on_editor_message(message: String, _data: Array) -> bool:
 		return false
 	var store: String = get_stats().get("local_store", {}).get("path", "")
 	if store == "":
-		push_warning("GameTracker: no local store to export (local_store)")
+		_warn("no local store to export (local_store)")
 		return true
 	export_local(store.get_base_dir().path_join("export-%d.db" % int(Time.get_unix_time_from_system())))
 	return true

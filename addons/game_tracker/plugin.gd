@@ -14,6 +14,7 @@ const AUTOLOAD_NAME := "GameTracker"
 const AUTOLOAD_PATH := "res://addons/game_tracker/game_tracker.gd"
 const SETTINGS_PATH := "res://addons/game_tracker/settings.gd"
 const DEBUGGER_PLUGIN_PATH := "res://addons/game_tracker/debugger/debugger_plugin.gd"
+const Output := preload("res://addons/game_tracker/output.gd")
 const ExportPlugin := preload("res://addons/game_tracker/export_plugin.gd")
 const Libraries := preload("res://addons/game_tracker/libraries.gd")
 
@@ -58,6 +59,6 @@ func _has_library() -> bool:
 	if ClassDB.class_exists("GameTrackerClient"):
 		return true
 	var features := PackedStringArray([OS.get_name().to_lower(), Engine.get_architecture_name()])
-	push_error("GameTracker: %s has no library for this editor's platform (%s), so the game cannot run here with it: build one (scripts/build.sh, docs/contributing.md, \"Other platforms\") or add its line. Exports for platforms it has no library for get the stand-in, where every call does nothing."
+	push_error(Output.PREFIX + "%s has no library for this editor's platform (%s), so the game cannot run here with it: build one (scripts/build.sh, docs/contributing.md, \"Other platforms\") or add its line. Exports for platforms it has no library for get the stand-in, where every call does nothing."
 		% [Libraries.EXTENSION_PATH, ".".join(features)])
 	return false

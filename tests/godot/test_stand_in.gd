@@ -6,6 +6,7 @@ extends RefCounted
 ## static-ness; its span has GameTrackerSpan's; its get_stats() has the
 ## native tracker's keys. Every call answers and does nothing.
 
+const Output := preload("res://addons/game_tracker/output.gd")
 const StandIn := preload("res://addons/game_tracker/stand_in/game_tracker.gd")
 const STAND_IN_SPAN_PATH := "res://addons/game_tracker/stand_in/span.gd"
 const StandInSpan := preload(STAND_IN_SPAN_PATH)
@@ -23,6 +24,7 @@ func run(t) -> void:
 	# The Web's autoload and span, which Web exports get: the same API.
 	_compare(t, _script_methods(WebAutoload), expected, "the Web autoload")
 	_compare(t, _script_methods(WebSpan), _native_methods("GameTrackerSpan"), "the Web span")
+	t.eq(Output.PREFIX, GameTrackerClient._output_prefix(), "the scripts' lines start as the library's")
 
 	var stand_in: Node = StandIn.new()
 	GameTracker.get_tree().root.add_child.call_deferred(stand_in)

@@ -10,6 +10,7 @@ extends Node
 ## (export_plugin.gd). tests/tests/stand_in.rs checks that the methods here
 ## are exactly the native class's and the autoload's.
 
+const Output := preload("res://addons/game_tracker/output.gd")
 const Span := preload("res://addons/game_tracker/stand_in/span.gd")
 const StatsShape := preload("res://addons/game_tracker/stats_shape.gd")
 
@@ -23,7 +24,7 @@ var _span := Span.new()
 func _ready() -> void:
 	disabled_reason = "no library for this platform (%s, %s) in game_tracker.gdextension: every call does nothing" \
 		% [OS.get_name(), Engine.get_architecture_name()]
-	print("GameTracker: ", disabled_reason)
+	print(Output.PREFIX, disabled_reason)
 
 
 ## True, as for a valid configuration, so the game goes on as it would

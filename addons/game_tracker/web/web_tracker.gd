@@ -14,6 +14,7 @@ extends Node
 ## Same methods, parameters and return types as the native class and the
 ## autoload's script (tests/godot/test_stand_in.gd checks it).
 
+const Output := preload("res://addons/game_tracker/output.gd")
 const Settings := preload("res://addons/game_tracker/settings.gd")
 const ErrorCapture := preload("res://addons/game_tracker/error_capture.gd")
 const Overlay := preload("res://addons/game_tracker/overlay.gd")
@@ -350,13 +351,13 @@ func _warn_once(key: String, message: String) -> void:
 		return
 	_warned[key] = true
 	_printing = true
-	push_warning("GameTracker: " + message)
+	push_warning(Output.PREFIX + message)
 	_printing = false
 
 
 func _error(message: String) -> void:
 	_printing = true
-	push_error("GameTracker: " + message)
+	push_error(Output.PREFIX + message)
 	_printing = false
 
 

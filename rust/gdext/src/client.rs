@@ -7,6 +7,7 @@
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use game_tracker_core::diagnostics::PREFIX;
 use game_tracker_core::lifecycle::{InitError, Lifecycle, State};
 use game_tracker_core::stats_report;
 use game_tracker_core::{DeviceInfo, Level, MetricKind, Signal};
@@ -413,6 +414,22 @@ impl GameTrackerClient {
         )
     }
 
+    /// Prints `message` as the tracker's own warning: with the prefix every
+    /// line of the tracker's starts with, and marked so the error capture
+    /// does not send it as the game's (the autoload's script warns this way).
+    #[func]
+    fn _warn(message: GString) {
+        warn::warn(&format!("{PREFIX}{message}"));
+    }
+
+    /// The prefix of the tracker's own lines; the scripts that run with no
+    /// library have theirs (`addons/game_tracker/output.gd`), checked equal
+    /// to this by tests/godot/test_stand_in.gd.
+    #[func]
+    fn _output_prefix() -> GString {
+        PREFIX.into()
+    }
+
     /// The `game_tracker/config/…` Project Settings, one Dictionary each:
     /// `name` (the `init` key), `default`, `type`, `hint`, `hint_string` and
     /// `basic`. The editor plugin registers them from this list.
@@ -474,7 +491,7 @@ impl GameTrackerClient {
     fn on_started(&mut self) {
         if let Some(file) = self.lifecycle.local_file() {
             godot_print!(
-                "GameTracker: no endpoint configured; events are written as JSON lines to {}",
+                "{PREFIX}no endpoint configured; events are written as JSON lines to {}",
                 file.display()
             );
         }
