@@ -5,9 +5,9 @@
 #   scripts/build.sh --target windows     game_tracker.dll (x86_64), built on Linux
 #   scripts/build.sh --target linux-arm64 bin/linux-arm64/libgame_tracker.so
 #   scripts/build.sh --target web         bin/web/: the Web worker's module
-# Other targets go through scripts/cross_toolchain.sh: rustup's target when it
+# Other targets go through scripts/provision/cross_toolchain.sh: rustup's target when it
 # is installed, otherwise a toolchain it provisions from Debian's packages;
-# the Web through scripts/web_toolchain.sh.
+# the Web through scripts/provision/web_toolchain.sh.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 profile=debug
@@ -37,7 +37,7 @@ elif [[ $target == web ]]; then
   # compiled for wasm32-unknown-unknown; wasm-bindgen writes the module's
   # loader beside it, and the addon's glue (addons/game_tracker/web/) starts
   # it. Any Web template works with it.
-  source "$root/scripts/web_toolchain.sh"
+  source "$root/scripts/provision/web_toolchain.sh"
   web_env
   started=$SECONDS
   "$CARGO" build --manifest-path "$root/Cargo.toml" -p game_tracker_web --target wasm32-unknown-unknown "${args[@]}" >&2
@@ -49,7 +49,7 @@ elif [[ $target == web ]]; then
   echo "built $dest/game_tracker_web_bg.wasm ($profile, $(du -k "$dest/game_tracker_web_bg.wasm" | cut -f1) KiB)" >&2
   exit 0
 else
-  source "$root/scripts/cross_toolchain.sh"
+  source "$root/scripts/provision/cross_toolchain.sh"
   cross_env "$target"
   started=$SECONDS
   "$CARGO" build --manifest-path "$root/Cargo.toml" -p game_tracker "${args[@]}" "${CROSS_BUILD_STD[@]}" >&2

@@ -10,7 +10,7 @@
 #              qemu-aarch64; the demo in Debian's arm64 Godot under qemu,
 #              loading the arm64 library and delivering to a loopback receiver.
 #
-# Toolchains come from scripts/cross_toolchain.sh (rustup's targets when
+# Toolchains come from scripts/provision/cross_toolchain.sh (rustup's targets when
 # installed, else Debian's packages). About 20 minutes from nothing on two
 # cores, so it is not part of tests/run.sh; it ends with one
 # "N passed, M failed" line over every test it ran.
@@ -18,7 +18,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 platforms=("$@")
 (( ${#platforms[@]} )) || platforms=(windows linux-arm64)
-source "$root/scripts/cross_toolchain.sh"
+source "$root/scripts/provision/cross_toolchain.sh"
 log_dir="$root/target/cross-test"
 mkdir -p "$log_dir"
 passed=0 failed=0
@@ -93,7 +93,7 @@ check_linux_arm64() {
 
   # Debian's arm64 Godot, whole, under qemu: the demo with the arm64 library.
   local godot="$root/.cache/godot-arm64"
-  "$root/scripts/debfetch.sh" unstable "$godot" --arch arm64 --closure godot
+  "$root/scripts/provision/debfetch.sh" unstable "$godot" --arch arm64 --closure godot
   # The loader is at /usr/lib (merged /usr); the /lib link is made by
   # packages a closure does not unpack.
   [[ -e $godot/root/lib ]] || ln -s usr/lib "$godot/root/lib"

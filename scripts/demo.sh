@@ -9,9 +9,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh"
-godot=("$root/scripts/godot.sh" --headless --path "$root/demo_project")
+godot=("$root/scripts/provision/godot.sh" --headless --path "$root/demo_project")
 # First run in a fresh checkout: let Godot import the project.
-[[ -d $root/demo_project/.godot/imported ]] || bash "$root/scripts/import_project.sh" "$root/demo_project" >/dev/null
+[[ -d $root/demo_project/.godot/imported ]] || bash "$root/scripts/provision/import_project.sh" "$root/demo_project" >/dev/null
 if (( $# )); then
   exec "${godot[@]}" -- "$@"
 fi

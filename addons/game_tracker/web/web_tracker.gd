@@ -27,7 +27,7 @@ const PROCESS_PRIORITY := 1 << 30
 ## The keys that name a receiver: the Web writes no files.
 const DESTINATION_KEYS := ["endpoint", "logs_url", "metrics_url", "traces_url"]
 const SIGNALS := ["logs", "metrics", "traces"]
-## The core's tags for levels and metric kinds (rust/core/src/event.rs).
+## The core's tags for levels and metric kinds (rust/core/src/model/event.rs).
 enum { LEVEL_DEBUG, LEVEL_INFO, LEVEL_WARN, LEVEL_ERROR }
 enum { KIND_COUNTER, KIND_GAUGE, KIND_HISTOGRAM }
 

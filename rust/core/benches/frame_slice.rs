@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::calls::TestCalls;
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, Signal, SpanStatus, Tracker};
 use game_tracker_testkit::receiver::Receiver;
 

@@ -13,14 +13,14 @@ mod common;
 
 use common::calls::TestCalls;
 use game_tracker_core::diagnostics::Diagnostics;
-use game_tracker_core::event::{
+use game_tracker_core::model::event::{
     now_unix_nano, Event, LogRecord, MetricKind, MetricUpdate, SpanId, SpanRecord, SpanStatus,
     TraceId,
 };
-use game_tracker_core::session::Session;
+use game_tracker_core::model::session::Session;
+use game_tracker_core::model::value::Value;
+use game_tracker_core::sinks::store::LocalStore;
 use game_tracker_core::stats::StoreStats;
-use game_tracker_core::store::LocalStore;
-use game_tracker_core::value::Value;
 use game_tracker_core::{Config, DeviceInfo, Level, Tracker};
 
 fn main() {

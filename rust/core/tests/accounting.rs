@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::calls::TestCalls;
 use common::frames;
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{arm_panic_hooks, Config, DeviceInfo, Level, Signal, Tracker, LOSE_EVENT};
 use game_tracker_testkit::receiver::Receiver;
 

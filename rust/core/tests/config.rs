@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use game_tracker_core::config::{Config, DEFAULT_FLUSH_INTERVAL};
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::Signal;
 
 fn s(v: &str) -> Value {

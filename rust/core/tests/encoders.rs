@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use game_tracker_core::encode::OtlpEncoding;
 use game_tracker_core::encode::{loki, otlp, remote_write};
-use game_tracker_core::event::{Level, LogRecord, Scope, SpanId, SpanRecord, SpanStatus, TraceId};
-use game_tracker_core::event::{MetricKind, MetricUpdate};
-use game_tracker_core::session::{DeviceInfo, Session};
-use game_tracker_core::value::Value;
+use game_tracker_core::model::event::{
+    Level, LogRecord, Scope, SpanId, SpanRecord, SpanStatus, TraceId,
+};
+use game_tracker_core::model::event::{MetricKind, MetricUpdate};
+use game_tracker_core::model::session::{DeviceInfo, Session};
+use game_tracker_core::model::value::Value;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::any_value;
 use serde_json::Value as Json;
@@ -312,7 +314,7 @@ fn traceparent_is_w3c_trace_context_version_00_sampled() {
     let span = SpanId([0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7]);
     // The example from the W3C Trace Context recommendation, section 3.2.
     assert_eq!(
-        game_tracker_core::event::traceparent(trace, span),
+        game_tracker_core::model::event::traceparent(trace, span),
         "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     );
 }

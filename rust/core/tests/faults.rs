@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use game_tracker_core::encode::remote_write;
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{DropReason, Signal, Tracker};
 use game_tracker_testkit::decode::{loki_lines, otlp_spans};
 use game_tracker_testkit::receiver::Receiver;

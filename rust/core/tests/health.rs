@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::calls::TestCalls;
 use game_tracker_core::encode::remote_write;
 use game_tracker_core::health::marker::Marker;
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{Config, DeviceInfo, Level, Signal, Tracker};
 use game_tracker_testkit::decode::loki_lines;
 use game_tracker_testkit::receiver::Receiver;

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::calls::TestCalls;
-use game_tracker_core::jsonl::{rotated, ROTATED_FILES};
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
+use game_tracker_core::sinks::jsonl::{rotated, ROTATED_FILES};
 use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, Signal, SpanStatus, Tracker};
 use serde_json::Value as Json;
 

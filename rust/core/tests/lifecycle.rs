@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use common::calls::TestCalls;
-use game_tracker_core::lifecycle::{InitError, Lifecycle, State};
-use game_tracker_core::value::Value;
+use game_tracker_core::api::lifecycle::{InitError, Lifecycle, State};
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{DeviceInfo, DropReason, Level, Signal};
 
 mod common;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::calls::TestCalls;
 use game_tracker_core::encode::remote_write;
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{Config, DeviceInfo, DropReason, MetricKind, Signal, Tracker};
 use game_tracker_testkit::decode::otlp_last_metrics;
 use game_tracker_testkit::receiver::Receiver;
@@ -26,7 +26,7 @@ type Arrived = BTreeSet<Point>;
 
 /// What one destination made of the calls.
 #[derive(Debug, PartialEq)]
-struct Outcome {
+struct Reply {
     sent: u64,
     invalid: u64,
     warnings: BTreeSet<String>,
@@ -78,13 +78,13 @@ fn start(fields: Vec<(&str, Value)>) -> Tracker {
     Tracker::start(Config::from_fields(&all).unwrap(), DeviceInfo::default()).unwrap()
 }
 
-fn run(t: &Tracker, read_series: impl FnOnce() -> Arrived) -> Outcome {
+fn run(t: &Tracker, read_series: impl FnOnce() -> Arrived) -> Reply {
     play(t);
     assert!(t.flush_and_wait(Duration::from_secs(5)));
     assert_identity(t);
     let s = t.stats(Signal::Metrics);
     let warnings = t.take_diagnostics(64).into_iter().collect();
-    Outcome {
+    Reply {
         sent: s.sent,
         invalid: s.dropped(DropReason::Invalid),
         warnings,

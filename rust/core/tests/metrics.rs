@@ -1,7 +1,7 @@
 use game_tracker_core::encode::prompb::TimeSeries;
 use game_tracker_core::encode::remote_write;
-use game_tracker_core::event::{MetricKind, MetricUpdate};
-use game_tracker_core::metric_check::sanitize_name;
+use game_tracker_core::model::event::{MetricKind, MetricUpdate};
+use game_tracker_core::model::metric_check::sanitize_name;
 use game_tracker_core::DropReason;
 
 mod common;
@@ -337,6 +337,6 @@ fn too_many_labels_are_cut_at_the_limit() {
     let written_snap = remote_write::request(&snap);
     assert_eq!(
         written_snap.timeseries[0].labels.len(),
-        1 + game_tracker_core::metric_check::MAX_METRIC_LABELS
+        1 + game_tracker_core::model::metric_check::MAX_METRIC_LABELS
     );
 }

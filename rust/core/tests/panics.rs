@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{
     arm_panic_hooks, Config, DeviceInfo, DropReason, Fields, Level, Signal, SpanStatus, Tracker,
     PANIC_SENDER, PANIC_WORKER,

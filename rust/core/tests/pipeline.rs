@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use common::calls::TestCalls;
 use common::frames;
 use game_tracker_core::encode::remote_write;
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{
     Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker,
 };

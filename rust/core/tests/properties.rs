@@ -9,13 +9,13 @@ use std::sync::Arc;
 
 use game_tracker_core::encode::OtlpEncoding;
 use game_tracker_core::encode::{loki, otlp, otlp_logs, remote_write};
-use game_tracker_core::event::{
+use game_tracker_core::handover::record::read_value;
+use game_tracker_core::model::event::{
     Level, LogRecord, MetricKind, MetricUpdate, Scope, SpanId, SpanRecord, SpanStatus, TraceId,
 };
-use game_tracker_core::metric_check::is_valid_label_name;
-use game_tracker_core::record::read_value;
-use game_tracker_core::session::{DeviceInfo, Session};
-use game_tracker_core::value::{Value, MAX_VALUE_DEPTH};
+use game_tracker_core::model::metric_check::is_valid_label_name;
+use game_tracker_core::model::session::{DeviceInfo, Session};
+use game_tracker_core::model::value::{Value, MAX_VALUE_DEPTH};
 use game_tracker_core::{DropReason, ValueWriter};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use proptest::prelude::*;

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use game_tracker_core::encode::remote_write;
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{
     Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker,
 };

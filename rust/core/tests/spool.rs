@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use common::calls::TestCalls;
 use game_tracker_core::encode::remote_write;
-use game_tracker_core::spool::{Spool, MAX_REPLAY_AGE_METRICS};
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
+use game_tracker_core::sinks::spool::{Spool, MAX_REPLAY_AGE_METRICS};
 use game_tracker_core::{
     Config, DeviceInfo, DropReason, Level, MetricKind, Signal, SpanStatus, Tracker,
 };

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use game_tracker_core::health::marker::Marker;
-use game_tracker_core::store::FILE_NAME;
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
+use game_tracker_core::sinks::store::FILE_NAME;
 use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, SpanStatus, Tracker};
 use rusqlite::Connection;
 
@@ -359,7 +359,7 @@ fn the_size_cap_holds_under_a_heavy_load_and_the_newest_rows_remain() {
     assert_eq!(store.rows_written, EVENTS as u64, "{store:?}");
     let db = open(&dir);
     let file = std::fs::metadata(dir.join(FILE_NAME)).unwrap().len() as i64;
-    let used = game_tracker_core::store::retention::used_bytes(&db).unwrap() as i64;
+    let used = game_tracker_core::sinks::store::retention::used_bytes(&db).unwrap() as i64;
     println!(
         "cap {CAP}: file {file} bytes, live pages {used} bytes, {} rows kept",
         count(&db, "SELECT count(*) FROM events")
@@ -419,7 +419,7 @@ fn an_export_holds_the_rows_of_its_time_range_with_their_sessions() {
     t.log(Level::Info, "before".into(), vec![]);
     assert!(t.flush_and_wait(Duration::from_secs(5)));
     std::thread::sleep(Duration::from_millis(20));
-    let since = game_tracker_core::event::now_unix_nano() as i64 / 1000;
+    let since = game_tracker_core::model::event::now_unix_nano() as i64 / 1000;
     t.log(Level::Info, "after".into(), vec![]);
     assert!(t.export_local(dir.join("all.db"), 0));
     assert!(t.export_local(dir.join("recent.db"), since));

@@ -2,14 +2,14 @@
 //! (`addons/game_tracker/game_tracker.gd` extends it; the autoload cannot
 //! share the class's name: docs/protocols.md#godot). Every call converts its
 //! Variants and forwards to the core: the tracker's state lives in
-//! `game_tracker_core::lifecycle`.
+//! `game_tracker_core::api::lifecycle`.
 
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use game_tracker_core::api::lifecycle::{InitError, Lifecycle, State};
+use game_tracker_core::api::stats_report;
 use game_tracker_core::diagnostics::PREFIX;
-use game_tracker_core::lifecycle::{InitError, Lifecycle, State};
-use game_tracker_core::stats_report;
 use game_tracker_core::{DeviceInfo, Level, MetricKind, Signal};
 use godot::classes::node::ProcessMode;
 use godot::classes::notify::NodeNotification;

@@ -9,7 +9,7 @@
 //! strings go from Godot's UTF-32 storage to UTF-8 bytes with no Rust
 //! `String` in between. Rare calls (init, set_user, …) build `Value`s.
 
-use game_tracker_core::value::{Fields, Value, MAX_VALUE_DEPTH};
+use game_tracker_core::model::value::{Fields, Value, MAX_VALUE_DEPTH};
 use game_tracker_core::{ValueWriter, WriteText, WriteValue};
 use godot::builtin::{AnyArray, GString, StringName, Variant, VariantType};
 use godot::classes::Object;
@@ -91,7 +91,7 @@ impl<'a> AsFields<'a> {
     pub fn to_fields(&self) -> Fields {
         let mut buf = Vec::new();
         self.write_value(&mut ValueWriter::new(&mut buf));
-        match game_tracker_core::record::read_value(&buf) {
+        match game_tracker_core::handover::record::read_value(&buf) {
             Some(Value::Map(entries)) => entries,
             _ => Vec::new(),
         }
@@ -416,7 +416,7 @@ fn may_run_script(v: &Variant, ty: VariantType, depth: usize) -> bool {
 pub fn value(v: &Variant) -> Value {
     let mut buf = Vec::new();
     AsValue(v).write_value(&mut ValueWriter::new(&mut buf));
-    game_tracker_core::record::read_value(&buf).unwrap_or(Value::Null)
+    game_tracker_core::handover::record::read_value(&buf).unwrap_or(Value::Null)
 }
 
 /// Text of a name/key argument; `None` for null.

@@ -10,8 +10,8 @@
 //! feed carries the record format's version (`record::VERSION`), and the
 //! tab reads only records of its own version (`tab.gd`'s `add_message`).
 
-use game_tracker_core::event::{Event, SpanStatus};
-use game_tracker_core::value::Value;
+use game_tracker_core::model::event::{Event, SpanStatus};
+use game_tracker_core::model::value::Value;
 use game_tracker_core::Tracker;
 use godot::prelude::*;
 
@@ -56,7 +56,7 @@ impl DebuggerFeed {
 
 /// The version of the records this build writes and reads.
 pub fn version() -> i64 {
-    i64::from(game_tracker_core::record::VERSION)
+    i64::from(game_tracker_core::handover::record::VERSION)
 }
 
 /// In the editor: a game's records as Dictionaries, at most
@@ -65,7 +65,7 @@ pub fn version() -> i64 {
 pub fn decode(records: &PackedByteArray) -> VarArray {
     let mut events = VarArray::new();
     let mut over = 0i64;
-    game_tracker_core::record::read_events(records.as_slice(), |event| {
+    game_tracker_core::handover::record::read_events(records.as_slice(), |event| {
         if events.len() < MAX_EVENTS_PER_SEND {
             events.push(&event_dictionary(event).to_variant());
         } else {

@@ -4,7 +4,7 @@
 //! requests.
 //!
 //! ```text
-//!  start ─► Connecting ─► Sent ─► Reading ─► Outcome
+//!  start ─► Connecting ─► Sent ─► Reading ─► Reply
 //!  (connect_to_host)  (request_raw)  (read_response_body_chunk)
 //! ```
 //!
@@ -23,8 +23,8 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use game_tracker_core::encode::Payload;
-use game_tracker_core::http_target::HttpTarget;
-use game_tracker_core::transport::{Outcome, PolledTransport, ERROR_BODY_READ};
+use game_tracker_core::transport::http_target::HttpTarget;
+use game_tracker_core::transport::{PolledTransport, Reply, ERROR_BODY_READ};
 use game_tracker_core::Signal;
 use godot::classes::ClassDb;
 use godot::prelude::*;
@@ -54,7 +54,7 @@ thread_local! {
     static NEXT_KEY: Cell<u64> = const { Cell::new(0) };
 }
 
-/// The core's [`game_tracker_core::http_target::MakePolledHttp`].
+/// The core's [`game_tracker_core::transport::http_target::MakePolledHttp`].
 pub fn make(target: HttpTarget) -> Box<dyn PolledTransport> {
     Box::new(GodotHttp::new(target))
 }
@@ -73,7 +73,7 @@ enum Step {
     Reading {
         body: Vec<u8>,
     },
-    Done(Outcome),
+    Done(Reply),
 }
 
 struct GodotHttp {
@@ -108,7 +108,7 @@ impl GodotHttp {
         CLIENTS.with(|c| c.borrow().get(&self.key?).cloned())
     }
 
-    fn connect(&self, client: &mut Gd<RefCounted>) -> Result<(), Outcome> {
+    fn connect(&self, client: &mut Gd<RefCounted>) -> Result<(), Reply> {
         let _ = client.try_call("poll", &[]);
         if status(client) == STATUS_CONNECTED {
             return Ok(());
@@ -247,7 +247,7 @@ impl PolledTransport for GodotHttp {
         };
     }
 
-    fn poll(&mut self) -> Option<Outcome> {
+    fn poll(&mut self) -> Option<Reply> {
         let step = std::mem::replace(&mut self.step, Step::Idle);
         let step = match (step, self.client()) {
             (Step::Done(outcome), _) => return Some(outcome),

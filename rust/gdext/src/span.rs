@@ -4,7 +4,7 @@
 
 use std::rc::Weak;
 
-use game_tracker_core::event::{SpanId, TraceId};
+use game_tracker_core::model::event::{SpanId, TraceId};
 use game_tracker_core::{OpenSpan, SpanStatus, Tracker};
 use godot::builtin::VariantType;
 use godot::prelude::*;
@@ -173,7 +173,7 @@ impl GameTrackerSpan {
     fn traceparent(&self) -> GString {
         let value = self
             .ids
-            .map(|(t, s)| game_tracker_core::event::traceparent(t, s));
+            .map(|(t, s)| game_tracker_core::model::event::traceparent(t, s));
         GString::from(value.unwrap_or_default().as_str())
     }
 }

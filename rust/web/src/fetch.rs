@@ -7,8 +7,8 @@
 //! 64 KiB budget).
 
 use game_tracker_core::encode::Payload;
-use game_tracker_core::http_target::HttpTarget;
-use game_tracker_core::transport::{Outcome, PolledTransport};
+use game_tracker_core::transport::http_target::HttpTarget;
+use game_tracker_core::transport::{PolledTransport, Reply};
 use game_tracker_core::Signal;
 use wasm_bindgen::prelude::*;
 
@@ -39,7 +39,7 @@ pub struct Fetch {
     request: Option<u32>,
 }
 
-/// The worker's [`game_tracker_core::http_target::MakePolledHttp`].
+/// The worker's [`game_tracker_core::transport::http_target::MakePolledHttp`].
 pub fn make(target: HttpTarget) -> Box<dyn PolledTransport> {
     Box::new(Fetch {
         url: target.request_url(),
@@ -60,7 +60,7 @@ impl PolledTransport for Fetch {
         self.request = Some(fetch_start(&self.url, &headers, &payload.body, timeout_ms));
     }
 
-    fn poll(&mut self) -> Option<Outcome> {
+    fn poll(&mut self) -> Option<Reply> {
         let id = self.request?;
         let status = fetch_status(id);
         let outcome = match status {

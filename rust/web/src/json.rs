@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// One JSON value as a core [`Value`].

@@ -27,11 +27,12 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use game_tracker_core::event::{SpanId, TraceId};
-use game_tracker_core::http_target::MakePolledHttp;
-use game_tracker_core::lifecycle::{FarewellRequest, Lifecycle};
-use game_tracker_core::value::{Fields, Value};
-use game_tracker_core::{stats_report, DeviceInfo, Level, MetricKind, OpenSpan, SpanStatus};
+use game_tracker_core::api::lifecycle::{FarewellRequest, Lifecycle};
+use game_tracker_core::api::stats_report;
+use game_tracker_core::model::event::{SpanId, TraceId};
+use game_tracker_core::model::value::{Fields, Value};
+use game_tracker_core::transport::http_target::MakePolledHttp;
+use game_tracker_core::{DeviceInfo, Level, MetricKind, OpenSpan, SpanStatus};
 
 /// The most body bytes of each farewell request: the browser lets a page's
 /// keepalive requests in flight carry 64 KiB in all, and a farewell has a

@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use game_tracker_core::lifecycle::FarewellRequest;
+use game_tracker_core::api::lifecycle::FarewellRequest;
 
 use crate::replay::Replay;
 

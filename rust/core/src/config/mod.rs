@@ -6,8 +6,8 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::encode::{Compression, OtlpEncoding, Protocol};
-use crate::event::Level;
-use crate::value::Fields;
+use crate::model::event::Level;
+use crate::model::value::Fields;
 
 pub mod schema;
 
@@ -69,6 +69,17 @@ pub const DEFAULT_MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// How many breadcrumbs a session keeps unless `breadcrumbs` says otherwise:
 /// Sentry's default, enough for the minute before an error at a few a second.
 pub const DEFAULT_BREADCRUMBS: usize = 50;
+/// Prometheus (and Mimir without an out-of-order window) refuses samples
+/// older than its in-memory head block, which spans the last 1–3 hours: past
+/// an hour a replayed snapshot is likely refused, so it is not sent. The
+/// default of `max_metrics_replay_age`: a receiver with an
+/// `out_of_order_time_window` takes older ones.
+pub const MAX_REPLAY_AGE_METRICS: Duration = Duration::from_secs(3600);
+/// The lowest a 413 can push a signal's cap: below this a request holds
+/// little more than its envelope, and a receiver that refuses it is
+/// refusing everything (its answer is then worth a warning, not more halves).
+pub const MIN_REQUEST_BYTES: usize = 1024;
+
 /// Disk the offline spool may use: at a typical 10 events/s with 200-byte
 /// lines this holds days of play, and it is a small share of any device.
 pub const DEFAULT_MAX_SPOOL_BYTES: usize = 32 * 1024 * 1024;

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::encode::{Compression, OtlpEncoding, Protocol};
-use crate::event::Level;
-use crate::value::Value;
+use crate::model::event::Level;
+use crate::model::value::Value;
 
 /// What a value must be.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -460,7 +460,7 @@ pub const KEYS: &[Key] = &[
                 DefaultValue::Int(DEFAULT_MAX_REQUEST_BYTES as i64),
                 |c, v, k| count(v, k).map(|n| c.max_request_bytes = n),
             ),
-            crate::request_cap::MIN_REQUEST_BYTES as f64,
+            MIN_REQUEST_BYTES as f64,
             MAX_BYTES,
         ),
         setting(false, Hint::None, ""),
@@ -594,7 +594,7 @@ pub const KEYS: &[Key] = &[
             to your receiver's out-of-order window, see [When the network is \
             bad](troubleshooting.md#when-the-network-is-bad).",
             Kind::Seconds,
-            DefaultValue::Seconds(crate::spool::MAX_REPLAY_AGE_METRICS),
+            DefaultValue::Seconds(MAX_REPLAY_AGE_METRICS),
             |c, v, k| seconds(v, k).map(|d| c.max_metrics_replay_age = d),
         ),
         0.0,
@@ -881,7 +881,7 @@ pub fn find(name: &str) -> Option<&'static Key> {
 /// True when `fields` (an `init` Dictionary) set a key that names a
 /// destination: with none, the engine layer writes JSON lines, and Project
 /// Settings alone do not start the tracker.
-pub fn names_destination(fields: &crate::value::Fields) -> bool {
+pub fn names_destination(fields: &crate::model::value::Fields) -> bool {
     let is_set = |v: &Value| !matches!(v, Value::Null) && v.as_str() != Some("");
     fields
         .iter()
@@ -1018,7 +1018,7 @@ fn choice(v: &Value, k: &Key) -> Result<usize, String> {
 
 fn label_name(v: &Value) -> Result<String, String> {
     match v {
-        Value::Str(s) if s.is_empty() || crate::metric_check::is_valid_label_name(s) => {
+        Value::Str(s) if s.is_empty() || crate::model::metric_check::is_valid_label_name(s) => {
             Ok(s.clone())
         }
         Value::Str(s) => Err(format!("'{s}' is not a valid Prometheus label name")),

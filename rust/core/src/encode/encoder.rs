@@ -3,9 +3,9 @@
 use super::body::{compress, Payload};
 use super::wire::{Compression, OtlpEncoding, Protocol};
 use super::{loki, otlp, otlp_logs, otlp_metrics, remote_write};
-use crate::event::{LogRecord, SpanRecord};
-use crate::metrics::Snapshot;
-use crate::session::Session;
+use crate::model::event::{LogRecord, SpanRecord};
+use crate::model::metrics::Snapshot;
+use crate::model::session::Session;
 
 type LogsEncoder = fn(&[LogRecord], &Session, OtlpEncoding) -> Payload;
 type MetricsEncoder = fn(&Snapshot, &Session, u64, OtlpEncoding) -> Payload;

@@ -15,9 +15,9 @@ use opentelemetry_proto::tonic::trace::v1::{
 
 use crate::encode::body::{BodyFormat, Payload};
 use crate::encode::wire::OtlpEncoding;
-use crate::event::{SpanRecord, SpanStatus};
-use crate::session::Session;
-use crate::value::Value;
+use crate::model::event::{SpanRecord, SpanStatus};
+use crate::model::session::Session;
+use crate::model::value::Value;
 
 pub const SDK_NAME: &str = "game_tracker";
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -29,7 +29,7 @@ pub fn any_value(v: &Value) -> Option<AnyValue> {
         Value::Int(i) => any_value::Value::IntValue(*i),
         // JSON cannot carry NaN/Inf as numbers: keep them readable as text.
         Value::Float(f) if !f.is_finite() => {
-            any_value::Value::StringValue(crate::value::format_float(*f))
+            any_value::Value::StringValue(crate::model::value::format_float(*f))
         }
         Value::Float(f) => any_value::Value::DoubleValue(*f),
         Value::Str(s) => any_value::Value::StringValue(s.clone()),
@@ -156,7 +156,7 @@ pub fn scope() -> InstrumentationScope {
 }
 
 /// `user.*` (semantic conventions: `user.id`) and `tag.*` attributes.
-pub fn scope_attributes(scope: &crate::event::Scope, out: &mut Vec<KeyValue>) {
+pub fn scope_attributes(scope: &crate::model::event::Scope, out: &mut Vec<KeyValue>) {
     for (k, v) in &scope.user {
         out.extend(kv(&format!("user.{k}"), v));
     }

@@ -11,8 +11,8 @@ use opentelemetry_proto::tonic::logs::v1::{
 use crate::encode::body::Payload;
 use crate::encode::otlp::{kv, payload, resource, scope, scope_attributes, DATA_PREFIX};
 use crate::encode::wire::OtlpEncoding;
-use crate::event::{Level, LogRecord};
-use crate::session::Session;
+use crate::model::event::{Level, LogRecord};
+use crate::model::session::Session;
 
 /// The data model's number for each level (DEBUG 5, INFO 9, WARN 13, ERROR 17).
 pub fn severity(level: Level) -> SeverityNumber {

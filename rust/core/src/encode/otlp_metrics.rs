@@ -17,9 +17,9 @@ use opentelemetry_proto::tonic::metrics::v1::{
 use crate::encode::body::Payload;
 use crate::encode::otlp::{payload, resource, scope, string_kv};
 use crate::encode::wire::OtlpEncoding;
-use crate::event::MetricKind;
-use crate::metrics::{PointValue, Snapshot};
-use crate::session::Session;
+use crate::model::event::MetricKind;
+use crate::model::metrics::{PointValue, Snapshot};
+use crate::model::session::Session;
 
 pub fn request(
     snapshot: &Snapshot,

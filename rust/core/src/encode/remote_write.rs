@@ -7,8 +7,8 @@ use prost::Message;
 
 use crate::encode::body::{BodyFormat, Payload};
 use crate::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
-use crate::metrics::{PointValue, Snapshot};
-use crate::value::format_float;
+use crate::model::metrics::{PointValue, Snapshot};
+use crate::model::value::format_float;
 
 /// One time series per counter and gauge, `buckets + 3` per histogram; each
 /// sample at the snapshot's time, after a 0 sample where the point asks for one.

@@ -5,8 +5,8 @@
 
 use std::collections::VecDeque;
 
-use crate::event::Level;
-use crate::value::{Fields, Value};
+use crate::model::event::Level;
+use crate::model::value::{Fields, Value};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Crumb {

@@ -28,9 +28,9 @@ use crate::clock::Instant;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
-use crate::event::{now_unix_nano, Event, Level, LogRecord, MetricKind, MetricUpdate, Note};
-use crate::session::Session;
-use crate::value::{Fields, Value};
+use crate::model::event::{now_unix_nano, Event, Level, LogRecord, MetricKind, MetricUpdate, Note};
+use crate::model::session::Session;
+use crate::model::value::{Fields, Value};
 
 use breadcrumbs::{Breadcrumbs, Crumb};
 use marker::{DeadSession, Marker, MarkerFile, CRASHED_EXTENSION};

@@ -6,9 +6,9 @@
 use std::ops::{Deref, DerefMut};
 
 use game_tracker_core::diagnostics::Diagnostics;
-use game_tracker_core::event::MetricUpdate;
-use game_tracker_core::metric_check::MetricCheck;
-use game_tracker_core::metrics::Aggregator;
+use game_tracker_core::model::event::MetricUpdate;
+use game_tracker_core::model::metric_check::MetricCheck;
+use game_tracker_core::model::metrics::Aggregator;
 use game_tracker_core::DropReason;
 
 pub struct MetricPath {

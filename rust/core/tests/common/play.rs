@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use crate::common::calls::TestCalls;
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, SpanStatus, Tracker};
 use game_tracker_testkit::receiver::{Fault as Misbehave, Receiver};
 
