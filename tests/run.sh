@@ -13,9 +13,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 bash scripts/build.sh
 # The Web worker's module, for the browser tests (tests/tests/web.rs).
 bash scripts/build.sh --release --target web
-echo "Godot: $(bash scripts/godot.sh --headless --version | tail -n1)"
+echo "Godot: $(bash scripts/provision/godot.sh --headless --version | tail -n1)"
 # The forge workflow that builds every platform cannot run here: lint it.
-bash scripts/check_workflows.sh
+bash scripts/checks/check_workflows.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -1,5 +1,5 @@
 //! Headless Chromium for the Web's tests and benchmarks: Debian's, fetched
-//! by `scripts/chromium.sh`, driven by `scripts/web_browser.py` (the
+//! by `scripts/provision/chromium.sh`, driven by `scripts/checks/web_browser.py` (the
 //! DevTools protocol: every console line of the page and its workers as a
 //! JSON line), on the Web files as an export places them beside its page.
 
@@ -30,12 +30,12 @@ fn provisioned(script: &str, cell: &'static OnceLock<PathBuf>) -> PathBuf {
 
 pub fn chromium() -> PathBuf {
     static CELL: OnceLock<PathBuf> = OnceLock::new();
-    provisioned("scripts/chromium.sh", &CELL)
+    provisioned("scripts/provision/chromium.sh", &CELL)
 }
 
 fn driver_python() -> PathBuf {
     static CELL: OnceLock<PathBuf> = OnceLock::new();
-    provisioned("scripts/web_python.sh", &CELL)
+    provisioned("scripts/provision/web_python.sh", &CELL)
 }
 
 /// `target/<name>`: the Web files as an export places them beside its page
@@ -69,7 +69,7 @@ pub fn web_site(name: &str, pages: &[&str]) -> PathBuf {
 pub fn start_browser(url: &str, until: &str, timeout_s: u32, screenshot: Option<&Path>) -> Child {
     let mut command = Command::new(driver_python());
     command
-        .arg(repo_root().join("scripts/web_browser.py"))
+        .arg(repo_root().join("scripts/checks/web_browser.py"))
         .arg("--chromium")
         .arg(chromium())
         .args([
@@ -89,7 +89,7 @@ pub fn start_browser(url: &str, until: &str, timeout_s: u32, screenshot: Option<
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start scripts/web_browser.py")
+        .expect("start scripts/checks/web_browser.py")
 }
 
 /// One console entry as `"level": text`, with where it came from when the

@@ -1,5 +1,5 @@
 //! The shipped edge (`deploy/nginx/`) in a real nginx (Debian's, through
-//! `scripts/nginx.sh`) on loopback, in front of a loopback receiver. The
+//! `scripts/provision/nginx.sh`) on loopback, in front of a loopback receiver. The
 //! shipped files are used as they are; only the three that a team edits
 //! are written here: `listen.conf` (a loopback port, no TLS) and
 //! `backends.conf` (loopback receivers); `keys.conf` is the shipped one,
@@ -81,7 +81,7 @@ impl Edge {
         std::fs::write(conf.join("backends.conf"), upstreams).unwrap();
         std::fs::write(conf.join("nginx.conf"), main_conf(&prefix.0)).unwrap();
         let child = Command::new("bash")
-            .arg(repo_root().join("scripts/nginx.sh"))
+            .arg(repo_root().join("scripts/provision/nginx.sh"))
             .arg("-p")
             .arg(&prefix.0)
             .arg("-c")
@@ -106,7 +106,7 @@ impl Edge {
     }
 
     fn wait_listening(&mut self) {
-        // The first run fetches the package (scripts/debfetch.sh).
+        // The first run fetches the package (scripts/provision/debfetch.sh).
         let deadline = Instant::now() + Duration::from_secs(180);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {

@@ -1,6 +1,6 @@
 //! Starting the project-provisioned Godot and Prometheus from tests. Both
-//! come from the project's own scripts (`scripts/godot.sh`,
-//! `scripts/debfetch.sh`), never from a hand install.
+//! come from the project's own scripts (`scripts/provision/godot.sh`,
+//! `scripts/provision/debfetch.sh`), never from a hand install.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -161,7 +161,7 @@ fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
     }
 }
 
-/// Runs `scripts/godot.sh <args>` in `project`, killing it after `timeout`.
+/// Runs `scripts/provision/godot.sh <args>` in `project`, killing it after `timeout`.
 pub fn run_godot(
     project: &Path,
     args: &[&str],
@@ -176,7 +176,7 @@ pub fn run_godot(
     }
 }
 
-/// Runs Godot with a display and OpenGL (`scripts/xvfb.sh`, Mesa's
+/// Runs Godot with a display and OpenGL (`scripts/provision/xvfb.sh`, Mesa's
 /// software renderer): for tests that look at pixels.
 pub fn run_godot_on_display(
     project: &Path,
@@ -185,7 +185,7 @@ pub fn run_godot_on_display(
     timeout: Duration,
 ) -> GodotRun {
     let launcher = [
-        repo_root().join("scripts/xvfb.sh").display().to_string(),
+        repo_root().join("scripts/provision/xvfb.sh").display().to_string(),
         "bash".into(),
     ];
     let mut cmd = godot_command(
@@ -195,7 +195,7 @@ pub fn run_godot_on_display(
         args,
         env,
     );
-    let output = wait_with_timeout(cmd.spawn().expect("start scripts/xvfb.sh"), timeout);
+    let output = wait_with_timeout(cmd.spawn().expect("start scripts/provision/xvfb.sh"), timeout);
     GodotRun {
         status: output.status,
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -203,15 +203,15 @@ pub fn run_godot_on_display(
     }
 }
 
-/// Starts `scripts/godot.sh --headless --path <project> <args>` with piped
+/// Starts `scripts/provision/godot.sh --headless --path <project> <args>` with piped
 /// output. `godot.sh` execs Godot, so the child's pid is Godot's.
 pub fn spawn_godot(project: &Path, args: &[&str], env: &[(&str, String)]) -> Child {
     godot_command(&[], &["--headless"], project, args, env)
         .spawn()
-        .expect("start scripts/godot.sh")
+        .expect("start scripts/provision/godot.sh")
 }
 
-/// `bash <launcher…> scripts/godot.sh <options> --path <project> <args>`
+/// `bash <launcher…> scripts/provision/godot.sh <options> --path <project> <args>`
 /// with piped output and `env`, the addon built first.
 fn godot_command(
     launcher: &[String],
@@ -223,7 +223,7 @@ fn godot_command(
     build_addon();
     let mut cmd = Command::new("bash");
     cmd.args(launcher)
-        .arg(repo_root().join("scripts/godot.sh"))
+        .arg(repo_root().join("scripts/provision/godot.sh"))
         .args(options)
         .arg("--path")
         .arg(project)
@@ -236,7 +236,7 @@ fn godot_command(
     cmd
 }
 
-/// Imports a project once per test process (`scripts/import_project.sh`).
+/// Imports a project once per test process (`scripts/provision/import_project.sh`).
 pub fn import_project(project: &Path) {
     static IMPORTED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
     let mut done = IMPORTED.lock().unwrap_or_else(|e| e.into_inner());
@@ -245,10 +245,10 @@ pub fn import_project(project: &Path) {
     }
     build_addon();
     let output = Command::new("bash")
-        .arg(repo_root().join("scripts/import_project.sh"))
+        .arg(repo_root().join("scripts/provision/import_project.sh"))
         .arg(project)
         .output()
-        .expect("run scripts/import_project.sh");
+        .expect("run scripts/provision/import_project.sh");
     assert!(
         output.status.success(),
         "importing {} failed:\n{}{}",
@@ -340,7 +340,7 @@ fn wait_ready(url: &str, what: &str) {
 }
 
 /// A Prometheus 3 server (Debian unstable's package, fetched by
-/// `scripts/debfetch.sh`) on 127.0.0.1 with the remote-write receiver on;
+/// `scripts/provision/debfetch.sh`) on 127.0.0.1 with the remote-write receiver on;
 /// killed on drop. (Debian builds it without the OTLP receiver.)
 pub struct Prometheus(Server);
 
@@ -596,12 +596,12 @@ pub fn debian_unstable_binary(package: &str, binary: &str) -> PathBuf {
     let _one_at_a_time = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let cache = repo_root().join(format!(".cache/{package}-unstable"));
     let status = Command::new("bash")
-        .arg(repo_root().join("scripts/debfetch.sh"))
+        .arg(repo_root().join("scripts/provision/debfetch.sh"))
         .args(["unstable"])
         .arg(&cache)
         .arg(package)
         .status()
-        .expect("run scripts/debfetch.sh");
+        .expect("run scripts/provision/debfetch.sh");
     assert!(
         status.success(),
         "fetching Debian unstable's {package} package failed"

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use game_tracker_core::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
 use game_tracker_core::encode::remote_write;
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, Signal, SpanStatus, Tracker};
 use game_tracker_testkit::decode::loki_lines;
 use game_tracker_testkit::edge::{Edge, KEY_HEADER, SHIPPED_KEY, SHIPPED_TENANT};

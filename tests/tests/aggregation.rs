@@ -158,8 +158,8 @@ fn aggregated_series_stay_the_same_when_sessions_grow_and_keep_every_sessions_to
     // Release health: the dashboard's session panels over per-session
     // series, its aggregated variant's over the sums: 120 started, 12
     // crashed, 90 % crash-free.
-    let main = dashboard_queries("grafana/dashboard.json");
-    let variant = dashboard_queries("grafana/dashboard-aggregated.json");
+    let main = dashboard_queries("deploy/grafana/dashboard.json");
+    let variant = dashboard_queries("deploy/grafana/dashboard-aggregated.json");
     for title in ["Sessions by status", "Crash-free sessions by version"] {
         let (p, a) = (
             results(&per_session, &main[title]),
@@ -203,7 +203,7 @@ fn dashboard_queries(file: &str) -> std::collections::HashMap<String, String> {
 #[test]
 fn the_aggregated_dashboard_is_the_dashboard_with_its_session_counts_and_pending_changed() {
     let root = game_tracker_testkit::repo_root();
-    let mut expected = std::fs::read_to_string(root.join("grafana/dashboard.json")).unwrap();
+    let mut expected = std::fs::read_to_string(root.join("deploy/grafana/dashboard.json")).unwrap();
     for (from, to) in [
         // The sessions a running total gained in the range. MetricsQL's
         // increase_pure counts a series that began in the range from 0
@@ -225,10 +225,10 @@ fn the_aggregated_dashboard_is_the_dashboard_with_its_session_counts_and_pending
     }
     let expected: serde_json::Value = serde_json::from_str(&expected).unwrap();
     let variant: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("grafana/dashboard-aggregated.json")).unwrap(),
+        &std::fs::read_to_string(root.join("deploy/grafana/dashboard-aggregated.json")).unwrap(),
     )
     .unwrap();
-    assert!(variant == expected, "grafana/dashboard-aggregated.json is grafana/dashboard.json with these changes, and no other");
+    assert!(variant == expected, "deploy/grafana/dashboard-aggregated.json is deploy/grafana/dashboard.json with these changes, and no other");
 }
 
 /// Each result's labels and value, sorted by labels.

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use game_tracker_core::value::Value;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::{Config, DeviceInfo, DropReason, Level, Signal, Tracker};
 use game_tracker_testkit::decode::loki_lines;
 use game_tracker_testkit::edge::{Edge, KEY_HEADER, SHIPPED_KEY, SHIPPED_TENANT};

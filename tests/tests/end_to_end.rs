@@ -129,7 +129,7 @@ fn check_session_metrics(prometheus: &impl PromQl, session: &str) {
 /// Every Prometheus panel of the Grafana dashboard returns data for the demo.
 fn check_dashboard(prometheus: &impl PromQl) {
     let dashboard: Json = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("grafana/dashboard.json")).unwrap(),
+        &std::fs::read_to_string(repo_root().join("deploy/grafana/dashboard.json")).unwrap(),
     )
     .unwrap();
     let mut checked = 0;

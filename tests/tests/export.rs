@@ -40,7 +40,7 @@ fn export_demo_with_log(name: &str, edit: impl Fn(&Path)) -> (PathBuf, PathBuf, 
     copy_addon(&project, Library::Release);
     edit(&project);
     let template = Command::new("bash")
-        .arg(root.join("scripts/export_template.sh"))
+        .arg(root.join("scripts/checks/export_template.sh"))
         .output()
         .expect("make the template");
     assert!(
@@ -67,7 +67,7 @@ fn export_demo_with_log(name: &str, edit: impl Fn(&Path)) -> (PathBuf, PathBuf, 
 
     let game = out.join("demo.x86_64");
     let export = Command::new("bash")
-        .arg(root.join("scripts/godot.sh"))
+        .arg(root.join("scripts/provision/godot.sh"))
         .args(["--headless", "--path"])
         .arg(&project)
         .args(["--export-release", "Linux"])
@@ -100,7 +100,7 @@ fn run_exported(game: &Path, folder: &Path, rx: &Receiver) -> std::process::Outp
 fn run_exported_with(game: &Path, folder: &Path, rx: Option<&Receiver>) -> std::process::Output {
     let mut command = Command::new("bash");
     command
-        .arg(repo_root().join("scripts/run_exported.sh"))
+        .arg(repo_root().join("scripts/checks/run_exported.sh"))
         .arg(game)
         .arg("--headless")
         .current_dir(folder);
@@ -234,7 +234,7 @@ fn a_web_export_gets_the_web_autoload_its_glue_and_the_workers_files() {
     let module = project.join("addons/game_tracker/bin/web");
     let pack = out.join("demo.pck");
     let export = Command::new("bash")
-        .arg(root.join("scripts/godot.sh"))
+        .arg(root.join("scripts/provision/godot.sh"))
         .args(["--headless", "--path"])
         .arg(&project)
         .args(["--export-pack", "Web"])

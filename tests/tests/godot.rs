@@ -753,7 +753,7 @@ fn a_fresh_project_imports_headless_by_the_documented_route_and_runs() {
     let import = std::process::Command::new("sh")
         .arg("addons/game_tracker/ci/import.sh")
         .current_dir(&project)
-        .env("GODOT", repo_root().join("scripts/godot.sh"))
+        .env("GODOT", repo_root().join("scripts/provision/godot.sh"))
         .output()
         .expect("run ci/import.sh");
     let output = format!(

@@ -93,7 +93,7 @@ fn the_release_zip_works_in_a_brand_new_project() {
     let import = Command::new("sh")
         .arg("addons/game_tracker/ci/import.sh")
         .current_dir(&project)
-        .env("GODOT", root.join("scripts/godot.sh"))
+        .env("GODOT", root.join("scripts/provision/godot.sh"))
         .output()
         .expect("import");
     assert!(

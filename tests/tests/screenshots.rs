@@ -1,5 +1,5 @@
 //! What GameTracker draws, drawn for real: Godot under a private Xvfb with
-//! Mesa's OpenGL (`scripts/xvfb.sh`). Each test saves the screenshot (with
+//! Mesa's OpenGL (`scripts/provision/xvfb.sh`). Each test saves the screenshot (with
 //! `GAMETRACKER_UPDATE_DOCS=1` to `docs/`, which the README and docs/in-game.md show, else to
 //! a temporary folder) and reads its pixels back: the expected lines of
 //! content are there, in many shades.
@@ -134,7 +134,7 @@ fn play_the_demo_from_the_editor(
     );
     let out = TempDir::new(label);
     let mut cmd = std::process::Command::new("bash");
-    cmd.arg(repo_root().join("scripts/editor_on_display.sh"))
+    cmd.arg(repo_root().join("scripts/checks/editor_on_display.sh"))
         .args(extra_args)
         .arg("--path")
         .arg(&project)

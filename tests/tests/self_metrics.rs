@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use game_tracker_core::config::Config;
+use game_tracker_core::model::value::Value;
 use game_tracker_core::stats::{DropReason, Signal};
-use game_tracker_core::value::Value;
 use game_tracker_core::{DeviceInfo, Level, MetricKind, Tracker};
 use game_tracker_testkit::processes::{free_port, PromQl, Prometheus};
 use game_tracker_testkit::receiver::Receiver;

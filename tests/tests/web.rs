@@ -216,7 +216,7 @@ fn from_chromium_the_worker_delivers_every_event_through_throttling_an_outage_hi
 fn export_demo_for_web(name: &str, template: &Path) -> PathBuf {
     let (project, out) = web_demo_project(name, &template.display().to_string());
     let export = Command::new("bash")
-        .arg(repo_root().join("scripts/godot.sh"))
+        .arg(repo_root().join("scripts/provision/godot.sh"))
         .args(["--headless", "--path"])
         .arg(&project)
         .args(["--export-release", "Web"])

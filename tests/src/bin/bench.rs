@@ -712,7 +712,7 @@ fn machine() -> String {
         "bash",
         &[
             repo_root()
-                .join("scripts/godot.sh")
+                .join("scripts/provision/godot.sh")
                 .to_str()
                 .unwrap_or_default(),
             "--headless",

@@ -1,5 +1,5 @@
 //! Players' sessions simulated with the core's own metrics path: each has
-//! the aggregator a game's worker has (`game_tracker_core::metrics`) with
+//! the aggregator a game's worker has (`game_tracker_core::model::metrics`) with
 //! the automatic labels a session gets (`instance` its id), is played a
 //! step at a time with the demo's metrics, and turns its running state into
 //! the remote-write body the addon sends (`encode::remote_write`). Used by
@@ -9,8 +9,8 @@
 
 use game_tracker_core::diagnostics::Diagnostics;
 use game_tracker_core::encode::{remote_write, Payload};
-use game_tracker_core::event::MetricUpdate;
-use game_tracker_core::metrics::Aggregator;
+use game_tracker_core::model::event::MetricUpdate;
+use game_tracker_core::model::metrics::Aggregator;
 use game_tracker_core::MetricKind;
 
 pub const CAUSES: [&str; 3] = ["lava", "spikes", "fall"];
