@@ -185,7 +185,10 @@ pub fn run_godot_on_display(
     timeout: Duration,
 ) -> GodotRun {
     let launcher = [
-        repo_root().join("scripts/provision/xvfb.sh").display().to_string(),
+        repo_root()
+            .join("scripts/provision/xvfb.sh")
+            .display()
+            .to_string(),
         "bash".into(),
     ];
     let mut cmd = godot_command(
@@ -195,7 +198,10 @@ pub fn run_godot_on_display(
         args,
         env,
     );
-    let output = wait_with_timeout(cmd.spawn().expect("start scripts/provision/xvfb.sh"), timeout);
+    let output = wait_with_timeout(
+        cmd.spawn().expect("start scripts/provision/xvfb.sh"),
+        timeout,
+    );
     GodotRun {
         status: output.status,
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

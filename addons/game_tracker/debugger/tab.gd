@@ -15,9 +15,10 @@ const MAX_SPANS := 400
 const MAX_HISTORY := 60
 const MAX_OBSERVATIONS := 1000
 const REDRAWS_PER_SECOND := 4
-const LEVELS := ["debug", "info", "warn", "error"]
 const LEVEL_COLORS := {"debug": Color(0.6, 0.6, 0.6), "info": Color(0.85, 0.9, 1.0), "warn": Color(1.0, 0.8, 0.3), "error": Color(1.0, 0.4, 0.4)}
 
+## The log levels' names, lowest first, as the library names them.
+var _levels := GameTrackerClient._level_names()
 var logs: Array = []
 ## Series key → {"name", "labels", "kind", "value", "history", "observations", "count"}.
 var series := {}
@@ -175,8 +176,10 @@ func _make_logs() -> Control:
 	page.name = "Logs"
 	var bar := HBoxContainer.new()
 	_level = OptionButton.new()
-	for level in ["all levels", "info and up", "warn and up", "errors"]:
-		_level.add_item(level)
+	# Item i shows level i and those above it.
+	_level.add_item("all levels")
+	for level in _levels.slice(1):
+		_level.add_item("%s and up" % level)
 	_level.item_selected.connect(func(_i): _dirty = true)
 	bar.add_child(_level)
 	_filter = LineEdit.new()
@@ -266,12 +269,12 @@ func _redraw() -> void:
 func _fill_logs() -> void:
 	_log_tree.clear()
 	var root := _log_tree.create_item()
-	var min_level: int = [0, 1, 2, 3][_level.selected]
+	var min_level: int = _level.selected
 	var needle := _filter.text.to_lower()
 	var shown := 0
 	for i in range(logs.size() - 1, -1, -1):
 		var e: Dictionary = logs[i]
-		if LEVELS.find(e["level"]) < min_level:
+		if _levels.find(e["level"]) < min_level:
 			continue
 		var data_text := JSON.stringify(e["data"])
 		if needle != "" and not (e["message"].to_lower().contains(needle) or data_text.to_lower().contains(needle)):

@@ -19,6 +19,7 @@ pub mod encode;
 pub mod handover;
 pub mod health;
 pub mod model;
+mod names;
 mod panics;
 pub mod redact;
 pub mod sinks;

@@ -235,6 +235,16 @@ impl GameTrackerClient {
         crate::debugger_feed::decode(&records)
     }
 
+    /// The log levels' names, lowest first (the core's `Level::NAMES`): the
+    /// editor's tab filters and colours by them.
+    #[func]
+    fn _level_names() -> PackedStringArray {
+        game_tracker_core::Level::NAMES
+            .iter()
+            .map(|n| GString::from(*n))
+            .collect()
+    }
+
     /// The version of the records this build sends and reads: the editor
     /// reads a game's records only if the game's version is this one.
     #[func]

@@ -32,11 +32,22 @@ pub fn schema() -> Array<VarDictionary> {
         d.set("default", &setting_value(default, kind));
         d.set("type", type_of(kind).ord());
         d.set("hint", hint_of(setting.hint).ord());
-        d.set("hint_string", setting.hint_string);
+        d.set(
+            "hint_string",
+            &hint_string(setting.hint, setting.hint_string, kind),
+        );
         d.set("basic", setting.basic);
         out.push(&d);
     }
     out
+}
+
+/// The setting's hint string; a menu's items are its choices' names.
+fn hint_string(hint: Hint, given: &str, kind: Kind) -> GString {
+    match (hint, kind) {
+        (Hint::Enum, Kind::Choice(names)) if given.is_empty() => GString::from(&names.join(",")),
+        _ => given.into(),
+    }
 }
 
 fn type_of(kind: Kind) -> VariantType {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::encode::{Compression, OtlpEncoding, Protocol};
 use crate::model::event::Level;
 use crate::model::value::Fields;
+use crate::names::named;
 
 pub mod schema;
 
@@ -203,6 +204,8 @@ pub enum LocalStoreMode {
     Off,
 }
 
+named!(LocalStoreMode { Auto "auto", On "on", Off "off" });
+
 /// Where the worker's one loop runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -215,6 +218,8 @@ pub enum Delivery {
     Frame,
 }
 
+named!(Delivery { Thread "thread", Frame "frame" });
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaptureErrors {
     /// The default: a developer sees their own errors in the backend while
@@ -224,20 +229,9 @@ pub enum CaptureErrors {
     Never,
 }
 
+named!(CaptureErrors { DebugBuilds "debug builds", Always "always", Never "never" });
+
 impl CaptureErrors {
-    /// The names `capture_errors` takes (and Project Settings shows), in
-    /// the enum's order; `init` also takes `true` (always) and `false`.
-    pub const NAMES: &'static [&'static str] = &["debug builds", "always", "never"];
-    const ALL: [CaptureErrors; 3] = [
-        CaptureErrors::DebugBuilds,
-        CaptureErrors::Always,
-        CaptureErrors::Never,
-    ];
-
-    pub fn from_index(i: usize) -> CaptureErrors {
-        Self::ALL[i]
-    }
-
     /// Whether errors are captured in this build.
     pub fn on(self, debug_build: bool) -> bool {
         match self {

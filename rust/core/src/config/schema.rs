@@ -69,7 +69,8 @@ pub struct Setting {
     /// Shown without "Advanced Settings".
     pub basic: bool,
     pub hint: Hint,
-    /// Godot's hint string: a range "min,max,step", enum items, a placeholder.
+    /// Godot's hint string: a range "min,max,step" or a placeholder; empty
+    /// for a menu (`Hint::Enum`), whose items are the key's choices.
     pub hint_string: &'static str,
     /// The setting's own value when it differs from the key's (a String
     /// left empty to mean "from the project", an enum instead of a bool).
@@ -274,19 +275,11 @@ pub const KEYS: &[Key] = &[
             is sent anywhere (no endpoint, URL or `output_dir`), `\"on\"` beside the \
             receivers too (what they miss, the file still has), `\"off\"` never. Not \
             on the Web.",
-            Kind::Choice(&["auto", "on", "off"]),
+            Kind::Choice(LocalStoreMode::NAMES),
             DefaultValue::Str("auto"),
-            |c, v, k| {
-                choice(v, k).map(|i| {
-                    c.local_store = [
-                        LocalStoreMode::Auto,
-                        LocalStoreMode::On,
-                        LocalStoreMode::Off,
-                    ][i]
-                })
-            },
+            |c, v, k| choice(v, k).map(|i| c.local_store = LocalStoreMode::ALL[i]),
         ),
-        setting(false, Hint::Enum, "auto,on,off"),
+        setting(false, Hint::Enum, ""),
     ),
     in_game(
         key(
@@ -516,13 +509,11 @@ pub const KEYS: &[Key] = &[
             worker CPU. Metrics are always snappy, as remote write requires. The \
             shipped edge refuses gzipped Loki pushes (a receiver inflates them with \
             no cap): behind it, use gzip with `\"protocol\": \"otlp\"` only.",
-            Kind::Choice(&["none", "gzip"]),
+            Kind::Choice(Compression::NAMES),
             DefaultValue::Str("none"),
-            |c, v, k| {
-                choice(v, k).map(|i| c.compression = [Compression::None, Compression::Gzip][i])
-            },
+            |c, v, k| choice(v, k).map(|i| c.compression = Compression::ALL[i]),
         ),
-        setting(false, Hint::Enum, "none,gzip"),
+        setting(false, Hint::Enum, ""),
     ),
     ranged(
         key(
@@ -695,15 +686,11 @@ pub const KEYS: &[Key] = &[
         key(
             "min_level",
             "Log lines below this level are dropped as `filtered`.",
-            Kind::Choice(&["debug", "info", "warn", "error"]),
+            Kind::Choice(Level::NAMES),
             DefaultValue::Str("debug"),
-            |c, v, k| {
-                choice(v, k).map(|i| {
-                    c.min_level = [Level::Debug, Level::Info, Level::Warn, Level::Error][i]
-                })
-            },
+            |c, v, k| choice(v, k).map(|i| c.min_level = Level::ALL[i]),
         ),
-        setting(false, Hint::Enum, "debug,info,warn,error"),
+        setting(false, Hint::Enum, ""),
     ),
     shown(
         key(
@@ -733,12 +720,12 @@ pub const KEYS: &[Key] = &[
                     } else {
                         CaptureErrors::Never
                     }),
-                    v => choice(v, k).map(CaptureErrors::from_index),
+                    v => choice(v, k).map(|i| CaptureErrors::ALL[i]),
                 }
                 .map(|capture| c.engine.capture_errors = capture)
             },
         ),
-        setting(true, Hint::Enum, "debug builds,always,never"),
+        setting(true, Hint::Enum, ""),
     ),
     shown(
         key(
@@ -748,25 +735,22 @@ pub const KEYS: &[Key] = &[
             + `/v1/logs`, `/v1/metrics`, `/v1/traces`, see [One OTLP \
             endpoint](backends.md#one-otlp-endpoint). On the Web the default is \
             `\"otlp\"` ([The Web](web.md)).",
-            Kind::Choice(&["native", "otlp"]),
+            Kind::Choice(Protocol::NAMES),
             DefaultValue::Str("native"),
-            |c, v, k| choice(v, k).map(|i| c.protocol = [Protocol::Native, Protocol::Otlp][i]),
+            |c, v, k| choice(v, k).map(|i| c.protocol = Protocol::ALL[i]),
         ),
-        setting(false, Hint::Enum, "native,otlp"),
+        setting(false, Hint::Enum, ""),
     ),
     shown(
         key(
             "otlp_encoding",
             "`\"protobuf\"` sends OTLP bodies as binary protobuf (smaller, cheaper to \
             encode); `\"json\"` is OTLP/JSON.",
-            Kind::Choice(&["json", "protobuf"]),
+            Kind::Choice(OtlpEncoding::NAMES),
             DefaultValue::Str("json"),
-            |c, v, k| {
-                choice(v, k)
-                    .map(|i| c.otlp_encoding = [OtlpEncoding::Json, OtlpEncoding::Protobuf][i])
-            },
+            |c, v, k| choice(v, k).map(|i| c.otlp_encoding = OtlpEncoding::ALL[i]),
         ),
-        setting(false, Hint::Enum, "json,protobuf"),
+        setting(false, Hint::Enum, ""),
     ),
     key(
         "delivery",
@@ -784,9 +768,9 @@ pub const KEYS: &[Key] = &[
         `\"frame\"` go through Godot's own `HTTPClient` (`https://` included). \
         The Web worker always delivers this way, through the browser's fetch, \
         whatever this key says.",
-        Kind::Choice(&["thread", "frame"]),
+        Kind::Choice(Delivery::NAMES),
         DefaultValue::Str("thread"),
-        |c, v, k| choice(v, k).map(|i| c.delivery = [Delivery::Thread, Delivery::Frame][i]),
+        |c, v, k| choice(v, k).map(|i| c.delivery = Delivery::ALL[i]),
     ),
 ];
 

@@ -1,6 +1,8 @@
 //! What the configuration chooses about the wire: the protocol of logs and
 //! metrics, OTLP's body encoding, and compression.
 
+use crate::names::named;
+
 /// How logs and metrics travel (traces are always OTLP).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protocol {
@@ -12,6 +14,8 @@ pub enum Protocol {
     Otlp,
 }
 
+named!(Protocol { Native "native", Otlp "otlp" });
+
 /// How OTLP bodies are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OtlpEncoding {
@@ -21,6 +25,8 @@ pub enum OtlpEncoding {
     Protobuf,
 }
 
+named!(OtlpEncoding { Json "json", Protobuf "protobuf" });
+
 /// How JSON bodies (logs, traces) are compressed. Remote write is always
 /// snappy, as its protocol requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,3 +35,5 @@ pub enum Compression {
     /// Fastest gzip level: most of the size win for a fraction of the CPU.
     Gzip,
 }
+
+named!(Compression { None "none", Gzip "gzip" });

@@ -14,6 +14,8 @@ macro_rules! names_and_tags {
     ($ty:ident { $($variant:ident = $tag:literal $name:literal,)+ }) => {
         impl $ty {
             pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+            /// What `init` and Project Settings call each variant.
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
 
             pub fn as_str(self) -> &'static str {
                 match self { $($ty::$variant => $name),+ }
