@@ -66,6 +66,11 @@ fn with_no_endpoint_every_event_is_a_json_line() {
     assert_eq!(lines.len(), 3, "{lines:?}");
     let session = t.session().session_id.clone();
     assert!(lines.iter().all(|l| l["session_id"] == session.as_str()));
+    // The build's labels on every line, as on every Loki stream and series.
+    let build = t.session().build_labels().map(|(k, v)| (k, Json::from(v)));
+    for line in &lines {
+        assert!(build.iter().all(|(k, v)| &line[*k] == v), "{line}");
+    }
     assert_eq!(
         (&lines[0]["signal"], &lines[0]["level"], &lines[0]["msg"]),
         (

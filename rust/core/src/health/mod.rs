@@ -334,7 +334,7 @@ fn log(time_unix_nano: u64, level: Level, message: &str, data: Fields) -> Event 
 fn sessions_counter(time_unix_nano: u64, status: SessionStatus, version: Option<String>) -> Event {
     let mut labels = vec![("status".to_string(), status.as_str().to_string())];
     if let Some(v) = version {
-        labels.push(("version".to_string(), v));
+        labels.push((crate::model::session::VERSION_LABEL.to_string(), v));
     }
     Event::Metric(MetricUpdate {
         time_unix_nano,

@@ -2,6 +2,12 @@
 
 use crate::model::value::{Fields, Value};
 
+/// The build's labels, on every Loki stream, metric series and JSON line
+/// (`Session::build_labels`).
+pub const GAME_LABEL: &str = "game";
+pub const ENV_LABEL: &str = "env";
+pub const VERSION_LABEL: &str = "version";
+
 /// Collected once by the engine layer at `init`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeviceInfo {
@@ -49,9 +55,9 @@ impl Session {
     /// names them: every encoder and check asks here.
     pub fn build_labels(&self) -> [(&'static str, &str); 3] {
         [
-            ("game", &self.game),
-            ("env", &self.environment),
-            ("version", &self.version),
+            (GAME_LABEL, &self.game),
+            (ENV_LABEL, &self.environment),
+            (VERSION_LABEL, &self.version),
         ]
     }
 

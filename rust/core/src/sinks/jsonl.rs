@@ -22,6 +22,9 @@ pub const FILE_NAME: &str = "events.jsonl";
 pub struct JsonlSink {
     dir: PathBuf,
     session_id: String,
+    /// The build's labels (`game`, `env`, `version`), on every line as on
+    /// every Loki stream and metric series (`Session::build_labels`).
+    build: Vec<(String, String)>,
     /// The session's device facts, on every log line as in Loki.
     device: crate::model::value::Fields,
     file: BufWriter<File>,
@@ -47,6 +50,11 @@ impl JsonlSink {
         Ok(JsonlSink {
             dir,
             session_id: session.session_id.clone(),
+            build: session
+                .build_labels()
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
             device: session.device_fields(),
             file: BufWriter::new(file),
             size,
@@ -60,8 +68,11 @@ impl JsonlSink {
 
     /// Writes one event as a line; returns the bytes written.
     pub fn write(&mut self, event: &Event) -> io::Result<u64> {
-        let mut line = serde_json::to_vec(&Line::of(event, &self.session_id, &self.device))
-            .map_err(io::Error::other)?;
+        let stamped = Stamped {
+            event: Line::of(event, &self.session_id, &self.device),
+            build: Map(&self.build),
+        };
+        let mut line = serde_json::to_vec(&stamped).map_err(io::Error::other)?;
         line.push(b'\n');
         if self.size > 0 && self.size + line.len() as u64 > self.max_bytes {
             self.rotate()?;
@@ -96,6 +107,15 @@ impl JsonlSink {
 /// `events.<n>.jsonl`.
 pub fn rotated(dir: &Path, n: usize) -> PathBuf {
     dir.join(format!("events.{n}.jsonl"))
+}
+
+/// A line as written: the event, then the build's labels.
+#[derive(Serialize)]
+struct Stamped<'a> {
+    #[serde(flatten)]
+    event: Line<'a>,
+    #[serde(flatten)]
+    build: Map<'a, String>,
 }
 
 /// One line: what the event was, in the names docs/local-store.md uses.
