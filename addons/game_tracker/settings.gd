@@ -44,7 +44,8 @@ static func unknown() -> PackedStringArray:
 
 
 ## The settings as an `init` dictionary: only those that were changed,
-## plus game, version and environment, which always have a value.
+## plus `game` and `version` from the project when left empty, and
+## `environment` from the build.
 static func read() -> Dictionary:
 	var config := {}
 	for s in schema():
@@ -53,10 +54,12 @@ static func read() -> Dictionary:
 			config[s["name"]] = ProjectSettings.get_setting(name)
 	if config.has("drop_names"):
 		config["drop_names"] = Array(config["drop_names"])
-	if not config.has("game"):
-		config["game"] = ProjectSettings.get_setting("application/config/name", "unknown")
-	if not config.has("version") and ProjectSettings.get_setting("application/config/version", "") != "":
-		config["version"] = ProjectSettings.get_setting("application/config/version")
+	# Left empty, `game` and `version` are the project's (the table names
+	# which Project Setting); `environment` comes from the build.
+	for s in schema():
+		var source: String = s["from_project"]
+		if source != "" and not config.has(s["name"]) and str(ProjectSettings.get_setting(source, "")) != "":
+			config[s["name"]] = ProjectSettings.get_setting(source)
 	if not config.has("environment"):
 		config["environment"] = "development" if OS.is_debug_build() else "production"
 	return config

@@ -20,7 +20,8 @@ fn in_game(name: &str) -> &'static str {
 }
 
 /// One Dictionary per setting: `name` (the `init` key), `default`, `type`
-/// (a `Variant.Type`), `hint` (a `PropertyHint`), `hint_string`, `basic`.
+/// (a `Variant.Type`), `hint` (a `PropertyHint`), `hint_string`, `basic`,
+/// `from_project` (the Project Setting an empty value stands for, or "").
 pub fn schema() -> Array<VarDictionary> {
     let mut out = Array::new();
     for key in KEYS {
@@ -37,6 +38,7 @@ pub fn schema() -> Array<VarDictionary> {
             &hint_string(setting.hint, setting.hint_string, kind),
         );
         d.set("basic", setting.basic);
+        d.set("from_project", setting.from_project.unwrap_or_default());
         out.push(&d);
     }
     out

@@ -76,6 +76,9 @@ pub struct Setting {
     /// left empty to mean "from the project", an enum instead of a bool).
     pub default: Option<DefaultValue>,
     pub kind: Option<Kind>,
+    /// The Project Setting an empty value stands for (`game`: the
+    /// project's name), which the autoload reads (settings.gd).
+    pub from_project: Option<&'static str>,
 }
 
 /// Godot's property hints that settings use.
@@ -94,19 +97,30 @@ const fn setting(basic: bool, hint: Hint, hint_string: &'static str) -> Option<S
         hint_string,
         default: None,
         kind: None,
+        from_project: None,
     })
 }
 
-/// A setting left empty to mean "from the project" (`placeholder` says from
-/// where): the autoload fills it in, so its own default is "".
-const fn from_project(placeholder: &'static str) -> Option<Setting> {
+/// A setting left empty to mean another Project Setting's value (`path`),
+/// which the autoload reads; its own default is "".
+const fn from_project(path: &'static str) -> Option<Setting> {
     Some(Setting {
+        from_project: Some(path),
+        ..derived(path)
+    })
+}
+
+/// A setting left empty to mean what the autoload works out (`placeholder`
+/// says what: `environment` from the build); its own default is "".
+const fn derived(placeholder: &'static str) -> Setting {
+    Setting {
         basic: true,
         hint: Hint::Placeholder,
         hint_string: placeholder,
         default: Some(DefaultValue::Str("")),
         kind: None,
-    })
+        from_project: None,
+    }
 }
 
 pub struct Key {
@@ -361,7 +375,7 @@ pub const KEYS: &[Key] = &[
             DefaultValue::Str("development"),
             |c, v, _| text(v).map(|t| c.environment = t),
         ),
-        from_project("development in debug builds, else production"),
+        Some(derived("development in debug builds, else production")),
     ),
     shown(
         key(
