@@ -79,9 +79,9 @@ fn what_a_launch_could_not_send_is_sent_by_the_next_one() {
     }));
     first.flush_and_wait(Duration::from_secs(5));
     first.shutdown(Duration::from_secs(1));
-    // Backoff between attempts, and none at quit: a handful in all. (A
-    // snapshot made again after each refused connection was a busy loop of
-    // over a thousand retries in the quit's second, with nothing spooled.)
+    // Backoff between attempts, and none at quit: a handful in all. A
+    // metrics snapshot made again after each refused connection, with no
+    // backoff, would be a busy loop of retries.
     let retries = first.stats(Signal::Metrics).retries;
     assert!(retries < 10, "metrics retried {retries} times");
     for signal in Signal::ALL {

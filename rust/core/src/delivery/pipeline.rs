@@ -111,7 +111,7 @@ impl Pipeline {
             Some(dir) => match Spool::open(dir, config.max_spool_bytes) {
                 Ok((spool, entries)) => {
                     for entry in entries {
-                        // Batches of a signal with no lane now stay for a later launch.
+                        // A signal with no lane this launch leaves its batches for a later one.
                         if let Some(lane) = routes[entry.signal.index()].lane() {
                             lane.add_replay(entry);
                         }
