@@ -4,8 +4,9 @@
 # (addons/game_tracker/ with the scripts, the .gdextension, every library
 # built here under bin/, a LICENSE and a short README).
 #   scripts/package.sh              builds the host's release library first
-#   scripts/package.sh --cross      also builds Windows x86_64, Linux arm64
-#                                   and the Web here (scripts/build.sh --target ...)
+#   scripts/package.sh --cross      also builds Windows x86_64, Linux arm64,
+#                                   macOS (universal, signed ad hoc) and the Web
+#                                   here (scripts/build.sh --target ...)
 #   scripts/package.sh --no-build   packages the libraries already in bin/
 #                                   (the forge workflow puts every platform's there)
 # Prints the zip's path.
@@ -15,7 +16,7 @@ cd "$root"
 version=$(sed -n 's/^version="\(.*\)"/\1/p' addons/game_tracker/plugin.cfg)
 case ${1:-} in
   --no-build) ;;
-  --cross) for target in host windows linux-arm64 web; do bash scripts/build.sh --release --target "$target"; done ;;
+  --cross) for target in host windows linux-arm64 macos web; do bash scripts/build.sh --release --target "$target"; done ;;
   *) bash scripts/build.sh --release ;;
 esac
 stage=$(mktemp -d)

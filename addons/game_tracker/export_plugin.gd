@@ -9,7 +9,7 @@ extends EditorExportPlugin
 ##   worker's script and module go beside the exported page. Any Web
 ##   template works: official or not, threads or not, Extensions Support
 ##   on or off;
-## - any other platform (iOS, 32-bit and Android arm32 builds): the
+## - any other platform (32-bit desktops, Android arm32, Windows on arm64): the
 ##   stand-in (stand_in/), where every call does nothing.
 ## For the Web and the stand-in, the class cache names their scripts
 ## `GameTrackerClient` and `GameTrackerSpan`, and the `.gdextension` stays

@@ -327,6 +327,7 @@ fn every_listed_platform_resolves_for_exported_debug_and_release_builds() {
         ("macos", "universal", ""),
         ("android", "arm64", ""),
         ("android", "x86_64", ""),
+        ("ios", "arm64", ""),
     ];
     for (os, arch, variant) in platforms {
         for build in ["debug", "release"] {

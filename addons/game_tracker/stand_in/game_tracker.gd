@@ -1,6 +1,6 @@
 extends Node
 ## The `GameTracker` autoload where GameTracker has no library for the
-## platform (iOS, 32-bit and Android arm32 builds, unless one is
+## platform (32-bit desktops, Android arm32 and Windows on arm64, unless one is
 ## built for them): the same methods with the same parameters and return
 ## types, each doing nothing, so the game runs unchanged. One line at start
 ## says why; `get_stats()` reports the tracker inactive, with the reason.
