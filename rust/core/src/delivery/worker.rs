@@ -66,7 +66,8 @@ pub(crate) enum Control {
 enum Message {
     Chunk(Chunk),
     Control(Control),
-    BatchReply(SenderReply),
+    /// A sender thread's reply to a request.
+    Reply(SenderReply),
     /// A timer: the flush interval, a backoff ending, or the poll interval.
     Tick,
     /// The tracker is gone without a shutdown (it owns the senders).
@@ -276,7 +277,7 @@ impl Worker {
             Message::Control(Control::ExportLocal { to, since_us }) => {
                 self.export_local(&to, since_us)
             }
-            Message::BatchReply(result) => self.pipeline.on_reply(result),
+            Message::Reply(result) => self.pipeline.on_reply(result),
             Message::Tick => {}
             Message::TrackerGone => {
                 self.shutdown(Instant::now(), DropReason::Shutdown);
@@ -295,7 +296,7 @@ impl Worker {
             Err(TryRecvError::Empty) => {}
         }
         if let Ok(result) = self.results.try_recv() {
-            return Some(Message::BatchReply(result));
+            return Some(Message::Reply(result));
         }
         self.intake.try_next().map(Message::Chunk)
     }
@@ -318,7 +319,7 @@ impl Worker {
         select! {
             recv(chunks) -> msg => msg.map_or(Message::TrackerGone, Message::Chunk),
             recv(self.control) -> msg => msg.map_or(Message::TrackerGone, Message::Control),
-            recv(self.results) -> msg => msg.map_or(Message::Tick, Message::BatchReply),
+            recv(self.results) -> msg => msg.map_or(Message::Tick, Message::Reply),
             default(timeout) => Message::Tick,
         }
     }

@@ -6,19 +6,19 @@
 use std::sync::Arc;
 
 use crate::model::value::Fields;
+use crate::names::named;
 
-/// Each variant's name (on the wire, in JSON lines, in the debugger tab) and
-/// its one-byte tag in the record format ([`crate::handover::record`]), both ways,
-/// from one list beside the enum.
+/// Each variant's name (on the wire, in JSON lines, in the debugger tab;
+/// `ALL` and `NAMES` from [`crate::names`]) and its one-byte tag in the
+/// record format ([`crate::handover::record`]), both ways, from one list
+/// beside the enum.
 macro_rules! names_and_tags {
     ($ty:ident { $($variant:ident = $tag:literal $name:literal,)+ }) => {
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-            /// What `init` and Project Settings call each variant.
-            pub const NAMES: &'static [&'static str] = &[$($name),+];
+        named!($ty { $($variant $name),+ });
 
+        impl $ty {
             pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $name),+ }
+                self.name()
             }
 
             pub fn tag(self) -> u8 {
