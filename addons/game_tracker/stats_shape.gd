@@ -9,7 +9,7 @@ const SIGNALS := ["logs", "metrics", "traces"]
 ## The drop reasons, in the native tracker's order.
 const DROP_REASONS := ["queue_full", "backlog_full", "rejected", "send_failed", "retry_exhausted",
 	"too_large", "invalid", "series_limit", "no_destination", "shutdown", "disabled", "spool_full", "too_old",
-	"unsampled", "filtered", "thread_panicked", "not_initialized", "wrong_thread"]
+	"unsampled", "filtered", "thread_panicked", "hitch_limit", "not_initialized", "wrong_thread"]
 
 
 static func zeros() -> Dictionary:

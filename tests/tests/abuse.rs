@@ -75,6 +75,7 @@ fn series_body(
                 })
                 .collect(),
             samples: vec![Sample { value, timestamp }],
+            exemplars: vec![],
         })
         .collect();
     remote_write::encode(&WriteRequest { timeseries }).body

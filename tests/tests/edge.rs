@@ -430,6 +430,7 @@ fn the_shipped_prometheus_takes_the_addons_writes_through_the_edge_and_late_samp
                 value: "replayed_total".into(),
             }],
             samples: vec![Sample { value, timestamp }],
+            exemplars: vec![],
         };
         let payload = remote_write::encode(&WriteRequest {
             timeseries: vec![series],

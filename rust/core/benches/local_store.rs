@@ -140,6 +140,7 @@ fn event(n: u64) -> Event {
                 ("n".into(), Value::Int(n as i64)),
             ],
             scope: Default::default(),
+            event_name: None,
         }),
         1 => Event::Span(SpanRecord {
             trace_id: TraceId([1; 16]),

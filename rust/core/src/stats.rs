@@ -80,10 +80,12 @@ pub enum DropReason {
     /// what comes after), or the worker (everything not yet sent, and every
     /// later call). See `Stats::thread_panics`.
     ThreadPanicked,
+    /// A hitch's log line and span past `max_hitches_per_minute`.
+    HitchLimit,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 16] = [
+    pub const ALL: [DropReason; 17] = [
         DropReason::QueueFull,
         DropReason::BacklogFull,
         DropReason::Rejected,
@@ -100,6 +102,7 @@ impl DropReason {
         DropReason::Unsampled,
         DropReason::Filtered,
         DropReason::ThreadPanicked,
+        DropReason::HitchLimit,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -119,6 +122,7 @@ impl DropReason {
             DropReason::Unsampled => "unsampled",
             DropReason::Filtered => "filtered",
             DropReason::ThreadPanicked => "thread_panicked",
+            DropReason::HitchLimit => "hitch_limit",
         }
     }
 }

@@ -61,6 +61,7 @@ fn log(t: u64, level: Level, msg: &str) -> LogRecord {
             ("hp", Value::Float(f64::NAN)),
         ]),
         scope: scope(),
+        event_name: None,
     }
 }
 

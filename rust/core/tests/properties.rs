@@ -140,6 +140,7 @@ fn log_record() -> impl Strategy<Value = LogRecord> {
             message,
             data,
             scope,
+            event_name: None,
         },
     )
 }

@@ -18,6 +18,7 @@ use godot::prelude::*;
 
 use crate::convert::{self, AsFields, AsText, Optional};
 use crate::debugger_feed::DebuggerFeed;
+use crate::hitch_detector::HitchDetector;
 use crate::hot_methods::HotApi;
 use crate::main_thread;
 use crate::settings::{self, with_engine_paths};
@@ -57,6 +58,8 @@ pub struct GameTrackerClient {
     spans: std::cell::RefCell<SpanPool>,
     /// Frame times and the engine's monitors (`vitals: true`).
     vitals: Option<Vitals>,
+    /// Times each frame, for the vitals and hitch capture (`capture_hitches`).
+    frames: Option<HitchDetector>,
     /// The frame's events for the editor's debugger tab, while one is attached.
     debugger: DebuggerFeed,
     /// The benchmarks' measure of `process`'s parts on the main thread.
@@ -67,7 +70,7 @@ pub struct GameTrackerClient {
 
 #[godot_api]
 impl INode for GameTrackerClient {
-    fn process(&mut self, delta: f64) {
+    fn process(&mut self, _delta: f64) {
         if CAPTURED_ERRORS_WAITING.swap(false, Ordering::AcqRel) {
             // Sent before the hand-over, so they leave in this frame.
             // `base_mut` lets the script call back into this object.
@@ -76,8 +79,11 @@ impl INode for GameTrackerClient {
         if let Some(t) = self.lifecycle.tracker() {
             #[cfg(feature = "bench")]
             let mut clock = crate::frame_costs::PartClock::start();
-            if let Some(vitals) = self.vitals.as_mut() {
-                vitals.frame(delta, t);
+            let frame = self.frames.as_mut().and_then(|f| f.frame(t));
+            #[cfg(feature = "bench")]
+            clock.lap(&mut self.frame_costs.hitch_detector);
+            if let (Some(vitals), Some(frame)) = (self.vitals.as_mut(), frame) {
+                vitals.frame(&frame, t);
             }
             #[cfg(feature = "bench")]
             clock.lap(&mut self.frame_costs.vitals);
@@ -114,6 +120,9 @@ impl INode for GameTrackerClient {
             NodeNotification::APPLICATION_PAUSED => {
                 if let Some(t) = self.lifecycle.tracker() {
                     t.set_paused(true);
+                }
+                if let Some(frames) = self.frames.as_mut() {
+                    frames.forget_last_frame();
                 }
                 self.lifecycle.pause();
             }
@@ -509,7 +518,10 @@ impl GameTrackerClient {
         // while the game is paused.
         self.base_mut().set_process_mode(ProcessMode::ALWAYS);
         self.base_mut().set_process_priority(PROCESS_PRIORITY);
-        self.vitals = self.lifecycle.engine_options().vitals.then(Vitals::new);
+        let options = self.lifecycle.engine_options();
+        let hitches = self.lifecycle.hitch_config();
+        self.frames = (options.vitals || hitches.capture).then(|| HitchDetector::new(&hitches));
+        self.vitals = options.vitals.then(Vitals::new);
         if let (true, Some(t)) = (self.debugger.is_on(), self.lifecycle.tracker()) {
             // A session started again (consent) keeps feeding the debugger.
             t.set_tap(true);

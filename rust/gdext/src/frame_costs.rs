@@ -1,5 +1,5 @@
 //! The benchmark build's measure of `GameTrackerClient::process` by part
-//! (vitals, hand-over, diagnostics), read by `bench_frame_costs()` for
+//! (hitch detector, vitals, hand-over, diagnostics), read by `bench_frame_costs()` for
 //! BENCHMARKS.md. Compiled only with the `bench` feature.
 
 use godot::prelude::*;
@@ -33,6 +33,8 @@ impl PartCost {
 /// The parts of `GameTrackerClient::process`, timed by the benchmark build.
 #[derive(Default)]
 pub struct FrameCosts {
+    /// Timing the frame and comparing it with the hitch threshold.
+    pub hitch_detector: PartCost,
     pub vitals: PartCost,
     pub handover: PartCost,
     pub diagnostics: PartCost,
@@ -41,6 +43,7 @@ pub struct FrameCosts {
 impl FrameCosts {
     pub fn to_dictionary(&self) -> VarDictionary {
         let mut d = VarDictionary::new();
+        d.set("hitch_detector", &self.hitch_detector.to_dictionary());
         d.set("vitals", &self.vitals.to_dictionary());
         d.set("handover", &self.handover.to_dictionary());
         d.set("diagnostics", &self.diagnostics.to_dictionary());

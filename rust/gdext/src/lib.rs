@@ -17,6 +17,7 @@ mod debugger_feed;
 #[cfg(feature = "bench")]
 mod frame_costs;
 mod godot_http;
+mod hitch_detector;
 mod hot_methods;
 mod main_thread;
 mod settings;

@@ -1,24 +1,23 @@
 //! Game vitals with no game code: frame times, hitches, FPS, memory, draw
 //! calls and objects, labelled with the current scene.
 //!
-//! Per frame the main thread only appends the frame's `delta` to a buffer
-//! and compares it with the hitch threshold. Once a second (and at each
+//! Per frame the main thread only appends the frame's length (timed by
+//! `hitch_detector.rs`, wall time: `Engine.time_scale` does not change it)
+//! to a buffer and counts it if it was a hitch. Once a second (and at each
 //! flush) that second's frame times go to the worker as one histogram
 //! update, not one event per frame. The engine's monitors are read once a
 //! second too, one per frame over the frames that follow, so no single
 //! frame pays for all of them (BENCHMARKS.md has the cost).
 
-use game_tracker_core::{MetricKind, Tracker};
+use game_tracker_core::{MetricKind, Tracker, FRAME_TIME_METRIC, SCENE_LABEL};
 use godot::classes::Engine;
 use godot::prelude::*;
+
+use crate::hitch_detector::Frame;
 
 /// How often the vitals are sent: per-second gauges are what a dashboard
 /// shows, and one histogram update a second keeps the queue quiet.
 pub const VITALS_INTERVAL_SECONDS: f64 = 1.0;
-/// A frame longer than this many target frame times is a hitch.
-pub const HITCH_FACTOR: f64 = 2.0;
-/// The frame rate assumed when the game sets no `max_fps`: most displays'.
-const DEFAULT_TARGET_FPS: f64 = 60.0;
 
 /// The engine's monitors sent as gauges, by their `Performance` constant
 /// names (looked up in ClassDB once: the numbers changed between versions).
@@ -31,7 +30,6 @@ const MONITORS: [(&str, &str); 5] = [
 ];
 
 pub struct Vitals {
-    target_frame_time: f64,
     frame_times: Vec<f64>,
     hitches: u64,
     since_sent: f64,
@@ -48,12 +46,6 @@ pub struct Vitals {
 impl Vitals {
     pub fn new() -> Vitals {
         let engine = Engine::singleton();
-        let max_fps = engine.get_max_fps();
-        let target_fps = if max_fps > 0 {
-            f64::from(max_fps)
-        } else {
-            DEFAULT_TARGET_FPS
-        };
         let class_db = engine.get_singleton("ClassDB");
         let monitor_ids = MONITORS
             .iter()
@@ -69,11 +61,10 @@ impl Vitals {
             })
             .collect();
         Vitals {
-            target_frame_time: 1.0 / target_fps,
             frame_times: Vec::with_capacity(256),
             hitches: 0,
             since_sent: 0.0,
-            labels: [("scene".to_string(), String::new())],
+            labels: [(SCENE_LABEL.to_string(), String::new())],
             performance: engine.get_singleton("Performance"),
             get_monitor: StringName::from("get_monitor"),
             monitor_ids,
@@ -85,15 +76,14 @@ impl Vitals {
         self.labels[0].1 = scene;
     }
 
-    /// The per-frame part: a push and two comparisons; once a second the
+    /// The per-frame part: a push and an add; once a second the
     /// send, then one monitor a frame. Milliseconds: the default histogram
     /// buckets (`histogram_buckets`) are shaped for them.
-    pub fn frame(&mut self, delta: f64, tracker: &Tracker) {
-        self.frame_times.push(delta * 1000.0);
-        if delta > HITCH_FACTOR * self.target_frame_time {
-            self.hitches += 1;
-        }
-        self.since_sent += delta;
+    pub fn frame(&mut self, frame: &Frame, tracker: &Tracker) {
+        let seconds = frame.length.as_secs_f64();
+        self.frame_times.push(seconds * 1000.0);
+        self.hitches += u64::from(frame.hitch);
+        self.since_sent += seconds;
         if self.since_sent >= VITALS_INTERVAL_SECONDS {
             self.send(tracker);
         } else if let Some(i) = self.next_monitor {
@@ -134,11 +124,7 @@ impl Vitals {
         if self.frame_times.is_empty() {
             return;
         }
-        tracker.histogram_samples(
-            "game_frame_time_ms",
-            &self.frame_times,
-            self.labels.as_slice(),
-        );
+        tracker.histogram_samples(FRAME_TIME_METRIC, &self.frame_times, self.labels.as_slice());
         tracker.metric_with(
             MetricKind::Counter,
             "game_hitches_total",

@@ -20,7 +20,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::api::tracker::Tracker;
-use crate::config::{Config, ConfigError, Destination, EngineOptions, DEFAULT_QUIT_TIMEOUT};
+use crate::config::{
+    Config, ConfigError, Destination, EngineOptions, HitchConfig, DEFAULT_QUIT_TIMEOUT,
+};
 use crate::model::session::DeviceInfo;
 use crate::model::value::Fields;
 use crate::stats::{Signal, SignalStats};
@@ -260,6 +262,14 @@ impl Lifecycle {
         self.config
             .as_ref()
             .map_or_else(|| Config::default().engine, |c| c.engine.clone())
+    }
+
+    /// Hitch capture as the last valid `init` set it: the engine layer times
+    /// the frames.
+    pub fn hitch_config(&self) -> HitchConfig {
+        self.config
+            .as_ref()
+            .map_or_else(|| Config::default().hitches, |c| c.hitches.clone())
     }
 
     /// How long quitting waits for the last events.

@@ -76,6 +76,9 @@ pub struct Tracker {
     /// Span ids: unique, not secret, so a fast generator seeded from the OS
     /// (the thread-local CSPRNG cost more than the rest of `start_span`).
     ids: RefCell<SmallRng>,
+    /// Each span's start is told to the worker too (`capture_hitches`): a
+    /// hitch names the spans open in its frame.
+    note_span_starts: bool,
 }
 
 /// A started span: ids, start time, and its name and attributes already in
@@ -134,6 +137,7 @@ impl Tracker {
         let (control, control_rx) = bounded(CONTROL_CAPACITY);
         let (diag_tx, diagnostics) = bounded(DIAGNOSTICS_CAPACITY);
         let inline = config.delivery == Delivery::Frame;
+        let note_span_starts = config.hitches.capture;
         let (worker, report) = Worker::new(
             config,
             session.clone(),
@@ -165,6 +169,7 @@ impl Tracker {
             // An unsampled session counts its calls and sends nothing.
             closed: Cell::new((!sampled).then_some(DropReason::Unsampled)),
             ids: RefCell::new(SmallRng::from_rng(&mut rand::rng())),
+            note_span_starts,
         })
     }
 
@@ -223,23 +228,16 @@ impl Tracker {
         attributes: impl WriteValue,
         parent: Option<(TraceId, SpanId)>,
     ) -> OpenSpan {
-        let mut body = Vec::with_capacity(SPAN_BODY_CAPACITY);
-        let mut w = ValueWriter::new(&mut body);
-        name.write_text(&mut w);
-        attributes.write_value(&mut w);
-        let mut rng = self.ids.borrow_mut();
-        OpenSpan {
-            trace_id: parent
-                .map(|p| p.0)
-                .unwrap_or_else(|| TraceId::random_from(&mut *rng)),
-            span_id: SpanId::random_from(&mut *rng),
-            parent_span_id: parent.map(|p| p.1),
-            start_time_unix_nano: now_unix_nano(),
-            started: Instant::now(),
-            body,
-            later: Vec::new(),
-            later_count: 0,
-        }
+        let ids = {
+            let mut rng = self.ids.borrow_mut();
+            (
+                parent
+                    .map(|p| p.0)
+                    .unwrap_or_else(|| TraceId::random_from(&mut *rng)),
+                SpanId::random_from(&mut *rng),
+            )
+        };
+        self.start_span_at(name, attributes, ids, parent.map(|p| p.1), now_unix_nano())
     }
 
     /// A span whose ids and start the caller chose: the Web page gives each
@@ -257,7 +255,19 @@ impl Tracker {
         let mut body = Vec::with_capacity(SPAN_BODY_CAPACITY);
         let mut w = ValueWriter::new(&mut body);
         name.write_text(&mut w);
-        attributes.write_value(&mut w);
+        let name_end = body.len();
+        if self.note_span_starts {
+            self.note(|buf| {
+                record::write_span_started(
+                    buf,
+                    start_time_unix_nano,
+                    ids.0,
+                    ids.1,
+                    &body[..name_end],
+                )
+            });
+        }
+        attributes.write_value(&mut ValueWriter::new(&mut body));
         OpenSpan {
             trace_id: ids.0,
             span_id: ids.1,
@@ -329,6 +339,30 @@ impl Tracker {
     /// The current scene, for breadcrumbs, the vitals' labels and a crash report.
     pub fn set_scene(&self, name: impl WriteText) {
         self.note(|buf| record::write_scene(buf, now_unix_nano(), name));
+    }
+
+    /// The frame from `started` to `ended` (read where the engine layer
+    /// times its frames) took longer than `threshold`: the worker makes it a
+    /// hitch with what ran in it (`crate::hitches`), matching records to
+    /// the frame by their time. `monitors`: the engine's, by name.
+    pub fn hitch(
+        &self,
+        started: Instant,
+        ended: Instant,
+        threshold: Duration,
+        monitors: &[(&str, f64)],
+    ) {
+        let end_unix_nano = now_unix_nano().saturating_sub(ended.elapsed().as_nanos() as u64);
+        let duration = ended.saturating_duration_since(started);
+        self.note(|buf| {
+            record::write_hitch(
+                buf,
+                end_unix_nano,
+                duration.as_nanos() as u64,
+                threshold.as_nanos() as u64,
+                monitors,
+            )
+        });
     }
 
     /// The app was sent to the background (or came back): a session that

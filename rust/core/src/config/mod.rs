@@ -70,6 +70,20 @@ pub const DEFAULT_MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// How many breadcrumbs a session keeps unless `breadcrumbs` says otherwise:
 /// Sentry's default, enough for the minute before an error at a few a second.
 pub const DEFAULT_BREADCRUMBS: usize = 50;
+/// The shortest frame a hitch can be unless `hitch_threshold_ms` says
+/// otherwise: two frames at 60 Hz, a stutter players see, and at 30 Hz no
+/// frame that merely keeps the target.
+pub const MIN_AUTO_HITCH: Duration = Duration::from_millis(33);
+/// How many target frame times make a hitch (at least [`MIN_AUTO_HITCH`]):
+/// a frame the display showed twice.
+pub const HITCH_FACTOR: f64 = 2.0;
+/// A frame this long is frozen: the game stopped answering, which Android's
+/// vitals and Bugsnag call a frozen frame.
+pub const DEFAULT_FROZEN_FRAME: Duration = Duration::from_millis(700);
+/// Hitches reported per minute; past it they are counted (`hitch_limit`),
+/// so a game that hitches every frame on a slow machine sends a sample,
+/// not a flood.
+pub const DEFAULT_MAX_HITCHES_PER_MINUTE: usize = 30;
 /// Prometheus (and Mimir without an out-of-order window) refuses samples
 /// older than its in-memory head block, which spans the last 1–3 hours: past
 /// an hour a replayed snapshot is likely refused, so it is not sent. The
@@ -150,6 +164,8 @@ pub struct Config {
     pub session_dir: Option<String>,
     /// How many breadcrumbs error logs and crash reports carry (0: none).
     pub breadcrumbs: usize,
+    /// Slow frames caught with what ran in them (`crate::hitches`).
+    pub hitches: HitchConfig,
     /// Share of sessions that send anything (0..=1), drawn once per session.
     pub sample_rate: f64,
     /// Log lines below this level are dropped as `filtered`.
@@ -177,6 +193,27 @@ pub struct Config {
     /// The keys the engine layer acts on (GDScript reads them through
     /// `GameTrackerClient.engine_options()`).
     pub engine: EngineOptions,
+}
+
+/// Hitch capture: the engine layer times frames, the worker reports them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitchConfig {
+    /// `capture_hitches`.
+    pub capture: bool,
+    /// `hitch_threshold_ms`; `None`: [`HITCH_FACTOR`] target frame times,
+    /// at least [`MIN_AUTO_HITCH`] ([`HitchConfig::threshold`]).
+    pub threshold: Option<Duration>,
+    /// `frozen_frame_ms`; `None`: no frame is called frozen.
+    pub frozen: Option<Duration>,
+    pub max_per_minute: usize,
+}
+
+impl HitchConfig {
+    /// The threshold for a game that aims at `target_frame` per frame.
+    pub fn threshold(&self, target_frame: Duration) -> Duration {
+        self.threshold
+            .unwrap_or_else(|| target_frame.mul_f64(HITCH_FACTOR).max(MIN_AUTO_HITCH))
+    }
 }
 
 /// `init` keys that the engine layer acts on, not the core: parsed here
@@ -290,6 +327,12 @@ impl Config {
             self_metrics: false,
             session_dir: None,
             breadcrumbs: 0,
+            hitches: HitchConfig {
+                capture: false,
+                threshold: None,
+                frozen: None,
+                max_per_minute: 0,
+            },
             sample_rate: 0.0,
             min_level: Level::Debug,
             drop_names: Vec::new(),

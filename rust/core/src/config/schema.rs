@@ -652,6 +652,69 @@ pub const KEYS: &[Key] = &[
         ),
         setting(false, Hint::None, ""),
     ),
+    // Hitches: the engine layer times each frame; the worker reports a slow
+    // one with what ran in it (docs/hitches.md).
+    shown(
+        key(
+            "capture_hitches",
+            "Each frame over `hitch_threshold_ms` reported with what ran in it: a log \
+            line, a span in the trace of the longest span open in the frame, an \
+            exemplar on `game_frame_time_ms`, see [Hitches](hitches.md).",
+            Kind::Bool,
+            DefaultValue::Bool(true),
+            |c, v, _| boolean(v).map(|b| c.hitches.capture = b),
+        ),
+        setting(false, Hint::None, ""),
+    ),
+    shown(
+        ranged(
+            key(
+                "hitch_threshold_ms",
+                "A frame longer than this is a hitch. 0: twice the target frame time \
+                (`Engine.max_fps`, or 60 Hz), at least 33 ms.",
+                Kind::Number,
+                DefaultValue::Float(0.0),
+                |c, v, k| {
+                    number(v, k).map(|ms| {
+                        c.hitches.threshold =
+                            (ms > 0.0).then(|| Duration::from_secs_f64(ms / 1000.0))
+                    })
+                },
+            ),
+            0.0,
+            60_000.0,
+        ),
+        setting(false, Hint::Range, "0,60000,1"),
+    ),
+    shown(
+        ranged(
+            key(
+                "frozen_frame_ms",
+                "A hitch this long is a frozen frame (`hitch.frozen`). 0: none is.",
+                Kind::Number,
+                DefaultValue::Float(DEFAULT_FROZEN_FRAME.as_millis() as f64),
+                |c, v, k| {
+                    number(v, k).map(|ms| {
+                        c.hitches.frozen = (ms > 0.0).then(|| Duration::from_secs_f64(ms / 1000.0))
+                    })
+                },
+            ),
+            0.0,
+            600_000.0,
+        ),
+        setting(false, Hint::Range, "0,600000,1"),
+    ),
+    ranged(
+        key(
+            "max_hitches_per_minute",
+            "Hitches reported per minute; the rest are counted as `hitch_limit`.",
+            Kind::Int,
+            DefaultValue::Int(DEFAULT_MAX_HITCHES_PER_MINUTE as i64),
+            |c, v, k| count(v, k).map(|n| c.hitches.max_per_minute = n),
+        ),
+        0.0,
+        10_000.0,
+    ),
     // A key that shows and hides the in-game overlay (addons/game_tracker/
     // overlay.gd), e.g. "F9"; empty for none (GameTracker.show_overlay()).
     shown(

@@ -284,6 +284,17 @@ impl Batcher {
         }
     }
 
+    /// An exemplar for a histogram series (a hitch's), sent with the
+    /// snapshot that next carries the series.
+    pub fn add_exemplar(
+        &mut self,
+        name: &str,
+        labels: &[(String, String)],
+        exemplar: crate::model::metrics::Exemplar,
+    ) {
+        self.metrics.add_exemplar(name, labels, exemplar);
+    }
+
     /// A batch waiting here for its lane to be free: the metrics snapshot,
     /// when one is due. Logs and spans go to their lane when they close.
     pub fn due(&mut self, signal: Signal) -> Option<Fitted> {

@@ -27,6 +27,7 @@ use crate::diagnostics::Diagnostics;
 use crate::encode::Payload;
 use crate::handover::record::Item;
 use crate::health::SessionHealth;
+use crate::hitches::{HitchReport, Hitches, Outcome as HitchOutcome, FRAME_TIME_METRIC};
 use crate::model::event::Event;
 use crate::model::session::Session;
 use crate::sinks::jsonl::JsonlSink;
@@ -51,6 +52,8 @@ pub(crate) struct Pipeline {
     shutting_down: bool,
     /// Session events, breadcrumbs and the crash marker (`release_health`).
     health: Option<SessionHealth>,
+    /// Slow frames reported with what ran in them (`capture_hitches`).
+    hitches: Option<Hitches>,
     /// The tracker's own counters as metrics (`self_metrics`), when they
     /// have a lane to go out on.
     own_metrics: Option<SelfMetrics>,
@@ -168,6 +171,7 @@ impl Pipeline {
             waiters: Vec::new(),
             shutting_down: false,
             health,
+            hitches: Hitches::new(&config.hitches),
             own_metrics,
             first_lane: 0,
         };
@@ -187,6 +191,9 @@ impl Pipeline {
                 if let Some(store) = self.store.as_mut() {
                     store.note(&note);
                 }
+                if let Some(outcome) = self.hitches.as_mut().and_then(|h| h.note(&note)) {
+                    self.report_hitch(outcome);
+                }
                 if let Some(health) = self.health.as_mut() {
                     health.note(note);
                 }
@@ -204,8 +211,38 @@ impl Pipeline {
             Ok(event) => event,
             Err(reason) => return self.leftovers.stats.dropped(signal, reason, 1),
         };
+        if let Some(hitches) = self.hitches.as_mut() {
+            hitches.observe(&event);
+        }
         self.store(&event);
         self.route(event);
+    }
+
+    /// A hitch's log line and span go out like release health's events;
+    /// past the minute's budget both are counted (`hitch_limit`).
+    fn report_hitch(&mut self, outcome: HitchOutcome) {
+        match outcome {
+            HitchOutcome::Reported(report) => {
+                let HitchReport {
+                    log,
+                    span,
+                    exemplar,
+                    labels,
+                } = *report;
+                self.batcher
+                    .add_exemplar(FRAME_TIME_METRIC, &labels, exemplar);
+                self.emit(log);
+                self.emit(span);
+            }
+            HitchOutcome::OverBudget => {
+                for signal in [Signal::Logs, Signal::Traces] {
+                    self.leftovers.stats.produced(signal, 1);
+                    self.leftovers
+                        .stats
+                        .dropped(signal, DropReason::HitchLimit, 1);
+                }
+            }
+        }
     }
 
     /// One event the SDK itself made (release health): counted as produced,

@@ -14,6 +14,9 @@ use crate::model::value::{Fields, Value};
 pub(crate) struct Line<'a> {
     msg: &'a str,
     level: &'static str,
+    /// OpenTelemetry's event name of the SDK's own events (`app.jank`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<&'static str>,
     session_id: &'a str,
     #[serde(skip_serializing_if = "Map::is_empty")]
     data: Map<'a, Value>,
@@ -76,6 +79,7 @@ impl<'a> Line<'a> {
         Line {
             msg: &record.message,
             level: record.level.as_str(),
+            event: record.event_name,
             session_id,
             data: Map(&record.data),
             scope: ScopeMaps::of(&record.scope),

@@ -1,6 +1,8 @@
 //! Logs → OTLP/HTTP (`POST /v1/logs`) with `protocol = "otlp"`: one OTLP log
 //! record per line, severity by the OpenTelemetry log data model, the
-//! message as the body, `data` as `data.<key>` attributes.
+//! message as the body, `data` as `data.<key>` attributes. The SDK's own
+//! events (`app.jank`, `session.start`, `session.end`) carry their event
+//! name, and their dotted keys as the convention names them.
 
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
@@ -28,7 +30,11 @@ fn record(r: &LogRecord) -> OtlpLogRecord {
     let mut attributes: Vec<KeyValue> = r
         .data
         .iter()
-        .filter_map(|(k, v)| kv(&format!("{DATA_PREFIX}{k}"), v))
+        .filter_map(|(k, v)| match r.event_name {
+            // The SDK's own event: a dotted key is a convention's attribute.
+            Some(_) if k.contains('.') => kv(k, v),
+            _ => kv(&format!("{DATA_PREFIX}{k}"), v),
+        })
         .collect();
     scope_attributes(&r.scope, &mut attributes);
     // Named sections (`set_context`) stay nested under `context.<name>`.
@@ -44,6 +50,7 @@ fn record(r: &LogRecord) -> OtlpLogRecord {
             value: Some(any_value::Value::StringValue(r.message.clone())),
         }),
         attributes,
+        event_name: r.event_name.unwrap_or_default().to_string(),
         ..Default::default()
     }
 }

@@ -5,13 +5,14 @@
 //! export also carries a 0 point at that start time, as remote write does
 //! (docs/protocols.md#cumulative-metrics): a receiver that stores samples,
 //! such as Prometheus' OTLP receiver, then counts the first increments in
-//! `increase()` and `rate()`.
+//! `increase()` and `rate()`. A histogram point carries its exemplars (a
+//! hitch's frame time and its span), sorted by value.
 
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::metrics::v1::{
-    metric, number_data_point, AggregationTemporality, Gauge, Histogram, HistogramDataPoint,
-    Metric, NumberDataPoint, ResourceMetrics, ScopeMetrics, Sum,
+    exemplar, metric, number_data_point, AggregationTemporality, Exemplar, Gauge, Histogram,
+    HistogramDataPoint, Metric, NumberDataPoint, ResourceMetrics, ScopeMetrics, Sum,
 };
 
 use crate::encode::body::Payload;
@@ -111,6 +112,7 @@ pub fn request(
                     sum: Some(sum),
                     bucket_counts,
                     explicit_bounds: snapshot.bounds.clone(),
+                    exemplars: exemplars(&series.exemplars),
                     ..Default::default()
                 });
             }
@@ -127,6 +129,29 @@ pub fn request(
             }],
             schema_url: String::new(),
         }],
+    }
+}
+
+fn exemplars(of: &[crate::model::metrics::Exemplar]) -> Vec<Exemplar> {
+    let mut out: Vec<Exemplar> = of
+        .iter()
+        .map(|e| Exemplar {
+            time_unix_nano: e.time_unix_nano,
+            span_id: e.span_id.0.to_vec(),
+            trace_id: e.trace_id.0.to_vec(),
+            value: Some(exemplar::Value::AsDouble(e.value)),
+            ..Default::default()
+        })
+        .collect();
+    out.sort_by(|a, b| value_of(a).total_cmp(&value_of(b)));
+    out
+}
+
+fn value_of(e: &Exemplar) -> f64 {
+    match e.value {
+        Some(exemplar::Value::AsDouble(v)) => v,
+        Some(exemplar::Value::AsInt(v)) => v as f64,
+        None => 0.0,
     }
 }
 

@@ -16,6 +16,22 @@ pub struct TimeSeries {
     /// Oldest first.
     #[prost(message, repeated, tag = "2")]
     pub samples: Vec<Sample>,
+    #[prost(message, repeated, tag = "3")]
+    pub exemplars: Vec<Exemplar>,
+}
+
+/// An observation's trace: Prometheus keeps it beside the sample (with
+/// `--enable-feature=exemplar-storage`) and Grafana links it to the trace.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Exemplar {
+    /// `trace_id` and `span_id` here; at most 128 characters in all.
+    #[prost(message, repeated, tag = "1")]
+    pub labels: Vec<Label>,
+    #[prost(double, tag = "2")]
+    pub value: f64,
+    /// Milliseconds since the Unix epoch.
+    #[prost(int64, tag = "3")]
+    pub timestamp: i64,
 }
 
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, prost::Message)]

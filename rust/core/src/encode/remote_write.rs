@@ -1,13 +1,15 @@
 //! Metrics → Prometheus remote write 1.0: the aggregator's snapshot as a
 //! protobuf `WriteRequest` (counters as `<name>_total`, histograms as classic
 //! `_bucket{le}`/`_sum`/`_count`), snappy *block* format (not framed), and the
-//! headers every receiver checks.
+//! headers every receiver checks. A histogram's exemplars go on the
+//! `_bucket` series of the bucket they fell in, as Prometheus' own client
+//! libraries put them.
 
 use prost::Message;
 
 use crate::encode::body::{BodyFormat, Payload};
-use crate::encode::prompb::{Label, Sample, TimeSeries, WriteRequest};
-use crate::model::metrics::{PointValue, Snapshot};
+use crate::encode::prompb::{Exemplar, Label, Sample, TimeSeries, WriteRequest};
+use crate::model::metrics::{self, PointValue, Snapshot};
 use crate::model::value::format_float;
 
 /// One time series per counter and gauge, `buckets + 3` per histogram; each
@@ -16,44 +18,60 @@ pub fn request(snapshot: &Snapshot) -> WriteRequest {
     let mut timeseries = Vec::new();
     for point in &snapshot.series {
         let zero_ts = point.created_ms - 1;
-        let mut push = |name: String, extra: Option<(&str, String)>, value: f64| {
-            let mut labels: Vec<Label> = point
-                .labels
-                .iter()
-                .map(|(n, v)| Label {
-                    name: n.clone(),
-                    value: v.clone(),
-                })
-                .collect();
-            labels.push(Label {
-                name: "__name__".into(),
-                value: name,
-            });
-            if let Some((n, v)) = extra {
+        let mut push =
+            |name: String, extra: Option<(&str, String)>, value: f64, exemplars: Vec<Exemplar>| {
+                let mut labels: Vec<Label> = point
+                    .labels
+                    .iter()
+                    .map(|(n, v)| Label {
+                        name: n.clone(),
+                        value: v.clone(),
+                    })
+                    .collect();
                 labels.push(Label {
-                    name: n.into(),
-                    value: v,
+                    name: "__name__".into(),
+                    value: name,
                 });
-            }
-            labels.sort();
-            let mut samples = Vec::with_capacity(2);
-            if point.zero_sample {
+                if let Some((n, v)) = extra {
+                    labels.push(Label {
+                        name: n.into(),
+                        value: v,
+                    });
+                }
+                labels.sort();
+                let mut samples = Vec::with_capacity(2);
+                if point.zero_sample {
+                    samples.push(Sample {
+                        value: 0.0,
+                        timestamp: zero_ts,
+                    });
+                }
                 samples.push(Sample {
-                    value: 0.0,
-                    timestamp: zero_ts,
+                    value,
+                    timestamp: point.timestamp_ms,
                 });
-            }
-            samples.push(Sample {
-                value,
-                timestamp: point.timestamp_ms,
-            });
-            timeseries.push(TimeSeries { labels, samples });
-        };
+                timeseries.push(TimeSeries {
+                    labels,
+                    samples,
+                    exemplars,
+                });
+            };
         let base = &point.name;
         match &point.value {
-            PointValue::Counter(total) => push(format!("{base}_total"), None, *total),
-            PointValue::Gauge(v) => push(base.clone(), None, *v),
+            PointValue::Counter(total) => push(format!("{base}_total"), None, *total, vec![]),
+            PointValue::Gauge(v) => push(base.clone(), None, *v, vec![]),
             PointValue::Histogram { counts, sum, count } => {
+                // Each exemplar in the first bucket that holds its value.
+                let mut by_bucket: Vec<Vec<Exemplar>> = vec![Vec::new(); counts.len() + 1];
+                for e in &point.exemplars {
+                    let i = snapshot
+                        .bounds
+                        .iter()
+                        .position(|b| e.value <= *b)
+                        .unwrap_or(counts.len());
+                    by_bucket[i].push(exemplar(e));
+                }
+                let mut by_bucket = by_bucket.into_iter();
                 let mut cumulative = 0u64;
                 for (bound, n) in snapshot.bounds.iter().zip(counts) {
                     cumulative += n;
@@ -61,19 +79,38 @@ pub fn request(snapshot: &Snapshot) -> WriteRequest {
                         format!("{base}_bucket"),
                         Some(("le", format_float(*bound))),
                         cumulative as f64,
+                        by_bucket.next().unwrap_or_default(),
                     );
                 }
                 push(
                     format!("{base}_bucket"),
                     Some(("le", "+Inf".into())),
                     *count as f64,
+                    by_bucket.next().unwrap_or_default(),
                 );
-                push(format!("{base}_sum"), None, *sum);
-                push(format!("{base}_count"), None, *count as f64);
+                push(format!("{base}_sum"), None, *sum, vec![]);
+                push(format!("{base}_count"), None, *count as f64, vec![]);
             }
         }
     }
     WriteRequest { timeseries }
+}
+
+fn exemplar(e: &metrics::Exemplar) -> Exemplar {
+    Exemplar {
+        labels: vec![
+            Label {
+                name: "span_id".into(),
+                value: e.span_id.to_hex(),
+            },
+            Label {
+                name: "trace_id".into(),
+                value: e.trace_id.to_hex(),
+            },
+        ],
+        value: e.value,
+        timestamp: (e.time_unix_nano / 1_000_000) as i64,
+    }
 }
 
 pub fn encode_snapshot(snapshot: &Snapshot) -> Payload {

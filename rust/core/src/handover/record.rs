@@ -24,16 +24,19 @@
 //!   attributes value, u32 count + later (key, value) attributes;
 //! - scope: the whole user context as a map value (sent when it changes, so
 //!   each event gets the context as it was when the game made it);
-//! - note: what the session's health keeps but sends only with a crash or
-//!   an error (a breadcrumb, the scene, paused): kind u8, time u64, then a
-//!   breadcrumb's category str, message str and data value, a scene's name
-//!   str, or paused u8. Not an event: no signal counts it.
+//! - note: what the worker keeps but sends only with something else (a
+//!   breadcrumb, the scene, paused, a span's start, a hitch): kind u8, time
+//!   u64, then a breadcrumb's category str, message str and data value, a
+//!   scene's name str, paused u8, a started span's trace id, span id and
+//!   name str, or a hitch's duration u64 ns, threshold u64 ns, and u32
+//!   count and (name str, f64) pairs of monitors (its time is the frame's
+//!   end). Not an event: no signal counts it.
 
 use std::sync::Arc;
 
 use crate::model::event::{
-    Event, Level, LogRecord, MetricKind, MetricUpdate, Note, Scope, ScopeRef, SpanId, SpanRecord,
-    SpanStatus, TraceId,
+    Event, HitchNote, Level, LogRecord, MetricKind, MetricUpdate, Note, Scope, ScopeRef, SpanId,
+    SpanRecord, SpanStatus, TraceId,
 };
 use crate::model::value::{Fields, Value};
 
@@ -41,7 +44,7 @@ use crate::model::value::{Fields, Value};
 /// to the debugger feed's message that carries it (see `game_tracker.gd`'s
 /// `_send_to_debugger`): an editor with another version then says so
 /// instead of misreading the game's records.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 const LOG: u8 = 1;
 const METRIC: u8 = 2;
@@ -55,6 +58,8 @@ const HISTOGRAM_SAMPLES: u8 = 3;
 const NOTE_BREADCRUMB: u8 = 0;
 const NOTE_SCENE: u8 = 1;
 const NOTE_PAUSED: u8 = 2;
+const NOTE_SPAN_STARTED: u8 = 3;
+const NOTE_HITCH: u8 = 4;
 
 const NULL: u8 = 0;
 const BOOL: u8 = 1;
@@ -371,6 +376,39 @@ pub(crate) fn write_paused(buf: &mut Vec<u8>, time: u64, paused: bool) {
     buf.push(paused as u8);
 }
 
+/// `name_record`: the span's name as its body starts with it (a str value).
+pub(crate) fn write_span_started(
+    buf: &mut Vec<u8>,
+    time: u64,
+    trace_id: TraceId,
+    span_id: SpanId,
+    name_record: &[u8],
+) {
+    buf.extend_from_slice(&[NOTE, NOTE_SPAN_STARTED]);
+    buf.extend_from_slice(&time.to_le_bytes());
+    buf.extend_from_slice(&trace_id.0);
+    buf.extend_from_slice(&span_id.0);
+    buf.extend_from_slice(name_record);
+}
+
+pub(crate) fn write_hitch(
+    buf: &mut Vec<u8>,
+    end_time: u64,
+    duration_ns: u64,
+    threshold_ns: u64,
+    monitors: &[(&str, f64)],
+) {
+    buf.extend_from_slice(&[NOTE, NOTE_HITCH]);
+    buf.extend_from_slice(&end_time.to_le_bytes());
+    buf.extend_from_slice(&duration_ns.to_le_bytes());
+    buf.extend_from_slice(&threshold_ns.to_le_bytes());
+    buf.extend_from_slice(&(monitors.len() as u32).to_le_bytes());
+    for (name, value) in monitors {
+        ValueWriter::new(buf).str(name);
+        buf.extend_from_slice(&value.to_le_bytes());
+    }
+}
+
 /// What one record read back as.
 #[derive(Debug)]
 pub(crate) enum Item {
@@ -479,6 +517,28 @@ impl<'a> Reader<'a> {
                 time_unix_nano,
                 paused: self.u8()? != 0,
             }),
+            NOTE_SPAN_STARTED => Some(Note::SpanStarted {
+                time_unix_nano,
+                trace_id: TraceId(self.array()?),
+                span_id: SpanId(self.array()?),
+                name: self.text()?,
+            }),
+            NOTE_HITCH => {
+                let duration_ns = self.u64()?;
+                let threshold_ns = self.u64()?;
+                let count = self.u32()?;
+                let mut monitors = Vec::with_capacity(count.min(64) as usize);
+                for _ in 0..count {
+                    let name = self.text()?;
+                    monitors.push((name, f64::from_le_bytes(self.array()?)));
+                }
+                Some(Note::Hitch(HitchNote {
+                    end_unix_nano: time_unix_nano,
+                    duration_ns,
+                    threshold_ns,
+                    monitors,
+                }))
+            }
             _ => None,
         }
     }
@@ -494,6 +554,7 @@ impl<'a> Reader<'a> {
             message,
             data,
             scope: scope.clone(),
+            event_name: None,
         }))
     }
 

@@ -132,3 +132,22 @@ pub fn disarm() {
     #[cfg(unix)]
     unix::disarm();
 }
+
+/// A caught signal's name, as a crash report's `exception.type` gives it
+/// (the numbers differ between systems; the marker was written on this one).
+pub fn name(signal: i32) -> String {
+    #[cfg(unix)]
+    {
+        let known = [
+            (libc::SIGSEGV, "SIGSEGV"),
+            (libc::SIGILL, "SIGILL"),
+            (libc::SIGFPE, "SIGFPE"),
+            (libc::SIGBUS, "SIGBUS"),
+            (libc::SIGABRT, "SIGABRT"),
+        ];
+        if let Some((_, name)) = known.iter().find(|(number, _)| *number == signal) {
+            return (*name).to_string();
+        }
+    }
+    format!("signal {signal}")
+}

@@ -35,6 +35,12 @@ use crate::model::value::{Fields, Value};
 use breadcrumbs::{Breadcrumbs, Crumb};
 use marker::{DeadSession, Marker, MarkerFile, CRASHED_EXTENSION};
 
+/// OpenTelemetry's name for the session id (semantic conventions: session,
+/// development) on `session_start`/`session_end`; `session.previous_id` on
+/// a dead session's report names the session that died.
+const SESSION_ID: &str = "session.id";
+const PREVIOUS_SESSION_ID: &str = "session.previous_id";
+
 /// The counter every session adds 1 to, under its status.
 pub const SESSIONS_METRIC: &str = "game_sessions_total";
 /// How often the marker is rewritten while the session runs: a killed
@@ -113,7 +119,13 @@ impl SessionHealth {
                 )),
             }
         }
-        events.push(log(now, Level::Info, "session_start", Fields::new()));
+        events.push(session_event(
+            now,
+            "session_start",
+            "session.start",
+            &session.session_id,
+            Fields::new(),
+        ));
         events.push(sessions_counter(now, SessionStatus::Started, None));
         let mut health = SessionHealth {
             session: session.clone(),
@@ -199,6 +211,8 @@ impl SessionHealth {
                 // The OS may kill a paused app without another second.
                 self.write_marker();
             }
+            // Hitches are reported on their own (`crate::hitches`).
+            Note::SpanStarted { .. } | Note::Hitch(_) => {}
         }
     }
 
@@ -265,7 +279,13 @@ impl SessionHealth {
             ("status".to_string(), Value::Str(status.as_str().into())),
         ];
         vec![
-            log(now, Level::Info, "session_end", data),
+            session_event(
+                now,
+                "session_end",
+                "session.end",
+                &self.session.session_id,
+                data,
+            ),
             sessions_counter(now, status, None),
         ]
     }
@@ -305,8 +325,25 @@ fn dead_session_report(dead: &DeadSession, now: u64) -> Vec<Event> {
     } else {
         data.push(("previous_version".to_string(), Value::Str(version.clone())));
     }
+    data.push((
+        PREVIOUS_SESSION_ID.to_string(),
+        Value::Str(dead.session_id.clone()),
+    ));
     if let Some(signal) = dead.crash_signal {
         data.push(("signal".to_string(), Value::Int(signal.into())));
+        // OpenTelemetry's exception attributes (stable): what a backend's
+        // error views read.
+        data.push((
+            "exception.type".to_string(),
+            Value::Str(crash_signal::name(signal)),
+        ));
+        data.push((
+            "exception.message".to_string(),
+            Value::Str(format!(
+                "the game's previous session crashed ({})",
+                crash_signal::name(signal)
+            )),
+        ));
     }
     let message = if status == SessionStatus::Crashed {
         "session_crashed"
@@ -326,7 +363,25 @@ fn log(time_unix_nano: u64, level: Level, message: &str, data: Fields) -> Event 
         message: message.into(),
         data,
         scope: Default::default(),
+        event_name: None,
     })
+}
+
+/// A log that is also OpenTelemetry's event `name` (`session.start`,
+/// `session.end`), with `session.id` as that convention names it.
+fn session_event(
+    time_unix_nano: u64,
+    message: &str,
+    name: &'static str,
+    session_id: &str,
+    mut data: Fields,
+) -> Event {
+    data.push((SESSION_ID.to_string(), Value::Str(session_id.to_string())));
+    let mut event = log(time_unix_nano, Level::Info, message, data);
+    if let Event::Log(record) = &mut event {
+        record.event_name = Some(name);
+    }
+    event
 }
 
 /// `version`: counted under an earlier session's version instead of this

@@ -63,6 +63,10 @@ pub struct LogRecord {
     pub message: String,
     pub data: Fields,
     pub scope: ScopeRef,
+    /// The OpenTelemetry event this is (`app.jank`, `session.start`): only
+    /// the SDK's own events have one. Their keys with a dot are that
+    /// convention's attributes, which OTLP carries as they are.
+    pub event_name: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -194,6 +198,29 @@ pub enum Note {
     Scene { time_unix_nano: u64, name: String },
     /// The app was paused (mobile: sent to the background) or resumed.
     Paused { time_unix_nano: u64, paused: bool },
+    /// A span was started: its end may come much later, and a hitch names
+    /// the spans open in its frame (`crate::hitches`).
+    SpanStarted {
+        time_unix_nano: u64,
+        trace_id: TraceId,
+        span_id: SpanId,
+        name: String,
+    },
+    /// A frame took longer than the hitch threshold (`crate::hitches`).
+    Hitch(HitchNote),
+}
+
+/// What the main thread knows of a slow frame when the next one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitchNote {
+    /// When the frame ended (wall clock): the frame is
+    /// `end_unix_nano - duration_ns .. end_unix_nano`.
+    pub end_unix_nano: u64,
+    pub duration_ns: u64,
+    /// The threshold it passed.
+    pub threshold_ns: u64,
+    /// The engine's monitors read as the next frame started, by name.
+    pub monitors: Vec<(String, f64)>,
 }
 
 #[derive(Debug, Clone)]

@@ -8,13 +8,17 @@
 //! - gauges: the last value;
 //! - histograms: per-bucket counts, `sum` and `count`.
 //!
+//! A histogram series may carry exemplars (a hitch's frame time with its
+//! span's ids, `crate::hitches`): each goes out once, with the next snapshot
+//! that has its series.
+//!
 //! [`Aggregator::snapshot`] is what both metric encoders read
 //! (`encode::remote_write`, `encode::otlp_metrics`).
 
 use std::collections::HashMap;
 
 use crate::diagnostics::Diagnostics;
-use crate::model::event::{MetricKind, MetricUpdate};
+use crate::model::event::{MetricKind, MetricUpdate, SpanId, TraceId};
 use crate::stats::DropReason;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -48,6 +52,21 @@ struct Series {
     last_ts_ms: i64,
 }
 
+/// Exemplars waiting for their series or their snapshot, at most; the
+/// oldest go first (hitches are already bounded per minute, so only a
+/// series that never comes fills this).
+pub const MAX_PENDING_EXEMPLARS: usize = 64;
+
+/// One observation with the trace it belongs to: a click on a histogram's
+/// spike opens that trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exemplar {
+    pub value: f64,
+    pub time_unix_nano: u64,
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+}
+
 /// Every series as it stands at one moment, and what that accounts for.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -75,6 +94,8 @@ pub struct SeriesPoint {
     /// `increase()` count the first increments). Never for gauges.
     pub zero_sample: bool,
     pub value: PointValue,
+    /// A histogram's exemplars recorded since the last snapshot.
+    pub exemplars: Vec<Exemplar>,
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +121,8 @@ pub struct Aggregator {
     automatic_labels: Vec<(String, String)>,
     /// Updates recorded since the last snapshot.
     pending_updates: u64,
+    /// Exemplars for the next snapshot, by series.
+    exemplars: Vec<(SeriesKey, Exemplar)>,
 }
 
 impl Aggregator {
@@ -115,6 +138,7 @@ impl Aggregator {
             max_series,
             automatic_labels,
             pending_updates: 0,
+            exemplars: Vec::new(),
         }
     }
 
@@ -202,6 +226,23 @@ impl Aggregator {
         kept
     }
 
+    /// An exemplar for the histogram `name` with the update labels
+    /// `labels`; it goes out with the next snapshot that has the series.
+    pub fn add_exemplar(&mut self, name: &str, labels: &[(String, String)], exemplar: Exemplar) {
+        let key = self.series_key(&MetricUpdate {
+            time_unix_nano: exemplar.time_unix_nano,
+            kind: MetricKind::Histogram,
+            name: name.to_string(),
+            value: exemplar.value,
+            labels: labels.to_vec(),
+            more: Vec::new(),
+        });
+        if self.exemplars.len() >= MAX_PENDING_EXEMPLARS {
+            self.exemplars.remove(0);
+        }
+        self.exemplars.push((key, exemplar));
+    }
+
     fn series_key(&self, update: &MetricUpdate) -> SeriesKey {
         let mut name = update.name.clone();
         if update.kind == MetricKind::Counter {
@@ -254,7 +295,16 @@ impl Aggregator {
                     count: *count,
                 },
             };
+            let mut exemplars = Vec::new();
+            self.exemplars.retain(|(key, exemplar)| {
+                let mine = *key == s.key;
+                if mine {
+                    exemplars.push(exemplar.clone());
+                }
+                !mine
+            });
             points.push(SeriesPoint {
+                exemplars,
                 name: s.key.name.clone(),
                 kind: s.key.kind,
                 labels: s.key.labels.clone(),

@@ -1,0 +1,65 @@
+extends Node
+## A game that hitches on purpose (tests/tests/hitches.rs runs it): every
+## 2 s one frame stalls 120 ms inside a span named `load_chunk`; after the
+## last stall one frame freezes for 800 ms; then it quits.
+## It also times its own frames, so the test can tell a frame the busy
+## machine made slow from one the tracker made up.
+
+const STALL_MS := 120
+const STALLS := 3
+const FROZEN_MS := 800
+const PERIOD_S := 2.0
+## The test's threshold: well above what a busy CI machine's frames take,
+## well below a stall.
+const THRESHOLD_MS := 90.0
+
+var _started_us := 0
+var _last_us := 0
+var _stalls := 0
+var _froze := false
+var _finishing := false
+## Frames this script saw take longer than the threshold, in ms.
+var _slow_frames: Array[float] = []
+
+
+func _ready() -> void:
+	GameTracker.init({
+		"endpoint": OS.get_environment("GAMETRACKER_TEST_ENDPOINT"),
+		"metrics_url": OS.get_environment("GAMETRACKER_TEST_METRICS_URL"),
+		"game": "hitch-game",
+		# This project turns hitches and the vitals off for the API tests;
+		# the frame-time histogram carries the hitches' exemplars.
+		"capture_hitches": true,
+		"vitals": true,
+		"hitch_threshold_ms": THRESHOLD_MS,
+		"flush_interval": 1.0,
+	})
+	_started_us = Time.get_ticks_usec()
+
+
+func _process(_delta: float) -> void:
+	var now := Time.get_ticks_usec()
+	if _last_us > 0 and (now - _last_us) / 1000.0 > THRESHOLD_MS:
+		_slow_frames.append((now - _last_us) / 1000.0)
+	_last_us = now
+	var elapsed := (now - _started_us) / 1_000_000.0
+	if _stalls < STALLS and elapsed >= PERIOD_S * (_stalls + 1):
+		var span := GameTracker.start_span("load_chunk", {"chunk": _stalls})
+		GameTracker.log_info("loading chunk", {"chunk": _stalls})
+		OS.delay_msec(STALL_MS)
+		span.end()
+		_stalls += 1
+	elif _stalls == STALLS and not _froze and elapsed >= PERIOD_S * (STALLS + 1):
+		GameTracker.log_warn("about to freeze")
+		OS.delay_msec(FROZEN_MS)
+		_froze = true
+	elif _froze and not _finishing and elapsed >= PERIOD_S * (STALLS + 1) + 1.0:
+		_finishing = true
+		_finish()
+
+
+## Quitting sends the rest (waiting at most `quit_timeout`): a
+## `flush_and_wait` here would itself be a frozen frame.
+func _finish() -> void:
+	print("hitch_game: slow frames %s" % JSON.stringify(_slow_frames))
+	get_tree().quit()
