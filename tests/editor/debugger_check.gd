@@ -38,14 +38,14 @@ func _run() -> void:
 		if DisplayServer.get_name() == "headless":
 			_finish(out, result)
 			return
-		_show(tab)
+		show_tab(tab)
 		for page in PAGES:
 			tab.show_page(page)
 			for i in 10:
 				await tree.process_frame
 			var image := tab.get_viewport().get_texture().get_image()
 			# The Debugger panel, from its tab bar down.
-			var panel := _panel_of(tab)
+			var panel := panel_of(tab)
 			var area := Rect2i(panel.get_global_rect()).grow(4).intersection(Rect2i(Vector2i.ZERO, image.get_size()))
 			image = image.get_region(area)
 			# Where the page's own content is in the saved picture, for the
@@ -65,8 +65,9 @@ func _finish(out: String, result: Dictionary) -> void:
 	get_tree().quit()
 
 
-## Makes the Debugger panel visible with the GameTracker tab selected.
-func _show(tab: Control) -> void:
+## Makes the Debugger panel visible with the GameTracker tab selected
+## (timeline_check.gd uses it too).
+static func show_tab(tab: Control) -> void:
 	var node: Node = tab
 	while node != null:
 		if node is TabContainer:
@@ -83,14 +84,14 @@ func _show(tab: Control) -> void:
 
 
 ## The debugger's TabContainer holding `tab` (Evaluator, Profiler, …, GameTracker).
-func _panel_of(tab: Control) -> Control:
+static func panel_of(tab: Control) -> Control:
 	var node: Node = tab.get_parent()
 	while node != null and not node is TabContainer:
 		node = node.get_parent()
 	return node if node != null else tab
 
 
-func _child_towards(container: Node, target: Node) -> Control:
+static func _child_towards(container: Node, target: Node) -> Control:
 	var node := target
 	while node.get_parent() != container:
 		node = node.get_parent()

@@ -23,14 +23,19 @@ var _slow_frames: Array[float] = []
 
 
 func _ready() -> void:
+	var store := OS.get_environment("GAMETRACKER_TEST_STORE_DIR")
 	GameTracker.init({
+		"local_store": "on" if store != "" else "auto",
+		"local_store_dir": store,
 		"endpoint": OS.get_environment("GAMETRACKER_TEST_ENDPOINT"),
 		"metrics_url": OS.get_environment("GAMETRACKER_TEST_METRICS_URL"),
 		"game": "hitch-game",
-		# This project turns hitches and the vitals off for the API tests;
-		# the frame-time histogram carries the hitches' exemplars.
+		# This project turns hitches, the vitals and release health off for
+		# the API tests: a game has them on. The frame-time histogram carries
+		# the hitches' exemplars; the session's end is the timeline's.
 		"capture_hitches": true,
 		"vitals": true,
+		"release_health": true,
 		"hitch_threshold_ms": THRESHOLD_MS,
 		"flush_interval": 1.0,
 	})

@@ -98,7 +98,7 @@ fn assert_shows(path: &Path, region: Region, lines: std::ops::RangeInclusive<usi
 
 /// The demo's project.godot with the test plugin enabled too, and only the
 /// game's own events (so what the tab received is what `get_stats()` counts
-/// as produced: session events and vitals come from elsewhere).
+/// as produced: session events, vitals and hitches come from elsewhere).
 fn demo_settings_for_the_editor_test() -> String {
     let original = std::fs::read_to_string(repo_root().join("demo_project/project.godot"))
         .expect("the demo's settings");
@@ -107,7 +107,7 @@ fn demo_settings_for_the_editor_test() -> String {
     original.replace(
         enabled,
         "enabled=PackedStringArray(\"res://addons/game_tracker/plugin.cfg\", \"res://addons/gametracker_test/plugin.cfg\")",
-    ) + "\n[game_tracker]\n\nconfig/release_health=false\nconfig/vitals=false\n"
+    ) + "\n[game_tracker]\n\nconfig/release_health=false\nconfig/vitals=false\nconfig/capture_hitches=false\n"
 }
 
 /// Runs the demo from the editor (a copy of the demo with the test plugin,
@@ -240,4 +240,144 @@ fn the_editor_debugger_tab_shows_the_demo_session_on_screen() {
             &format!("the {page} page"),
         );
     }
+}
+
+/// The tests' project with the hitch game as its main scene and the
+/// GameTracker plugin (which adds the tab) and the timeline test plugin
+/// (`tests/editor/timeline_check.gd`) enabled.
+fn hitch_game_settings_for_the_editor_test() -> String {
+    let original = std::fs::read_to_string(repo_root().join("tests/godot/project.godot"))
+        .expect("the tests' settings");
+    let main = "run/main_scene=\"res://runner.tscn\"";
+    assert!(original.contains(main), "the tests' main scene");
+    original.replace(main, "run/main_scene=\"res://hitch_game.tscn\"")
+        + "\n[editor_plugins]\n\nenabled=PackedStringArray(\"res://addons/game_tracker/plugin.cfg\", \"res://addons/gametracker_test/plugin.cfg\")\n"
+}
+
+#[test]
+#[ignore = "runs the Godot editor under Xvfb; use the README's test command"]
+fn the_timeline_shows_the_hitch_games_session_live_and_from_its_local_store_file() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = TempDir::new("editor-timeline");
+    let shots = screenshot_dir(&tmp);
+    let store = TempDir::new("editor-timeline-store");
+    let plugin_cfg = "[plugin]\n\nname=\"GameTracker timeline test\"\ndescription=\"Test only\"\nauthor=\"tests\"\nversion=\"1\"\nscript=\"timeline_check.gd\"\n";
+    let read = |name: &str| {
+        std::fs::read_to_string(repo_root().join("tests/editor").join(name))
+            .expect("the test plugin")
+    };
+    let project = copy_of(
+        &repo_root().join("tests/godot"),
+        "editor-timeline",
+        Library::Debug,
+        &[
+            ("project.godot", hitch_game_settings_for_the_editor_test()),
+            ("addons/gametracker_test/plugin.cfg", plugin_cfg.to_string()),
+            (
+                "addons/gametracker_test/timeline_check.gd",
+                read("timeline_check.gd"),
+            ),
+            (
+                "addons/gametracker_test/debugger_check.gd",
+                read("debugger_check.gd"),
+            ),
+        ],
+    );
+    let out = TempDir::new("editor-timeline-out");
+    let output = wait_with_timeout(
+        std::process::Command::new("bash")
+            .arg(repo_root().join("scripts/checks/editor_on_display.sh"))
+            .arg("--path")
+            .arg(&project)
+            .env("GAMETRACKER_EDITOR_TEST_OUT", &out.0)
+            .env("GAMETRACKER_SCREENSHOT_DIR", &shots)
+            .env("GAMETRACKER_TEST_STORE_DIR", &store.0)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the editor"),
+        Duration::from_secs(300),
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = std::fs::read_to_string(out.0.join("result.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_else(|| panic!("the test plugin wrote its result:\n{all}"));
+    assert_eq!(result["played"], true, "{result}\n{all}");
+    assert_eq!(result["tab_found"], true, "{result}\n{all}");
+    assert_eq!(result["open_error"], "", "{result}");
+    // What the game did: three stalls inside `load_chunk`, one frozen frame,
+    // in its one scene, with frame times throughout. Live, the tab puts the
+    // hitches together from the feed; from the file, they are the rows the
+    // game's worker wrote.
+    for source in ["live", "file"] {
+        let summary = &result[source];
+        let hitches = summary["hitches"].as_array().cloned().unwrap_or_default();
+        let stalls: Vec<&serde_json::Value> = hitches
+            .iter()
+            .filter(|h| {
+                h["spans"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|s| s["name"] == "load_chunk"))
+            })
+            .collect();
+        assert_eq!(stalls.len(), 3, "{source}: every stall: {summary}");
+        assert!(
+            stalls.iter().all(|h| h["scene"] == "res://hitch_game.tscn"
+                && h["duration_ms"].as_f64().unwrap_or(0.0) >= 120.0),
+            "{source}: {summary}"
+        );
+        let frozen = hitches.iter().filter(|h| h["frozen"] == true).count();
+        assert_eq!(frozen, 1, "{source}: the frozen frame: {summary}");
+        assert!(
+            summary["frames"].as_u64().unwrap_or(0) > 3,
+            "{source}: frame times: {summary}"
+        );
+        assert!(
+            summary["scenes"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|s| s["name"] == "res://hitch_game.tscn")),
+            "{source}: the scene: {summary}"
+        );
+        assert!(
+            summary["logs"]["warn"].as_u64().unwrap_or(0) >= 1,
+            "{source}: the game's warning before it froze: {summary}"
+        );
+        assert!(
+            summary["spans"].as_u64().unwrap_or(0) >= 3,
+            "{source}: the load_chunk spans: {summary}"
+        );
+    }
+    let file_session = &result["file"]["session"];
+    assert!(
+        file_session[0].as_f64().unwrap_or(0.0) > 0.0
+            && file_session[1].as_f64().unwrap_or(0.0) > 0.0,
+        "the file's session has its start and end: {file_session}"
+    );
+    let details = result["details"].as_str().unwrap_or_default();
+    assert!(
+        details.contains("load_chunk") && details.contains("hitch_game.tscn"),
+        "a click on a stall shows its context: {details}"
+    );
+    let rect = &result["timeline_rect"];
+    let at = |i: usize| {
+        rect[i]
+            .as_u64()
+            .unwrap_or_else(|| panic!("the timeline's rect: {result}")) as usize
+    };
+    let picture = Picture::load(&shots.join("debugger_timeline.png"));
+    let region = Region {
+        x: at(0),
+        y: at(1),
+        width: at(2),
+        height: at(3),
+    };
+    assert!(
+        picture.colours(region) >= 8,
+        "the timeline is drawn in many colours"
+    );
 }

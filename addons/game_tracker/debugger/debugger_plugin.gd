@@ -29,5 +29,6 @@ func _setup_session(session_id: int) -> void:
 	tabs[session_id] = tab
 	var session := get_session(session_id)
 	session.started.connect(tab.clear)
+	session.stopped.connect(tab.session_stopped)
 	tab.export_requested.connect(func(): session.send_message("game_tracker:export_local", []))
 	session.add_session_tab(tab)

@@ -2,14 +2,20 @@
 extends VBoxContainer
 ## The "GameTracker" tab of the editor's Debugger panel: the running game's
 ## logs (level and text filters, each line's data expandable), metrics (value,
-## a short history, histogram p50/p95), recent traces as a waterfall, and the
-## tracker's own health, with its local store (where, how big, and a button
-## that has the game export it). It keeps the last MAX_* of each, and redraws
-## at most REDRAWS_PER_SECOND times a second however fast events arrive.
+## a short history, histogram p50/p95), recent traces as a waterfall, the
+## session's timeline (timeline.gd: frame time and hitches, scenes, logs,
+## spans; a hitch's context on click; or a local store file opened from the
+## page), and the tracker's own health, with its local store (where, how
+## big, and a button that has the game export it). It keeps the last MAX_*
+## of each, and redraws at most REDRAWS_PER_SECOND times a second however
+## fast events arrive.
 
 ## The Export button: the game writes its local store's file beside it.
 signal export_requested
 
+const Timeline := preload("res://addons/game_tracker/debugger/timeline.gd")
+
+const MAX_LIVE_EVENTS := 20000
 const MAX_LOGS := 1000
 const MAX_SPANS := 400
 const MAX_HISTORY := 60
@@ -44,6 +50,18 @@ var _store_label: Label
 var _export_button: Button
 ## Shown, above the pages, when the game's feed has another version.
 var _version_label: Label
+## Reads this run's feed, hitches and scenes included (one per run).
+var _reader := GameTrackerFeedReader.new()
+var timeline: Timeline
+var _timeline_source: Label
+var _hitch_details: RichTextLabel
+var _file_dialog: EditorFileDialog
+## Showing a file, not the running game: the live feed is kept meanwhile.
+var _showing_file := false
+var _live_started_ms := 0.0
+var _live_ended_ms := 0.0
+## The running game's events, to show again after a file (the last MAX_LIVE_EVENTS).
+var _live_events: Array = []
 
 
 func _init() -> void:
@@ -60,6 +78,7 @@ func _init() -> void:
 	_tabs.add_child(_make_logs())
 	_tabs.add_child(_make_metrics())
 	_tabs.add_child(_make_traces())
+	_tabs.add_child(_make_timeline())
 	_tabs.add_child(_make_health())
 	var timer := Timer.new()
 	timer.wait_time = 1.0 / REDRAWS_PER_SECOND
@@ -77,7 +96,20 @@ func clear() -> void:
 	overflow = 0
 	received = {"logs": 0, "metrics": 0, "traces": 0}
 	_version_label.visible = false
+	_reader = GameTrackerFeedReader.new()
+	_live_started_ms = 0.0
+	_live_ended_ms = 0.0
+	_live_events.clear()
+	if not _showing_file:
+		_show_live()
 	_dirty = true
+
+
+## The game stopped: the live timeline's session ends now.
+func session_stopped() -> void:
+	_live_ended_ms = Time.get_unix_time_from_system() * 1000.0
+	if not _showing_file:
+		timeline.set_session(_live_started_ms, _live_ended_ms)
 
 
 ## One `game_tracker:frame` message from the game (game_tracker.gd's
@@ -95,7 +127,7 @@ func add_message(data: Array) -> void:
 			str(theirs) if typeof(theirs) == TYPE_INT else "(none: an older addon)", ours]
 		_version_label.visible = true
 		return
-	add_frame(GameTrackerClient._decode_debugger_records(data[0]), data[1], data[2], data[3])
+	add_frame(_reader.read(data[0]), data[1], data[2], data[3])
 
 
 ## One message from the game: the events of a frame, how many it could not
@@ -106,18 +138,29 @@ func add_frame(events: Array, lost: int, new_stats, session: String) -> void:
 	if new_stats != null:
 		stats = new_stats
 	for e in events:
+		# A hitch's line and span: the game's worker made them, no call did.
+		var derived: bool = e.get("derived", false)
 		match e.get("type"):
 			"log":
-				received["logs"] += 1
+				received["logs"] += 0 if derived else 1
 				logs.append(e)
 			"metric":
 				received["metrics"] += 1
 				_add_metric(e)
 			"span":
-				received["traces"] += 1
+				received["traces"] += 0 if derived else 1
 				spans.append(e)
 			"overflow":
 				overflow += e["count"]
+	if _live_started_ms == 0.0 and not events.is_empty():
+		_live_started_ms = Time.get_unix_time_from_system() * 1000.0
+		if not _showing_file:
+			timeline.set_session(_live_started_ms, 0.0)
+	_live_events.append_array(events)
+	if _live_events.size() > MAX_LIVE_EVENTS:
+		_live_events = _live_events.slice(_live_events.size() - MAX_LIVE_EVENTS)
+	if not _showing_file:
+		timeline.add_events(events)
 	if logs.size() > MAX_LOGS:
 		logs = logs.slice(logs.size() - MAX_LOGS)
 	if spans.size() > MAX_SPANS:
@@ -133,7 +176,7 @@ func counts() -> Dictionary:
 		"version_message": _version_label.text if _version_label.visible else ""}
 
 
-## Shows one of the tab's pages: "Logs", "Metrics", "Traces" or "Health".
+## Shows one of the tab's pages: "Logs", "Metrics", "Traces", "Timeline" or "Health".
 func show_page(page: String) -> void:
 	for i in _tabs.get_tab_count():
 		if _tabs.get_tab_title(i) == page:
@@ -215,6 +258,105 @@ func _make_traces() -> Control:
 	_waterfall.draw.connect(_draw_waterfall)
 	scroll.add_child(_waterfall)
 	return scroll
+
+
+func _make_timeline() -> Control:
+	var page := VBoxContainer.new()
+	page.name = "Timeline"
+	var bar := HBoxContainer.new()
+	var open := Button.new()
+	open.text = "Open a local store file…"
+	open.tooltip_text = "telemetry.db, a player's export or a merged file: its latest session (or drop one here from the FileSystem dock)"
+	open.pressed.connect(_choose_file)
+	bar.add_child(open)
+	var live := Button.new()
+	live.text = "Running game"
+	live.pressed.connect(_show_live)
+	bar.add_child(live)
+	_timeline_source = Label.new()
+	_timeline_source.size_flags_horizontal = Control.SIZE_EXPAND_FILL
+	_timeline_source.clip_text = true
+	bar.add_child(_timeline_source)
+	page.add_child(bar)
+	var split := VSplitContainer.new()
+	split.size_flags_vertical = Control.SIZE_EXPAND_FILL
+	timeline = Timeline.new()
+	timeline.hitch_selected.connect(_show_hitch)
+	split.add_child(timeline)
+	_hitch_details = RichTextLabel.new()
+	_hitch_details.custom_minimum_size = Vector2(0, 70)
+	_hitch_details.selection_enabled = true
+	_hitch_details.bbcode_enabled = true
+	_hitch_details.text = "Click a hitch (▼) to see what ran in its frame."
+	split.add_child(_hitch_details)
+	page.add_child(split)
+	page.set_drag_forwarding(Callable(), _can_drop_file, _drop_file)
+	return page
+
+
+## The running game's session on the timeline (what the feed brought).
+func _show_live() -> void:
+	_showing_file = false
+	_timeline_source.text = "the running game" + ((" · session " + session_id) if session_id != "" else "")
+	timeline.clear()
+	timeline.set_session(_live_started_ms, _live_ended_ms)
+	timeline.add_events(_live_events)
+
+
+func _choose_file() -> void:
+	if _file_dialog == null:
+		_file_dialog = EditorFileDialog.new()
+		_file_dialog.file_mode = EditorFileDialog.FILE_MODE_OPEN_FILE
+		_file_dialog.access = EditorFileDialog.ACCESS_FILESYSTEM
+		_file_dialog.add_filter("*.db", "GameTracker local store")
+		_file_dialog.file_selected.connect(open_file)
+		add_child(_file_dialog)
+	_file_dialog.popup_file_dialog()
+
+
+## Shows the latest session of a local store file; returns the error, or "".
+func open_file(path: String) -> String:
+	var result: Dictionary = GameTrackerClient._read_timeline(ProjectSettings.globalize_path(path))
+	if result["error"] != "":
+		_timeline_source.text = result["error"]
+		return result["error"]
+	_showing_file = true
+	var session: Dictionary = result["session"]
+	timeline.clear()
+	timeline.set_session(session["started_ms"], session["ended_ms"])
+	timeline.add_events(result["events"])
+	_timeline_source.text = "%s · session %s (%s)%s" % [path.get_file(), session["id"], session["status"],
+		(" · latest of %d" % result["sessions"]) if result["sessions"] > 1 else ""]
+	show_page("Timeline")
+	return ""
+
+
+func _can_drop_file(_at: Vector2, data: Variant) -> bool:
+	return data is Dictionary and data.get("type") == "files" and not data["files"].is_empty() \
+		and str(data["files"][0]).ends_with(".db")
+
+
+func _drop_file(_at: Vector2, data: Variant) -> void:
+	open_file(data["files"][0])
+
+
+func _show_hitch(h: Dictionary) -> void:
+	var text := "[b]%s%.1f ms[/b] in %s · trace %s\n" % ["frozen frame · " if h["frozen"] else "hitch · ",
+		h["duration_ms"], h["scene"], h["trace_id"]]
+	var spans_text := []
+	for s in h["spans"]:
+		spans_text.append("%s %.1f ms%s" % [s["name"], s["duration_ms"], " (open)" if s["open"] else ""])
+	text += "spans: %s\n" % (", ".join(spans_text) if not spans_text.is_empty() else "none")
+	for l in h["logs"]:
+		text += "[color=#%s]%s[/color] %s\n" % [LEVEL_COLORS.get(l["level"], Color.WHITE).to_html(false), l["level"], l["message"]]
+	for c in h["breadcrumbs"]:
+		text += "breadcrumb %s: %s\n" % [c["category"], c["message"]]
+	var monitors := []
+	for m in h["monitors"]:
+		monitors.append("%s %s" % [m, _number(h["monitors"][m])])
+	if not monitors.is_empty():
+		text += "monitors: " + ", ".join(monitors)
+	_hitch_details.text = text
 
 
 func _make_health() -> Control:

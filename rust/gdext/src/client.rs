@@ -81,7 +81,10 @@ impl INode for GameTrackerClient {
             let mut clock = crate::frame_costs::PartClock::start();
             let frame = self.frames.as_mut().and_then(|f| f.frame(t));
             #[cfg(feature = "bench")]
-            clock.lap(&mut self.frame_costs.hitch_detector);
+            match &frame {
+                Some(f) if f.hitch => clock.lap(&mut self.frame_costs.hitch_reported),
+                _ => clock.lap(&mut self.frame_costs.hitch_detector),
+            }
             if let (Some(vitals), Some(frame)) = (self.vitals.as_mut(), frame) {
                 vitals.frame(&frame, t);
             }
@@ -237,11 +240,11 @@ impl GameTrackerClient {
             .take(self.lifecycle.tracker().map(|t| &**t), staged)
     }
 
-    /// In the editor: the records a game sent (`_take_debugger_events`) as
-    /// Dictionaries, one per event.
+    /// In the editor: the latest session of a local store file
+    /// (`telemetry.db`, an export, a merged file) for the tab's timeline.
     #[func]
-    fn _decode_debugger_records(records: PackedByteArray) -> VarArray {
-        crate::debugger_feed::decode(&records)
+    fn _read_timeline(path: GString) -> VarDictionary {
+        crate::timeline_file::read(&path.to_string())
     }
 
     /// The log levels' names, lowest first (the core's `Level::NAMES`): the

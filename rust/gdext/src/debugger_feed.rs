@@ -2,8 +2,8 @@
 //! attached (`EngineDebugger.is_active()`, checked by the autoload), the core
 //! keeps a copy of every record it hands to the worker (`Tracker::set_tap`);
 //! once a frame the autoload sends those bytes to the editor as they are,
-//! and the editor reads them back into Dictionaries (`decode`, in the
-//! editor's process: `addons/game_tracker/debugger/`). With no debugger,
+//! and the editor reads them back into Dictionaries (`feed_reader.rs`, in
+//! the editor's process: `addons/game_tracker/debugger/`). With no debugger,
 //! nothing here runs: an exported game never turns it on.
 //!
 //! The game and the editor may run different versions of the addon, so the
@@ -40,7 +40,7 @@ impl DebuggerFeed {
     /// the worker since the last call (with `staged`, also those not yet
     /// handed over) as they are, and how many events the tap could not keep.
     /// Copying bytes is all the game does; the editor reads them
-    /// (`decode`) when `version` is the editor's own ([`version`]).
+    /// (`GameTrackerFeedReader`) when `version` is the editor's own ([`version`]).
     pub fn take(&mut self, tracker: Option<&Tracker>, staged: bool) -> VarDictionary {
         let (bytes, overflow) = match (self.on, tracker) {
             (true, Some(t)) => t.take_tapped(staged),
@@ -59,33 +59,12 @@ pub fn version() -> i64 {
     i64::from(game_tracker_core::handover::record::VERSION)
 }
 
-/// In the editor: a game's records as Dictionaries, at most
-/// `MAX_EVENTS_PER_SEND` (the rest are counted in the result's last
-/// element, `{"type": "overflow", "count": n}`, when there are any).
-pub fn decode(records: &PackedByteArray) -> VarArray {
-    let mut events = VarArray::new();
-    let mut over = 0i64;
-    game_tracker_core::handover::record::read_events(records.as_slice(), |event| {
-        if events.len() < MAX_EVENTS_PER_SEND {
-            events.push(&event_dictionary(event).to_variant());
-        } else {
-            over += 1;
-        }
-    });
-    if over > 0 {
-        let mut d = VarDictionary::new();
-        d.set("type", "overflow");
-        d.set("count", over);
-        events.push(&d.to_variant());
-    }
-    events
-}
-
-fn millis(unix_nano: u64) -> f64 {
+pub fn millis(unix_nano: u64) -> f64 {
     unix_nano as f64 / 1e6
 }
 
-fn event_dictionary(event: &Event) -> VarDictionary {
+/// An event as the tab reads it: `{"type": "log" | "metric" | "span", …}`.
+pub fn event_dictionary(event: &Event) -> VarDictionary {
     let mut d = VarDictionary::new();
     match event {
         Event::Log(log) => {

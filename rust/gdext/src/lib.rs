@@ -14,6 +14,7 @@ mod class_reference;
 mod client;
 mod convert;
 mod debugger_feed;
+mod feed_reader;
 #[cfg(feature = "bench")]
 mod frame_costs;
 mod godot_http;
@@ -22,6 +23,7 @@ mod hot_methods;
 mod main_thread;
 mod settings;
 mod span;
+mod timeline_file;
 mod vitals;
 mod warn;
 

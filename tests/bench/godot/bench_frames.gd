@@ -98,7 +98,7 @@ func run(r) -> void:
 		var target = null
 		match mode:
 			"addon":
-				GameTracker.init({"endpoint": endpoint, "game": "bench", "flush_interval": 1.0})
+				GameTracker.init({"endpoint": endpoint, "game": "bench", "flush_interval": 1.0, "capture_hitches": OS.get_environment("BENCH_NO_HITCHES") == ""})
 				target = GameTracker
 			"gdscript":
 				GDTracker.init({"endpoint": endpoint, "game": "bench"})
@@ -171,7 +171,9 @@ func run(r) -> void:
 			result["handover_p99_us"] = handovers[int(n * 0.99)]
 		if mode == "addon":
 			if GameTracker.has_method("bench_frame_costs"):
-				result["vitals"] = GameTracker.bench_frame_costs()["vitals"]
+				var costs: Dictionary = GameTracker.bench_frame_costs()
+				for part in ["vitals", "hitch_detector", "hitch_reported"]:
+					result[part] = costs[part]
 			result.merge({"flushed": flushed, "handover_p99_us": handovers[int(n * 0.99)],
 				"handover_max_us": handovers[n - 1], "windows": windows, "stats": GameTracker.get_stats()})
 		r.report(result)

@@ -411,7 +411,7 @@ pub(crate) fn write_hitch(
 
 /// What one record read back as.
 #[derive(Debug)]
-pub(crate) enum Item {
+pub enum Item {
     Event(Event),
     Note(Note),
 }
@@ -443,12 +443,20 @@ impl std::error::Error for ReadError {}
 /// them), in order, wherever they are read: the editor reads what a game
 /// sent it. Stops at the first malformed record.
 pub fn read_events(bytes: &[u8], mut each: impl FnMut(&Event)) {
-    let mut scope = ScopeRef::default();
-    let mut reader = Reader::new(bytes);
-    while let Some(Ok(item)) = reader.next_item(&mut scope) {
+    read_items(bytes, |item| {
         if let Item::Event(event) = item {
             each(&event);
         }
+    });
+}
+
+/// [`read_events`] with the notes between them (the scene, a span's start,
+/// a hitch): the editor puts a hitch together from them as the worker does.
+pub fn read_items(bytes: &[u8], mut each: impl FnMut(Item)) {
+    let mut scope = ScopeRef::default();
+    let mut reader = Reader::new(bytes);
+    while let Some(Ok(item)) = reader.next_item(&mut scope) {
+        each(item);
     }
 }
 

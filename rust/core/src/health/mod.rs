@@ -320,7 +320,7 @@ fn dead_session_report(dead: &DeadSession, now: u64) -> Vec<Event> {
             ("duration_s".to_string(), Value::Float(round_ms(duration))),
             ("last_scene".to_string(), Value::Str(m.scene.clone())),
             ("paused".to_string(), Value::Bool(m.paused)),
-            ("breadcrumbs".to_string(), json_to_value(&m.breadcrumbs)),
+            ("breadcrumbs".to_string(), Value::from_json(&m.breadcrumbs)),
         ]);
     } else {
         data.push(("previous_version".to_string(), Value::Str(version.clone())));
@@ -403,21 +403,4 @@ fn sessions_counter(time_unix_nano: u64, status: SessionStatus, version: Option<
 
 fn round_ms(seconds: f64) -> f64 {
     (seconds * 1000.0).round() / 1000.0
-}
-
-fn json_to_value(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => n
-            .as_i64()
-            .map_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0)), Value::Int),
-        serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(items) => Value::List(items.iter().map(json_to_value).collect()),
-        serde_json::Value::Object(map) => Value::Map(
-            map.iter()
-                .map(|(k, v)| (k.clone(), json_to_value(v)))
-                .collect(),
-        ),
-    }
 }

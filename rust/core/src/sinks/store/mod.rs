@@ -18,6 +18,7 @@
 pub mod retention;
 mod rows;
 pub mod schema;
+pub mod timeline;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
