@@ -16,23 +16,9 @@ func _enter_tree() -> void:
 
 func _run() -> void:
 	var out := OS.get_environment("GAMETRACKER_EDITOR_TEST_OUT")
-	var result := {"played": false}
+	var result := {}
 	var tree := get_tree()
-	await tree.create_timer(3.0).timeout
-	EditorInterface.play_main_scene()
-	var deadline := Time.get_ticks_msec() + 120_000
-	while not EditorInterface.is_playing_scene() and Time.get_ticks_msec() < deadline:
-		await tree.process_frame
-	result["played"] = EditorInterface.is_playing_scene()
-	while EditorInterface.is_playing_scene() and Time.get_ticks_msec() < deadline:
-		await tree.process_frame
-	await tree.create_timer(1.0).timeout
-	var tabs := EditorInterface.get_base_control().find_children("GameTracker", "", true, false)
-	var tab: Control = null
-	for t in tabs:
-		if t.has_method("counts"):
-			tab = t
-	result["tab_found"] = tab != null
+	var tab: Control = await _play_main_scene(result)
 	if tab != null:
 		result["counts"] = tab.counts()
 		if DisplayServer.get_name() == "headless":
@@ -43,19 +29,45 @@ func _run() -> void:
 			tab.show_page(page)
 			for i in 10:
 				await tree.process_frame
-			var image := tab.get_viewport().get_texture().get_image()
-			# The Debugger panel, from its tab bar down.
-			var panel := panel_of(tab)
-			var area := Rect2i(panel.get_global_rect()).grow(4).intersection(Rect2i(Vector2i.ZERO, image.get_size()))
-			image = image.get_region(area)
-			# Where the page's own content is in the saved picture, for the
-			# test to read its pixels (tests/tests/screenshots.rs).
-			var body := Rect2i(tab._tabs.get_current_tab_control().get_global_rect())
-			result.get_or_add("pages", {})[page.to_lower()] = [body.position.x - area.position.x,
-				body.position.y - area.position.y, body.size.x, body.size.y]
-			var shots := OS.get_environment("GAMETRACKER_SCREENSHOT_DIR")
-			image.save_png((shots if shots != "" else out).path_join("debugger_%s.png" % page.to_lower()))
+			result.get_or_add("pages", {})[page.to_lower()] = save_shot(tab,
+				tab._tabs.get_current_tab_control(), "debugger_%s.png" % page.to_lower(), out)
 	_finish(out, result)
+
+
+## Saves the Debugger panel, from its tab bar down, as `file_name` (in
+## GAMETRACKER_SCREENSHOT_DIR, else `out`); returns where `body` is in the
+## picture ([x, y, width, height]), for the test to read its pixels
+## (tests/tests/screenshots.rs).
+static func save_shot(tab: Control, body_control: Control, file_name: String, out: String) -> Array:
+	var image := tab.get_viewport().get_texture().get_image()
+	var area := Rect2i(panel_of(tab).get_global_rect()).grow(4).intersection(Rect2i(Vector2i.ZERO, image.get_size()))
+	image = image.get_region(area)
+	var body := Rect2i(body_control.get_global_rect())
+	var shots := OS.get_environment("GAMETRACKER_SCREENSHOT_DIR")
+	image.save_png((shots if shots != "" else out).path_join(file_name))
+	return [body.position.x - area.position.x, body.position.y - area.position.y, body.size.x, body.size.y]
+
+
+## Plays the main scene from the editor, waits (at most 2 minutes) for it
+## to end and returns the GameTracker tab, or null; `result` gets `played`
+## and `tab_found` (timeline_check.gd plays the same way).
+func _play_main_scene(result: Dictionary) -> Control:
+	var tree := get_tree()
+	await tree.create_timer(3.0).timeout
+	EditorInterface.play_main_scene()
+	var deadline := Time.get_ticks_msec() + 120_000
+	while not EditorInterface.is_playing_scene() and Time.get_ticks_msec() < deadline:
+		await tree.process_frame
+	result["played"] = EditorInterface.is_playing_scene()
+	while EditorInterface.is_playing_scene() and Time.get_ticks_msec() < deadline:
+		await tree.process_frame
+	await tree.create_timer(1.0).timeout
+	var tab: Control = null
+	for t in EditorInterface.get_base_control().find_children("GameTracker", "", true, false):
+		if t.has_method("counts"):
+			tab = t
+	result["tab_found"] = tab != null
+	return tab
 
 
 func _finish(out: String, result: Dictionary) -> void:

@@ -228,6 +228,7 @@ fn godot_command(
 ) -> Command {
     build_addon();
     let mut cmd = Command::new("bash");
+    own_group(&mut cmd);
     cmd.args(launcher)
         .arg(repo_root().join("scripts/provision/godot.sh"))
         .args(options)
@@ -265,6 +266,10 @@ pub fn import_project(project: &Path) {
     done.push(project.to_path_buf());
 }
 
+/// Waits for `child`, killing it after `timeout`. A child started in a
+/// process group of its own (`own_group`) has the whole group killed: a
+/// launcher script's Godot would otherwise outlive it, holding the output
+/// pipes open, and the wait would never end.
 pub fn wait_with_timeout(mut child: Child, timeout: Duration) -> Output {
     let deadline = Instant::now() + timeout;
     loop {
@@ -272,12 +277,23 @@ pub fn wait_with_timeout(mut child: Child, timeout: Duration) -> Output {
             Ok(Some(_)) => break,
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
             _ => {
+                let _ = Command::new("kill")
+                    .args(["-KILL", "--", &format!("-{}", child.id())])
+                    .stderr(Stdio::null())
+                    .status();
                 let _ = child.kill();
                 break;
             }
         }
     }
     child.wait_with_output().expect("collect child output")
+}
+
+/// `command` starts in a process group of its own, which
+/// [`wait_with_timeout`] kills whole.
+pub fn own_group(command: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0)
 }
 
 pub fn free_port() -> u16 {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use game_tracker_testkit::picture::{Picture, Region};
 use game_tracker_testkit::processes::{
-    copy_of, import_project, run_godot_on_display, wait_with_timeout, Library, TempDir,
+    copy_of, import_project, own_group, run_godot_on_display, wait_with_timeout, Library, TempDir,
 };
 use game_tracker_testkit::receiver::Receiver;
 use game_tracker_testkit::repo_root;
@@ -132,19 +132,45 @@ fn play_the_demo_from_the_editor(
             ("addons/gametracker_test/debugger_check.gd", check),
         ],
     );
-    let out = TempDir::new(label);
+    let result = run_the_editor_test(
+        &project,
+        extra_args,
+        &[
+            ("GAMETRACKER_SCREENSHOT_DIR", shots.display().to_string()),
+            ("GAMETRACKER_LOGS_URL", rx.url("/loki/api/v1/push")),
+            ("GAMETRACKER_METRICS_URL", rx.url("/api/v1/metrics/write")),
+            ("GAMETRACKER_TRACES_URL", rx.url("/v1/traces")),
+        ],
+    );
+    assert!(
+        !rx.requests_to("/v1/traces").is_empty(),
+        "the demo's own traffic reached the receiver as usual"
+    );
+    result
+}
+
+/// Runs the editor under Xvfb (or `--headless` in `extra_args`) on
+/// `project`, whose test plugin plays the main scene and writes
+/// `result.json`; returns that result, checked to have played and found
+/// the GameTracker tab.
+fn run_the_editor_test(
+    project: &Path,
+    extra_args: &[&str],
+    env: &[(&str, String)],
+) -> serde_json::Value {
+    let out = TempDir::new("editor-test-out");
     let mut cmd = std::process::Command::new("bash");
+    own_group(&mut cmd);
     cmd.arg(repo_root().join("scripts/checks/editor_on_display.sh"))
         .args(extra_args)
         .arg("--path")
-        .arg(&project)
+        .arg(project)
         .env("GAMETRACKER_EDITOR_TEST_OUT", &out.0)
-        .env("GAMETRACKER_SCREENSHOT_DIR", shots)
-        .env("GAMETRACKER_LOGS_URL", rx.url("/loki/api/v1/push"))
-        .env("GAMETRACKER_METRICS_URL", rx.url("/api/v1/metrics/write"))
-        .env("GAMETRACKER_TRACES_URL", rx.url("/v1/traces"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let output = wait_with_timeout(
         cmd.spawn().expect("start the editor"),
         Duration::from_secs(300),
@@ -160,15 +186,11 @@ fn play_the_demo_from_the_editor(
         .unwrap_or_else(|| panic!("the test plugin wrote its result:\n{all}"));
     assert_eq!(
         result["played"], true,
-        "the editor ran the demo: {result}\n{all}"
+        "the editor ran the game: {result}\n{all}"
     );
     assert_eq!(
         result["tab_found"], true,
         "the Debugger panel has a GameTracker tab: {result}\n{all}"
-    );
-    assert!(
-        !rx.requests_to("/v1/traces").is_empty(),
-        "the demo's own traffic reached the receiver as usual"
     );
     result
 }
@@ -283,32 +305,14 @@ fn the_timeline_shows_the_hitch_games_session_live_and_from_its_local_store_file
             ),
         ],
     );
-    let out = TempDir::new("editor-timeline-out");
-    let output = wait_with_timeout(
-        std::process::Command::new("bash")
-            .arg(repo_root().join("scripts/checks/editor_on_display.sh"))
-            .arg("--path")
-            .arg(&project)
-            .env("GAMETRACKER_EDITOR_TEST_OUT", &out.0)
-            .env("GAMETRACKER_SCREENSHOT_DIR", &shots)
-            .env("GAMETRACKER_TEST_STORE_DIR", &store.0)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("start the editor"),
-        Duration::from_secs(300),
+    let result = run_the_editor_test(
+        &project,
+        &[],
+        &[
+            ("GAMETRACKER_SCREENSHOT_DIR", shots.display().to_string()),
+            ("GAMETRACKER_TEST_STORE_DIR", store.0.display().to_string()),
+        ],
     );
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let result: serde_json::Value = std::fs::read_to_string(out.0.join("result.json"))
-        .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_else(|| panic!("the test plugin wrote its result:\n{all}"));
-    assert_eq!(result["played"], true, "{result}\n{all}");
-    assert_eq!(result["tab_found"], true, "{result}\n{all}");
     assert_eq!(result["open_error"], "", "{result}");
     // What the game did: three stalls inside `load_chunk`, one frozen frame,
     // in its one scene, with frame times throughout. Live, the tab puts the

@@ -12,12 +12,13 @@ use game_tracker_core::Tracker;
 use godot::classes::Engine;
 use godot::prelude::*;
 
+use crate::engine_monitors::EngineMonitors;
+
 /// The frame rate assumed when the game sets no `max_fps`: most displays'.
 const DEFAULT_TARGET_FPS: f64 = 60.0;
 
 /// The engine's monitors a hitch carries, by their `Performance` constant
-/// names (looked up in ClassDB once: the numbers changed between versions)
-/// and the names the hitch gives them. Godot updates the two time monitors
+/// names, and the names the hitch gives them. Godot updates the two time monitors
 /// once a second, with the longest step of that second.
 const MONITORS: [(&str, &str); 7] = [
     ("TIME_PROCESS", "process_time_max_s"),
@@ -52,36 +53,17 @@ pub struct HitchDetector {
     report: bool,
     /// When the last frame's `process` ran; `None` after a pause.
     last: Option<Instant>,
-    performance: Option<Gd<Object>>,
-    get_monitor: StringName,
-    monitor_ids: Vec<(i64, &'static str)>,
+    monitors: EngineMonitors,
 }
 
 impl HitchDetector {
     /// `config.capture` off: frames are timed and hitches counted, not reported.
     pub fn new(config: &HitchConfig) -> HitchDetector {
-        let engine = Engine::singleton();
-        let class_db = engine.get_singleton("ClassDB");
-        let monitor_ids = MONITORS
-            .iter()
-            .filter_map(|(constant, name)| {
-                let id = class_db
-                    .clone()?
-                    .try_call(
-                        "class_get_integer_constant",
-                        &["Performance".to_variant(), constant.to_variant()],
-                    )
-                    .ok()?;
-                Some((id.try_to::<i64>().ok()?, *name))
-            })
-            .collect();
         HitchDetector {
             threshold: config.threshold(target_frame_time()),
             report: config.capture,
             last: None,
-            performance: engine.get_singleton("Performance"),
-            get_monitor: StringName::from("get_monitor"),
-            monitor_ids,
+            monitors: EngineMonitors::new(&MONITORS),
         }
     }
 
@@ -93,7 +75,8 @@ impl HitchDetector {
         let length = now.duration_since(started);
         let hitch = length > self.threshold;
         if hitch && self.report {
-            let monitors = self.read_monitors();
+            // Only on a hitch: a frame that already took more than the threshold.
+            let monitors = self.monitors.read_all();
             tracker.hitch(started, now, self.threshold, &monitors);
         }
         Some(Frame { length, hitch })
@@ -103,21 +86,5 @@ impl HitchDetector {
     /// frame is not a frame.
     pub fn forget_last_frame(&mut self) {
         self.last = None;
-    }
-
-    fn read_monitors(&mut self) -> Vec<(&'static str, f64)> {
-        // Only on a hitch: a frame that already took more than the threshold.
-        let Some(performance) = self.performance.as_mut() else {
-            return Vec::new();
-        };
-        self.monitor_ids
-            .iter()
-            .filter_map(|&(id, name)| {
-                let value = performance
-                    .try_call(&self.get_monitor, &[id.to_variant()])
-                    .ok()?;
-                Some((name, value.try_to::<f64>().ok()?))
-            })
-            .collect()
     }
 }

@@ -14,6 +14,7 @@ mod class_reference;
 mod client;
 mod convert;
 mod debugger_feed;
+mod engine_monitors;
 mod feed_reader;
 #[cfg(feature = "bench")]
 mod frame_costs;

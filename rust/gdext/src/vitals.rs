@@ -10,9 +10,8 @@
 //! frame pays for all of them (BENCHMARKS.md has the cost).
 
 use game_tracker_core::{MetricKind, Tracker, FRAME_TIME_METRIC, SCENE_LABEL};
-use godot::classes::Engine;
-use godot::prelude::*;
 
+use crate::engine_monitors::EngineMonitors;
 use crate::hitch_detector::Frame;
 
 /// How often the vitals are sent: per-second gauges are what a dashboard
@@ -20,7 +19,7 @@ use crate::hitch_detector::Frame;
 pub const VITALS_INTERVAL_SECONDS: f64 = 1.0;
 
 /// The engine's monitors sent as gauges, by their `Performance` constant
-/// names (looked up in ClassDB once: the numbers changed between versions).
+/// names.
 const MONITORS: [(&str, &str); 5] = [
     ("TIME_FPS", "game_fps"),
     ("MEMORY_STATIC", "game_memory_static_bytes"),
@@ -35,39 +34,19 @@ pub struct Vitals {
     since_sent: f64,
     /// `[("scene", <current scene>)]`, built when the scene changes.
     labels: [(String, String); 1],
-    /// `Performance` singleton and the monitor ids, resolved at start.
-    performance: Option<Gd<Object>>,
-    get_monitor: StringName,
-    monitor_ids: Vec<(i64, &'static str)>,
+    monitors: EngineMonitors,
     /// The next monitor to read, or none until the next second.
     next_monitor: Option<usize>,
 }
 
 impl Vitals {
     pub fn new() -> Vitals {
-        let engine = Engine::singleton();
-        let class_db = engine.get_singleton("ClassDB");
-        let monitor_ids = MONITORS
-            .iter()
-            .filter_map(|(constant, metric)| {
-                let id = class_db
-                    .clone()?
-                    .try_call(
-                        "class_get_integer_constant",
-                        &["Performance".to_variant(), constant.to_variant()],
-                    )
-                    .ok()?;
-                Some((id.try_to::<i64>().ok()?, *metric))
-            })
-            .collect();
         Vitals {
             frame_times: Vec::with_capacity(256),
             hitches: 0,
             since_sent: 0.0,
             labels: [(SCENE_LABEL.to_string(), String::new())],
-            performance: engine.get_singleton("Performance"),
-            get_monitor: StringName::from("get_monitor"),
-            monitor_ids,
+            monitors: EngineMonitors::new(&MONITORS),
             next_monitor: None,
         }
     }
@@ -88,23 +67,13 @@ impl Vitals {
             self.send(tracker);
         } else if let Some(i) = self.next_monitor {
             self.read_monitor(i, tracker);
-            self.next_monitor = (i + 1 < self.monitor_ids.len()).then_some(i + 1);
+            self.next_monitor = (i + 1 < self.monitors.len()).then_some(i + 1);
         }
     }
 
     fn read_monitor(&mut self, i: usize, tracker: &Tracker) {
-        let (Some(performance), Some(&(id, metric))) =
-            (self.performance.as_mut(), self.monitor_ids.get(i))
-        else {
-            return;
-        };
-        if let Ok(value) = performance.try_call(&self.get_monitor, &[id.to_variant()]) {
-            tracker.metric_with(
-                MetricKind::Gauge,
-                metric,
-                value.try_to::<f64>().unwrap_or(0.0),
-                self.labels.as_slice(),
-            );
+        if let Some((metric, value)) = self.monitors.read(i) {
+            tracker.metric_with(MetricKind::Gauge, metric, value, self.labels.as_slice());
         }
     }
 
@@ -113,7 +82,7 @@ impl Vitals {
     pub fn send_all(&mut self, tracker: &Tracker) {
         self.send(tracker);
         if let Some(first) = self.next_monitor.take() {
-            for i in first..self.monitor_ids.len() {
+            for i in first..self.monitors.len() {
                 self.read_monitor(i, tracker);
             }
         }
@@ -131,7 +100,7 @@ impl Vitals {
             self.hitches as f64,
             self.labels.as_slice(),
         );
-        self.next_monitor = (!self.monitor_ids.is_empty()).then_some(0);
+        self.next_monitor = (self.monitors.len() > 0).then_some(0);
         self.frame_times.clear();
         self.hitches = 0;
         self.since_sent = 0.0;

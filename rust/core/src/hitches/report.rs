@@ -2,9 +2,9 @@
 //! span `hitch` over the frame, and an exemplar for the frame-time
 //! histogram that points at that span.
 //!
-//! Names follow OpenTelemetry's `app.jank` event (semantic conventions
-//! 1.38+, development): `app.jank.frame_count`, `app.jank.threshold` and
-//! `app.jank.period`, in seconds. The rest are this SDK's (`hitch.*`,
+//! Names follow OpenTelemetry's `app.jank` event (semantic conventions,
+//! development stability): `app.jank.frame_count` (int), and
+//! `app.jank.threshold` and `app.jank.period` (double, in seconds). The rest are this SDK's (`hitch.*`,
 //! `scene`), listed in docs/hitches.md.
 
 use std::time::Duration;
