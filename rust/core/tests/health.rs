@@ -388,3 +388,38 @@ fn the_marker_is_rewritten_about_once_a_second_and_stays_small() {
     assert!(last.len() < 16 * 1024, "{} bytes", last.len());
     t.shutdown(Duration::from_secs(5));
 }
+
+#[test]
+fn in_otlp_session_events_are_opentelemetrys_session_start_and_end_with_session_id() {
+    let rx = Receiver::start();
+    let dir = fresh_dir("health-otlp-names");
+    let t = start(&rx, &dir, vec![("protocol", Value::Str("otlp".into()))]);
+    let session = t.session().session_id.clone();
+    t.shutdown(Duration::from_secs(10));
+    let logs = game_tracker_testkit::decode::otlp_logs(&rx.requests_to("/v1/logs"));
+    let named: Vec<(String, Option<String>)> = logs
+        .iter()
+        .map(|l| {
+            let id = l
+                .attributes
+                .iter()
+                .find(|kv| kv.key == "session.id")
+                .and_then(|kv| kv.value.as_ref())
+                .and_then(|v| match &v.value {
+                    Some(opentelemetry_proto::tonic::common::v1::any_value::Value::StringValue(
+                        s,
+                    )) => Some(s.clone()),
+                    _ => None,
+                });
+            (l.event_name.clone(), id)
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("session.start".to_string(), Some(session.clone())),
+            ("session.end".to_string(), Some(session)),
+        ],
+        "{logs:?}"
+    );
+}

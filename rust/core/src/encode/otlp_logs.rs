@@ -1,8 +1,8 @@
 //! Logs → OTLP/HTTP (`POST /v1/logs`) with `protocol = "otlp"`: one OTLP log
 //! record per line, severity by the OpenTelemetry log data model, the
 //! message as the body, `data` as `data.<key>` attributes. The SDK's own
-//! events (`app.jank`, `session.start`, `session.end`) carry their event
-//! name, and their dotted keys as the convention names them.
+//! events (`app.jank`, `session.start`, `session.end`, `app.crash`) carry
+//! their event name, and their dotted keys as the convention names them.
 
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};

@@ -40,6 +40,8 @@ use marker::{DeadSession, Marker, MarkerFile, CRASHED_EXTENSION};
 /// a dead session's report names the session that died.
 const SESSION_ID: &str = "session.id";
 const PREVIOUS_SESSION_ID: &str = "session.previous_id";
+/// OpenTelemetry's event for a crash: a crashed session's report is one.
+const CRASH_EVENT: &str = "app.crash";
 
 /// The counter every session adds 1 to, under its status.
 pub const SESSIONS_METRIC: &str = "game_sessions_total";
@@ -350,10 +352,12 @@ fn dead_session_report(dead: &DeadSession, now: u64) -> Vec<Event> {
     } else {
         "session_abnormal"
     };
-    vec![
-        log(now, Level::Error, message, data),
-        sessions_counter(now, status, Some(version)),
-    ]
+    let mut report = log(now, Level::Error, message, data);
+    if let (Event::Log(record), SessionStatus::Crashed) = (&mut report, status) {
+        // OpenTelemetry's crash event (development), its exception.* stable.
+        record.event_name = Some(CRASH_EVENT);
+    }
+    vec![report, sessions_counter(now, status, Some(version))]
 }
 
 fn log(time_unix_nano: u64, level: Level, message: &str, data: Fields) -> Event {
