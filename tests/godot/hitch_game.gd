@@ -12,13 +12,16 @@ const PERIOD_S := 2.0
 ## The test's threshold: well above what a busy CI machine's frames take,
 ## well below a stall.
 const THRESHOLD_MS := 90.0
+const NEAR_THRESHOLD_MS := THRESHOLD_MS * 0.8
 
 var _started_us := 0
 var _last_us := 0
 var _stalls := 0
 var _froze := false
 var _finishing := false
-## Frames this script saw take longer than the threshold, in ms.
+## Frames this script saw come near the threshold or past it, in ms: it
+## times them from its own `_process`, the tracker from its own, so a frame
+## just over the threshold for one may be just under for the other.
 var _slow_frames: Array[float] = []
 
 
@@ -44,7 +47,7 @@ func _ready() -> void:
 
 func _process(_delta: float) -> void:
 	var now := Time.get_ticks_usec()
-	if _last_us > 0 and (now - _last_us) / 1000.0 > THRESHOLD_MS:
+	if _last_us > 0 and (now - _last_us) / 1000.0 > NEAR_THRESHOLD_MS:
 		_slow_frames.append((now - _last_us) / 1000.0)
 	_last_us = now
 	var elapsed := (now - _started_us) / 1_000_000.0

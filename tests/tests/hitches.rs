@@ -138,6 +138,8 @@ fn every_stall_is_a_hitch_with_its_span_and_prometheus_keeps_its_trace_as_an_exe
     assert_eq!(frozen.len(), 1, "the frozen frame: {summary:?}");
     assert!(frozen[0].duration_ms >= FROZEN_MS);
     assert_eq!(frozen[0].scene, SCENE);
+    // Any other hitch must be a frame the game itself timed near the
+    // threshold or past it (a busy machine makes some): none made up.
     let caused = STALLS + 1;
     assert!(
         hitches.len() - caused <= seen_by_game.len().saturating_sub(caused),

@@ -406,9 +406,9 @@ fn in_otlp_session_events_are_opentelemetrys_session_start_and_end_with_session_
                 .find(|kv| kv.key == "session.id")
                 .and_then(|kv| kv.value.as_ref())
                 .and_then(|v| match &v.value {
-                    Some(opentelemetry_proto::tonic::common::v1::any_value::Value::StringValue(
-                        s,
-                    )) => Some(s.clone()),
+                    Some(
+                        opentelemetry_proto::tonic::common::v1::any_value::Value::StringValue(s),
+                    ) => Some(s.clone()),
                     _ => None,
                 });
             (l.event_name.clone(), id)
