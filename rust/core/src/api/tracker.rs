@@ -237,7 +237,16 @@ impl Tracker {
                 SpanId::random_from(&mut *rng),
             )
         };
-        self.start_span_at(name, attributes, ids, parent.map(|p| p.1), now_unix_nano())
+        // Both clocks read together: the duration is measured from `started`.
+        let (start_time_unix_nano, started) = (now_unix_nano(), Instant::now());
+        self.open_span(
+            name,
+            attributes,
+            ids,
+            parent.map(|p| p.1),
+            start_time_unix_nano,
+            started,
+        )
     }
 
     /// A span whose ids and start the caller chose: the Web page gives each
@@ -251,6 +260,28 @@ impl Tracker {
         ids: (TraceId, SpanId),
         parent_span_id: Option<SpanId>,
         start_time_unix_nano: u64,
+    ) -> OpenSpan {
+        let started = Instant::now();
+        self.open_span(
+            name,
+            attributes,
+            ids,
+            parent_span_id,
+            start_time_unix_nano,
+            started,
+        )
+    }
+
+    /// The started span, its name and attributes in record form; with
+    /// `capture_hitches` the worker is told it started.
+    fn open_span(
+        &self,
+        name: impl WriteText,
+        attributes: impl WriteValue,
+        ids: (TraceId, SpanId),
+        parent_span_id: Option<SpanId>,
+        start_time_unix_nano: u64,
+        started: Instant,
     ) -> OpenSpan {
         let mut body = Vec::with_capacity(SPAN_BODY_CAPACITY);
         let mut w = ValueWriter::new(&mut body);
@@ -273,7 +304,7 @@ impl Tracker {
             span_id: ids.1,
             parent_span_id,
             start_time_unix_nano,
-            started: Instant::now(),
+            started,
             body,
             later: Vec::new(),
             later_count: 0,
