@@ -4,7 +4,8 @@
 //! all read them from there, in the enum's order.
 
 /// `named!(Compression { None "none", Gzip "gzip" })` gives
-/// `Compression::ALL`, `Compression::NAMES` and `Compression::name`.
+/// `Compression::ALL`, `Compression::NAMES`, `Compression::name` and
+/// `Compression::from_name`.
 macro_rules! named {
     ($ty:ident { $($variant:ident $name:literal),+ $(,)? }) => {
         impl $ty {
@@ -15,6 +16,11 @@ macro_rules! named {
 
             pub fn name(self) -> &'static str {
                 match self { $($ty::$variant => $name),+ }
+            }
+
+            /// The variant called `name`, if one is.
+            pub fn from_name(name: &str) -> Option<$ty> {
+                Self::NAMES.iter().position(|n| *n == name).map(|i| Self::ALL[i])
             }
         }
     };

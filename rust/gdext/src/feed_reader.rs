@@ -5,12 +5,10 @@
 //! hitch code (`game_tracker_core::hitches`) on them, so the tab shows the
 //! hitch the game sent, with the same context.
 
-use game_tracker_core::config::{
-    HitchConfig, DEFAULT_FROZEN_FRAME, DEFAULT_MAX_HITCHES_PER_MINUTE,
-};
 use game_tracker_core::handover::record::{read_items, Item};
 use game_tracker_core::hitches::{Hitches, Outcome};
 use game_tracker_core::model::event::Note;
+use game_tracker_core::Config;
 use godot::prelude::*;
 
 use crate::debugger_feed::{event_dictionary, millis, MAX_EVENTS_PER_SEND};
@@ -26,15 +24,9 @@ pub struct GameTrackerFeedReader {
 #[godot_api]
 impl IRefCounted for GameTrackerFeedReader {
     fn init(_base: Base<RefCounted>) -> Self {
-        // The defaults: the editor does not know the game's `init`.
-        let config = HitchConfig {
-            capture: true,
-            threshold: None,
-            frozen: Some(DEFAULT_FROZEN_FRAME),
-            max_per_minute: DEFAULT_MAX_HITCHES_PER_MINUTE,
-        };
+        // The key table's defaults: the editor does not know the game's `init`.
         GameTrackerFeedReader {
-            hitches: Hitches::new(&config),
+            hitches: Hitches::new(&Config::default().hitches),
         }
     }
 }

@@ -42,11 +42,7 @@ impl Crumb {
         let Value::Map(fields) = v else { return None };
         let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v);
         let text = |k: &str| get(k).and_then(Value::as_str).map(str::to_string);
-        let level = text("level").and_then(|l| {
-            [Level::Debug, Level::Info, Level::Warn, Level::Error]
-                .into_iter()
-                .find(|x| x.as_str() == l)
-        });
+        let level = text("level").and_then(|l| Level::from_name(&l));
         Some(Crumb {
             time_unix_nano: text("time")
                 .and_then(|t| parse_rfc3339_millis(&t))

@@ -30,7 +30,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostics;
 use crate::model::event::{now_unix_nano, Event, Level, LogRecord, MetricKind, MetricUpdate, Note};
 use crate::model::session::Session;
-use crate::model::value::{Fields, Value};
+use crate::model::value::{round3, Fields, Value};
 
 use breadcrumbs::{Breadcrumbs, Crumb};
 use marker::{DeadSession, Marker, MarkerFile, CRASHED_EXTENSION};
@@ -276,7 +276,7 @@ impl SessionHealth {
         let data = vec![
             (
                 "duration_s".to_string(),
-                Value::Float(round_ms(self.started.elapsed().as_secs_f64())),
+                Value::Float(round3(self.started.elapsed().as_secs_f64())),
             ),
             ("status".to_string(), Value::Str(status.as_str().into())),
         ];
@@ -319,7 +319,7 @@ fn dead_session_report(dead: &DeadSession, now: u64) -> Vec<Event> {
                 "previous_environment".to_string(),
                 Value::Str(m.environment.clone()),
             ),
-            ("duration_s".to_string(), Value::Float(round_ms(duration))),
+            ("duration_s".to_string(), Value::Float(round3(duration))),
             ("last_scene".to_string(), Value::Str(m.scene.clone())),
             ("paused".to_string(), Value::Bool(m.paused)),
             ("breadcrumbs".to_string(), Value::from_json(&m.breadcrumbs)),
@@ -403,8 +403,4 @@ fn sessions_counter(time_unix_nano: u64, status: SessionStatus, version: Option<
         labels,
         more: Vec::new(),
     })
-}
-
-fn round_ms(seconds: f64) -> f64 {
-    (seconds * 1000.0).round() / 1000.0
 }

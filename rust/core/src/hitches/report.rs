@@ -4,8 +4,8 @@
 //!
 //! Names follow OpenTelemetry's `app.jank` event (semantic conventions,
 //! development stability): `app.jank.frame_count` (int), and
-//! `app.jank.threshold` and `app.jank.period` (double, in seconds). The rest are this SDK's (`hitch.*`,
-//! `scene`), listed in docs/hitches.md.
+//! `app.jank.threshold` and `app.jank.period` (double, in seconds). The
+//! rest are this SDK's (`hitch.*`, `scene`), listed in docs/hitches.md.
 
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use crate::model::event::{
     Event, HitchNote, Level, LogRecord, SpanId, SpanRecord, SpanStatus, TraceId,
 };
 use crate::model::metrics::Exemplar;
-use crate::model::value::{Fields, Value};
+use crate::model::value::{round3, Fields, Value};
 
 use super::window::{FrameContext, LineInFrame, SpanInFrame};
 
@@ -168,8 +168,4 @@ fn line_value(line: &LineInFrame) -> Value {
 
 fn field(name: &str, value: Value) -> (String, Value) {
     (name.to_string(), value)
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }

@@ -85,6 +85,12 @@ impl Value {
     }
 }
 
+/// Three decimals: seconds to the millisecond, milliseconds to the
+/// microsecond, as durations are reported.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
 /// `1.0` prints as `1`, like Prometheus and GDScript users expect.
 pub fn format_float(f: f64) -> String {
     if f.is_nan() {

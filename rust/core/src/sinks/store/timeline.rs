@@ -97,11 +97,7 @@ fn events(conn: &Connection, session: &str) -> rusqlite::Result<(Vec<Event>, Sce
         let event = match kind.as_str() {
             "log" => Event::Log(LogRecord {
                 time_unix_nano: nanos,
-                level: Level::ALL
-                    .iter()
-                    .copied()
-                    .find(|l| l.name() == severity)
-                    .unwrap_or(Level::Info),
+                level: Level::from_name(&severity).unwrap_or(Level::Info),
                 message: name,
                 data,
                 scope: Default::default(),
@@ -121,11 +117,7 @@ fn events(conn: &Connection, session: &str) -> rusqlite::Result<(Vec<Event>, Sce
                     start_time_unix_nano: nanos,
                     end_time_unix_nano: nanos + (duration_us.unwrap_or(0).max(0) as u64) * 1_000,
                     attributes: data,
-                    status: SpanStatus::ALL
-                        .iter()
-                        .copied()
-                        .find(|s| s.name() == severity)
-                        .unwrap_or(SpanStatus::Unset),
+                    status: SpanStatus::from_name(&severity).unwrap_or(SpanStatus::Unset),
                     status_message: String::new(),
                     scope: Default::default(),
                 })
