@@ -69,7 +69,10 @@ fn log_resources(rx: &Receiver) -> Vec<BTreeMap<String, String>> {
 
 #[test]
 fn from_chromium_the_worker_delivers_every_event_through_throttling_an_outage_hiding_and_leaving() {
-    let site_folder = web_site("web-glue-site", &["glue_test.html", "glue_test.js"]);
+    let site_folder = web_site(
+        "web-glue-site",
+        &["glue_test.html", "glue_test.js", "handover.js"],
+    );
     // Not cross-origin isolated: many game portals cannot be.
     let site = StaticSite::serve(&site_folder, false);
     let rx = Receiver::start_with_cors();

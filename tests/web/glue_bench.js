@@ -5,7 +5,8 @@
 //    frame hands the frame's calls (bench_load.gd's mix, as the autoload
 //    records them) to the glue; the glue's part, `GameTrackerWeb.handover`
 //    (a postMessage of the frame's text), is timed. Building the text is
-//    Godot's JSON.stringify in a game, not measured here.
+//    Godot's var_to_bytes in a game, not measured here (handover.js
+//    writes it here).
 // 2. worker: BURST events handed over as fast as the worker takes them
 //    (a frame of BURST_FRAME events whenever fewer than QUEUE_ROOM handed
 //    over are not yet read from its queue by its last report, which can
@@ -21,24 +22,25 @@ const BURST = Number(params.get("burst") || 100000);
 const BURST_FRAME = 1000;
 const QUEUE_ROOM = 5000;
 
+const Op = GodotHandover.Op;
 const ticks = () => Math.round(performance.now() * 1000);
-const frameText = (calls) => JSON.stringify({ clock: [Date.now() * 1000, ticks()], calls });
+const frameText = GodotHandover.frame;
 const data = { enemy: "goblin", weapon: "sword", damage: 42 };
 const labels = { level: "forest" };
+let spans = 0;
 
 // bench_load.gd's block of 10 events.
 function block(calls) {
   const t = ticks();
   const span = () => {
-    const id = Math.floor(Math.random() * 2 ** 52).toString(16).padStart(16, "1");
-    calls.push(["span_start", t, "load_chunk", null, "4bf92f3577b34da6a3ce929d0e0e4736", id, null]);
-    calls.push(["span_end", id, t, 0, "", {}]);
+    const n = ++spans;
+    calls.push([Op.SPAN_ROOT, t, "load_chunk", null, n], [Op.SPAN_END, n, t]);
   };
-  calls.push(["log", 1, t, "enemy_killed", data], ["metric", 0, "enemies_killed", 1, labels]);
-  calls.push(["log", 1, t, "enemy_killed", data], ["metric", 1, "fps", 59.5, null]);
+  calls.push([Op.LOG_INFO, t, "enemy_killed", data], [Op.COUNTER, "enemies_killed", 1, labels]);
+  calls.push([Op.LOG_INFO, t, "enemy_killed", data], [Op.GAUGE, "fps", 59.5, null]);
   span();
-  calls.push(["log", 1, t, "enemy_killed", data], ["metric", 0, "enemies_killed", 1, labels]);
-  calls.push(["log", 1, t, "enemy_killed", data], ["metric", 2, "frame_ms", 16.6, null]);
+  calls.push([Op.LOG_INFO, t, "enemy_killed", data], [Op.COUNTER, "enemies_killed", 1, labels]);
+  calls.push([Op.LOG_INFO, t, "enemy_killed", data], [Op.HISTOGRAM, "frame_ms", 16.6, null]);
   span();
 }
 
@@ -85,7 +87,7 @@ async function workerThroughput() {
     GameTrackerWeb.handover(frameText(calls));
   }
   // The last batch goes now, not at the flush interval.
-  GameTrackerWeb.handover(frameText([["flush"]]));
+  GameTrackerWeb.handover(frameText([[Op.FLUSH]]));
   const handed = performance.now();
   let s = stats();
   while (produced(s) < before + BURST || pending(s) > 0) {
@@ -100,7 +102,7 @@ async function workerThroughput() {
 }
 
 async function main() {
-  GameTrackerWeb.handover(frameText([["init", { endpoint, game: "bench" }, { os: "Web" }]]));
+  GameTrackerWeb.handover(frameText([[Op.INIT, { endpoint, game: "bench" }, { os: "Web" }, 1, 2 ** 52]]));
   while (!stats()) await nextFrame();
   for (const rate of RATES) await handoverCost(rate);
   while (pending(stats()) > 0) await nextFrame();

@@ -1,6 +1,7 @@
 // Drives the addon's page glue as the Web autoload (web_tracker.gd) does:
 // once per animation frame, one GameTrackerWeb.handover(text) holding that
-// frame's calls, in the format rust/web/src/replay.rs reads. Parameters:
+// frame's calls, in the format rust/web/src/replay.rs reads (handover.js
+// writes it). Parameters:
 //   endpoint   the receiver
 //   frames     how many frames make events (one log and one metric each,
 //              a span every SPAN_EVERY frames)
@@ -18,18 +19,15 @@ const SPAN_EVERY = 30;
 const TAIL = 3;
 const GOODBYE = 3;
 
-// Time.get_ticks_usec() and Time.get_unix_time_from_system() as the page sees them.
+const Op = GodotHandover.Op;
+// Time.get_ticks_usec() as the page sees it.
 const ticks = () => Math.round(performance.now() * 1000);
-const unixMicros = () => Date.now() * 1000;
+// The session's trace-id high half and span-id base (web_tracker.gd draws them).
+const TRACE_HIGH = 0x0af7651916cd;
+const SPAN_BASE = 2 ** 52;
 
 function handover(calls) {
-  GameTrackerWeb.handover(JSON.stringify({ clock: [unixMicros(), ticks()], calls }));
-}
-
-function hex(digits) {
-  let out = "";
-  for (let i = 0; i < digits; i++) out += Math.floor(Math.random() * 16).toString(16);
-  return out.replace(/^0/, "1");
+  GameTrackerWeb.handover(GodotHandover.frame(calls));
 }
 
 let frame = 0;
@@ -42,8 +40,9 @@ function hide() {
   Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
   document.dispatchEvent(new Event("visibilitychange"));
 }
-let span = null;
-const trace = hex(32);
+let spans = 0;
+let span = 0;
+let trace = 0;
 
 function pendingOf(stats) {
   return ["logs", "metrics", "traces"].reduce((n, s) => n + stats[s].pending, 0);
@@ -52,34 +51,41 @@ function pendingOf(stats) {
 function step() {
   if (frame === 0) {
     handover([
-      ["init", { endpoint, game: "glue_test", version: "1.2.3", environment: "ci", flush_interval: 60, batch_size: 50 },
-        { os: "Web", godot_version: "4.6.test", locale: "en" }],
-      ["scene", "res://glue_test.tscn"],
+      [Op.INIT, { endpoint, game: "glue_test", version: "1.2.3", environment: "ci", flush_interval: 60, batch_size: 50 },
+        { os: "Web", godot_version: "4.6.test", locale: "en" }, TRACE_HIGH, SPAN_BASE],
+      [Op.SCENE, "res://glue_test.tscn"],
     ]);
   } else if (frame <= FRAMES) {
     const calls = [
-      ["log", 1, ticks(), `event ${frame}`, { frame }],
-      ["metric", 0, "frames_total", 1, { scene: "glue" }],
+      [Op.LOG_INFO, ticks(), `event ${frame}`, { frame }],
+      [Op.COUNTER, "frames_total", 1, { scene: "glue" }],
     ];
+    // The spans of the run share one trace: the first starts it, each next
+    // one is its child.
     if (frame % SPAN_EVERY === 1) {
-      span = hex(16);
-      calls.push(["span_start", ticks(), "chunk", { first: frame }, trace, span, null]);
+      span = ++spans;
+      if (span === 1) {
+        trace = span;
+        calls.push([Op.SPAN_ROOT, ticks(), "chunk", { first: frame }, span]);
+      } else {
+        calls.push([Op.SPAN_CHILD, ticks(), "chunk", { first: frame }, span, 1, trace]);
+      }
     } else if (frame % SPAN_EVERY === 0) {
-      calls.push(["span_end", span, ticks(), 1, "", { last: frame }]);
+      calls.push([Op.SPAN_END_WITH, span, ticks(), 1, "", { last: frame }]);
     }
     handover(calls);
   } else if (frame === FRAMES + 1) {
-    handover([["flush"]]);
+    handover([[Op.FLUSH]]);
   } else {
     const text = GameTrackerWeb.stats();
     const stats = text ? JSON.parse(text) : null;
     if (stats && stats.logs.produced > FRAMES && pendingOf(stats) === 0 && !hidden) {
       // Counted from this report, the one that shows everything sent.
       sentBeforeTail = stats.logs.produced;
-      handover([1, 2, 3].slice(0, TAIL).map((k) => ["log", 2, ticks(), `tail ${k}`, null]));
+      handover([1, 2, 3].slice(0, TAIL).map((k) => [Op.LOG_WARN, ticks(), `tail ${k}`, null]));
       hide();
     } else if (stats && hidden && stats.logs.produced === sentBeforeTail + TAIL && pendingOf(stats) === 0) {
-      handover([1, 2, 3].slice(0, GOODBYE).map((k) => ["log", 1, ticks(), `goodbye ${k}`, null]));
+      handover([1, 2, 3].slice(0, GOODBYE).map((k) => [Op.LOG_INFO, ticks(), `goodbye ${k}`, null]));
       document.getElementById("out").textContent = "done";
       console.log("glue: done " + text);
       return;

@@ -1,19 +1,22 @@
 extends RefCounted
-## `GameTrackerSpan` on the Web (see web_tracker.gd): its ids are drawn
-## here when the game starts it, so a game can read them at once
-## (`traceparent()` for its own requests); `end()` records the end for
-## the frame's hand-over, with the attributes set since the start.
+## `GameTrackerSpan` on the Web (see web_tracker.gd): a number in the
+## page's session, from which the worker and this object make the same ids
+## (rust/web/src/replay.rs), so a game can read them at once (`traceparent()`
+## for its own requests) and nothing is drawn per span. `end()` records the
+## end for the frame's hand-over, with what was set since the start.
+
+const Op := preload("res://addons/game_tracker/web/handover.gd").Op
 
 ## The autoload that records the end; null for a span of a tracker that
 ## was not running (every method then answers as an ended span does).
 var _tracker: Node
-var _trace_id := ""
-var _span_id := ""
+## Its number, and its trace's (the number of the trace's first span).
+var _n := 0
+var _trace := 0
 var _ended := false
-## 0 unset, 1 ok, 2 error: the core's `SpanStatus` tags.
-var _status := 0
-var _status_message := ""
-var _attributes := {}
+## [status, message, attributes] once set_attribute, set_error or set_ok
+## was called; status 0 unset, 1 ok, 2 error (the core's `SpanStatus` tags).
+var _details = null
 
 
 func end() -> void:
@@ -22,8 +25,12 @@ func end() -> void:
 			_tracker._warn_once("end_twice", "GameTrackerSpan.end() called on a span that already ended; ignored")
 		return
 	_ended = true
-	if _tracker != null:
-		_tracker._record(["span_end", _span_id, Time.get_ticks_usec(), _status, _status_message, _attributes])
+	if _tracker == null:
+		return
+	if _details == null:
+		_tracker._calls.append_array([Op.SPAN_END, _n, Time.get_ticks_usec()])
+	else:
+		_tracker._calls.append_array([Op.SPAN_END_WITH, _n, Time.get_ticks_usec(), _details[0], _details[1], _details[2]])
 
 
 func set_attribute(key, value) -> void:
@@ -32,17 +39,25 @@ func set_attribute(key, value) -> void:
 	if key == null:
 		_tracker._warn_once("set_attribute_key", "GameTrackerSpan.set_attribute(): key is null; ignored")
 		return
-	_attributes[str(key)] = value
+	_set_details()[2][str(key)] = value
 
 
 func set_error(message: String = "") -> void:
-	_status = 2
-	_status_message = message
+	var details := _set_details()
+	details[0] = 2
+	details[1] = message
 
 
 func set_ok() -> void:
-	_status = 1
-	_status_message = ""
+	var details := _set_details()
+	details[0] = 1
+	details[1] = ""
+
+
+func _set_details() -> Array:
+	if _details == null:
+		_details = [0, "", {}]
+	return _details
 
 
 func is_ended() -> bool:
@@ -50,12 +65,12 @@ func is_ended() -> bool:
 
 
 func get_trace_id() -> String:
-	return _trace_id
+	return _tracker._trace_id(_trace) if _tracker != null else ""
 
 
 func get_span_id() -> String:
-	return _span_id
+	return _tracker._span_id(_n) if _tracker != null else ""
 
 
 func traceparent() -> String:
-	return "00-%s-%s-01" % [_trace_id, _span_id] if _trace_id != "" else ""
+	return "00-%s-%s-01" % [get_trace_id(), get_span_id()] if _tracker != null else ""

@@ -4,11 +4,13 @@ extends Node
 ## on or off). The export plugin makes this script the autoload of Web
 ## exports and names it `GameTrackerClient` there (export_plugin.gd).
 ##
-## Each call appends one array to the frame's list and returns; once per
-## frame (in `_process`, after every other node's) the list goes to the
-## page's glue as one JSON text in one JavaScriptBridge call, and the glue
-## posts it to a Web Worker where the tracker's Rust core runs
-## (rust/web/src/replay.rs reads the list; docs/web.md draws the path).
+## Each call appends its operation and arguments to the frame's flat list
+## and returns: no check, no conversion, no object but a span's (the worker
+## checks and converts). Once per frame (in `_process`, after every other
+## node's) the list goes to the page's glue as the hex of its
+## `var_to_bytes`, in one JavaScriptBridge call, and the glue posts it to a
+## Web Worker where the tracker's Rust core runs (handover.gd and
+## rust/web/src/replay.rs give the format; docs/web.md draws the path).
 ## `get_stats()` answers from the worker's last report, a frame or so late.
 ##
 ## Same methods, parameters and return types as the native class and the
@@ -22,25 +24,32 @@ const StatsShape := preload("res://addons/game_tracker/stats_shape.gd")
 const Span := preload("res://addons/game_tracker/web/web_span.gd")
 const WebFiles := preload("res://addons/game_tracker/web/web_files.gd")
 const Vitals := preload("res://addons/game_tracker/web/web_vitals.gd")
+const Handover := preload("res://addons/game_tracker/web/handover.gd")
+const Op := Handover.Op
 ## After every other node's `_process`, so the frame's last calls go with it.
 const PROCESS_PRIORITY := 1 << 30
 ## The keys that name a receiver: the Web writes no files.
 const DESTINATION_KEYS := ["endpoint", "logs_url", "metrics_url", "traces_url"]
 const SIGNALS := ["logs", "metrics", "traces"]
-## The core's tags for levels and metric kinds (rust/core/src/model/event.rs).
-enum { LEVEL_DEBUG, LEVEL_INFO, LEVEL_WARN, LEVEL_ERROR }
-enum { KIND_COUNTER, KIND_GAUGE, KIND_HISTOGRAM }
 
 ## Where the frame's hand-over goes: the glue's `GameTrackerWeb` object in
 ## a browser, or (tests) any object with `handover(text)` and `stats()`.
 var bridge: Object
-## This frame's calls, in order.
-var _calls: Array = []
+## This frame's calls, in order, after the header (handover.gd).
+var _calls: Array = Handover.header()
+## Spans started so far: the next span's number (its id, replay.rs).
+var _span_count := 0
+## The session's trace-id high half and span-id base (replay.rs), drawn
+## once: span ids are `_span_base + n`, readable at once, never drawn per span.
+var _trace_high := 0
+var _span_base := 0
 var _active := false
 var _init_called := false
 var _options := {"overlay_key": "", "capture_errors": false, "vitals": false, "enabled": true}
 ## Calls made before `init`, per signal: `not_initialized` in get_stats().
 var _not_started := [0, 0, 0]
+## Events of frames that could not be encoded, per signal: `invalid`.
+var _invalid := [0, 0, 0]
 ## Warnings already given, by key.
 var _warned := {}
 ## The last report's text and tree.
@@ -74,16 +83,26 @@ func _process(delta: float) -> void:
 		_error_capture.drain(self)
 	if _vitals != null:
 		_vitals.frame(delta, _calls)
-	if not _calls.is_empty() and bridge != null:
-		var clock := [int(Time.get_unix_time_from_system() * 1000000.0), Time.get_ticks_usec()]
-		# Keys unsorted: a game's dictionaries keep their order, and sorting
-		# would cost the frame.
-		bridge.handover(JSON.stringify({"clock": clock, "calls": _calls}, "", false))
-		_calls.clear()
+	if _calls.size() > Handover.HEADER_SIZE and bridge != null:
+		_calls[1] = int(Time.get_unix_time_from_system() * 1000000.0)
+		_calls[2] = Time.get_ticks_usec()
+		# Godot's binary encoder: the cheapest serializer a frame can call
+		# (BENCHMARKS.md); hex, since JavaScriptBridge passes text, not bytes.
+		var bytes := var_to_bytes(_calls)
+		if bytes.is_empty():
+			_lost_unencodable()
+		else:
+			bridge.handover(bytes.hex_encode())
+		_calls.resize(Handover.HEADER_SIZE)
 
 
-func _record(call: Array) -> void:
-	_calls.append(call)
+## A frame Godot could not encode (a container that holds itself): its
+## events are counted as `invalid`, the frame's other calls are lost too.
+func _lost_unencodable() -> void:
+	var lost: Array = Handover.events_in(_calls)
+	for i in SIGNALS.size():
+		_invalid[i] += lost[i]
+	_warn_once("unencodable", "a frame's calls could not be encoded (a Dictionary or Array that contains itself?); its events dropped (counted in get_stats() as invalid)")
 
 
 func init(config = {}) -> bool:
@@ -114,7 +133,11 @@ func configure(config) -> bool:
 	for key in _options:
 		if config.has(key):
 			_options[key] = config[key]
-	_record(["init", config, _device()])
+	if _span_base == 0:
+		# Bit 62 set, so `_span_base + n` stays positive and never zero.
+		_span_base = (1 << 62) | ((randi() & 0x3FFFFFFF) << 32) | randi()
+		_trace_high = ((randi() & 0x7FFFFFFF) << 32) | randi()
+	_calls.append_array([Op.INIT, config, _device(), _trace_high, _span_base])
 	_active = _options["enabled"] != false
 	var key: String = str(_options["overlay_key"])
 	set_process_unhandled_key_input(key != "")
@@ -142,7 +165,7 @@ func _connect_page() -> bool:
 func set_enabled(enabled: bool) -> void:
 	_active = enabled and bridge != null
 	if bridge != null:
-		_record(["enabled", enabled])
+		_calls.append_array([Op.ENABLED, enabled])
 
 
 func is_active() -> bool:
@@ -150,51 +173,52 @@ func is_active() -> bool:
 
 
 func log_debug(message, data = null) -> void:
-	_log(LEVEL_DEBUG, message, data)
+	if _active:
+		_calls.append_array([Op.LOG_DEBUG, Time.get_ticks_usec(), message, data])
+	else:
+		_before_init(0)
 
 
 func log_info(message, data = null) -> void:
-	_log(LEVEL_INFO, message, data)
+	if _active:
+		_calls.append_array([Op.LOG_INFO, Time.get_ticks_usec(), message, data])
+	else:
+		_before_init(0)
 
 
 func log_warn(message, data = null) -> void:
-	_log(LEVEL_WARN, message, data)
+	if _active:
+		_calls.append_array([Op.LOG_WARN, Time.get_ticks_usec(), message, data])
+	else:
+		_before_init(0)
 
 
 func log_error(message, data = null) -> void:
-	_log(LEVEL_ERROR, message, data)
-
-
-func _log(level: int, message, data) -> void:
-	if not _active:
+	if _active:
+		_calls.append_array([Op.LOG_ERROR, Time.get_ticks_usec(), message, data])
+	else:
 		_before_init(0)
-		return
-	if not message is String:
-		_warn_once("message_type", "log: message should be a String; sent as its text")
-		message = "<null>" if message == null else str(message)
-	_calls.append(["log", level, Time.get_ticks_usec(), message, data])
 
 
 func increment(name, labels = null, amount = 1) -> void:
-	_metric(KIND_COUNTER, name, amount, labels)
+	if _active:
+		_calls.append_array([Op.COUNTER, name, amount, labels])
+	else:
+		_before_init(1)
 
 
 func gauge(name, value, labels = null) -> void:
-	_metric(KIND_GAUGE, name, value, labels)
+	if _active:
+		_calls.append_array([Op.GAUGE, name, value, labels])
+	else:
+		_before_init(1)
 
 
 func histogram(name, value, labels = null) -> void:
-	_metric(KIND_HISTOGRAM, name, value, labels)
-
-
-func _metric(kind: int, name, value, labels) -> void:
-	if not _active:
+	if _active:
+		_calls.append_array([Op.HISTOGRAM, name, value, labels])
+	else:
 		_before_init(1)
-		return
-	if not (value is int or value is float) or is_nan(float(value)) or is_inf(float(value)):
-		_warn_once("metric_value", "%s: value must be a finite int or float; update dropped" % name)
-		value = null
-	_calls.append(["metric", kind, name, value, labels])
 
 
 func start_span(name, attributes = null, parent = null) -> RefCounted:
@@ -203,46 +227,52 @@ func start_span(name, attributes = null, parent = null) -> RefCounted:
 		_before_init(2)
 		span._ended = true
 		return span
+	_span_count += 1
 	span._tracker = self
-	span._span_id = "%08x%08x" % [randi(), randi()]
-	var parent_id = null
-	if parent != null and parent.get_script() == Span and parent._trace_id != "":
-		span._trace_id = parent._trace_id
-		parent_id = parent._span_id
+	span._n = _span_count
+	if parent is Span and parent._trace != 0:
+		span._trace = parent._trace
+		_calls.append_array([Op.SPAN_CHILD, Time.get_ticks_usec(), name, attributes, _span_count, parent._n, parent._trace])
 	else:
 		if parent != null:
 			_warn_once("span_parent", "start_span(): parent must be a span returned by start_span() (or null); starting a new trace")
-		span._trace_id = "%08x%08x%08x%08x" % [randi(), randi(), randi(), randi()]
-	if name == null or str(name) == "":
-		_warn_once("span_name", "start_span(): name must be a non-empty String; span named \"unnamed\"")
-		name = "unnamed"
-	_calls.append(["span_start", Time.get_ticks_usec(), name, attributes, span._trace_id, span._span_id, parent_id])
+		span._trace = _span_count
+		_calls.append_array([Op.SPAN_ROOT, Time.get_ticks_usec(), name, attributes, _span_count])
 	return span
+
+
+## A span's id (`n` its number), as the worker makes it.
+func _span_id(n: int) -> String:
+	return "%016x" % (_span_base + n)
+
+
+func _trace_id(trace: int) -> String:
+	return "%016x%016x" % [_trace_high, _span_base + trace]
 
 
 func add_breadcrumb(category, message, data = null) -> void:
 	if _active:
-		_calls.append(["breadcrumb", Time.get_ticks_usec(), category, message, data])
+		_calls.append_array([Op.BREADCRUMB, Time.get_ticks_usec(), category, message, data])
 
 
 func set_user(user) -> void:
 	if _active:
-		_calls.append(["user", user])
+		_calls.append_array([Op.USER, user])
 
 
 func set_context(name, context) -> void:
 	if _active:
-		_calls.append(["context", name, context])
+		_calls.append_array([Op.CONTEXT, name, context])
 
 
 func set_tag(key, value) -> void:
 	if _active:
-		_calls.append(["tag", key, value])
+		_calls.append_array([Op.TAG, key, value])
 
 
 func flush() -> void:
 	if _active:
-		_calls.append(["flush"])
+		_calls.append(Op.FLUSH)
 
 
 ## A browser answers requests only between frames: a wait here would
@@ -265,7 +295,7 @@ func shutdown(_timeout_sec: float = 2.0) -> void:
 		if _vitals != null:
 			_vitals.send(_calls)
 			_vitals = null
-		_calls.append(["shutdown"])
+		_calls.append(Op.SHUTDOWN)
 		_active = false
 
 
@@ -301,8 +331,9 @@ func get_stats() -> Dictionary:
 	for i in SIGNALS.size():
 		var s: Dictionary = stats[SIGNALS[i]]
 		s["dropped"]["not_initialized"] = _not_started[i]
-		s["produced"] += _not_started[i]
-		s["dropped_total"] += _not_started[i]
+		s["dropped"]["invalid"] += _invalid[i]
+		s["produced"] += _not_started[i] + _invalid[i]
+		s["dropped_total"] += _not_started[i] + _invalid[i]
 	return stats
 
 
@@ -336,7 +367,7 @@ func _on_scene_changed() -> void:
 	var scene := get_tree().current_scene if is_inside_tree() else null
 	if _active and scene != null:
 		var name := scene.scene_file_path if scene.scene_file_path != "" else str(scene.name)
-		_calls.append(["scene", name])
+		_calls.append_array([Op.SCENE, name])
 		if _vitals != null:
 			_vitals.scene = name
 

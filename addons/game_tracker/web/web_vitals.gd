@@ -6,6 +6,7 @@ extends RefCounted
 ## milliseconds), with the hitches (`game_hitches_total`) and the engine's
 ## monitors as gauges, appended to the frame's calls for the hand-over.
 
+const Op := preload("res://addons/game_tracker/web/handover.gd").Op
 ## How often the vitals are sent (the native `VITALS_INTERVAL_SECONDS`).
 const INTERVAL_SEC := 1.0
 ## A frame longer than this many target frame times is a hitch.
@@ -49,10 +50,10 @@ func send(calls: Array) -> void:
 	if _frame_times.is_empty():
 		return
 	var labels := {"scene": scene}
-	calls.append(["samples", "game_frame_time_ms", _frame_times, labels])
-	calls.append(["metric", 0, "game_hitches_total", _hitches, labels])
+	calls.append_array([Op.SAMPLES, "game_frame_time_ms", _frame_times, labels])
+	calls.append_array([Op.COUNTER, "game_hitches_total", _hitches, labels])
 	for monitor in MONITORS:
-		calls.append(["metric", 1, MONITORS[monitor], Performance.get_monitor(monitor), labels])
+		calls.append_array([Op.GAUGE, MONITORS[monitor], Performance.get_monitor(monitor), labels])
 	_frame_times = []
 	_hitches = 0
 	_since = 0.0

@@ -5,7 +5,7 @@
 //! worker batches, encodes and sends through the browser's fetch
 //! ([`fetch`]). docs/web.md draws the whole path.
 
-mod json;
+pub mod godot_variant;
 pub mod replay;
 
 #[cfg(target_family = "wasm")]

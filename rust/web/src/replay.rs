@@ -1,36 +1,48 @@
-//! The worker's side of the hand-over: each frame the page sends one JSON
-//! text holding the frame's calls, in the order the game made them, and
-//! [`Replay::frame`] makes the same calls on the core's tracker, then runs
-//! its worker a slice. So the Web runs the native platforms' core, with
-//! the browser's clocks and fetch under it.
+//! The worker's side of the hand-over: each frame the page sends the
+//! frame's calls, in the order the game made them, and [`Replay::frame`]
+//! makes the same calls on the core's tracker, then runs its worker a
+//! slice. So the Web runs the native platforms' core, with the browser's
+//! clocks and fetch under it.
+//!
+//! A hand-over is Godot's `var_to_bytes` of one flat Array, in hex
+//! (`godot_variant.rs` reads it): a header, then each call as its
+//! operation's number ([`op`]) followed by that operation's fields.
 //!
 //! ```text
-//! {"clock": [unix_us, ticks_us],            the page's two clocks, read together
-//!  "calls": [["log", level, ticks_us, message, data],
-//!            ["metric", kind, name, value, labels],
-//!            ["samples", name, [value, …], labels],
-//!            ["span_start", ticks_us, name, attributes, trace_id, span_id, parent_span_id | null],
-//!            ["span_end", span_id, ticks_us, status, message, attributes],
-//!            ["breadcrumb", ticks_us, category, message, data],
-//!            ["user", fields], ["context", name, fields], ["tag", key, value],
-//!            ["scene", name], ["paused", bool],
-//!            ["init", config, device], ["enabled", bool], ["flush"], ["shutdown"]]}
+//! FORMAT, unix_us, ticks_us                     the format; the page's two clocks, read together
+//! LOG_DEBUG … LOG_ERROR, ticks_us, message, data
+//! COUNTER | GAUGE | HISTOGRAM, name, value, labels
+//! SAMPLES, name, [value, …], labels             many histogram values at once (the vitals)
+//! SPAN_ROOT, ticks_us, name, attributes, n      a span starting a trace
+//! SPAN_CHILD, ticks_us, name, attributes, n, parent_n, trace_n
+//! SPAN_END, n, ticks_us
+//! SPAN_END_WITH, n, ticks_us, status, message, attributes
+//! BREADCRUMB, ticks_us, category, message, data
+//! USER, fields      CONTEXT, name, fields      TAG, key, value
+//! SCENE, name       ENABLED, bool
+//! INIT, config, device, trace_high, span_base   FLUSH      SHUTDOWN
 //! ```
 //!
-//! Times are the page's `Time.get_ticks_usec()` at the call; `clock` ties
-//! them to the wall clock, so an event keeps the time the game made it,
-//! not the time the worker heard of it. Levels, kinds and statuses are the
-//! core's tags (`Level::tag`, `MetricKind::tag`, `SpanStatus::tag`); ids
-//! are lowercase hex (the page draws them, so a game can read a span's ids
-//! at once).
+//! Times are the page's `Time.get_ticks_usec()` at the call; the clocks tie
+//! them to the wall clock, so an event keeps the time the game made it, not
+//! the time the worker heard of it. Statuses are the core's
+//! `SpanStatus::tag`s. A span is its number `n` in the page's session: its
+//! id is `span_base + n` as 16 hex digits, and its trace's id is
+//! `trace_high` then the id of the trace's first span, so the page can
+//! give a game the ids at once without drawing them per span
+//! (`web_span.gd` writes them the same way). The page checks nothing the
+//! worker can check: a message that is not text, a metric value that is
+//! not a finite number, a span with no name are warned about here, once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use game_tracker_core::api::lifecycle::{FarewellRequest, Lifecycle};
 use game_tracker_core::api::stats_report;
 use game_tracker_core::model::event::{SpanId, TraceId};
 use game_tracker_core::model::value::{Fields, Value};
+
+use crate::godot_variant;
 use game_tracker_core::transport::http_target::MakePolledHttp;
 use game_tracker_core::{DeviceInfo, Level, MetricKind, OpenSpan, SpanStatus};
 
@@ -52,9 +64,13 @@ const NO_WAIT: Duration = Duration::ZERO;
 /// has not ended.
 pub struct Replay {
     lifecycle: Lifecycle,
-    spans: HashMap<SpanId, OpenSpan>,
+    /// By the page's span number.
+    spans: HashMap<i64, OpenSpan>,
+    ids: SpanIds,
     /// What the page should print: a refused `init`, a malformed call.
     problems: Vec<String>,
+    /// The kinds of problem already printed.
+    warned: HashSet<&'static str>,
 }
 
 /// The page's two clocks, read at the same moment.
@@ -78,7 +94,9 @@ impl Replay {
         Replay {
             lifecycle,
             spans: HashMap::new(),
+            ids: SpanIds::default(),
             problems: Vec::new(),
+            warned: HashSet::new(),
         }
     }
 
@@ -92,27 +110,32 @@ impl Replay {
 
     /// One frame's hand-over: its calls, then a slice of the worker.
     pub fn frame(&mut self, text: &str) -> Result<(), String> {
-        let frame = crate::json::parse(text).map_err(|e| format!("unreadable hand-over: {e}"))?;
-        let mut clock = Clock {
-            unix_us: 0,
-            ticks_us: 0,
+        let items = godot_variant::from_hex(text)
+            .and_then(|bytes| godot_variant::decode(&bytes))
+            .map_err(|e| format!("unreadable hand-over: {e}"))?;
+        let Value::List(items) = items else {
+            return Err("unreadable hand-over: not an Array".into());
         };
-        let mut calls = Vec::new();
-        for (key, value) in map(frame) {
-            match (key.as_str(), value) {
-                ("clock", Value::List(pair)) if pair.len() == 2 => {
-                    clock = Clock {
-                        unix_us: int(&pair[0]),
-                        ticks_us: int(&pair[1]),
-                    };
-                }
-                ("calls", Value::List(list)) => calls = list,
-                _ => {}
+        let mut items = items.into_iter();
+        match items.next() {
+            Some(Value::Int(op::FORMAT)) => {}
+            other => {
+                return Err(format!(
+                    "a hand-over of format {:?}; this worker reads format {}",
+                    other.map(|v| v.to_label_string()),
+                    op::FORMAT
+                ))
             }
         }
-        for call in calls {
-            if let Err(problem) = self.call(&clock, call) {
+        let clock = Clock {
+            unix_us: int(&items.next().unwrap_or(Value::Null)),
+            ticks_us: int(&items.next().unwrap_or(Value::Null)),
+        };
+        while let Some(code) = items.next() {
+            if let Err(problem) = self.call(&clock, &code, &mut items) {
+                // The rest of the frame cannot be read past a call not understood.
                 self.problems.push(problem);
+                break;
             }
         }
         self.tick();
@@ -164,48 +187,68 @@ impl Replay {
         self.lifecycle.shutdown(NO_WAIT);
     }
 
-    fn call(&mut self, clock: &Clock, call: Value) -> Result<(), String> {
-        let Value::List(args) = call else {
-            return Err(format!("a call is an array, got {}", call.type_name()));
+    /// One call: its operation's number, then its fields from `items`.
+    fn call(
+        &mut self,
+        clock: &Clock,
+        code: &Value,
+        items: &mut impl Iterator<Item = Value>,
+    ) -> Result<(), String> {
+        let mut next = || items.next().unwrap_or(Value::Null);
+        let Value::Int(code) = *code else {
+            return Err(format!("a call's operation is {}", code.type_name()));
         };
-        let mut args = args.into_iter();
-        let op = match args.next() {
-            Some(Value::Str(op)) => op,
-            _ => return Err("a call starts with its name".into()),
-        };
-        let mut next = || args.next().unwrap_or(Value::Null);
         let tracker = self.lifecycle.tracker().cloned();
-        match (op.as_str(), tracker) {
-            ("init", _) => {
+        match (code, tracker) {
+            (op::INIT, _) => {
                 let (config, device) = (fields(next()), device(next()));
+                self.ids = SpanIds {
+                    trace_high: int(&next()) as u64,
+                    span_base: int(&next()) as u64,
+                };
                 if let Err(e) = self.lifecycle.init(&config, || device) {
                     return Err(format!("init: {e}"));
                 }
             }
-            ("enabled", _) => {
+            (op::ENABLED, _) => {
                 let enabled = next() == Value::Bool(true);
                 let device = DeviceInfo::default();
                 self.lifecycle
                     .set_enabled(enabled, || device)
                     .map_err(|e| format!("set_enabled: {e}"))?;
             }
-            ("shutdown", _) => self.leave(),
-            (_, None) => {} // counted by the page as not_initialized
-            ("log", Some(t)) => {
-                let level = Level::from_tag(int(&next()) as u8).ok_or("log: unknown level")?;
-                let time = clock.unix_nano(int(&next()));
-                t.log_at(level, time, text(next()), fields(next()));
-            }
-            ("metric", Some(t)) => {
-                let kind =
-                    MetricKind::from_tag(int(&next()) as u8).ok_or("metric: unknown kind")?;
-                let name = text(next());
-                match next().as_f64() {
-                    Some(value) => t.metric_with(kind, name, value, fields(next())),
-                    None => t.reject_metric(),
+            (op::SHUTDOWN, _) => self.leave(),
+            // Counted by the page as not_initialized; its fields are skipped.
+            (code, None) => {
+                for _ in 0..op::field_count(code).ok_or(format!("unknown call {code}"))? {
+                    next();
                 }
             }
-            ("samples", Some(t)) => {
+            (op::LOG_DEBUG..=op::LOG_ERROR, Some(t)) => {
+                let level = Level::from_tag((code - op::LOG_DEBUG) as u8).unwrap_or(Level::Info);
+                let time = clock.unix_nano(int(&next()));
+                let message = self.message(next());
+                t.log_at(level, time, message, fields(next()));
+            }
+            (op::COUNTER..=op::HISTOGRAM, Some(t)) => {
+                let kind = match code {
+                    op::COUNTER => MetricKind::Counter,
+                    op::GAUGE => MetricKind::Gauge,
+                    _ => MetricKind::Histogram,
+                };
+                let (name, value, labels) = (text(next()), next(), fields(next()));
+                match value.as_f64().filter(|v| v.is_finite()) {
+                    Some(value) => t.metric_with(kind, name, value, labels),
+                    None => {
+                        self.warn_once(
+                            "metric_value",
+                            format!("{name}: value must be a finite int or float; update dropped"),
+                        );
+                        t.reject_metric();
+                    }
+                }
+            }
+            (op::SAMPLES, Some(t)) => {
                 let name = text(next());
                 let Value::List(values) = next() else {
                     return Err("samples: no values".into());
@@ -213,42 +256,154 @@ impl Replay {
                 let values: Vec<f64> = values.iter().filter_map(Value::as_f64).collect();
                 t.histogram_samples(name, &values, fields(next()));
             }
-            ("span_start", Some(t)) => {
+            (op::SPAN_ROOT | op::SPAN_CHILD, Some(t)) => {
                 let time = clock.unix_nano(int(&next()));
-                let (name, attributes) = (text(next()), fields(next()));
-                let trace_id =
-                    TraceId::from_hex(&text(next())).ok_or("span_start: bad trace id")?;
-                let span_id = SpanId::from_hex(&text(next())).ok_or("span_start: bad span id")?;
-                let parent = next().as_str().and_then(SpanId::from_hex);
-                let span = t.start_span_at(name, attributes, (trace_id, span_id), parent, time);
-                self.spans.insert(span_id, span);
-            }
-            ("span_end", Some(t)) => {
-                let span_id = SpanId::from_hex(&text(next())).ok_or("span_end: bad span id")?;
-                let Some(mut span) = self.spans.remove(&span_id) else {
-                    return Err("span_end: no such span".into());
+                let name = self.span_name(next());
+                let attributes = fields(next());
+                let n = int(&next());
+                let (parent, trace_n) = match code {
+                    op::SPAN_CHILD => (Some(self.ids.span(int(&next()))), int(&next())),
+                    _ => (None, n),
                 };
+                let ids = (self.ids.trace(trace_n), self.ids.span(n));
+                let span = t.start_span_at(name, attributes, ids, parent, time);
+                self.spans.insert(n, span);
+            }
+            (op::SPAN_END | op::SPAN_END_WITH, Some(t)) => {
+                let n = int(&next());
                 let time = clock.unix_nano(int(&next()));
-                let status = SpanStatus::from_tag(int(&next()) as u8).unwrap_or(SpanStatus::Unset);
-                let message = text(next());
-                for (key, value) in fields(next()) {
+                let (mut status, mut message) = (SpanStatus::Unset, String::new());
+                let mut attributes = Vec::new();
+                if code == op::SPAN_END_WITH {
+                    status = SpanStatus::from_tag(int(&next()) as u8).unwrap_or(SpanStatus::Unset);
+                    message = text(next());
+                    attributes = fields(next());
+                }
+                let Some(mut span) = self.spans.remove(&n) else {
+                    self.warn_once(
+                        "span_end",
+                        format!("a span ended that this worker never saw start ({n})"),
+                    );
+                    return Ok(());
+                };
+                for (key, value) in attributes {
                     span.set_attribute(&key, value);
                 }
                 t.end_span_at(&span, time, status, &message);
             }
-            ("breadcrumb", Some(t)) => {
+            (op::BREADCRUMB, Some(t)) => {
                 let time = clock.unix_nano(int(&next()));
                 t.add_breadcrumb_at(time, text(next()), text(next()), fields(next()));
             }
-            ("user", Some(t)) => t.set_user(fields(next())),
-            ("context", Some(t)) => t.set_context(text(next()), fields(next())),
-            ("tag", Some(t)) => t.set_tag(text(next()), text(next())),
-            ("scene", Some(t)) => t.set_scene(text(next())),
-            ("paused", Some(t)) => t.set_paused(next() == Value::Bool(true)),
-            ("flush", Some(t)) => t.flush(),
-            (other, Some(_)) => return Err(format!("unknown call '{other}'")),
+            (op::USER, Some(t)) => t.set_user(fields(next())),
+            (op::CONTEXT, Some(t)) => t.set_context(text(next()), fields(next())),
+            (op::TAG, Some(t)) => t.set_tag(text(next()), text(next())),
+            (op::SCENE, Some(t)) => t.set_scene(text(next())),
+            (op::FLUSH, Some(t)) => t.flush(),
+            (other, Some(_)) => return Err(format!("unknown call {other}")),
         }
         Ok(())
+    }
+
+    /// A log's message as text; anything else warned about once and sent
+    /// as its text, as the native class does.
+    fn message(&mut self, message: Value) -> String {
+        if !matches!(message, Value::Str(_)) {
+            self.warn_once(
+                "message_type",
+                "log: message should be a String; sent as its text".into(),
+            );
+        }
+        match message {
+            Value::Null => "<null>".into(),
+            other => text(other),
+        }
+    }
+
+    fn span_name(&mut self, name: Value) -> String {
+        match text(name) {
+            name if !name.is_empty() => name,
+            _ => {
+                self.warn_once(
+                    "span_name",
+                    "start_span(): name must be a non-empty String; span named \"unnamed\"".into(),
+                );
+                "unnamed".into()
+            }
+        }
+    }
+
+    /// A problem with the page's calls, printed once per kind.
+    fn warn_once(&mut self, kind: &'static str, message: String) {
+        if self.warned.insert(kind) {
+            self.problems.push(message);
+        }
+    }
+}
+
+/// The operations' numbers in a hand-over (`Op` in
+/// addons/game_tracker/web/handover.gd, which must say the same).
+pub mod op {
+    /// The hand-over's format: the first item of each.
+    pub const FORMAT: i64 = 2;
+    pub const LOG_DEBUG: i64 = 1;
+    pub const LOG_INFO: i64 = 2;
+    pub const LOG_WARN: i64 = 3;
+    pub const LOG_ERROR: i64 = 4;
+    pub const COUNTER: i64 = 5;
+    pub const GAUGE: i64 = 6;
+    pub const HISTOGRAM: i64 = 7;
+    pub const SAMPLES: i64 = 8;
+    pub const SPAN_ROOT: i64 = 9;
+    pub const SPAN_CHILD: i64 = 10;
+    pub const SPAN_END: i64 = 11;
+    pub const SPAN_END_WITH: i64 = 12;
+    pub const BREADCRUMB: i64 = 13;
+    pub const USER: i64 = 14;
+    pub const CONTEXT: i64 = 15;
+    pub const TAG: i64 = 16;
+    pub const SCENE: i64 = 17;
+    pub const INIT: i64 = 18;
+    pub const ENABLED: i64 = 19;
+    pub const FLUSH: i64 = 20;
+    pub const SHUTDOWN: i64 = 21;
+
+    /// How many fields follow the operation.
+    pub fn field_count(code: i64) -> Option<usize> {
+        Some(match code {
+            LOG_DEBUG..=LOG_ERROR => 3,
+            COUNTER..=SAMPLES => 3,
+            SPAN_ROOT => 4,
+            SPAN_CHILD => 6,
+            SPAN_END => 2,
+            SPAN_END_WITH => 5,
+            BREADCRUMB => 4,
+            USER | SCENE | ENABLED => 1,
+            CONTEXT | TAG => 2,
+            INIT => 4,
+            FLUSH | SHUTDOWN => 0,
+            _ => return None,
+        })
+    }
+}
+
+/// How the page's span numbers become ids (see the module doc).
+#[derive(Default)]
+struct SpanIds {
+    trace_high: u64,
+    span_base: u64,
+}
+
+impl SpanIds {
+    fn span(&self, n: i64) -> SpanId {
+        SpanId(self.span_base.wrapping_add(n as u64).to_be_bytes())
+    }
+
+    fn trace(&self, trace_n: i64) -> TraceId {
+        let mut id = [0; 16];
+        id[..8].copy_from_slice(&self.trace_high.to_be_bytes());
+        id[8..].copy_from_slice(&self.span(trace_n).0);
+        TraceId(id)
     }
 }
 
@@ -277,8 +432,12 @@ fn text(value: Value) -> String {
     }
 }
 
+/// An int field (a whole float read as one); 0 for anything else.
 fn int(value: &Value) -> i64 {
-    value.as_f64().unwrap_or(0.0) as i64
+    match value {
+        Value::Int(i) => *i,
+        other => other.as_f64().unwrap_or(0.0) as i64,
+    }
 }
 
 fn device(value: Value) -> DeviceInfo {

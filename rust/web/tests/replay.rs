@@ -4,9 +4,13 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod common;
+
+use common::godot_bytes;
+use game_tracker_core::model::value::Value;
 use game_tracker_testkit::decode::{otlp_logs, otlp_spans};
 use game_tracker_testkit::receiver::Receiver;
-use game_tracker_web::replay::Replay;
+use game_tracker_web::replay::{op, Replay};
 use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use serde_json::json;
 
@@ -20,9 +24,46 @@ fn page_clock() -> (i64, i64) {
     (unix_us, 5_000_000)
 }
 
-fn hand_over(replay: &mut Replay, clock: (i64, i64), calls: serde_json::Value) {
-    let text = json!({"clock": [clock.0, clock.1], "calls": calls}).to_string();
-    replay.frame(&text).expect("a hand-over the worker reads");
+/// One call: its operation, then its fields (JSON values; a JSON object's
+/// keys come sorted, so a test of their order writes a `Value::Map`).
+fn call(op: i64, fields: serde_json::Value) -> Vec<Value> {
+    let serde_json::Value::Array(fields) = fields else {
+        panic!("fields are a JSON array")
+    };
+    std::iter::once(Value::Int(op))
+        .chain(fields.iter().map(Value::from_json))
+        .collect()
+}
+
+/// A frame's hand-over as the autoload makes it (handover.gd).
+fn frame_text(clock: (i64, i64), calls: &[Vec<Value>]) -> String {
+    let mut items = vec![
+        Value::Int(op::FORMAT),
+        Value::Int(clock.0),
+        Value::Int(clock.1),
+    ];
+    items.extend(calls.iter().flatten().cloned());
+    godot_bytes::hex(&items)
+}
+
+fn hand_over(replay: &mut Replay, clock: (i64, i64), calls: &[Vec<Value>]) {
+    replay
+        .frame(&frame_text(clock, calls))
+        .expect("a hand-over the worker reads");
+}
+
+/// The ids the page's span numbers make (replay.rs): `span_base + n`, and
+/// the trace's high half then its first span's id.
+const TRACE_HIGH: i64 = 0x0af7_6519_16cd_43dd;
+const SPAN_BASE: i64 = 0x4000_0000_0000_0000;
+
+fn init(config: serde_json::Value) -> Vec<Value> {
+    let mut init = call(
+        op::INIT,
+        json!([config, {"os": "Web", "godot_version": "4.6"}]),
+    );
+    init.extend([Value::Int(TRACE_HIGH), Value::Int(SPAN_BASE)]);
+    init
 }
 
 fn until_sent(replay: &Replay, rx: &Receiver, path: &str) {
@@ -38,28 +79,44 @@ fn a_frame_of_calls_reaches_the_receiver_with_the_pages_times_and_ids() {
     let rx = Receiver::start();
     let mut replay = Replay::new(None);
     let (unix_us, ticks) = page_clock();
-    let trace = "0af7651916cd43dd8448eb211c80319c";
-    let (parent, child) = ("b7ad6b7169203331", "00f067aa0ba902b7");
+    // Span 1 starts the trace, span 2 is its child.
+    let trace = "0af7651916cd43dd4000000000000001";
+    let (parent, child) = ("4000000000000001", "4000000000000002");
+    let data = Value::Map(vec![
+        ("b".into(), Value::Int(1)),
+        ("a".into(), Value::from_json(&json!([1, 2.5, "x"]))),
+    ]);
+    let mut log = call(op::LOG_INFO, json!([ticks - 2_000, "hello"]));
+    log.push(data);
     hand_over(
         &mut replay,
         (unix_us, ticks),
-        json!([
-            ["init", {"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame"}, {"os": "Web", "godot_version": "4.6"}],
-            ["log", 1, ticks - 2_000, "hello", {"b": 1, "a": [1, 2.5, "x"]}],
-            ["span_start", ticks - 1_500_000, "level", {"n": 1}, trace, parent, null],
-            ["span_start", ticks - 1_000_000, "load", null, trace, child, parent],
-            ["breadcrumb", ticks, "ui", "clicked", null],
-        ]),
+        &[
+            init(json!({"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame"})),
+            log,
+            call(
+                op::SPAN_ROOT,
+                json!([ticks - 1_500_000, "level", {"n": 1}, 1]),
+            ),
+            call(
+                op::SPAN_CHILD,
+                json!([ticks - 1_000_000, "load", null, 2, 1, 1]),
+            ),
+            call(op::BREADCRUMB, json!([ticks, "ui", "clicked", null])),
+        ],
     );
     hand_over(
         &mut replay,
         (unix_us + 16_000, ticks + 16_000),
-        json!([
-            ["span_end", child, ticks + 16_000, 2, "missing file", {"file": "a.tres"}],
-            ["span_end", parent, ticks + 16_000, 0, "", {}],
-            ["log", 3, ticks + 16_000, "failed", null],
-            ["flush"],
-        ]),
+        &[
+            call(
+                op::SPAN_END_WITH,
+                json!([2, ticks + 16_000, 2, "missing file", {"file": "a.tres"}]),
+            ),
+            call(op::SPAN_END, json!([1, ticks + 16_000])),
+            call(op::LOG_ERROR, json!([ticks + 16_000, "failed", null])),
+            call(op::FLUSH, json!([])),
+        ],
     );
     until_sent(&replay, &rx, "/v1/logs");
     until_sent(&replay, &rx, "/v1/traces");
@@ -133,24 +190,37 @@ fn calls_the_worker_cannot_read_are_reported_and_the_rest_replayed() {
     let rx = Receiver::start();
     let mut replay = Replay::new(None);
     let clock = page_clock();
-    assert!(
-        replay.frame("not json").is_err(),
-        "an unreadable hand-over is an error"
-    );
+    for (text, why) in [
+        ("not hex", "not hex"),
+        ("04000000", "not an Array"),
+        (
+            godot_bytes::hex(&[Value::Int(1)]).as_str(),
+            "another format",
+        ),
+    ] {
+        assert!(replay.frame(text).is_err(), "{why}: an error");
+    }
     hand_over(
         &mut replay,
         clock,
-        json!([
-            ["init", {"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame"}, {}],
-            ["nonsense", 1],
-            ["span_end", "00f067aa0ba902b7", 0, 0, "", {}],
-            ["log", 9, 0, "bad level", null],
-            ["log", 1, clock.1, "kept", null],
-            ["flush"],
-        ]),
+        &[
+            init(json!({"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame"})),
+            // A span never started, a message that is not text, a value that
+            // is not a number, twice each: warned about once per kind.
+            call(op::SPAN_END, json!([7, 0])),
+            call(op::SPAN_END, json!([8, 0])),
+            call(op::LOG_INFO, json!([clock.1, 42, null])),
+            call(op::LOG_INFO, json!([clock.1, null, null])),
+            call(op::GAUGE, json!(["hp", "full", null])),
+            call(op::GAUGE, json!(["hp", null, null])),
+            call(op::LOG_INFO, json!([clock.1, "kept", null])),
+            call(op::FLUSH, json!([])),
+        ],
     );
     let problems = replay.take_diagnostics();
     assert_eq!(problems.len(), 3, "{problems:?}");
+    let stats: serde_json::Value = serde_json::from_str(&replay.stats()).unwrap();
+    assert_eq!(stats["metrics"]["dropped"]["invalid"], 2, "{stats}");
     until_sent(&replay, &rx, "/v1/logs");
     let messages: Vec<String> = otlp_logs(&rx.requests_to("/v1/logs"))
         .iter()
@@ -159,7 +229,23 @@ fn calls_the_worker_cannot_read_are_reported_and_the_rest_replayed() {
             _ => None,
         })
         .collect();
-    assert_eq!(messages, ["kept"], "the good call was made");
+    assert_eq!(
+        messages,
+        ["42", "<null>", "kept"],
+        "the calls made, a message as its text"
+    );
+
+    // A call the worker does not know: reported, and the frame's rest,
+    // which it cannot read past, left.
+    hand_over(
+        &mut replay,
+        clock,
+        &[
+            call(99, json!([1])),
+            call(op::LOG_INFO, json!([clock.1, "lost", null])),
+        ],
+    );
+    assert_eq!(replay.take_diagnostics(), ["unknown call 99"]);
 }
 
 #[test]
@@ -168,7 +254,10 @@ fn an_invalid_configuration_is_reported_and_nothing_starts() {
     hand_over(
         &mut replay,
         page_clock(),
-        json!([["init", {"endpoint": "ftp://nowhere", "bogus": 1}, {}], ["log", 1, 0, "x", null]]),
+        &[
+            init(json!({"endpoint": "ftp://nowhere", "bogus": 1})),
+            call(op::LOG_INFO, json!([0, "x", null])),
+        ],
     );
     let problems = replay.take_diagnostics();
     assert_eq!(problems.len(), 1, "{problems:?}");
@@ -189,16 +278,17 @@ fn the_farewell_holds_what_is_unsent_and_the_clean_end_and_changes_nothing() {
     let rx = Receiver::start();
     let mut replay = Replay::new(None);
     let clock = page_clock();
-    let mut calls = vec![
-        json!(["init", {"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame", "flush_interval": 60}, {}]),
-    ];
+    let mut calls = vec![init(
+        json!({"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame", "flush_interval": 60}),
+    )];
     // Far more than a farewell carries: the newest must be the ones kept.
     for i in 0..3000 {
-        calls.push(
-            json!(["log", 1, clock.1 + i, format!("event {i} {}", "x".repeat(40)), {"i": i}]),
-        );
+        calls.push(call(
+            op::LOG_INFO,
+            json!([clock.1 + i, format!("event {i} {}", "x".repeat(40)), {"i": i}]),
+        ));
     }
-    hand_over(&mut replay, clock, serde_json::Value::Array(calls));
+    hand_over(&mut replay, clock, &calls);
     let before = replay.stats();
     let farewell = replay.farewell();
     assert_eq!(replay.stats(), before, "asking changed nothing");

@@ -228,7 +228,7 @@ fn bench_web(project: &Path, s: &Settings, quick: bool) -> Json {
     }
     let site = game_tracker_testkit::browser::web_site(
         "web-bench-site",
-        &["glue_bench.html", "glue_bench.js"],
+        &["glue_bench.html", "glue_bench.js", "handover.js"],
     );
     let page = game_tracker_testkit::static_site::StaticSite::serve(&site, true);
     let rx = Receiver::start_with_cors();

@@ -1,0 +1,4 @@
+//! Helpers the test files share; each file uses part of them.
+#![allow(dead_code)]
+
+pub mod godot_bytes;
