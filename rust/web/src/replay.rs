@@ -41,10 +41,10 @@ use game_tracker_core::api::lifecycle::{FarewellRequest, Lifecycle};
 use game_tracker_core::api::stats_report;
 use game_tracker_core::model::event::{SpanId, TraceId};
 use game_tracker_core::model::value::{Fields, Value};
-
-use crate::godot_variant;
 use game_tracker_core::transport::http_target::MakePolledHttp;
 use game_tracker_core::{DeviceInfo, Level, MetricKind, OpenSpan, SpanStatus};
+
+use crate::godot_variant;
 
 /// The most body bytes of each farewell request: the browser lets a page's
 /// keepalive requests in flight carry 64 KiB in all, and a farewell has a
