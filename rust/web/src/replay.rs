@@ -34,7 +34,7 @@
 //! worker can check: a message that is not text, a metric value that is
 //! not a finite number, a span with no name are warned about here, once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use game_tracker_core::api::lifecycle::{FarewellRequest, Lifecycle};
@@ -60,12 +60,18 @@ const WORKER_SLICE: Duration = Duration::from_millis(8);
 /// would see no answer (the browser answers between its tasks).
 const NO_WAIT: Duration = Duration::ZERO;
 
+/// The most spans the worker keeps open. The page never says a span was
+/// dropped unended (natively such a span is simply never sent), so past
+/// this the oldest is forgotten: a game that never ends its spans does
+/// not grow the worker without bound. Far above what a game keeps open.
+const MAX_OPEN_SPANS: usize = 10_000;
+
 /// The tracker as the worker holds it, with the spans the page started and
 /// has not ended.
 pub struct Replay {
     lifecycle: Lifecycle,
-    /// By the page's span number.
-    spans: HashMap<i64, OpenSpan>,
+    /// By the page's span number, at most MAX_OPEN_SPANS.
+    spans: BTreeMap<i64, OpenSpan>,
     ids: SpanIds,
     /// What the page should print: a refused `init`, a malformed call.
     problems: Vec<String>,
@@ -93,7 +99,7 @@ impl Replay {
         let lifecycle = http.map_or_else(Lifecycle::default, Lifecycle::with_polled_http);
         Replay {
             lifecycle,
-            spans: HashMap::new(),
+            spans: BTreeMap::new(),
             ids: SpanIds::default(),
             problems: Vec::new(),
             warned: HashSet::new(),
@@ -268,6 +274,13 @@ impl Replay {
                 let ids = (self.ids.trace(trace_n), self.ids.span(n));
                 let span = t.start_span_at(name, attributes, ids, parent, time);
                 self.spans.insert(n, span);
+                if self.spans.len() > MAX_OPEN_SPANS {
+                    self.spans.pop_first();
+                    self.warn_once(
+                        "open_spans",
+                        format!("more than {MAX_OPEN_SPANS} spans started and not ended: the oldest is forgotten (never sent)"),
+                    );
+                }
             }
             (op::SPAN_END | op::SPAN_END_WITH, Some(t)) => {
                 let n = int(&next());

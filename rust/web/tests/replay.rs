@@ -346,3 +346,29 @@ fn the_farewell_holds_what_is_unsent_and_the_clean_end_and_changes_nothing() {
     );
     assert!(kept.len() < 3000, "not all of them fit: {}", kept.len());
 }
+
+/// Spans started and never ended (the page cannot say a span was dropped):
+/// the worker keeps at most 10,000 and forgets the oldest, saying so once.
+#[test]
+fn spans_never_ended_are_bounded() {
+    let rx = Receiver::start();
+    let mut replay = Replay::new(None);
+    let clock = page_clock();
+    let mut calls = vec![init(
+        json!({"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame"}),
+    )];
+    for n in 1..=10_001 {
+        calls.push(call(op::SPAN_ROOT, json!([clock.1, "leak", null, n])));
+    }
+    // The oldest was forgotten; the newest can still end.
+    calls.push(call(op::SPAN_END, json!([1, clock.1])));
+    calls.push(call(op::SPAN_END, json!([10_001, clock.1])));
+    hand_over(&mut replay, clock, &calls);
+    let problems = replay.take_diagnostics();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].contains("the oldest is forgotten"),
+        "{problems:?}"
+    );
+    assert!(problems[1].contains("never saw start (1)"), "{problems:?}");
+}
