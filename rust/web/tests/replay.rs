@@ -372,3 +372,69 @@ fn spans_never_ended_are_bounded() {
     );
     assert!(problems[1].contains("never saw start (1)"), "{problems:?}");
 }
+
+/// The operations' numbers and field counts have one meaning in the three
+/// places that write or read them: handover.gd (the autoload), replay.rs
+/// (the worker) and the browser tests' writer (tests/web/handover.js).
+#[test]
+fn the_page_the_worker_and_the_test_writer_number_the_operations_alike() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let gd =
+        std::fs::read_to_string(format!("{root}/addons/game_tracker/web/handover.gd")).unwrap();
+    let js = std::fs::read_to_string(format!("{root}/tests/web/handover.js")).unwrap();
+    let rust = [
+        ("LOG_DEBUG", op::LOG_DEBUG),
+        ("LOG_INFO", op::LOG_INFO),
+        ("LOG_WARN", op::LOG_WARN),
+        ("LOG_ERROR", op::LOG_ERROR),
+        ("COUNTER", op::COUNTER),
+        ("GAUGE", op::GAUGE),
+        ("HISTOGRAM", op::HISTOGRAM),
+        ("SAMPLES", op::SAMPLES),
+        ("SPAN_ROOT", op::SPAN_ROOT),
+        ("SPAN_CHILD", op::SPAN_CHILD),
+        ("SPAN_END", op::SPAN_END),
+        ("SPAN_END_WITH", op::SPAN_END_WITH),
+        ("BREADCRUMB", op::BREADCRUMB),
+        ("USER", op::USER),
+        ("CONTEXT", op::CONTEXT),
+        ("TAG", op::TAG),
+        ("SCENE", op::SCENE),
+        ("INIT", op::INIT),
+        ("ENABLED", op::ENABLED),
+        ("FLUSH", op::FLUSH),
+        ("SHUTDOWN", op::SHUTDOWN),
+    ];
+    // handover.gd: `enum Op { LOG_DEBUG = 1, LOG_INFO, … }`, numbered on.
+    let body = &gd[gd.find("enum Op {").unwrap() + 9..];
+    let body = &body[..body.find('}').unwrap()];
+    let mut gd_ops = Vec::new();
+    let mut next = 0;
+    for item in body.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (name, value) = match item.split_once('=') {
+            Some((name, value)) => (name.trim(), value.trim().parse().unwrap()),
+            None => (item, next),
+        };
+        gd_ops.push((name.to_string(), value));
+        next = value + 1;
+    }
+    let rust_ops: Vec<(String, i64)> = rust.iter().map(|(n, v)| (n.to_string(), *v)).collect();
+    assert_eq!(gd_ops, rust_ops, "handover.gd's Op");
+    for (name, value) in rust {
+        assert!(
+            js.contains(&format!("{name}: {value},")),
+            "handover.js's Op.{name} is {value}"
+        );
+        let fields = op::field_count(value).unwrap();
+        assert!(
+            gd.contains(&format!("Op.{name}: {fields},")),
+            "handover.gd's FIELDS[Op.{name}] is {fields}"
+        );
+    }
+    let format = format!("FORMAT = {};", op::FORMAT);
+    assert!(js.contains(&format), "handover.js's {format}");
+    assert!(
+        gd.contains(&format!("const FORMAT := {}", op::FORMAT)),
+        "handover.gd's FORMAT"
+    );
+}
