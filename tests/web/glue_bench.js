@@ -23,7 +23,7 @@ const BURST_FRAME = 1000;
 const QUEUE_ROOM = 5000;
 
 const Op = GodotHandover.Op;
-const ticks = () => Math.round(performance.now() * 1000);
+const ticks = GodotHandover.ticks;
 const frameText = GodotHandover.frame;
 const data = { enemy: "goblin", weapon: "sword", damage: 42 };
 const labels = { level: "forest" };

@@ -20,8 +20,7 @@ const TAIL = 3;
 const GOODBYE = 3;
 
 const Op = GodotHandover.Op;
-// Time.get_ticks_usec() as the page sees it.
-const ticks = () => Math.round(performance.now() * 1000);
+const ticks = GodotHandover.ticks;
 // The session's trace-id high half and span-id base (web_tracker.gd draws them).
 const TRACE_HIGH = 0x0af7651916cd;
 const SPAN_BASE = 2 ** 52;

@@ -4,9 +4,9 @@
 // addons/game_tracker/web/web_tracker.gd sends it (the format and the
 // operations: addons/game_tracker/web/handover.gd). Writes the types a
 // hand-over holds as Godot writes them: null, bools, ints (32 bits when
-// they fit), floats (as Godot's 64-bit ones; a JavaScript number that is
-// a whole number is an int: write `float(x)` for a float), strings,
-// Arrays, Dictionaries (objects, keys in their order).
+// they fit; a JavaScript number that is a whole number is written as an
+// int), floats (32 bits when that loses nothing), strings, Arrays,
+// Dictionaries (objects, keys in their order).
 const GodotHandover = (() => {
   const FORMAT = 2;
   const Op = {
@@ -16,10 +16,9 @@ const GodotHandover = (() => {
     BREADCRUMB: 13, USER: 14, CONTEXT: 15, TAG: 16, SCENE: 17,
     INIT: 18, ENABLED: 19, FLUSH: 20, SHUTDOWN: 21,
   };
-  class Float {
-    constructor(value) { this.value = value; }
-  }
   const utf8 = new TextEncoder();
+  // Time.get_ticks_usec() as the page sees it.
+  const ticks = () => Math.round(performance.now() * 1000);
 
   function write(out, value) {
     const u32 = (x) => out.push(x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff);
@@ -37,14 +36,13 @@ const GodotHandover = (() => {
         u32(2 | (1 << 16));
         bytesOf(new BigInt64Array([BigInt(value)]));
       }
-    } else if (typeof value === "number" || value instanceof Float) {
-      const x = typeof value === "number" ? value : value.value;
-      if (Math.fround(x) === x) {
+    } else if (typeof value === "number") {
+      if (Math.fround(value) === value) {
         u32(3);
-        bytesOf(new Float32Array([x]));
+        bytesOf(new Float32Array([value]));
       } else {
         u32(3 | (1 << 16));
-        bytesOf(new Float64Array([x]));
+        bytesOf(new Float64Array([value]));
       }
     } else if (typeof value === "string") {
       u32(4);
@@ -75,7 +73,7 @@ const GodotHandover = (() => {
   // The hand-over of a frame whose calls are `calls` (each [op, ...fields]),
   // the page's clocks read now.
   function frame(calls) {
-    const items = [FORMAT, Date.now() * 1000, Math.round(performance.now() * 1000)];
+    const items = [FORMAT, Date.now() * 1000, ticks()];
     for (const call of calls) items.push(...call);
     const out = [];
     write(out, items);
@@ -84,5 +82,5 @@ const GodotHandover = (() => {
     return hex;
   }
 
-  return { Op, frame, float: (x) => new Float(x) };
+  return { Op, frame, ticks };
 })();

@@ -257,7 +257,7 @@ impl Reader<'_> {
                 )
             }
             ty::VECTOR4 => tuple(&self.reals::<4>(wide)?),
-            ty::QUATERNION => plain_tuple(&self.reals::<4>(wide)?),
+            ty::QUATERNION => tuple(&self.reals::<4>(wide)?.map(plain)),
             ty::VECTOR4I => tuple(&self.ints::<4>()?),
             ty::PLANE => {
                 let p = self.reals::<4>(wide)?;
@@ -419,11 +419,6 @@ fn tuple<T: std::fmt::Display>(items: &[T]) -> String {
 fn plain(x: Real) -> String {
     let text = x.to_string();
     text.strip_suffix(".0").map_or(text.clone(), str::to_string)
-}
-
-fn plain_tuple(items: &[Real]) -> String {
-    let items: Vec<String> = items.iter().map(|&x| plain(x)).collect();
-    format!("({})", items.join(", "))
 }
 
 fn list(items: &[String]) -> String {
