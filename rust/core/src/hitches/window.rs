@@ -150,7 +150,11 @@ impl FrameWindow {
         }
     }
 
-    /// What ran in the hitch's frame, from what is kept now.
+    /// What ran in the hitch's frame, from what is kept now. Records carry
+    /// the wall clock and the frame was timed by the monotonic one, which
+    /// can run apart while NTP slews the wall clock (up to 500 ppm): a line
+    /// from within tens of microseconds of the frame's edges may be counted
+    /// in it.
     pub fn frame(&self, hitch: &HitchNote) -> FrameContext {
         let end = hitch.end_unix_nano;
         let start = end.saturating_sub(hitch.duration_ns);
