@@ -6,10 +6,13 @@ extends RefCounted
 ## rust/web/src/replay.rs): hex of `var_to_bytes`, read back here with
 ## Godot's own `bytes_to_var`; a frame with no calls hands nothing over;
 ## get_stats() answers from the glue's last report with the native keys.
+## Hitches: a frame over the threshold goes with its length and monitors,
+## unless the page was hidden in it.
 
 const WebTracker := preload("res://addons/game_tracker/web/web_tracker.gd")
 const WebSpan := preload("res://addons/game_tracker/web/web_span.gd")
 const Vitals := preload("res://addons/game_tracker/web/web_vitals.gd")
+const Hitches := preload("res://addons/game_tracker/web/web_hitches.gd")
 const Handover := preload("res://addons/game_tracker/web/handover.gd")
 const Op := Handover.Op
 
@@ -18,12 +21,19 @@ const Op := Handover.Op
 class RecordingGlue:
 	var frames: Array = []
 	var report := ""
+	## What `hiddenWithin` answers, and what it was asked.
+	var hidden := false
+	var asked: Array = []
 
 	func handover(text: String) -> void:
 		frames.append([Engine.get_process_frames(), text])
 
 	func stats() -> String:
 		return report
+
+	func hiddenWithin(ms: float) -> bool:
+		asked.append(ms)
+		return hidden
 
 
 func run(t) -> void:
@@ -35,8 +45,10 @@ func run(t) -> void:
 
 	web.log_info("before init")
 	t.eq(web.get_stats()["logs"]["dropped"]["not_initialized"], 1, "a call before init is counted")
-	# The vitals are checked on their own below: here a frame holds only the test's calls.
-	t.eq(web.init({"endpoint": "http://127.0.0.1:9/", "capture_errors": false, "vitals": false}), true, "init")
+	# The vitals and hitches are checked on their own below: here a frame
+	# holds only the test's calls, however long a busy machine makes it.
+	t.eq(web.init({"endpoint": "http://127.0.0.1:9/", "capture_errors": false, "vitals": false,
+		"capture_hitches": false}), true, "init")
 	t.eq(web.is_active(), true, "active")
 
 	# Frame 1: the calls of one frame (after init's own hand-over).
@@ -125,12 +137,79 @@ func run(t) -> void:
 	t.eq(web.get_stats()["logs"]["dropped"]["not_initialized"], 1, "the page's own count added")
 
 	_check_vitals(t)
+	_check_hitches(t)
 
 	web.shutdown()
 	web.log_info("after shutdown")
 	await GameTracker.get_tree().process_frame
 	t.eq(_calls(glue.frames[-1][1]).map(func(c): return c[0]), [Op.SHUTDOWN], "shutdown, then nothing")
 	web.queue_free()
+	await _check_a_real_hitch(t)
+
+
+## A frame that stalls in real frames: its hand-over holds the frame's
+## calls, then the hitch, with the frame's length.
+func _check_a_real_hitch(t) -> void:
+	var glue := RecordingGlue.new()
+	var web: Node = WebTracker.new()
+	web.bridge = glue
+	GameTracker.get_tree().root.add_child.call_deferred(web)
+	await web.ready
+	web.init({"endpoint": "http://127.0.0.1:9/", "capture_errors": false, "vitals": false,
+		"capture_hitches": true, "hitch_threshold_ms": 50})
+	await GameTracker.get_tree().process_frame
+	web.log_info("loading")
+	OS.delay_msec(120)
+	await GameTracker.get_tree().process_frame
+	var with_log: Array = glue.frames.map(func(f): return _calls(f[1])).filter(
+		func(calls): return calls.any(func(c): return c[0] == Op.LOG_INFO))
+	t.eq(with_log.size(), 1, "the stalled frame handed over")
+	var ops: Array = with_log[0].map(func(c): return c[0])
+	t.eq(ops.slice(ops.find(Op.LOG_INFO)), [Op.LOG_INFO, Op.HITCH], "the frame's calls, then its hitch")
+	var hitch: Array = with_log[0][-1]
+	t.check(hitch[2] >= 120000 and hitch[3] == 50000, "the frame's length and the threshold, in µs: %s" % [hitch])
+	t.check(hitch[1] >= with_log[0][0][1], "ends after the frame's calls")
+	t.eq(glue.asked.size(), 1, "the page asked once whether it was hidden")
+	web.shutdown()
+	web.queue_free()
+
+
+## Hitch detection: a frame over the threshold is a hitch with the
+## monitors, the page is asked only then, a hidden page's frame is no
+## frame, and without `capture_hitches` frames are only timed.
+func _check_hitches(t) -> void:
+	var glue := RecordingGlue.new()
+	var hitches := Hitches.new({"hitch_threshold_ms": 40}, glue)
+	var calls := []
+	t.eq(hitches.frame(1000000, calls), -1, "the first frame has no length")
+	t.eq(hitches.frame(1016000, calls), 16000, "a frame's length in µs")
+	t.eq([calls, glue.asked], [[], []], "under the threshold: nothing sent, the page not asked")
+	t.eq(hitches.frame(1066000, calls), 50000, "a hitch's length")
+	t.eq(calls.slice(0, 4), [Op.HITCH, 1066000, 50000, 40000], "a hitch: its end, length and threshold")
+	t.eq(calls[4].keys(), ["process_time_max_s", "physics_time_max_s", "draw_calls", "objects", "nodes",
+		"orphan_nodes", "static_memory_bytes"], "and the native monitors")
+	t.check(calls[4]["objects"] > 0, "read now: %s" % [calls[4]])
+	t.eq(glue.asked, [50.0], "the page asked whether it was hidden in the frame")
+	calls.clear()
+	glue.hidden = true
+	t.eq(hitches.frame(1266000, calls), -1, "a frame the page was hidden in is no frame")
+	t.eq(calls, [], "and no hitch")
+	glue.hidden = false
+	hitches.forget_last_frame()
+	t.eq(hitches.frame(2000000, calls), -1, "after a pause the next frame starts afresh")
+
+	var quiet := Hitches.new({"capture_hitches": false}, glue)
+	quiet.frame(0, calls)
+	t.eq(quiet.frame(100000, calls), 100000, "capture_hitches off: still timed")
+	t.eq(calls, [], "and not sent")
+	var max_fps := Engine.max_fps
+	Engine.max_fps = 0
+	t.eq(Hitches.new({}, glue).threshold_usec, 33333, "by default two frames of 60 Hz")
+	Engine.max_fps = 144
+	t.eq(Hitches.new({}, glue).threshold_usec, Hitches.MIN_AUTO_HITCH_USEC, "at least 33 ms")
+	Engine.max_fps = 30
+	t.eq(Hitches.new({"hitch_threshold_ms": "x"}, glue).threshold_usec, 66666, "two frames of max_fps")
+	Engine.max_fps = max_fps
 
 
 ## The vitals: a second of frames at 60 fps, one of them a hitch, makes one
@@ -141,10 +220,10 @@ func _check_vitals(t) -> void:
 	vitals.scene = "res://level.tscn"
 	var calls := []
 	for i in 50:
-		vitals.frame(0.05 if i == 10 else 1.0 / 60.0, calls)
+		vitals.frame(50000 if i == 10 else 16667, i == 10, calls)
 	t.eq(calls, [], "nothing before a second is up")
 	for i in 10:
-		vitals.frame(1.0 / 60.0, calls)
+		vitals.frame(16667, false, calls)
 	calls = _split(calls)
 	var names: Array = calls.map(func(c): return c[1])
 	t.eq(names, ["game_frame_time_ms", "game_hitches_total", "game_fps", "game_memory_static_bytes",

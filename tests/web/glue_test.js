@@ -11,7 +11,9 @@
 // player switches tabs); once the report says they were sent, it hands
 // over GOODBYE more logs, prints "glue: done <stats>" (the report before
 // them) and leaves those to the page's exit: the driver then leaves the
-// page, whose pagehide sends the worker's farewell.
+// page, whose pagehide sends the worker's farewell. The glue's answer to
+// the autoload's hitch check (hiddenWithin) is checked around the hiding;
+// a wrong answer is a console error.
 const params = new URLSearchParams(location.search);
 const endpoint = params.get("endpoint");
 const FRAMES = Number(params.get("frames") || 300);
@@ -36,8 +38,27 @@ let sentBeforeTail = 0;
 // The page goes to the background: the browser's visibility event.
 function hide() {
   hidden = true;
-  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+  setVisibility("hidden");
+}
+
+function setVisibility(state) {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
   document.dispatchEvent(new Event("visibilitychange"));
+}
+
+// A frame over the hitch threshold asks whether the page was hidden in it:
+// no while it never was; yes while hidden; yes just after it is shown
+// again, for a frame as long as the hiding; no for a frame that began after.
+function checkHiddenWithin() {
+  const expect = (answer, ms, what) => {
+    if (GameTrackerWeb.hiddenWithin(ms) !== answer) console.error(`glue: hiddenWithin(${ms}) is not ${answer} ${what}`);
+  };
+  expect(false, 1e9, "before any hiding");
+  setVisibility("hidden");
+  expect(true, 0, "while hidden");
+  setVisibility("visible");
+  expect(true, 1000, "just after it was shown again");
+  setTimeout(() => expect(false, 5, "for a frame that began after it was shown"), 50);
 }
 let spans = 0;
 let span = 0;
@@ -54,6 +75,7 @@ function step() {
         { os: "Web", godot_version: "4.6.test", locale: "en" }, TRACE_HIGH, SPAN_BASE],
       [Op.SCENE, "res://glue_test.tscn"],
     ]);
+    checkHiddenWithin();
   } else if (frame <= FRAMES) {
     const calls = [
       [Op.LOG_INFO, ticks(), `event ${frame}`, { frame }],

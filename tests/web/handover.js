@@ -14,7 +14,7 @@ const GodotHandover = (() => {
     COUNTER: 5, GAUGE: 6, HISTOGRAM: 7, SAMPLES: 8,
     SPAN_ROOT: 9, SPAN_CHILD: 10, SPAN_END: 11, SPAN_END_WITH: 12,
     BREADCRUMB: 13, USER: 14, CONTEXT: 15, TAG: 16, SCENE: 17,
-    INIT: 18, ENABLED: 19, FLUSH: 20, SHUTDOWN: 21,
+    INIT: 18, ENABLED: 19, FLUSH: 20, SHUTDOWN: 21, HITCH: 22,
   };
   const utf8 = new TextEncoder();
   // Time.get_ticks_usec() as the page sees it.

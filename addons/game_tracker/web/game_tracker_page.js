@@ -4,6 +4,9 @@
 // through JavaScriptBridge.get_interface:
 //   handover(text)  once per frame: the frame's calls, posted to the worker
 //   stats()         get_stats() as the worker last reported it (JSON text)
+//   hiddenWithin(ms)  whether the page was hidden in the last `ms`: asked
+//                   only of a frame over the hitch threshold, since a
+//                   hidden page runs no frames (that is not a hitch)
 // Nothing else runs on the page's thread. The page's hide and leave
 // events go to the worker from here, where they fire. When the page goes,
 // a browser stops its worker before the worker could send anything: the
@@ -15,6 +18,8 @@
   let worker = null;
   let stats = "";
   let farewell = [];
+  // When the page was last shown again (performance.now()).
+  let shownAt = -Infinity;
   // The browser lets keepalive requests in flight carry 64 KiB in all.
   const KEEPALIVE_BUDGET = 64 * 1024;
 
@@ -34,9 +39,11 @@
       worker.postMessage({ frame: text });
     },
     stats: () => stats,
+    hiddenWithin: (ms) => document.visibilityState === "hidden" || performance.now() - shownAt <= ms,
   };
 
   document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") shownAt = performance.now();
     if (worker) worker.postMessage({ hidden: document.visibilityState === "hidden" });
   });
   // The page's requests as it goes: keepalive, so they outlive it.

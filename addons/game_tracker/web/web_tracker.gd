@@ -24,6 +24,7 @@ const StatsShape := preload("res://addons/game_tracker/stats_shape.gd")
 const Span := preload("res://addons/game_tracker/web/web_span.gd")
 const WebFiles := preload("res://addons/game_tracker/web/web_files.gd")
 const Vitals := preload("res://addons/game_tracker/web/web_vitals.gd")
+const Hitches := preload("res://addons/game_tracker/web/web_hitches.gd")
 const Handover := preload("res://addons/game_tracker/web/handover.gd")
 const Op := Handover.Op
 ## After every other node's `_process`, so the frame's last calls go with it.
@@ -59,6 +60,8 @@ var _error_capture: ErrorCapture
 var _overlay: Overlay
 ## Frame times, hitches and monitors (`vitals`, on by default).
 var _vitals: Vitals
+## Times each frame, for the vitals and hitch capture (`capture_hitches`).
+var _frames: Hitches
 ## True while the tracker prints its own warnings (error capture skips them).
 static var _printing := false
 
@@ -78,11 +81,13 @@ func _start_from_settings(settings: Dictionary) -> void:
 		configure(settings)
 
 
-func _process(delta: float) -> void:
+func _process(_delta: float) -> void:
 	if _error_capture != null:
 		_error_capture.drain(self)
-	if _vitals != null:
-		_vitals.frame(delta, _calls)
+	if _active and _frames != null:
+		var length := _frames.frame(Time.get_ticks_usec(), _calls)
+		if length >= 0 and _vitals != null:
+			_vitals.frame(length, length > _frames.threshold_usec, _calls)
 	if _calls.size() > Handover.HEADER_SIZE and bridge != null:
 		_calls[1] = int(Time.get_unix_time_from_system() * 1000000.0)
 		_calls[2] = Time.get_ticks_usec()
@@ -94,6 +99,13 @@ func _process(delta: float) -> void:
 		else:
 			bridge.handover(bytes.hex_encode())
 		_calls.resize(Handover.HEADER_SIZE)
+
+
+## Sent to the background (a phone's browser): the time until the next
+## frame is not a frame. A hidden page is asked by web_hitches.gd.
+func _notification(what: int) -> void:
+	if what == NOTIFICATION_APPLICATION_PAUSED and _frames != null:
+		_frames.forget_last_frame()
 
 
 ## A frame Godot could not encode (a container that holds itself): its
@@ -142,6 +154,8 @@ func configure(config) -> bool:
 	var key: String = str(_options["overlay_key"])
 	set_process_unhandled_key_input(key != "")
 	_vitals = Vitals.new() if _active and _options["vitals"] != false else null
+	var hitches: Hitches = Hitches.new(config, bridge) if _active else null
+	_frames = hitches if _vitals != null or (hitches != null and hitches.report) else null
 	if _active and _options["capture_errors"] != false and _error_capture == null:
 		_error_capture = ErrorCapture.new()
 		OS.add_logger(_error_capture)
@@ -164,6 +178,8 @@ func _connect_page() -> bool:
 
 func set_enabled(enabled: bool) -> void:
 	_active = enabled and bridge != null
+	if _frames != null:
+		_frames.forget_last_frame()
 	if bridge != null:
 		_calls.append_array([Op.ENABLED, enabled])
 
@@ -295,6 +311,7 @@ func shutdown(_timeout_sec: float = 2.0) -> void:
 		if _vitals != null:
 			_vitals.send(_calls)
 			_vitals = null
+		_frames = null
 		_calls.append(Op.SHUTDOWN)
 		_active = false
 

@@ -1,7 +1,8 @@
 extends RefCounted
 ## The vitals on the Web, the same metrics with the same names and labels
 ## as the native ones (rust/gdext/src/vitals.rs): each frame only appends
-## its time and compares it with the hitch threshold; once a second that
+## its time (wall time, timed by web_hitches.gd) and counts it if it was a
+## hitch; once a second that
 ## second's frame times go as one histogram update (`game_frame_time_ms`,
 ## milliseconds), with the hitches (`game_hitches_total`) and the engine's
 ## monitors as gauges, appended to the frame's calls for the hand-over.
@@ -9,10 +10,6 @@ extends RefCounted
 const Op := preload("res://addons/game_tracker/web/handover.gd").Op
 ## How often the vitals are sent (the native `VITALS_INTERVAL_SECONDS`).
 const INTERVAL_SEC := 1.0
-## A frame longer than this many target frame times is a hitch.
-const HITCH_FACTOR := 2.0
-## The frame rate assumed when the game sets no `max_fps`: most displays'.
-const DEFAULT_TARGET_FPS := 60.0
 ## The engine's monitors sent as gauges.
 const MONITORS := {
 	Performance.TIME_FPS: "game_fps",
@@ -27,20 +24,15 @@ var scene := ""
 var _frame_times: Array[float] = []
 var _hitches := 0
 var _since := 0.0
-var _hitch_over := HITCH_FACTOR / DEFAULT_TARGET_FPS
 
 
-func _init() -> void:
-	if Engine.max_fps > 0:
-		_hitch_over = HITCH_FACTOR / Engine.max_fps
-
-
-## The per-frame part; once a second the send, into `calls`.
-func frame(delta: float, calls: Array) -> void:
-	_frame_times.append(delta * 1000.0)
-	if delta > _hitch_over:
+## The per-frame part, for a frame of `length_usec` over the hitch
+## threshold or not; once a second the send, into `calls`.
+func frame(length_usec: int, hitch: bool, calls: Array) -> void:
+	_frame_times.append(length_usec / 1000.0)
+	if hitch:
 		_hitches += 1
-	_since += delta
+	_since += length_usec / 1000000.0
 	if _since >= INTERVAL_SEC:
 		send(calls)
 

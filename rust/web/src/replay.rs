@@ -21,6 +21,7 @@
 //! USER, fields      CONTEXT, name, fields      TAG, key, value
 //! SCENE, name       ENABLED, bool
 //! INIT, config, device, trace_high, span_base   FLUSH      SHUTDOWN
+//! HITCH, end_ticks_us, length_us, threshold_us, {monitor: value, …}
 //! ```
 //!
 //! Times are the page's `Time.get_ticks_usec()` at the call; the clocks tie
@@ -313,6 +314,18 @@ impl Replay {
             (op::TAG, Some(t)) => t.set_tag(text(next()), text(next())),
             (op::SCENE, Some(t)) => t.set_scene(text(next())),
             (op::FLUSH, Some(t)) => t.flush(),
+            (op::HITCH, Some(t)) => {
+                let end = clock.unix_nano(int(&next()));
+                let length = micros(&next());
+                let threshold = micros(&next());
+                let monitors: Vec<(String, f64)> = map(next())
+                    .into_iter()
+                    .filter_map(|(name, value)| Some((name, value.as_f64()?)))
+                    .collect();
+                let monitors: Vec<(&str, f64)> =
+                    monitors.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+                t.hitch_at(end, length, threshold, &monitors);
+            }
             (other, Some(_)) => return Err(format!("unknown call {other}")),
         }
         Ok(())
@@ -380,6 +393,7 @@ pub mod op {
     pub const ENABLED: i64 = 19;
     pub const FLUSH: i64 = 20;
     pub const SHUTDOWN: i64 = 21;
+    pub const HITCH: i64 = 22;
 
     /// How many fields follow the operation.
     pub fn field_count(code: i64) -> Option<usize> {
@@ -393,7 +407,7 @@ pub mod op {
             BREADCRUMB => 4,
             USER | SCENE | ENABLED => 1,
             CONTEXT | TAG => 2,
-            INIT => 4,
+            INIT | HITCH => 4,
             FLUSH | SHUTDOWN => 0,
             _ => return None,
         })
@@ -451,6 +465,11 @@ fn int(value: &Value) -> i64 {
         Value::Int(i) => *i,
         other => other.as_f64().unwrap_or(0.0) as i64,
     }
+}
+
+/// A length in µs; zero for anything but a positive number.
+fn micros(value: &Value) -> Duration {
+    Duration::from_micros(int(value).max(0) as u64)
 }
 
 fn device(value: Value) -> DeviceInfo {

@@ -373,6 +373,120 @@ fn spans_never_ended_are_bounded() {
     assert!(problems[1].contains("never saw start (1)"), "{problems:?}");
 }
 
+/// A hitch the page timed: the worker's core reports it with what ran in
+/// its frame, at the page's times, as natively (docs/hitches.md).
+#[test]
+fn a_hitch_from_the_page_names_its_frame() {
+    let rx = Receiver::start();
+    let mut replay = Replay::new(None);
+    let (unix_us, ticks) = page_clock();
+    hand_over(
+        &mut replay,
+        (unix_us, ticks),
+        &[
+            init(
+                json!({"endpoint": rx.base_url(), "protocol": "otlp", "delivery": "frame",
+                "release_health": false, "vitals": false}),
+            ),
+            call(op::SPAN_ROOT, json!([ticks - 500_000, "level", null, 1])),
+            call(
+                op::LOG_INFO,
+                json!([ticks - 300_000, "before the frame", null]),
+            ),
+        ],
+    );
+    // The next frame: 120 ms, with a log in it, then its hitch.
+    let end = ticks + 120_000;
+    hand_over(
+        &mut replay,
+        (unix_us + 120_000, end),
+        &[
+            call(
+                op::LOG_INFO,
+                json!([ticks + 1_000, "loading chunk 3", null]),
+            ),
+            call(
+                op::HITCH,
+                json!([end, 120_000, 33_333, {"draw_calls": 12, "objects": 345.0}]),
+            ),
+            call(op::FLUSH, json!([])),
+        ],
+    );
+    until_sent(&replay, &rx, "/v1/logs");
+    until_sent(&replay, &rx, "/v1/traces");
+
+    let logs = otlp_logs(&rx.requests_to("/v1/logs"));
+    let hitch = logs
+        .iter()
+        .find(|l| l.event_name == "app.jank")
+        .unwrap_or_else(|| panic!("a hitch log line in {logs:?}"));
+    assert_eq!(
+        hitch.time_unix_nano,
+        ((unix_us + 120_000) * 1000) as u64,
+        "at the frame's end"
+    );
+    let attribute = |key: &str| {
+        hitch
+            .attributes
+            .iter()
+            .find(|kv| kv.key == key || kv.key == format!("data.{key}"))
+            .and_then(|kv| kv.value.as_ref()?.value.clone())
+            .unwrap_or_else(|| panic!("{key} in {:?}", hitch.attributes))
+    };
+    assert_eq!(attribute("hitch.duration_ms"), AnyValue::DoubleValue(120.0));
+    assert_eq!(
+        attribute("app.jank.threshold"),
+        AnyValue::DoubleValue(0.033333)
+    );
+    let context = format!("{:?} {:?}", attribute("logs"), attribute("monitors"));
+    assert!(
+        context.contains("loading chunk 3") && !context.contains("before the frame"),
+        "only the frame's lines: {context}"
+    );
+    assert!(
+        context.contains("draw_calls") && context.contains("345"),
+        "{context}"
+    );
+
+    let spans = otlp_spans(&rx.requests_to("/v1/traces"));
+    let hitch_span = spans
+        .iter()
+        .find(|s| s.name == "hitch")
+        .expect("a hitch span");
+    let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    assert_eq!(
+        (hex(&hitch_span.trace_id), hex(&hitch_span.parent_span_id)),
+        (
+            "0af7651916cd43dd4000000000000001".into(),
+            "4000000000000001".into()
+        ),
+        "under the level span the page started"
+    );
+    assert_eq!(
+        hitch_span.end_time_unix_nano - hitch_span.start_time_unix_nano,
+        120_000_000
+    );
+}
+
+/// The page decides what is a hitch with the core's rule:
+/// web_hitches.gd's constants are the core's.
+#[test]
+fn the_page_times_hitches_with_the_cores_defaults() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let gd =
+        std::fs::read_to_string(format!("{root}/addons/game_tracker/web/web_hitches.gd")).unwrap();
+    let factor = format!(
+        "const HITCH_FACTOR := {:?}",
+        game_tracker_core::config::HITCH_FACTOR
+    );
+    let min = format!(
+        "const MIN_AUTO_HITCH_USEC := {}",
+        game_tracker_core::config::MIN_AUTO_HITCH.as_micros()
+    );
+    assert!(gd.contains(&factor), "web_hitches.gd: {factor}");
+    assert!(gd.contains(&min), "web_hitches.gd: {min}");
+}
+
 /// The operations' numbers and field counts have one meaning in the three
 /// places that write or read them: handover.gd (the autoload), replay.rs
 /// (the worker) and the browser tests' writer (tests/web/handover.js).
@@ -404,6 +518,7 @@ fn the_page_the_worker_and_the_test_writer_number_the_operations_alike() {
         ("ENABLED", op::ENABLED),
         ("FLUSH", op::FLUSH),
         ("SHUTDOWN", op::SHUTDOWN),
+        ("HITCH", op::HITCH),
     ];
     // handover.gd: `enum Op { LOG_DEBUG = 1, LOG_INFO, … }`, numbered on.
     let body = &gd[gd.find("enum Op {").unwrap() + 9..];

@@ -48,6 +48,9 @@ class LengthGlue:
 	func stats() -> String:
 		return ""
 
+	func hiddenWithin(_ms: float) -> bool:
+		return false
+
 
 class Emitter extends Node:
 	var loads := {}

@@ -385,6 +385,19 @@ impl Tracker {
     ) {
         let end_unix_nano = now_unix_nano().saturating_sub(ended.elapsed().as_nanos() as u64);
         let duration = ended.saturating_duration_since(started);
+        self.hitch_at(end_unix_nano, duration, threshold, monitors);
+    }
+
+    /// [`Tracker::hitch`] for a frame that ended at `end_unix_nano` (wall
+    /// clock) and lasted `duration`: the Web worker replays the page's
+    /// frames after they ran.
+    pub fn hitch_at(
+        &self,
+        end_unix_nano: u64,
+        duration: Duration,
+        threshold: Duration,
+        monitors: &[(&str, f64)],
+    ) {
         self.note(|buf| {
             record::write_hitch(
                 buf,
