@@ -1,7 +1,7 @@
 //! The local-first sink: with no destination, events become JSON lines in
 //! `<jsonl_dir>/events.jsonl`, rotated at `max_jsonl_bytes`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use common::calls::TestCalls;
@@ -11,9 +11,9 @@ use game_tracker_core::{Config, DeviceInfo, Level, MetricKind, Signal, SpanStatu
 use serde_json::Value as Json;
 
 mod common;
-use common::{assert_identity, fresh_dir};
+use common::{assert_identity, fresh_dir, TempDir};
 
-fn folder(test: &str) -> PathBuf {
+fn folder(test: &str) -> TempDir {
     fresh_dir(&format!("jsonl_{test}"))
 }
 

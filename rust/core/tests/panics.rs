@@ -13,7 +13,7 @@ use game_tracker_core::{
 };
 
 mod common;
-use common::{assert_identity, fresh_dir};
+use common::{assert_identity, fresh_dir, TempDir};
 
 /// What `flush_and_wait` and quitting are given; a wedged lane would make
 /// them wait all of it.
@@ -30,8 +30,9 @@ const NO_WAIT_BOUND: Duration = Duration::from_secs(1);
 const BEFORE: u64 = 10;
 
 /// A tracker whose batches go to files (no receiver needed), closed only by
-/// a flush, that has delivered `BEFORE` logs.
-fn start_delivering(name: &str) -> Tracker {
+/// a flush, that has delivered `BEFORE` logs; its folder first, so a test
+/// drops it after the tracker.
+fn start_delivering(name: &str) -> (TempDir, Tracker) {
     arm_panic_hooks();
     let dir = fresh_dir(name);
     let fields: Vec<(String, Value)> = vec![
@@ -44,7 +45,7 @@ fn start_delivering(name: &str) -> Tracker {
     logs(&t, BEFORE as usize);
     assert!(flush_promptly(&t));
     assert_eq!(t.stats(Signal::Logs).sent, BEFORE);
-    t
+    (dir, t)
 }
 
 fn log(t: &Tracker, message: &str) {
@@ -78,7 +79,7 @@ fn panic_warnings(t: &Tracker) -> Vec<String> {
 
 #[test]
 fn a_sender_that_panics_gives_its_lane_up_and_the_other_lanes_go_on() {
-    let t = start_delivering("panic_sender");
+    let (_dir, t) = start_delivering("panic_sender");
 
     // The batch holding the hook panics its sender thread.
     log(&t, PANIC_SENDER);
@@ -119,7 +120,7 @@ fn a_sender_that_panics_gives_its_lane_up_and_the_other_lanes_go_on() {
 
 #[test]
 fn a_worker_that_panics_drops_what_it_held_and_the_game_never_waits() {
-    let t = start_delivering("panic_worker");
+    let (_dir, t) = start_delivering("panic_worker");
 
     // The worker panics as it reads the hook, with events before it read
     // and batched, and more arriving after it is gone.

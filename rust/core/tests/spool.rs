@@ -2,7 +2,7 @@
 //! reaches the receiver from the next, every event is accounted for in both,
 //! the size cap and receivers' age limits hold, and consent deletes it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::calls::TestCalls;
@@ -17,13 +17,13 @@ use game_tracker_testkit::receiver::{BlackHole, Receiver};
 
 mod common;
 use common::frames;
-use common::{assert_identity, fresh_dir};
+use common::{assert_identity, fresh_dir, TempDir};
 
 const LOGS: &str = "/loki/api/v1/push";
 const METRICS: &str = "/api/v1/metrics/write";
 const TRACES: &str = "/v1/traces";
 
-fn spool_dir(test: &str) -> PathBuf {
+fn spool_dir(test: &str) -> TempDir {
     fresh_dir(&format!("spool_{test}"))
 }
 
@@ -195,7 +195,7 @@ fn the_spool_size_cap_is_kept_and_what_does_not_fit_is_counted() {
 #[test]
 fn batches_older_than_the_receiver_accepts_are_deleted_and_counted_too_old() {
     let dir = spool_dir("old");
-    let (mut spool, _) = Spool::open(&dir, 1 << 20).unwrap();
+    let (mut spool, _) = Spool::open(dir.to_path_buf(), 1 << 20).unwrap();
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

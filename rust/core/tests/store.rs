@@ -1,7 +1,7 @@
 //! The local store: every session in `<local_store_dir>/telemetry.db`,
 //! read back here with SQLite itself.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use game_tracker_core::health::marker::Marker;
@@ -12,9 +12,9 @@ use rusqlite::Connection;
 
 mod common;
 use common::calls::TestCalls;
-use common::{assert_identity, fresh_dir};
+use common::{assert_identity, fresh_dir, TempDir};
 
-fn folder(test: &str) -> PathBuf {
+fn folder(test: &str) -> TempDir {
     fresh_dir(&format!("store_{test}"))
 }
 
@@ -295,7 +295,7 @@ fn two_games_write_one_database_at_once_and_nothing_is_lost() {
     const EACH: usize = 3_000;
     let writers: Vec<_> = (0..2)
         .map(|n| {
-            let dir = dir.clone();
+            let dir = dir.to_path_buf();
             std::thread::spawn(move || {
                 let t = start(&dir, vec![("release_health", Value::Bool(false))]);
                 for i in 0..EACH {

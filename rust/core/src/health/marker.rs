@@ -155,10 +155,33 @@ fn claim(path: &Path, id: &str, own_id: &str) -> Option<DeadSession> {
 mod tests {
     use super::*;
 
-    fn dir(name: &str) -> PathBuf {
+    /// A test's folder, removed when the test ends (passed or not).
+    struct Folder(PathBuf);
+
+    impl std::ops::Deref for Folder {
+        type Target = Path;
+
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl AsRef<Path> for Folder {
+        fn as_ref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Folder {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn dir(name: &str) -> Folder {
         let d = std::env::temp_dir().join(format!("gt-marker-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&d);
-        d
+        Folder(d)
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! test file uses every one.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+pub use game_tracker_testkit::processes::TempDir;
 
 use game_tracker_core::{Signal, SignalStats, Tracker};
 
@@ -51,13 +51,11 @@ pub fn settled_stats(t: &Tracker, signal: Signal) -> SignalStats {
     }
 }
 
-/// A fresh, empty folder for one test (spool, JSON lines), unique per test
-/// process. Not every test file needs one.
+/// A fresh, empty folder for one test (spool, JSON lines), unique per
+/// test, removed when dropped. Not every test file needs one.
 #[allow(dead_code)]
-pub fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("game_tracker_{name}_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+pub fn fresh_dir(name: &str) -> TempDir {
+    TempDir::new(name)
 }
 
 /// True when the suite runs with frame delivery (`GAMETRACKER_TEST_DELIVERY=frame`,
