@@ -11,6 +11,7 @@ Exit status 0 when --until was seen, 1 otherwise. Needs websocket-client.
 import argparse
 import base64
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -57,6 +58,9 @@ browser = subprocess.Popen(
     ],
     stdout=subprocess.DEVNULL,
     stderr=subprocess.DEVNULL,
+    # Its own temporary files (the singleton socket's folder) inside the
+    # profile, so they go with it.
+    env={**os.environ, "TMPDIR": profile},
 )
 
 
