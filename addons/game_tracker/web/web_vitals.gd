@@ -2,10 +2,10 @@ extends RefCounted
 ## The vitals on the Web, the same metrics with the same names and labels
 ## as the native ones (rust/gdext/src/vitals.rs): each frame only appends
 ## its time (wall time, timed by web_hitches.gd) and counts it if it was a
-## hitch; once a second that
-## second's frame times go as one histogram update (`game_frame_time_ms`,
-## milliseconds), with the hitches (`game_hitches_total`) and the engine's
-## monitors as gauges, appended to the frame's calls for the hand-over.
+## hitch; once a second that second's frame times go as one histogram
+## update (`game_frame_time_ms`, milliseconds), with the hitches
+## (`game_hitches_total`) and the engine's monitors as gauges, appended to
+## the frame's calls for the hand-over.
 
 const Op := preload("res://addons/game_tracker/web/handover.gd").Op
 ## How often the vitals are sent (the native `VITALS_INTERVAL_SECONDS`).
