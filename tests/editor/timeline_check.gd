@@ -4,7 +4,8 @@ extends "debugger_check.gd"
 ## tests' project whose main scene is the hitch game): plays the hitch game
 ## from the editor, reads the GameTracker tab's live timeline, then opens the
 ## local store file the game wrote (GAMETRACKER_TEST_STORE_DIR) in the same
-## timeline, clicks a hitch, takes a screenshot (GAMETRACKER_SCREENSHOT_DIR)
+## timeline, picks the file's older session in the session picker and
+## comes back to the latest, clicks a hitch, takes a screenshot (GAMETRACKER_SCREENSHOT_DIR)
 ## of the Timeline page, writes `result.json` into GAMETRACKER_EDITOR_TEST_OUT
 ## and quits.
 
@@ -21,6 +22,18 @@ func _run() -> void:
 	var file := OS.get_environment("GAMETRACKER_TEST_STORE_DIR").path_join("telemetry.db")
 	result["open_error"] = tab.open_file(file)
 	result["file"] = tab.timeline.summary()
+	# The file's sessions, latest first: pick the older one, then back.
+	var picker: OptionButton = tab._session_picker
+	result["picker_visible"] = picker.visible
+	result["picker"] = range(picker.item_count).map(func(i): return picker.get_item_text(i))
+	if picker.item_count > 1:
+		picker.select(1)
+		picker.item_selected.emit(1)
+		result["older"] = tab.timeline.summary()
+		result["older_source"] = tab._timeline_source.text
+		picker.select(0)
+		picker.item_selected.emit(0)
+		result["back"] = tab.timeline.summary()
 	# A click on the first stall's marker shows its context.
 	var first := -1
 	for i in tab.timeline.hitches.size():

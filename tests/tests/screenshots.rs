@@ -264,6 +264,26 @@ fn the_editor_debugger_tab_shows_the_demo_session_on_screen() {
     }
 }
 
+/// A session of another build (0.9) in the store folder, written by the
+/// core before the game runs: its one log line, no hitch. Returns its id.
+fn an_older_session_in(store: &TempDir) -> String {
+    use game_tracker_core::model::value::{Fields, Value};
+    use game_tracker_core::{Config, DeviceInfo, Level, Tracker};
+    let text = |p: &Path| Value::Str(p.to_string_lossy().into());
+    let fields = vec![
+        ("local_store_dir".to_string(), text(&store.0)),
+        ("session_dir".to_string(), text(&store.0.join("older"))),
+        ("version".to_string(), Value::Str("0.9".into())),
+        ("self_metrics".to_string(), Value::Bool(false)),
+    ];
+    let tracker = Tracker::start(Config::from_fields(&fields).unwrap(), DeviceInfo::default())
+        .expect("a tracker writing the store");
+    let id = tracker.session().session_id.clone();
+    tracker.log_with(Level::Info, "an older session", Fields::new());
+    tracker.shutdown(Duration::from_secs(5));
+    id
+}
+
 /// The tests' project with the hitch game as its main scene and the
 /// GameTracker plugin (which adds the tab) and the timeline test plugin
 /// (`tests/editor/timeline_check.gd`) enabled.
@@ -305,6 +325,7 @@ fn the_timeline_shows_the_hitch_games_session_live_and_from_its_local_store_file
             ),
         ],
     );
+    let older = an_older_session_in(&store);
     let result = run_the_editor_test(
         &project,
         &[],
@@ -314,6 +335,44 @@ fn the_timeline_shows_the_hitch_games_session_live_and_from_its_local_store_file
         ],
     );
     assert_eq!(result["open_error"], "", "{result}");
+    // The file holds the game's session and the older one: the picker
+    // lists both, latest first, and shows the one picked.
+    let picker: Vec<&str> = result["picker"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(result["picker_visible"], true, "{result}");
+    // The game's: its four hitches at least (a busy machine may add one).
+    let hitches_of = |line: &str| -> Option<u64> {
+        line.strip_suffix(" hitches")?
+            .rsplit(" · ")
+            .next()?
+            .parse()
+            .ok()
+    };
+    assert!(
+        picker.len() == 2
+            && hitches_of(picker[0]).is_some_and(|n| n >= 4)
+            && picker[1].ends_with(" · exited · v0.9 · 0 hitches"),
+        "the sessions, latest first: {picker:?}"
+    );
+    assert!(
+        result["older_source"]
+            .as_str()
+            .is_some_and(|s| s.contains(&older)),
+        "the older session picked: {result}"
+    );
+    let older_summary = &result["older"];
+    assert!(
+        older_summary["hitches"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+            && older_summary["spans"] == 0
+            && older_summary["logs"]["info"].as_u64().unwrap_or(0) >= 1
+            && older_summary["logs"]["warn"].is_null(),
+        "only its own events, none of the game's: {older_summary}"
+    );
+    assert_eq!(result["back"], result["file"], "and back to the latest");
     // What the game did: three stalls inside `load_chunk`, one frozen frame,
     // in its one scene, with frame times throughout. Live, the tab puts the
     // hitches together from the feed; from the file, they are the rows the

@@ -54,6 +54,11 @@ var _version_label: Label
 var _reader := GameTrackerFeedReader.new()
 var timeline: Timeline
 var _timeline_source: Label
+## A file's sessions, latest first: pick one to see it (hidden for one).
+var _session_picker: OptionButton
+## The file on the timeline, and its sessions' ids in the picker's order.
+var _file_path := ""
+var _file_sessions: Array = []
 var _hitch_details: RichTextLabel
 var _file_dialog: EditorFileDialog
 ## Showing a file, not the running game: the live feed is kept meanwhile.
@@ -266,13 +271,18 @@ func _make_timeline() -> Control:
 	var bar := HBoxContainer.new()
 	var open := Button.new()
 	open.text = "Open a local store file…"
-	open.tooltip_text = "telemetry.db, a player's export or a merged file: its latest session (or drop one here from the FileSystem dock)"
+	open.tooltip_text = "telemetry.db, a player's export or a merged file: its latest session, or pick another (or drop one here from the FileSystem dock)"
 	open.pressed.connect(_choose_file)
 	bar.add_child(open)
 	var live := Button.new()
 	live.text = "Running game"
 	live.pressed.connect(_show_live)
 	bar.add_child(live)
+	_session_picker = OptionButton.new()
+	_session_picker.tooltip_text = "The file's sessions, latest first: when, how long, how it ended, its version, its hitches"
+	_session_picker.visible = false
+	_session_picker.item_selected.connect(func(i): open_file(_file_path, _file_sessions[i]))
+	bar.add_child(_session_picker)
 	_timeline_source = Label.new()
 	_timeline_source.size_flags_horizontal = Control.SIZE_EXPAND_FILL
 	_timeline_source.clip_text = true
@@ -297,6 +307,7 @@ func _make_timeline() -> Control:
 ## The running game's session on the timeline (what the feed brought).
 func _show_live() -> void:
 	_showing_file = false
+	_session_picker.visible = false
 	_timeline_source.text = "the running game" + ((" · session " + session_id) if session_id != "" else "")
 	timeline.clear()
 	timeline.set_session(_live_started_ms, _live_ended_ms)
@@ -314,21 +325,50 @@ func _choose_file() -> void:
 	_file_dialog.popup_file_dialog()
 
 
-## Shows the latest session of a local store file; returns the error, or "".
-func open_file(path: String) -> String:
-	var result: Dictionary = GameTrackerClient._read_timeline(ProjectSettings.globalize_path(path))
+## Shows a session of a local store file (`session_id` "": its latest),
+## and lists the file's sessions to pick from; returns the error, or "".
+func open_file(path: String, session_id := "") -> String:
+	var result: Dictionary = GameTrackerClient._read_timeline(ProjectSettings.globalize_path(path), session_id)
 	if result["error"] != "":
 		_timeline_source.text = result["error"]
 		return result["error"]
 	_showing_file = true
+	_file_path = path
 	var session: Dictionary = result["session"]
 	timeline.clear()
 	timeline.set_session(session["started_ms"], session["ended_ms"])
 	timeline.add_events(result["events"])
-	_timeline_source.text = "%s · session %s (%s)%s" % [path.get_file(), session["id"], session["status"],
-		(" · latest of %d" % result["sessions"]) if result["sessions"] > 1 else ""]
+	_list_sessions(result["session_list"], session["id"], result["sessions"])
+	_timeline_source.text = "%s · session %s (%s)" % [path.get_file(), session["id"], session["status"]]
 	show_page("Timeline")
 	return ""
+
+
+## The picker: one line per session of the file, the one shown selected.
+func _list_sessions(sessions: Array, shown: String, count: int) -> void:
+	_session_picker.clear()
+	_file_sessions = sessions.map(func(s): return s["id"])
+	for s in sessions:
+		_session_picker.add_item(_session_line(s))
+	if count > sessions.size():
+		_session_picker.add_separator("%d older sessions not listed" % (count - sessions.size()))
+	_session_picker.select(_file_sessions.find(shown))
+	_session_picker.visible = count > 1
+
+
+## "2026-12-07 14:03 · 12 min · crashed · v1.2 · 3 hitches", in local time.
+static func _session_line(s: Dictionary) -> String:
+	var local_offset: int = Time.get_time_zone_from_system()["bias"] * 60
+	var started := Time.get_datetime_string_from_unix_time(int(s["started_ms"] / 1000.0) + local_offset, true)
+	var parts := [started.substr(0, 16)]
+	if s["ended_ms"] > 0.0:
+		var minutes: float = (s["ended_ms"] - s["started_ms"]) / 60000.0
+		parts.append("%d min" % roundi(minutes) if minutes >= 1.0 else "%d s" % roundi(minutes * 60.0))
+	parts.append(s["status"])
+	if s["version"] != "":
+		parts.append("v" + s["version"])
+	parts.append("%d hitch%s" % [s["hitches"], "" if s["hitches"] == 1 else "es"])
+	return " · ".join(parts)
 
 
 func _can_drop_file(_at: Vector2, data: Variant) -> bool:

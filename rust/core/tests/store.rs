@@ -460,3 +460,80 @@ fn an_export_holds_the_rows_of_its_time_range_with_their_sessions() {
         .contains("no local store"));
     t.shutdown(Duration::from_secs(2));
 }
+
+/// The editor's timeline reads one session of a file, the latest unless
+/// another is picked, and lists the file's sessions, latest first, with
+/// each one's version and hitches.
+#[test]
+fn the_timeline_reads_the_session_picked_and_lists_every_session() {
+    use game_tracker_core::sinks::store::timeline::read_timeline;
+    use game_tracker_core::FRAME_TIME_METRIC;
+
+    let dir = folder("timeline");
+    let first = start(&dir, vec![]);
+    let first_id = first.session().session_id.clone();
+    first.log(Level::Info, "in the first session".into(), vec![]);
+    let now = std::time::Instant::now();
+    first.hitch(
+        now.checked_sub(Duration::from_millis(120)).unwrap(),
+        now,
+        Duration::from_millis(33),
+        &[],
+    );
+    first.shutdown(Duration::from_secs(5));
+    let second = start(&dir, vec![("version", Value::Str("1.3".into()))]);
+    let second_id = second.session().session_id.clone();
+    second.log(Level::Info, "in the second session".into(), vec![]);
+    second.shutdown(Duration::from_secs(5));
+    let file = dir.join(FILE_NAME);
+    let messages = |t: &game_tracker_core::sinks::store::timeline::StoredTimeline| {
+        t.events
+            .iter()
+            .filter_map(|e| match e {
+                game_tracker_core::model::event::Event::Log(l) => Some(l.message.clone()),
+                _ => None,
+            })
+            .filter(|m| m.starts_with("in the"))
+            .collect::<Vec<_>>()
+    };
+
+    let latest = read_timeline(&file, FRAME_TIME_METRIC, None).unwrap();
+    assert_eq!(
+        latest.session.session_id, second_id,
+        "the latest by default"
+    );
+    assert_eq!(messages(&latest), ["in the second session"]);
+    assert_eq!(latest.session_count, 2);
+    let listed: Vec<(&str, &str, &str, usize)> = latest
+        .sessions
+        .iter()
+        .map(|s| {
+            (
+                s.session_id.as_str(),
+                s.version.as_str(),
+                s.status.as_str(),
+                s.hitches,
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (second_id.as_str(), "1.3", "exited", 0),
+            (first_id.as_str(), "1.2", "exited", 1)
+        ],
+        "latest first, each with its version, end and hitches"
+    );
+
+    let picked = read_timeline(&file, FRAME_TIME_METRIC, Some(&first_id)).unwrap();
+    assert_eq!(picked.session.session_id, first_id);
+    assert_eq!(
+        messages(&picked),
+        ["in the first session"],
+        "only its events"
+    );
+    assert_eq!(picked.sessions, latest.sessions, "the same list");
+
+    let missing = read_timeline(&file, FRAME_TIME_METRIC, Some("nope")).unwrap_err();
+    assert!(missing.contains("holds no session nope"), "{missing}");
+}

@@ -240,11 +240,12 @@ impl GameTrackerClient {
             .take(self.lifecycle.tracker().map(|t| &**t), staged)
     }
 
-    /// In the editor: the latest session of a local store file
-    /// (`telemetry.db`, an export, a merged file) for the tab's timeline.
+    /// In the editor: a session of a local store file (`telemetry.db`, an
+    /// export, a merged file) for the tab's timeline, and the file's
+    /// sessions; `session_id` "": the latest.
     #[func]
-    fn _read_timeline(path: GString) -> VarDictionary {
-        crate::timeline_file::read(&path.to_string())
+    fn _read_timeline(path: GString, session_id: GString) -> VarDictionary {
+        crate::timeline_file::read(&path.to_string(), &session_id.to_string())
     }
 
     /// The log levels' names, lowest first (the core's `Level::NAMES`): the

@@ -1,17 +1,22 @@
 //! A session read back from a store file (`telemetry.db`, an export or a
 //! merged file) for the editor's timeline: its log lines and spans as the
 //! events they were, its scene changes, and its frame times from the
-//! frame-time histogram's snapshots. The file is opened read-only.
+//! frame-time histogram's snapshots; and the file's sessions, for picking
+//! another. The file is opened read-only.
 
 use std::path::Path;
 
 use rusqlite::{params, Connection, OpenFlags};
 
+use crate::hitches::report::HITCH;
 use crate::model::event::{Event, Level, LogRecord, SpanId, SpanRecord, SpanStatus, TraceId};
 use crate::model::value::{Fields, Value};
 
 /// The most events read from one session: the timeline keeps about this many.
 pub const MAX_TIMELINE_EVENTS: usize = 20_000;
+/// The most sessions listed, the latest: a merged file of a whole
+/// playtest fits, and the list stays one menu.
+pub const MAX_LISTED_SESSIONS: usize = 500;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredSession {
@@ -19,13 +24,20 @@ pub struct StoredSession {
     pub started_us: i64,
     pub ended_us: Option<i64>,
     pub status: String,
+    /// The game's version that played it.
+    pub version: String,
+    /// Its hitches' log lines.
+    pub hitches: usize,
 }
 
 #[derive(Debug)]
 pub struct StoredTimeline {
+    /// The session read.
     pub session: StoredSession,
-    /// Sessions in the file (the latest is read).
-    pub sessions: usize,
+    /// The file's sessions, latest first, at most [`MAX_LISTED_SESSIONS`].
+    pub sessions: Vec<StoredSession>,
+    /// How many sessions the file holds.
+    pub session_count: usize,
     /// Logs and spans in time order.
     pub events: Vec<Event>,
     /// Where the scene changed: (time µs, scene).
@@ -35,41 +47,77 @@ pub struct StoredTimeline {
     pub frame_times: Vec<(i64, f64)>,
 }
 
-/// The latest session in the file at `path`.
-pub fn read_timeline(path: &Path, frame_metric: &str) -> Result<StoredTimeline, String> {
+/// The session `session_id` of the file at `path`, or its latest for `None`.
+pub fn read_timeline(
+    path: &Path,
+    frame_metric: &str,
+    session_id: Option<&str>,
+) -> Result<StoredTimeline, String> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let failed = |e: rusqlite::Error| format!("{} is not a GameTracker store: {e}", path.display());
-    let sessions: i64 = conn
+    let session_count: i64 = conn
         .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
         .map_err(failed)?;
-    let session = conn
-        .query_row(
-            "SELECT session_id, started_us, ended_us, status FROM sessions
-             ORDER BY started_us DESC LIMIT 1",
-            [],
-            |r| {
-                Ok(StoredSession {
-                    session_id: r.get(0)?,
-                    started_us: r.get(1)?,
-                    ended_us: r.get(2)?,
-                    status: r.get(3)?,
-                })
-            },
-        )
-        .map_err(|_| format!("{} holds no session", path.display()))?;
+    let sessions = sessions(&conn).map_err(failed)?;
+    let session = match session_id {
+        None => sessions.first().cloned(),
+        Some(id) => match sessions.iter().find(|s| s.session_id == id) {
+            Some(listed) => Some(listed.clone()),
+            None => session(&conn, id).map_err(failed)?,
+        },
+    }
+    .ok_or_else(|| match session_id {
+        None => format!("{} holds no session", path.display()),
+        Some(id) => format!("{} holds no session {id}", path.display()),
+    })?;
     let (events, scenes) = events(&conn, &session.session_id).map_err(failed)?;
     let frame_times = frame_times(&conn, &session.session_id, frame_metric).map_err(failed)?;
     Ok(StoredTimeline {
         session,
-        sessions: sessions.max(0) as usize,
+        sessions,
+        session_count: session_count.max(0) as usize,
         events,
         scenes,
         frame_times,
     })
+}
+
+/// A session's columns and its hitch count, `FROM sessions s`.
+const SESSION_COLUMNS: &str = "s.session_id, s.started_us, s.ended_us, s.status, s.version,
+    (SELECT count(*) FROM events e
+     WHERE e.session_id = s.session_id AND e.kind = 'log' AND e.name = ?1)";
+
+fn session_row(r: &rusqlite::Row) -> rusqlite::Result<StoredSession> {
+    Ok(StoredSession {
+        session_id: r.get(0)?,
+        started_us: r.get(1)?,
+        ended_us: r.get(2)?,
+        status: r.get(3)?,
+        version: r.get(4)?,
+        hitches: r.get::<_, i64>(5)?.max(0) as usize,
+    })
+}
+
+/// The latest [`MAX_LISTED_SESSIONS`] sessions, latest first.
+fn sessions(conn: &Connection) -> rusqlite::Result<Vec<StoredSession>> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions s ORDER BY s.started_us DESC LIMIT ?2"
+    ))?;
+    let rows = statement.query_map(params![HITCH, MAX_LISTED_SESSIONS as i64], session_row)?;
+    rows.collect()
+}
+
+/// One session by its id, listed or not.
+fn session(conn: &Connection, id: &str) -> rusqlite::Result<Option<StoredSession>> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.session_id = ?2"
+    ))?;
+    let mut rows = statement.query_map(params![HITCH, id], session_row)?;
+    rows.next().transpose()
 }
 
 type Scenes = Vec<(i64, String)>;
