@@ -173,6 +173,32 @@ fn from_chromium_the_worker_delivers_every_event_through_throttling_an_outage_hi
     );
     assert!(!rx.requests_to("/v1/metrics").is_empty(), "metrics sent");
 
+    // The page's hitch, made by the worker's core: a log line and a span
+    // under the span open in its frame.
+    let hitches: Vec<LogRecord> = otlp_logs(&logs_requests[1..])
+        .into_iter()
+        .filter(|l| l.event_name == "app.jank")
+        .collect();
+    assert_eq!(hitches.len(), 1, "the page's one hitch: {messages:?}");
+    let hitch_span = spans
+        .iter()
+        .find(|s| s.name == "hitch")
+        .expect("the hitch's span");
+    let first_chunk = spans
+        .iter()
+        .filter(|s| s.name == "chunk")
+        .min_by_key(|s| s.start_time_unix_nano)
+        .unwrap();
+    assert_eq!(
+        (&hitch_span.trace_id, &hitch_span.parent_span_id),
+        (&first_chunk.trace_id, &first_chunk.span_id),
+        "under the span open in its frame"
+    );
+    assert_eq!(
+        hitch_span.end_time_unix_nano - hitch_span.start_time_unix_nano,
+        120_000_000
+    );
+
     // Hiding the page: the tail, held back by a 60 s flush interval, went
     // out at once (the page's report said so before "done"; here it is).
     assert_eq!(

@@ -5,7 +5,8 @@
 //   endpoint   the receiver
 //   frames     how many frames make events (one log and one metric each,
 //              a span every SPAN_EVERY frames)
-// When every event of those frames was sent (the worker's report says
+// Frame HITCH_FRAME also reports a hitch (120 ms), as web_hitches.gd does,
+// while the first span is open. When every event of those frames was sent (the worker's report says
 // nothing is pending), it hands over TAIL more logs with no flush, and the
 // page is hidden (its visibility event, as a browser fires it when the
 // player switches tabs); once the report says they were sent, it hands
@@ -20,6 +21,7 @@ const FRAMES = Number(params.get("frames") || 300);
 const SPAN_EVERY = 30;
 const TAIL = 3;
 const GOODBYE = 3;
+const HITCH_FRAME = 5;
 
 const Op = GodotHandover.Op;
 const ticks = GodotHandover.ticks;
@@ -93,6 +95,9 @@ function step() {
       }
     } else if (frame % SPAN_EVERY === 0) {
       calls.push([Op.SPAN_END_WITH, span, ticks(), 1, "", { last: frame }]);
+    }
+    if (frame === HITCH_FRAME) {
+      calls.push([Op.HITCH, ticks(), 120000, 33333, { draw_calls: 7, objects: 1234 }]);
     }
     handover(calls);
   } else if (frame === FRAMES + 1) {
