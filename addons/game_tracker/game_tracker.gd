@@ -96,10 +96,11 @@ func _send_to_debugger(quitting := false) -> void:
 		stats = get_stats()
 	if batch["records"].is_empty() and batch["overflow"] == 0 and stats == null:
 		return
-	# The feed's version goes last, so an editor that reads the first four
-	# (one from before the version existed) still finds them where it looks.
+	# The feed's version and what came after it go last, so an editor that
+	# reads the first four (one from before the version existed) still finds
+	# them where it looks.
 	EngineDebugger.send_message("game_tracker:frame",
-		[batch["records"], batch["overflow"], stats, get_session_id(), batch["version"]])
+		[batch["records"], batch["overflow"], stats, get_session_id(), batch["version"], batch["hitches"]])
 	if quitting:
 		OS.delay_msec(DEBUGGER_QUIT_DRAIN_MS)
 

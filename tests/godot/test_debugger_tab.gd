@@ -2,7 +2,8 @@ extends RefCounted
 ## The editor's GameTracker tab (addons/game_tracker/debugger/tab.gd) given
 ## the messages a game sends it: records of its own feed version are read;
 ## those of another version (a game with another version of the addon) are
-## not read at all, and the tab says so where it is seen.
+## not read at all, and the tab says so where it is seen. A hitch is made
+## with the game's settings (its frozen frames), not the editor's defaults.
 
 const Tab := preload("res://addons/game_tracker/debugger/tab.gd")
 
@@ -81,3 +82,32 @@ func run(t) -> void:
 	GameTracker.shutdown()
 	for file in DirAccess.get_files_at(store_dir):
 		DirAccess.remove_absolute(store_dir.path_join(file))
+	await _check_hitch_settings(t)
+
+
+## A 150 ms frame in a game whose frozen frames start at 100 ms: the tab
+## marks it frozen, as the game's worker does (the default is 700 ms).
+func _check_hitch_settings(t) -> void:
+	GameTracker.shutdown()
+	t.eq(GameTracker.init({"endpoint": t.endpoint(), "game": "debugger-tab", "capture_hitches": true,
+		"hitch_threshold_ms": 60, "frozen_frame_ms": 100, "max_hitches_per_minute": 5}), true, "init with hitches")
+	GameTracker._set_debugger_feed(true)
+	var tree := GameTracker.get_tree()
+	for i in 3:
+		await tree.process_frame
+	GameTracker._take_debugger_events(true)
+	OS.delay_msec(150)
+	for i in 2:
+		await tree.process_frame
+	var batch: Dictionary = GameTracker._take_debugger_events(true)
+	GameTracker._set_debugger_feed(false)
+	t.eq(batch["hitches"], [100.0, 5], "the feed carries the game's frozen frame and budget")
+	var tab := Tab.new()
+	t.add_child(tab)
+	tab.add_message([batch["records"], batch["overflow"], null, GameTracker.get_session_id(), batch["version"],
+		batch["hitches"]])
+	var stalled: Array = tab.timeline.hitches.filter(func(h): return h["duration_ms"] >= 150.0)
+	t.check(not stalled.is_empty() and stalled.all(func(h): return h["frozen"] and h["duration_ms"] < 700.0),
+		"the stalled frame, frozen by the game's setting: %s" % [tab.timeline.hitches])
+	tab.queue_free()
+	GameTracker.shutdown()

@@ -119,7 +119,8 @@ func session_stopped() -> void:
 
 ## One `game_tracker:frame` message from the game (game_tracker.gd's
 ## `_send_to_debugger`): records, events lost, stats or null, session id,
-## and the feed's version. Records of another version (a game with another
+## the feed's version, and the game's hitch settings (its hitches are made
+## here as its worker makes them). Records of another version (a game with another
 ## version of the addon) would be misread, so they are not read at all: the
 ## tab says which versions differ instead, and shows nothing of that game.
 func add_message(data: Array) -> void:
@@ -132,6 +133,8 @@ func add_message(data: Array) -> void:
 			str(theirs) if typeof(theirs) == TYPE_INT else "(none: an older addon)", ours]
 		_version_label.visible = true
 		return
+	if data.size() > 5 and data[5] is Array:
+		_reader.use_hitch_settings(data[5])
 	add_frame(_reader.read(data[0]), data[1], data[2], data[3])
 
 

@@ -229,15 +229,18 @@ impl GameTrackerClient {
             .set(on, self.lifecycle.tracker().map(|t| &**t));
     }
 
-    /// `{"records": PackedByteArray, "overflow": n, "version": v}`: the
-    /// records kept since the last call, how many events were not (over the
-    /// cap), and their format's version (`_debugger_feed_version`).
+    /// `{"records": PackedByteArray, "overflow": n, "version": v, "hitches":
+    /// [frozen_frame_ms, max_hitches_per_minute]}`: the records kept since
+    /// the last call, how many events were not (over the cap), their
+    /// format's version (`_debugger_feed_version`) and the game's hitch
+    /// settings (the editor's reader makes its hitches with them).
     /// `staged`: also the events made since this frame's hand-over (the last
     /// call, as the game quits; never twice before a hand-over).
     #[func]
     fn _take_debugger_events(&mut self, staged: bool) -> VarDictionary {
+        let hitches = self.lifecycle.hitch_config();
         self.debugger
-            .take(self.lifecycle.tracker().map(|t| &**t), staged)
+            .take(self.lifecycle.tracker().map(|t| &**t), staged, &hitches)
     }
 
     /// In the editor: a session of a local store file (`telemetry.db`, an

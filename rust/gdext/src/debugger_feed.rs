@@ -10,6 +10,7 @@
 //! feed carries the record format's version (`record::VERSION`), and the
 //! tab reads only records of its own version (`tab.gd`'s `add_message`).
 
+use game_tracker_core::config::HitchConfig;
 use game_tracker_core::model::event::{Event, SpanStatus};
 use game_tracker_core::model::value::Value;
 use game_tracker_core::Tracker;
@@ -36,12 +37,20 @@ impl DebuggerFeed {
         self.on
     }
 
-    /// `{"records": PackedByteArray, "overflow": n, "version": v}`: the records handed to
+    /// `{"records": PackedByteArray, "overflow": n, "version": v, "hitches":
+    /// [frozen_frame_ms, max_hitches_per_minute]}`: the records handed to
     /// the worker since the last call (with `staged`, also those not yet
-    /// handed over) as they are, and how many events the tap could not keep.
-    /// Copying bytes is all the game does; the editor reads them
-    /// (`GameTrackerFeedReader`) when `version` is the editor's own ([`version`]).
-    pub fn take(&mut self, tracker: Option<&Tracker>, staged: bool) -> VarDictionary {
+    /// handed over) as they are, how many events the tap could not keep,
+    /// and the game's hitch settings, which the editor's reader needs to
+    /// make the hitches the game's worker makes. Copying bytes is all the
+    /// game does; the editor reads them (`GameTrackerFeedReader`) when
+    /// `version` is the editor's own ([`version`]).
+    pub fn take(
+        &mut self,
+        tracker: Option<&Tracker>,
+        staged: bool,
+        hitches: &HitchConfig,
+    ) -> VarDictionary {
         let (bytes, overflow) = match (self.on, tracker) {
             (true, Some(t)) => t.take_tapped(staged),
             _ => (Vec::new(), 0),
@@ -50,8 +59,30 @@ impl DebuggerFeed {
         out.set("records", &PackedByteArray::from(bytes.as_slice()));
         out.set("overflow", overflow as i64);
         out.set("version", version());
+        out.set("hitches", &hitch_settings(hitches));
         out
     }
+}
+
+/// `[frozen_frame_ms (0: none), max_hitches_per_minute]`, as
+/// [`hitch_config`] reads them back.
+fn hitch_settings(config: &HitchConfig) -> VarArray {
+    let frozen_ms = config.frozen.map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    varray![frozen_ms, config.max_per_minute as i64]
+}
+
+/// The game's hitch settings from the feed (`hitch_settings`), for the
+/// editor's reader: capture on (the game's notes come only when it is),
+/// the threshold in each note.
+pub fn hitch_config(settings: &VarArray) -> Option<HitchConfig> {
+    let frozen_ms = settings.get(0)?.try_to::<f64>().ok()?;
+    let max_per_minute = settings.get(1)?.try_to::<i64>().ok()?;
+    Some(HitchConfig {
+        capture: true,
+        threshold: None,
+        frozen: (frozen_ms > 0.0).then(|| std::time::Duration::from_secs_f64(frozen_ms / 1000.0)),
+        max_per_minute: max_per_minute.max(0) as usize,
+    })
 }
 
 /// The version of the records this build writes and reads.

@@ -5,13 +5,14 @@
 //! hitch code (`game_tracker_core::hitches`) on them, so the tab shows the
 //! hitch the game sent, with the same context.
 
+use game_tracker_core::config::HitchConfig;
 use game_tracker_core::handover::record::{read_items, Item};
 use game_tracker_core::hitches::{Hitches, Outcome};
 use game_tracker_core::model::event::Note;
 use game_tracker_core::Config;
 use godot::prelude::*;
 
-use crate::debugger_feed::{event_dictionary, millis, MAX_EVENTS_PER_SEND};
+use crate::debugger_feed::{event_dictionary, hitch_config, millis, MAX_EVENTS_PER_SEND};
 
 /// Reads a game's debugger messages in order. Editor only: the tab makes
 /// one per game run.
@@ -19,20 +20,35 @@ use crate::debugger_feed::{event_dictionary, millis, MAX_EVENTS_PER_SEND};
 #[class(base = RefCounted)]
 pub struct GameTrackerFeedReader {
     hitches: Option<Hitches>,
+    /// The settings `hitches` was made with: the game's, once it said them.
+    settings: HitchConfig,
 }
 
 #[godot_api]
 impl IRefCounted for GameTrackerFeedReader {
     fn init(_base: Base<RefCounted>) -> Self {
-        // The key table's defaults: the editor does not know the game's `init`.
+        // The key table's defaults until the game's feed says its own.
+        let settings = Config::default().hitches;
         GameTrackerFeedReader {
-            hitches: Hitches::new(&Config::default().hitches),
+            hitches: Hitches::new(&settings),
+            settings,
         }
     }
 }
 
 #[godot_api]
 impl GameTrackerFeedReader {
+    /// The game's hitch settings, as its feed carries them
+    /// (`debugger_feed.rs`): its frozen frames and its budget, so the tab
+    /// shows the hitches the game sent. Changed settings start afresh.
+    #[func]
+    fn use_hitch_settings(&mut self, settings: VarArray) {
+        if let Some(config) = hitch_config(&settings).filter(|c| *c != self.settings) {
+            self.hitches = Hitches::new(&config);
+            self.settings = config;
+        }
+    }
+
     /// One message's records as Dictionaries: the game's events, then
     /// `{"type": "scene", "time_ms", "name"}` and a hitch's log line and
     /// span (`"derived": true`: the game's worker made them, not a call) in
