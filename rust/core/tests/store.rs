@@ -466,6 +466,7 @@ fn an_export_holds_the_rows_of_its_time_range_with_their_sessions() {
 /// each one's version and hitches.
 #[test]
 fn the_timeline_reads_the_session_picked_and_lists_every_session() {
+    use game_tracker_core::hitches::report::HITCH;
     use game_tracker_core::sinks::store::timeline::read_timeline;
     use game_tracker_core::FRAME_TIME_METRIC;
 
@@ -497,7 +498,7 @@ fn the_timeline_reads_the_session_picked_and_lists_every_session() {
             .collect::<Vec<_>>()
     };
 
-    let latest = read_timeline(&file, FRAME_TIME_METRIC, None).unwrap();
+    let latest = read_timeline(&file, FRAME_TIME_METRIC, HITCH, None).unwrap();
     assert_eq!(
         latest.session.session_id, second_id,
         "the latest by default"
@@ -525,7 +526,7 @@ fn the_timeline_reads_the_session_picked_and_lists_every_session() {
         "latest first, each with its version, end and hitches"
     );
 
-    let picked = read_timeline(&file, FRAME_TIME_METRIC, Some(&first_id)).unwrap();
+    let picked = read_timeline(&file, FRAME_TIME_METRIC, HITCH, Some(&first_id)).unwrap();
     assert_eq!(picked.session.session_id, first_id);
     assert_eq!(
         messages(&picked),
@@ -534,6 +535,6 @@ fn the_timeline_reads_the_session_picked_and_lists_every_session() {
     );
     assert_eq!(picked.sessions, latest.sessions, "the same list");
 
-    let missing = read_timeline(&file, FRAME_TIME_METRIC, Some("nope")).unwrap_err();
+    let missing = read_timeline(&file, FRAME_TIME_METRIC, HITCH, Some("nope")).unwrap_err();
     assert!(missing.contains("holds no session nope"), "{missing}");
 }

@@ -4,6 +4,7 @@
 //! (`debugger_feed.rs`), with its scene changes and frame times, and the
 //! file's sessions to pick from (`game_tracker_core::sinks::store::timeline`).
 
+use game_tracker_core::hitches::report::HITCH;
 use game_tracker_core::sinks::store::timeline::{read_timeline, StoredSession};
 use game_tracker_core::FRAME_TIME_METRIC;
 use godot::prelude::*;
@@ -17,7 +18,8 @@ use crate::debugger_feed::event_dictionary;
 pub fn read(path: &str, session_id: &str) -> VarDictionary {
     let mut out = VarDictionary::new();
     let chosen = (!session_id.is_empty()).then_some(session_id);
-    let timeline = match read_timeline(std::path::Path::new(path), FRAME_TIME_METRIC, chosen) {
+    let file = std::path::Path::new(path);
+    let timeline = match read_timeline(file, FRAME_TIME_METRIC, HITCH, chosen) {
         Ok(t) => t,
         Err(error) => {
             out.set("error", error.as_str());

@@ -8,7 +8,6 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OpenFlags};
 
-use crate::hitches::report::HITCH;
 use crate::model::event::{Event, Level, LogRecord, SpanId, SpanRecord, SpanStatus, TraceId};
 use crate::model::value::{Fields, Value};
 
@@ -48,9 +47,12 @@ pub struct StoredTimeline {
 }
 
 /// The session `session_id` of the file at `path`, or its latest for `None`.
+/// `frame_metric` and `hitch_message` name the frame-time histogram and a
+/// hitch's log line (the hitches' names, a layer above the store).
 pub fn read_timeline(
     path: &Path,
     frame_metric: &str,
+    hitch_message: &str,
     session_id: Option<&str>,
 ) -> Result<StoredTimeline, String> {
     let conn = Connection::open_with_flags(
@@ -62,12 +64,12 @@ pub fn read_timeline(
     let session_count: i64 = conn
         .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
         .map_err(failed)?;
-    let sessions = sessions(&conn).map_err(failed)?;
+    let sessions = sessions(&conn, hitch_message).map_err(failed)?;
     let session = match session_id {
         None => sessions.first().cloned(),
         Some(id) => match sessions.iter().find(|s| s.session_id == id) {
             Some(listed) => Some(listed.clone()),
-            None => session(&conn, id).map_err(failed)?,
+            None => session(&conn, hitch_message, id).map_err(failed)?,
         },
     }
     .ok_or_else(|| match session_id {
@@ -103,20 +105,27 @@ fn session_row(r: &rusqlite::Row) -> rusqlite::Result<StoredSession> {
 }
 
 /// The latest [`MAX_LISTED_SESSIONS`] sessions, latest first.
-fn sessions(conn: &Connection) -> rusqlite::Result<Vec<StoredSession>> {
+fn sessions(conn: &Connection, hitch_message: &str) -> rusqlite::Result<Vec<StoredSession>> {
     let mut statement = conn.prepare(&format!(
         "SELECT {SESSION_COLUMNS} FROM sessions s ORDER BY s.started_us DESC LIMIT ?2"
     ))?;
-    let rows = statement.query_map(params![HITCH, MAX_LISTED_SESSIONS as i64], session_row)?;
+    let rows = statement.query_map(
+        params![hitch_message, MAX_LISTED_SESSIONS as i64],
+        session_row,
+    )?;
     rows.collect()
 }
 
 /// One session by its id, listed or not.
-fn session(conn: &Connection, id: &str) -> rusqlite::Result<Option<StoredSession>> {
+fn session(
+    conn: &Connection,
+    hitch_message: &str,
+    id: &str,
+) -> rusqlite::Result<Option<StoredSession>> {
     let mut statement = conn.prepare(&format!(
         "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.session_id = ?2"
     ))?;
-    let mut rows = statement.query_map(params![HITCH, id], session_row)?;
+    let mut rows = statement.query_map(params![hitch_message, id], session_row)?;
     rows.next().transpose()
 }
 
