@@ -8,9 +8,13 @@ use std::process::Output;
 use crate::decode::{loki_lines, otlp_spans};
 use crate::receiver::Receiver;
 
+/// A hitch's log line and span (the core's `hitches::report::HITCH`; this
+/// crate is below the core, whose tests use it).
+const HITCH: &str = "hitch";
+
 /// The run succeeded, loaded the library, accounted for every event, and
-/// `rx` got the demo's 12 log lines (plus release health's session events),
-/// its 12 spans and its metrics.
+/// `rx` got the demo's 12 log lines (plus release health's session events
+/// and any hitches), its 12 spans and its metrics.
 pub fn assert_demo_delivered(run: &Output, rx: &Receiver, what: &str) {
     let stdout = String::from_utf8_lossy(&run.stdout);
     let output = format!("{stdout}{}", String::from_utf8_lossy(&run.stderr));
@@ -29,9 +33,12 @@ pub fn assert_demo_delivered(run: &Output, rx: &Receiver, what: &str) {
             "{what}: {line}"
         );
     }
+    // A hitch line is the machine's, not the demo's: emulation and busy
+    // machines make slow frames (qemu made one as the demo quit).
     let messages: Vec<String> = loki_lines(&rx.requests_to("/loki/api/v1/push"))
         .iter()
         .map(|l| l["msg"].as_str().unwrap().to_string())
+        .filter(|m| m != HITCH)
         .collect();
     assert_eq!(
         messages
@@ -47,7 +54,10 @@ pub fn assert_demo_delivered(run: &Output, rx: &Receiver, what: &str) {
         "{what}: sent at quit: {messages:?}"
     );
     assert_eq!(
-        otlp_spans(&rx.requests_to("/v1/traces")).len(),
+        otlp_spans(&rx.requests_to("/v1/traces"))
+            .iter()
+            .filter(|s| s.name != HITCH)
+            .count(),
         12,
         "{what}"
     );

@@ -290,10 +290,15 @@ pub fn wait_with_timeout(mut child: Child, timeout: Duration) -> Output {
 }
 
 /// `command` starts in a process group of its own, which
-/// [`wait_with_timeout`] kills whole.
+/// [`wait_with_timeout`] kills whole. Unix only: elsewhere (the core's tests
+/// under Wine use this crate, never this function) it is left as it is.
 pub fn own_group(command: &mut Command) -> &mut Command {
-    use std::os::unix::process::CommandExt;
-    command.process_group(0)
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0);
+    }
+    command
 }
 
 pub fn free_port() -> u16 {
