@@ -183,8 +183,8 @@ func _check_hitches(t) -> void:
 	var calls := []
 	t.eq(hitches.frame(1000000, calls), -1, "the first frame has no length")
 	t.eq(hitches.frame(1016000, calls), 16000, "a frame's length in µs")
-	t.eq([calls, glue.asked], [[], []], "under the threshold: nothing sent, the page not asked")
-	t.eq(hitches.frame(1066000, calls), 50000, "a hitch's length")
+	t.eq([calls, glue.asked, hitches.hitch], [[], [], false], "under the threshold: nothing sent, the page not asked")
+	t.eq([hitches.frame(1066000, calls), hitches.hitch], [50000, true], "a hitch's length")
 	t.eq(calls.slice(0, 4), [Op.HITCH, 1066000, 50000, 40000], "a hitch: its end, length and threshold")
 	t.eq(calls[4].keys(), ["process_time_max_s", "physics_time_max_s", "draw_calls", "objects", "nodes",
 		"orphan_nodes", "static_memory_bytes"], "and the native monitors")
@@ -200,7 +200,7 @@ func _check_hitches(t) -> void:
 
 	var quiet := Hitches.new({"capture_hitches": false}, glue)
 	quiet.frame(0, calls)
-	t.eq(quiet.frame(100000, calls), 100000, "capture_hitches off: still timed")
+	t.eq([quiet.frame(100000, calls), quiet.hitch], [100000, true], "capture_hitches off: still timed, a hitch for the vitals")
 	t.eq(calls, [], "and not sent")
 	var max_fps := Engine.max_fps
 	Engine.max_fps = 0

@@ -28,6 +28,8 @@ const MONITORS := {
 
 ## A frame longer than this is a hitch.
 var threshold_usec: int
+## Whether the frame `frame()` last timed was a hitch (the vitals count it).
+var hitch := false
 ## `capture_hitches`: without it frames are only timed (for the vitals).
 var report: bool
 ## The page's glue: asked, on a frame over the threshold, whether the page
@@ -56,6 +58,7 @@ func _init(config: Dictionary, page: Object) -> void:
 func frame(now_usec: int, calls: Array) -> int:
 	var started := _last
 	_last = now_usec
+	hitch = false
 	if started < 0:
 		return -1
 	var length := now_usec - started
@@ -64,6 +67,7 @@ func frame(now_usec: int, calls: Array) -> int:
 	# Only on a frame already over the threshold: one call to the page.
 	if _page != null and _page.hiddenWithin(length / 1000.0):
 		return -1
+	hitch = true
 	if report:
 		var monitors := {}
 		for monitor in MONITORS:

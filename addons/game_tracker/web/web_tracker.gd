@@ -87,7 +87,7 @@ func _process(_delta: float) -> void:
 	if _active and _frames != null:
 		var length := _frames.frame(Time.get_ticks_usec(), _calls)
 		if length >= 0 and _vitals != null:
-			_vitals.frame(length, length > _frames.threshold_usec, _calls)
+			_vitals.frame(length, _frames.hitch, _calls)
 	if _calls.size() > Handover.HEADER_SIZE and bridge != null:
 		_calls[1] = int(Time.get_unix_time_from_system() * 1000000.0)
 		_calls[2] = Time.get_ticks_usec()
